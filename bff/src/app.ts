@@ -1,0 +1,50 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import { AppError } from '../../shared/src/errors.ts';
+import type { AppEnv } from './http/context.ts';
+import { errorResponse, onError } from './http/errors.ts';
+import { preflight, tenantAndOrigin } from './http/origin.ts';
+import { devRoutes } from './routes/dev.ts';
+import { emailRoutes } from './routes/email.ts';
+import { publicRoutes } from './routes/public.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { staticRoutes, type StaticAssets } from './routes/static.ts';
+import { verificationCodeRoutes } from './routes/verification-codes.ts';
+import type { ServiceDeps } from './services/deps.ts';
+import type { TenantDirectory } from './services/tenants.ts';
+
+export interface AppParts {
+  deps: ServiceDeps;
+  tenants: TenantDirectory;
+  assets?: StaticAssets;
+}
+
+/** Builds the Hono app from its parts; no I/O at import time. */
+export function createApp({ deps, tenants, assets = {} }: AppParts) {
+  let seq = 0;
+  const app = new Hono<AppEnv>();
+  app.onError(onError);
+  app.use('*', async (c, next) => {
+    c.set('requestId', `${Date.now().toString(36)}-${(seq++).toString(36)}`);
+    await next();
+  });
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: false, crossOriginEmbedderPolicy: false }));
+
+  const v1 = new Hono<AppEnv>();
+  v1.use('*', preflight(tenants));
+  v1.use('*', bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new AppError('payload_too_large'); } }));
+  v1.use('*', tenantAndOrigin(tenants));
+  v1.route('/', publicRoutes(deps));
+  v1.route('/', verificationCodeRoutes(deps));
+  v1.route('/', sessionRoutes(deps));
+  app.route('/v1', v1);
+
+  app.route('/', emailRoutes(deps, tenants));
+  if (deps.config.dev) app.route('/dev', devRoutes(deps));
+  app.route('/', staticRoutes(assets));
+  app.notFound((c) => errorResponse(c, 'not_found'));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

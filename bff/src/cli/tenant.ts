@@ -1,0 +1,52 @@
+/**
+ * `npm run tenant -- create <slug> --origin <url> [--origin <url>] [--name <display name>] [--live]`
+ * `npm run tenant -- list`
+ * `npm run tenant -- show <slug>`
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createDb, migrateToLatest } from '../db/create.ts';
+import { createTenant, findTenantBySlug, listTenants } from '../services/tenants.ts';
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { origin: { type: 'string', multiple: true }, name: { type: 'string' }, live: { type: 'boolean' } },
+});
+const [command, slug] = positionals;
+const url = process.env.DATABASE_URL;
+const db = createDb({ url, pgliteDir: url ? undefined : resolve(import.meta.dirname, '../../..', process.env.PGLITE_DIR ?? '.data/pglite') });
+
+function usage(): never {
+  console.error('usage: npm run tenant -- create <slug> --origin <url> [--name <name>] [--live] | list | show <slug>');
+  process.exit(2);
+}
+
+try {
+  await migrateToLatest(db);
+  if (command === 'create') {
+    if (!slug) usage();
+    if (await findTenantBySlug(db, slug)) {
+      console.error(`tenant "${slug}" exists already`);
+      process.exitCode = 1;
+    } else {
+      const t = await createTenant(db, { slug, origins: values.origin ?? [], ...(values.name ? { displayName: values.name } : {}), live: values.live ?? false });
+      console.log(`created tenant ${t.slug}`);
+      console.log(`publishable key: ${t.publishableKey}`);
+      console.log(`allowed origins: ${t.config.allowedOrigins.join(', ') || '(none)'}`);
+    }
+  } else if (command === 'list') {
+    for (const t of await listTenants(db)) console.log(`${t.slug}\t${t.publishableKey}\t${t.config.allowedOrigins.join(' ')}`);
+  } else if (command === 'show') {
+    if (!slug) usage();
+    const t = await findTenantBySlug(db, slug);
+    if (!t) {
+      console.error(`no tenant "${slug}"`);
+      process.exitCode = 1;
+    } else console.log(JSON.stringify(t, null, 2));
+  } else usage();
+} catch (err) {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+} finally {
+  await db.destroy();
+}

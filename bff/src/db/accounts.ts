@@ -1,0 +1,137 @@
+import type { Transaction } from 'kysely';
+import type { Db } from './create.ts';
+import type { ContactKind, ContactRole, Database } from './schema.ts';
+
+type Trx = Transaction<Database>;
+type Conn = Db | Trx;
+
+export async function insertAccount(
+  trx: Trx,
+  a: { tenantId: string; accountName: string; folded: string; passwordHash: string; referralCode: string | null; now: Date },
+) {
+  return trx
+    .insertInto('accounts')
+    .values({
+      tenant_id: a.tenantId,
+      account_name: a.accountName,
+      account_name_folded: a.folded,
+      password_hash: a.passwordHash,
+      referral_code: a.referralCode,
+      created_at: a.now,
+      updated_at: a.now,
+    })
+    .returning(['id', 'account_name', 'created_at'])
+    .executeTakeFirstOrThrow();
+}
+
+export async function accountNameExists(db: Conn, tenantId: string, folded: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('accounts')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('account_name_folded', '=', folded)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export function findAccountByFoldedName(db: Conn, tenantId: string, folded: string) {
+  return db
+    .selectFrom('accounts')
+    .select(['id', 'password_hash'])
+    .where('tenant_id', '=', tenantId)
+    .where('account_name_folded', '=', folded)
+    .executeTakeFirst();
+}
+
+/** Accounts a phone/email is bound to, with the binding's sign-in flag. */
+export function accountsByContact(db: Conn, tenantId: string, kind: ContactKind, value: string) {
+  return db
+    .selectFrom('account_contacts as c')
+    .innerJoin('accounts as a', (j) => j.onRef('a.id', '=', 'c.account_id').onRef('a.tenant_id', '=', 'c.tenant_id'))
+    .select(['a.id', 'a.password_hash', 'c.can_sign_in', 'c.verified_at'])
+    .where('c.tenant_id', '=', tenantId)
+    .where('c.kind', '=', kind)
+    .where('c.value', '=', value)
+    .orderBy('c.created_at')
+    .limit(20)
+    .execute();
+}
+
+/** Is this value bound to any account of the tenant other than `exceptAccountId`? */
+export async function contactTakenElsewhere(trx: Trx, tenantId: string, kind: ContactKind, value: string, exceptAccountId: string) {
+  const row = await trx
+    .selectFrom('account_contacts')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('kind', '=', kind)
+    .where('value', '=', value)
+    .where('account_id', '<>', exceptAccountId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function insertContact(
+  trx: Trx,
+  c: { tenantId: string; accountId: string; kind: ContactKind; role: ContactRole; value: string; verifiedAt: Date | null; canSignIn: boolean; now: Date },
+) {
+  await trx
+    .insertInto('account_contacts')
+    .values({
+      tenant_id: c.tenantId,
+      account_id: c.accountId,
+      kind: c.kind,
+      role: c.role,
+      value: c.value,
+      verified_at: c.verifiedAt,
+      can_sign_in: c.canSignIn,
+      created_at: c.now,
+    })
+    .execute();
+}
+
+export async function insertConsents(
+  trx: Trx,
+  rows: { tenantId: string; accountId: string; key: string; version: string; locale: string; at: Date }[],
+) {
+  if (rows.length === 0) return;
+  await trx
+    .insertInto('consents')
+    .values(
+      rows.map((r) => ({
+        tenant_id: r.tenantId,
+        account_id: r.accountId,
+        agreement_key: r.key,
+        version: r.version,
+        locale: r.locale,
+        accepted_at: r.at,
+      })),
+    )
+    .execute();
+}
+
+/** Account summary columns: name and the security phone/email, in one query. */
+export function accountSummaryQuery(db: Conn, tenantId: string) {
+  return db
+    .selectFrom('accounts as a')
+    .leftJoin('account_contacts as p', (j) =>
+      j.onRef('p.account_id', '=', 'a.id').onRef('p.tenant_id', '=', 'a.tenant_id').on('p.kind', '=', 'phone').on('p.role', '=', 'security'),
+    )
+    .leftJoin('account_contacts as e', (j) =>
+      j.onRef('e.account_id', '=', 'a.id').onRef('e.tenant_id', '=', 'a.tenant_id').on('e.kind', '=', 'email').on('e.role', '=', 'security'),
+    )
+    .select([
+      'a.id as account_id',
+      'a.account_name',
+      'a.created_at as account_created_at',
+      'p.value as phone',
+      'e.value as email',
+      'e.verified_at as email_verified_at',
+    ])
+    .where('a.tenant_id', '=', tenantId);
+}
+
+export function findAccountSummary(db: Conn, tenantId: string, accountId: string) {
+  return accountSummaryQuery(db, tenantId).where('a.id', '=', accountId).executeTakeFirst();
+}
+

@@ -1,0 +1,73 @@
+import { sql, type Transaction } from 'kysely';
+import type { Database, VerificationCodesTable } from './schema.ts';
+import type { Insertable } from 'kysely';
+
+type Trx = Transaction<Database>;
+
+export function latestCode(trx: Trx, tenantId: string, target: string, purpose: string) {
+  return trx
+    .selectFrom('verification_codes')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('target', '=', target)
+    .where('purpose', '=', purpose)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function countCodesSince(
+  trx: Trx,
+  tenantId: string,
+  by: { target: string } | { ip: string },
+  since: Date,
+): Promise<number> {
+  let q = trx
+    .selectFrom('verification_codes')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('tenant_id', '=', tenantId)
+    .where('created_at', '>', since);
+  q = 'target' in by ? q.where('target', '=', by.target) : q.where('client_ip', '=', by.ip);
+  const row = await q.executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function voidOpenCodes(trx: Trx, tenantId: string, target: string, purpose: string, now: Date) {
+  await trx
+    .updateTable('verification_codes')
+    .set({ voided_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('target', '=', target)
+    .where('purpose', '=', purpose)
+    .where('consumed_at', 'is', null)
+    .where('voided_at', 'is', null)
+    .execute();
+}
+
+export async function insertCode(trx: Trx, row: Insertable<VerificationCodesTable>) {
+  await trx.insertInto('verification_codes').values(row).execute();
+}
+
+export async function recordWrongAttempt(trx: Trx, id: string, voidNow: Date | null) {
+  await trx
+    .updateTable('verification_codes')
+    .set({ attempts: sql`attempts + 1`, ...(voidNow ? { voided_at: voidNow } : {}) })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Marks a checked code used; false when another request used it first or it lapsed meanwhile. */
+export async function consumeCode(trx: Trx, tenantId: string, id: string, now: Date): Promise<boolean> {
+  const row = await trx
+    .updateTable('verification_codes')
+    .set({ consumed_at: now })
+    .where('id', '=', id)
+    .where('tenant_id', '=', tenantId)
+    .where('consumed_at', 'is', null)
+    .where('voided_at', 'is', null)
+    .where('expires_at', '>', now)
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}

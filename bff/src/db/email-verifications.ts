@@ -1,0 +1,43 @@
+import type { Transaction } from 'kysely';
+import type { Database } from './schema.ts';
+
+type Trx = Transaction<Database>;
+
+export async function insertEmailVerification(
+  trx: Trx,
+  v: { tenantId: string; accountId: string; email: string; tokenHash: string; now: Date; expiresAt: Date },
+) {
+  await trx
+    .insertInto('email_verifications')
+    .values({
+      tenant_id: v.tenantId,
+      account_id: v.accountId,
+      email: v.email,
+      token_hash: v.tokenHash,
+      created_at: v.now,
+      expires_at: v.expiresAt,
+    })
+    .execute();
+}
+
+export function findEmailVerification(trx: Trx, tokenHash: string) {
+  return trx.selectFrom('email_verifications').selectAll().where('token_hash', '=', tokenHash).forUpdate().executeTakeFirst();
+}
+
+export async function markEmailVerificationUsed(trx: Trx, id: string, now: Date) {
+  await trx.updateTable('email_verifications').set({ used_at: now }).where('id', '=', id).execute();
+}
+
+/** Verifies the security email of the account if it is still the address the link was sent to. */
+export async function markSecurityEmailVerified(trx: Trx, tenantId: string, accountId: string, email: string, now: Date) {
+  const res = await trx
+    .updateTable('account_contacts')
+    .set({ verified_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('account_id', '=', accountId)
+    .where('kind', '=', 'email')
+    .where('role', '=', 'security')
+    .where('value', '=', email)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}

@@ -1,0 +1,121 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { TenantConfig } from '../../../shared/src/tenant.ts';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface TenantsTable {
+  id: Generated<string>;
+  slug: string;
+  publishable_key: string;
+  config: ColumnType<TenantConfig, string, string>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface AccountsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  account_name: string;
+  account_name_folded: string;
+  password_hash: string;
+  referral_code: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type ContactKind = 'phone' | 'email';
+export type ContactRole = 'security' | 'contact';
+
+export interface AccountContactsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  account_id: string;
+  kind: ContactKind;
+  role: ContactRole;
+  value: string;
+  verified_at: Timestamp | null;
+  can_sign_in: boolean;
+  created_at: Timestamp;
+}
+
+export interface VerificationCodesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  purpose: string;
+  target: string;
+  channel: 'sms' | 'voice';
+  code_hash: string;
+  attempts: Generated<number>;
+  client_ip: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  consumed_at: Timestamp | null;
+  voided_at: Timestamp | null;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  tenant_id: string;
+  account_id: string;
+  mode: 'cookie' | 'token';
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  idle_expires_at: Timestamp;
+  expires_at: Timestamp;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface ConsentsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  account_id: string;
+  agreement_key: string;
+  version: string;
+  locale: string;
+  accepted_at: Timestamp;
+}
+
+export interface EmailVerificationsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  account_id: string;
+  email: string;
+  token_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface OutboxTable {
+  id: Generated<string>;
+  tenant_id: string;
+  channel: 'sms' | 'voice' | 'email';
+  recipient: string;
+  purpose: string;
+  locale: string;
+  subject: string | null;
+  body: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  status: Generated<'pending' | 'sent' | 'failed'>;
+  attempts: Generated<number>;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  accounts: AccountsTable;
+  account_contacts: AccountContactsTable;
+  verification_codes: VerificationCodesTable;
+  sessions: SessionsTable;
+  consents: ConsentsTable;
+  email_verifications: EmailVerificationsTable;
+  outbox: OutboxTable;
+}
+
+export type TenantRow = Selectable<TenantsTable>;
+export type AccountRow = Selectable<AccountsTable>;
+export type ContactRow = Selectable<AccountContactsTable>;
+export type OutboxRow = Selectable<OutboxTable>;
+export type NewOutboxMessage = Insertable<OutboxTable>;

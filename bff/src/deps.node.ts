@@ -1,0 +1,19 @@
+import type { AppConfig } from './config.ts';
+import type { Db } from './db/create.ts';
+import { createHmac } from './crypto.ts';
+import { devSender } from './delivery/sender.ts';
+import { systemClock, type ServiceDeps } from './services/deps.ts';
+import { argon2Hasher } from './services/passwords.ts';
+
+/** The Node wiring of service dependencies (argon2 native binding, dev outbox sender). */
+export function nodeDeps(db: Db, config: AppConfig, overrides: Partial<ServiceDeps> = {}): ServiceDeps {
+  return {
+    db,
+    config,
+    clock: systemClock,
+    hasher: argon2Hasher(config.argon2),
+    sender: devSender,
+    hmac: createHmac(config.secret),
+    ...overrides,
+  };
+}

@@ -1,0 +1,47 @@
+import type { Context } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { HEADER_LOCALE } from '../../../shared/src/api.ts';
+import { matchLocale, type Locale } from '../../../shared/src/i18n/index.ts';
+import type { AppConfig } from '../config.ts';
+import type { RequestContext, ServiceDeps } from '../services/deps.ts';
+import type { Tenant } from '../services/tenants.ts';
+
+export interface AppEnv {
+  Variables: {
+    tenant: Tenant;
+    requestId: string;
+  };
+}
+
+export type AppContext = Context<AppEnv>;
+
+/** The widget's locale header, then Accept-Language, then the tenant's default. */
+export function requestLocale(c: Context, tenant?: Tenant): Locale {
+  return (
+    matchLocale(c.req.header(HEADER_LOCALE)) ??
+    matchLocale(c.req.header('accept-language')) ??
+    tenant?.config.defaultLocale ??
+    'zh-CN'
+  );
+}
+
+/** Client IP: X-Forwarded-For's first hop only behind a trusted proxy, else the socket's address. */
+export function clientIp(c: Context, config: AppConfig): string | null {
+  if (config.trustProxy) {
+    const fwd = c.req.header('x-forwarded-for');
+    if (fwd) return fwd.split(',')[0]!.trim().slice(0, 64);
+  }
+  try {
+    return getConnInfo(c).remote.address ?? null;
+  } catch {
+    return null; // not on the Node server (app.request in tests, edge runtimes)
+  }
+}
+
+export function requestContext(c: AppContext, deps: ServiceDeps): RequestContext {
+  return {
+    ip: clientIp(c, deps.config),
+    userAgent: c.req.header('user-agent') ?? null,
+    locale: requestLocale(c, c.get('tenant')),
+  };
+}

@@ -1,0 +1,73 @@
+import type { MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { HEADER_LOCALE, HEADER_PUBLISHABLE_KEY, HEADER_SESSION_MODE } from '../../../shared/src/api.ts';
+import { AppError } from '../../../shared/src/errors.ts';
+import type { TenantDirectory } from '../services/tenants.ts';
+import type { AppEnv } from './context.ts';
+import { sessionCookieName } from './session.ts';
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const ALLOW_HEADERS = ['content-type', 'authorization', HEADER_PUBLISHABLE_KEY, HEADER_SESSION_MODE, HEADER_LOCALE].join(', ');
+
+function sameOrigin(origin: string, requestUrl: string): boolean {
+  return origin === new URL(requestUrl).origin;
+}
+
+function setCors(headers: Headers, origin: string) {
+  headers.set('access-control-allow-origin', origin);
+  headers.set('access-control-allow-credentials', 'true');
+  headers.append('vary', 'Origin');
+}
+
+/**
+ * CORS preflight: it carries no publishable key, so an origin passes if some tenant allows it;
+ * the real request is then checked against its own tenant's origins (tenantAndOrigin below).
+ * Never `*`: credentials are allowed.
+ */
+export function preflight(directory: TenantDirectory): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.req.method !== 'OPTIONS') return next();
+    const origin = c.req.header('origin');
+    const res = new Response(null, { status: 204 });
+    if (origin && (sameOrigin(origin, c.req.url) || (await directory.anyTenantAllows(origin)))) {
+      setCors(res.headers, origin);
+      res.headers.set('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
+      res.headers.set('access-control-allow-headers', ALLOW_HEADERS);
+      res.headers.set('access-control-max-age', '600');
+    }
+    return res;
+  };
+}
+
+/**
+ * Resolves the tenant from the publishable key, then enforces its origins:
+ * - a request whose Origin the tenant does not allow is refused before any handler runs;
+ * - CSRF (cookie mode): a state-changing request that carries the session cookie must come
+ *   from an allowed Origin (or be same-origin per Sec-Fetch-Site), and must be JSON, so a
+ *   cross-site HTML form can never reach a handler.
+ */
+export function tenantAndOrigin(directory: TenantDirectory): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const key = c.req.header(HEADER_PUBLISHABLE_KEY) ?? c.req.query('pk');
+    if (!key || key.length > 128) throw new AppError('tenant_unknown');
+    const tenant = await directory.byPublishableKey(key);
+    if (!tenant) throw new AppError('tenant_unknown');
+    c.set('tenant', tenant);
+
+    const origin = c.req.header('origin');
+    const allowed = origin !== undefined && (sameOrigin(origin, c.req.url) || tenant.config.allowedOrigins.includes(origin));
+    if (origin !== undefined && !allowed) throw new AppError('origin_not_allowed');
+
+    if (UNSAFE.has(c.req.method)) {
+      const hasCookie = getCookie(c, sessionCookieName(c.req.url, tenant.id)) !== undefined;
+      const fetchSite = c.req.header('sec-fetch-site');
+      if (hasCookie && !allowed && fetchSite !== 'same-origin') throw new AppError('csrf_rejected');
+      const type = c.req.header('content-type') ?? '';
+      if (c.req.method !== 'DELETE' && !type.toLowerCase().startsWith('application/json')) {
+        throw new AppError('unsupported_media_type');
+      }
+    }
+    await next();
+    if (origin && allowed) setCors(c.res.headers, origin);
+  };
+}

@@ -1,0 +1,48 @@
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { HEADER_SESSION_MODE, type SessionMode } from '../../../shared/src/api.ts';
+import type { AppEnv } from './context.ts';
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Secure everywhere except plain-http localhost development. */
+function isSecure(requestUrl: string): boolean {
+  const url = new URL(requestUrl);
+  return url.protocol === 'https:' || !LOOPBACK.has(url.hostname);
+}
+
+/**
+ * One cookie per tenant (so two tenants' widgets on one BFF origin don't sign each other out),
+ * with the `__Host-` prefix whenever the cookie is Secure: host-only, path /, no Domain.
+ */
+export function sessionCookieName(requestUrl: string, tenantId: string): string {
+  const stem = `jd_session_${tenantId.replace(/-/g, '').slice(0, 12)}`;
+  return isSecure(requestUrl) ? `__Host-${stem}` : stem;
+}
+
+/** Token mode when the widget asks for it (another site, third-party cookies blocked). */
+export function requestedMode(c: Context): SessionMode {
+  return c.req.header(HEADER_SESSION_MODE) === 'token' ? 'token' : 'cookie';
+}
+
+/** The session token from `Authorization: Bearer` (token mode) or the tenant's cookie (cookie mode). */
+export function readSessionToken(c: Context<AppEnv>): string | undefined {
+  const auth = c.req.header('authorization');
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim() || undefined;
+  return getCookie(c, sessionCookieName(c.req.url, c.get('tenant').id));
+}
+
+export function setSessionCookie(c: Context<AppEnv>, token: string, expiresAt: string) {
+  setCookie(c, sessionCookieName(c.req.url, c.get('tenant').id), token, {
+    httpOnly: true,
+    secure: isSecure(c.req.url),
+    sameSite: 'Lax',
+    path: '/',
+    expires: new Date(expiresAt),
+  });
+}
+
+export function clearSessionCookie(c: Context<AppEnv>) {
+  const secure = isSecure(c.req.url);
+  deleteCookie(c, sessionCookieName(c.req.url, c.get('tenant').id), { path: '/', secure });
+}

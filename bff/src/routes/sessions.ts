@@ -1,0 +1,47 @@
+import { Hono } from 'hono';
+import { registerBody, signInBody, type RegisterBody, type SignIn } from '../../../shared/src/api.ts';
+import { AppError } from '../../../shared/src/errors.ts';
+import { requestContext, type AppContext, type AppEnv } from '../http/context.ts';
+import { clearSessionCookie, readSessionToken, requestedMode, setSessionCookie } from '../http/session.ts';
+import { validate, validateForTenant, validated } from '../http/validate.ts';
+import type { ServiceDeps } from '../services/deps.ts';
+import { register } from '../services/registration.ts';
+import type { IssuedSession } from '../services/sessions.ts';
+import { endSession, validateSession } from '../services/sessions.ts';
+import { signIn } from '../services/sign-in.ts';
+
+function deliverSession(c: AppContext, issued: IssuedSession) {
+  if (issued.summary.mode === 'cookie') setSessionCookie(c, issued.token, issued.summary.expiresAt);
+}
+
+/** Registration, sign-in, the current session and sign-out. */
+export function sessionRoutes(deps: ServiceDeps) {
+  return new Hono<AppEnv>()
+    .post('/accounts', validateForTenant('json', registerBody), async (c) => {
+      const body = validated<RegisterBody>(c, 'json');
+      const ctx = { ...requestContext(c, deps), mode: requestedMode(c), baseUrl: new URL(c.req.url).origin };
+      const { signedIn, issued } = await register(deps, c.get('tenant'), body, ctx);
+      deliverSession(c, issued);
+      return c.json(signedIn, 201);
+    })
+    .post('/sessions', validate('json', signInBody), async (c) => {
+      const body = validated<SignIn>(c, 'json');
+      const ctx = { ...requestContext(c, deps), mode: requestedMode(c), previousToken: readSessionToken(c) };
+      const { signedIn, issued } = await signIn(deps, c.get('tenant'), body, ctx);
+      deliverSession(c, issued);
+      return c.json(signedIn, 200);
+    })
+    .get('/session', async (c) => {
+      const token = readSessionToken(c);
+      const signedIn = token ? await validateSession(deps, c.get('tenant').id, token) : undefined;
+      c.header('cache-control', 'no-store');
+      if (!signedIn) throw new AppError('not_signed_in');
+      return c.json(signedIn);
+    })
+    .delete('/session', async (c) => {
+      const token = readSessionToken(c);
+      if (token) await endSession(deps, c.get('tenant').id, token);
+      clearSessionCookie(c);
+      return c.body(null, 204);
+    });
+}

@@ -1,0 +1,27 @@
+import type { AppConfig } from '../config.ts';
+import type { Db } from '../db/create.ts';
+import type { MessageSender } from '../delivery/sender.ts';
+import type { PasswordHasher } from './passwords.ts';
+
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };
+
+/** What services need, passed in (no module singletons): tests hand in PGlite and a fixed clock. */
+export interface ServiceDeps {
+  db: Db;
+  clock: Clock;
+  config: AppConfig;
+  hasher: PasswordHasher;
+  sender: MessageSender;
+  /** keyed hash for verification codes */
+  hmac: (value: string) => Promise<string>;
+}
+
+/** Who is asking: recorded with codes and sessions, used for per-IP limits. */
+export interface RequestContext {
+  ip: string | null;
+  userAgent: string | null;
+  locale: 'zh-CN' | 'en';
+}

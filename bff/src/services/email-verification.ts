@@ -1,0 +1,66 @@
+import type { Transaction } from 'kysely';
+import { t, type Locale } from '../../../shared/src/i18n/index.ts';
+import { randomToken, sha256Hex } from '../crypto.ts';
+import * as ev from '../db/email-verifications.ts';
+import type { Database } from '../db/schema.ts';
+import { enqueueMessage } from '../delivery/outbox.ts';
+import type { ServiceDeps } from './deps.ts';
+import type { Tenant } from './tenants.ts';
+
+/** PRODUCT.md "Email": the verification link is valid for 2 hours. */
+export const EMAIL_LINK_TTL_SECONDS = 2 * 3600;
+
+/** Creates a single-use link (stored hashed) and queues the email, in the caller's transaction. */
+export async function sendEmailVerification(
+  trx: Transaction<Database>,
+  deps: ServiceDeps,
+  tenant: Tenant,
+  input: { accountId: string; email: string; baseUrl: string; locale: Locale },
+): Promise<void> {
+  const now = deps.clock.now();
+  const token = randomToken();
+  await ev.insertEmailVerification(trx, {
+    tenantId: tenant.id,
+    accountId: input.accountId,
+    email: input.email,
+    tokenHash: await sha256Hex(token),
+    now,
+    expiresAt: new Date(now.getTime() + EMAIL_LINK_TTL_SECONDS * 1000),
+  });
+  const link = `${input.baseUrl}/email/verify?token=${encodeURIComponent(token)}`;
+  const name = tenant.config.displayName[input.locale];
+  await enqueueMessage(
+    trx,
+    {
+      tenantId: tenant.id,
+      channel: 'email',
+      to: input.email,
+      purpose: 'email_verification',
+      locale: input.locale,
+      subject: t(input.locale, 'message.email_verify_subject', { tenant: name }),
+      text: t(input.locale, 'message.email_verify_text', { tenant: name, link }),
+      payload: deps.config.dev ? { link } : {},
+    },
+    now,
+  );
+}
+
+export type EmailLinkOutcome = { ok: true; tenantId: string } | { ok: false; reason: 'invalid' | 'expired' | 'used' };
+
+/** Opens a link: valid once, within 2 hours, for the address it was sent to. */
+export async function verifyEmailLink(deps: ServiceDeps, token: string): Promise<EmailLinkOutcome> {
+  if (token.length < 16 || token.length > 128) return { ok: false, reason: 'invalid' };
+  const now = deps.clock.now();
+  const tokenHash = await sha256Hex(token);
+  return deps.db.transaction().execute(async (trx): Promise<EmailLinkOutcome> => {
+    const row = await ev.findEmailVerification(trx, tokenHash);
+    if (!row) return { ok: false, reason: 'invalid' };
+    if (row.used_at) return { ok: false, reason: 'used' };
+    if (new Date(row.expires_at) <= now) return { ok: false, reason: 'expired' };
+    await ev.markEmailVerificationUsed(trx, row.id, now);
+    const changed = await ev.markSecurityEmailVerified(trx, row.tenant_id, row.account_id, row.email, now);
+    // The address was replaced since the link was sent: the old link verifies nothing.
+    if (!changed) return { ok: false, reason: 'invalid' };
+    return { ok: true, tenantId: row.tenant_id };
+  });
+}

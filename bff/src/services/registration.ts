@@ -1,0 +1,83 @@
+import { AppError } from '../../../shared/src/errors.ts';
+import type { RegisterBody, SessionMode, SignedIn } from '../../../shared/src/api.ts';
+import { foldAccountName } from '../../../shared/src/rules/account-name.ts';
+import * as accounts from '../db/accounts.ts';
+import * as codes from '../db/codes.ts';
+import { uniqueViolation } from '../db/create.ts';
+import { dispatchPending } from '../delivery/outbox.ts';
+import { bindContact } from './contacts.ts';
+import type { RequestContext, ServiceDeps } from './deps.ts';
+import { sendEmailVerification } from './email-verification.ts';
+import { createSession, toAccountSummary, type IssuedSession } from './sessions.ts';
+import type { Tenant } from './tenants.ts';
+import { checkPhoneCode } from './verification.ts';
+
+export async function isAccountNameAvailable(deps: ServiceDeps, tenant: Tenant, accountName: string): Promise<boolean> {
+  return !(await accounts.accountNameExists(deps.db, tenant.id, foldAccountName(accountName)));
+}
+
+/** Every agreement of the tenant must be accepted, at the version the user was shown. */
+function checkAgreements(tenant: Tenant, accepted: { key: string; version: string }[]): void {
+  const missing = tenant.config.agreements.filter((a) => !accepted.some((x) => x.key === a.key && x.version === a.version));
+  if (missing.length > 0) {
+    throw new AppError('agreements_required', { missing: missing.map((m) => m.key).join(',') }, [
+      { path: 'agreements', code: 'agreements_required' },
+    ]);
+  }
+}
+
+/**
+ * PRODUCT.md "Registration flow": account name + password, a phone verified by code,
+ * agreements, optional referral code and security email. Creates the account and signs it in.
+ * The code is checked (wrong tries count) before the transaction; the account, its contacts,
+ * consents, the email link and the session commit together with the code's consumption.
+ */
+export async function register(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  body: RegisterBody,
+  ctx: RequestContext & { mode: SessionMode; baseUrl: string },
+): Promise<{ signedIn: SignedIn; issued: IssuedSession }> {
+  checkAgreements(tenant, body.agreements);
+  const codeId = await checkPhoneCode(deps, tenant, { phone: body.phone, purpose: 'register', code: body.code });
+  const passwordHash = await deps.hasher.hash(body.password);
+  const email = body.email ? body.email : null;
+  const now = deps.clock.now();
+
+  let result: { signedIn: SignedIn; issued: IssuedSession };
+  try {
+    result = await deps.db.transaction().execute(async (trx) => {
+      if (!(await codes.consumeCode(trx, tenant.id, codeId, now))) {
+        throw new AppError('code_expired', undefined, [{ path: 'code', code: 'code_expired' }]);
+      }
+      const account = await accounts.insertAccount(trx, {
+        tenantId: tenant.id,
+        accountName: body.accountName,
+        folded: foldAccountName(body.accountName),
+        passwordHash,
+        referralCode: body.referralCode ? body.referralCode : null,
+        now,
+      });
+      await bindContact(trx, { tenantId: tenant.id, accountId: account.id, kind: 'phone', role: 'security', value: body.phone, verifiedAt: now, now });
+      if (email) {
+        await bindContact(trx, { tenantId: tenant.id, accountId: account.id, kind: 'email', role: 'security', value: email, verifiedAt: null, now });
+        await sendEmailVerification(trx, deps, tenant, { accountId: account.id, email, baseUrl: ctx.baseUrl, locale: ctx.locale });
+      }
+      await accounts.insertConsents(
+        trx,
+        body.agreements.map((a) => ({ tenantId: tenant.id, accountId: account.id, key: a.key, version: a.version, locale: ctx.locale, at: now })),
+      );
+      const issued = await createSession(trx, deps, { tenantId: tenant.id, accountId: account.id, mode: ctx.mode }, ctx);
+      const summary = await accounts.findAccountSummary(trx, tenant.id, account.id);
+      return { signedIn: { account: toAccountSummary(summary!), session: issued.summary }, issued };
+    });
+  } catch (err) {
+    const constraint = uniqueViolation(err);
+    if (constraint === 'accounts_tenant_name_uq') {
+      throw new AppError('account_name_taken', undefined, [{ path: 'accountName', code: 'account_name_taken' }]);
+    }
+    throw err;
+  }
+  if (email) await dispatchPending(deps.db, deps.sender, () => deps.clock.now()).catch((e) => console.error('outbox dispatch failed', e));
+  return result;
+}

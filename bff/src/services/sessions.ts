@@ -1,0 +1,92 @@
+import type { Transaction } from 'kysely';
+import type { AccountSummary, SessionMode, SessionSummary, SignedIn } from '../../../shared/src/api.ts';
+import { maskEmail } from '../../../shared/src/rules/email.ts';
+import { maskPhone } from '../../../shared/src/rules/phone-regions.ts';
+import { randomToken, sha256Hex } from '../crypto.ts';
+import * as sessions from '../db/sessions.ts';
+import type { Database } from '../db/schema.ts';
+import type { RequestContext, ServiceDeps } from './deps.ts';
+
+/**
+ * Sessions, Lucia-style: a random 256-bit id the client holds, its SHA-256 the server stores;
+ * idle and absolute expiry; a new id at every sign-in.
+ */
+export interface IssuedSession {
+  token: string;
+  summary: SessionSummary;
+}
+
+const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
+
+export async function createSession(
+  trx: Transaction<Database>,
+  deps: ServiceDeps,
+  input: { tenantId: string; accountId: string; mode: SessionMode },
+  ctx: RequestContext,
+): Promise<IssuedSession> {
+  const now = deps.clock.now();
+  const token = randomToken();
+  const idle = new Date(now.getTime() + deps.config.session.idleSeconds * 1000);
+  const absolute = new Date(now.getTime() + deps.config.session.absoluteSeconds * 1000);
+  await sessions.insertSession(trx, {
+    id_hash: await sha256Hex(token),
+    tenant_id: input.tenantId,
+    account_id: input.accountId,
+    mode: input.mode,
+    created_at: now,
+    last_seen_at: now,
+    idle_expires_at: idle,
+    expires_at: absolute,
+    ip: ctx.ip,
+    user_agent: ctx.userAgent?.slice(0, 512) ?? null,
+  });
+  const summary: SessionSummary = { mode: input.mode, idleExpiresAt: idle.toISOString(), expiresAt: absolute.toISOString() };
+  if (input.mode === 'token') summary.token = token;
+  return { token, summary };
+}
+
+export function toAccountSummary(row: {
+  account_id: string;
+  account_name: string;
+  account_created_at: Date | string;
+  phone: string | null;
+  email: string | null;
+  email_verified_at: Date | string | null;
+}): AccountSummary {
+  return {
+    id: row.account_id,
+    accountName: row.account_name,
+    phone: row.phone ? maskPhone(row.phone) : null,
+    email: row.email ? maskEmail(row.email) : null,
+    emailVerified: row.email_verified_at !== null,
+    createdAt: iso(row.account_created_at),
+  };
+}
+
+/** The session check. Undefined when the token is unknown, of another tenant, or expired. */
+export async function validateSession(deps: ServiceDeps, tenantId: string, token: string): Promise<SignedIn | undefined> {
+  if (token.length < 16 || token.length > 128) return undefined;
+  const idHash = await sha256Hex(token);
+  const row = await sessions.findSessionWithAccount(deps.db, tenantId, idHash);
+  if (!row) return undefined;
+  const now = deps.clock.now();
+  const expires = new Date(row.expires_at);
+  let idle = new Date(row.idle_expires_at);
+  if (expires <= now || idle <= now) {
+    await sessions.deleteSession(deps.db, tenantId, idHash);
+    return undefined;
+  }
+  // Sliding idle expiry, written at most once a minute so the check stays one read.
+  if (now.getTime() - new Date(row.last_seen_at).getTime() >= deps.config.session.touchAfterSeconds * 1000) {
+    idle = new Date(Math.min(now.getTime() + deps.config.session.idleSeconds * 1000, expires.getTime()));
+    await sessions.touchSession(deps.db, idHash, now, idle);
+  }
+  return {
+    account: toAccountSummary(row),
+    session: { mode: row.mode, idleExpiresAt: idle.toISOString(), expiresAt: expires.toISOString() },
+  };
+}
+
+export async function endSession(deps: ServiceDeps, tenantId: string, token: string): Promise<void> {
+  await sessions.deleteSession(deps.db, tenantId, await sha256Hex(token));
+}

@@ -1,0 +1,75 @@
+import { AppError } from '../../../shared/src/errors.ts';
+import type { SessionMode, SignIn, SignedIn } from '../../../shared/src/api.ts';
+import { foldAccountName } from '../../../shared/src/rules/account-name.ts';
+import { normalizeEmail } from '../../../shared/src/rules/email.ts';
+import { parseIdentifierPhone } from '../../../shared/src/rules/phone.ts';
+import * as accounts from '../db/accounts.ts';
+import type { ContactKind } from '../db/schema.ts';
+import type { RequestContext, ServiceDeps } from './deps.ts';
+import { createSession, endSession, toAccountSummary, type IssuedSession } from './sessions.ts';
+import type { Tenant } from './tenants.ts';
+
+type Identifier = { kind: 'name'; folded: string } | { kind: ContactKind; value: string };
+
+/** Account names are never digits only and never contain "@", so the three kinds cannot collide. */
+export function classifyIdentifier(raw: string, tenant: Tenant): Identifier {
+  const s = raw.trim();
+  if (s.includes('@')) return { kind: 'email', value: normalizeEmail(s) };
+  const phone = parseIdentifierPhone(s, tenant.config.phoneRegions);
+  if (phone) return { kind: 'phone', value: phone };
+  return { kind: 'name', folded: foldAccountName(s) };
+}
+
+const invalid = () => new AppError('invalid_credentials');
+
+/**
+ * Finds the account the identifier signs in to and checks the password, spending one argon2
+ * verification whether or not an account exists. PRODUCT.md "Which identifiers may sign in":
+ * a phone/email signs in only where its binding can sign in; when it is bound only to accounts
+ * that cannot, the "multiple accounts" message is given only if the password matched one of them.
+ */
+async function authenticate(deps: ServiceDeps, tenant: Tenant, body: SignIn): Promise<string> {
+  const id = classifyIdentifier(body.identifier, tenant);
+  if (id.kind === 'name') {
+    const account = await accounts.findAccountByFoldedName(deps.db, tenant.id, id.folded);
+    if (!account) {
+      await deps.hasher.verifyDummy(body.password);
+      throw invalid();
+    }
+    if (!(await deps.hasher.verify(account.password_hash, body.password))) throw invalid();
+    return account.id;
+  }
+  // An email signs in only once verified (PRODUCT.md: an unverified email serves nothing).
+  const bound = (await accounts.accountsByContact(deps.db, tenant.id, id.kind, id.value)).filter(
+    (r) => id.kind === 'phone' || r.verified_at !== null,
+  );
+  const signable = bound.find((r) => r.can_sign_in);
+  if (signable) {
+    if (!(await deps.hasher.verify(signable.password_hash, body.password))) throw invalid();
+    return signable.id;
+  }
+  if (bound.length === 0) {
+    await deps.hasher.verifyDummy(body.password);
+    throw invalid();
+  }
+  for (const candidate of bound) {
+    if (await deps.hasher.verify(candidate.password_hash, body.password)) throw new AppError('identifier_multiple_accounts');
+  }
+  throw invalid();
+}
+
+/** Signs in and issues a fresh session; an old session presented with the request is ended (new id at sign-in). */
+export async function signIn(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  body: SignIn,
+  ctx: RequestContext & { mode: SessionMode; previousToken?: string | undefined },
+): Promise<{ signedIn: SignedIn; issued: IssuedSession }> {
+  const accountId = await authenticate(deps, tenant, body);
+  if (ctx.previousToken) await endSession(deps, tenant.id, ctx.previousToken);
+  return deps.db.transaction().execute(async (trx) => {
+    const issued = await createSession(trx, deps, { tenantId: tenant.id, accountId, mode: ctx.mode }, ctx);
+    const summary = await accounts.findAccountSummary(trx, tenant.id, accountId);
+    return { signedIn: { account: toAccountSummary(summary!), session: issued.summary }, issued };
+  });
+}

@@ -1,0 +1,97 @@
+import { defaultTenantConfig, type TenantConfig, type TenantPublicConfig } from '../../../shared/src/tenant.ts';
+import { randomToken } from '../crypto.ts';
+import type { Db } from '../db/create.ts';
+import type { TenantRow } from '../db/schema.ts';
+import * as tenants from '../db/tenants.ts';
+
+export interface Tenant {
+  id: string;
+  slug: string;
+  publishableKey: string;
+  config: TenantConfig;
+}
+
+function toTenant(row: TenantRow): Tenant {
+  return { id: row.id, slug: row.slug, publishableKey: row.publishable_key, config: row.config };
+}
+
+export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
+
+/** Normalises an origin (`https://Example.com:443/` → `https://example.com`); throws on anything else. */
+export function normalizeOrigin(raw: string): string {
+  const url = new URL(raw);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`not an http(s) origin: ${raw}`);
+  return url.origin;
+}
+
+export async function createTenant(
+  db: Db,
+  input: { slug: string; displayName?: string; origins?: string[]; live?: boolean },
+): Promise<Tenant> {
+  if (!SLUG_PATTERN.test(input.slug)) throw new Error('slug: 2–63 of a-z, 0-9 and -, starting with a letter or digit');
+  const origins = (input.origins ?? []).map(normalizeOrigin);
+  const config = defaultTenantConfig(input.displayName ?? input.slug, origins);
+  const publishableKey = `pk_${input.live ? 'live' : 'test'}_${randomToken(18)}`;
+  return toTenant(await tenants.insertTenant(db, { slug: input.slug, publishableKey, config }));
+}
+
+export async function findTenantBySlug(db: Db, slug: string): Promise<Tenant | undefined> {
+  const row = await tenants.findTenantBySlug(db, slug);
+  return row && toTenant(row);
+}
+
+export async function listTenants(db: Db): Promise<Tenant[]> {
+  return (await tenants.listTenants(db)).map(toTenant);
+}
+
+export async function updateTenantConfig(db: Db, tenant: Tenant, patch: Partial<TenantConfig>): Promise<Tenant> {
+  const config = { ...tenant.config, ...patch };
+  await tenants.updateTenantConfig(db, tenant.id, config);
+  return { ...tenant, config };
+}
+
+export function publicConfig(tenant: Tenant): TenantPublicConfig {
+  const { allowedOrigins: _hidden, ...rest } = tenant.config;
+  return { slug: tenant.slug, ...rest };
+}
+
+/**
+ * Tenant resolution with a short in-memory cache: every widget request names its tenant, and
+ * a database round trip per request for a row that changes rarely is waste.
+ */
+export class TenantDirectory {
+  private byKey = new Map<string, { tenant: Tenant; at: number }>();
+  private origins: { set: Set<string>; at: number } | undefined;
+  constructor(
+    private readonly db: Db,
+    private readonly ttlMs: number,
+  ) {}
+
+  async byPublishableKey(key: string): Promise<Tenant | undefined> {
+    const hit = this.byKey.get(key);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.tenant;
+    const row = await tenants.findTenantByPublishableKey(this.db, key);
+    if (!row) return undefined;
+    const tenant = toTenant(row);
+    this.byKey.set(key, { tenant, at: Date.now() });
+    return tenant;
+  }
+
+  async byId(id: string): Promise<Tenant | undefined> {
+    const row = await tenants.findTenantById(this.db, id);
+    return row && toTenant(row);
+  }
+
+  /** Union of all tenants' origins: a CORS preflight carries no publishable key. */
+  async anyTenantAllows(origin: string): Promise<boolean> {
+    if (!this.origins || Date.now() - this.origins.at >= this.ttlMs) {
+      this.origins = { set: new Set(await tenants.allAllowedOrigins(this.db)), at: Date.now() };
+    }
+    return this.origins.set.has(origin);
+  }
+
+  invalidate(): void {
+    this.byKey.clear();
+    this.origins = undefined;
+  }
+}

@@ -1,0 +1,131 @@
+import { AppError, type ErrorCode } from '../../../shared/src/errors.ts';
+import { t, type Locale } from '../../../shared/src/i18n/index.ts';
+import {
+  CODE_LENGTH,
+  CODE_MAX_ATTEMPTS,
+  CODE_RESEND_SECONDS,
+  CODE_TTL_SECONDS,
+  type CodeChannel,
+  type CodePurpose,
+} from '../../../shared/src/rules/code.ts';
+import { maskPhone } from '../../../shared/src/rules/phone-regions.ts';
+import type { SendCodeResponse } from '../../../shared/src/api.ts';
+import { randomDigits, timingSafeEqualHex } from '../crypto.ts';
+import * as codes from '../db/codes.ts';
+import { lockKey } from '../db/locks.ts';
+import { dispatchPending, enqueueMessage } from '../delivery/outbox.ts';
+import type { RequestContext, ServiceDeps } from './deps.ts';
+import type { Tenant } from './tenants.ts';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+function codeHashInput(tenantId: string, target: string, purpose: string, code: string): string {
+  // Binding tenant, phone and purpose into the hash: a code issued for one cannot pass for another.
+  return `${tenantId}\u0000${target}\u0000${purpose}\u0000${code}`;
+}
+
+function messageText(locale: Locale, tenant: Tenant, channel: CodeChannel, code: string): string {
+  const name = tenant.config.displayName[locale];
+  return channel === 'sms'
+    ? t(locale, 'message.register_code_sms', { tenant: name, code })
+    : t(locale, 'message.register_code_voice', { tenant: name, spokenCode: code.split('').join(' ') });
+}
+
+/**
+ * Issues a 6-digit code to a phone: 60 s cooldown per phone and purpose, daily caps per phone
+ * and per client IP, previous open codes voided, the message queued in the same transaction.
+ */
+export async function issuePhoneCode(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  input: { phone: string; purpose: CodePurpose; channel: CodeChannel },
+  ctx: RequestContext,
+): Promise<SendCodeResponse> {
+  const now = deps.clock.now();
+  const code = randomDigits(CODE_LENGTH);
+  const codeHash = await deps.hmac(codeHashInput(tenant.id, input.phone, input.purpose, code));
+  await deps.db.transaction().execute(async (trx) => {
+    await lockKey(trx, `code:${tenant.id}:${input.phone}`);
+    if (ctx.ip) await lockKey(trx, `code-ip:${tenant.id}:${ctx.ip}`);
+    const last = await codes.latestCode(trx, tenant.id, input.phone, input.purpose);
+    if (last) {
+      const waitMs = new Date(last.created_at).getTime() + CODE_RESEND_SECONDS * 1000 - now.getTime();
+      if (waitMs > 0) throw new AppError('code_cooldown', { seconds: Math.ceil(waitMs / 1000) });
+    }
+    const since = new Date(now.getTime() - DAY_MS);
+    if ((await codes.countCodesSince(trx, tenant.id, { target: input.phone }, since)) >= deps.config.codes.dailyPerTarget) {
+      throw new AppError('code_daily_limit');
+    }
+    if (ctx.ip && (await codes.countCodesSince(trx, tenant.id, { ip: ctx.ip }, since)) >= deps.config.codes.dailyPerIp) {
+      throw new AppError('code_daily_limit');
+    }
+    await codes.voidOpenCodes(trx, tenant.id, input.phone, input.purpose, now);
+    await codes.insertCode(trx, {
+      tenant_id: tenant.id,
+      purpose: input.purpose,
+      target: input.phone,
+      channel: input.channel,
+      code_hash: codeHash,
+      client_ip: ctx.ip,
+      created_at: now,
+      expires_at: new Date(now.getTime() + CODE_TTL_SECONDS * 1000),
+    });
+    await enqueueMessage(
+      trx,
+      {
+        tenantId: tenant.id,
+        channel: input.channel,
+        to: input.phone,
+        purpose: input.purpose,
+        locale: ctx.locale,
+        text: messageText(ctx.locale, tenant, input.channel, code),
+        // the dev outbox shows the code; real providers only ever see `text`
+        payload: deps.config.dev ? { code } : {},
+      },
+      now,
+    );
+  });
+  await dispatchPending(deps.db, deps.sender, () => deps.clock.now()).catch((err) => {
+    console.error('outbox dispatch failed', err);
+  });
+  return {
+    channel: input.channel,
+    sentTo: maskPhone(input.phone),
+    expiresIn: CODE_TTL_SECONDS,
+    resendAfter: CODE_RESEND_SECONDS,
+  };
+}
+
+/**
+ * Checks a code for a phone and purpose. A wrong code counts a try, committed even though the
+ * caller fails; after CODE_MAX_ATTEMPTS wrong tries the code is void. Returns the code's id,
+ * which the caller consumes inside its own transaction (codes.consumeCode) — single use.
+ */
+export async function checkPhoneCode(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  input: { phone: string; purpose: CodePurpose; code: string },
+): Promise<string> {
+  const now = deps.clock.now();
+  const expected = await deps.hmac(codeHashInput(tenant.id, input.phone, input.purpose, input.code));
+  const outcome = await deps.db.transaction().execute(async (trx): Promise<{ id: string } | { error: ErrorCode; remaining?: number }> => {
+    const row = await codes.latestCode(trx, tenant.id, input.phone, input.purpose);
+    if (!row || row.consumed_at) return { error: 'code_not_sent' as const };
+    if (row.voided_at) return { error: row.attempts >= CODE_MAX_ATTEMPTS ? ('code_too_many_attempts' as const) : ('code_not_sent' as const) };
+    if (new Date(row.expires_at).getTime() <= now.getTime()) return { error: 'code_expired' as const };
+    if (!timingSafeEqualHex(row.code_hash, expected)) {
+      const attempts = row.attempts + 1;
+      const exhausted = attempts >= CODE_MAX_ATTEMPTS;
+      await codes.recordWrongAttempt(trx, row.id, exhausted ? now : null);
+      return exhausted
+        ? { error: 'code_too_many_attempts' as const }
+        : { error: 'code_invalid' as const, remaining: CODE_MAX_ATTEMPTS - attempts };
+    }
+    return { id: row.id };
+  });
+  if ('error' in outcome) {
+    const params = outcome.remaining !== undefined ? { remaining: outcome.remaining } : undefined;
+    throw new AppError(outcome.error, params, [{ path: 'code', code: outcome.error }]);
+  }
+  return outcome.id;
+}

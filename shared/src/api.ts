@@ -1,0 +1,169 @@
+/**
+ * The public API's request schemas and response types. Schemas that depend on the tenant's
+ * rules (password policy, phone regions) are built per tenant by the factories below.
+ */
+import { z } from 'zod';
+import type { ErrorCode, FieldIssue } from './errors.ts';
+import { isErrorCode } from './errors.ts';
+import { accountNameProblems, normalizeAccountName, ACCOUNT_NAME_MIN, ACCOUNT_NAME_MAX } from './rules/account-name.ts';
+import { passwordProblems, type PasswordPolicy } from './rules/password.ts';
+import { checkMobilePhone } from './rules/phone.ts';
+import type { PhoneRegion } from './rules/phone-regions.ts';
+import { emailProblem, normalizeEmail } from './rules/email.ts';
+import { CODE_CHANNELS, CODE_PATTERN, CODE_PURPOSES, type CodeChannel } from './rules/code.ts';
+
+export interface TenantRules {
+  passwordPolicy: PasswordPolicy;
+  phoneRegions: readonly PhoneRegion[];
+}
+
+/** Parameters each rule's message needs, so BFF and widget fill `{min}` alike. */
+export function paramsFor(code: ErrorCode, policy?: PasswordPolicy): Record<string, number> | undefined {
+  switch (code) {
+    case 'account_name_too_short':
+      return { min: ACCOUNT_NAME_MIN };
+    case 'account_name_too_long':
+      return { max: ACCOUNT_NAME_MAX };
+    case 'password_too_short':
+      return policy && { min: policy.minLength };
+    case 'password_too_long':
+      return policy && { max: policy.maxLength };
+    case 'password_too_few_classes':
+      return policy && { n: policy.minClasses };
+    default:
+      return undefined;
+  }
+}
+
+function fail(ctx: z.RefinementCtx, code: ErrorCode, path: (string | number)[] = [], policy?: PasswordPolicy) {
+  ctx.addIssue({ code: 'custom', message: code, path, params: { appCode: code, appParams: paramsFor(code, policy) } });
+}
+
+const text = (max: number) => z.string({ error: 'required' }).max(max, { error: 'invalid_input' });
+
+export const AccountNameSchema = text(64).transform((v, ctx) => {
+  const problems = accountNameProblems(v);
+  for (const p of problems) fail(ctx, p);
+  return normalizeAccountName(v);
+});
+
+export const EmailSchema = text(320).transform((v, ctx) => {
+  const p = emailProblem(v);
+  if (p) fail(ctx, p);
+  return normalizeEmail(v);
+});
+
+export const PhoneInputSchema = (regions: readonly PhoneRegion[]) =>
+  z.object({ region: text(8), number: text(32) }).transform((v, ctx) => {
+    const r = checkMobilePhone(v.region, v.number, regions);
+    if (!r.ok) {
+      fail(ctx, r.code, [r.code === 'phone_region_not_allowed' ? 'region' : 'number']);
+      return z.NEVER;
+    }
+    return r.e164;
+  });
+
+export const CodeSchema = text(16).refine((v) => CODE_PATTERN.test(v), { params: { appCode: 'code_format' } });
+
+export const sendCodeBody = (rules: TenantRules) =>
+  z.object({
+    phone: PhoneInputSchema(rules.phoneRegions),
+    purpose: z.enum(CODE_PURPOSES, { error: 'invalid_input' }),
+    channel: z.enum(CODE_CHANNELS, { error: 'invalid_input' }).default('sms'),
+  });
+export type SendCodeBody = z.infer<ReturnType<typeof sendCodeBody>>;
+export type SendCodeRequest = z.input<ReturnType<typeof sendCodeBody>>;
+
+export const registerBody = (rules: TenantRules) =>
+  z
+    .object({
+      accountName: AccountNameSchema,
+      password: text(128).superRefine((v, ctx) => {
+        for (const p of passwordProblems(v, rules.passwordPolicy)) fail(ctx, p, [], rules.passwordPolicy);
+      }),
+      phone: PhoneInputSchema(rules.phoneRegions),
+      code: CodeSchema,
+      /** keys of the agreements the user accepted, with the versions shown */
+      agreements: z.array(z.object({ key: text(64), version: text(32) })).max(20),
+      referralCode: z
+        .string()
+        .trim()
+        .max(32, { error: 'referral_code_invalid' })
+        .regex(/^[A-Za-z0-9_-]*$/, { error: 'referral_code_invalid' })
+        .optional(),
+      email: z.union([z.literal(''), EmailSchema]).optional(),
+    })
+    .superRefine((v, ctx) => {
+      // the one rule that needs two fields; the others are checked on the password alone above
+      if (passwordProblems(v.password, rules.passwordPolicy, v.accountName).includes('password_equals_account_name')) {
+        fail(ctx, 'password_equals_account_name', ['password']);
+      }
+    });
+export type RegisterBody = z.infer<ReturnType<typeof registerBody>>;
+export type RegisterRequest = z.input<ReturnType<typeof registerBody>>;
+
+export const signInBody = z.object({
+  identifier: text(320).refine((v) => v.trim().length > 0, { params: { appCode: 'required' } }),
+  password: text(256).refine((v) => v.length > 0, { params: { appCode: 'required' } }),
+});
+export type SignIn = z.infer<typeof signInBody>;
+
+export const availabilityQuery = z.object({ name: AccountNameSchema });
+
+/** Turns zod issues into the shared field-issue list (codes only; messages are added per locale). */
+export function fieldIssuesFromZod(issues: readonly z.core.$ZodIssue[]): FieldIssue[] {
+  return issues.map((issue) => {
+    const params = (issue as { params?: { appCode?: unknown; appParams?: Record<string, number> } }).params;
+    let code: ErrorCode = 'invalid_input';
+    if (params && isErrorCode(params.appCode)) code = params.appCode;
+    else if (isErrorCode(issue.message)) code = issue.message;
+    else if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) code = 'required';
+    const out: FieldIssue = { path: issue.path.map(String).join('.'), code };
+    if (params?.appParams) out.params = params.appParams;
+    return out;
+  });
+}
+
+// ---- responses -------------------------------------------------------------
+
+export interface AccountSummary {
+  id: string;
+  accountName: string;
+  /** masked security phone, e.g. 138****8000 */
+  phone: string | null;
+  /** masked security email, if any */
+  email: string | null;
+  emailVerified: boolean;
+  createdAt: string;
+}
+
+export type SessionMode = 'cookie' | 'token';
+
+export interface SessionSummary {
+  mode: SessionMode;
+  /** the bearer token, only in token mode and only in the answer that creates the session */
+  token?: string;
+  idleExpiresAt: string;
+  expiresAt: string;
+}
+
+export interface SignedIn {
+  account: AccountSummary;
+  session: SessionSummary;
+}
+
+export interface SendCodeResponse {
+  channel: CodeChannel;
+  sentTo: string;
+  expiresIn: number;
+  resendAfter: number;
+}
+
+export interface AvailabilityResponse {
+  available: boolean;
+}
+
+/** Headers the widget sends. */
+export const HEADER_PUBLISHABLE_KEY = 'x-jd-publishable-key';
+export const HEADER_SESSION_MODE = 'x-jd-session-mode';
+export const HEADER_LOCALE = 'x-jd-locale';

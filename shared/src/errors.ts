@@ -1,0 +1,96 @@
+/**
+ * The error model shared by the BFF and the widget: a stable snake_case code plus
+ * parameters. Messages for each code live in ./i18n (zh-CN and en).
+ */
+
+/** Every error code the product can answer with, and the HTTP status the BFF uses for it. */
+export const ERROR_STATUS = {
+  // input, field-level
+  invalid_input: 400,
+  required: 400,
+  account_name_too_short: 400,
+  account_name_too_long: 400,
+  account_name_invalid_chars: 400,
+  account_name_digits_only: 400,
+  password_too_short: 400,
+  password_too_long: 400,
+  password_invalid_chars: 400,
+  password_missing_letter: 400,
+  password_missing_digit: 400,
+  password_missing_symbol: 400,
+  password_too_few_classes: 400,
+  password_equals_account_name: 400,
+  password_too_common: 400,
+  phone_invalid: 400,
+  phone_region_not_allowed: 400,
+  email_invalid: 400,
+  code_format: 400,
+  agreements_required: 400,
+  referral_code_invalid: 400,
+  // verification codes
+  code_invalid: 400,
+  code_expired: 400,
+  code_too_many_attempts: 400,
+  code_not_sent: 400,
+  code_cooldown: 429,
+  code_daily_limit: 429,
+  // accounts and sessions
+  account_name_taken: 409,
+  invalid_credentials: 401,
+  identifier_multiple_accounts: 401,
+  not_signed_in: 401,
+  // tenancy and transport
+  tenant_unknown: 401,
+  origin_not_allowed: 403,
+  csrf_rejected: 403,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  not_found: 404,
+  method_not_allowed: 405,
+  internal_error: 500,
+  network_error: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export type ErrorParams = Record<string, string | number>;
+
+/** A field-level problem, as returned inside an `invalid_input` error. */
+export interface FieldIssue {
+  /** dotted path of the field in the request body, e.g. `phone.number` */
+  path: string;
+  code: ErrorCode;
+  params?: ErrorParams;
+  message?: string;
+}
+
+/** The JSON body of every error answer. */
+export interface ErrorBody {
+  error: {
+    code: ErrorCode;
+    message: string;
+    params?: ErrorParams;
+    fields?: FieldIssue[];
+    requestId?: string;
+  };
+}
+
+/** A failure with a stable code; services throw it, the BFF maps it to a 4xx answer. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly params: ErrorParams | undefined;
+  readonly fields: FieldIssue[] | undefined;
+  constructor(code: ErrorCode, params?: ErrorParams, fields?: FieldIssue[]) {
+    super(code);
+    this.name = 'AppError';
+    this.code = code;
+    this.params = params;
+    this.fields = fields;
+  }
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_STATUS, value);
+}

@@ -1,0 +1,10 @@
+/** One-time verification codes: 6 digits (issue 2). */
+export const CODE_LENGTH = 6;
+export const CODE_PATTERN = /^\d{6}$/;
+export const CODE_TTL_SECONDS = 600;
+export const CODE_MAX_ATTEMPTS = 5;
+export const CODE_RESEND_SECONDS = 60;
+export const CODE_CHANNELS = ['sms', 'voice'] as const;
+export type CodeChannel = (typeof CODE_CHANNELS)[number];
+export const CODE_PURPOSES = ['register'] as const;
+export type CodePurpose = (typeof CODE_PURPOSES)[number];

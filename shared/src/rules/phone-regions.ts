@@ -1,0 +1,45 @@
+/**
+ * Regions whose mobile numbers the product accepts (PRODUCT.md "Phone numbers"), with a cheap
+ * shape check the widget runs as the user types. The authoritative check is ./phone.ts
+ * (libphonenumber-js with full metadata), which the BFF runs; it is kept out of the widget
+ * bundle because its metadata alone is ~49 kB gzip.
+ */
+export const PHONE_REGIONS = ['CN', 'HK', 'MO', 'TW'] as const;
+export type PhoneRegion = (typeof PHONE_REGIONS)[number];
+
+export const DIAL_CODES: Record<PhoneRegion, string> = { CN: '86', HK: '852', MO: '853', TW: '886' };
+
+/** Mobile number shapes, national significant number (no trunk prefix). */
+const MOBILE_SHAPE: Record<PhoneRegion, RegExp> = {
+  CN: /^1[3-9]\d{9}$/,
+  HK: /^[4-9]\d{7}$/,
+  MO: /^6\d{7}$/,
+  TW: /^9\d{8}$/,
+};
+
+export function isPhoneRegion(value: unknown): value is PhoneRegion {
+  return typeof value === 'string' && (PHONE_REGIONS as readonly string[]).includes(value);
+}
+
+/** Strips spaces, dashes, brackets, a leading +<dial code> and Taiwan's trunk 0. */
+export function nationalDigits(region: PhoneRegion, raw: string): string {
+  let s = raw.replace(/[\s\-().]/g, '');
+  const dial = `+${DIAL_CODES[region]}`;
+  if (s.startsWith(dial)) s = s.slice(dial.length);
+  if (region === 'TW' && s.startsWith('0')) s = s.slice(1);
+  return s;
+}
+
+/** Quick client-side check; the server's libphonenumber check decides. */
+export function looksLikeMobile(region: PhoneRegion, raw: string): boolean {
+  return MOBILE_SHAPE[region].test(nationalDigits(region, raw));
+}
+
+/** `13800138000` → `138****8000`; works on E.164 too (keeps the last 4, shows the first 3 national digits). */
+export function maskPhone(e164: string): string {
+  const region = PHONE_REGIONS.find((r) => e164.startsWith(`+${DIAL_CODES[r]}`));
+  const national = region ? e164.slice(DIAL_CODES[region].length + 1) : e164.replace(/^\+/, '');
+  const prefix = region && region !== 'CN' ? `+${DIAL_CODES[region]} ` : '';
+  if (national.length <= 7) return prefix + national.slice(0, 2) + '****' + national.slice(-2);
+  return prefix + national.slice(0, 3) + '****' + national.slice(-4);
+}
