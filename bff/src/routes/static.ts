@@ -11,6 +11,7 @@ export interface StaticAssets {
 
 export function staticRoutes(assets: StaticAssets) {
   return new Hono<AppEnv>()
+    .get('/healthz', (c) => c.text('ok'))
     .get('/widget/jd-account.js', async (c) => {
       const js = await assets.widgetJs?.();
       if (js === undefined) return c.notFound();

@@ -1,0 +1,168 @@
+/**
+ * Test harness: the real Hono app over a real database — PGlite in memory by default, or a
+ * fresh database on the Postgres server named by DATABASE_URL (CI sets it) — and a clock the
+ * test moves by hand.
+ */
+import postgres from 'postgres';
+import { createApp } from '../src/app.ts';
+import { testConfig, type AppConfig } from '../src/config.ts';
+import { createDb, migrateToLatest, type Db } from '../src/db/create.ts';
+import { nodeDeps } from '../src/deps.node.ts';
+import type { Clock, ServiceDeps } from '../src/services/deps.ts';
+import { createTenant, TenantDirectory, updateTenantConfig, type Tenant } from '../src/services/tenants.ts';
+import { readDevOutbox } from '../src/delivery/outbox.ts';
+import type { TenantConfig } from '../../shared/src/tenant.ts';
+
+export class TestClock implements Clock {
+  constructor(private t = new Date('2026-11-24T08:00:00Z').getTime()) {}
+  now() {
+    return new Date(this.t);
+  }
+  advance(seconds: number) {
+    this.t += seconds * 1000;
+  }
+}
+
+export const backend = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+
+/** A fresh, migrated database; dropped again by the returned close(). */
+export async function freshDb(): Promise<{ db: Db; close: () => Promise<void> }> {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    const db = createDb({});
+    await migrateToLatest(db);
+    return { db, close: () => db.destroy() };
+  }
+  const name = `jd_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const db = createDb({ url: target.toString(), poolSize: 20 });
+  await migrateToLatest(db);
+  return {
+    db,
+    close: async () => {
+      await db.destroy();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+export const ORIGIN = 'https://portal.acme.test';
+export const AGREEMENTS = [
+  { key: 'registration', version: '1.0' },
+  { key: 'privacy', version: '1.0' },
+  { key: 'service', version: '1.0' },
+];
+
+export interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+  pk?: string | null;
+  origin?: string;
+  ip?: string;
+  token?: string;
+  cookie?: string;
+  locale?: string;
+  url?: string;
+}
+
+export async function makeHarness(opts: { config?: Partial<AppConfig> } = {}) {
+  const { db, close } = await freshDb();
+  const clock = new TestClock();
+  const config = testConfig(opts.config);
+  const deps: ServiceDeps = nodeDeps(db, config, { clock });
+  const tenants = new TenantDirectory(db, 0);
+  const app = createApp({ deps, tenants });
+  let tenant = await createTenant(db, { slug: 'acme', displayName: 'Acme Cloud', origins: [ORIGIN] });
+
+  async function request(path: string, o: RequestOptions = {}) {
+    const headers: Record<string, string> = { 'x-forwarded-for': o.ip ?? '203.0.113.7', ...o.headers };
+    const pk = o.pk === undefined ? tenant.publishableKey : o.pk;
+    if (pk) headers['x-jd-publishable-key'] = pk;
+    if (o.origin) headers.origin = o.origin;
+    if (o.token) headers.authorization = `Bearer ${o.token}`;
+    if (o.cookie) headers.cookie = o.cookie;
+    if (o.locale) headers['x-jd-locale'] = o.locale;
+    let body: string | undefined = o.rawBody;
+    if (o.body !== undefined) {
+      body = JSON.stringify(o.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await app.request(`${o.url ?? 'http://localhost'}${path}`, { method: o.method ?? (body ? 'POST' : 'GET'), headers, body });
+    const text = await res.text();
+    let json: any;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, headers: res.headers, json, text };
+  }
+
+  /** Sends a registration code and returns it, read from the dev outbox as a user would. */
+  async function sendCode(number: string, o: RequestOptions & { region?: string; channel?: string } = {}) {
+    const res = await request('/v1/verification-codes', {
+      ...o,
+      body: { phone: { region: o.region ?? 'CN', number }, purpose: 'register', channel: o.channel ?? 'sms' },
+    });
+    if (res.status !== 202) return { res, code: undefined };
+    const e164 = `+${{ CN: '86', HK: '852', MO: '853', TW: '886' }[o.region ?? 'CN']}${number.replace(/^0/, '')}`;
+    const [latest] = await readDevOutbox(db, { to: e164, limit: 1 });
+    return { res, code: latest?.code ?? undefined };
+  }
+
+  async function register(fields: { accountName: string; password?: string; number: string; email?: string; region?: string }, o: RequestOptions = {}) {
+    const { code } = await sendCode(fields.number, { ...o, ...(fields.region ? { region: fields.region } : {}) });
+    if (!code) throw new Error('no code was sent');
+    return request('/v1/accounts', {
+      ...o,
+      body: {
+        accountName: fields.accountName,
+        password: fields.password ?? 'Secret#2026',
+        phone: { region: fields.region ?? 'CN', number: fields.number },
+        code,
+        agreements: AGREEMENTS,
+        ...(fields.email !== undefined ? { email: fields.email } : {}),
+      },
+    });
+  }
+
+  async function count(table: 'accounts' | 'sessions' | 'account_contacts' | 'verification_codes' | 'consents' | 'outbox') {
+    const row = await db.selectFrom(table).select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async function setTenantConfig(patch: Partial<TenantConfig>) {
+    tenant = await updateTenantConfig(db, tenant, patch);
+    tenants.invalidate();
+  }
+
+  return {
+    db,
+    app,
+    deps,
+    clock,
+    get tenant(): Tenant {
+      return tenant;
+    },
+    tenants,
+    request,
+    sendCode,
+    register,
+    count,
+    setTenantConfig,
+    close,
+  };
+}
+
+export type Harness = Awaited<ReturnType<typeof makeHarness>>;
+
+/** `name=value` of a Set-Cookie header, for sending it back. */
+export function cookieFrom(setCookie: string | null): string {
+  return (setCookie ?? '').split(';')[0]!;
+}

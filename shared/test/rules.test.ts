@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import { ERROR_STATUS, type ErrorCode } from '../src/errors.ts';
+import { errorMessage, LOCALES, matchLocale, t } from '../src/i18n/index.ts';
+import { en } from '../src/i18n/en.ts';
+import { zhCN } from '../src/i18n/zh-CN.ts';
+import { accountNameProblems, foldAccountName, isValidAccountName } from '../src/rules/account-name.ts';
+import { DEFAULT_PASSWORD_POLICY, LEGACY_PASSWORD_POLICY, passwordChecklist, passwordProblems } from '../src/rules/password.ts';
+import { checkMobilePhone, parseIdentifierPhone } from '../src/rules/phone.ts';
+import { looksLikeMobile, maskPhone, PHONE_REGIONS } from '../src/rules/phone-regions.ts';
+import { emailProblem, maskEmail, normalizeEmail } from '../src/rules/email.ts';
+import { registerBody, fieldIssuesFromZod } from '../src/api.ts';
+import { AGREEMENTS } from '../../bff/test/harness.ts';
+
+describe('account name', () => {
+  it.each([
+    ['abc', ['account_name_too_short']],
+    ['abcd', []],
+    ['a'.repeat(20), []],
+    ['a'.repeat(21), ['account_name_too_long']],
+    ['张三李四', []],
+    ['张三', ['account_name_too_short']],
+    ['京东云用户_2026-ok', []],
+    ['1234', ['account_name_digits_only']],
+    ['12345678901234567890', ['account_name_digits_only']],
+    ['123a', []],
+    ['ab cd', ['account_name_invalid_chars']],
+    ['abc.def', ['account_name_invalid_chars']],
+    ['abc@def', ['account_name_invalid_chars']],
+    ['ａｂｃｄ', ['account_name_invalid_chars']], // full-width Latin is not "English letters"
+    ['ab😀d', ['account_name_invalid_chars']],
+    ['', ['account_name_too_short']],
+  ] as [string, ErrorCode[]][])('%j → %j', (name, problems) => {
+    expect(accountNameProblems(name)).toEqual(problems);
+  });
+
+  it('counts code points after NFC, so a rare Han character (outside the BMP) counts once', () => {
+    expect(isValidAccountName('𠀀𠀁𠀂𠀃')).toBe(true); // 4 code points, 8 UTF-16 units
+    expect(accountNameProblems('𠀀'.repeat(21))).toEqual(['account_name_too_long']);
+  });
+
+  it('folds case for uniqueness', () => {
+    expect(foldAccountName('Alice_Z')).toBe(foldAccountName('alice_z'));
+    expect(foldAccountName('张三ABC')).toBe('张三abc');
+  });
+});
+
+describe('password, default policy (7–20, letters + digits + symbols)', () => {
+  const p = DEFAULT_PASSWORD_POLICY;
+  it.each([
+    ['Ab1!xyz', 'alice', []],
+    ['Ab1!xy', 'alice', ['password_too_short']],
+    ['Ab1!' + 'x'.repeat(16), 'alice', []],
+    ['Ab1!' + 'x'.repeat(17), 'alice', ['password_too_long']],
+    ['abcdefg1', 'alice', ['password_missing_symbol']],
+    ['abcdef!!', 'alice', ['password_missing_digit']],
+    ['123456!!', 'alice', ['password_missing_letter']],
+    ['Ab1! xyz', 'alice', ['password_invalid_chars']],
+    ['Ab1!中文xyz', 'alice', ['password_invalid_chars']],
+    ['Alice_01', 'alice_01', ['password_equals_account_name']],
+    ['ALICE_01', 'alice_01', ['password_equals_account_name']],
+    ['P@ssw0rd', 'alice', ['password_too_common']],
+    ['', 'alice', ['password_too_short']],
+  ] as [string, string, ErrorCode[]][])('%j (account %j) → %j', (pw, name, problems) => {
+    expect(passwordProblems(pw, p, name)).toEqual(problems);
+  });
+});
+
+describe('password, legacy policy (6–20, two classes)', () => {
+  const p = LEGACY_PASSWORD_POLICY;
+  it.each([
+    ['abc12x', []],
+    ['abc1x', ['password_too_short']],
+    ['abcdef', ['password_too_few_classes']],
+    ['123456', ['password_too_few_classes']],
+    ['abc!!!', []],
+    ['123!!!', []],
+    ['abc123', ['password_too_common']],
+  ] as [string, ErrorCode[]][])('%j → %j', (pw, problems) => {
+    expect(passwordProblems(pw, p, 'someone')).toEqual(problems);
+  });
+});
+
+describe('password checklist', () => {
+  it('lists each rule of the default policy with its state', () => {
+    const items = passwordChecklist('abc', DEFAULT_PASSWORD_POLICY, 'alice');
+    expect(items.map((i) => [i.id, i.met])).toEqual([
+      ['length', false],
+      ['letter', true],
+      ['digit', false],
+      ['symbol', false],
+      ['chars', true],
+      ['not_account_name', true],
+      ['not_common', true],
+    ]);
+    expect(items[0]!.params).toEqual({ min: 7, max: 20 });
+  });
+  it('shows the classes rule for the legacy policy', () => {
+    expect(passwordChecklist('abc123x', LEGACY_PASSWORD_POLICY).find((i) => i.id === 'classes')).toEqual({ id: 'classes', met: true, params: { n: 2 } });
+  });
+});
+
+describe('mobile phones by region', () => {
+  const all = [...PHONE_REGIONS];
+  it.each([
+    ['CN', '13800138000', '+8613800138000'],
+    ['CN', '199 1234 5678', '+8619912345678'],
+    ['CN', '+86 138-0013-8000', '+8613800138000'],
+    ['HK', '9123 4567', '+85291234567'],
+    ['HK', '51234567', '+85251234567'],
+    ['MO', '6612 3456', '+85366123456'],
+    ['TW', '0912 345 678', '+886912345678'],
+    ['TW', '912345678', '+886912345678'],
+  ])('%s %s → %s', (region, number, e164) => {
+    expect(checkMobilePhone(region, number, all)).toEqual({ ok: true, e164, region });
+    expect(looksLikeMobile(region as 'CN', number)).toBe(true);
+  });
+
+  it.each([
+    ['CN', '1380013800'], // 10 digits
+    ['CN', '138001380001'], // 12 digits
+    ['CN', '01065529988'], // Beijing fixed line
+    ['CN', '12345678901'], // no such mobile prefix
+    ['HK', '21234567'], // fixed line
+    ['HK', '912345'],
+    ['MO', '28212345'], // fixed line
+    ['TW', '0223456789'], // Taipei fixed line
+    ['CN', 'abc'],
+    ['CN', ''],
+  ])('%s %j is refused', (region, number) => {
+    expect(checkMobilePhone(region, number, all)).toEqual({ ok: false, code: 'phone_invalid' });
+  });
+
+  it('refuses regions the tenant did not enable (default: mainland China only)', () => {
+    expect(checkMobilePhone('HK', '91234567', ['CN'])).toEqual({ ok: false, code: 'phone_region_not_allowed' });
+    expect(checkMobilePhone('US', '2025550123', all)).toEqual({ ok: false, code: 'phone_region_not_allowed' });
+  });
+
+  it('reads phone sign-in identifiers with or without the dial code', () => {
+    expect(parseIdentifierPhone('13800138000', ['CN'])).toBe('+8613800138000');
+    expect(parseIdentifierPhone('+852 9123 4567', ['CN', 'HK'])).toBe('+85291234567');
+    expect(parseIdentifierPhone('+852 9123 4567', ['CN'])).toBeUndefined();
+    expect(parseIdentifierPhone('alice', ['CN'])).toBeUndefined();
+  });
+
+  it('masks numbers for display', () => {
+    expect(maskPhone('+8613800138000')).toBe('138****8000');
+    expect(maskPhone('+85291234567')).toBe('+852 912****4567');
+  });
+});
+
+describe('email', () => {
+  it.each(['a@example.com', 'A.B+tag@Sub.Example.CN', 'x_y@mail.jd.com'])('%s is valid', (e) => {
+    expect(emailProblem(e)).toBeUndefined();
+  });
+  it.each(['', 'a', 'a@', '@b.com', 'a@b', 'a b@c.com', 'a@b..com', `${'a'.repeat(250)}@b.com`])('%j is invalid', (e) => {
+    expect(emailProblem(e)).toBe('email_invalid');
+  });
+  it('normalises and masks', () => {
+    expect(normalizeEmail(' Alice@Example.COM ')).toBe('alice@example.com');
+    expect(maskEmail('alice@example.com')).toBe('a***@example.com');
+  });
+});
+
+describe('messages', () => {
+  it('has every error code in zh-CN and en', () => {
+    for (const code of Object.keys(ERROR_STATUS) as ErrorCode[]) {
+      for (const locale of LOCALES) expect(errorMessage(locale, code), `${locale} ${code}`).not.toMatch(/^error\./);
+    }
+    expect(Object.keys(zhCN).sort()).toEqual(Object.keys(en).sort());
+  });
+  it('fills parameters', () => {
+    expect(t('en', 'error.code_cooldown', { seconds: 42 })).toBe('Please wait 42 s before requesting another code.');
+    expect(t('zh-CN', 'error.account_name_too_short', { min: 4 })).toBe('账户名至少 4 个字符。');
+  });
+  it('matches browser languages', () => {
+    expect(matchLocale('zh-TW,zh;q=0.9')).toBe('zh-CN');
+    expect(matchLocale('en-GB')).toBe('en');
+    expect(matchLocale('fr-FR')).toBeUndefined();
+  });
+});
+
+describe('register schema', () => {
+  const schema = registerBody({ passwordPolicy: DEFAULT_PASSWORD_POLICY, phoneRegions: ['CN'] });
+  const good = { accountName: 'alice_01', password: 'Secret#2026', phone: { region: 'CN', number: '13800138000' }, code: '123456', agreements: AGREEMENTS };
+  it('normalises a good body', () => {
+    const r = schema.safeParse(good);
+    expect(r.success && r.data.phone).toBe('+8613800138000');
+  });
+  it('reports every field problem with its code and path', () => {
+    const r = schema.safeParse({ ...good, accountName: '1234', password: 'short', code: '12ab', phone: { region: 'HK', number: '91234567' } });
+    expect(r.success).toBe(false);
+    const issues = fieldIssuesFromZod(r.error!.issues).map((i) => `${i.path}:${i.code}`);
+    expect(issues).toEqual(
+      expect.arrayContaining(['accountName:account_name_digits_only', 'password:password_too_short', 'code:code_format', 'phone.region:phone_region_not_allowed']),
+    );
+  });
+  it('refuses a password equal to the account name', () => {
+    const r = schema.safeParse({ ...good, accountName: 'Alice_2026!', password: 'alice_2026!' });
+    expect(r.success).toBe(false);
+  });
+});

@@ -1,0 +1,213 @@
+/**
+ * The one place that talks HTTP to the BFF. Elements call these methods and get typed
+ * answers or a {@link JdApiError}; they never build URLs or read response bodies themselves.
+ *
+ * Imports: only types from shared/src/api.ts and shared/src/tenant.ts (those modules pull zod),
+ * and the zod-free errors.ts / i18n — keeps the widget bundle small.
+ */
+import type { ErrorCode, ErrorParams, FieldIssue } from '../../shared/src/errors.ts';
+import { isErrorCode } from '../../shared/src/errors.ts';
+import type { Locale } from '../../shared/src/i18n/index.ts';
+import type {
+  AvailabilityResponse,
+  RegisterRequest,
+  SendCodeResponse,
+  SessionMode,
+  SignedIn,
+} from '../../shared/src/api.ts';
+import type { TenantPublicConfig } from '../../shared/src/tenant.ts';
+import type { CodeChannel, CodePurpose } from '../../shared/src/rules/code.ts';
+import type { PhoneRegion } from '../../shared/src/rules/phone-regions.ts';
+
+// Header names repeated here (not imported from api.ts) because api.ts imports zod at runtime.
+const HEADER_PUBLISHABLE_KEY = 'x-jd-publishable-key';
+const HEADER_SESSION_MODE = 'x-jd-session-mode';
+const HEADER_LOCALE = 'x-jd-locale';
+
+/** A failed call: the BFF's error code (or `network_error`), its params and field issues. */
+export class JdApiError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly params: ErrorParams | undefined;
+  readonly fields: FieldIssue[];
+  constructor(code: ErrorCode, status: number, message: string = code, params?: ErrorParams, fields: FieldIssue[] = []) {
+    super(message);
+    this.name = 'JdApiError';
+    this.code = code;
+    this.status = status;
+    this.params = params;
+    this.fields = fields;
+  }
+}
+
+export interface SendCodeRequest {
+  phone: { region: PhoneRegion; number: string };
+  purpose: CodePurpose;
+  channel: CodeChannel;
+}
+
+export interface SignInRequest {
+  identifier: string;
+  password: string;
+}
+
+export interface ClientOptions {
+  publishableKey: string;
+  /** '' (default) = same origin as the page */
+  apiBase?: string;
+  /** override; default: cookie for same origin, token for another origin */
+  sessionMode?: SessionMode | undefined;
+  locale?: Locale;
+}
+
+/** Cookie sessions need a same-origin (or same-site) BFF; a BFF on another origin hands out bearer tokens. */
+export function defaultSessionMode(apiBase: string): SessionMode {
+  if (!apiBase) return 'cookie';
+  try {
+    return new URL(apiBase, location.href).origin === location.origin ? 'cookie' : 'token';
+  } catch {
+    return 'token';
+  }
+}
+
+export function tokenStorageKey(publishableKey: string): string {
+  return `jd-account:token:${publishableKey}`;
+}
+
+/** Statuses an error code would have, for when the body is not our JSON (proxy pages, etc.). */
+function codeForStatus(status: number): ErrorCode {
+  if (status === 401) return 'not_signed_in';
+  if (status === 403) return 'origin_not_allowed';
+  if (status === 404) return 'not_found';
+  if (status === 413) return 'payload_too_large';
+  if (status === 415) return 'unsupported_media_type';
+  return 'internal_error';
+}
+
+export class JdClient {
+  readonly publishableKey: string;
+  readonly apiBase: string;
+  readonly sessionMode: SessionMode;
+  locale: Locale;
+
+  constructor(options: ClientOptions) {
+    this.publishableKey = options.publishableKey;
+    this.apiBase = (options.apiBase ?? '').replace(/\/+$/, '');
+    this.sessionMode = options.sessionMode ?? defaultSessionMode(this.apiBase);
+    this.locale = options.locale ?? 'zh-CN';
+  }
+
+  // ---- token storage (token mode only) ------------------------------------
+
+  get token(): string | null {
+    try {
+      return sessionStorage.getItem(tokenStorageKey(this.publishableKey));
+    } catch {
+      return null; // storage disabled (privacy mode, sandboxed iframe)
+    }
+  }
+
+  private set token(value: string | null) {
+    try {
+      const key = tokenStorageKey(this.publishableKey);
+      if (value) sessionStorage.setItem(key, value);
+      else sessionStorage.removeItem(key);
+    } catch {
+      /* storage disabled: the session lasts for this page only */
+    }
+  }
+
+  private remember(answer: SignedIn): SignedIn {
+    if (this.sessionMode === 'token' && answer.session?.token) this.token = answer.session.token;
+    return answer;
+  }
+
+  // ---- transport ----------------------------------------------------------
+
+  private async request<T>(method: string, path: string, body?: unknown, createsSession = false): Promise<T> {
+    const headers: Record<string, string> = {
+      [HEADER_PUBLISHABLE_KEY]: this.publishableKey,
+      [HEADER_LOCALE]: this.locale,
+      accept: 'application/json',
+    };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.sessionMode === 'token') {
+      if (createsSession) headers[HEADER_SESSION_MODE] = 'token';
+      const token = this.token;
+      if (token) headers['authorization'] = `Bearer ${token}`;
+    }
+    let res: Response;
+    try {
+      // Looked up on every call so a page (or a test) may replace window.fetch.
+      res = await globalThis.fetch(`${this.apiBase}/v1${path}`, {
+        method,
+        headers,
+        body: body === undefined ? null : JSON.stringify(body),
+        credentials: this.sessionMode === 'cookie' ? 'include' : 'omit',
+      });
+    } catch {
+      throw new JdApiError('network_error', 0);
+    }
+    if (res.status === 204) return undefined as T;
+    let data: unknown;
+    try {
+      data = await res.json();
+    } catch {
+      data = undefined;
+    }
+    if (!res.ok) {
+      const err = (data as { error?: { code?: unknown; message?: unknown; params?: ErrorParams; fields?: FieldIssue[] } })
+        ?.error;
+      const code = err && isErrorCode(err.code) ? err.code : codeForStatus(res.status);
+      const message = typeof err?.message === 'string' ? err.message : code;
+      const fields = Array.isArray(err?.fields) ? err.fields.filter((f) => f && isErrorCode(f.code)) : [];
+      throw new JdApiError(code, res.status, message, err?.params, fields);
+    }
+    return data as T;
+  }
+
+  // ---- API ----------------------------------------------------------------
+
+  config(): Promise<TenantPublicConfig> {
+    return this.request('GET', '/config');
+  }
+
+  async accountNameAvailable(name: string): Promise<boolean> {
+    const r = await this.request<AvailabilityResponse>('GET', `/account-names/availability?name=${encodeURIComponent(name)}`);
+    return r.available;
+  }
+
+  sendCode(body: SendCodeRequest): Promise<SendCodeResponse> {
+    return this.request('POST', '/verification-codes', body);
+  }
+
+  async register(body: RegisterRequest): Promise<SignedIn> {
+    return this.remember(await this.request<SignedIn>('POST', '/accounts', body, true));
+  }
+
+  async signIn(body: SignInRequest): Promise<SignedIn> {
+    return this.remember(await this.request<SignedIn>('POST', '/sessions', body, true));
+  }
+
+  /** The current session, or null when not signed in (a stale token is dropped). */
+  async session(): Promise<SignedIn | null> {
+    if (this.sessionMode === 'token' && !this.token) return null;
+    try {
+      return await this.request<SignedIn>('GET', '/session');
+    } catch (e) {
+      if (e instanceof JdApiError && e.code === 'not_signed_in') {
+        this.token = null;
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  async signOut(): Promise<void> {
+    try {
+      await this.request<void>('DELETE', '/session');
+    } finally {
+      this.token = null;
+    }
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * What jd-register and jd-login share: the configuration attributes, the BFF client, the
+ * tenant config load, locale resolution, the status (aria-live) region and event helpers.
+ */
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { ErrorCode, ErrorParams } from '../../../shared/src/errors.ts';
+import { errorMessage, isLocale, matchLocale, t, type Locale, type MessageKey } from '../../../shared/src/i18n/index.ts';
+import type { SessionMode } from '../../../shared/src/api.ts';
+import type { TenantPublicConfig } from '../../../shared/src/tenant.ts';
+import { JdApiError, JdClient } from '../client.ts';
+import { base, tokens } from '../styles.ts';
+
+/** A message to show, kept as key + params so a locale change re-renders it. */
+export interface StatusMessage {
+  tone: 'error' | 'ok' | 'info';
+  key: MessageKey;
+  params?: ErrorParams | undefined;
+}
+
+export interface FieldError {
+  code: ErrorCode;
+  params?: ErrorParams | undefined;
+}
+
+export function toApiError(e: unknown): JdApiError {
+  return e instanceof JdApiError ? e : new JdApiError('internal_error', 0);
+}
+
+export abstract class JdElement extends LitElement {
+  static override styles = [tokens, base];
+
+  /** The tenant's publishable key (`pk_…`). */
+  @property({ attribute: 'publishable-key', reflect: true }) accessor publishableKey: string | undefined = undefined;
+  /** Base URL of the BFF; empty = same origin as the page. */
+  @property({ attribute: 'api-base', reflect: true }) accessor apiBase: string | undefined = undefined;
+  /** `zh-CN` or `en`; default: the tenant's default locale, then the browser's language. */
+  @property({ reflect: true }) accessor locale: string | undefined = undefined;
+  /** `cookie` or `token`; default: cookie on the same origin, token across origins. */
+  @property({ attribute: 'session-mode', reflect: true }) accessor sessionMode: SessionMode | undefined = undefined;
+
+  @state() protected accessor config: TenantPublicConfig | undefined = undefined;
+  @state() protected accessor loading = true;
+  @state() protected accessor loadError: FieldError | undefined = undefined;
+  @state() protected accessor status: StatusMessage | undefined = undefined;
+
+  protected client: JdClient | undefined;
+  private loadSeq = 0;
+
+  /** The locale in use: attribute, else tenant default, else browser, else zh-CN (PRODUCT.md "Languages"). */
+  get resolvedLocale(): Locale {
+    if (isLocale(this.locale)) return this.locale;
+    const fromAttr = matchLocale(this.locale);
+    if (fromAttr) return fromAttr;
+    if (this.config && isLocale(this.config.defaultLocale)) return this.config.defaultLocale;
+    return matchLocale(typeof navigator === 'undefined' ? undefined : navigator.language) ?? 'zh-CN';
+  }
+
+  protected t(key: MessageKey, params?: ErrorParams): string {
+    return t(this.resolvedLocale, key, params);
+  }
+
+  protected errorText(e: FieldError): string {
+    return errorMessage(this.resolvedLocale, e.code, e.params);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!this.client || changed.has('publishableKey') || changed.has('apiBase') || changed.has('sessionMode')) {
+      this.client = new JdClient({
+        publishableKey: this.publishableKey ?? '',
+        apiBase: this.apiBase ?? '',
+        // an empty or unknown attribute value means "choose by origin"
+        sessionMode: this.sessionMode === 'cookie' || this.sessionMode === 'token' ? this.sessionMode : undefined,
+        locale: this.resolvedLocale,
+      });
+      void this.load(this.client);
+    }
+    this.client.locale = this.resolvedLocale;
+  }
+
+  private async load(client: JdClient): Promise<void> {
+    const seq = ++this.loadSeq;
+    this.loading = true;
+    this.loadError = undefined;
+    if (!this.publishableKey) {
+      this.loading = false;
+      this.loadError = { code: 'tenant_unknown' };
+      return;
+    }
+    try {
+      const [config] = await Promise.all([client.config(), this.loadExtra(client)]);
+      if (seq !== this.loadSeq) return;
+      this.config = config;
+      client.locale = this.resolvedLocale;
+      this.configLoaded(config);
+    } catch (e) {
+      if (seq !== this.loadSeq) return;
+      const err = toApiError(e);
+      this.loadError = { code: err.code, params: err.params };
+      this.fireError(err.code, err.params);
+    } finally {
+      if (seq === this.loadSeq) this.loading = false;
+    }
+  }
+
+  /** Extra requests to make while the config loads (jd-login asks for the current session). */
+  protected async loadExtra(_client: JdClient): Promise<void> {}
+
+  protected configLoaded(_config: TenantPublicConfig): void {}
+
+  protected emit<T>(name: string, detail: T): void {
+    this.dispatchEvent(new CustomEvent<T>(name, { detail, bubbles: true, composed: true }));
+  }
+
+  protected fireError(code: ErrorCode, params?: ErrorParams): void {
+    this.emit('jd-error', { code, message: errorMessage(this.resolvedLocale, code, params) });
+  }
+
+  /** Moves focus to the first control marked invalid (after the render that marks it). */
+  protected async focusFirstInvalid(): Promise<void> {
+    await this.updateComplete;
+    const el = this.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"]');
+    el?.focus();
+  }
+
+  /** The loading / load-error state, or undefined when the form can render. */
+  protected renderLoadState(): TemplateResult | undefined {
+    if (this.loading) {
+      return html`<p part="status" class="hint" role="status">${this.t('common.loading')}</p>`;
+    }
+    if (this.loadError || !this.config) {
+      return html`<p part="error" class="status is-error" role="alert">
+        ${this.errorText(this.loadError ?? { code: 'internal_error' })}
+      </p>`;
+    }
+    return undefined;
+  }
+
+  /** The polite live region: announces form errors, sent codes, success. Always in the DOM. */
+  protected renderStatus(): TemplateResult {
+    const s = this.status;
+    return html`<div
+      part=${s?.tone === 'ok' ? 'status success' : 'status'}
+      class=${s ? `status is-${s.tone}` : 'status'}
+      aria-live="polite"
+      aria-atomic="true"
+    >${s ? this.t(s.key, s.params) : nothing}</div>`;
+  }
+
+  protected navigate(to: 'login' | 'register', href: string, event: Event): void {
+    const ev = new CustomEvent('jd-navigate', { detail: { to }, bubbles: true, composed: true, cancelable: true });
+    this.dispatchEvent(ev);
+    // Without an href there is nowhere to go: the portal switches elements on jd-navigate.
+    if (!href || ev.defaultPrevented) event.preventDefault();
+  }
+}

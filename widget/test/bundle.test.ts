@@ -1,0 +1,28 @@
+/**
+ * Smoke test of the built bundle (dist/jd-account.js, made by `tsx widget/build.ts` before WTR
+ * runs): the production build, with esbuild's decorator lowering, defines and renders both elements.
+ * Each test file runs in its own page, so the source modules are not loaded here.
+ */
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { FakeBff } from './fake-bff.ts';
+
+const BUNDLE = new URL('../../dist/jd-account.js', import.meta.url).href;
+
+describe('dist/jd-account.js', () => {
+  let bff: FakeBff;
+  beforeEach(() => (bff = new FakeBff()));
+  afterEach(() => bff.restore());
+
+  it('defines <jd-register> and <jd-login> and renders them', async () => {
+    const mod = (await import(/* @vite-ignore */ BUNDLE)) as Record<string, unknown>;
+    expect(Object.keys(mod)).to.include.members(['JdRegister', 'JdLogin', 'JdClient']);
+    expect(customElements.get('jd-register')).to.equal(mod['JdRegister']);
+    expect(customElements.get('jd-login')).to.equal(mod['JdLogin']);
+    const reg = await fixture(html`<jd-register publishable-key="pk_test_1" locale="en"></jd-register>`);
+    await waitUntil(() => reg.shadowRoot!.querySelector('form'));
+    expect(reg.shadowRoot!.querySelectorAll('[part~="checklist"] li').length).to.equal(7);
+    const login = await fixture(html`<jd-login publishable-key="pk_test_1" locale="zh-CN"></jd-login>`);
+    await waitUntil(() => login.shadowRoot!.querySelector('form'));
+    expect(login.shadowRoot!.querySelector('h2')!.textContent).to.equal('登录');
+  });
+});
