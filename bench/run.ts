@@ -13,12 +13,12 @@
  *
  * Env: BENCH_SECONDS (measured seconds per run, default 10), BENCH_WARMUP_SECONDS (default 2),
  *      BENCH_CONNECTIONS (default 10), BENCH_DATABASE_URL, BENCH_REBUILD_WIDGET=1 (rebuild dist first),
- *      BENCH_KEEP_DB=1 (leave the database for inspection).
+ *      BENCH_KEEP_DB=1 (leave the database for inspection), BENCH_BFF_NODE_ARGS (extra node flags for the BFF).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
@@ -133,7 +133,9 @@ async function startBff(databaseUrl: string): Promise<{ base: string; publishabl
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl };
   delete env.NODE_ENV; // dev mode: /dev/outbox is mounted
   delete env.PGLITE_DIR;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bff/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // e.g. BENCH_BFF_NODE_ARGS='--cpu-prof --cpu-prof-dir=bench/results/prof' to profile the BFF
+  const extra = (process.env.BENCH_BFF_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'bff/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   let exited: { code: number | null; signal: string | null } | undefined;
   const exit = new Promise<void>((r) =>
@@ -150,7 +152,7 @@ async function startBff(databaseUrl: string): Promise<{ base: string; publishabl
       child.kill('SIGKILL');
       await exit;
     }
-    log('BFF stopped');
+    log(`BFF stopped (${killed ? 'SIGTERM' : 'did not exit within 5 s of SIGTERM: SIGKILL'})`);
   });
   cleanups.push(async () => {
     mkdirSync(RESULTS_DIR, { recursive: true });
@@ -435,6 +437,8 @@ async function measureBundle(): Promise<BundleResult> {
 async function main() {
   const started = new Date();
   const config = loadConfig({ ...process.env, NODE_ENV: undefined });
+  const loadAtStart = loadavg()[0]!;
+  if (loadAtStart > 0.5) log(`WARNING: 1-min load average is ${loadAtStart.toFixed(2)} before the bench: other work on this machine skews the figures`);
   log(`${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up, ${CONNECTIONS} connections; ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'})`);
 
   // The bundle first: the BFF builds dist/ itself on start when it is missing.
@@ -538,6 +542,7 @@ async function main() {
       seconds: SECONDS,
       warmupSeconds: WARMUP_SECONDS,
       connections: CONNECTIONS,
+      loadAverageAtStart: loadAtStart,
       note: 'autocannon, the BFF and Postgres share the machine; latencies are exact percentiles of 2xx responses',
     },
     http: { healthz, sessionCheck: session, signIn },

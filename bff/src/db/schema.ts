@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, RawBuilder, Selectable } from 'kysely';
 import type { TenantConfig } from '../../../shared/src/tenant.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -7,7 +7,7 @@ export interface TenantsTable {
   id: Generated<string>;
   slug: string;
   publishable_key: string;
-  config: ColumnType<TenantConfig, string, string>;
+  config: ColumnType<TenantConfig, RawBuilder<TenantConfig>, RawBuilder<TenantConfig>>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -96,7 +96,7 @@ export interface OutboxTable {
   locale: string;
   subject: string | null;
   body: string;
-  payload: ColumnType<Record<string, unknown>, string, string>;
+  payload: ColumnType<Record<string, unknown>, RawBuilder<Record<string, unknown>> | undefined, RawBuilder<Record<string, unknown>>>;
   status: Generated<'pending' | 'sent' | 'failed'>;
   attempts: Generated<number>;
   created_at: Timestamp;

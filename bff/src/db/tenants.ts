@@ -1,5 +1,6 @@
 import type { TenantConfig } from '../../../shared/src/tenant.ts';
 import type { Db } from './create.ts';
+import { jsonb } from './json.ts';
 import type { TenantRow } from './schema.ts';
 
 export function findTenantByPublishableKey(db: Db, key: string): Promise<TenantRow | undefined> {
@@ -21,7 +22,7 @@ export function listTenants(db: Db): Promise<TenantRow[]> {
 export function insertTenant(db: Db, t: { slug: string; publishableKey: string; config: TenantConfig }): Promise<TenantRow> {
   return db
     .insertInto('tenants')
-    .values({ slug: t.slug, publishable_key: t.publishableKey, config: JSON.stringify(t.config) })
+    .values({ slug: t.slug, publishable_key: t.publishableKey, config: jsonb(t.config) })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -29,7 +30,7 @@ export function insertTenant(db: Db, t: { slug: string; publishableKey: string; 
 export async function updateTenantConfig(db: Db, id: string, config: TenantConfig): Promise<void> {
   await db
     .updateTable('tenants')
-    .set({ config: JSON.stringify(config), updated_at: new Date() })
+    .set({ config: jsonb(config), updated_at: new Date() })
     .where('id', '=', id)
     .execute();
 }

@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/create.ts';
+import { jsonb } from '../db/json.ts';
 import type { Database } from '../db/schema.ts';
 import type { MessageSender } from './sender.ts';
 
@@ -30,7 +31,7 @@ export async function enqueueMessage(trx: Transaction<Database>, m: QueuedMessag
       locale: m.locale,
       subject: m.subject ?? null,
       body: m.text,
-      payload: JSON.stringify(m.payload ?? {}),
+      payload: jsonb(m.payload ?? {}),
       created_at: now,
     })
     .returning('id')
