@@ -1,10 +1,13 @@
 // Component tests for the widget, in Debian's Chromium (STACK.md §6). Never downloads a browser.
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { defaultReporter } from '@web/test-runner';
+import { countReporter } from './widget/test/count-reporter.mjs';
 
 export default {
   files: ['widget/test/**/*.test.ts'],
   nodeResolve: true,
+  reporters: [defaultReporter(), countReporter(process.env.JD_WTR_COUNTS)],
   concurrency: 1,
   // Tests import the source, where Lit's dev build is expected; its banner is noise.
   filterBrowserLogs: ({ args }) => !String(args[0]).includes('Lit is in dev mode'),

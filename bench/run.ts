@@ -13,7 +13,8 @@
  *
  * Env: BENCH_SECONDS (measured seconds per run, default 10), BENCH_WARMUP_SECONDS (default 2),
  *      BENCH_CONNECTIONS (default 10), BENCH_DATABASE_URL, BENCH_REBUILD_WIDGET=1 (rebuild dist first),
- *      BENCH_KEEP_DB=1 (leave the database for inspection), BENCH_BFF_NODE_ARGS (extra node flags for the BFF).
+ *      BENCH_KEEP_DB=1 (leave the database for inspection), BENCH_BFF_NODE_ARGS (extra node flags for the BFF,
+ *      e.g. '--cpu-prof --cpu-prof-dir=bench/results/prof'), BENCH_STOP_GRACE_SECONDS (default 10).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -146,13 +147,17 @@ async function startBff(databaseUrl: string): Promise<{ base: string; publishabl
   );
   cleanups.push(async () => {
     if (exited) return;
+    const t0 = performance.now();
     child.kill('SIGTERM');
-    const killed = await Promise.race([exit.then(() => true), sleep(5000).then(() => false)]);
-    if (!killed) {
+    const graceMs = envInt('BENCH_STOP_GRACE_SECONDS', 10) * 1000;
+    const stopped = await Promise.race([exit.then(() => true), sleep(graceMs).then(() => false)]);
+    if (!stopped) {
       child.kill('SIGKILL');
       await exit;
     }
-    log(`BFF stopped (${killed ? 'SIGTERM' : 'did not exit within 5 s of SIGTERM: SIGKILL'})`);
+    const took = ((performance.now() - t0) / 1000).toFixed(1);
+    if (stopped) log(`BFF stopped on SIGTERM in ${took} s`);
+    else log(`WARNING: BFF did not exit within ${graceMs / 1000} s of SIGTERM (graceful shutdown hangs); killed with SIGKILL`);
   });
   cleanups.push(async () => {
     mkdirSync(RESULTS_DIR, { recursive: true });

@@ -53,10 +53,11 @@ if (!demo) {
   console.log('created the demo tenant');
 }
 
+// The bundle is rebuilt at every start (esbuild takes well under a second), so it never goes stale.
 const widgetFile = resolve(root, 'dist/jd-account.js');
-if (!existsSync(widgetFile) || process.env.REBUILD_WIDGET === '1') {
+if (process.env.SKIP_WIDGET_BUILD !== '1' || !existsSync(widgetFile)) {
   const { buildWidget } = await import('../../widget/build.ts');
-  await buildWidget();
+  await buildWidget({ quiet: true });
 }
 const widgetJs = readFileSync(widgetFile, 'utf8');
 const demoTemplate = readFileSync(resolve(root, 'demo/static/index.html'), 'utf8');

@@ -1,0 +1,39 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '../..');
+const dir = mkdtempSync(join(tmpdir(), 'jd-cli-'));
+const { DATABASE_URL: _pg, ...baseEnv } = process.env;
+const env = { ...baseEnv, PGLITE_DIR: join(dir, 'pglite') };
+const tenant = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'bff/src/cli/tenant.ts', ...args], { cwd: root, env });
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('tenant CLI (npm run tenant)', () => {
+  it('creates, lists and shows tenants with PRODUCT.md defaults', async () => {
+    const created = await tenant('create', 'acme-cloud', '--origin', 'https://console.acme.test/', '--name', 'Acme Cloud');
+    expect(created.stdout).toContain('created tenant acme-cloud');
+    const key = /publishable key: (pk_test_[A-Za-z0-9_-]+)/.exec(created.stdout)![1];
+    const list = await tenant('list');
+    expect(list.stdout).toContain(`acme-cloud\t${key}\thttps://console.acme.test`);
+    const shown = JSON.parse((await tenant('show', 'acme-cloud')).stdout);
+    expect(shown.config).toMatchObject({
+      displayName: { en: 'Acme Cloud', 'zh-CN': 'Acme Cloud' },
+      phoneRegions: ['CN'],
+      allowedOrigins: ['https://console.acme.test'],
+      passwordPolicy: { minLength: 7, maxLength: 20, requiredClasses: ['letter', 'digit', 'symbol'] },
+    });
+  }, 60_000);
+
+  it('refuses a duplicate slug, a bad slug and a bad origin with a clear message', async () => {
+    await expect(tenant('create', 'acme-cloud')).rejects.toMatchObject({ stderr: expect.stringContaining('exists already') });
+    await expect(tenant('create', 'Bad Slug!')).rejects.toMatchObject({ stderr: expect.stringContaining('slug') });
+    await expect(tenant('create', 'okslug', '--origin', 'ftp://x')).rejects.toMatchObject({ stderr: expect.stringContaining('origin') });
+    await expect(tenant('frobnicate')).rejects.toMatchObject({ code: 2 });
+  }, 60_000);
+});

@@ -1,0 +1,141 @@
+/**
+ * End to end, as a new user would: `npm start`'s server on its embedded default (PGlite, dev
+ * outbox), the demo page in Debian's Chromium driven by playwright-core. Register in Chinese
+ * (the code read from the dev outbox), sign out, sign in by account name and by phone in English.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '..');
+let server: ChildProcess;
+let browser: Browser;
+let base: string;
+let dataDir: string;
+let log = '';
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+    s.on('error', fail);
+  });
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  dataDir = mkdtempSync(join(tmpdir(), 'jd-e2e-'));
+  const { DATABASE_URL: _pg, ...env } = process.env; // the embedded default, as `npm start` on a fresh clone
+  server = spawn(process.execPath, ['--import', 'tsx', 'bff/src/main.ts'], {
+    cwd: root,
+    env: { ...env, PORT: String(port), PGLITE_DIR: join(dataDir, 'pglite'), NODE_ENV: 'development' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`server did not start:\n${log}`)), 90_000);
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes('listening on')) {
+        clearTimeout(timer);
+        ok();
+      }
+    };
+    server.stdout!.on('data', onData);
+    server.stderr!.on('data', onData);
+    server.on('exit', (code) => fail(new Error(`server exited with ${code}:\n${log}`)));
+  });
+  base = `http://localhost:${port}`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 300));
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function codeFor(page: Page, e164: string): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    const res = await page.request.get(`${base}/dev/outbox?to=${encodeURIComponent(e164)}`);
+    const [latest] = (await res.json()) as { code: string | null }[];
+    if (latest?.code) return latest.code;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no code for ${e164} in the dev outbox`);
+}
+
+describe('demo page in Chromium', () => {
+  it('registers through the demo page, signs out, signs in by account name and by phone', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/`);
+
+    // register, in Chinese (the tenant's default)
+    await page.getByRole('tab', { name: /注册/ }).click();
+    const reg = page.locator('jd-register');
+    await reg.getByLabel('账户名', { exact: true }).fill('测试用户_e2e');
+    await reg.getByLabel('密码', { exact: true }).fill('E2e#Pass2026');
+    await reg.getByLabel('手机号码', { exact: true }).fill('13912345678');
+    await reg.getByRole('button', { name: '获取验证码' }).click();
+    await expect.poll(() => reg.getByRole('button', { name: /秒后重新获取/ }).count()).toBe(1);
+    const code = await codeFor(page, '+8613912345678');
+    await reg.getByLabel('验证码', { exact: true }).fill(code);
+    for (const box of await reg.getByRole('checkbox').all()) await box.check();
+    await reg.getByRole('button', { name: '注册', exact: true }).click();
+    await page.locator('#signed-in:not([hidden])').waitFor({ timeout: 15_000 });
+    expect(await page.locator('#account').textContent()).toContain('测试用户_e2e');
+
+    // the login element now shows the session; sign out there, in English
+    await page.getByRole('button', { name: 'English' }).click();
+    const login = page.locator('jd-login');
+    await page.getByRole('tab', { name: /Sign in/ }).click();
+    await login.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('#signed-in[hidden]').waitFor({ state: 'attached' });
+
+    // wrong password: the shared message, in English
+    await login.getByLabel('Account name, phone or email').fill('测试用户_e2e');
+    await login.getByLabel('Password', { exact: true }).fill('Wrong#Pass1');
+    await login.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect.poll(() => login.getByText('Account or password incorrect.').count()).toBeGreaterThan(0);
+
+    // by account name
+    await login.getByLabel('Password', { exact: true }).fill('E2e#Pass2026');
+    await login.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await login.getByText('Signed in as 测试用户_e2e').waitFor();
+    const cookies = await page.context().cookies();
+    expect(cookies.find((c) => c.name.startsWith('jd_session_'))).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+    await login.getByRole('button', { name: 'Sign out' }).click();
+
+    // by phone
+    await login.getByLabel('Account name, phone or email').fill('13912345678');
+    await login.getByLabel('Password', { exact: true }).fill('E2e#Pass2026');
+    await login.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await login.getByText('Signed in as 测试用户_e2e').waitFor();
+
+    // the session survives a reload (cookie mode, same site)
+    await page.reload();
+    await page.locator('jd-login').getByText(/测试用户_e2e/).waitFor();
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('serves the standalone widget bundle to other sites', async () => {
+    const res = await fetch(`${base}/widget/jd-account.js`, { headers: { origin: 'https://portal.example' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('javascript');
+    expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    expect((await res.text()).length).toBeGreaterThan(10_000);
+  });
+});
