@@ -89,7 +89,7 @@ describe('demo page in Chromium', () => {
     await reg.getByLabel('密码', { exact: true }).fill('E2e#Pass2026');
     await reg.getByLabel('手机号码', { exact: true }).fill('13912345678');
     await reg.getByRole('button', { name: '获取验证码' }).click();
-    await expect.poll(() => reg.getByRole('button', { name: /秒后重新获取/ }).count()).toBe(1);
+    await reg.getByRole('button', { name: /秒后重新获取/ }).waitFor({ timeout: 20_000 });
     const code = await codeFor(page, '+8613912345678');
     await reg.getByLabel('验证码', { exact: true }).fill(code);
     for (const box of await reg.getByRole('checkbox').all()) await box.check();
@@ -108,7 +108,7 @@ describe('demo page in Chromium', () => {
     await login.getByLabel('Account name, phone or email').fill('测试用户_e2e');
     await login.getByLabel('Password', { exact: true }).fill('Wrong#Pass1');
     await login.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect.poll(() => login.getByText('Account or password incorrect.').count()).toBeGreaterThan(0);
+    await login.getByText('Account or password incorrect.').first().waitFor({ timeout: 20_000 });
 
     // by account name
     await login.getByLabel('Password', { exact: true }).fill('E2e#Pass2026');

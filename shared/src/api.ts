@@ -163,7 +163,4 @@ export interface AvailabilityResponse {
   available: boolean;
 }
 
-/** Headers the widget sends. */
-export const HEADER_PUBLISHABLE_KEY = 'x-jd-publishable-key';
-export const HEADER_SESSION_MODE = 'x-jd-session-mode';
-export const HEADER_LOCALE = 'x-jd-locale';
+export { HEADER_LOCALE, HEADER_PUBLISHABLE_KEY, HEADER_SESSION_MODE } from './headers.ts';

@@ -19,10 +19,7 @@ import type { TenantPublicConfig } from '../../shared/src/tenant.ts';
 import type { CodeChannel, CodePurpose } from '../../shared/src/rules/code.ts';
 import type { PhoneRegion } from '../../shared/src/rules/phone-regions.ts';
 
-// Header names repeated here (not imported from api.ts) because api.ts imports zod at runtime.
-const HEADER_PUBLISHABLE_KEY = 'x-jd-publishable-key';
-const HEADER_SESSION_MODE = 'x-jd-session-mode';
-const HEADER_LOCALE = 'x-jd-locale';
+import { HEADER_LOCALE, HEADER_PUBLISHABLE_KEY, HEADER_SESSION_MODE } from '../../shared/src/headers.ts';
 
 /** A failed call: the BFF's error code (or `network_error`), its params and field issues. */
 export class JdApiError extends Error {

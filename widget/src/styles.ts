@@ -27,6 +27,8 @@ export const tokens = css`
     max-width: var(--jd-max-width, 28rem);
     color: var(--_text);
     background: var(--_bg);
+    padding: var(--jd-padding, 1.25rem);
+    border-radius: var(--jd-card-radius, 8px);
     font-family: var(--jd-font-family, system-ui, -apple-system, 'PingFang SC', 'Microsoft YaHei', sans-serif);
     font-size: var(--jd-font-size, 1rem);
     line-height: 1.5;

@@ -49,6 +49,8 @@ const CONTROL_ID: Record<LoginField, string> = { identifier: 'jd-identifier', pa
  * @cssprop --jd-font-size - base font size
  * @cssprop --jd-spacing - gap between fields
  * @cssprop --jd-max-width - maximum width of the element
+ * @cssprop --jd-padding - inner padding of the element (default 1.25rem)
+ * @cssprop --jd-card-radius - corner radius of the element (default 8px)
  */
 export class JdLogin extends JdElement {
   /** Where the "Register" link goes; without it the link only fires `jd-navigate`. */

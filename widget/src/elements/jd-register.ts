@@ -120,6 +120,8 @@ function passwordParams(code: ErrorCode, policy: PasswordPolicy): ErrorParams | 
  * @cssprop --jd-font-size - base font size
  * @cssprop --jd-spacing - gap between fields
  * @cssprop --jd-max-width - maximum width of the element
+ * @cssprop --jd-padding - inner padding of the element (default 1.25rem)
+ * @cssprop --jd-card-radius - corner radius of the element (default 8px)
  */
 export class JdRegister extends JdElement {
   /** Where the "Sign in" link goes; without it the link only fires `jd-navigate`. */
