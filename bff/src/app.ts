@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { AppError } from '../../shared/src/errors.ts';
@@ -18,15 +18,18 @@ export interface AppParts {
   deps: ServiceDeps;
   tenants: TenantDirectory;
   assets?: StaticAssets;
+  /** how this runtime tells the peer's address (Node: getConnInfo); absent in tests */
+  remoteAddress?: (c: Context) => string | undefined;
 }
 
 /** Builds the Hono app from its parts; no I/O at import time. */
-export function createApp({ deps, tenants, assets = {} }: AppParts) {
+export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppParts) {
   let seq = 0;
   const app = new Hono<AppEnv>();
   app.onError(onError);
   app.use('*', async (c, next) => {
     c.set('requestId', `${Date.now().toString(36)}-${(seq++).toString(36)}`);
+    c.set('remoteAddress', remoteAddress?.(c));
     await next();
   });
   app.use('*', secureHeaders({ crossOriginResourcePolicy: false, crossOriginEmbedderPolicy: false }));

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { createDb, migrateToLatest } from './db/create.ts';
@@ -71,6 +72,7 @@ const app = createApp({
     widgetJs: async () => widgetJs,
     demoHtml: async () => demoHtml,
   },
+  remoteAddress: (c) => getConnInfo(c).remote.address,
 });
 
 const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {

@@ -1,5 +1,4 @@
 import type { Context } from 'hono';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { HEADER_LOCALE } from '../../../shared/src/api.ts';
 import { matchLocale, type Locale } from '../../../shared/src/i18n/index.ts';
 import type { AppConfig } from '../config.ts';
@@ -10,6 +9,8 @@ export interface AppEnv {
   Variables: {
     tenant: Tenant;
     requestId: string;
+    /** the peer's address, set by the runtime's entry point (Node: the socket) */
+    remoteAddress: string | undefined;
   };
 }
 
@@ -25,17 +26,13 @@ export function requestLocale(c: Context, tenant?: Tenant): Locale {
   );
 }
 
-/** Client IP: X-Forwarded-For's first hop only behind a trusted proxy, else the socket's address. */
-export function clientIp(c: Context, config: AppConfig): string | null {
+/** Client IP: X-Forwarded-For's first hop only behind a trusted proxy, else the peer's address. */
+export function clientIp(c: Context<AppEnv>, config: AppConfig): string | null {
   if (config.trustProxy) {
     const fwd = c.req.header('x-forwarded-for');
     if (fwd) return fwd.split(',')[0]!.trim().slice(0, 64);
   }
-  try {
-    return getConnInfo(c).remote.address ?? null;
-  } catch {
-    return null; // not on the Node server (app.request in tests, edge runtimes)
-  }
+  return c.get('remoteAddress') ?? null;
 }
 
 export function requestContext(c: AppContext, deps: ServiceDeps): RequestContext {
