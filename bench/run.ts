@@ -172,7 +172,7 @@ async function startBff(databaseUrl: string): Promise<{ base: string; publishabl
       output.push(text);
       for (const line of text.split('\n')) {
         if (/^jd-account listening on /.test(line)) listening = true;
-        const m = /demo tenant publishable key: (pk_\w+)/.exec(line);
+        const m = /demo tenant publishable key: (pk_[A-Za-z0-9_-]+)/.exec(line);
         if (m) publishableKey = m[1];
       }
       if (listening && publishableKey) res();
@@ -281,6 +281,8 @@ interface HttpRun {
   timeouts: number;
   statusCodes: Record<string, number>;
   flagged: boolean;
+  /** 1-min load average when the measured run started (other work on the machine skews figures) */
+  loadAverageBefore: number;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -319,6 +321,7 @@ async function httpRun(
   log(`${name}: warm-up ${WARMUP_SECONDS} s`);
   await cannon({ ...opts, duration: WARMUP_SECONDS });
   log(`${name}: measuring ${SECONDS} s, ${CONNECTIONS} connections`);
+  const loadAverageBefore = loadavg()[0]!;
   let lat = new Float64Array(1 << 16);
   let n = 0;
   const result = await cannon({ ...opts, duration: SECONDS }, (status, ms) => {
@@ -351,6 +354,7 @@ async function httpRun(
     timeouts: result.timeouts,
     statusCodes,
     flagged: result.non2xx > 0 || result.errors > 0 || result.timeouts > 0,
+    loadAverageBefore,
   };
   log(
     `${name}: ${fmt(run.rps)} req/s, p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms, ` +
@@ -381,10 +385,11 @@ async function rawArgon2(cost: { memoryCost: number; timeCost: number; paralleli
   log(`argon2id raw: warm-up ${WARMUP_SECONDS} s`);
   await runFor(WARMUP_SECONDS);
   log(`argon2id raw: measuring ${SECONDS} s, ${CONNECTIONS} in flight`);
+  const loadAverageBefore = loadavg()[0]!;
   const { done, elapsed } = await runFor(SECONDS);
   const rate = done / elapsed;
   log(`argon2id raw: ${fmt(rate, 1)} verifications/s (${done} in ${elapsed.toFixed(2)} s)`);
-  return { ...cost, inFlight: CONNECTIONS, seconds: elapsed, verifications: done, perSecond: rate, threadpool: Number(process.env.UV_THREADPOOL_SIZE ?? 4) };
+  return { ...cost, inFlight: CONNECTIONS, seconds: elapsed, verifications: done, perSecond: rate, threadpool: Number(process.env.UV_THREADPOOL_SIZE ?? 4), loadAverageBefore };
 }
 
 // ---- widget bundle ---------------------------------------------------------------------------
@@ -437,13 +442,33 @@ async function measureBundle(): Promise<BundleResult> {
   return out;
 }
 
+/** Share of all CPUs busy over `ms` (Linux /proc/stat); undefined elsewhere. */
+async function machineBusyShare(ms: number): Promise<number | undefined> {
+  const read = () => {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const idle = f[3]! + (f[4] ?? 0);
+    return { idle, total: f.reduce((a, b) => a + b, 0) };
+  };
+  try {
+    const a = read();
+    await sleep(ms);
+    const b = read();
+    return b.total === a.total ? 0 : 1 - (b.idle - a.idle) / (b.total - a.total);
+  } catch {
+    return undefined;
+  }
+}
+
 // ---- main ------------------------------------------------------------------------------------
 
 async function main() {
   const started = new Date();
   const config = loadConfig({ ...process.env, NODE_ENV: undefined });
   const loadAtStart = loadavg()[0]!;
-  if (loadAtStart > 0.5) log(`WARNING: 1-min load average is ${loadAtStart.toFixed(2)} before the bench: other work on this machine skews the figures`);
+  const busyAtStart = await machineBusyShare(1000);
+  if (busyAtStart !== undefined && busyAtStart > 0.15) {
+    log(`WARNING: the machine is ${(100 * busyAtStart).toFixed(0)} % busy before the bench starts: other work will skew the figures`);
+  }
   log(`${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up, ${CONNECTIONS} connections; ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'})`);
 
   // The bundle first: the BFF builds dist/ itself on start when it is missing.
@@ -548,6 +573,7 @@ async function main() {
       warmupSeconds: WARMUP_SECONDS,
       connections: CONNECTIONS,
       loadAverageAtStart: loadAtStart,
+      cpuBusyShareAtStart: busyAtStart ?? null,
       note: 'autocannon, the BFF and Postgres share the machine; latencies are exact percentiles of 2xx responses',
     },
     http: { healthz, sessionCheck: session, signIn },

@@ -1,7 +1,6 @@
 import type { AppConfig } from './config.ts';
 import type { Db } from './db/create.ts';
 import { createHmac } from './crypto.ts';
-import { devSender } from './delivery/sender.ts';
 import { systemClock, type ServiceDeps } from './services/deps.ts';
 import { argon2Hasher } from './services/passwords.ts';
 
@@ -12,7 +11,7 @@ export function nodeDeps(db: Db, config: AppConfig, overrides: Partial<ServiceDe
     config,
     clock: systemClock,
     hasher: argon2Hasher(config.argon2),
-    sender: devSender,
+    onEnqueued: () => {},
     hmac: createHmac(config.secret),
     ...overrides,
   };

@@ -2,47 +2,20 @@
  * Node entry: config → database → migrations → demo tenant → widget bundle → app → serve.
  * `npm start` runs this on embedded PGlite (./.data/pglite) unless DATABASE_URL is set.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
-import { createDb, migrateToLatest } from './db/create.ts';
+import { createOutboxWorker, openDatabase, root } from './boot.ts';
 import { nodeDeps } from './deps.node.ts';
 import { createTenant, findTenantBySlug, TenantDirectory } from './services/tenants.ts';
 
-const root = resolve(import.meta.dirname, '../..');
 const port = Number(process.env.PORT ?? 8787);
 const host = process.env.HOST ?? '127.0.0.1';
 const config = loadConfig();
-const url = process.env.DATABASE_URL;
-
-/** PGlite has no lock of its own: two processes on one data dir would corrupt it. */
-function lockDataDir(dir: string) {
-  mkdirSync(dir, { recursive: true });
-  const lock = `${dir}.lock`;
-  if (existsSync(lock)) {
-    const pid = Number(readFileSync(lock, 'utf8'));
-    let alive = false;
-    try {
-      process.kill(pid, 0);
-      alive = pid !== process.pid;
-    } catch {}
-    if (alive) {
-      console.error(`Another jd-account process (pid ${pid}) is using ${dir}. Stop it, or set PGLITE_DIR or DATABASE_URL.`);
-      process.exit(1);
-    }
-  }
-  writeFileSync(lock, String(process.pid));
-  process.on('exit', () => rmSync(lock, { force: true }));
-}
-
-const pgliteDir = url ? undefined : resolve(root, process.env.PGLITE_DIR ?? '.data/pglite');
-if (pgliteDir) lockDataDir(pgliteDir);
-const db = createDb({ url, pgliteDir });
-const applied = await migrateToLatest(db);
-if (applied.length) console.log(`migrations applied: ${applied.join(', ')}`);
+const { db, description } = await openDatabase();
 
 let demo = await findTenantBySlug(db, 'demo');
 if (!demo) {
@@ -64,7 +37,11 @@ const widgetJs = readFileSync(widgetFile, 'utf8');
 const demoTemplate = readFileSync(resolve(root, 'demo/static/index.html'), 'utf8');
 const demoHtml = demoTemplate.replaceAll('%PUBLISHABLE_KEY%', demo.publishableKey);
 
-const deps = nodeDeps(db, config);
+// The outbox worker runs in this process unless OUTBOX_WORKER=0 (then run `npm run worker` beside it).
+const worker = createOutboxWorker(db, config);
+const inProcessWorker = process.env.OUTBOX_WORKER !== '0';
+if (inProcessWorker) worker.start();
+const deps = nodeDeps(db, config, { onEnqueued: () => (inProcessWorker ? void worker.kick() : undefined) });
 const app = createApp({
   deps,
   tenants: new TenantDirectory(db, config.tenantCacheSeconds * 1000),
@@ -77,13 +54,14 @@ const app = createApp({
 
 const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
   console.log(`jd-account listening on http://${host === '127.0.0.1' ? 'localhost' : host}:${info.port}/`);
-  console.log(`database: ${url ? 'PostgreSQL (DATABASE_URL)' : `PGlite at ${pgliteDir}`}`);
+  console.log(`database: ${description}; outbox worker: ${inProcessWorker ? 'in process' : 'off (OUTBOX_WORKER=0)'}`);
   console.log(`demo tenant publishable key: ${demo.publishableKey}`);
   if (config.dev) console.log(`dev outbox: http://localhost:${info.port}/dev (JSON: /dev/outbox)`);
 });
 
 async function shutdown() {
   server.close();
+  await worker.stop();
   await db.destroy().catch(() => {});
   process.exit(0);
 }

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
+import { OutboxWorker } from '../src/delivery/outbox.ts';
+import { createSenderResolver } from '../src/delivery/providers.ts';
 import { backend, makeHarness, type Harness } from './harness.ts';
 
 describe('configuration', () => {
@@ -21,13 +23,22 @@ describe(`production mode (${backend})`, () => {
   });
   afterAll(() => h.close());
 
-  it('has no dev outbox, and keeps codes out of the stored message payload', async () => {
+  it('has no dev outbox; with no provider the message fails for good and its code is wiped', async () => {
     expect((await h.app.request('/dev/outbox')).status).toBe(404);
     expect((await h.app.request('/dev')).status).toBe(404);
     const res = await h.request('/v1/verification-codes', { body: { phone: { region: 'CN', number: '13900001111' }, purpose: 'register', channel: 'sms' } });
     expect(res.status).toBe(202);
+    const worker = new OutboxWorker({
+      db: h.db,
+      now: () => h.clock.now(),
+      resolveSender: createSenderResolver({ db: h.db, env: {}, dev: false, factories: {} }),
+      keepBodies: false,
+    });
+    expect(await worker.runOnce()).toBe(1);
     const row = await h.db.selectFrom('outbox').selectAll().executeTakeFirstOrThrow();
-    expect(row.payload).toEqual({});
+    expect(row).toMatchObject({ status: 'failed', last_error: 'no_provider_for_sms', body: '', payload: {} });
+    const status = await h.request(`/v1/deliveries/${res.json.deliveryId}`);
+    expect(status.json).toMatchObject({ status: 'failed', channel: 'sms', attempts: 1 });
   });
 
   it('answers unknown paths with the error shape, not a stack', async () => {

@@ -158,7 +158,7 @@ describe(`verification codes (${backend})`, () => {
     const phone = nextPhone();
     const { res, code } = await h.sendCode(phone, { ip, channel: 'voice' });
     expect(res.status).toBe(202);
-    expect(res.json).toEqual({ channel: 'voice', sentTo: `${phone.slice(0, 3)}****${phone.slice(-4)}`, expiresIn: 600, resendAfter: 60 });
+    expect(res.json).toEqual({ deliveryId: expect.any(String), channel: 'voice', sentTo: `${phone.slice(0, 3)}****${phone.slice(-4)}`, expiresIn: 600, resendAfter: 60 });
     expect(code).toMatch(/^\d{6}$/);
     const row = await h.db.selectFrom('verification_codes').selectAll().where('target', '=', `+86${phone}`).executeTakeFirstOrThrow();
     expect(row.code_hash).toMatch(/^[0-9a-f]{64}$/);

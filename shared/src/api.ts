@@ -153,10 +153,22 @@ export interface SignedIn {
 }
 
 export interface SendCodeResponse {
+  /** poll GET /v1/deliveries/:id for the delivery status; null when nothing is sent (test identities) */
+  deliveryId: string | null;
   channel: CodeChannel;
   sentTo: string;
   expiresIn: number;
   resendAfter: number;
+}
+
+export const deliveryParams = z.object({ id: z.uuid({ error: 'not_found' }) });
+
+export interface DeliveryStatusResponse {
+  id: string;
+  channel: 'sms' | 'voice' | 'email';
+  status: 'queued' | 'sending' | 'sent' | 'failed';
+  attempts: number;
+  updatedAt: string;
 }
 
 export interface AvailabilityResponse {

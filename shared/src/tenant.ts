@@ -19,6 +19,48 @@ export interface SupportChannels {
   email?: string;
 }
 
+/**
+ * Where a channel's messages go. Credentials may be given here or left out, in which case the
+ * BFF reads them from its environment (README: Configuration). Never sent to a widget.
+ */
+export type ProviderConfig =
+  | { provider: 'dev' }
+  | { provider: 'resend'; apiKey?: string; from?: string; baseUrl?: string }
+  | {
+      provider: 'tencent';
+      secretId?: string;
+      secretKey?: string;
+      region?: string;
+      smsSdkAppId?: string;
+      signName?: string;
+      templates?: Record<string, string>;
+      voiceSdkAppId?: string;
+      voiceTemplates?: Record<string, string>;
+      endpoint?: string;
+      protocol?: 'https:' | 'http:';
+    }
+  | { provider: 'twilio'; accountSid?: string; authToken?: string; from?: string; baseUrl?: string };
+
+export interface DeliveryConfig {
+  email?: ProviderConfig;
+  sms?: ProviderConfig;
+  voice?: ProviderConfig;
+}
+
+/**
+ * Test identities (issue 3): numbers/emails that always accept `code` and receive nothing, so a
+ * tenant's own CI can register users. Off by default; in production only with allowInProduction.
+ */
+export interface TestModeConfig {
+  enabled: boolean;
+  /** E.164 prefixes, e.g. "+8619900000" for a reserved range */
+  phones: string[];
+  /** exact addresses, or "@domain" for a whole domain */
+  emails: string[];
+  code: string;
+  allowInProduction?: boolean;
+}
+
 /** Per-tenant settings (PRODUCT.md "Multi-tenant"); stored as JSON on the tenant row. */
 export interface TenantConfig {
   displayName: Localized;
@@ -28,10 +70,18 @@ export interface TenantConfig {
   agreements: Agreement[];
   supportChannels: SupportChannels;
   allowedOrigins: string[];
+  /** message providers per channel; absent = the dev outbox in development */
+  delivery?: DeliveryConfig;
+  /** email sender shown to users, e.g. "Acme Cloud <no-reply@acme.example>" */
+  emailFrom?: string;
+  testMode?: TestModeConfig;
 }
 
-/** What the widget may read about its tenant (no origins, no secrets). */
-export type TenantPublicConfig = Omit<TenantConfig, 'allowedOrigins'> & { slug: string };
+/** What the widget may read about its tenant: a whitelist (no origins, providers or secrets). */
+export type TenantPublicConfig = Pick<
+  TenantConfig,
+  'displayName' | 'defaultLocale' | 'passwordPolicy' | 'phoneRegions' | 'agreements' | 'supportChannels'
+> & { slug: string };
 
 export function defaultTenantConfig(displayName: string, allowedOrigins: string[] = []): TenantConfig {
   return {

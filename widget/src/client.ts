@@ -43,6 +43,18 @@ export interface SendCodeRequest {
   channel: CodeChannel;
 }
 
+/** GET /v1/deliveries/:id: where a queued message (e.g. a verification code) stands. */
+export interface DeliveryStatus {
+  id: string;
+  channel: 'sms' | 'voice' | 'email';
+  status: 'queued' | 'sending' | 'sent' | 'failed';
+  attempts: number;
+  updatedAt: string;
+}
+
+/** The send-code answer; `deliveryId` is read defensively until every BFF sends it. */
+export type SendCodeAnswer = SendCodeResponse & { deliveryId?: string | undefined };
+
 export interface SignInRequest {
   identifier: string;
   password: string;
@@ -174,8 +186,12 @@ export class JdClient {
     return r.available;
   }
 
-  sendCode(body: SendCodeRequest): Promise<SendCodeResponse> {
+  sendCode(body: SendCodeRequest): Promise<SendCodeAnswer> {
     return this.request('POST', '/verification-codes', body);
+  }
+
+  deliveryStatus(id: string): Promise<DeliveryStatus> {
+    return this.request('GET', `/deliveries/${encodeURIComponent(id)}`);
   }
 
   async register(body: RegisterRequest): Promise<SignedIn> {

@@ -45,8 +45,20 @@ export async function voidOpenCodes(trx: Trx, tenantId: string, target: string, 
     .execute();
 }
 
-export async function insertCode(trx: Trx, row: Insertable<VerificationCodesTable>) {
-  await trx.insertInto('verification_codes').values(row).execute();
+export async function insertCode(trx: Trx, row: Insertable<VerificationCodesTable>): Promise<string> {
+  const inserted = await trx.insertInto('verification_codes').values(row).returning('id').executeTakeFirstOrThrow();
+  return inserted.id;
+}
+
+export async function linkDelivery(trx: Trx, codeId: string, outboxId: string) {
+  await trx.updateTable('verification_codes').set({ delivery_id: outboxId }).where('id', '=', codeId).execute();
+}
+
+/** Did the message that carried this code fail for good? */
+export async function deliveryFailed(trx: Trx, tenantId: string, outboxId: string | null): Promise<boolean> {
+  if (!outboxId) return false;
+  const row = await trx.selectFrom('outbox').select('status').where('tenant_id', '=', tenantId).where('id', '=', outboxId).executeTakeFirst();
+  return row?.status === 'failed';
 }
 
 export async function recordWrongAttempt(trx: Trx, id: string, voidNow: Date | null) {

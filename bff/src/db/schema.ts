@@ -51,6 +51,8 @@ export interface VerificationCodesTable {
   expires_at: Timestamp;
   consumed_at: Timestamp | null;
   voided_at: Timestamp | null;
+  /** the outbox message that carried it */
+  delivery_id: Generated<string | null>;
 }
 
 export interface SessionsTable {
@@ -97,10 +99,33 @@ export interface OutboxTable {
   subject: string | null;
   body: string;
   payload: ColumnType<Record<string, unknown>, RawBuilder<Record<string, unknown>> | undefined, RawBuilder<Record<string, unknown>>>;
-  status: Generated<'pending' | 'sent' | 'failed'>;
+  status: Generated<OutboxStatus>;
   attempts: Generated<number>;
   created_at: Timestamp;
   sent_at: Timestamp | null;
+  next_attempt_at: Timestamp;
+  lease_id: string | null;
+  locked_until: Timestamp | null;
+  last_error: string | null;
+  provider: string | null;
+  provider_message_id: string | null;
+  updated_at: Timestamp | null;
+}
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface OutboxAttemptsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  outbox_id: string;
+  attempt: number;
+  provider: string;
+  started_at: Timestamp;
+  finished_at: Timestamp;
+  ok: boolean;
+  retryable: boolean;
+  error: string | null;
+  provider_message_id: string | null;
 }
 
 export interface Database {
@@ -112,6 +137,7 @@ export interface Database {
   consents: ConsentsTable;
   email_verifications: EmailVerificationsTable;
   outbox: OutboxTable;
+  outbox_attempts: OutboxAttemptsTable;
 }
 
 export type TenantRow = Selectable<TenantsTable>;

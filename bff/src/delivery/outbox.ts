@@ -1,8 +1,8 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/create.ts';
 import { jsonb } from '../db/json.ts';
-import type { Database } from '../db/schema.ts';
-import type { MessageSender } from './sender.ts';
+import type { Database, OutboxStatus } from '../db/schema.ts';
+import type { DeliveryResult, OutgoingMessage, SenderResolver } from './sender.ts';
 
 export interface QueuedMessage {
   tenantId: string;
@@ -10,10 +10,14 @@ export interface QueuedMessage {
   to: string;
   purpose: string;
   locale: string;
-  subject?: string;
+  subject?: string | null;
   text: string;
-  /** structured extras for the dev outbox (the code or link) */
-  payload?: Record<string, unknown>;
+  html?: string | null;
+  template?: { key: string; params: string[] } | null;
+  /** the code, for voice-code APIs and the dev outbox */
+  code?: string | null;
+  /** the link, for the dev outbox */
+  link?: string | null;
 }
 
 /**
@@ -21,6 +25,11 @@ export interface QueuedMessage {
  * together: nothing is lost if the process dies between "changed" and "sent".
  */
 export async function enqueueMessage(trx: Transaction<Database>, m: QueuedMessage, now: Date): Promise<string> {
+  const payload: Record<string, unknown> = {};
+  if (m.code) payload.code = m.code;
+  if (m.link) payload.link = m.link;
+  if (m.html) payload.html = m.html;
+  if (m.template) payload.template = m.template;
   const row = await trx
     .insertInto('outbox')
     .values({
@@ -31,57 +40,244 @@ export async function enqueueMessage(trx: Transaction<Database>, m: QueuedMessag
       locale: m.locale,
       subject: m.subject ?? null,
       body: m.text,
-      payload: jsonb(m.payload ?? {}),
+      payload: jsonb(payload),
       created_at: now,
+      next_attempt_at: now,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
 }
 
+export interface WorkerOptions {
+  db: Db;
+  now: () => Date;
+  resolveSender: SenderResolver;
+  /** keep message bodies and codes after the final status (dev outbox); else they are wiped */
+  keepBodies: boolean;
+  maxAttempts?: number;
+  /** first retry delay; doubles per attempt, capped at maxDelayMs, ±20 % jitter */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** how long a claimed message stays ours; a crashed worker's claims are retaken after it */
+  leaseMs?: number;
+  batchSize?: number;
+  log?: (msg: string) => void;
+}
+
+type Claimed = Awaited<ReturnType<typeof claimDue>>[number];
+
+async function claimDue(db: Db, now: Date, leaseMs: number, batch: number) {
+  return db.transaction().execute(async (trx) => {
+    // SKIP LOCKED: concurrent workers (several BFF processes on one database) never claim the same row.
+    const due = await trx
+      .selectFrom('outbox')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb('status', '=', 'pending'),
+          eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', now)]), // a crashed worker's claim
+        ]),
+      )
+      .where('next_attempt_at', '<=', now)
+      .orderBy('next_attempt_at')
+      .limit(batch)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    if (due.length === 0) return [];
+    const leaseId = crypto.randomUUID();
+    return trx
+      .updateTable('outbox')
+      .set({
+        status: 'sending',
+        lease_id: leaseId,
+        locked_until: new Date(now.getTime() + leaseMs),
+        attempts: sql`attempts + 1`,
+        updated_at: now,
+      })
+      .where(
+        'id',
+        'in',
+        due.map((d) => d.id),
+      )
+      .returningAll()
+      .execute();
+  });
+}
+
+function toOutgoing(row: Claimed): OutgoingMessage {
+  const p = row.payload as { code?: string; html?: string; template?: { key: string; params: string[] } };
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    channel: row.channel,
+    to: row.recipient,
+    purpose: row.purpose,
+    locale: row.locale,
+    subject: row.subject,
+    text: row.body,
+    html: p.html ?? null,
+    template: p.template ?? null,
+    code: p.code ?? null,
+  };
+}
+
 /**
- * Hands pending messages to the sender. Rows are claimed with FOR UPDATE SKIP LOCKED so two
- * BFF processes on one database never deliver the same message twice. Retries with backoff
- * and provider failover belong to the delivery issue; here a failure leaves the row pending.
+ * Sends what the outbox holds: claims due messages (a lease, in a short transaction), delivers
+ * them outside any transaction, then records the attempt and the outcome. Failures retry with
+ * exponential backoff until maxAttempts, then the message is marked failed. Delivery is
+ * at-least-once towards the provider only if a worker dies after the provider accepted and
+ * before the outcome commits; providers get the outbox id as idempotency key where they take one.
  */
-export async function dispatchPending(db: Db, sender: MessageSender, now: () => Date, limit = 20): Promise<number> {
-  let delivered = 0;
-  for (let i = 0; i < limit; i++) {
-    const done = await db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom('outbox')
-        .selectAll()
-        .where('status', '=', 'pending')
-        .orderBy('created_at')
-        .limit(1)
-        .forUpdate()
-        .skipLocked()
-        .executeTakeFirst();
-      if (!row) return false;
-      const result = await sender.deliver({
-        id: row.id,
-        tenantId: row.tenant_id,
-        channel: row.channel,
-        to: row.recipient,
-        purpose: row.purpose,
-        locale: row.locale,
-        subject: row.subject,
-        text: row.body,
-      });
-      await trx
+export class OutboxWorker {
+  private readonly o: Required<Omit<WorkerOptions, 'log'>> & Pick<WorkerOptions, 'log'>;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private running: Promise<number> | undefined;
+  private again = false;
+  private stopped = true;
+
+  constructor(options: WorkerOptions) {
+    this.o = { maxAttempts: 5, baseDelayMs: 2000, maxDelayMs: 10 * 60_000, leaseMs: 60_000, batchSize: 10, ...options };
+  }
+
+  backoffMs(attempt: number): number {
+    const raw = Math.min(this.o.baseDelayMs * 2 ** (attempt - 1), this.o.maxDelayMs);
+    return Math.round(raw * (0.8 + Math.random() * 0.4));
+  }
+
+  /** One pass: claims and sends due messages until none are due. Returns how many were handled. */
+  async runOnce(): Promise<number> {
+    let handled = 0;
+    for (;;) {
+      const claimed = await claimDue(this.o.db, this.o.now(), this.o.leaseMs, this.o.batchSize);
+      if (claimed.length === 0) return handled;
+      await Promise.all(claimed.map((row) => this.deliver(row)));
+      handled += claimed.length;
+    }
+  }
+
+  private async deliver(row: Claimed): Promise<void> {
+    const started = this.o.now();
+    let provider = 'unknown';
+    let result: DeliveryResult;
+    try {
+      const sender = await this.o.resolveSender(row.tenant_id, row.channel);
+      provider = sender.name;
+      result = await sender.deliver(toOutgoing(row));
+    } catch (err) {
+      // a sender must not throw; if one does, treat it as a retryable fault without its message (may hold secrets)
+      result = { ok: false, retryable: true, reason: `sender_threw:${err instanceof Error ? err.name : 'unknown'}` };
+    }
+    const finished = this.o.now();
+    const final = result.ok || !result.retryable || row.attempts >= this.o.maxAttempts;
+    const status: OutboxStatus = result.ok ? 'sent' : final ? 'failed' : 'pending';
+    const wipe = final && !this.o.keepBodies;
+    await this.o.db.transaction().execute(async (trx) => {
+      const updated = await trx
         .updateTable('outbox')
         .set({
-          attempts: sql`attempts + 1`,
-          ...(result.ok ? { status: 'sent' as const, sent_at: now() } : {}),
+          status,
+          lease_id: null,
+          locked_until: null,
+          updated_at: finished,
+          provider,
+          last_error: result.ok ? null : result.reason.slice(0, 500),
+          ...(result.ok ? { sent_at: finished, provider_message_id: result.providerId ?? null } : {}),
+          ...(status === 'pending' ? { next_attempt_at: new Date(finished.getTime() + this.backoffMs(row.attempts)) } : {}),
+          // codes and links must not outlive their delivery outside development
+          ...(wipe ? { body: '', payload: jsonb({}) } : {}),
         })
         .where('id', '=', row.id)
+        .where('lease_id', '=', row.lease_id)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) return; // our lease lapsed and another worker took over
+      await trx
+        .insertInto('outbox_attempts')
+        .values({
+          tenant_id: row.tenant_id,
+          outbox_id: row.id,
+          attempt: row.attempts,
+          provider,
+          started_at: started,
+          finished_at: finished,
+          ok: result.ok,
+          retryable: result.ok ? false : result.retryable,
+          error: result.ok ? null : result.reason.slice(0, 500),
+          provider_message_id: result.ok ? (result.providerId ?? null) : null,
+        })
         .execute();
-      return result.ok;
     });
-    if (!done) break;
-    delivered++;
+    if (!result.ok) this.o.log?.(`outbox ${row.id} (${row.channel}) attempt ${row.attempts}: ${result.reason}${final ? ' — failed for good' : ''}`);
   }
-  return delivered;
+
+  /** Runs a pass now (coalescing concurrent calls); errors are logged, never thrown. */
+  kick(): Promise<number> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      let total = 0;
+      do {
+        this.again = false;
+        total += await this.runOnce().catch((err) => {
+          this.o.log?.(`outbox worker pass failed: ${err instanceof Error ? err.message : err}`);
+          return 0;
+        });
+      } while (this.again);
+      return total;
+    })().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /** Polls every intervalMs (retries fall due by time, not by a kick). */
+  start(intervalMs = 1000): void {
+    this.stopped = false;
+    const tick = async () => {
+      await this.kick();
+      if (!this.stopped) this.timer = setTimeout(tick, intervalMs);
+    };
+    void tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+}
+
+export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed';
+
+export interface DeliveryStatusAnswer {
+  id: string;
+  channel: 'sms' | 'voice' | 'email';
+  status: DeliveryStatus;
+  attempts: number;
+  updatedAt: string;
+}
+
+const iso = (d: Date | string | null) => (d === null ? '' : d instanceof Date ? d.toISOString() : new Date(d).toISOString());
+
+/** A message's delivery status, for the widget; only within its tenant. */
+export async function deliveryStatus(db: Db, tenantId: string, id: string): Promise<DeliveryStatusAnswer | undefined> {
+  const row = await db
+    .selectFrom('outbox')
+    .select(['id', 'channel', 'status', 'attempts', 'created_at', 'updated_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    channel: row.channel,
+    status: row.status === 'pending' ? 'queued' : row.status,
+    attempts: row.attempts,
+    updatedAt: iso(row.updated_at ?? row.created_at),
+  };
 }
 
 export interface DevOutboxEntry {
@@ -114,6 +310,7 @@ export async function readDevOutbox(db: Db, filter: { to?: string; limit?: numbe
     subject: r.subject,
     text: r.body,
     status: r.status,
-    createdAt: r.created_at instanceof Date ? r.created_at.toISOString() : String(r.created_at),
+    createdAt: iso(r.created_at),
   }));
 }
+

@@ -3,18 +3,26 @@ export interface OutgoingMessage {
   id: string;
   tenantId: string;
   channel: 'sms' | 'voice' | 'email';
+  /** E.164 phone or email address */
   to: string;
   purpose: string;
   locale: string;
   subject: string | null;
+  /** full plain text: SMS body, email text, voice script */
   text: string;
+  /** email HTML body */
+  html?: string | null;
+  /** for providers that send pre-approved templates (mainland SMS): template key + ordered params */
+  template?: { key: string; params: string[] } | null;
+  /** the bare code, for voice-code APIs */
+  code?: string | null;
 }
 
 export type DeliveryResult = { ok: true; providerId?: string } | { ok: false; retryable: boolean; reason: string };
 
 /**
- * One interface for every provider (dev outbox today; Resend, SMS/voice providers in the
- * delivery issue). Providers get messages from the outbox after the state change committed.
+ * One interface for every provider (dev outbox, Resend, Tencent Cloud, Twilio). Providers get
+ * messages from the outbox after the state change committed; `deliver` never throws.
  */
 export interface MessageSender {
   readonly name: string;
@@ -27,7 +35,10 @@ export interface MessageSender {
  */
 export const devSender: MessageSender = {
   name: 'dev-outbox',
-  async deliver() {
-    return { ok: true, providerId: 'dev' };
+  async deliver(message) {
+    return { ok: true, providerId: `dev-${message.id}` };
   },
 };
+
+/** Picks the sender for a tenant and channel (tenant config, else environment, else dev/none). */
+export type SenderResolver = (tenantId: string, channel: OutgoingMessage['channel']) => Promise<MessageSender>;

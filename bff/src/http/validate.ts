@@ -7,7 +7,7 @@ import { AppError } from '../../../shared/src/errors.ts';
 import { fieldIssuesFromZod } from '../../../shared/src/api.ts';
 
 /** zod validation through @hono/zod-validator; failures become `invalid_input` with field issues. */
-export function validate<T extends ZodType, Target extends 'json' | 'query'>(target: Target, schema: T) {
+export function validate<T extends ZodType, Target extends 'json' | 'query' | 'param'>(target: Target, schema: T) {
   return zValidator(target, schema, (result) => {
     if (!result.success) throw new AppError('invalid_input', undefined, fieldIssuesFromZod(result.error.issues));
   });
@@ -34,6 +34,6 @@ export function validateForTenant<Target extends 'json' | 'query'>(
 }
 
 /** The data a validator above stored on the request. */
-export function validated<T>(c: Context, target: 'json' | 'query'): T {
+export function validated<T>(c: Context, target: 'json' | 'query' | 'param'): T {
   return (c.req.valid as (t: string) => unknown)(target) as T;
 }

@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
-import { sendCodeBody, type SendCodeBody } from '../../../shared/src/api.ts';
+import { deliveryParams, sendCodeBody, type DeliveryStatusResponse, type SendCodeBody } from '../../../shared/src/api.ts';
+import { AppError } from '../../../shared/src/errors.ts';
+import { deliveryStatus } from '../delivery/outbox.ts';
 import { requestContext, type AppEnv } from '../http/context.ts';
-import { validateForTenant, validated } from '../http/validate.ts';
+import { validate, validateForTenant, validated } from '../http/validate.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { issuePhoneCode } from '../services/verification.ts';
 
@@ -10,5 +12,12 @@ export function verificationCodeRoutes(deps: ServiceDeps) {
     const body = validated<SendCodeBody>(c, 'json');
     const answer = await issuePhoneCode(deps, c.get('tenant'), body, requestContext(c, deps));
     return c.json(answer, 202);
+  })
+  .get('/deliveries/:id', validate('param', deliveryParams), async (c) => {
+    const { id } = validated<{ id: string }>(c, 'param');
+    const status: DeliveryStatusResponse | undefined = await deliveryStatus(deps.db, c.get('tenant').id, id);
+    if (!status) throw new AppError('not_found');
+    c.header('cache-control', 'no-store');
+    return c.json(status);
   });
 }

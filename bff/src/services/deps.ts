@@ -1,6 +1,5 @@
 import type { AppConfig } from '../config.ts';
 import type { Db } from '../db/create.ts';
-import type { MessageSender } from '../delivery/sender.ts';
 import type { PasswordHasher } from './passwords.ts';
 
 export interface Clock {
@@ -14,7 +13,8 @@ export interface ServiceDeps {
   clock: Clock;
   config: AppConfig;
   hasher: PasswordHasher;
-  sender: MessageSender;
+  /** called after a transaction that queued messages committed (wakes the outbox worker) */
+  onEnqueued: () => void;
   /** keyed hash for verification codes */
   hmac: (value: string) => Promise<string>;
 }

@@ -1,9 +1,10 @@
 import type { Transaction } from 'kysely';
-import { t, type Locale } from '../../../shared/src/i18n/index.ts';
+import type { Locale } from '../../../shared/src/i18n/index.ts';
 import { randomToken, sha256Hex } from '../crypto.ts';
 import * as ev from '../db/email-verifications.ts';
 import type { Database } from '../db/schema.ts';
 import { enqueueMessage } from '../delivery/outbox.ts';
+import { renderMessage } from '../delivery/templates.ts';
 import type { ServiceDeps } from './deps.ts';
 import type { Tenant } from './tenants.ts';
 
@@ -28,19 +29,16 @@ export async function sendEmailVerification(
     expiresAt: new Date(now.getTime() + EMAIL_LINK_TTL_SECONDS * 1000),
   });
   const link = `${input.baseUrl}/email/verify?token=${encodeURIComponent(token)}`;
-  const name = tenant.config.displayName[input.locale];
+  const rendered = renderMessage({
+    purpose: 'email_verification',
+    channel: 'email',
+    locale: input.locale,
+    tenantName: tenant.config.displayName[input.locale],
+    link,
+  });
   await enqueueMessage(
     trx,
-    {
-      tenantId: tenant.id,
-      channel: 'email',
-      to: input.email,
-      purpose: 'email_verification',
-      locale: input.locale,
-      subject: t(input.locale, 'message.email_verify_subject', { tenant: name }),
-      text: t(input.locale, 'message.email_verify_text', { tenant: name, link }),
-      payload: deps.config.dev ? { link } : {},
-    },
+    { tenantId: tenant.id, channel: 'email', to: input.email, purpose: 'email_verification', locale: input.locale, ...rendered, link },
     now,
   );
 }

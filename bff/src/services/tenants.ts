@@ -50,9 +50,18 @@ export async function updateTenantConfig(db: Db, tenant: Tenant, patch: Partial<
   return { ...tenant, config };
 }
 
+/** A whitelist, so a field added to the config later (providers, secrets) never leaks by default. */
 export function publicConfig(tenant: Tenant): TenantPublicConfig {
-  const { allowedOrigins: _hidden, ...rest } = tenant.config;
-  return { slug: tenant.slug, ...rest };
+  const c = tenant.config;
+  return {
+    slug: tenant.slug,
+    displayName: c.displayName,
+    defaultLocale: c.defaultLocale,
+    passwordPolicy: c.passwordPolicy,
+    phoneRegions: c.phoneRegions,
+    agreements: c.agreements,
+    supportChannels: c.supportChannels,
+  };
 }
 
 /**

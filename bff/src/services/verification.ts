@@ -1,5 +1,4 @@
 import { AppError, type ErrorCode } from '../../../shared/src/errors.ts';
-import { t, type Locale } from '../../../shared/src/i18n/index.ts';
 import {
   CODE_LENGTH,
   CODE_MAX_ATTEMPTS,
@@ -13,22 +12,17 @@ import type { SendCodeResponse } from '../../../shared/src/api.ts';
 import { randomDigits, timingSafeEqualHex } from '../crypto.ts';
 import * as codes from '../db/codes.ts';
 import { lockKey } from '../db/locks.ts';
-import { dispatchPending, enqueueMessage } from '../delivery/outbox.ts';
+import { enqueueMessage } from '../delivery/outbox.ts';
+import { renderMessage } from '../delivery/templates.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import type { Tenant } from './tenants.ts';
+import { testCodeFor } from './test-mode.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 
 function codeHashInput(tenantId: string, target: string, purpose: string, code: string): string {
   // Binding tenant, phone and purpose into the hash: a code issued for one cannot pass for another.
   return `${tenantId}\u0000${target}\u0000${purpose}\u0000${code}`;
-}
-
-function messageText(locale: Locale, tenant: Tenant, channel: CodeChannel, code: string): string {
-  const name = tenant.config.displayName[locale];
-  return channel === 'sms'
-    ? t(locale, 'message.register_code_sms', { tenant: name, code })
-    : t(locale, 'message.register_code_voice', { tenant: name, spokenCode: code.split('').join(' ') });
 }
 
 /**
@@ -42,25 +36,30 @@ export async function issuePhoneCode(
   ctx: RequestContext,
 ): Promise<SendCodeResponse> {
   const now = deps.clock.now();
-  const code = randomDigits(CODE_LENGTH);
+  const testCode = testCodeFor(tenant, deps.config, 'phone', input.phone);
+  const code = testCode ?? randomDigits(CODE_LENGTH);
   const codeHash = await deps.hmac(codeHashInput(tenant.id, input.phone, input.purpose, code));
-  await deps.db.transaction().execute(async (trx) => {
+  const deliveryId = await deps.db.transaction().execute(async (trx) => {
     await lockKey(trx, `code:${tenant.id}:${input.phone}`);
     if (ctx.ip) await lockKey(trx, `code-ip:${tenant.id}:${ctx.ip}`);
     const last = await codes.latestCode(trx, tenant.id, input.phone, input.purpose);
     if (last) {
       const waitMs = new Date(last.created_at).getTime() + CODE_RESEND_SECONDS * 1000 - now.getTime();
-      if (waitMs > 0) throw new AppError('code_cooldown', { seconds: Math.ceil(waitMs / 1000) });
+      // a code whose delivery failed for good may be resent at once (by SMS again, or by voice)
+      if (waitMs > 0 && !(await codes.deliveryFailed(trx, tenant.id, last.delivery_id))) {
+        throw new AppError('code_cooldown', { seconds: Math.ceil(waitMs / 1000) });
+      }
     }
     const since = new Date(now.getTime() - DAY_MS);
-    if ((await codes.countCodesSince(trx, tenant.id, { target: input.phone }, since)) >= deps.config.codes.dailyPerTarget) {
+    // test identities cost nothing to "send", so a tenant's CI is not held to the daily caps
+    if (!testCode && (await codes.countCodesSince(trx, tenant.id, { target: input.phone }, since)) >= deps.config.codes.dailyPerTarget) {
       throw new AppError('code_daily_limit');
     }
-    if (ctx.ip && (await codes.countCodesSince(trx, tenant.id, { ip: ctx.ip }, since)) >= deps.config.codes.dailyPerIp) {
+    if (!testCode && ctx.ip && (await codes.countCodesSince(trx, tenant.id, { ip: ctx.ip }, since)) >= deps.config.codes.dailyPerIp) {
       throw new AppError('code_daily_limit');
     }
     await codes.voidOpenCodes(trx, tenant.id, input.phone, input.purpose, now);
-    await codes.insertCode(trx, {
+    const codeId = await codes.insertCode(trx, {
       tenant_id: tenant.id,
       purpose: input.purpose,
       target: input.phone,
@@ -70,25 +69,25 @@ export async function issuePhoneCode(
       created_at: now,
       expires_at: new Date(now.getTime() + CODE_TTL_SECONDS * 1000),
     });
-    await enqueueMessage(
+    if (testCode) return null; // a test identity: deliver nothing
+    const rendered = renderMessage({
+      purpose: input.purpose,
+      channel: input.channel,
+      locale: ctx.locale,
+      tenantName: tenant.config.displayName[ctx.locale],
+      code,
+    });
+    const id = await enqueueMessage(
       trx,
-      {
-        tenantId: tenant.id,
-        channel: input.channel,
-        to: input.phone,
-        purpose: input.purpose,
-        locale: ctx.locale,
-        text: messageText(ctx.locale, tenant, input.channel, code),
-        // the dev outbox shows the code; real providers only ever see `text`
-        payload: deps.config.dev ? { code } : {},
-      },
+      { tenantId: tenant.id, channel: input.channel, to: input.phone, purpose: input.purpose, locale: ctx.locale, ...rendered, text: rendered.text },
       now,
     );
+    await codes.linkDelivery(trx, codeId, id);
+    return id;
   });
-  await dispatchPending(deps.db, deps.sender, () => deps.clock.now()).catch((err) => {
-    console.error('outbox dispatch failed', err);
-  });
+  if (deliveryId) deps.onEnqueued();
   return {
+    deliveryId,
     channel: input.channel,
     sentTo: maskPhone(input.phone),
     expiresIn: CODE_TTL_SECONDS,

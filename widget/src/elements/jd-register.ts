@@ -14,6 +14,7 @@ import { DEFAULT_PASSWORD_POLICY, passwordProblems, type PasswordPolicy } from '
 import { isPhoneRegion, looksLikeMobile, nationalDigits, type PhoneRegion } from '../../../shared/src/rules/phone-regions.ts';
 import { emailProblem } from '../../../shared/src/rules/email.ts';
 import { CODE_PATTERN, CODE_RESEND_SECONDS, type CodeChannel } from '../../../shared/src/rules/code.ts';
+import type { DeliveryStatus } from '../client.ts';
 import { JdElement, toApiError, type FieldError } from '../parts/base-element.ts';
 import { CountdownController } from '../parts/countdown.ts';
 import { renderPasswordChecklist } from '../parts/password-checklist.ts';
@@ -98,6 +99,7 @@ function passwordParams(code: ErrorCode, policy: PasswordPolicy): ErrorParams | 
  * @csspart button - buttons other than submit
  * @csspart submit - the submit button
  * @csspart send-code - the send-code button
+ * @csspart switch-channel - the "Switch to voice call" / "Switch to SMS" button shown when a code could not be delivered
  * @csspart error - field error messages
  * @csspart hint - field hints
  * @csspart checklist - the password checklist; items are `checklist-item` plus `checklist-item-met` / `checklist-item-unmet`
@@ -143,9 +145,18 @@ export class JdRegister extends JdElement {
   @state() private accessor submitting = false;
   @state() private accessor codeSent: SendCodeResponse | undefined = undefined;
   @state() private accessor done: SignedIn | undefined = undefined;
+  /** the channel of a code the BFF reported as not delivered (offers the other channel) */
+  @state() private accessor failedChannel: CodeChannel | undefined = undefined;
+
+  /** How often the delivery status of a sent code is polled, in ms. */
+  deliveryPollMs = 2000;
+  /** How long the delivery status is polled at most, in ms. */
+  deliveryPollMaxMs = 40_000;
 
   private readonly countdown = new CountdownController(this);
   private availabilitySeq = 0;
+  private pollSeq = 0;
+  private pollTimer: ReturnType<typeof setTimeout> | undefined;
 
   private get policy(): PasswordPolicy {
     return this.config?.passwordPolicy ?? DEFAULT_PASSWORD_POLICY;
@@ -289,8 +300,67 @@ export class JdRegister extends JdElement {
     );
   }
 
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopPolling();
+  }
+
+  // ---- delivery status of the sent code -------------------------------------
+
+  private stopPolling(): void {
+    this.pollSeq++;
+    if (this.pollTimer !== undefined) clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+
+  /** Polls GET /v1/deliveries/:id until the code was sent or failed, the time is up, or polling is stopped. */
+  private startPolling(id: string, sentTo: string): void {
+    this.stopPolling();
+    const seq = this.pollSeq;
+    const until = Date.now() + this.deliveryPollMaxMs;
+    const tick = async (): Promise<void> => {
+      this.pollTimer = undefined;
+      if (seq !== this.pollSeq || !this.isConnected || !this.client) return;
+      let d: DeliveryStatus | undefined;
+      try {
+        d = await this.client.deliveryStatus(id);
+      } catch {
+        // A status we cannot read is no news: try again at the next tick.
+      }
+      if (seq !== this.pollSeq || !this.isConnected) return;
+      if (d?.status === 'sent' || d?.status === 'failed') {
+        this.deliveryDone(d, sentTo);
+        return;
+      }
+      if (Date.now() + this.deliveryPollMs <= until) this.pollTimer = setTimeout(tick, this.deliveryPollMs);
+    };
+    this.pollTimer = setTimeout(tick, this.deliveryPollMs);
+  }
+
+  private deliveryDone(d: DeliveryStatus, sentTo: string): void {
+    this.stopPolling();
+    const channel: CodeChannel = d.channel === 'voice' ? 'voice' : 'sms';
+    if (d.status === 'sent') {
+      this.status = { tone: 'ok', key: channel === 'voice' ? 'delivery.sent_voice' : 'delivery.sent_sms', params: { phone: sentTo } };
+      return;
+    }
+    // Not delivered: let the user send again right away, or by the other channel.
+    this.countdown.stop();
+    this.failedChannel = channel;
+    this.status = { tone: 'error', key: channel === 'voice' ? 'delivery.failed_voice' : 'delivery.failed_sms' };
+    this.requestUpdate();
+  }
+
+  private async switchChannel(to: CodeChannel): Promise<void> {
+    this.channel = to;
+    this.failedChannel = undefined;
+    await this.sendCode();
+  }
+
   private async sendCode(): Promise<void> {
     if (!this.client || this.sending || this.countdown.running) return;
+    this.stopPolling();
+    this.failedChannel = undefined;
     const phoneErrors = this.checkPhone();
     const { send: _send, 'phone.region': _r, 'phone.number': _n, ...rest } = this.errors;
     this.errors = { ...rest, ...phoneErrors };
@@ -312,6 +382,7 @@ export class JdRegister extends JdElement {
         key: sent.channel === 'voice' ? 'register.code_sent_voice' : 'register.code_sent_sms',
         params: { phone: sent.sentTo },
       };
+      if (typeof sent.deliveryId === 'string' && sent.deliveryId) this.startPolling(sent.deliveryId, sent.sentTo);
       // Next step: the code. (Also keeps keyboard focus off the now-disabled button.)
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLInputElement>(`#${CONTROL_ID.code}`)?.focus();
@@ -386,6 +457,8 @@ export class JdRegister extends JdElement {
       const signedIn = await this.client.register(body);
       this.done = signedIn;
       this.countdown.stop();
+      this.stopPolling();
+      this.failedChannel = undefined;
       this.status = { tone: 'ok', key: 'register.success', params: { name: signedIn.account.accountName } };
       this.emit('jd-register', { account: signedIn.account, session: signedIn.session });
     } catch (err) {
@@ -547,9 +620,27 @@ export class JdRegister extends JdElement {
             ${waiting ? this.t('register.resend_in', { seconds: this.countdown.remaining }) : this.t('register.send_code')}
           </button>
         </div>
-        ${this.renderError('code')} ${this.renderError('send')}
+        ${this.renderError('code')} ${this.renderError('send')} ${this.renderSwitchChannel()}
       </div>
     </fieldset>`;
+  }
+
+  private renderSwitchChannel(): TemplateResult | typeof nothing {
+    const failed = this.failedChannel;
+    if (!failed) return nothing;
+    const to: CodeChannel = failed === 'sms' ? 'voice' : 'sms';
+    return html`<p class="row">
+      <button
+        id="jd-switch-channel"
+        type="button"
+        part="button switch-channel"
+        data-channel=${to}
+        ?disabled=${this.sending}
+        @click=${() => this.switchChannel(to)}
+      >
+        ${this.t(to === 'voice' ? 'delivery.switch_to_voice' : 'delivery.switch_to_sms')}
+      </button>
+    </p>`;
   }
 
   private renderAgreements(): TemplateResult {
