@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { secureHeaders } from 'hono/secure-headers';
 import { AppError } from '../../shared/src/errors.ts';
 import type { AppEnv } from './http/context.ts';
 import { errorResponse, onError } from './http/errors.ts';
 import { preflight, tenantAndOrigin } from './http/origin.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { devRoutes } from './routes/dev.ts';
 import { emailRoutes } from './routes/email.ts';
 import { publicRoutes } from './routes/public.ts';
@@ -32,11 +32,13 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
     c.set('remoteAddress', remoteAddress?.(c));
     await next();
   });
-  app.use('*', secureHeaders({ crossOriginResourcePolicy: false, crossOriginEmbedderPolicy: false }));
+  app.use('*', securityHeaders);
 
   const v1 = new Hono<AppEnv>();
   v1.use('*', preflight(tenants));
-  v1.use('*', bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new AppError('payload_too_large'); } }));
+  const limitBody = bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new AppError('payload_too_large'); } });
+  // only where a body is expected: on a GET, reading the body stream costs a full Request object on Node
+  v1.use('*', (c, next) => (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH' ? limitBody(c, next) : next()));
   v1.use('*', tenantAndOrigin(tenants));
   v1.route('/', publicRoutes(deps));
   v1.route('/', verificationCodeRoutes(deps));

@@ -61,8 +61,9 @@ const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
 
 async function shutdown() {
   server.close();
-  await worker.stop();
-  await db.destroy().catch(() => {});
+  // bounded: a pool still draining keep-alive work must not keep the process from stopping
+  const deadline = new Promise((r) => setTimeout(r, 3000).unref());
+  await Promise.race([Promise.all([worker.stop(), db.destroy()]).catch(() => {}), deadline]);
   process.exit(0);
 }
 process.on('SIGINT', shutdown);

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { CompiledQuery, InferResult, Transaction } from 'kysely';
 import type { Db } from './create.ts';
 import type { Database, SessionsTable } from './schema.ts';
 import type { Insertable } from 'kysely';
@@ -10,13 +10,31 @@ export async function insertSession(trx: Conn, row: Insertable<SessionsTable>) {
   await trx.insertInto('sessions').values(row).execute();
 }
 
-/** The session check: one indexed lookup joined with the account summary. */
-export function findSessionWithAccount(db: Db, tenantId: string, idHash: string) {
+function sessionWithAccount(db: Db, tenantId: string, idHash: string) {
   return accountSummaryQuery(db, tenantId)
     .innerJoin('sessions as s', (j) => j.onRef('s.account_id', '=', 'a.id').onRef('s.tenant_id', '=', 'a.tenant_id'))
     .select(['s.mode', 's.last_seen_at', 's.idle_expires_at', 's.expires_at'])
-    .where('s.id_hash', '=', idHash)
-    .executeTakeFirst();
+    .where('s.id_hash', '=', idHash);
+}
+
+type SessionRow = InferResult<ReturnType<typeof sessionWithAccount>>[number];
+
+// The session check runs on every request of a signed-in widget: build and compile its query
+// once (with placeholder values) and only swap the parameters per call.
+const TENANT = '\u0000tenant';
+const ID_HASH = '\u0000id_hash';
+const compiledFor = new WeakMap<Db, CompiledQuery>();
+
+/** The session check: one indexed lookup joined with the account summary. */
+export async function findSessionWithAccount(db: Db, tenantId: string, idHash: string): Promise<SessionRow | undefined> {
+  let compiled = compiledFor.get(db);
+  if (!compiled) {
+    compiled = sessionWithAccount(db, TENANT, ID_HASH).compile();
+    compiledFor.set(db, compiled);
+  }
+  const parameters = compiled.parameters.map((p) => (p === TENANT ? tenantId : p === ID_HASH ? idHash : p));
+  const result = await db.executeQuery<SessionRow>({ ...compiled, parameters });
+  return result.rows[0];
 }
 
 export async function touchSession(db: Db, idHash: string, lastSeen: Date, idleExpires: Date) {

@@ -16,7 +16,7 @@ export interface ServiceDeps {
   /** called after a transaction that queued messages committed (wakes the outbox worker) */
   onEnqueued: () => void;
   /** keyed hash for verification codes */
-  hmac: (value: string) => Promise<string>;
+  hmac: (value: string) => string;
 }
 
 /** Who is asking: recorded with codes and sessions, used for per-IP limits. */

@@ -24,7 +24,7 @@ export async function sendEmailVerification(
     tenantId: tenant.id,
     accountId: input.accountId,
     email: input.email,
-    tokenHash: await sha256Hex(token),
+    tokenHash: sha256Hex(token),
     now,
     expiresAt: new Date(now.getTime() + EMAIL_LINK_TTL_SECONDS * 1000),
   });
@@ -49,7 +49,7 @@ export type EmailLinkOutcome = { ok: true; tenantId: string } | { ok: false; rea
 export async function verifyEmailLink(deps: ServiceDeps, token: string): Promise<EmailLinkOutcome> {
   if (token.length < 16 || token.length > 128) return { ok: false, reason: 'invalid' };
   const now = deps.clock.now();
-  const tokenHash = await sha256Hex(token);
+  const tokenHash = sha256Hex(token);
   return deps.db.transaction().execute(async (trx): Promise<EmailLinkOutcome> => {
     const row = await ev.findEmailVerification(trx, tokenHash);
     if (!row) return { ok: false, reason: 'invalid' };

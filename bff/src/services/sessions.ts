@@ -5,6 +5,7 @@ import { maskPhone } from '../../../shared/src/rules/phone-regions.ts';
 import { randomToken, sha256Hex } from '../crypto.ts';
 import * as sessions from '../db/sessions.ts';
 import type { Database } from '../db/schema.ts';
+import type { Db } from '../db/create.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 
 /**
@@ -19,7 +20,7 @@ export interface IssuedSession {
 const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
 
 export async function createSession(
-  trx: Transaction<Database>,
+  trx: Db | Transaction<Database>,
   deps: ServiceDeps,
   input: { tenantId: string; accountId: string; mode: SessionMode },
   ctx: RequestContext,
@@ -29,7 +30,7 @@ export async function createSession(
   const idle = new Date(now.getTime() + deps.config.session.idleSeconds * 1000);
   const absolute = new Date(now.getTime() + deps.config.session.absoluteSeconds * 1000);
   await sessions.insertSession(trx, {
-    id_hash: await sha256Hex(token),
+    id_hash: sha256Hex(token),
     tenant_id: input.tenantId,
     account_id: input.accountId,
     mode: input.mode,
@@ -66,7 +67,7 @@ export function toAccountSummary(row: {
 /** The session check. Undefined when the token is unknown, of another tenant, or expired. */
 export async function validateSession(deps: ServiceDeps, tenantId: string, token: string): Promise<SignedIn | undefined> {
   if (token.length < 16 || token.length > 128) return undefined;
-  const idHash = await sha256Hex(token);
+  const idHash = sha256Hex(token);
   const row = await sessions.findSessionWithAccount(deps.db, tenantId, idHash);
   if (!row) return undefined;
   const now = deps.clock.now();
@@ -88,5 +89,5 @@ export async function validateSession(deps: ServiceDeps, tenantId: string, token
 }
 
 export async function endSession(deps: ServiceDeps, tenantId: string, token: string): Promise<void> {
-  await sessions.deleteSession(deps.db, tenantId, await sha256Hex(token));
+  await sessions.deleteSession(deps.db, tenantId, sha256Hex(token));
 }

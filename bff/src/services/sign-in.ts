@@ -67,9 +67,10 @@ export async function signIn(
 ): Promise<{ signedIn: SignedIn; issued: IssuedSession }> {
   const accountId = await authenticate(deps, tenant, body);
   if (ctx.previousToken) await endSession(deps, tenant.id, ctx.previousToken);
-  return deps.db.transaction().execute(async (trx) => {
-    const issued = await createSession(trx, deps, { tenantId: tenant.id, accountId, mode: ctx.mode }, ctx);
-    const summary = await accounts.findAccountSummary(trx, tenant.id, accountId);
-    return { signedIn: { account: toAccountSummary(summary!), session: issued.summary }, issued };
-  });
+  // one insert needs no transaction; the summary is read alongside it
+  const [issued, summary] = await Promise.all([
+    createSession(deps.db, deps, { tenantId: tenant.id, accountId, mode: ctx.mode }, ctx),
+    accounts.findAccountSummary(deps.db, tenant.id, accountId),
+  ]);
+  return { signedIn: { account: toAccountSummary(summary!), session: issued.summary }, issued };
 }

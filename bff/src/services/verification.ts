@@ -38,7 +38,7 @@ export async function issuePhoneCode(
   const now = deps.clock.now();
   const testCode = testCodeFor(tenant, deps.config, 'phone', input.phone);
   const code = testCode ?? randomDigits(CODE_LENGTH);
-  const codeHash = await deps.hmac(codeHashInput(tenant.id, input.phone, input.purpose, code));
+  const codeHash = deps.hmac(codeHashInput(tenant.id, input.phone, input.purpose, code));
   const deliveryId = await deps.db.transaction().execute(async (trx) => {
     await lockKey(trx, `code:${tenant.id}:${input.phone}`);
     if (ctx.ip) await lockKey(trx, `code-ip:${tenant.id}:${ctx.ip}`);
@@ -106,7 +106,7 @@ export async function checkPhoneCode(
   input: { phone: string; purpose: CodePurpose; code: string },
 ): Promise<string> {
   const now = deps.clock.now();
-  const expected = await deps.hmac(codeHashInput(tenant.id, input.phone, input.purpose, input.code));
+  const expected = deps.hmac(codeHashInput(tenant.id, input.phone, input.purpose, input.code));
   const outcome = await deps.db.transaction().execute(async (trx): Promise<{ id: string } | { error: ErrorCode; remaining?: number }> => {
     const row = await codes.latestCode(trx, tenant.id, input.phone, input.purpose);
     if (!row || row.consumed_at) return { error: 'code_not_sent' as const };
