@@ -30,6 +30,17 @@ describe('tenant CLI (npm run tenant)', () => {
     });
   }, 60_000);
 
+  it('configures a tenant: merges known keys, refuses unknown ones and bad values', async () => {
+    const ok = await tenant('configure', 'acme-cloud', '--json', '{"phoneRegions":["CN","HK"],"delivery":{"sms":{"provider":"twilio"}}}');
+    expect(ok.stdout).toContain('updated tenant acme-cloud: phoneRegions, delivery');
+    const shown = JSON.parse((await tenant('show', 'acme-cloud')).stdout);
+    expect(shown.config.phoneRegions).toEqual(['CN', 'HK']);
+    expect(shown.config.delivery).toEqual({ sms: { provider: 'twilio' } });
+    expect(shown.config.allowedOrigins).toEqual(['https://console.acme.test']); // untouched
+    await expect(tenant('configure', 'acme-cloud', '--json', '{"colour":"red"}')).rejects.toMatchObject({ stderr: expect.stringContaining('unknown config keys: colour') });
+    await expect(tenant('configure', 'acme-cloud', '--json', '{"phoneRegions":["US"]}')).rejects.toMatchObject({ stderr: expect.stringContaining('phoneRegions') });
+  }, 90_000);
+
   it('refuses a duplicate slug, a bad slug and a bad origin with a clear message', async () => {
     await expect(tenant('create', 'acme-cloud')).rejects.toMatchObject({ stderr: expect.stringContaining('exists already') });
     await expect(tenant('create', 'Bad Slug!')).rejects.toMatchObject({ stderr: expect.stringContaining('slug') });

@@ -2,22 +2,24 @@
  * `npm run tenant -- create <slug> --origin <url> [--origin <url>] [--name <display name>] [--live]`
  * `npm run tenant -- list`
  * `npm run tenant -- show <slug>`
+ * `npm run tenant -- configure <slug> --json '{"phoneRegions":["CN","HK"],"delivery":{"sms":{"provider":"twilio"}}}'`
+ *   (merges the given top-level keys of the tenant config)
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDb, migrateToLatest } from '../db/create.ts';
-import { createTenant, findTenantBySlug, listTenants } from '../services/tenants.ts';
+import { configureTenant, createTenant, findTenantBySlug, listTenants } from '../services/tenants.ts';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { origin: { type: 'string', multiple: true }, name: { type: 'string' }, live: { type: 'boolean' } },
+  options: { origin: { type: 'string', multiple: true }, name: { type: 'string' }, live: { type: 'boolean' }, json: { type: 'string' } },
 });
 const [command, slug] = positionals;
 const url = process.env.DATABASE_URL;
 const db = createDb({ url, pgliteDir: url ? undefined : resolve(import.meta.dirname, '../../..', process.env.PGLITE_DIR ?? '.data/pglite') });
 
 function usage(): never {
-  console.error('usage: npm run tenant -- create <slug> --origin <url> [--name <name>] [--live] | list | show <slug>');
+  console.error("usage: npm run tenant -- create <slug> --origin <url> [--name <name>] [--live] | list | show <slug> | configure <slug> --json '{…}'");
   process.exit(2);
 }
 
@@ -33,6 +35,16 @@ try {
       console.log(`created tenant ${t.slug}`);
       console.log(`publishable key: ${t.publishableKey}`);
       console.log(`allowed origins: ${t.config.allowedOrigins.join(', ') || '(none)'}`);
+    }
+  } else if (command === 'configure') {
+    if (!slug || !values.json) usage();
+    const t = await findTenantBySlug(db, slug);
+    if (!t) {
+      console.error(`no tenant "${slug}"`);
+      process.exitCode = 1;
+    } else {
+      const updated = await configureTenant(db, t, JSON.parse(values.json) as Record<string, unknown>);
+      console.log(`updated tenant ${updated.slug}: ${Object.keys(JSON.parse(values.json) as object).join(', ')}`);
     }
   } else if (command === 'list') {
     for (const t of await listTenants(db)) console.log(`${t.slug}\t${t.publishableKey}\t${t.config.allowedOrigins.join(' ')}`);

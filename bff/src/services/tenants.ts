@@ -1,4 +1,6 @@
 import { defaultTenantConfig, type TenantConfig, type TenantPublicConfig } from '../../../shared/src/tenant.ts';
+import { isLocale } from '../../../shared/src/i18n/index.ts';
+import { isPhoneRegion, PHONE_REGIONS } from '../../../shared/src/rules/phone-regions.ts';
 import { randomToken } from '../crypto.ts';
 import type { Db } from '../db/create.ts';
 import type { TenantRow } from '../db/schema.ts';
@@ -51,6 +53,24 @@ export async function updateTenantConfig(db: Db, tenant: Tenant, patch: Partial<
 }
 
 /** A whitelist, so a field added to the config later (providers, secrets) never leaks by default. */
+const CONFIG_KEYS = [
+  'displayName', 'defaultLocale', 'passwordPolicy', 'phoneRegions', 'agreements', 'supportChannels',
+  'allowedOrigins', 'delivery', 'emailFrom', 'testMode',
+] as const satisfies readonly (keyof TenantConfig)[];
+
+/** Merges top-level config keys from an operator (CLI); refuses unknown keys and bad origins/regions. */
+export async function configureTenant(db: Db, tenant: Tenant, patch: Record<string, unknown>): Promise<Tenant> {
+  const unknown = Object.keys(patch).filter((k) => !(CONFIG_KEYS as readonly string[]).includes(k));
+  if (unknown.length) throw new Error(`unknown config keys: ${unknown.join(', ')} (known: ${CONFIG_KEYS.join(', ')})`);
+  const next = { ...patch } as Partial<TenantConfig>;
+  if (next.allowedOrigins) next.allowedOrigins = next.allowedOrigins.map(normalizeOrigin);
+  if (next.phoneRegions && (!Array.isArray(next.phoneRegions) || next.phoneRegions.length === 0 || !next.phoneRegions.every(isPhoneRegion))) {
+    throw new Error(`phoneRegions: a non-empty list of ${PHONE_REGIONS.join(', ')}`);
+  }
+  if (next.defaultLocale !== undefined && !isLocale(next.defaultLocale)) throw new Error('defaultLocale: zh-CN or en');
+  return updateTenantConfig(db, tenant, next);
+}
+
 export function publicConfig(tenant: Tenant): TenantPublicConfig {
   const c = tenant.config;
   return {
