@@ -16,6 +16,7 @@ alter table outbox add column last_error text;
 alter table outbox add column provider text;
 alter table outbox add column provider_message_id text;
 alter table outbox add column updated_at timestamptz;
+alter table outbox add column seq bigint generated always as identity;
 drop index outbox_pending_idx;
 create index outbox_due_idx on outbox (next_attempt_at) where status in ('pending', 'sending');
 

@@ -8,6 +8,7 @@ import { securityHeaders } from './http/security-headers.ts';
 import { devRoutes } from './routes/dev.ts';
 import { emailRoutes } from './routes/email.ts';
 import { publicRoutes } from './routes/public.ts';
+import { securityRoutes } from './routes/security.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { staticRoutes, type StaticAssets } from './routes/static.ts';
 import { verificationCodeRoutes } from './routes/verification-codes.ts';
@@ -43,6 +44,7 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
   v1.route('/', publicRoutes(deps));
   v1.route('/', verificationCodeRoutes(deps));
   v1.route('/', sessionRoutes(deps));
+  v1.route('/security', securityRoutes(deps));
   app.route('/v1', v1);
 
   app.route('/', emailRoutes(deps, tenants));

@@ -176,3 +176,128 @@ export interface AvailabilityResponse {
 }
 
 export { HEADER_LOCALE, HEADER_PUBLISHABLE_KEY, HEADER_SESSION_MODE } from './headers.ts';
+
+// ---- security settings (issue 4) ---------------------------------------------
+
+export const STEP_UP_METHODS = ['phone', 'email', 'totp'] as const;
+export type StepUpMethod = (typeof STEP_UP_METHODS)[number];
+export const CONTACT_KINDS = ['phone', 'email'] as const;
+export type ContactKindName = (typeof CONTACT_KINDS)[number];
+export const CONTACT_ROLES = ['security', 'contact'] as const;
+export type ContactRoleName = (typeof CONTACT_ROLES)[number];
+
+/** A bound phone or email as the account center shows it. */
+export interface ContactView {
+  kind: ContactKindName;
+  /** masked: 138****8000, a***@example.com */
+  value: string;
+  verified: boolean;
+  /** verified security contacts only (PRODUCT.md) */
+  canVerifyIdentity: boolean;
+  /** decided at binding: no other account of the tenant had it */
+  canSignIn: boolean;
+  boundAt: string;
+}
+
+export type AuditEventType =
+  | 'registered'
+  | 'sign_in'
+  | 'sign_in_failed'
+  | 'code_sent'
+  | 'contact_added'
+  | 'contact_changed'
+  | 'contact_verified'
+  | 'contact_reset'
+  | 'password_changed'
+  | 'step_up_passed'
+  | 'step_up_failed';
+
+export interface AuditEventView {
+  type: AuditEventType;
+  outcome: 'success' | 'failure';
+  at: string;
+  ip: string | null;
+  userAgent: string | null;
+  /** e.g. { kind: 'phone', role: 'security' } */
+  detail: Record<string, string | number>;
+}
+
+export interface SecurityOverview {
+  account: { id: string; accountName: string; createdAt: string };
+  securityPhone: ContactView | null;
+  securityEmail: ContactView | null;
+  /** null = same as the security phone */
+  contactPhone: ContactView | null;
+  /** null = same as the security email */
+  contactEmail: ContactView | null;
+  mfa: { bound: boolean };
+  stepUp: { active: boolean; expiresAt: string | null };
+  /** the identity-verification methods this account can use now; empty → show supportChannels */
+  stepUpMethods: StepUpMethod[];
+  supportChannels: { ticketUrl?: string; hotline?: string; email?: string };
+  /** newest first, at most 10 */
+  events: AuditEventView[];
+}
+
+export const stepUpStartBody = z.object({
+  method: z.enum(STEP_UP_METHODS, { error: 'invalid_input' }),
+  channel: z.enum(CODE_CHANNELS, { error: 'invalid_input' }).default('sms'),
+});
+export type StepUpStartRequest = z.input<typeof stepUpStartBody>;
+
+export const stepUpVerifyBody = z.object({
+  method: z.enum(STEP_UP_METHODS, { error: 'invalid_input' }),
+  code: CodeSchema,
+});
+export type StepUpVerifyRequest = z.input<typeof stepUpVerifyBody>;
+
+export interface StepUpResponse {
+  stepUp: { active: true; expiresAt: string };
+}
+
+/** Start binding a new phone/email (security or contact role): a code goes to the new value. */
+export const contactStartBody = (rules: TenantRules) =>
+  z
+    .object({
+      kind: z.enum(CONTACT_KINDS, { error: 'invalid_input' }),
+      role: z.enum(CONTACT_ROLES, { error: 'invalid_input' }),
+      phone: PhoneInputSchema(rules.phoneRegions).optional(),
+      email: EmailSchema.optional(),
+      channel: z.enum(CODE_CHANNELS, { error: 'invalid_input' }).default('sms'),
+    })
+    .superRefine((v, ctx) => {
+      if (v.kind === 'phone' && !v.phone) fail(ctx, 'required', ['phone']);
+      if (v.kind === 'email' && !v.email) fail(ctx, 'required', ['email']);
+    });
+export type ContactStartRequest = z.input<ReturnType<typeof contactStartBody>>;
+
+export const contactConfirmBody = (rules: TenantRules) =>
+  z
+    .object({
+      kind: z.enum(CONTACT_KINDS, { error: 'invalid_input' }),
+      role: z.enum(CONTACT_ROLES, { error: 'invalid_input' }),
+      phone: PhoneInputSchema(rules.phoneRegions).optional(),
+      email: EmailSchema.optional(),
+      code: CodeSchema,
+    })
+    .superRefine((v, ctx) => {
+      if (v.kind === 'phone' && !v.phone) fail(ctx, 'required', ['phone']);
+      if (v.kind === 'email' && !v.email) fail(ctx, 'required', ['email']);
+    });
+export type ContactConfirmRequest = z.input<ReturnType<typeof contactConfirmBody>>;
+
+export const securityEmailBody = z.object({ email: EmailSchema });
+
+export const changePasswordBody = (rules: TenantRules) =>
+  z.object({
+    currentPassword: text(256).refine((v) => v.length > 0, { params: { appCode: 'required' } }),
+    newPassword: text(128).superRefine((v, ctx) => {
+      for (const p of passwordProblems(v, rules.passwordPolicy)) fail(ctx, p, [], rules.passwordPolicy);
+    }),
+  });
+export type ChangePasswordRequest = z.input<ReturnType<typeof changePasswordBody>>;
+
+export interface ChangePasswordResponse {
+  /** other sessions of the account that were signed out */
+  signedOutSessions: number;
+}

@@ -39,6 +39,13 @@ export const ERROR_STATUS = {
   invalid_credentials: 401,
   identifier_multiple_accounts: 401,
   not_signed_in: 401,
+  // security settings (issue 4)
+  step_up_required: 403,
+  step_up_method_unavailable: 400,
+  contact_unchanged: 400,
+  password_incorrect: 400,
+  email_already_verified: 400,
+  no_email_to_verify: 400,
   // tenancy and transport
   tenant_unknown: 401,
   origin_not_allowed: 403,

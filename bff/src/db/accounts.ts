@@ -135,3 +135,42 @@ export function findAccountSummary(db: Conn, tenantId: string, accountId: string
   return accountSummaryQuery(db, tenantId).where('a.id', '=', accountId).executeTakeFirst();
 }
 
+
+/** Locks the account row: concurrent changes of one account's contacts/password run one after another. */
+export function lockAccount(trx: Trx, tenantId: string, accountId: string) {
+  return trx
+    .selectFrom('accounts')
+    .select(['id', 'account_name', 'password_hash', 'created_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', accountId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+}
+
+export function findAccount(db: Conn, tenantId: string, accountId: string) {
+  return db
+    .selectFrom('accounts')
+    .select(['id', 'account_name', 'password_hash', 'created_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', accountId)
+    .executeTakeFirst();
+}
+
+export function listContacts(db: Conn, tenantId: string, accountId: string) {
+  return db.selectFrom('account_contacts').selectAll().where('tenant_id', '=', tenantId).where('account_id', '=', accountId).execute();
+}
+
+export async function deleteContact(trx: Trx, tenantId: string, accountId: string, kind: ContactKind, role: ContactRole): Promise<number> {
+  const res = await trx
+    .deleteFrom('account_contacts')
+    .where('tenant_id', '=', tenantId)
+    .where('account_id', '=', accountId)
+    .where('kind', '=', kind)
+    .where('role', '=', role)
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
+}
+
+export async function updatePasswordHash(trx: Trx, tenantId: string, accountId: string, hash: string, now: Date) {
+  await trx.updateTable('accounts').set({ password_hash: hash, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', accountId).execute();
+}

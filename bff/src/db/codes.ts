@@ -4,13 +4,15 @@ import type { Insertable } from 'kysely';
 
 type Trx = Transaction<Database>;
 
-export function latestCode(trx: Trx, tenantId: string, target: string, purpose: string) {
+/** The newest code for a target and purpose (and account, for account-bound purposes), locked. */
+export function latestCode(trx: Trx, tenantId: string, target: string, purpose: string, accountId: string | null) {
   return trx
     .selectFrom('verification_codes')
     .selectAll()
     .where('tenant_id', '=', tenantId)
     .where('target', '=', target)
     .where('purpose', '=', purpose)
+    .where((eb) => (accountId === null ? eb('account_id', 'is', null) : eb('account_id', '=', accountId)))
     .orderBy('created_at', 'desc')
     .limit(1)
     .forUpdate()
@@ -33,13 +35,14 @@ export async function countCodesSince(
   return Number(row.n);
 }
 
-export async function voidOpenCodes(trx: Trx, tenantId: string, target: string, purpose: string, now: Date) {
+export async function voidOpenCodes(trx: Trx, tenantId: string, target: string, purpose: string, accountId: string | null, now: Date) {
   await trx
     .updateTable('verification_codes')
     .set({ voided_at: now })
     .where('tenant_id', '=', tenantId)
     .where('target', '=', target)
     .where('purpose', '=', purpose)
+    .where((eb) => (accountId === null ? eb('account_id', 'is', null) : eb('account_id', '=', accountId)))
     .where('consumed_at', 'is', null)
     .where('voided_at', 'is', null)
     .execute();

@@ -41,3 +41,14 @@ export async function markSecurityEmailVerified(trx: Trx, tenantId: string, acco
     .executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
 }
+
+export function latestEmailVerification(trx: Trx, tenantId: string, accountId: string) {
+  return trx
+    .selectFrom('email_verifications')
+    .select(['created_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('account_id', '=', accountId)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}

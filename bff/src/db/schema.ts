@@ -41,9 +41,11 @@ export interface AccountContactsTable {
 export interface VerificationCodesTable {
   id: Generated<string>;
   tenant_id: string;
+  /** set for account-bound purposes (step-up, contact change) */
+  account_id: string | null;
   purpose: string;
   target: string;
-  channel: 'sms' | 'voice';
+  channel: 'sms' | 'voice' | 'email';
   code_hash: string;
   attempts: Generated<number>;
   client_ip: string | null;
@@ -66,6 +68,8 @@ export interface SessionsTable {
   expires_at: Timestamp;
   ip: string | null;
   user_agent: string | null;
+  /** until when this session may make sensitive changes (issue 4 step-up) */
+  step_up_expires_at: Timestamp | null;
 }
 
 export interface ConsentsTable {
@@ -110,6 +114,8 @@ export interface OutboxTable {
   provider: string | null;
   provider_message_id: string | null;
   updated_at: Timestamp | null;
+  /** insertion order */
+  seq: Generated<string | number>;
 }
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
@@ -128,6 +134,19 @@ export interface OutboxAttemptsTable {
   provider_message_id: string | null;
 }
 
+export interface AuditEventsTable {
+  id: Generated<string>;
+  seq: Generated<string | number>;
+  tenant_id: string;
+  account_id: string | null;
+  type: string;
+  outcome: 'success' | 'failure';
+  ip: string | null;
+  user_agent: string | null;
+  detail: ColumnType<Record<string, string | number>, RawBuilder<Record<string, string | number>> | undefined, never>;
+  created_at: Timestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   accounts: AccountsTable;
@@ -138,6 +157,7 @@ export interface Database {
   email_verifications: EmailVerificationsTable;
   outbox: OutboxTable;
   outbox_attempts: OutboxAttemptsTable;
+  audit_events: AuditEventsTable;
 }
 
 export type TenantRow = Selectable<TenantsTable>;

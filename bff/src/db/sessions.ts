@@ -13,7 +13,7 @@ export async function insertSession(trx: Conn, row: Insertable<SessionsTable>) {
 function sessionWithAccount(db: Db, tenantId: string, idHash: string) {
   return accountSummaryQuery(db, tenantId)
     .innerJoin('sessions as s', (j) => j.onRef('s.account_id', '=', 'a.id').onRef('s.tenant_id', '=', 'a.tenant_id'))
-    .select(['s.mode', 's.last_seen_at', 's.idle_expires_at', 's.expires_at'])
+    .select(['s.id_hash', 's.mode', 's.last_seen_at', 's.idle_expires_at', 's.expires_at', 's.step_up_expires_at'])
     .where('s.id_hash', '=', idHash);
 }
 
@@ -43,4 +43,19 @@ export async function touchSession(db: Db, idHash: string, lastSeen: Date, idleE
 
 export async function deleteSession(db: Conn, tenantId: string, idHash: string) {
   await db.deleteFrom('sessions').where('tenant_id', '=', tenantId).where('id_hash', '=', idHash).execute();
+}
+
+export async function setStepUp(db: Conn, tenantId: string, idHash: string, until: Date) {
+  await db.updateTable('sessions').set({ step_up_expires_at: until }).where('tenant_id', '=', tenantId).where('id_hash', '=', idHash).execute();
+}
+
+/** Signs out every session of the account but one (after a password change). */
+export async function deleteOtherSessions(db: Conn, tenantId: string, accountId: string, keepIdHash: string): Promise<number> {
+  const res = await db
+    .deleteFrom('sessions')
+    .where('tenant_id', '=', tenantId)
+    .where('account_id', '=', accountId)
+    .where('id_hash', '<>', keepIdHash)
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
 }

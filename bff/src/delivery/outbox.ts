@@ -296,7 +296,7 @@ export interface DevOutboxEntry {
 
 /** The dev outbox, newest first (development mode only). */
 export async function readDevOutbox(db: Db, filter: { to?: string; limit?: number }): Promise<DevOutboxEntry[]> {
-  let q = db.selectFrom('outbox').selectAll().orderBy('created_at', 'desc').orderBy('id').limit(filter.limit ?? 50);
+  let q = db.selectFrom('outbox').selectAll().orderBy('seq', 'desc').limit(filter.limit ?? 50);
   if (filter.to) q = q.where('recipient', '=', filter.to);
   const rows = await q.execute();
   return rows.map((r) => ({

@@ -3,6 +3,7 @@ import { HEADER_LOCALE } from '../../../shared/src/api.ts';
 import { matchLocale, type Locale } from '../../../shared/src/i18n/index.ts';
 import type { AppConfig } from '../config.ts';
 import type { RequestContext, ServiceDeps } from '../services/deps.ts';
+import type { SessionAuth } from '../services/sessions.ts';
 import type { Tenant } from '../services/tenants.ts';
 
 export interface AppEnv {
@@ -11,6 +12,8 @@ export interface AppEnv {
     requestId: string;
     /** the peer's address, set by the runtime's entry point (Node: the socket) */
     remoteAddress: string | undefined;
+    /** the signed-in session, on routes behind requireSession */
+    auth: SessionAuth | undefined;
   };
 }
 

@@ -5,12 +5,17 @@ import { deliveryStatus } from '../delivery/outbox.ts';
 import { requestContext, type AppEnv } from '../http/context.ts';
 import { validate, validateForTenant, validated } from '../http/validate.ts';
 import type { ServiceDeps } from '../services/deps.ts';
-import { issuePhoneCode } from '../services/verification.ts';
+import { issueCode } from '../services/verification.ts';
 
 export function verificationCodeRoutes(deps: ServiceDeps) {
   return new Hono<AppEnv>().post('/verification-codes', validateForTenant('json', sendCodeBody), async (c) => {
     const body = validated<SendCodeBody>(c, 'json');
-    const answer = await issuePhoneCode(deps, c.get('tenant'), body, requestContext(c, deps));
+    const answer = await issueCode(
+      deps,
+      c.get('tenant'),
+      { target: { kind: 'phone', value: body.phone }, purpose: body.purpose, channel: body.channel },
+      requestContext(c, deps),
+    );
     return c.json(answer, 202);
   })
   .get('/deliveries/:id', validate('param', deliveryParams), async (c) => {

@@ -17,7 +17,7 @@ export async function sendEmailVerification(
   deps: ServiceDeps,
   tenant: Tenant,
   input: { accountId: string; email: string; baseUrl: string; locale: Locale },
-): Promise<void> {
+): Promise<string> {
   const now = deps.clock.now();
   const token = randomToken();
   await ev.insertEmailVerification(trx, {
@@ -36,7 +36,7 @@ export async function sendEmailVerification(
     tenantName: tenant.config.displayName[input.locale],
     link,
   });
-  await enqueueMessage(
+  return enqueueMessage(
     trx,
     { tenantId: tenant.id, channel: 'email', to: input.email, purpose: 'email_verification', locale: input.locale, ...rendered, link },
     now,

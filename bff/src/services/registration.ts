@@ -2,6 +2,7 @@ import { AppError } from '../../../shared/src/errors.ts';
 import type { RegisterBody, SessionMode, SignedIn } from '../../../shared/src/api.ts';
 import { foldAccountName } from '../../../shared/src/rules/account-name.ts';
 import * as accounts from '../db/accounts.ts';
+import { recordEvent } from '../db/audit.ts';
 import * as codes from '../db/codes.ts';
 import { uniqueViolation } from '../db/create.ts';
 import { bindContact } from './contacts.ts';
@@ -10,7 +11,7 @@ import { sendEmailVerification } from './email-verification.ts';
 import { createSession, toAccountSummary, type IssuedSession } from './sessions.ts';
 import type { Tenant } from './tenants.ts';
 import { testCodeFor } from './test-mode.ts';
-import { checkPhoneCode } from './verification.ts';
+import { checkCode } from './verification.ts';
 
 export async function isAccountNameAvailable(deps: ServiceDeps, tenant: Tenant, accountName: string): Promise<boolean> {
   return !(await accounts.accountNameExists(deps.db, tenant.id, foldAccountName(accountName)));
@@ -39,7 +40,7 @@ export async function register(
   ctx: RequestContext & { mode: SessionMode; baseUrl: string },
 ): Promise<{ signedIn: SignedIn; issued: IssuedSession }> {
   checkAgreements(tenant, body.agreements);
-  const codeId = await checkPhoneCode(deps, tenant, { phone: body.phone, purpose: 'register', code: body.code });
+  const codeId = await checkCode(deps, tenant, { target: { kind: 'phone', value: body.phone }, purpose: 'register', code: body.code });
   const passwordHash = await deps.hasher.hash(body.password);
   const email = body.email ? body.email : null;
   const now = deps.clock.now();
@@ -70,6 +71,7 @@ export async function register(
         body.agreements.map((a) => ({ tenantId: tenant.id, accountId: account.id, key: a.key, version: a.version, locale: ctx.locale, at: now })),
       );
       const issued = await createSession(trx, deps, { tenantId: tenant.id, accountId: account.id, mode: ctx.mode }, ctx);
+      await recordEvent(trx, { tenantId: tenant.id, accountId: account.id, type: 'registered', outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, at: now });
       const summary = await accounts.findAccountSummary(trx, tenant.id, account.id);
       return { signedIn: { account: toAccountSummary(summary!), session: issued.summary }, issued };
     });

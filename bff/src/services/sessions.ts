@@ -64,8 +64,21 @@ export function toAccountSummary(row: {
   };
 }
 
+/** A valid session as the services that act for its account see it. */
+export interface SessionAuth {
+  signedIn: SignedIn;
+  accountId: string;
+  idHash: string;
+  /** the step-up grant, if one is active */
+  stepUpUntil: Date | null;
+}
+
 /** The session check. Undefined when the token is unknown, of another tenant, or expired. */
 export async function validateSession(deps: ServiceDeps, tenantId: string, token: string): Promise<SignedIn | undefined> {
+  return (await authenticateSession(deps, tenantId, token))?.signedIn;
+}
+
+export async function authenticateSession(deps: ServiceDeps, tenantId: string, token: string): Promise<SessionAuth | undefined> {
   if (token.length < 16 || token.length > 128) return undefined;
   const idHash = sha256Hex(token);
   const row = await sessions.findSessionWithAccount(deps.db, tenantId, idHash);
@@ -82,9 +95,15 @@ export async function validateSession(deps: ServiceDeps, tenantId: string, token
     idle = new Date(Math.min(now.getTime() + deps.config.session.idleSeconds * 1000, expires.getTime()));
     await sessions.touchSession(deps.db, idHash, now, idle);
   }
+  const stepUp = row.step_up_expires_at ? new Date(row.step_up_expires_at) : null;
   return {
-    account: toAccountSummary(row),
-    session: { mode: row.mode, idleExpiresAt: idle.toISOString(), expiresAt: expires.toISOString() },
+    signedIn: {
+      account: toAccountSummary(row),
+      session: { mode: row.mode, idleExpiresAt: idle.toISOString(), expiresAt: expires.toISOString() },
+    },
+    accountId: row.account_id,
+    idHash,
+    stepUpUntil: stepUp && stepUp > now ? stepUp : null,
   };
 }
 

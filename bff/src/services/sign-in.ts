@@ -4,6 +4,7 @@ import { foldAccountName } from '../../../shared/src/rules/account-name.ts';
 import { normalizeEmail } from '../../../shared/src/rules/email.ts';
 import { parseIdentifierPhone } from '../../../shared/src/rules/phone.ts';
 import * as accounts from '../db/accounts.ts';
+import { recordEvent } from '../db/audit.ts';
 import type { ContactKind } from '../db/schema.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import { createSession, endSession, toAccountSummary, type IssuedSession } from './sessions.ts';
@@ -22,13 +23,21 @@ export function classifyIdentifier(raw: string, tenant: Tenant): Identifier {
 
 const invalid = () => new AppError('invalid_credentials');
 
+/** A failed sign-in goes to the account's audit log when the account is known. */
+async function failed(deps: ServiceDeps, tenant: Tenant, accountId: string | null, ctx: RequestContext, err: AppError): Promise<never> {
+  if (accountId) {
+    await recordEvent(deps.db, { tenantId: tenant.id, accountId, type: 'sign_in_failed', outcome: 'failure', ip: ctx.ip, userAgent: ctx.userAgent, detail: { reason: err.code }, at: deps.clock.now() });
+  }
+  throw err;
+}
+
 /**
  * Finds the account the identifier signs in to and checks the password, spending one argon2
  * verification whether or not an account exists. PRODUCT.md "Which identifiers may sign in":
  * a phone/email signs in only where its binding can sign in; when it is bound only to accounts
  * that cannot, the "multiple accounts" message is given only if the password matched one of them.
  */
-async function authenticate(deps: ServiceDeps, tenant: Tenant, body: SignIn): Promise<string> {
+async function authenticate(deps: ServiceDeps, tenant: Tenant, body: SignIn, ctx: RequestContext): Promise<string> {
   const id = classifyIdentifier(body.identifier, tenant);
   if (id.kind === 'name') {
     const account = await accounts.findAccountByFoldedName(deps.db, tenant.id, id.folded);
@@ -36,7 +45,7 @@ async function authenticate(deps: ServiceDeps, tenant: Tenant, body: SignIn): Pr
       await deps.hasher.verifyDummy(body.password);
       throw invalid();
     }
-    if (!(await deps.hasher.verify(account.password_hash, body.password))) throw invalid();
+    if (!(await deps.hasher.verify(account.password_hash, body.password))) return failed(deps, tenant, account.id, ctx, invalid());
     return account.id;
   }
   // An email signs in only once verified (PRODUCT.md: an unverified email serves nothing).
@@ -45,7 +54,7 @@ async function authenticate(deps: ServiceDeps, tenant: Tenant, body: SignIn): Pr
   );
   const signable = bound.find((r) => r.can_sign_in);
   if (signable) {
-    if (!(await deps.hasher.verify(signable.password_hash, body.password))) throw invalid();
+    if (!(await deps.hasher.verify(signable.password_hash, body.password))) return failed(deps, tenant, signable.id, ctx, invalid());
     return signable.id;
   }
   if (bound.length === 0) {
@@ -65,12 +74,13 @@ export async function signIn(
   body: SignIn,
   ctx: RequestContext & { mode: SessionMode; previousToken?: string | undefined },
 ): Promise<{ signedIn: SignedIn; issued: IssuedSession }> {
-  const accountId = await authenticate(deps, tenant, body);
+  const accountId = await authenticate(deps, tenant, body, ctx);
   if (ctx.previousToken) await endSession(deps, tenant.id, ctx.previousToken);
-  // one insert needs no transaction; the summary is read alongside it
+  // single inserts need no transaction; the summary is read alongside them
   const [issued, summary] = await Promise.all([
     createSession(deps.db, deps, { tenantId: tenant.id, accountId, mode: ctx.mode }, ctx),
     accounts.findAccountSummary(deps.db, tenant.id, accountId),
+    recordEvent(deps.db, { tenantId: tenant.id, accountId, type: 'sign_in', outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, detail: { mode: ctx.mode }, at: deps.clock.now() }),
   ]);
   return { signedIn: { account: toAccountSummary(summary!), session: issued.summary }, issued };
 }

@@ -4,11 +4,11 @@ import {
   CODE_MAX_ATTEMPTS,
   CODE_RESEND_SECONDS,
   CODE_TTL_SECONDS,
-  type CodeChannel,
+  type CodeDeliveryChannel,
   type CodePurpose,
 } from '../../../shared/src/rules/code.ts';
+import { maskEmail } from '../../../shared/src/rules/email.ts';
 import { maskPhone } from '../../../shared/src/rules/phone-regions.ts';
-import type { SendCodeResponse } from '../../../shared/src/api.ts';
 import { randomDigits, timingSafeEqualHex } from '../crypto.ts';
 import * as codes from '../db/codes.ts';
 import { lockKey } from '../db/locks.ts';
@@ -20,29 +20,48 @@ import { testCodeFor } from './test-mode.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 
-function codeHashInput(tenantId: string, target: string, purpose: string, code: string): string {
-  // Binding tenant, phone and purpose into the hash: a code issued for one cannot pass for another.
-  return `${tenantId}\u0000${target}\u0000${purpose}\u0000${code}`;
+/** Where a code goes: a phone (E.164) or an email; bound to an account for step-up and contact changes. */
+export interface CodeTarget {
+  kind: 'phone' | 'email';
+  value: string;
+  accountId?: string | null;
+}
+
+export interface IssuedCode {
+  deliveryId: string | null;
+  channel: CodeDeliveryChannel;
+  sentTo: string;
+  expiresIn: number;
+  resendAfter: number;
+}
+
+function codeHashInput(tenantId: string, target: CodeTarget, purpose: string, code: string): string {
+  // Tenant, target, account and purpose are in the hash: a code issued for one cannot pass for another.
+  return [tenantId, target.value, target.accountId ?? '', purpose, code].join('\u0000');
 }
 
 /**
- * Issues a 6-digit code to a phone: 60 s cooldown per phone and purpose, daily caps per phone
- * and per client IP, previous open codes voided, the message queued in the same transaction.
+ * Issues a 6-digit code: 60 s cooldown per target and purpose (lifted when the last delivery
+ * failed for good), daily caps per target and per client IP, previous open codes voided, the
+ * message queued in the same transaction.
  */
-export async function issuePhoneCode(
+export async function issueCode(
   deps: ServiceDeps,
   tenant: Tenant,
-  input: { phone: string; purpose: CodePurpose; channel: CodeChannel },
+  input: { target: CodeTarget; purpose: CodePurpose; channel: CodeDeliveryChannel },
   ctx: RequestContext,
-): Promise<SendCodeResponse> {
+): Promise<IssuedCode> {
+  const { target } = input;
+  const channel: CodeDeliveryChannel = target.kind === 'email' ? 'email' : input.channel === 'email' ? 'sms' : input.channel;
   const now = deps.clock.now();
-  const testCode = testCodeFor(tenant, deps.config, 'phone', input.phone);
+  const testCode = testCodeFor(tenant, deps.config, target.kind, target.value);
   const code = testCode ?? randomDigits(CODE_LENGTH);
-  const codeHash = deps.hmac(codeHashInput(tenant.id, input.phone, input.purpose, code));
+  const codeHash = deps.hmac(codeHashInput(tenant.id, target, input.purpose, code));
+  const accountId = target.accountId ?? null;
   const deliveryId = await deps.db.transaction().execute(async (trx) => {
-    await lockKey(trx, `code:${tenant.id}:${input.phone}`);
+    await lockKey(trx, `code:${tenant.id}:${target.value}`);
     if (ctx.ip) await lockKey(trx, `code-ip:${tenant.id}:${ctx.ip}`);
-    const last = await codes.latestCode(trx, tenant.id, input.phone, input.purpose);
+    const last = await codes.latestCode(trx, tenant.id, target.value, input.purpose, accountId);
     if (last) {
       const waitMs = new Date(last.created_at).getTime() + CODE_RESEND_SECONDS * 1000 - now.getTime();
       // a code whose delivery failed for good may be resent at once (by SMS again, or by voice)
@@ -52,34 +71,29 @@ export async function issuePhoneCode(
     }
     const since = new Date(now.getTime() - DAY_MS);
     // test identities cost nothing to "send", so a tenant's CI is not held to the daily caps
-    if (!testCode && (await codes.countCodesSince(trx, tenant.id, { target: input.phone }, since)) >= deps.config.codes.dailyPerTarget) {
+    if (!testCode && (await codes.countCodesSince(trx, tenant.id, { target: target.value }, since)) >= deps.config.codes.dailyPerTarget) {
       throw new AppError('code_daily_limit');
     }
     if (!testCode && ctx.ip && (await codes.countCodesSince(trx, tenant.id, { ip: ctx.ip }, since)) >= deps.config.codes.dailyPerIp) {
       throw new AppError('code_daily_limit');
     }
-    await codes.voidOpenCodes(trx, tenant.id, input.phone, input.purpose, now);
+    await codes.voidOpenCodes(trx, tenant.id, target.value, input.purpose, accountId, now);
     const codeId = await codes.insertCode(trx, {
       tenant_id: tenant.id,
+      account_id: accountId,
       purpose: input.purpose,
-      target: input.phone,
-      channel: input.channel,
+      target: target.value,
+      channel,
       code_hash: codeHash,
       client_ip: ctx.ip,
       created_at: now,
       expires_at: new Date(now.getTime() + CODE_TTL_SECONDS * 1000),
     });
     if (testCode) return null; // a test identity: deliver nothing
-    const rendered = renderMessage({
-      purpose: input.purpose,
-      channel: input.channel,
-      locale: ctx.locale,
-      tenantName: tenant.config.displayName[ctx.locale],
-      code,
-    });
+    const rendered = renderMessage({ purpose: input.purpose, channel, locale: ctx.locale, tenantName: tenant.config.displayName[ctx.locale], code });
     const id = await enqueueMessage(
       trx,
-      { tenantId: tenant.id, channel: input.channel, to: input.phone, purpose: input.purpose, locale: ctx.locale, ...rendered, text: rendered.text },
+      { tenantId: tenant.id, channel, to: target.value, purpose: input.purpose, locale: ctx.locale, ...rendered },
       now,
     );
     await codes.linkDelivery(trx, codeId, id);
@@ -88,37 +102,35 @@ export async function issuePhoneCode(
   if (deliveryId) deps.onEnqueued();
   return {
     deliveryId,
-    channel: input.channel,
-    sentTo: maskPhone(input.phone),
+    channel,
+    sentTo: target.kind === 'phone' ? maskPhone(target.value) : maskEmail(target.value),
     expiresIn: CODE_TTL_SECONDS,
     resendAfter: CODE_RESEND_SECONDS,
   };
 }
 
 /**
- * Checks a code for a phone and purpose. A wrong code counts a try, committed even though the
+ * Checks a code for a target and purpose. A wrong code counts a try, committed even though the
  * caller fails; after CODE_MAX_ATTEMPTS wrong tries the code is void. Returns the code's id,
  * which the caller consumes inside its own transaction (codes.consumeCode) — single use.
  */
-export async function checkPhoneCode(
+export async function checkCode(
   deps: ServiceDeps,
   tenant: Tenant,
-  input: { phone: string; purpose: CodePurpose; code: string },
+  input: { target: CodeTarget; purpose: CodePurpose; code: string },
 ): Promise<string> {
   const now = deps.clock.now();
-  const expected = deps.hmac(codeHashInput(tenant.id, input.phone, input.purpose, input.code));
+  const expected = deps.hmac(codeHashInput(tenant.id, input.target, input.purpose, input.code));
   const outcome = await deps.db.transaction().execute(async (trx): Promise<{ id: string } | { error: ErrorCode; remaining?: number }> => {
-    const row = await codes.latestCode(trx, tenant.id, input.phone, input.purpose);
-    if (!row || row.consumed_at) return { error: 'code_not_sent' as const };
-    if (row.voided_at) return { error: row.attempts >= CODE_MAX_ATTEMPTS ? ('code_too_many_attempts' as const) : ('code_not_sent' as const) };
-    if (new Date(row.expires_at).getTime() <= now.getTime()) return { error: 'code_expired' as const };
+    const row = await codes.latestCode(trx, tenant.id, input.target.value, input.purpose, input.target.accountId ?? null);
+    if (!row || row.consumed_at) return { error: 'code_not_sent' };
+    if (row.voided_at) return { error: row.attempts >= CODE_MAX_ATTEMPTS ? 'code_too_many_attempts' : 'code_not_sent' };
+    if (new Date(row.expires_at).getTime() <= now.getTime()) return { error: 'code_expired' };
     if (!timingSafeEqualHex(row.code_hash, expected)) {
       const attempts = row.attempts + 1;
       const exhausted = attempts >= CODE_MAX_ATTEMPTS;
       await codes.recordWrongAttempt(trx, row.id, exhausted ? now : null);
-      return exhausted
-        ? { error: 'code_too_many_attempts' as const }
-        : { error: 'code_invalid' as const, remaining: CODE_MAX_ATTEMPTS - attempts };
+      return exhausted ? { error: 'code_too_many_attempts' } : { error: 'code_invalid', remaining: CODE_MAX_ATTEMPTS - attempts };
     }
     return { id: row.id };
   });

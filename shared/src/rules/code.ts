@@ -6,5 +6,8 @@ export const CODE_MAX_ATTEMPTS = 5;
 export const CODE_RESEND_SECONDS = 60;
 export const CODE_CHANNELS = ['sms', 'voice'] as const;
 export type CodeChannel = (typeof CODE_CHANNELS)[number];
+/** Purposes a visitor may request a code for without a session (the public endpoint). */
 export const CODE_PURPOSES = ['register'] as const;
-export type CodePurpose = (typeof CODE_PURPOSES)[number];
+/** Every purpose a code is issued for: registration, step-up, binding a new contact. */
+export type CodePurpose = (typeof CODE_PURPOSES)[number] | 'verify_identity' | 'contact_change';
+export type CodeDeliveryChannel = CodeChannel | 'email';

@@ -1,0 +1,22 @@
+import type { MiddlewareHandler } from 'hono';
+import { AppError } from '../../../shared/src/errors.ts';
+import type { ServiceDeps } from '../services/deps.ts';
+import { authenticateSession, type SessionAuth } from '../services/sessions.ts';
+import type { AppContext, AppEnv } from './context.ts';
+import { readSessionToken } from './session.ts';
+
+/** Routes behind it act for the signed-in account of this tenant; anything else is 401. */
+export function requireSession(deps: ServiceDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = readSessionToken(c);
+    const auth = token ? await authenticateSession(deps, c.get('tenant').id, token) : undefined;
+    if (!auth) throw new AppError('not_signed_in');
+    c.set('auth', auth);
+    c.header('cache-control', 'no-store');
+    await next();
+  };
+}
+
+export function sessionAuth(c: AppContext): SessionAuth {
+  return c.get('auth')!;
+}

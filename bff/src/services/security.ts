@@ -1,0 +1,303 @@
+/**
+ * The account center (issue 4; PRODUCT.md "Contact vs security contacts", "Changing security
+ * contacts"): the overview, step-up, binding and changing phones/emails, the password.
+ */
+import type { Transaction } from 'kysely';
+import type {
+  AuditEventType,
+  ChangePasswordResponse,
+  ContactView,
+  SecurityOverview,
+  StepUpMethod,
+  StepUpResponse,
+} from '../../../shared/src/api.ts';
+import { AppError } from '../../../shared/src/errors.ts';
+import type { CodeChannel } from '../../../shared/src/rules/code.ts';
+import { CODE_RESEND_SECONDS } from '../../../shared/src/rules/code.ts';
+import { maskEmail } from '../../../shared/src/rules/email.ts';
+import { passwordProblems } from '../../../shared/src/rules/password.ts';
+import { maskPhone } from '../../../shared/src/rules/phone-regions.ts';
+import * as accounts from '../db/accounts.ts';
+import { recentEvents, recordEvent } from '../db/audit.ts';
+import * as codes from '../db/codes.ts';
+import * as ev from '../db/email-verifications.ts';
+import type { ContactKind, ContactRole, ContactRow, Database } from '../db/schema.ts';
+import * as sessions from '../db/sessions.ts';
+import { enqueueMessage } from '../delivery/outbox.ts';
+import { renderMessage } from '../delivery/templates.ts';
+import { bindContact } from './contacts.ts';
+import type { RequestContext, ServiceDeps } from './deps.ts';
+import { sendEmailVerification } from './email-verification.ts';
+import type { SessionAuth } from './sessions.ts';
+import type { Tenant } from './tenants.ts';
+import { checkCode, issueCode, type IssuedCode } from './verification.ts';
+
+/** How long a passed step-up lets this session make sensitive changes. */
+export const STEP_UP_SECONDS = 600;
+
+type Trx = Transaction<Database>;
+type Ctx = RequestContext & { baseUrl: string };
+
+const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
+
+function view(row: ContactRow): ContactView {
+  const verified = row.verified_at !== null;
+  return {
+    kind: row.kind,
+    value: row.kind === 'phone' ? maskPhone(row.value) : maskEmail(row.value),
+    verified,
+    canVerifyIdentity: verified && row.role === 'security',
+    canSignIn: row.can_sign_in,
+    boundAt: iso(row.created_at),
+  };
+}
+
+const find = (rows: ContactRow[], kind: ContactKind, role: ContactRole) => rows.find((r) => r.kind === kind && r.role === role);
+
+/** PRODUCT.md: identity is verified through a verified security contact (TOTP arrives with MFA). */
+function methodsFrom(rows: ContactRow[]): StepUpMethod[] {
+  const methods: StepUpMethod[] = [];
+  if (find(rows, 'phone', 'security')?.verified_at) methods.push('phone');
+  if (find(rows, 'email', 'security')?.verified_at) methods.push('email');
+  return methods;
+}
+
+function audit(conn: Trx | ServiceDeps['db'], deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, ctx: RequestContext, type: AuditEventType, outcome: 'success' | 'failure', detail?: Record<string, string | number>) {
+  return recordEvent(conn, {
+    tenantId: tenant.id,
+    accountId: auth.accountId,
+    type,
+    outcome,
+    ip: ctx.ip,
+    userAgent: ctx.userAgent,
+    ...(detail ? { detail } : {}),
+    at: deps.clock.now(),
+  });
+}
+
+export async function securityOverview(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth): Promise<SecurityOverview> {
+  const [account, rows, events] = await Promise.all([
+    accounts.findAccount(deps.db, tenant.id, auth.accountId),
+    accounts.listContacts(deps.db, tenant.id, auth.accountId),
+    recentEvents(deps.db, tenant.id, auth.accountId),
+  ]);
+  if (!account) throw new AppError('not_signed_in');
+  const pick = (kind: ContactKind, role: ContactRole) => {
+    const row = find(rows, kind, role);
+    return row ? view(row) : null;
+  };
+  const active = auth.stepUpUntil !== null && auth.stepUpUntil > deps.clock.now();
+  return {
+    account: { id: account.id, accountName: account.account_name, createdAt: iso(account.created_at) },
+    securityPhone: pick('phone', 'security'),
+    securityEmail: pick('email', 'security'),
+    contactPhone: pick('phone', 'contact'),
+    contactEmail: pick('email', 'contact'),
+    mfa: { bound: false },
+    stepUp: { active, expiresAt: active ? auth.stepUpUntil!.toISOString() : null },
+    stepUpMethods: methodsFrom(rows),
+    supportChannels: tenant.config.supportChannels,
+    events,
+  };
+}
+
+function requireStepUp(deps: ServiceDeps, auth: SessionAuth): void {
+  if (!auth.stepUpUntil || auth.stepUpUntil <= deps.clock.now()) throw new AppError('step_up_required');
+}
+
+/** The verified security contact a step-up method uses, or step_up_method_unavailable. */
+async function stepUpTarget(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, method: StepUpMethod) {
+  const rows = await accounts.listContacts(deps.db, tenant.id, auth.accountId);
+  if (method === 'totp' || !methodsFrom(rows).includes(method)) throw new AppError('step_up_method_unavailable', { method });
+  const row = find(rows, method, 'security')!;
+  return { kind: method, value: row.value, accountId: auth.accountId } as const;
+}
+
+export async function startStepUp(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  input: { method: StepUpMethod; channel: CodeChannel },
+  ctx: RequestContext,
+): Promise<IssuedCode & { method: StepUpMethod }> {
+  const target = await stepUpTarget(deps, tenant, auth, input.method);
+  const issued = await issueCode(deps, tenant, { target, purpose: 'verify_identity', channel: input.channel }, ctx);
+  await audit(deps.db, deps, tenant, auth, ctx, 'code_sent', 'success', { purpose: 'verify_identity', method: input.method });
+  return { ...issued, method: input.method };
+}
+
+export async function verifyStepUp(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  input: { method: StepUpMethod; code: string },
+  ctx: RequestContext,
+): Promise<StepUpResponse> {
+  const target = await stepUpTarget(deps, tenant, auth, input.method);
+  let codeId: string;
+  try {
+    codeId = await checkCode(deps, tenant, { target, purpose: 'verify_identity', code: input.code });
+  } catch (err) {
+    await audit(deps.db, deps, tenant, auth, ctx, 'step_up_failed', 'failure', { method: input.method, reason: err instanceof AppError ? err.code : 'error' });
+    throw err;
+  }
+  const now = deps.clock.now();
+  const until = new Date(now.getTime() + STEP_UP_SECONDS * 1000);
+  await deps.db.transaction().execute(async (trx) => {
+    if (!(await codes.consumeCode(trx, tenant.id, codeId, now))) throw new AppError('code_expired', undefined, [{ path: 'code', code: 'code_expired' }]);
+    // the grant is bound to this session only
+    await sessions.setStepUp(trx, tenant.id, auth.idHash, until);
+    await audit(trx, deps, tenant, auth, ctx, 'step_up_passed', 'success', { method: input.method });
+  });
+  return { stepUp: { active: true, expiresAt: until.toISOString() } };
+}
+
+/** Changing an existing verified security contact needs step-up; adding a first one or a contact does not. */
+function needsStepUp(rows: ContactRow[], kind: ContactKind, role: ContactRole): boolean {
+  return role === 'security' && Boolean(find(rows, kind, 'security')?.verified_at);
+}
+
+export async function startContactChange(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  input: { kind: ContactKind; role: ContactRole; value: string; channel: CodeChannel },
+  ctx: RequestContext,
+): Promise<IssuedCode> {
+  const rows = await accounts.listContacts(deps.db, tenant.id, auth.accountId);
+  if (needsStepUp(rows, input.kind, input.role)) requireStepUp(deps, auth);
+  if (find(rows, input.kind, input.role)?.value === input.value) throw new AppError('contact_unchanged', undefined, [{ path: input.kind, code: 'contact_unchanged' }]);
+  const issued = await issueCode(
+    deps,
+    tenant,
+    { target: { kind: input.kind, value: input.value, accountId: auth.accountId }, purpose: 'contact_change', channel: input.channel },
+    ctx,
+  );
+  await audit(deps.db, deps, tenant, auth, ctx, 'code_sent', 'success', { purpose: 'contact_change', kind: input.kind, role: input.role });
+  return issued;
+}
+
+/** Tells the old security contact that it was replaced (PRODUCT.md: notify the old contact). */
+async function notifyOldContact(trx: Trx, tenant: Tenant, old: ContactRow, what: string, ctx: RequestContext, now: Date) {
+  if (old.kind === 'email' && !old.verified_at) return; // an unverified email receives no messages
+  const channel = old.kind === 'phone' ? 'sms' : 'email';
+  const rendered = renderMessage({
+    purpose: 'security_notice',
+    channel,
+    locale: ctx.locale,
+    tenantName: tenant.config.displayName[ctx.locale],
+    notice: { kind: what, at: now },
+  });
+  await enqueueMessage(trx, { tenantId: tenant.id, channel, to: old.value, purpose: 'security_notice', locale: ctx.locale, ...rendered }, now);
+}
+
+export async function confirmContactChange(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  input: { kind: ContactKind; role: ContactRole; value: string; code: string },
+  ctx: RequestContext,
+): Promise<SecurityOverview> {
+  const before = await accounts.listContacts(deps.db, tenant.id, auth.accountId);
+  if (needsStepUp(before, input.kind, input.role)) requireStepUp(deps, auth);
+  const codeId = await checkCode(deps, tenant, {
+    target: { kind: input.kind, value: input.value, accountId: auth.accountId },
+    purpose: 'contact_change',
+    code: input.code,
+  });
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (trx) => {
+    await accounts.lockAccount(trx, tenant.id, auth.accountId); // one change of this account at a time
+    if (!(await codes.consumeCode(trx, tenant.id, codeId, now))) throw new AppError('code_expired', undefined, [{ path: 'code', code: 'code_expired' }]);
+    const rows = await accounts.listContacts(trx, tenant.id, auth.accountId);
+    const old = find(rows, input.kind, input.role);
+    if (old?.value === input.value) throw new AppError('contact_unchanged');
+    if (old) await accounts.deleteContact(trx, tenant.id, auth.accountId, input.kind, input.role);
+    await bindContact(trx, { tenantId: tenant.id, accountId: auth.accountId, kind: input.kind, role: input.role, value: input.value, verifiedAt: now, now });
+    const what = `${input.role}_${input.kind}`;
+    if (old && input.role === 'security') await notifyOldContact(trx, tenant, old, what, ctx, now);
+    await audit(trx, deps, tenant, auth, ctx, old ? 'contact_changed' : 'contact_added', 'success', { kind: input.kind, role: input.role });
+  });
+  deps.onEnqueued();
+  return securityOverview(deps, tenant, auth);
+}
+
+/** "Same as security": the contact phone/email follows the security one again. */
+export async function resetContact(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, kind: ContactKind, ctx: RequestContext): Promise<SecurityOverview> {
+  await deps.db.transaction().execute(async (trx) => {
+    await accounts.lockAccount(trx, tenant.id, auth.accountId);
+    if (await accounts.deleteContact(trx, tenant.id, auth.accountId, kind, 'contact')) {
+      await audit(trx, deps, tenant, auth, ctx, 'contact_reset', 'success', { kind, role: 'contact' });
+    }
+  });
+  return securityOverview(deps, tenant, auth);
+}
+
+/** Adds or replaces the security email by a 2-hour link; replacing a verified one needs step-up. */
+export async function setSecurityEmail(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, email: string, ctx: Ctx): Promise<{ deliveryId: string; sentTo: string }> {
+  const now = deps.clock.now();
+  const deliveryId = await deps.db.transaction().execute(async (trx) => {
+    await accounts.lockAccount(trx, tenant.id, auth.accountId);
+    const rows = await accounts.listContacts(trx, tenant.id, auth.accountId);
+    const old = find(rows, 'email', 'security');
+    if (old?.verified_at) requireStepUp(deps, auth);
+    if (old?.value === email) throw new AppError('contact_unchanged', undefined, [{ path: 'email', code: 'contact_unchanged' }]);
+    if (old) await accounts.deleteContact(trx, tenant.id, auth.accountId, 'email', 'security');
+    await bindContact(trx, { tenantId: tenant.id, accountId: auth.accountId, kind: 'email', role: 'security', value: email, verifiedAt: null, now });
+    if (old) await notifyOldContact(trx, tenant, old, 'security_email', ctx, now);
+    await audit(trx, deps, tenant, auth, ctx, old ? 'contact_changed' : 'contact_added', 'success', { kind: 'email', role: 'security' });
+    return sendEmailVerification(trx, deps, tenant, { accountId: auth.accountId, email, baseUrl: ctx.baseUrl, locale: ctx.locale });
+  });
+  deps.onEnqueued();
+  return { deliveryId, sentTo: maskEmail(email) };
+}
+
+/** "Verify": sends the link again to the unverified security email (60 s apart). */
+export async function resendEmailVerification(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, ctx: Ctx): Promise<{ deliveryId: string; sentTo: string }> {
+  const now = deps.clock.now();
+  const result = await deps.db.transaction().execute(async (trx) => {
+    await accounts.lockAccount(trx, tenant.id, auth.accountId);
+    const row = find(await accounts.listContacts(trx, tenant.id, auth.accountId), 'email', 'security');
+    if (!row) throw new AppError('no_email_to_verify');
+    if (row.verified_at) throw new AppError('email_already_verified');
+    const last = await ev.latestEmailVerification(trx, tenant.id, auth.accountId);
+    const waitMs = last ? new Date(last.created_at).getTime() + CODE_RESEND_SECONDS * 1000 - now.getTime() : 0;
+    if (waitMs > 0) throw new AppError('code_cooldown', { seconds: Math.ceil(waitMs / 1000) });
+    const deliveryId = await sendEmailVerification(trx, deps, tenant, { accountId: auth.accountId, email: row.value, baseUrl: ctx.baseUrl, locale: ctx.locale });
+    return { deliveryId, sentTo: maskEmail(row.value) };
+  });
+  deps.onEnqueued();
+  return result;
+}
+
+/** Current password + step-up; the new one against the tenant policy; every other session ends. */
+export async function changePassword(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  input: { currentPassword: string; newPassword: string },
+  ctx: RequestContext,
+): Promise<ChangePasswordResponse> {
+  requireStepUp(deps, auth);
+  const account = await accounts.findAccount(deps.db, tenant.id, auth.accountId);
+  if (!account) throw new AppError('not_signed_in');
+  if (!(await deps.hasher.verify(account.password_hash, input.currentPassword))) {
+    await audit(deps.db, deps, tenant, auth, ctx, 'password_changed', 'failure', { reason: 'password_incorrect' });
+    throw new AppError('password_incorrect', undefined, [{ path: 'currentPassword', code: 'password_incorrect' }]);
+  }
+  const problems = passwordProblems(input.newPassword, tenant.config.passwordPolicy, account.account_name);
+  if (problems.length) throw new AppError('invalid_input', undefined, problems.map((code) => ({ path: 'newPassword', code })));
+  const hash = await deps.hasher.hash(input.newPassword);
+  const now = deps.clock.now();
+  const signedOut = await deps.db.transaction().execute(async (trx) => {
+    await accounts.lockAccount(trx, tenant.id, auth.accountId);
+    await accounts.updatePasswordHash(trx, tenant.id, auth.accountId, hash, now);
+    const n = await sessions.deleteOtherSessions(trx, tenant.id, auth.accountId, auth.idHash);
+    const phone = find(await accounts.listContacts(trx, tenant.id, auth.accountId), 'phone', 'security');
+    if (phone) await notifyOldContact(trx, tenant, phone, 'password', ctx, now);
+    await audit(trx, deps, tenant, auth, ctx, 'password_changed', 'success', { signedOutSessions: n });
+    return n;
+  });
+  deps.onEnqueued();
+  return { signedOutSessions: signedOut };
+}
