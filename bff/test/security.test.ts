@@ -192,6 +192,7 @@ describe(`security settings API (${backend})`, () => {
     expect((await h.app.request(`${link.pathname}${link.search}`)).status).toBe(200);
     const overview = (await u.call('')).json;
     expect(overview.securityEmail).toMatchObject({ verified: true, canVerifyIdentity: true });
+    expect(overview.events[0]).toMatchObject({ type: 'contact_verified', detail: { kind: 'email' } });
     expect(overview.stepUpMethods).toEqual(['phone', 'email']);
     expect((await u.call('/email/verification', { body: {} })).json.error.code).toBe('email_already_verified');
     // replacing a verified email needs step-up; by email code this time

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { t } from '../../../shared/src/i18n/index.ts';
-import { requestLocale, type AppEnv } from '../http/context.ts';
+import { clientIp, requestLocale, type AppEnv } from '../http/context.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { verifyEmailLink } from '../services/email-verification.ts';
 import type { TenantDirectory } from '../services/tenants.ts';
@@ -9,7 +9,7 @@ import type { TenantDirectory } from '../services/tenants.ts';
 /** The landing page of the email verification link: says what happened and returns to the portal. */
 export function emailRoutes(deps: ServiceDeps, tenants: TenantDirectory) {
   return new Hono<AppEnv>().get('/email/verify', async (c) => {
-    const outcome = await verifyEmailLink(deps, c.req.query('token') ?? '');
+    const outcome = await verifyEmailLink(deps, c.req.query('token') ?? '', { ip: clientIp(c, deps.config), userAgent: c.req.header('user-agent') ?? null });
     const tenant = outcome.ok ? await tenants.byId(outcome.tenantId) : undefined;
     const locale = requestLocale(c, tenant);
     const message = t(locale, outcome.ok ? 'email_verify.ok' : `email_verify.${outcome.reason}`);

@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Locale } from '../../../shared/src/i18n/index.ts';
 import { randomToken, sha256Hex } from '../crypto.ts';
+import { recordEvent } from '../db/audit.ts';
 import * as ev from '../db/email-verifications.ts';
 import type { Database } from '../db/schema.ts';
 import { enqueueMessage } from '../delivery/outbox.ts';
@@ -46,7 +47,7 @@ export async function sendEmailVerification(
 export type EmailLinkOutcome = { ok: true; tenantId: string } | { ok: false; reason: 'invalid' | 'expired' | 'used' };
 
 /** Opens a link: valid once, within 2 hours, for the address it was sent to. */
-export async function verifyEmailLink(deps: ServiceDeps, token: string): Promise<EmailLinkOutcome> {
+export async function verifyEmailLink(deps: ServiceDeps, token: string, ctx: { ip: string | null; userAgent: string | null }): Promise<EmailLinkOutcome> {
   if (token.length < 16 || token.length > 128) return { ok: false, reason: 'invalid' };
   const now = deps.clock.now();
   const tokenHash = sha256Hex(token);
@@ -59,6 +60,16 @@ export async function verifyEmailLink(deps: ServiceDeps, token: string): Promise
     const changed = await ev.markSecurityEmailVerified(trx, row.tenant_id, row.account_id, row.email, now);
     // The address was replaced since the link was sent: the old link verifies nothing.
     if (!changed) return { ok: false, reason: 'invalid' };
+    await recordEvent(trx, {
+      tenantId: row.tenant_id,
+      accountId: row.account_id,
+      type: 'contact_verified',
+      outcome: 'success',
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      detail: { kind: 'email', role: 'security' },
+      at: now,
+    });
     return { ok: true, tenantId: row.tenant_id };
   });
 }
