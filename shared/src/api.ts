@@ -255,35 +255,28 @@ export interface StepUpResponse {
   stepUp: { active: true; expiresAt: string };
 }
 
+/** The new phone or email of a contact change: which one is required follows `kind`. */
+const contactValue = (rules: TenantRules) =>
+  z.object({
+    kind: z.enum(CONTACT_KINDS, { error: 'invalid_input' }),
+    role: z.enum(CONTACT_ROLES, { error: 'invalid_input' }),
+    phone: PhoneInputSchema(rules.phoneRegions).optional(),
+    email: EmailSchema.optional(),
+  });
+
+function requireValueOfKind(v: { kind: string; phone?: string | undefined; email?: string | undefined }, ctx: z.RefinementCtx) {
+  if (v.kind === 'phone' && !v.phone) fail(ctx, 'required', ['phone']);
+  if (v.kind === 'email' && !v.email) fail(ctx, 'required', ['email']);
+}
+
 /** Start binding a new phone/email (security or contact role): a code goes to the new value. */
 export const contactStartBody = (rules: TenantRules) =>
-  z
-    .object({
-      kind: z.enum(CONTACT_KINDS, { error: 'invalid_input' }),
-      role: z.enum(CONTACT_ROLES, { error: 'invalid_input' }),
-      phone: PhoneInputSchema(rules.phoneRegions).optional(),
-      email: EmailSchema.optional(),
-      channel: z.enum(CODE_CHANNELS, { error: 'invalid_input' }).default('sms'),
-    })
-    .superRefine((v, ctx) => {
-      if (v.kind === 'phone' && !v.phone) fail(ctx, 'required', ['phone']);
-      if (v.kind === 'email' && !v.email) fail(ctx, 'required', ['email']);
-    });
+  contactValue(rules)
+    .extend({ channel: z.enum(CODE_CHANNELS, { error: 'invalid_input' }).default('sms') })
+    .superRefine(requireValueOfKind);
 export type ContactStartRequest = z.input<ReturnType<typeof contactStartBody>>;
 
-export const contactConfirmBody = (rules: TenantRules) =>
-  z
-    .object({
-      kind: z.enum(CONTACT_KINDS, { error: 'invalid_input' }),
-      role: z.enum(CONTACT_ROLES, { error: 'invalid_input' }),
-      phone: PhoneInputSchema(rules.phoneRegions).optional(),
-      email: EmailSchema.optional(),
-      code: CodeSchema,
-    })
-    .superRefine((v, ctx) => {
-      if (v.kind === 'phone' && !v.phone) fail(ctx, 'required', ['phone']);
-      if (v.kind === 'email' && !v.email) fail(ctx, 'required', ['email']);
-    });
+export const contactConfirmBody = (rules: TenantRules) => contactValue(rules).extend({ code: CodeSchema }).superRefine(requireValueOfKind);
 export type ContactConfirmRequest = z.input<ReturnType<typeof contactConfirmBody>>;
 
 export const securityEmailBody = z.object({ email: EmailSchema });
