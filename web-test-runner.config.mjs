@@ -1,8 +1,10 @@
 // Component tests for the widget, in Debian's Chromium (STACK.md §6). Never downloads a browser.
+// *.real-bff.test.ts run against the real BFF, which realBffPlugin starts beside the test server.
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { defaultReporter } from '@web/test-runner';
 import { countReporter } from './widget/test/count-reporter.mjs';
+import { realBffPlugin } from './widget/test/real-bff-plugin.mjs';
 
 export default {
   files: ['widget/test/**/*.test.ts'],
@@ -12,7 +14,7 @@ export default {
   // Tests import the source, where Lit's dev build is expected; its banner is noise.
   filterBrowserLogs: ({ args }) => !String(args[0]).includes('Lit is in dev mode'),
   testFramework: { config: { timeout: 10000 } },
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }), realBffPlugin()],
   browsers: [
     chromeLauncher({
       launchOptions: {

@@ -5,6 +5,8 @@ const UP = `
 alter table verification_codes drop constraint verification_codes_channel_check;
 alter table verification_codes add constraint verification_codes_channel_check check (channel in ('sms', 'voice', 'email'));
 alter table verification_codes add column account_id uuid;
+-- insertion order: two codes for one target may share a timestamp (or come from instances whose clocks disagree)
+alter table verification_codes add column seq bigint generated always as identity;
 alter table sessions add column step_up_expires_at timestamptz;
 create table audit_events (
   id uuid primary key default gen_random_uuid(),

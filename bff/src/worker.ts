@@ -1,7 +1,8 @@
 /**
  * `npm run worker`: the outbox worker on its own, for deployments that separate it from the
- * BFF (start those with OUTBOX_WORKER=0). Needs a database both can open: Postgres
- * (DATABASE_URL), since an embedded PGlite directory belongs to one process.
+ * BFF (start those with OUTBOX_WORKER=0). Running beside a live BFF needs Postgres
+ * (DATABASE_URL): an embedded PGlite directory belongs to one process at a time, so on PGlite
+ * `--once` only drains what a stopped BFF left behind.
  */
 import { loadConfig } from './config.ts';
 import { createOutboxWorker, openDatabase } from './boot.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { t } from '../../shared/src/i18n/index.ts';
+import { tServer as t } from '../../shared/src/i18n/server.ts';
 import {
   MESSAGE_PURPOSES,
   PURPOSE_CHANNELS,

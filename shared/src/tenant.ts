@@ -23,7 +23,7 @@ export interface SupportChannels {
  * Where a channel's messages go. Credentials may be given here or left out, in which case the
  * BFF reads them from its environment (README: Configuration). Never sent to a widget.
  */
-export type ProviderConfig =
+export type ProviderConfig = (
   | { provider: 'dev' }
   | { provider: 'resend'; apiKey?: string; from?: string; baseUrl?: string }
   | {
@@ -39,7 +39,11 @@ export type ProviderConfig =
       endpoint?: string;
       protocol?: 'https:' | 'http:';
     }
-  | { provider: 'twilio'; accountSid?: string; authToken?: string; from?: string; baseUrl?: string };
+  | { provider: 'twilio'; accountSid?: string; authToken?: string; from?: string; baseUrl?: string }
+) & {
+  /** how long one provider call may take before it counts as a retryable failure (default 10 s) */
+  timeoutMs?: number;
+};
 
 export interface DeliveryConfig {
   email?: ProviderConfig;

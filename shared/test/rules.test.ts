@@ -3,6 +3,8 @@ import { ERROR_STATUS, type ErrorCode } from '../src/errors.ts';
 import { errorMessage, LOCALES, matchLocale, t } from '../src/i18n/index.ts';
 import { en } from '../src/i18n/en.ts';
 import { zhCN } from '../src/i18n/zh-CN.ts';
+import { serverEn } from '../src/i18n/server-en.ts';
+import { serverZhCN } from '../src/i18n/server-zh-CN.ts';
 import { accountNameProblems, foldAccountName, isValidAccountName } from '../src/rules/account-name.ts';
 import { DEFAULT_PASSWORD_POLICY, LEGACY_PASSWORD_POLICY, passwordChecklist, passwordProblems } from '../src/rules/password.ts';
 import { checkMobilePhone, parseIdentifierPhone } from '../src/rules/phone.ts';
@@ -167,6 +169,7 @@ describe('messages', () => {
       for (const locale of LOCALES) expect(errorMessage(locale, code), `${locale} ${code}`).not.toMatch(/^error\./);
     }
     expect(Object.keys(zhCN).sort()).toEqual(Object.keys(en).sort());
+    expect(Object.keys(serverZhCN).sort()).toEqual(Object.keys(serverEn).sort());
   });
   it('fills parameters', () => {
     expect(t('en', 'error.code_cooldown', { seconds: 42 })).toBe('Please wait 42 s before requesting another code.');

@@ -10,10 +10,20 @@ import { isErrorCode } from '../../shared/src/errors.ts';
 import type { Locale } from '../../shared/src/i18n/index.ts';
 import type {
   AvailabilityResponse,
+  ChangePasswordRequest,
+  ChangePasswordResponse,
+  ContactConfirmRequest,
+  ContactKindName,
+  ContactStartRequest,
   RegisterRequest,
+  SecurityOverview,
   SendCodeResponse,
   SessionMode,
   SignedIn,
+  StepUpMethod,
+  StepUpResponse,
+  StepUpStartRequest,
+  StepUpVerifyRequest,
 } from '../../shared/src/api.ts';
 import type { TenantPublicConfig } from '../../shared/src/tenant.ts';
 import type { CodeChannel, CodePurpose } from '../../shared/src/rules/code.ts';
@@ -54,6 +64,29 @@ export interface DeliveryStatus {
 
 /** The send-code answer; `deliveryId` is read defensively until every BFF sends it. */
 export type SendCodeAnswer = SendCodeResponse & { deliveryId?: string | undefined };
+
+/** POST /v1/security/step-up/start: a code went to the current security phone/email. */
+export interface StepUpStarted {
+  deliveryId: string | null;
+  method: StepUpMethod;
+  sentTo: string;
+  expiresIn: number;
+  resendAfter: number;
+}
+
+/** POST /v1/security/contacts/start: a code went to the new phone/email. */
+export interface ContactStarted {
+  deliveryId: string | null;
+  sentTo: string;
+  expiresIn: number;
+  resendAfter: number;
+}
+
+/** POST /v1/security/email and /email/verification: a verification link was queued. */
+export interface EmailLinkSent {
+  deliveryId: string | null;
+  sentTo: string;
+}
 
 export interface SignInRequest {
   identifier: string;
@@ -222,5 +255,45 @@ export class JdClient {
     } finally {
       this.token = null;
     }
+  }
+
+  // ---- security settings (every call needs a session, else 401 not_signed_in) ----
+
+  security(): Promise<SecurityOverview> {
+    return this.request('GET', '/security');
+  }
+
+  stepUpStart(body: StepUpStartRequest): Promise<StepUpStarted> {
+    return this.request('POST', '/security/step-up/start', body);
+  }
+
+  stepUpVerify(body: StepUpVerifyRequest): Promise<StepUpResponse> {
+    return this.request('POST', '/security/step-up/verify', body);
+  }
+
+  contactStart(body: ContactStartRequest): Promise<ContactStarted> {
+    return this.request('POST', '/security/contacts/start', body);
+  }
+
+  contactConfirm(body: ContactConfirmRequest): Promise<SecurityOverview> {
+    return this.request('POST', '/security/contacts/confirm', body);
+  }
+
+  /** Resets a contact phone/email to "same as the security one". */
+  contactReset(kind: ContactKindName): Promise<SecurityOverview> {
+    return this.request('DELETE', `/security/contacts/${kind}`);
+  }
+
+  /** Adds or replaces the security email; it stays unverified until the 2-hour link is opened. */
+  setSecurityEmail(email: string): Promise<EmailLinkSent> {
+    return this.request('POST', '/security/email', { email });
+  }
+
+  resendEmailVerification(): Promise<EmailLinkSent> {
+    return this.request('POST', '/security/email/verification', {});
+  }
+
+  changePassword(body: ChangePasswordRequest): Promise<ChangePasswordResponse> {
+    return this.request('POST', '/security/password', body);
   }
 }

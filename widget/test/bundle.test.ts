@@ -13,9 +13,10 @@ describe('dist/jd-account.js', () => {
   beforeEach(() => (bff = new FakeBff()));
   afterEach(() => bff.restore());
 
-  it('defines <jd-register> and <jd-login> and renders them', async () => {
+  it('defines <jd-register>, <jd-login> and <jd-security-settings> and renders them', async () => {
     const mod = (await import(/* @vite-ignore */ BUNDLE)) as Record<string, unknown>;
-    expect(Object.keys(mod)).to.include.members(['JdRegister', 'JdLogin', 'JdClient']);
+    expect(Object.keys(mod)).to.include.members(['JdRegister', 'JdLogin', 'JdSecuritySettings', 'JdClient']);
+    expect(customElements.get('jd-security-settings')).to.equal(mod['JdSecuritySettings']);
     expect(customElements.get('jd-register')).to.equal(mod['JdRegister']);
     expect(customElements.get('jd-login')).to.equal(mod['JdLogin']);
     const reg = await fixture(html`<jd-register publishable-key="pk_test_1" locale="en"></jd-register>`);
@@ -24,5 +25,9 @@ describe('dist/jd-account.js', () => {
     const login = await fixture(html`<jd-login publishable-key="pk_test_1" locale="zh-CN"></jd-login>`);
     await waitUntil(() => login.shadowRoot!.querySelector('form'));
     expect(login.shadowRoot!.querySelector('h2')!.textContent).to.equal('登录');
+    // not signed in (the fake BFF answers 401): the production build says so
+    const sec = await fixture(html`<jd-security-settings publishable-key="pk_test_1" locale="en"></jd-security-settings>`);
+    await waitUntil(() => sec.shadowRoot!.querySelector('.is-info'));
+    expect(sec.shadowRoot!.querySelector('.is-info')!.textContent).to.contain('Sign in to manage');
   });
 });

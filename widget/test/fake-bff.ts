@@ -3,7 +3,7 @@
  * and records every request (method, path, query, headers, JSON body, credentials).
  */
 import type { ErrorBody, ErrorCode, FieldIssue } from '../../shared/src/errors.ts';
-import type { SignedIn } from '../../shared/src/api.ts';
+import type { ContactView, SecurityOverview, SignedIn } from '../../shared/src/api.ts';
 import type { TenantPublicConfig } from '../../shared/src/tenant.ts';
 
 export interface RecordedRequest {
@@ -86,6 +86,7 @@ export class FakeBff {
     this.routes = {
       'GET /v1/config': () => ({ status: 200, body: TEST_CONFIG }),
       'GET /v1/session': () => errorAnswer(401, 'not_signed_in'),
+      'GET /v1/security': () => errorAnswer(401, 'not_signed_in'),
       'GET /v1/account-names/availability': () => ({ status: 200, body: { available: true } }),
       ...routes,
     };
@@ -147,4 +148,30 @@ export function $<T extends Element = HTMLElement>(host: HTMLElement, selector: 
 
 export function $$<T extends Element = HTMLElement>(host: HTMLElement, selector: string): T[] {
   return [...host.shadowRoot!.querySelectorAll<T>(selector)];
+}
+
+// ---- security settings --------------------------------------------------------
+
+export function contact(kind: 'phone' | 'email', value: string, over: Partial<ContactView> = {}): ContactView {
+  return { kind, value, verified: true, canVerifyIdentity: true, canSignIn: true, boundAt: '2025-01-01T00:00:00.000Z', ...over };
+}
+
+/** An overview as GET /v1/security answers it: verified security phone, unverified email, contacts = security. */
+export function securityOverview(over: Partial<SecurityOverview> = {}): SecurityOverview {
+  return {
+    account: { id: 'acc_1', accountName: 'alice_01', createdAt: '2025-01-01T00:00:00.000Z' },
+    securityPhone: contact('phone', '138****8000'),
+    securityEmail: contact('email', 'a***@example.com', { verified: false, canVerifyIdentity: false, canSignIn: false }),
+    contactPhone: null,
+    contactEmail: null,
+    mfa: { bound: false },
+    stepUp: { active: false, expiresAt: null },
+    stepUpMethods: ['phone'],
+    supportChannels: { ticketUrl: 'https://help.example/ticket', hotline: '400-615-1212', email: 'support@example.com' },
+    events: [
+      { type: 'sign_in', outcome: 'success', at: '2025-03-01T08:00:00.000Z', ip: '127.0.0.1', userAgent: null, detail: {} },
+      { type: 'step_up_failed', outcome: 'failure', at: '2025-02-28T08:00:00.000Z', ip: null, userAgent: null, detail: {} },
+    ],
+    ...over,
+  };
 }

@@ -1,13 +1,7 @@
 /** `npm run migrate`: applies pending migrations to DATABASE_URL, or to the embedded PGlite dir. */
-import { resolve } from 'node:path';
-import { createDb, migrateToLatest } from '../db/create.ts';
+import { openDatabase } from '../boot.ts';
 
-const url = process.env.DATABASE_URL;
-const dir = url ? undefined : resolve(import.meta.dirname, '../../..', process.env.PGLITE_DIR ?? '.data/pglite');
-const db = createDb({ url, pgliteDir: dir });
-try {
-  const applied = await migrateToLatest(db);
-  console.log(applied.length ? `applied: ${applied.join(', ')}` : 'up to date');
-} finally {
-  await db.destroy();
-}
+// openDatabase migrates (and takes the PGlite lock) and says what it applied
+const { db, description } = await openDatabase();
+console.log(`${description}: up to date`);
+await db.destroy();

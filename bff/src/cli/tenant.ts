@@ -5,9 +5,8 @@
  * `npm run tenant -- configure <slug> --json '{"phoneRegions":["CN","HK"],"delivery":{"sms":{"provider":"twilio"}}}'`
  *   (merges the given top-level keys of the tenant config)
  */
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDb, migrateToLatest } from '../db/create.ts';
+import { openDatabase } from '../boot.ts';
 import { configureTenant, createTenant, findTenantBySlug, listTenants } from '../services/tenants.ts';
 
 const { positionals, values } = parseArgs({
@@ -15,8 +14,8 @@ const { positionals, values } = parseArgs({
   options: { origin: { type: 'string', multiple: true }, name: { type: 'string' }, live: { type: 'boolean' }, json: { type: 'string' } },
 });
 const [command, slug] = positionals;
-const url = process.env.DATABASE_URL;
-const db = createDb({ url, pgliteDir: url ? undefined : resolve(import.meta.dirname, '../../..', process.env.PGLITE_DIR ?? '.data/pglite') });
+// stdout carries only the command's answer (`show` prints JSON)
+const { db } = await openDatabase(process.env, (line) => console.error(line));
 
 function usage(): never {
   console.error("usage: npm run tenant -- create <slug> --origin <url> [--name <name>] [--live] | list | show <slug> | configure <slug> --json '{…}'");
@@ -24,7 +23,6 @@ function usage(): never {
 }
 
 try {
-  await migrateToLatest(db);
   if (command === 'create') {
     if (!slug) usage();
     if (await findTenantBySlug(db, slug)) {

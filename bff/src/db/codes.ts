@@ -13,7 +13,7 @@ export function latestCode(trx: Trx, tenantId: string, target: string, purpose: 
     .where('target', '=', target)
     .where('purpose', '=', purpose)
     .where((eb) => (accountId === null ? eb('account_id', 'is', null) : eb('account_id', '=', accountId)))
-    .orderBy('created_at', 'desc')
+    .orderBy('seq', 'desc')
     .limit(1)
     .forUpdate()
     .executeTakeFirst();

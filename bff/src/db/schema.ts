@@ -55,6 +55,7 @@ export interface VerificationCodesTable {
   voided_at: Timestamp | null;
   /** the outbox message that carried it */
   delivery_id: Generated<string | null>;
+  seq: Generated<string | number>;
 }
 
 export interface SessionsTable {

@@ -19,6 +19,12 @@ function required<T extends Record<string, unknown>>(provider: string, values: T
   return missing.length ? { ok: false, sender: misconfigured(provider, missing) } : { ok: true, values: values as never };
 }
 
+/** Per-provider timeout: tenant config, else JD_PROVIDER_TIMEOUT_MS, else the adapter's 10 s. */
+function timeout(config: ProviderConfig, env: Env): { timeoutMs?: number } {
+  const ms = config.timeoutMs ?? Number(env.JD_PROVIDER_TIMEOUT_MS ?? NaN);
+  return Number.isFinite(ms) && ms > 0 ? { timeoutMs: ms } : {};
+}
+
 function jsonEnv(env: Env, name: string): Record<string, string> | undefined {
   const raw = env[name];
   if (!raw) return undefined;
@@ -39,7 +45,7 @@ export const senderFactories: Partial<Record<ProviderConfig['provider'], SenderF
     const r = required('resend', { apiKey: c.apiKey ?? env.RESEND_API_KEY, from: c.from ?? ctx.emailFrom ?? env.RESEND_FROM });
     if (!r.ok) return r.sender;
     const baseUrl = c.baseUrl ?? env.RESEND_BASE_URL;
-    return createResendSender({ ...r.values, ...(baseUrl ? { baseUrl } : {}) });
+    return createResendSender({ ...r.values, ...(baseUrl ? { baseUrl } : {}), ...timeout(config, env) });
   },
   tencent(config, env) {
     const c = config as Extract<ProviderConfig, { provider: 'tencent' }>;
@@ -62,6 +68,7 @@ export const senderFactories: Partial<Record<ProviderConfig['provider'], SenderF
       ...(voiceTemplates ? { voiceTemplates } : {}),
       ...(endpoint ? { endpoint } : {}),
       ...(protocol ? { protocol } : {}),
+      ...timeout(config, env),
     });
   },
   twilio(config, env) {
@@ -73,6 +80,6 @@ export const senderFactories: Partial<Record<ProviderConfig['provider'], SenderF
     });
     if (!r.ok) return r.sender;
     const baseUrl = c.baseUrl ?? env.TWILIO_BASE_URL;
-    return createTwilioSender({ ...r.values, ...(baseUrl ? { baseUrl } : {}) });
+    return createTwilioSender({ ...r.values, ...(baseUrl ? { baseUrl } : {}), ...timeout(config, env) });
   },
 };

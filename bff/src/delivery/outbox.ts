@@ -126,9 +126,11 @@ function toOutgoing(row: Claimed): OutgoingMessage {
 /**
  * Sends what the outbox holds: claims due messages (a lease, in a short transaction), delivers
  * them outside any transaction, then records the attempt and the outcome. Failures retry with
- * exponential backoff until maxAttempts, then the message is marked failed. Delivery is
- * at-least-once towards the provider only if a worker dies after the provider accepted and
- * before the outcome commits; providers get the outbox id as idempotency key where they take one.
+ * exponential backoff until maxAttempts, then the message is marked failed. Towards the
+ * provider delivery is at-least-once: a worker that dies, or a call that times out, after the
+ * provider accepted leads to a second send on retry. Resend takes the outbox id as idempotency
+ * key and drops the repeat; Tencent gets it as SessionContext; Twilio has no such key, so a
+ * timed-out SMS can arrive twice (a repeated code is harmless: the latest one counts).
  */
 export class OutboxWorker {
   private readonly o: Required<Omit<WorkerOptions, 'log'>> & Pick<WorkerOptions, 'log'>;

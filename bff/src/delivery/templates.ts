@@ -11,7 +11,8 @@
  *
  * Runs on Node and edge runtimes alike (no Node APIs).
  */
-import { t, type Locale, type MessageKey } from '../../../shared/src/i18n/index.ts';
+import type { Locale } from '../../../shared/src/i18n/index.ts';
+import { tServer as t, type ServerMessageKey as MessageKey } from '../../../shared/src/i18n/server.ts';
 
 export type MessagePurpose =
   | 'register'

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
-import { t } from '../../../shared/src/i18n/index.ts';
+import { tServer as t } from '../../../shared/src/i18n/server.ts';
 import { clientIp, requestLocale, type AppEnv } from '../http/context.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { verifyEmailLink } from '../services/email-verification.ts';

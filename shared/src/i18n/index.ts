@@ -23,11 +23,15 @@ export function matchLocale(tag: string | null | undefined): Locale | undefined 
   return undefined;
 }
 
-/** Looks up a message and fills `{name}` placeholders; unknown placeholders are left as they are. */
-export function t(locale: Locale, key: MessageKey, params?: Record<string, string | number>): string {
-  const template = CATALOGS[locale][key] ?? en[key];
+/** Fills `{name}` placeholders; unknown placeholders are left as they are. */
+export function fill(template: string, params?: Record<string, string | number>): string {
   if (!params) return template;
   return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
+
+/** Looks up a message and fills its placeholders. */
+export function t(locale: Locale, key: MessageKey, params?: Record<string, string | number>): string {
+  return fill(CATALOGS[locale][key] ?? en[key], params);
 }
 
 export function errorMessage(locale: Locale, code: ErrorCode, params?: Record<string, string | number>): string {

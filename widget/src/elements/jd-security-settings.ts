@@ -1,0 +1,679 @@
+import { css, html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
+import type { ErrorCode } from '../../../shared/src/errors.ts';
+import type { MessageKey } from '../../../shared/src/i18n/index.ts';
+import type { ContactView, SecurityOverview, StepUpMethod } from '../../../shared/src/api.ts';
+import { DEFAULT_PASSWORD_POLICY, passwordProblems } from '../../../shared/src/rules/password.ts';
+import { isPhoneRegion, looksLikeMobile, nationalDigits, type PhoneRegion } from '../../../shared/src/rules/phone-regions.ts';
+import { emailProblem } from '../../../shared/src/rules/email.ts';
+import { CODE_PATTERN, CODE_RESEND_SECONDS, type CodeChannel } from '../../../shared/src/rules/code.ts';
+import type { JdClient } from '../client.ts';
+import { JdElement, toApiError, type FieldError, type StatusMessage } from '../parts/base-element.ts';
+import { renderChoice } from '../parts/choice.ts';
+import { CountdownController } from '../parts/countdown.ts';
+import { ModalController } from '../parts/dialog.ts';
+import { renderPasswordChecklist } from '../parts/password-checklist.ts';
+import { renderRegionOptions, tenantRegions } from '../parts/phone-input.ts';
+import { safeUrl } from '../parts/text.ts';
+import { base, tokens } from '../styles.ts';
+
+/** What a `jd-security-change` event reports as changed. */
+export type SecurityChange = 'security_phone' | 'security_email' | 'contact_phone' | 'contact_email' | 'password';
+/** The dialogs: a change, or adding/replacing an unverified security email by link. */
+type Dialog = SecurityChange | 'add_email';
+/** method: choose how to verify identity; step_up: its code; value: the new phone/email; code: the code sent there. */
+type Step = 'method' | 'step_up' | 'value' | 'code' | 'password' | 'link' | 'support';
+type Field = 'code' | 'phone' | 'email' | 'currentPassword' | 'newPassword';
+
+const STEP_FIELDS: Partial<Record<Step, Field[]>> = {
+  step_up: ['code'],
+  value: ['phone', 'email'],
+  code: ['code'],
+  password: ['currentPassword', 'newPassword'],
+};
+
+/** Where a server error without a usable field path belongs. */
+function fieldForCode(code: ErrorCode): Field | undefined {
+  if (code === 'code_cooldown' || code === 'code_daily_limit') return undefined;
+  if (code.startsWith('code_')) return 'code';
+  if (code.startsWith('phone_')) return 'phone';
+  if (code.startsWith('email_')) return 'email';
+  if (code === 'password_incorrect') return 'currentPassword';
+  if (code.startsWith('password_')) return 'newPassword';
+  return undefined;
+}
+
+/**
+ * The account center's security settings (PRODUCT.md "Contact vs security contacts", "Changing
+ * security contacts", "Email"): security phone and email with their "verified", "can verify
+ * identity" and "can sign in" flags, contact phone and email (default: the security ones), the
+ * password, MFA status and the recent security events. Changes run in modal dialogs; changing a
+ * security phone/email or the password first verifies the user's identity (step-up), or shows
+ * the tenant's support channels when no method is available.
+ *
+ * @fires jd-security-change - a setting changed; `detail: { what: 'security_phone' | 'security_email' | 'contact_phone' | 'contact_email' | 'password', overview }`
+ * @fires jd-error - a request failed; `detail: { code, message }`
+ *
+ * @slot header - content above the settings
+ * @slot footer - content below the settings
+ *
+ * @csspart title - the heading
+ * @csspart rows - the list of settings
+ * @csspart row - one setting (also `row-<name>`, e.g. `row-security-phone`)
+ * @csspart value - the current value of a setting
+ * @csspart badge - a status badge, also `badge-ok` (verified, can verify identity, can sign in) or `badge-warn` (unverified)
+ * @csspart button - buttons; actions in rows are also `action`
+ * @csspart events - the recent security events section; `event` is each table row
+ * @csspart dialog - the change dialog; `form`, `input`, `label`, `submit`, `error`, `hint`, `checklist` inside it as in the other elements
+ * @csspart status - the live status regions
+ * @csspart link - links
+ *
+ * @cssprop --jd-color-primary - buttons and accents
+ * @cssprop --jd-color-primary-text - text on primary buttons
+ * @cssprop --jd-color-error - error text, invalid borders, "unverified" badges
+ * @cssprop --jd-color-success - success text and "verified" badges
+ * @cssprop --jd-color-text - text
+ * @cssprop --jd-color-muted - hints
+ * @cssprop --jd-color-border - borders and row separators
+ * @cssprop --jd-color-background - background (also of the dialog)
+ * @cssprop --jd-color-focus - focus ring and links
+ * @cssprop --jd-radius - corner radius
+ * @cssprop --jd-font-family - font
+ * @cssprop --jd-font-size - base font size
+ * @cssprop --jd-spacing - gap between fields
+ * @cssprop --jd-max-width - maximum width of the element (default 28rem; try 48rem here)
+ * @cssprop --jd-padding - inner padding of the element (default 1.25rem)
+ * @cssprop --jd-card-radius - corner radius of the element and the dialog (default 8px)
+ */
+export class JdSecuritySettings extends JdElement {
+  static override styles = [
+    tokens,
+    base,
+    // Kept short: every byte counts against the bundle budget (widget/build.ts).
+    css`
+      ul {
+        padding: 0;
+      }
+      li {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.25em 0.75em;
+        align-items: center;
+        padding: 0.5em 0;
+        border-bottom: 1px solid var(--_border);
+      }
+      .name {
+        font-weight: 600;
+        min-width: 8em;
+      }
+      .value {
+        flex: 1;
+      }
+      .badge {
+        font-size: 0.8em;
+        border: 1px solid;
+        border-radius: 1em;
+        padding: 0 0.5em;
+        color: var(--_success);
+      }
+      .warn {
+        color: var(--_error);
+      }
+      table {
+        width: 100%;
+        text-align: start;
+      }
+      dialog {
+        color: inherit;
+        background: var(--_bg);
+        border-radius: var(--jd-card-radius, 8px);
+        width: min(26rem, 90vw);
+      }
+    `,
+  ];
+
+  /*
+   * Reactive properties declared with `static properties` rather than decorators: esbuild's
+   * lowering of standard accessor decorators costs ~40 bytes gzip per property, and this
+   * element must fit the bundle budget (widget/build.ts) next to the other two.
+   */
+  static override properties: PropertyDeclarations = {
+    loginUrl: { attribute: 'login-url', reflect: true },
+    overview: { state: true },
+    dialog: { state: true },
+    step: { state: true },
+    values: { state: true },
+    errors: { state: true },
+    dialogStatus: { state: true },
+    busy: { state: true },
+  };
+
+  /** Where the "Sign in" link goes when no one is signed in. */
+  declare loginUrl: string | undefined;
+  private declare overview: SecurityOverview | undefined;
+  private declare dialog: Dialog | undefined;
+  private declare step: Step;
+  /** the dialog's inputs, plus the chosen verification method, code channel and phone region */
+  private declare values: Partial<Record<Field | 'method' | 'channel' | 'region', string>>;
+  private declare errors: Partial<Record<Field, FieldError>>;
+  private declare dialogStatus: StatusMessage | undefined;
+  private declare busy: boolean;
+
+  private readonly countdown = new CountdownController(this);
+  private readonly modal = new ModalController(this);
+
+  constructor() {
+    super();
+    this.step = 'value';
+    this.values = {};
+    this.errors = {};
+    this.busy = false;
+  }
+
+  protected override async loadExtra(client: JdClient): Promise<void> {
+    try {
+      this.overview = await client.security();
+    } catch (e) {
+      // Not signed in is a state of the page, not an error to report.
+      if (toApiError(e).code !== 'not_signed_in') throw e;
+      this.overview = undefined;
+    }
+  }
+
+  /** Re-reads the overview, e.g. after `<jd-login>` signed the user in on the same page. */
+  async refresh(): Promise<void> {
+    if (!this.client) return;
+    try {
+      await this.loadExtra(this.client);
+    } catch (e) {
+      this.fail(e, false);
+    }
+  }
+
+  private get kind(): 'phone' | 'email' {
+    return this.dialog === 'security_phone' || this.dialog === 'contact_phone' ? 'phone' : 'email';
+  }
+
+  private v(f: Field): string {
+    return this.values[f] ?? '';
+  }
+
+  private set(f: Field | 'method' | 'channel' | 'region', value: string): void {
+    this.values = { ...this.values, [f]: value };
+  }
+
+  private get method(): StepUpMethod {
+    return (this.values.method ?? 'phone') as StepUpMethod;
+  }
+
+  private get channel(): CodeChannel {
+    return this.values.channel === 'voice' ? 'voice' : 'sms';
+  }
+
+  /** The chosen region if the tenant accepts it, else the tenant's first region. */
+  private get region(): PhoneRegion {
+    const regions = tenantRegions(this.config?.phoneRegions);
+    const r = this.values.region;
+    return isPhoneRegion(r) && regions.includes(r) ? r : regions[0]!;
+  }
+
+  // ---- dialog flow ----------------------------------------------------------
+
+  private stepUpStep(): Step {
+    const methods = this.overview?.stepUpMethods ?? [];
+    if (!methods.includes(this.method)) this.set('method', methods[0] ?? 'phone');
+    return methods.length ? 'method' : 'support';
+  }
+
+  private stepAfterStepUp(): Step {
+    return this.dialog === 'password' ? 'password' : 'value';
+  }
+
+  private go(step: Step): void {
+    this.step = step;
+    this.errors = {};
+    this.set('code', '');
+    void this.modal.focusFirst();
+  }
+
+  private open(dialog: Dialog, e: Event): void {
+    const o = this.overview;
+    if (!o) return;
+    this.dialog = dialog;
+    this.values = {};
+    this.errors = {};
+    this.dialogStatus = undefined;
+    this.status = undefined;
+    this.countdown.stop();
+    // PRODUCT.md: step-up first for a security phone/email that can verify identity, and for the password.
+    const needsStepUp = dialog === 'password' || dialog === 'security_phone' || (dialog === 'security_email' && !!o.securityEmail?.verified);
+    this.step = needsStepUp && !o.stepUp.active ? this.stepUpStep() : this.stepAfterStepUp();
+    void this.modal.open(e.currentTarget as Element);
+  }
+
+  private onDialogClose(): void {
+    this.dialog = undefined;
+    this.countdown.stop();
+    this.modal.closed();
+  }
+
+  private check(): Partial<Record<Field, FieldError>> {
+    const errors: Partial<Record<Field, FieldError>> = {};
+    const required = (f: Field) => !this.v(f).trim() && (errors[f] = { code: 'required' });
+    if (this.step === 'step_up' || this.step === 'code') {
+      if (!required('code') && !CODE_PATTERN.test(this.v('code').trim())) errors.code = { code: 'code_format' };
+    } else if (this.step === 'value') {
+      const f = this.kind;
+      if (!required(f)) {
+        const problem = f === 'phone' ? (looksLikeMobile(this.region, this.v(f)) ? undefined : 'phone_invalid') : emailProblem(this.v(f));
+        if (problem) errors[f] = { code: problem };
+      }
+    } else if (this.step === 'password') {
+      required('currentPassword');
+      const policy = this.config?.passwordPolicy ?? DEFAULT_PASSWORD_POLICY;
+      const problem = passwordProblems(this.v('newPassword'), policy, this.overview?.account.accountName ?? '')[0];
+      if (problem) errors.newPassword = { code: problem, params: { min: policy.minLength, max: policy.maxLength, n: policy.minClasses } };
+    }
+    return errors;
+  }
+
+  private target(): { phone: { region: PhoneRegion; number: string } } | { email: string } {
+    return this.kind === 'phone'
+      ? { phone: { region: this.region, number: nationalDigits(this.region, this.v('phone')) } }
+      : { email: this.v('email').trim() };
+  }
+
+  private roleName(): 'security' | 'contact' {
+    return this.dialog === 'contact_phone' || this.dialog === 'contact_email' ? 'contact' : 'security';
+  }
+
+  private codeSent(sentTo: string, resendAfter: number): void {
+    this.countdown.start(resendAfter > 0 ? resendAfter : CODE_RESEND_SECONDS);
+    this.dialogStatus = { tone: 'info', key: 'security.code_sent', params: { to: sentTo } };
+  }
+
+  /** Sends the step-up code (not for TOTP: its code is in the user's app). */
+  private async sendStepUp(c: JdClient): Promise<void> {
+    if (this.method === 'totp') return;
+    const sent = await c.stepUpStart({ method: this.method, ...(this.method === 'phone' ? { channel: this.channel } : {}) });
+    this.codeSent(sent.sentTo, sent.resendAfter);
+  }
+
+  private async sendContact(c: JdClient): Promise<void> {
+    const sent = await c.contactStart({ kind: this.kind, role: this.roleName(), ...this.target(), ...(this.kind === 'phone' ? { channel: this.channel } : {}) });
+    this.codeSent(sent.sentTo, sent.resendAfter);
+  }
+
+  private async resend(): Promise<void> {
+    if (this.countdown.running) return;
+    await this.run((c) => (this.step === 'step_up' ? this.sendStepUp(c) : this.sendContact(c)));
+  }
+
+  /** Runs one request of the dialog: busy state, errors to fields or the dialog's live region. */
+  private async run(action: (c: JdClient) => Promise<void>): Promise<void> {
+    const c = this.client;
+    if (!c || this.busy) return;
+    this.busy = true;
+    try {
+      await action(c);
+    } catch (e) {
+      this.fail(e, true);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private fail(e: unknown, inDialog: boolean): void {
+    const err = toApiError(e);
+    this.fireError(err.code, err.params);
+    if (inDialog && err.code === 'step_up_required') {
+      // The grant expired or never existed: verify identity, then come back to this step.
+      if (this.overview) this.overview = { ...this.overview, stepUp: { active: false, expiresAt: null } };
+      this.go(this.stepUpStep());
+      this.dialogStatus = { tone: 'error', key: 'error.step_up_required' };
+      return;
+    }
+    if (err.code === 'code_cooldown' && typeof err.params?.['seconds'] === 'number') this.countdown.start(err.params['seconds']);
+    const message: StatusMessage = { tone: 'error', key: `error.${err.code}` as MessageKey, params: err.params };
+    if (!inDialog) {
+      this.status = message;
+      return;
+    }
+    const allowed = STEP_FIELDS[this.step] ?? [];
+    const errors: Partial<Record<Field, FieldError>> = {};
+    for (const f of err.fields) {
+      const path = f.path.replace(/\..*/, '') as Field; // phone.number, phone.region → phone
+      const field = allowed.includes(path) ? path : fieldForCode(f.code);
+      if (field && allowed.includes(field)) errors[field] ??= { code: f.code, params: f.params };
+    }
+    const byCode = err.code === 'contact_unchanged' ? this.kind : fieldForCode(err.code);
+    if (!Object.keys(errors).length && byCode && allowed.includes(byCode)) errors[byCode] = { code: err.code, params: err.params };
+    this.errors = errors;
+    this.dialogStatus = Object.keys(errors).length ? { tone: 'error', key: 'error.invalid_input' } : message;
+    void this.modal.focusFirst();
+  }
+
+  /** A change is saved: close the dialog, announce it, tell the page. */
+  private async saved(what: SecurityChange, key: MessageKey, overview?: SecurityOverview, params?: FieldError['params']): Promise<void> {
+    if (overview) this.overview = overview;
+    else await this.refresh();
+    this.modal.close();
+    this.status = { tone: 'ok', key, params };
+    this.emit('jd-security-change', { what, overview: this.overview });
+  }
+
+  private async onSubmit(e: Event): Promise<void> {
+    e.preventDefault();
+    const errors = this.check();
+    this.errors = errors;
+    if (Object.keys(errors).length) {
+      this.dialogStatus = { tone: 'error', key: 'error.invalid_input' };
+      void this.modal.focusFirst();
+      return;
+    }
+    const dialog = this.dialog!;
+    const step = this.step;
+    await this.run(async (c) => {
+      if (step === 'method') {
+        await this.sendStepUp(c);
+        this.go('step_up');
+      } else if (step === 'step_up') {
+        const r = await c.stepUpVerify({ method: this.method, code: this.v('code').trim() });
+        if (this.overview) this.overview = { ...this.overview, stepUp: r.stepUp };
+        this.dialogStatus = undefined;
+        this.countdown.stop();
+        this.go(this.stepAfterStepUp());
+      } else if (step === 'value' && dialog === 'add_email') {
+        const sent = await c.setSecurityEmail(this.v('email').trim());
+        this.go('link');
+        this.dialogStatus = { tone: 'ok', key: 'security.link_sent', params: { to: sent.sentTo } };
+        await this.refresh();
+        this.emit('jd-security-change', { what: 'security_email', overview: this.overview });
+      } else if (step === 'value') {
+        await this.sendContact(c);
+        this.go('code');
+      } else if (step === 'code') {
+        const overview = await c.contactConfirm({ kind: this.kind, role: this.roleName(), ...this.target(), code: this.v('code').trim() });
+        await this.saved(dialog as SecurityChange, 'security.saved', overview);
+      } else if (step === 'password') {
+        const r = await c.changePassword({ currentPassword: this.v('currentPassword'), newPassword: this.v('newPassword') });
+        await this.saved('password', 'security.saved_password', undefined, { n: r.signedOutSessions });
+      } else this.modal.close();
+    });
+  }
+
+  private async resetContact(kind: 'phone' | 'email'): Promise<void> {
+    if (!this.client) return;
+    try {
+      const overview = await this.client.contactReset(kind);
+      await this.saved(`contact_${kind}`, 'security.saved', overview);
+    } catch (e) {
+      this.fail(e, false);
+    }
+  }
+
+  private async resendLink(): Promise<void> {
+    if (!this.client) return;
+    try {
+      const sent = await this.client.resendEmailVerification();
+      this.status = { tone: 'ok', key: 'security.link_sent', params: { to: sent.sentTo } };
+    } catch (e) {
+      this.fail(e, false);
+    }
+  }
+
+  // ---- rendering: the settings page -------------------------------------------
+
+  private badges(c: ContactView | null): TemplateResult | typeof nothing {
+    if (!c) return nothing;
+    const badge = (key: MessageKey, warn = false) =>
+      html`<span class=${warn ? 'badge warn' : 'badge'} part=${warn ? 'badge badge-warn' : 'badge badge-ok'}>${this.t(key)}</span>`;
+    return html`${c.verified ? badge('security.verified') : badge('security.unverified', true)}
+    ${c.canVerifyIdentity ? badge('security.can_verify') : nothing} ${c.canSignIn ? badge('security.can_sign_in') : nothing}`;
+  }
+
+  private action(row: string, key: MessageKey, onClick: (e: Event) => void): TemplateResult {
+    return html`<button type="button" part="button action" data-action=${key.slice(9)} aria-describedby="jd-row-${row}" @click=${onClick}>
+      ${this.t(key)}
+    </button>`;
+  }
+
+  private row(id: string, name: MessageKey, value: string, extra: unknown, actions: unknown = nothing): TemplateResult {
+    return html`<li part="row row-${id}" data-row=${id}>
+      <span class="name" id="jd-row-${id}">${this.t(name)}</span>
+      <span class="value" part="value">${value}</span>
+      ${extra} ${actions}
+    </li>`;
+  }
+
+  private contactRow(kind: 'phone' | 'email', o: SecurityOverview): TemplateResult {
+    const id = `contact-${kind}`;
+    const contact = kind === 'phone' ? o.contactPhone : o.contactEmail;
+    const security = kind === 'phone' ? o.securityPhone : o.securityEmail;
+    const value = contact?.value ?? this.t(security ? (kind === 'phone' ? 'security.same_as_phone' : 'security.same_as_email') : 'security.not_set');
+    return this.row(
+      id,
+      kind === 'phone' ? 'security.contact_phone' : 'security.contact_email',
+      value,
+      this.badges(contact),
+      html`${this.action(id, contact ? 'security.change' : 'security.set', (e) => this.open(`contact_${kind}`, e))}
+      ${contact ? this.action(id, 'security.use_security', () => void this.resetContact(kind)) : nothing}`,
+    );
+  }
+
+  private renderSettings(o: SecurityOverview): TemplateResult {
+    const email = o.securityEmail;
+    const dateTime = new Intl.DateTimeFormat(this.resolvedLocale, { dateStyle: 'medium', timeStyle: 'short' });
+    return html`<ul class="rows" part="rows">
+        ${this.row(
+          'security-phone',
+          'security.security_phone',
+          o.securityPhone?.value ?? this.t('security.not_set'),
+          this.badges(o.securityPhone),
+          this.action('security-phone', 'security.change', (e) => this.open('security_phone', e)),
+        )}
+        ${this.row(
+          'security-email',
+          'security.security_email',
+          email?.value ?? this.t('security.not_set'),
+          this.badges(email),
+          !email
+            ? this.action('security-email', 'security.add', (e) => this.open('add_email', e))
+            : email.verified
+              ? this.action('security-email', 'security.change', (e) => this.open('security_email', e))
+              : html`${this.action('security-email', 'security.verify', () => void this.resendLink())}
+                ${this.action('security-email', 'security.change', (e) => this.open('add_email', e))}`,
+        )}
+        ${this.contactRow('phone', o)} ${this.contactRow('email', o)}
+        ${this.row('password', 'security.password', '', nothing, this.action('password', 'security.change', (e) => this.open('password', e)))}
+        ${this.row('mfa', 'security.mfa', this.t(o.mfa.bound ? 'security.mfa_bound' : 'security.mfa_not_bound'), nothing)}
+      </ul>
+      <p class="hint" part="hint">${this.t('security.contact_hint')}</p>
+      <section part="events" aria-labelledby="jd-events-title">
+        <h3 id="jd-events-title">${this.t('security.events')}</h3>
+        ${o.events.length
+          ? html`<table>
+              <thead>
+                <tr>
+                  <th scope="col">${this.t('security.event')}</th>
+                  <th scope="col">${this.t('security.time')}</th>
+                  <th scope="col">${this.t('security.outcome')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${o.events.map(
+                  (ev) => html`<tr part="event" data-type=${ev.type}>
+                    <td>${this.t(`event.${ev.type}` as MessageKey)}</td>
+                    <td><time datetime=${ev.at}>${dateTime.format(new Date(ev.at))}</time></td>
+                    <td>${this.t(ev.outcome === 'success' ? 'event.outcome_success' : 'event.outcome_failure')}</td>
+                  </tr>`,
+                )}
+              </tbody>
+            </table>`
+          : html`<p class="hint">${this.t('security.no_events')}</p>`}
+      </section>`;
+  }
+
+  // ---- rendering: the dialog --------------------------------------------------
+
+  private input(f: Field, label: MessageKey, type: string, autocomplete: string, describedBy: string[] = [], after: unknown = nothing): TemplateResult {
+    const id = `jd-${f}`;
+    const error = this.errors[f];
+    if (error) describedBy = [...describedBy, `${id}-error`];
+    return html`<div class="field">
+      <label for=${id} part="label">${this.t(label)}</label>
+      <div class="row">
+        <input
+          id=${id}
+          class="grow"
+          name=${f}
+          part="input"
+          type=${type}
+          autocomplete=${autocomplete}
+          inputmode=${f === 'code' ? 'numeric' : type === 'tel' ? 'tel' : nothing}
+          maxlength=${f === 'code' ? 6 : nothing}
+          .value=${this.v(f)}
+          aria-invalid=${error ? 'true' : 'false'}
+          aria-describedby=${describedBy.length ? describedBy.join(' ') : nothing}
+          @input=${(e: Event) => {
+            this.set(f, (e.target as HTMLInputElement).value);
+            if (this.errors[f]) this.errors = { ...this.errors, [f]: undefined };
+          }}
+        />${after}
+      </div>
+      ${error ? html`<p id="${id}-error" class="error" part="error" data-field=${f}>${this.errorText(error)}</p>` : nothing}
+    </div>`;
+  }
+
+  private channelChoice(): TemplateResult {
+    return renderChoice('channel', this.t('register.channel'), [['sms', this.t('register.channel_sms')], ['voice', this.t('register.channel_voice')]], this.channel, (c) => this.set('channel', c));
+  }
+
+  private codeInput(): TemplateResult {
+    const waiting = this.countdown.running;
+    const resend = this.method === 'totp' && this.step === 'step_up'
+      ? nothing
+      : html`<button type="button" part="button resend" ?disabled=${waiting || this.busy} @click=${this.resend}>
+          ${waiting ? this.t('register.resend_in', { seconds: this.countdown.remaining }) : this.t('security.resend')}
+        </button>`;
+    return this.input('code', 'register.code', 'text', 'one-time-code', [], resend);
+  }
+
+  private renderStep(o: SecurityOverview): { body: unknown; submit?: MessageKey } {
+    switch (this.step) {
+      case 'method': {
+        const label = (m: StepUpMethod): [StepUpMethod, string] => [
+          m,
+          m === 'totp' ? this.t('security.method_totp') : this.t(`security.method_${m}`, { to: (m === 'phone' ? o.securityPhone : o.securityEmail)?.value ?? '' }),
+        ];
+        return {
+          body: html`${renderChoice('method', this.t('security.step_up_intro'), o.stepUpMethods.map(label), this.method, (m) => this.set('method', m))}
+          ${this.method === 'phone' ? this.channelChoice() : nothing}`,
+          submit: this.method === 'totp' ? 'security.next' : 'register.send_code',
+        };
+      }
+      case 'step_up':
+        return { body: this.codeInput(), submit: 'security.next' };
+      case 'code':
+        return { body: this.codeInput(), submit: 'security.confirm' };
+      case 'value': {
+        if (this.kind === 'email') {
+          return {
+            body: this.input('email', 'security.new_email', 'email', 'email'),
+            submit: this.dialog === 'add_email' ? 'security.confirm' : 'register.send_code',
+          };
+        }
+        return {
+          body: html`<div class="field">
+              <label for="jd-region" part="label">${this.t('register.region')}</label>
+              <select
+                id="jd-region"
+                name="region"
+                part="input"
+                autocomplete="tel-country-code"
+                @change=${(e: Event) => this.set('region', (e.target as HTMLSelectElement).value)}
+              >
+                ${renderRegionOptions(this.resolvedLocale, tenantRegions(this.config?.phoneRegions), this.region)}
+              </select>
+            </div>
+            ${this.input('phone', 'security.new_phone', 'tel', 'tel', this.roleName() === 'security' ? ['jd-login-hint'] : [])}
+            ${this.roleName() === 'security' ? html`<p id="jd-login-hint" class="hint" part="hint">${this.t('security.login_may_change')}</p>` : nothing}
+            ${this.channelChoice()}`,
+          submit: 'register.send_code',
+        };
+      }
+      case 'password': {
+        const policy = this.config?.passwordPolicy ?? DEFAULT_PASSWORD_POLICY;
+        return {
+          body: html`${this.input('currentPassword', 'security.current_password', 'password', 'current-password')}
+          ${this.input('newPassword', 'security.new_password', 'password', 'new-password', ['jd-newPassword-rules'])}
+          ${renderPasswordChecklist('jd-newPassword-rules', this.resolvedLocale, this.v('newPassword'), policy, o.account.accountName)}`,
+          submit: 'security.confirm',
+        };
+      }
+      case 'support': {
+        const s = o.supportChannels;
+        const ticket = safeUrl(s.ticketUrl);
+        return {
+          body: html`<p>${this.t('security.no_method')}</p>
+            <ul part="support">
+              ${ticket
+                ? html`<li><a href=${ticket} target="_blank" rel="noopener noreferrer" part="link">${this.t('common.support_ticket')}</a></li>`
+                : nothing}
+              ${s.hotline ? html`<li>${this.t('common.support_hotline', { phone: s.hotline })}</li>` : nothing}
+              ${s.email ? html`<li>${this.t('common.support_email', { email: s.email })}</li>` : nothing}
+            </ul>`,
+        };
+      }
+      default:
+        return { body: nothing };
+    }
+  }
+
+  private renderDialog(o: SecurityOverview): TemplateResult {
+    const d = this.dialog;
+    const step = d ? this.renderStep(o) : undefined;
+    const s = this.dialogStatus;
+    return html`<dialog part="dialog" aria-labelledby="jd-dialog-title" @close=${this.onDialogClose}>
+      ${d && step
+        ? html`<form part="form" novalidate @submit=${this.onSubmit}>
+            <h3 id="jd-dialog-title">${this.t(d === 'add_email' ? 'security.security_email' : `security.${d}`)}</h3>
+            ${step.body}
+            <div part="status" class=${s ? `status is-${s.tone}` : 'status'} role="status" aria-atomic="true"
+              >${s ? this.t(s.key, s.params) : nothing}</div
+            >
+            <div class="footer">
+              ${step.submit
+                ? html`<button type="submit" part="submit" ?disabled=${this.busy}>${this.t(step.submit)}</button>`
+                : nothing}
+              <button type="button" part="button" data-close @click=${() => this.modal.close()}>
+                ${this.t(step.submit ? 'security.cancel' : 'security.close')}
+              </button>
+            </div>
+          </form>`
+        : nothing}
+    </dialog>`;
+  }
+
+  protected override render(): TemplateResult {
+    const loginUrl = safeUrl(this.loginUrl);
+    const o = this.overview;
+    return html`<div lang=${this.resolvedLocale}>
+      <slot name="header"></slot>
+      <h2 part="title">${this.t('security.title')}</h2>
+      ${this.renderLoadState() ??
+      (!o
+        ? html`<p part="status" class="status is-info" role="status">${this.t('security.sign_in_required')}</p>
+            ${loginUrl ? html`<p><a href=${loginUrl} part="link">${this.t('register.sign_in')}</a></p>` : nothing}`
+        : html`${this.renderSettings(o)} ${this.renderStatus()} ${this.renderDialog(o)}`)}
+      <slot name="footer"></slot>
+    </div>`;
+  }
+}
+
+if (!customElements.get('jd-security-settings')) customElements.define('jd-security-settings', JdSecuritySettings);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'jd-security-settings': JdSecuritySettings;
+  }
+}

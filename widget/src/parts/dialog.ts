@@ -1,0 +1,55 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+
+type Host = ReactiveControllerHost & { readonly renderRoot: ParentNode };
+
+/**
+ * A native modal `<dialog>` in the host's shadow root: `showModal()` (focus trap, inert page,
+ * Escape closes), focus moved to the first field (or `[autofocus]`) when opened and after each
+ * step, and back to the control that opened it when it closes — however it closes.
+ */
+export class ModalController implements ReactiveController {
+  private trigger: HTMLElement | null = null;
+
+  constructor(private readonly host: Host) {
+    host.addController(this);
+  }
+
+  /** The host's (one) dialog. */
+  get dialog(): HTMLDialogElement | null {
+    return this.host.renderRoot.querySelector('dialog');
+  }
+
+  /** Opens the dialog (after the pending render) and remembers who opened it. */
+  async open(trigger: Element | null): Promise<void> {
+    this.trigger = trigger instanceof HTMLElement ? trigger : null;
+    await this.host.updateComplete;
+    const d = this.dialog;
+    if (d && !d.open) d.showModal();
+    await this.focusFirst();
+  }
+
+  /** Focuses the first invalid field, else the first field or button of the current step. */
+  async focusFirst(): Promise<void> {
+    await this.host.updateComplete;
+    const d = this.dialog;
+    const el =
+      d?.querySelector<HTMLElement>('[aria-invalid="true"]') ??
+      d?.querySelector<HTMLElement>('input, select, a[href], button:not([disabled])');
+    el?.focus();
+  }
+
+  close(): void {
+    this.dialog?.close();
+  }
+
+  /** Call from the dialog's `close` event: returns focus to the opener. */
+  closed(): void {
+    const t = this.trigger;
+    this.trigger = null;
+    if (t?.isConnected) t.focus();
+  }
+
+  hostDisconnected(): void {
+    this.dialog?.close();
+  }
+}
