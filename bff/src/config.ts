@@ -6,7 +6,8 @@ export interface AppConfig {
   secret: string;
   /** trust X-Forwarded-For for the client IP (behind a proxy) */
   trustProxy: boolean;
-  session: { idleSeconds: number; absoluteSeconds: number; touchAfterSeconds: number };
+  /** cacheMs: how long a session check may be answered from memory (0 = never); see SessionCache */
+  session: { idleSeconds: number; absoluteSeconds: number; touchAfterSeconds: number; cacheMs: number };
   codes: { dailyPerTarget: number; dailyPerIp: number };
   /** argon2id cost; OWASP minimum is m=19 MiB, t=2, p=1 */
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
@@ -36,6 +37,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       idleSeconds: int(env, 'SESSION_IDLE_SECONDS', 2 * 3600),
       absoluteSeconds: int(env, 'SESSION_ABSOLUTE_SECONDS', 7 * 24 * 3600),
       touchAfterSeconds: 60,
+      cacheMs: int(env, 'SESSION_CACHE_MS', 2000),
     },
     codes: {
       dailyPerTarget: int(env, 'CODES_DAILY_PER_PHONE', 10),

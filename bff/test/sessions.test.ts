@@ -3,7 +3,7 @@ import { backend, cookieFrom, makeHarness, ORIGIN, type Harness } from './harnes
 
 let h: Harness;
 beforeAll(async () => {
-  h = await makeHarness({ config: { session: { idleSeconds: 1800, absoluteSeconds: 8 * 3600, touchAfterSeconds: 60 } } });
+  h = await makeHarness({ config: { session: { idleSeconds: 1800, absoluteSeconds: 8 * 3600, touchAfterSeconds: 60, cacheMs: 2000 } } });
   expect((await h.register({ accountName: 'sess_user', number: '13822220001', password: 'Sess#2026' })).status).toBe(201);
 });
 afterAll(() => h.close());
@@ -103,6 +103,21 @@ describe(`sessions (${backend})`, () => {
     const { createTenant } = await import('../src/services/tenants.ts');
     const other = await createTenant(h.db, { slug: 'sess-other', origins: [] });
     expect((await h.request('/v1/session', { token, pk: other.publishableKey })).status).toBe(401);
+  });
+
+  it('memoises the session check for at most SESSION_CACHE_MS; a sign-out here takes effect at once', async () => {
+    const token = (await signIn({ mode: 'token' })).json.session.token as string;
+    expect((await h.request('/v1/session', { token })).status).toBe(200);
+    // another instance signs it out (the row disappears): this instance may answer from memory for 2 s
+    await h.db.deleteFrom('sessions').where('id_hash', '=', (await import('../src/crypto.ts')).sha256Hex(token)).execute();
+    expect((await h.request('/v1/session', { token })).status).toBe(200);
+    h.clock.advance(2);
+    expect((await h.request('/v1/session', { token })).status).toBe(401);
+    // through this instance: at once
+    const other = (await signIn({ mode: 'token' })).json.session.token as string;
+    expect((await h.request('/v1/session', { token: other })).status).toBe(200);
+    expect((await h.request('/v1/session', { method: 'DELETE', token: other })).status).toBe(204);
+    expect((await h.request('/v1/session', { token: other })).status).toBe(401);
   });
 
   it('answers garbage tokens with 401, not 500', async () => {

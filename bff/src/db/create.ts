@@ -1,6 +1,6 @@
-import { Kysely, PGliteDialect, type CompiledQuery } from 'kysely';
+import { Kysely, PGliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import { PostgresJSDialect } from 'kysely-postgres-js';
+import { PostgresJsDialect } from './postgres-js-dialect.ts';
 import postgres from 'postgres';
 import { migrations } from '../../../migrations/index.ts';
 import type { Database } from './schema.ts';
@@ -16,16 +16,11 @@ export interface DbOptions {
   poolSize?: number;
 }
 
-// The postgres.js client behind a Kysely instance, for hot paths (see runCompiled).
-const pgClients = new WeakMap<Db, postgres.Sql>();
-
 /** Real Postgres through postgres.js when a URL is given, else PGlite (on disk or in memory). */
 export function createDb(opts: DbOptions): Db {
   if (opts.url) {
     const client = postgres(opts.url, { max: opts.poolSize ?? 10, onnotice: () => {} });
-    const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: client }) });
-    pgClients.set(db, client);
-    return db;
+    return new Kysely<Database>({ dialect: new PostgresJsDialect(client) });
   }
   return new Kysely<Database>({
     dialect: new PGliteDialect({
@@ -50,16 +45,4 @@ export function uniqueViolation(err: unknown): string | undefined {
   const e = err as { code?: string; constraint_name?: string; constraint?: string } | null;
   if (e && e.code === '23505') return e.constraint_name ?? e.constraint ?? '';
   return undefined;
-}
-
-/**
- * Runs a query Kysely compiled, with new parameters. On Postgres it goes straight to postgres.js
- * as a prepared statement: kysely-postgres-js reserves a dedicated connection for every query,
- * which halves the throughput of a one-statement request (measured on the session check).
- * Only for single statements outside transactions.
- */
-export async function runCompiled<R>(db: Db, compiled: CompiledQuery, parameters: readonly unknown[]): Promise<R[]> {
-  const client = pgClients.get(db);
-  if (client) return (await client.unsafe(compiled.sql, parameters as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as R[];
-  return (await db.executeQuery<R>({ ...compiled, parameters })).rows;
 }

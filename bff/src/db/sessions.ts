@@ -1,5 +1,5 @@
 import type { CompiledQuery, InferResult, Transaction } from 'kysely';
-import { runCompiled, type Db } from './create.ts';
+import type { Db } from './create.ts';
 import type { Database, SessionsTable } from './schema.ts';
 import type { Insertable } from 'kysely';
 import { accountSummaryQuery } from './accounts.ts';
@@ -33,8 +33,8 @@ export async function findSessionWithAccount(db: Db, tenantId: string, idHash: s
     compiledFor.set(db, compiled);
   }
   const parameters = compiled.parameters.map((p) => (p === TENANT ? tenantId : p === ID_HASH ? idHash : p));
-  const rows = await runCompiled<SessionRow>(db, compiled, parameters);
-  return rows[0];
+  const result = await db.executeQuery<SessionRow>({ ...compiled, parameters });
+  return result.rows[0];
 }
 
 export async function touchSession(db: Db, idHash: string, lastSeen: Date, idleExpires: Date) {

@@ -1,6 +1,7 @@
 import type { AppConfig } from '../config.ts';
 import type { Db } from '../db/create.ts';
 import type { PasswordHasher } from './passwords.ts';
+import type { SessionCache } from './session-cache.ts';
 
 export interface Clock {
   now(): Date;
@@ -13,6 +14,8 @@ export interface ServiceDeps {
   clock: Clock;
   config: AppConfig;
   hasher: PasswordHasher;
+  /** brief in-process memo of session checks */
+  sessionCache: SessionCache;
   /** called after a transaction that queued messages committed (wakes the outbox worker) */
   onEnqueued: () => void;
   /** keyed hash for verification codes */

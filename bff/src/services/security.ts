@@ -293,6 +293,7 @@ export async function changePassword(
     await accounts.lockAccount(trx, tenant.id, auth.accountId);
     await accounts.updatePasswordHash(trx, tenant.id, auth.accountId, hash, now);
     const n = await sessions.deleteOtherSessions(trx, tenant.id, auth.accountId, auth.idHash);
+    deps.sessionCache.forgetAccount(tenant.id, auth.accountId);
     const phone = find(await accounts.listContacts(trx, tenant.id, auth.accountId), 'phone', 'security');
     if (phone) await notifyOldContact(trx, tenant, phone, 'password', ctx, now);
     await audit(trx, deps, tenant, auth, ctx, 'password_changed', 'success', { signedOutSessions: n });

@@ -73,9 +73,19 @@ export interface SessionAuth {
   stepUpUntil: Date | null;
 }
 
-/** The session check. Undefined when the token is unknown, of another tenant, or expired. */
+/** The session check (GET /v1/session), memoised briefly: see SessionCache. */
 export async function validateSession(deps: ServiceDeps, tenantId: string, token: string): Promise<SignedIn | undefined> {
-  return (await authenticateSession(deps, tenantId, token))?.signedIn;
+  if (token.length < 16 || token.length > 128) return undefined;
+  const now = deps.clock.now().getTime();
+  const idHash = sha256Hex(token);
+  const cached = deps.sessionCache.get(tenantId, idHash, now);
+  if (cached) return cached;
+  const auth = await authenticateSession(deps, tenantId, token);
+  if (auth) {
+    const ends = Math.min(Date.parse(auth.signedIn.session.idleExpiresAt), Date.parse(auth.signedIn.session.expiresAt));
+    deps.sessionCache.set(tenantId, idHash, auth.accountId, auth.signedIn, now, ends);
+  }
+  return auth?.signedIn;
 }
 
 export async function authenticateSession(deps: ServiceDeps, tenantId: string, token: string): Promise<SessionAuth | undefined> {
@@ -108,5 +118,7 @@ export async function authenticateSession(deps: ServiceDeps, tenantId: string, t
 }
 
 export async function endSession(deps: ServiceDeps, tenantId: string, token: string): Promise<void> {
-  await sessions.deleteSession(deps.db, tenantId, sha256Hex(token));
+  const idHash = sha256Hex(token);
+  deps.sessionCache.forget(tenantId, idHash);
+  await sessions.deleteSession(deps.db, tenantId, idHash);
 }
