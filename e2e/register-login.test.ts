@@ -131,6 +131,67 @@ describe('demo page in Chromium', () => {
     await page.close();
   }, 90_000);
 
+  it('security settings: add and verify an email by link, change the security phone with step-up, sign in by the new phone', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/`);
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('tab', { name: /Register/ }).click();
+    const reg = page.locator('jd-register');
+    await reg.getByLabel('Account name', { exact: true }).fill('security_e2e');
+    await reg.getByLabel('Password', { exact: true }).fill('E2e#Pass2026');
+    await reg.getByLabel('Mobile phone', { exact: true }).fill('13912340001');
+    await reg.getByRole('button', { name: 'Send code' }).click();
+    await reg.getByLabel('Verification code', { exact: true }).fill(await codeFor(page, '+8613912340001'));
+    for (const box of await reg.getByRole('checkbox').all()) await box.check();
+    await reg.getByRole('button', { name: 'Register', exact: true }).click();
+
+    const settings = page.locator('jd-security-settings');
+    const row = (name: string) => settings.locator(`[data-row="${name}"]`);
+    const dialog = settings.locator('dialog');
+    const submit = () => dialog.locator('button[type="submit"]').click();
+    await row('security-phone').getByText('Verified').waitFor({ timeout: 20_000 });
+
+    // add a security email; the link arrives in the dev outbox; opening it verifies the email
+    await row('security-email').locator('[data-action="add"]').click();
+    await dialog.getByLabel('New email').fill('security.e2e@example.com');
+    await submit();
+    await dialog.getByText(/verification link was sent/).waitFor();
+    const [mail] = (await (await page.request.get(`${base}/dev/outbox?to=security.e2e%40example.com`)).json()) as { link: string }[];
+    const linkPage = await browser.newPage();
+    await linkPage.goto(mail!.link, { waitUntil: 'domcontentloaded' });
+    expect(await linkPage.locator('body').textContent()).toMatch(/verified|验证成功/);
+    await linkPage.close();
+    await page.reload();
+    await page.getByRole('button', { name: 'English' }).click();
+    await row('security-email').getByText('Can verify identity').waitFor({ timeout: 20_000 });
+
+    // change the security phone: step-up through the old phone, then a code to the new one
+    await row('security-phone').locator('[data-action="change"]').click();
+    await submit(); // the default method: a code to the security phone
+    await dialog.getByLabel('Verification code').fill(await codeFor(page, '+8613912340001'));
+    await submit();
+    await dialog.getByLabel('New mobile phone').fill('13912340002');
+    await submit();
+    await dialog.getByLabel('Verification code').fill(await codeFor(page, '+8613912340002'));
+    await submit();
+    await row('security-phone').getByText(/\*{4}0002/).waitFor({ timeout: 20_000 });
+
+    // the old phone was told; the new one signs in
+    const [notice] = (await (await page.request.get(`${base}/dev/outbox?to=%2B8613912340001`)).json()) as { purpose: string }[];
+    expect(notice!.purpose).toBe('security_notice');
+    await page.getByRole('tab', { name: /Sign in/ }).click();
+    const login = page.locator('jd-login');
+    await login.getByRole('button', { name: 'Sign out' }).click();
+    await login.getByLabel('Account name, phone or email').fill('13912340002');
+    await login.getByLabel('Password', { exact: true }).fill('E2e#Pass2026');
+    await login.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await login.getByText('Signed in as security_e2e').waitFor();
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it('serves the standalone widget bundle to other sites', async () => {
     const res = await fetch(`${base}/widget/jd-account.js`, { headers: { origin: 'https://portal.example' } });
     expect(res.status).toBe(200);
