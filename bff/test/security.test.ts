@@ -64,7 +64,8 @@ describe(`security settings API (${backend})`, () => {
     expect(res.json).toMatchObject({
       account: { accountName: u.accountName },
       securityPhone: { kind: 'phone', value: `${u.number.slice(0, 3)}****${u.number.slice(-4)}`, verified: true, canVerifyIdentity: true, canSignIn: true },
-      securityEmail: { kind: 'email', value: 'o***@example.com', verified: false, canVerifyIdentity: false, canSignIn: true },
+      // bound first, so it will sign in — once verified
+      securityEmail: { kind: 'email', value: 'o***@example.com', verified: false, canVerifyIdentity: false, canSignIn: false },
       contactPhone: null,
       contactEmail: null,
       mfa: { bound: false },
@@ -191,7 +192,7 @@ describe(`security settings API (${backend})`, () => {
     const link = new URL((await u.lastCode('later@example.com')).link!);
     expect((await h.app.request(`${link.pathname}${link.search}`)).status).toBe(200);
     const overview = (await u.call('')).json;
-    expect(overview.securityEmail).toMatchObject({ verified: true, canVerifyIdentity: true });
+    expect(overview.securityEmail).toMatchObject({ verified: true, canVerifyIdentity: true, canSignIn: true });
     expect(overview.events[0]).toMatchObject({ type: 'contact_verified', detail: { kind: 'email' } });
     expect(overview.stepUpMethods).toEqual(['phone', 'email']);
     expect((await u.call('/email/verification', { body: {} })).json.error.code).toBe('email_already_verified');

@@ -47,7 +47,8 @@ function view(row: ContactRow): ContactView {
     value: row.kind === 'phone' ? maskPhone(row.value) : maskEmail(row.value),
     verified,
     canVerifyIdentity: verified && row.role === 'security',
-    canSignIn: row.can_sign_in,
+    // the flag was decided at binding; an email serves sign-in only once it is verified too
+    canSignIn: row.can_sign_in && verified,
     boundAt: iso(row.created_at),
   };
 }
