@@ -141,6 +141,8 @@ export type SessionMode = 'cookie' | 'token';
 
 export interface SessionSummary {
   mode: SessionMode;
+  /** signed in with the password, but the account's MFA code is still due (POST /v1/sessions/mfa) */
+  mfaPending?: boolean;
   /** the bearer token, only in token mode and only in the answer that creates the session */
   token?: string;
   idleExpiresAt: string;
@@ -150,6 +152,38 @@ export interface SessionSummary {
 export interface SignedIn {
   account: AccountSummary;
   session: SessionSummary;
+  /** true when the password was right and the MFA step comes next; the session can do nothing else */
+  mfaRequired?: boolean;
+}
+
+/** The MFA step of sign-in: a current TOTP code, or one of the recovery codes. */
+export const mfaSignInBody = z
+  .object({
+    code: z.string().max(16).optional(),
+    recoveryCode: z.string().max(32).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (!v.code && !v.recoveryCode) fail(ctx, 'required', ['code']);
+    if (v.code && !CODE_PATTERN.test(v.code)) fail(ctx, 'code_format', ['code']);
+  });
+export type MfaSignInRequest = z.input<typeof mfaSignInBody>;
+
+export const mfaConfirmBody = z.object({ code: CodeSchema });
+
+/** POST /v1/security/mfa/setup: a new secret to bind (not bound until confirmed with a code). */
+export interface MfaSetupResponse {
+  /** base32, for typing into the app */
+  secret: string;
+  otpauthUri: string;
+  /** the URI as a QR code, an SVG document (show it as an <img> data URL) */
+  qrSvg: string;
+  /** the setup is valid until then */
+  expiresAt: string;
+}
+
+export interface RecoveryCodesResponse {
+  /** shown once: 10 single-use codes */
+  recoveryCodes: string[];
 }
 
 export interface SendCodeResponse {
@@ -210,7 +244,13 @@ export type AuditEventType =
   | 'contact_reset'
   | 'password_changed'
   | 'step_up_passed'
-  | 'step_up_failed';
+  | 'step_up_failed'
+  | 'mfa_bound'
+  | 'mfa_unbound'
+  | 'mfa_passed'
+  | 'mfa_failed'
+  | 'recovery_code_used'
+  | 'recovery_codes_regenerated';
 
 export interface AuditEventView {
   type: AuditEventType;
@@ -230,7 +270,7 @@ export interface SecurityOverview {
   contactPhone: ContactView | null;
   /** null = same as the security email */
   contactEmail: ContactView | null;
-  mfa: { bound: boolean };
+  mfa: { bound: boolean; boundAt: string | null; recoveryCodesLeft: number };
   stepUp: { active: boolean; expiresAt: string | null };
   /** the identity-verification methods this account can use now; empty → show supportChannels */
   stepUpMethods: StepUpMethod[];

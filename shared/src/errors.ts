@@ -46,6 +46,16 @@ export const ERROR_STATUS = {
   password_incorrect: 400,
   email_already_verified: 400,
   no_email_to_verify: 400,
+  // virtual MFA (issue 5)
+  mfa_required: 401,
+  mfa_code_invalid: 400,
+  mfa_code_reused: 400,
+  mfa_clock_drift: 400,
+  mfa_too_many_attempts: 401,
+  recovery_code_invalid: 400,
+  mfa_already_bound: 400,
+  mfa_not_bound: 400,
+  mfa_setup_expired: 400,
   // tenancy and transport
   tenant_unknown: 401,
   origin_not_allowed: 403,

@@ -164,7 +164,7 @@ export function securityOverview(over: Partial<SecurityOverview> = {}): Security
     securityEmail: contact('email', 'a***@example.com', { verified: false, canVerifyIdentity: false, canSignIn: false }),
     contactPhone: null,
     contactEmail: null,
-    mfa: { bound: false },
+    mfa: { bound: false, boundAt: null, recoveryCodesLeft: 0 },
     stepUp: { active: false, expiresAt: null },
     stepUpMethods: ['phone'],
     supportChannels: { ticketUrl: 'https://help.example/ticket', hotline: '400-615-1212', email: 'support@example.com' },

@@ -71,7 +71,7 @@ describe('<jd-security-settings>', () => {
       securityOverview({
         contactPhone: contact('phone', '139****9000', { canVerifyIdentity: false, canSignIn: false }),
         securityEmail: contact('email', 'a***@example.com'),
-        mfa: { bound: true },
+        mfa: { bound: true, boundAt: "2026-11-20T08:00:00.000Z", recoveryCodesLeft: 10 },
       }),
     );
     const el = await mount('zh-CN');

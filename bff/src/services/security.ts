@@ -94,7 +94,7 @@ export async function securityOverview(deps: ServiceDeps, tenant: Tenant, auth: 
     securityEmail: pick('email', 'security'),
     contactPhone: pick('phone', 'contact'),
     contactEmail: pick('email', 'contact'),
-    mfa: { bound: false },
+    mfa: { bound: false, boundAt: null, recoveryCodesLeft: 0 },
     stepUp: { active, expiresAt: active ? auth.stepUpUntil!.toISOString() : null },
     stepUpMethods: methodsFrom(rows),
     supportChannels: tenant.config.supportChannels,
