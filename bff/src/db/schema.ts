@@ -71,6 +71,29 @@ export interface SessionsTable {
   user_agent: string | null;
   /** until when this session may make sensitive changes (issue 4 step-up) */
   step_up_expires_at: Timestamp | null;
+  /** password passed, MFA code still due: the session can do nothing else */
+  mfa_pending: Generated<boolean>;
+  mfa_failures: Generated<number>;
+}
+
+export interface MfaDevicesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  account_id: string;
+  secret_enc: string;
+  confirmed_at: Timestamp | null;
+  setup_expires_at: Timestamp | null;
+  last_step: ColumnType<string | number | null, number | null, number | null>;
+  created_at: Timestamp;
+}
+
+export interface MfaRecoveryCodesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  account_id: string;
+  code_hash: string;
+  used_at: Timestamp | null;
+  created_at: Timestamp;
 }
 
 export interface ConsentsTable {
@@ -159,6 +182,8 @@ export interface Database {
   outbox: OutboxTable;
   outbox_attempts: OutboxAttemptsTable;
   audit_events: AuditEventsTable;
+  mfa_devices: MfaDevicesTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
 }
 
 export type TenantRow = Selectable<TenantsTable>;

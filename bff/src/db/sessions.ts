@@ -13,7 +13,7 @@ export async function insertSession(trx: Conn, row: Insertable<SessionsTable>) {
 function sessionWithAccount(db: Db, tenantId: string, idHash: string) {
   return accountSummaryQuery(db, tenantId)
     .innerJoin('sessions as s', (j) => j.onRef('s.account_id', '=', 'a.id').onRef('s.tenant_id', '=', 'a.tenant_id'))
-    .select(['s.id_hash', 's.mode', 's.last_seen_at', 's.idle_expires_at', 's.expires_at', 's.step_up_expires_at'])
+    .select(['s.id_hash', 's.mode', 's.last_seen_at', 's.idle_expires_at', 's.expires_at', 's.step_up_expires_at', 's.mfa_pending'])
     .where('s.id_hash', '=', idHash);
 }
 
@@ -58,4 +58,16 @@ export async function deleteOtherSessions(db: Conn, tenantId: string, accountId:
     .where('id_hash', '<>', keepIdHash)
     .executeTakeFirst();
   return Number(res.numDeletedRows);
+}
+
+/** Counts a wrong MFA code on a pending session; returns the count so far. */
+export async function countMfaFailure(db: Conn, tenantId: string, idHash: string): Promise<number> {
+  const row = await db
+    .updateTable('sessions')
+    .set((eb) => ({ mfa_failures: eb('mfa_failures', '+', 1) }))
+    .where('tenant_id', '=', tenantId)
+    .where('id_hash', '=', idHash)
+    .returning('mfa_failures')
+    .executeTakeFirst();
+  return row?.mfa_failures ?? 0;
 }

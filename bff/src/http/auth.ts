@@ -11,6 +11,7 @@ export function requireSession(deps: ServiceDeps): MiddlewareHandler<AppEnv> {
     const token = readSessionToken(c);
     const auth = token ? await authenticateSession(deps, c.get('tenant').id, token) : undefined;
     if (!auth) throw new AppError('not_signed_in');
+    if (auth.mfaPending) throw new AppError('mfa_required'); // a pending session can do nothing here
     c.set('auth', auth);
     c.header('cache-control', 'no-store');
     await next();

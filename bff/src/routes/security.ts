@@ -4,6 +4,7 @@ import {
   contactConfirmBody,
   contactStartBody,
   CONTACT_KINDS,
+  mfaConfirmBody,
   securityEmailBody,
   stepUpStartBody,
   stepUpVerifyBody,
@@ -14,6 +15,7 @@ import { requireSession, sessionAuth } from '../http/auth.ts';
 import { requestContext, type AppContext, type AppEnv } from '../http/context.ts';
 import { validate, validateForTenant, validated } from '../http/validate.ts';
 import type { ServiceDeps } from '../services/deps.ts';
+import * as mfa from '../services/mfa.ts';
 import * as security from '../services/security.ts';
 
 type Contact = { kind: 'phone' | 'email'; role: 'security' | 'contact'; phone?: string; email?: string };
@@ -52,6 +54,16 @@ export function securityRoutes(deps: ServiceDeps) {
       return c.json(await security.setSecurityEmail(deps, c.get('tenant'), sessionAuth(c), email, ctx(c)), 202);
     })
     .post('/email/verification', async (c) => c.json(await security.resendEmailVerification(deps, c.get('tenant'), sessionAuth(c), ctx(c)), 202))
+    .post('/mfa/setup', async (c) => c.json(await mfa.startMfaSetup(deps, c.get('tenant'), sessionAuth(c), requestContext(c, deps).locale)))
+    .post('/mfa/confirm', validate('json', mfaConfirmBody), async (c) => {
+      const { code } = validated<{ code: string }>(c, 'json');
+      return c.json(await mfa.confirmMfaSetup(deps, c.get('tenant'), sessionAuth(c), code, ctx(c)));
+    })
+    .post('/mfa/recovery-codes', async (c) => c.json(await mfa.regenerateRecoveryCodes(deps, c.get('tenant'), sessionAuth(c), ctx(c))))
+    .delete('/mfa', async (c) => {
+      await mfa.unbindMfa(deps, c.get('tenant'), sessionAuth(c), ctx(c));
+      return c.json(await security.securityOverview(deps, c.get('tenant'), sessionAuth(c)));
+    })
     .post('/password', validateForTenant('json', changePasswordBody), async (c) => {
       const body = validated<{ currentPassword: string; newPassword: string }>(c, 'json');
       return c.json(await security.changePassword(deps, c.get('tenant'), sessionAuth(c), body, ctx(c)));

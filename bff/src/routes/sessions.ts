@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { registerBody, signInBody, type RegisterBody, type SignIn } from '../../../shared/src/api.ts';
+import { mfaSignInBody, registerBody, signInBody, type RegisterBody, type SignIn } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { requestContext, type AppContext, type AppEnv } from '../http/context.ts';
 import { clearSessionCookie, readSessionToken, requestedMode, setSessionCookie } from '../http/session.ts';
@@ -8,7 +8,7 @@ import type { ServiceDeps } from '../services/deps.ts';
 import { register } from '../services/registration.ts';
 import type { IssuedSession } from '../services/sessions.ts';
 import { endSession, validateSession } from '../services/sessions.ts';
-import { signIn } from '../services/sign-in.ts';
+import { completeMfaSignIn, signIn } from '../services/sign-in.ts';
 
 function deliverSession(c: AppContext, issued: IssuedSession) {
   if (issued.summary.mode === 'cookie') setSessionCookie(c, issued.token, issued.summary.expiresAt);
@@ -28,6 +28,13 @@ export function sessionRoutes(deps: ServiceDeps) {
       const body = validated<SignIn>(c, 'json');
       const ctx = { ...requestContext(c, deps), mode: requestedMode(c), previousToken: readSessionToken(c) };
       const { signedIn, issued } = await signIn(deps, c.get('tenant'), body, ctx);
+      deliverSession(c, issued);
+      return c.json(signedIn, 200);
+    })
+    .post('/sessions/mfa', validate('json', mfaSignInBody), async (c) => {
+      const body = validated<{ code?: string; recoveryCode?: string }>(c, 'json');
+      const ctx = { ...requestContext(c, deps), mode: requestedMode(c) };
+      const { signedIn, issued } = await completeMfaSignIn(deps, c.get('tenant'), readSessionToken(c), body, ctx);
       deliverSession(c, issued);
       return c.json(signedIn, 200);
     })

@@ -30,6 +30,7 @@ import type { RequestContext, ServiceDeps } from './deps.ts';
 import { sendEmailVerification } from './email-verification.ts';
 import type { SessionAuth } from './sessions.ts';
 import type { Tenant } from './tenants.ts';
+import { hasMfa, mfaStatus, verifyAccountTotp } from './mfa.ts';
 import { checkCode, issueCode, type IssuedCode } from './verification.ts';
 
 /** How long a passed step-up lets this session make sensitive changes. */
@@ -55,11 +56,12 @@ function view(row: ContactRow): ContactView {
 
 const find = (rows: ContactRow[], kind: ContactKind, role: ContactRole) => rows.find((r) => r.kind === kind && r.role === role);
 
-/** PRODUCT.md: identity is verified through a verified security contact (TOTP arrives with MFA). */
-function methodsFrom(rows: ContactRow[]): StepUpMethod[] {
+/** PRODUCT.md: identity is verified through a verified security contact or the bound MFA device. */
+function methodsFrom(rows: ContactRow[], mfaBound: boolean): StepUpMethod[] {
   const methods: StepUpMethod[] = [];
   if (find(rows, 'phone', 'security')?.verified_at) methods.push('phone');
   if (find(rows, 'email', 'security')?.verified_at) methods.push('email');
+  if (mfaBound) methods.push('totp');
   return methods;
 }
 
@@ -77,10 +79,11 @@ function audit(conn: Trx | ServiceDeps['db'], deps: ServiceDeps, tenant: Tenant,
 }
 
 export async function securityOverview(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth): Promise<SecurityOverview> {
-  const [account, rows, events] = await Promise.all([
+  const [account, rows, events, mfa] = await Promise.all([
     accounts.findAccount(deps.db, tenant.id, auth.accountId),
     accounts.listContacts(deps.db, tenant.id, auth.accountId),
     recentEvents(deps.db, tenant.id, auth.accountId),
+    mfaStatus(deps, tenant.id, auth.accountId),
   ]);
   if (!account) throw new AppError('not_signed_in');
   const pick = (kind: ContactKind, role: ContactRole) => {
@@ -94,9 +97,9 @@ export async function securityOverview(deps: ServiceDeps, tenant: Tenant, auth: 
     securityEmail: pick('email', 'security'),
     contactPhone: pick('phone', 'contact'),
     contactEmail: pick('email', 'contact'),
-    mfa: { bound: false, boundAt: null, recoveryCodesLeft: 0 },
+    mfa,
     stepUp: { active, expiresAt: active ? auth.stepUpUntil!.toISOString() : null },
-    stepUpMethods: methodsFrom(rows),
+    stepUpMethods: methodsFrom(rows, mfa.bound),
     supportChannels: tenant.config.supportChannels,
     events,
   };
@@ -106,12 +109,24 @@ function requireStepUp(deps: ServiceDeps, auth: SessionAuth): void {
   if (!auth.stepUpUntil || auth.stepUpUntil <= deps.clock.now()) throw new AppError('step_up_required');
 }
 
-/** The verified security contact a step-up method uses, or step_up_method_unavailable. */
-async function stepUpTarget(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, method: StepUpMethod) {
+/** The verified security contact a code-based step-up method uses, or step_up_method_unavailable. */
+async function stepUpTarget(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, method: 'phone' | 'email') {
   const rows = await accounts.listContacts(deps.db, tenant.id, auth.accountId);
-  if (method === 'totp' || !methodsFrom(rows).includes(method)) throw new AppError('step_up_method_unavailable', { method });
+  if (!methodsFrom(rows, false).includes(method)) throw new AppError('step_up_method_unavailable', { method });
   const row = find(rows, method, 'security')!;
   return { kind: method, value: row.value, accountId: auth.accountId } as const;
+}
+
+async function grantStepUp(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, ctx: RequestContext, method: StepUpMethod, codeId?: string): Promise<StepUpResponse> {
+  const now = deps.clock.now();
+  const until = new Date(now.getTime() + STEP_UP_SECONDS * 1000);
+  await deps.db.transaction().execute(async (trx) => {
+    if (codeId && !(await codes.consumeCode(trx, tenant.id, codeId, now))) throw new AppError('code_expired', undefined, [{ path: 'code', code: 'code_expired' }]);
+    // the grant is bound to this session only
+    await sessions.setStepUp(trx, tenant.id, auth.idHash, until);
+    await audit(trx, deps, tenant, auth, ctx, 'step_up_passed', 'success', { method });
+  });
+  return { stepUp: { active: true, expiresAt: until.toISOString() } };
 }
 
 export async function startStepUp(
@@ -121,6 +136,11 @@ export async function startStepUp(
   input: { method: StepUpMethod; channel: CodeChannel },
   ctx: RequestContext,
 ): Promise<IssuedCode & { method: StepUpMethod }> {
+  if (input.method === 'totp') {
+    // nothing to send: the code is on the user's device
+    if (!(await hasMfa(deps, tenant.id, auth.accountId))) throw new AppError('step_up_method_unavailable', { method: 'totp' });
+    return { method: 'totp', deliveryId: null, channel: 'sms', sentTo: '', expiresIn: 30, resendAfter: 0 };
+  }
   const target = await stepUpTarget(deps, tenant, auth, input.method);
   const issued = await issueCode(deps, tenant, { target, purpose: 'verify_identity', channel: input.channel }, ctx);
   await audit(deps.db, deps, tenant, auth, ctx, 'code_sent', 'success', { purpose: 'verify_identity', method: input.method });
@@ -134,6 +154,16 @@ export async function verifyStepUp(
   input: { method: StepUpMethod; code: string },
   ctx: RequestContext,
 ): Promise<StepUpResponse> {
+  if (input.method === 'totp') {
+    if (!(await hasMfa(deps, tenant.id, auth.accountId))) throw new AppError('step_up_method_unavailable', { method: 'totp' });
+    try {
+      await verifyAccountTotp(deps, tenant, auth.accountId, input.code, ctx, 'step_up');
+    } catch (err) {
+      await audit(deps.db, deps, tenant, auth, ctx, 'step_up_failed', 'failure', { method: 'totp', reason: err instanceof AppError ? err.code : 'error' });
+      throw err;
+    }
+    return grantStepUp(deps, tenant, auth, ctx, 'totp');
+  }
   const target = await stepUpTarget(deps, tenant, auth, input.method);
   let codeId: string;
   try {
@@ -142,15 +172,7 @@ export async function verifyStepUp(
     await audit(deps.db, deps, tenant, auth, ctx, 'step_up_failed', 'failure', { method: input.method, reason: err instanceof AppError ? err.code : 'error' });
     throw err;
   }
-  const now = deps.clock.now();
-  const until = new Date(now.getTime() + STEP_UP_SECONDS * 1000);
-  await deps.db.transaction().execute(async (trx) => {
-    if (!(await codes.consumeCode(trx, tenant.id, codeId, now))) throw new AppError('code_expired', undefined, [{ path: 'code', code: 'code_expired' }]);
-    // the grant is bound to this session only
-    await sessions.setStepUp(trx, tenant.id, auth.idHash, until);
-    await audit(trx, deps, tenant, auth, ctx, 'step_up_passed', 'success', { method: input.method });
-  });
-  return { stepUp: { active: true, expiresAt: until.toISOString() } };
+  return grantStepUp(deps, tenant, auth, ctx, input.method, codeId);
 }
 
 /** Changing an existing verified security contact needs step-up; adding a first one or a contact does not. */

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { AccountSummary, SessionMode, SessionSummary, SignedIn } from '../../../shared/src/api.ts';
 import { maskEmail } from '../../../shared/src/rules/email.ts';
 import { maskPhone } from '../../../shared/src/rules/phone-regions.ts';
+import { AppError } from '../../../shared/src/errors.ts';
 import { randomToken, sha256Hex } from '../crypto.ts';
 import * as sessions from '../db/sessions.ts';
 import type { Database } from '../db/schema.ts';
@@ -22,7 +23,7 @@ const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOStr
 export async function createSession(
   trx: Db | Transaction<Database>,
   deps: ServiceDeps,
-  input: { tenantId: string; accountId: string; mode: SessionMode },
+  input: { tenantId: string; accountId: string; mode: SessionMode; mfaPending?: boolean },
   ctx: RequestContext,
 ): Promise<IssuedSession> {
   const now = deps.clock.now();
@@ -40,8 +41,10 @@ export async function createSession(
     expires_at: absolute,
     ip: ctx.ip,
     user_agent: ctx.userAgent?.slice(0, 512) ?? null,
+    mfa_pending: input.mfaPending ?? false,
   });
   const summary: SessionSummary = { mode: input.mode, idleExpiresAt: idle.toISOString(), expiresAt: absolute.toISOString() };
+  if (input.mfaPending) summary.mfaPending = true;
   if (input.mode === 'token') summary.token = token;
   return { token, summary };
 }
@@ -71,6 +74,8 @@ export interface SessionAuth {
   idHash: string;
   /** the step-up grant, if one is active */
   stepUpUntil: Date | null;
+  /** password passed, MFA code still due: nothing but the MFA step and sign-out is allowed */
+  mfaPending: boolean;
 }
 
 /** The session check (GET /v1/session), memoised briefly: see SessionCache. */
@@ -81,6 +86,7 @@ export async function validateSession(deps: ServiceDeps, tenantId: string, token
   const cached = deps.sessionCache.get(tenantId, idHash, now);
   if (cached) return cached;
   const auth = await authenticateSession(deps, tenantId, token);
+  if (auth?.mfaPending) throw new AppError('mfa_required');
   if (auth) {
     const ends = Math.min(Date.parse(auth.signedIn.session.idleExpiresAt), Date.parse(auth.signedIn.session.expiresAt));
     deps.sessionCache.set(tenantId, idHash, auth.accountId, auth.signedIn, now, ends);
@@ -114,6 +120,7 @@ export async function authenticateSession(deps: ServiceDeps, tenantId: string, t
     accountId: row.account_id,
     idHash,
     stepUpUntil: stepUp && stepUp > now ? stepUp : null,
+    mfaPending: row.mfa_pending,
   };
 }
 

@@ -7,7 +7,9 @@ import * as accounts from '../db/accounts.ts';
 import { recordEvent } from '../db/audit.ts';
 import type { ContactKind } from '../db/schema.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
-import { createSession, endSession, toAccountSummary, type IssuedSession } from './sessions.ts';
+import { countMfaFailure } from '../db/sessions.ts';
+import { hasMfa, useRecoveryCode, verifyAccountTotp } from './mfa.ts';
+import { authenticateSession, createSession, endSession, toAccountSummary, type IssuedSession } from './sessions.ts';
 import type { Tenant } from './tenants.ts';
 
 type Identifier = { kind: 'name'; folded: string } | { kind: ContactKind; value: string };
@@ -76,6 +78,18 @@ export async function signIn(
 ): Promise<{ signedIn: SignedIn; issued: IssuedSession }> {
   const accountId = await authenticate(deps, tenant, body, ctx);
   if (ctx.previousToken) await endSession(deps, tenant.id, ctx.previousToken);
+  if (await hasMfa(deps, tenant.id, accountId)) {
+    // PRODUCT.md: once MFA is bound, sign-in asks for its code after the password
+    const [issued, summary] = await Promise.all([
+      createSession(deps.db, deps, { tenantId: tenant.id, accountId, mode: ctx.mode, mfaPending: true }, ctx),
+      accounts.findAccountSummary(deps.db, tenant.id, accountId),
+    ]);
+    return { signedIn: { account: toAccountSummary(summary!), session: issued.summary, mfaRequired: true }, issued };
+  }
+  return issueSignedIn(deps, tenant, accountId, ctx);
+}
+
+async function issueSignedIn(deps: ServiceDeps, tenant: Tenant, accountId: string, ctx: RequestContext & { mode: SessionMode }) {
   // single inserts need no transaction; the summary is read alongside them
   const [issued, summary] = await Promise.all([
     createSession(deps.db, deps, { tenantId: tenant.id, accountId, mode: ctx.mode }, ctx),
@@ -83,4 +97,34 @@ export async function signIn(
     recordEvent(deps.db, { tenantId: tenant.id, accountId, type: 'sign_in', outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, detail: { mode: ctx.mode }, at: deps.clock.now() }),
   ]);
   return { signedIn: { account: toAccountSummary(summary!), session: issued.summary }, issued };
+}
+
+const MFA_MAX_FAILURES = 5;
+
+/**
+ * The MFA step of sign-in: the pending session presents a TOTP code or a recovery code. Wrong
+ * codes count on the session; the fifth ends it. Success ends the pending session and issues a
+ * fresh one (a new id once fully signed in).
+ */
+export async function completeMfaSignIn(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  token: string | undefined,
+  body: { code?: string | undefined; recoveryCode?: string | undefined },
+  ctx: RequestContext & { mode: SessionMode },
+): Promise<{ signedIn: SignedIn; issued: IssuedSession }> {
+  const auth = token ? await authenticateSession(deps, tenant.id, token) : undefined;
+  if (!auth || !auth.mfaPending) throw new AppError('not_signed_in');
+  try {
+    if (body.recoveryCode) await useRecoveryCode(deps, tenant, auth.accountId, body.recoveryCode, ctx);
+    else await verifyAccountTotp(deps, tenant, auth.accountId, body.code ?? '', ctx, 'sign_in');
+  } catch (err) {
+    if (err instanceof AppError && (await countMfaFailure(deps.db, tenant.id, auth.idHash)) >= MFA_MAX_FAILURES) {
+      await endSession(deps, tenant.id, token!);
+      throw new AppError('mfa_too_many_attempts');
+    }
+    throw err;
+  }
+  await endSession(deps, tenant.id, token!);
+  return issueSignedIn(deps, tenant, auth.accountId, { ...ctx, mode: auth.signedIn.session.mode });
 }

@@ -1,0 +1,196 @@
+/**
+ * Virtual MFA (issue 5; PRODUCT.md "Virtual MFA", seed 004): TOTP per RFC 6238 (SHA-1, 30 s,
+ * 6 digits) through otplib; ±1 step accepted; a step already accepted is a replay; a code that
+ * only matches a ±10 minute window is a clock-drift error telling the user to set the phone's
+ * time automatically; 10 single-use recovery codes, stored hashed.
+ */
+import { generateSecret, generateURI, verify } from 'otplib';
+import QRCode from 'qrcode';
+import type { MfaSetupResponse, RecoveryCodesResponse, SecurityOverview } from '../../../shared/src/api.ts';
+import { AppError } from '../../../shared/src/errors.ts';
+import { deriveKey, randomBytes, seal, unseal } from '../crypto.ts';
+import * as accounts from '../db/accounts.ts';
+import { recordEvent } from '../db/audit.ts';
+import * as mfa from '../db/mfa.ts';
+import type { ContactRow, Database } from '../db/schema.ts';
+import type { Transaction } from 'kysely';
+import { enqueueMessage } from '../delivery/outbox.ts';
+import { renderMessage } from '../delivery/templates.ts';
+import type { RequestContext, ServiceDeps } from './deps.ts';
+import type { SessionAuth } from './sessions.ts';
+import type { Tenant } from './tenants.ts';
+
+const STEP_SECONDS = 30;
+const DRIFT_WINDOW_SECONDS = 600;
+const SETUP_SECONDS = 600;
+const RECOVERY_CODES = 10;
+
+const keys = new WeakMap<object, Buffer>();
+function sealingKey(deps: ServiceDeps): Buffer {
+  let k = keys.get(deps.config);
+  if (!k) {
+    k = deriveKey(deps.config.secret, 'mfa-secret');
+    keys.set(deps.config, k);
+  }
+  return k;
+}
+
+function requireStepUp(deps: ServiceDeps, auth: SessionAuth) {
+  if (!auth.stepUpUntil || auth.stepUpUntil <= deps.clock.now()) throw new AppError('step_up_required');
+}
+
+export async function mfaStatus(deps: ServiceDeps, tenantId: string, accountId: string): Promise<SecurityOverview['mfa']> {
+  const device = await mfa.findDevice(deps.db, tenantId, accountId);
+  if (!device?.confirmed_at) return { bound: false, boundAt: null, recoveryCodesLeft: 0 };
+  return {
+    bound: true,
+    boundAt: new Date(device.confirmed_at).toISOString(),
+    recoveryCodesLeft: await mfa.recoveryCodesLeft(deps.db, tenantId, accountId),
+  };
+}
+
+export async function hasMfa(deps: ServiceDeps, tenantId: string, accountId: string): Promise<boolean> {
+  return Boolean((await mfa.findDevice(deps.db, tenantId, accountId))?.confirmed_at);
+}
+
+type TotpCheck = { ok: true; step: number } | { ok: false; code: 'mfa_code_invalid' | 'mfa_code_reused' | 'mfa_clock_drift'; driftSeconds?: number };
+
+/** The TOTP rule, on a decrypted secret: accepted, replayed, drifting or wrong. */
+export async function checkTotp(secret: string, token: string, now: Date, lastStep: number | null): Promise<TotpCheck> {
+  if (!/^\d{6}$/.test(token)) return { ok: false, code: 'mfa_code_invalid' }; // otplib throws on other lengths
+  const epoch = Math.floor(now.getTime() / 1000);
+  const near = await verify({ secret, token, epoch, epochTolerance: STEP_SECONDS });
+  if (near.valid && 'timeStep' in near) {
+    if (lastStep !== null && near.timeStep <= lastStep) return { ok: false, code: 'mfa_code_reused' };
+    return { ok: true, step: near.timeStep };
+  }
+  const wide = await verify({ secret, token, epoch, epochTolerance: DRIFT_WINDOW_SECONDS });
+  if (wide.valid && 'delta' in wide) return { ok: false, code: 'mfa_clock_drift', driftSeconds: wide.delta * STEP_SECONDS };
+  return { ok: false, code: 'mfa_code_invalid' };
+}
+
+/**
+ * Verifies a TOTP code of the account's bound device and records its step (replay guard).
+ * Throws the matching AppError; the drift, when measured, goes to the audit log.
+ */
+export async function verifyAccountTotp(deps: ServiceDeps, tenant: Tenant, accountId: string, token: string, ctx: RequestContext, purpose: string): Promise<void> {
+  const device = await mfa.findDevice(deps.db, tenant.id, accountId);
+  if (!device?.confirmed_at) throw new AppError('mfa_not_bound');
+  const secret = unseal(sealingKey(deps), device.secret_enc);
+  const lastStep = device.last_step === null ? null : Number(device.last_step);
+  const result = await checkTotp(secret, token, deps.clock.now(), lastStep);
+  const accepted = result.ok && (await mfa.acceptStep(deps.db, tenant.id, accountId, result.step));
+  const at = deps.clock.now();
+  const base = { tenantId: tenant.id, accountId, ip: ctx.ip, userAgent: ctx.userAgent, at };
+  if (!accepted) {
+    const code = result.ok ? 'mfa_code_reused' : result.code;
+    const detail: Record<string, string | number> = { purpose, reason: code };
+    if (!result.ok && result.driftSeconds !== undefined) detail.driftSeconds = result.driftSeconds;
+    await recordEvent(deps.db, { ...base, type: 'mfa_failed', outcome: 'failure', detail });
+    const params = !result.ok && result.driftSeconds !== undefined ? { seconds: Math.abs(result.driftSeconds) } : undefined;
+    throw new AppError(code, params, [{ path: 'code', code, ...(params ? { params } : {}) }]);
+  }
+  await recordEvent(deps.db, { ...base, type: 'mfa_passed', outcome: 'success', detail: { purpose } });
+}
+
+function normalizeRecoveryCode(raw: string): string {
+  return raw.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+const recoveryHash = (deps: ServiceDeps, tenantId: string, accountId: string, code: string) =>
+  deps.hmac(`recovery\u0000${tenantId}\u0000${accountId}\u0000${normalizeRecoveryCode(code)}`);
+
+function newRecoveryCodes(): string[] {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789'; // no 0/o, 1/l/i
+  return Array.from({ length: RECOVERY_CODES }, () => {
+    const bytes = randomBytes(10);
+    const chars = Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
+    return `${chars.slice(0, 5)}-${chars.slice(5)}`;
+  });
+}
+
+export async function useRecoveryCode(deps: ServiceDeps, tenant: Tenant, accountId: string, code: string, ctx: RequestContext): Promise<void> {
+  const ok = normalizeRecoveryCode(code).length === 10 && (await mfa.useRecoveryCode(deps.db, tenant.id, accountId, recoveryHash(deps, tenant.id, accountId, code), deps.clock.now()));
+  const base = { tenantId: tenant.id, accountId, ip: ctx.ip, userAgent: ctx.userAgent, at: deps.clock.now() };
+  if (!ok) {
+    await recordEvent(deps.db, { ...base, type: 'mfa_failed', outcome: 'failure', detail: { reason: 'recovery_code_invalid' } });
+    throw new AppError('recovery_code_invalid', undefined, [{ path: 'recoveryCode', code: 'recovery_code_invalid' }]);
+  }
+  await recordEvent(deps.db, { ...base, type: 'recovery_code_used', outcome: 'success' });
+}
+
+/** Step 1 of binding (step-up required): a new secret, shown as a QR code and as text. */
+export async function startMfaSetup(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, locale: 'zh-CN' | 'en'): Promise<MfaSetupResponse> {
+  requireStepUp(deps, auth);
+  if (await hasMfa(deps, tenant.id, auth.accountId)) throw new AppError('mfa_already_bound');
+  const account = await accounts.findAccount(deps.db, tenant.id, auth.accountId);
+  const secret = generateSecret();
+  const now = deps.clock.now();
+  const expiresAt = new Date(now.getTime() + SETUP_SECONDS * 1000);
+  await deps.db.transaction().execute((trx) =>
+    mfa.replacePendingDevice(trx, { tenantId: tenant.id, accountId: auth.accountId, secretEnc: seal(sealingKey(deps), secret), now, expiresAt }),
+  );
+  const otpauthUri = generateURI({ issuer: tenant.config.displayName[locale], label: account!.account_name, secret });
+  const qrSvg = await QRCode.toString(otpauthUri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+  return { secret, otpauthUri, qrSvg, expiresAt: expiresAt.toISOString() };
+}
+
+async function notifyMfaChange(deps: ServiceDeps, trx: Transaction<Database>, tenant: Tenant, accountId: string, kind: 'bound' | 'unbound', ctx: RequestContext, now: Date) {
+  const rows: ContactRow[] = await accounts.listContacts(trx, tenant.id, accountId);
+  for (const row of rows.filter((r) => r.role === 'security' && r.verified_at)) {
+    const channel = row.kind === 'phone' ? 'sms' : 'email';
+    const rendered = renderMessage({ purpose: 'mfa_change', channel, locale: ctx.locale, tenantName: tenant.config.displayName[ctx.locale], notice: { kind, at: now } });
+    await enqueueMessage(trx, { tenantId: tenant.id, channel, to: row.value, purpose: 'mfa_change', locale: ctx.locale, ...rendered }, now);
+  }
+}
+
+/** Step 2 of binding: a current code confirms the device; 10 recovery codes are shown once. */
+export async function confirmMfaSetup(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, code: string, ctx: RequestContext): Promise<RecoveryCodesResponse> {
+  const device = await mfa.findDevice(deps.db, tenant.id, auth.accountId);
+  if (!device) throw new AppError('mfa_not_bound');
+  if (device.confirmed_at) throw new AppError('mfa_already_bound');
+  const now = deps.clock.now();
+  if (!device.setup_expires_at || new Date(device.setup_expires_at) <= now) throw new AppError('mfa_setup_expired');
+  const result = await checkTotp(unseal(sealingKey(deps), device.secret_enc), code, now, null);
+  if (!result.ok) {
+    const params = result.driftSeconds !== undefined ? { seconds: Math.abs(result.driftSeconds) } : undefined;
+    throw new AppError(result.code, params, [{ path: 'code', code: result.code, ...(params ? { params } : {}) }]);
+  }
+  const codes = newRecoveryCodes();
+  await deps.db.transaction().execute(async (trx) => {
+    await accounts.lockAccount(trx, tenant.id, auth.accountId);
+    await mfa.confirmDevice(trx, tenant.id, auth.accountId, now);
+    await mfa.acceptStep(trx, tenant.id, auth.accountId, result.step);
+    await mfa.replaceRecoveryCodes(trx, tenant.id, auth.accountId, codes.map((c) => recoveryHash(deps, tenant.id, auth.accountId, c)), now);
+    await recordEvent(trx, { tenantId: tenant.id, accountId: auth.accountId, type: 'mfa_bound', outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, at: now });
+    await notifyMfaChange(deps, trx, tenant, auth.accountId, 'bound', ctx, now);
+  });
+  deps.onEnqueued();
+  return { recoveryCodes: codes };
+}
+
+export async function regenerateRecoveryCodes(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, ctx: RequestContext): Promise<RecoveryCodesResponse> {
+  requireStepUp(deps, auth);
+  if (!(await hasMfa(deps, tenant.id, auth.accountId))) throw new AppError('mfa_not_bound');
+  const codes = newRecoveryCodes();
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (trx) => {
+    await mfa.replaceRecoveryCodes(trx, tenant.id, auth.accountId, codes.map((c) => recoveryHash(deps, tenant.id, auth.accountId, c)), now);
+    await recordEvent(trx, { tenantId: tenant.id, accountId: auth.accountId, type: 'recovery_codes_regenerated', outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, at: now });
+  });
+  return { recoveryCodes: codes };
+}
+
+/** Unbind (step-up required); the security contacts are told. */
+export async function unbindMfa(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, ctx: RequestContext): Promise<void> {
+  requireStepUp(deps, auth);
+  if (!(await hasMfa(deps, tenant.id, auth.accountId))) throw new AppError('mfa_not_bound');
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (trx) => {
+    await accounts.lockAccount(trx, tenant.id, auth.accountId);
+    await mfa.deleteDevice(trx, tenant.id, auth.accountId);
+    await recordEvent(trx, { tenantId: tenant.id, accountId: auth.accountId, type: 'mfa_unbound', outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, at: now });
+    await notifyMfaChange(deps, trx, tenant, auth.accountId, 'unbound', ctx, now);
+  });
+  deps.onEnqueued();
+}
+
