@@ -10,6 +10,7 @@ import { emailRoutes } from './routes/email.ts';
 import { publicRoutes } from './routes/public.ts';
 import { securityRoutes } from './routes/security.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { subUserRoutes } from './routes/sub-users.ts';
 import { staticRoutes, type StaticAssets } from './routes/static.ts';
 import { verificationCodeRoutes } from './routes/verification-codes.ts';
 import type { ServiceDeps } from './services/deps.ts';
@@ -45,6 +46,7 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
   v1.route('/', verificationCodeRoutes(deps));
   v1.route('/', sessionRoutes(deps));
   v1.route('/security', securityRoutes(deps));
+  v1.route('/sub-users', subUserRoutes(deps));
   app.route('/v1', v1);
 
   app.route('/', emailRoutes(deps, tenants));

@@ -103,8 +103,11 @@ export type RegisterBody = z.infer<ReturnType<typeof registerBody>>;
 export type RegisterRequest = z.input<ReturnType<typeof registerBody>>;
 
 export const signInBody = z.object({
+  /** account name, phone or email; for a sub-user: the primary account's name or id */
   identifier: text(320).refine((v) => v.trim().length > 0, { params: { appCode: 'required' } }),
   password: text(256).refine((v) => v.length > 0, { params: { appCode: 'required' } }),
+  /** present when a sub-user signs in (seed 004: primary account + sub-user name + password) */
+  subUser: z.string().max(64).optional(),
 });
 export type SignIn = z.infer<typeof signInBody>;
 
@@ -135,6 +138,8 @@ export interface AccountSummary {
   email: string | null;
   emailVerified: boolean;
   createdAt: string;
+  /** set when a sub-user of this (primary) account is signed in */
+  subUser?: { id: string; name: string };
 }
 
 export type SessionMode = 'cookie' | 'token';
@@ -250,7 +255,11 @@ export type AuditEventType =
   | 'mfa_passed'
   | 'mfa_failed'
   | 'recovery_code_used'
-  | 'recovery_codes_regenerated';
+  | 'recovery_codes_regenerated'
+  | 'sub_user_created'
+  | 'sub_user_disabled'
+  | 'sub_user_enabled'
+  | 'sub_user_deleted';
 
 export interface AuditEventView {
   type: AuditEventType;
@@ -334,3 +343,29 @@ export interface ChangePasswordResponse {
   /** other sessions of the account that were signed out */
   signedOutSessions: number;
 }
+
+// ---- sub-users (issue 5) -------------------------------------------------------
+
+export interface SubUserView {
+  id: string;
+  name: string;
+  disabled: boolean;
+  createdAt: string;
+}
+
+export const subUserCreateBody = (rules: TenantRules) =>
+  z
+    .object({
+      name: AccountNameSchema,
+      password: text(128).superRefine((v, ctx) => {
+        for (const p of passwordProblems(v, rules.passwordPolicy)) fail(ctx, p, [], rules.passwordPolicy);
+      }),
+    })
+    .superRefine((v, ctx) => {
+      if (passwordProblems(v.password, rules.passwordPolicy, v.name).includes('password_equals_account_name')) {
+        fail(ctx, 'password_equals_account_name', ['password']);
+      }
+    });
+export type SubUserCreateRequest = z.input<ReturnType<typeof subUserCreateBody>>;
+
+export const subUserParams = z.object({ id: z.uuid({ error: 'sub_user_not_found' }) });

@@ -56,6 +56,11 @@ export const ERROR_STATUS = {
   mfa_already_bound: 400,
   mfa_not_bound: 400,
   mfa_setup_expired: 400,
+  // sub-users (issue 5)
+  sub_user_forbidden: 403,
+  sub_user_name_taken: 409,
+  sub_user_not_found: 404,
+  sub_user_disabled: 401,
   // tenancy and transport
   tenant_unknown: 401,
   origin_not_allowed: 403,

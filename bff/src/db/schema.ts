@@ -74,6 +74,21 @@ export interface SessionsTable {
   /** password passed, MFA code still due: the session can do nothing else */
   mfa_pending: Generated<boolean>;
   mfa_failures: Generated<number>;
+  /** set when a sub-user of account_id signed in */
+  sub_user_id: string | null;
+}
+
+export interface SubUsersTable {
+  id: Generated<string>;
+  tenant_id: string;
+  primary_account_id: string;
+  name: string;
+  name_folded: string;
+  password_hash: string;
+  mfa_required: Generated<boolean>;
+  disabled_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 export interface MfaDevicesTable {
@@ -184,6 +199,7 @@ export interface Database {
   audit_events: AuditEventsTable;
   mfa_devices: MfaDevicesTable;
   mfa_recovery_codes: MfaRecoveryCodesTable;
+  sub_users: SubUsersTable;
 }
 
 export type TenantRow = Selectable<TenantsTable>;

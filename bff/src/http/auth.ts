@@ -5,13 +5,18 @@ import { authenticateSession, type SessionAuth } from '../services/sessions.ts';
 import type { AppContext, AppEnv } from './context.ts';
 import { readSessionToken } from './session.ts';
 
-/** Routes behind it act for the signed-in account of this tenant; anything else is 401. */
-export function requireSession(deps: ServiceDeps): MiddlewareHandler<AppEnv> {
+/**
+ * Routes behind it act for the signed-in account of this tenant; anything else is 401. With
+ * `primaryOnly`, a sub-user's session is refused (it may not manage the primary's contacts or
+ * sub-users).
+ */
+export function requireSession(deps: ServiceDeps, opts: { primaryOnly?: boolean } = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = readSessionToken(c);
     const auth = token ? await authenticateSession(deps, c.get('tenant').id, token) : undefined;
     if (!auth) throw new AppError('not_signed_in');
     if (auth.mfaPending) throw new AppError('mfa_required'); // a pending session can do nothing here
+    if (opts.primaryOnly && auth.subUserId) throw new AppError('sub_user_forbidden');
     c.set('auth', auth);
     c.header('cache-control', 'no-store');
     await next();

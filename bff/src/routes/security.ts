@@ -25,7 +25,7 @@ const valueOf = (b: Contact) => (b.kind === 'phone' ? b.phone! : b.email!);
 export function securityRoutes(deps: ServiceDeps) {
   const ctx = (c: AppContext) => ({ ...requestContext(c, deps), baseUrl: new URL(c.req.url).origin });
   return new Hono<AppEnv>()
-    .use('*', requireSession(deps))
+    .use('*', requireSession(deps, { primaryOnly: true }))
     .get('/', async (c) => c.json(await security.securityOverview(deps, c.get('tenant'), sessionAuth(c))))
     .post('/step-up/start', validate('json', stepUpStartBody), async (c) => {
       const body = validated<{ method: 'phone' | 'email' | 'totp'; channel: CodeChannel }>(c, 'json');

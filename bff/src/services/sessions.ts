@@ -23,7 +23,7 @@ const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOStr
 export async function createSession(
   trx: Db | Transaction<Database>,
   deps: ServiceDeps,
-  input: { tenantId: string; accountId: string; mode: SessionMode; mfaPending?: boolean },
+  input: { tenantId: string; accountId: string; mode: SessionMode; mfaPending?: boolean; subUserId?: string | null },
   ctx: RequestContext,
 ): Promise<IssuedSession> {
   const now = deps.clock.now();
@@ -42,6 +42,7 @@ export async function createSession(
     ip: ctx.ip,
     user_agent: ctx.userAgent?.slice(0, 512) ?? null,
     mfa_pending: input.mfaPending ?? false,
+    sub_user_id: input.subUserId ?? null,
   });
   const summary: SessionSummary = { mode: input.mode, idleExpiresAt: idle.toISOString(), expiresAt: absolute.toISOString() };
   if (input.mfaPending) summary.mfaPending = true;
@@ -56,8 +57,11 @@ export function toAccountSummary(row: {
   phone: string | null;
   email: string | null;
   email_verified_at: Date | string | null;
+  sub_user_id?: string | null;
+  sub_user_name?: string | null;
 }): AccountSummary {
   return {
+    ...(row.sub_user_id && row.sub_user_name ? { subUser: { id: row.sub_user_id, name: row.sub_user_name } } : {}),
     id: row.account_id,
     accountName: row.account_name,
     phone: row.phone ? maskPhone(row.phone) : null,
@@ -76,6 +80,8 @@ export interface SessionAuth {
   stepUpUntil: Date | null;
   /** password passed, MFA code still due: nothing but the MFA step and sign-out is allowed */
   mfaPending: boolean;
+  /** set for a sub-user's session; accountId is then its primary account */
+  subUserId: string | null;
 }
 
 /** The session check (GET /v1/session), memoised briefly: see SessionCache. */
@@ -100,6 +106,7 @@ export async function authenticateSession(deps: ServiceDeps, tenantId: string, t
   const row = await sessions.findSessionWithAccount(deps.db, tenantId, idHash);
   if (!row) return undefined;
   const now = deps.clock.now();
+  if (row.sub_user_id && row.sub_user_disabled_at) return undefined;
   const expires = new Date(row.expires_at);
   let idle = new Date(row.idle_expires_at);
   if (expires <= now || idle <= now) {
@@ -121,6 +128,7 @@ export async function authenticateSession(deps: ServiceDeps, tenantId: string, t
     idHash,
     stepUpUntil: stepUp && stepUp > now ? stepUp : null,
     mfaPending: row.mfa_pending,
+    subUserId: row.sub_user_id ?? null,
   };
 }
 

@@ -8,6 +8,8 @@ import { recordEvent } from '../db/audit.ts';
 import type { ContactKind } from '../db/schema.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import { countMfaFailure } from '../db/sessions.ts';
+import { findSubUserById } from '../db/sub-users.ts';
+import { authenticateSubUser } from './sub-users.ts';
 import { hasMfa, useRecoveryCode, verifyAccountTotp } from './mfa.ts';
 import { authenticateSession, createSession, endSession, toAccountSummary, type IssuedSession } from './sessions.ts';
 import type { Tenant } from './tenants.ts';
@@ -76,6 +78,11 @@ export async function signIn(
   body: SignIn,
   ctx: RequestContext & { mode: SessionMode; previousToken?: string | undefined },
 ): Promise<{ signedIn: SignedIn; issued: IssuedSession }> {
+  if (body.subUser) {
+    const sub = await authenticateSubUser(deps, tenant, { primary: body.identifier, subUser: body.subUser, password: body.password });
+    if (ctx.previousToken) await endSession(deps, tenant.id, ctx.previousToken);
+    return issueSignedIn(deps, tenant, sub.accountId, ctx, sub.subUserId);
+  }
   const accountId = await authenticate(deps, tenant, body, ctx);
   if (ctx.previousToken) await endSession(deps, tenant.id, ctx.previousToken);
   if (await hasMfa(deps, tenant.id, accountId)) {
@@ -89,14 +96,25 @@ export async function signIn(
   return issueSignedIn(deps, tenant, accountId, ctx);
 }
 
-async function issueSignedIn(deps: ServiceDeps, tenant: Tenant, accountId: string, ctx: RequestContext & { mode: SessionMode }) {
+async function issueSignedIn(deps: ServiceDeps, tenant: Tenant, accountId: string, ctx: RequestContext & { mode: SessionMode }, subUserId: string | null = null) {
   // single inserts need no transaction; the summary is read alongside them
-  const [issued, summary] = await Promise.all([
-    createSession(deps.db, deps, { tenantId: tenant.id, accountId, mode: ctx.mode }, ctx),
+  const [issued, summary, subUser] = await Promise.all([
+    createSession(deps.db, deps, { tenantId: tenant.id, accountId, mode: ctx.mode, subUserId }, ctx),
     accounts.findAccountSummary(deps.db, tenant.id, accountId),
-    recordEvent(deps.db, { tenantId: tenant.id, accountId, type: 'sign_in', outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, detail: { mode: ctx.mode }, at: deps.clock.now() }),
+    subUserId ? findSubUserById(deps.db, tenant.id, subUserId) : undefined,
+    recordEvent(deps.db, {
+      tenantId: tenant.id,
+      accountId,
+      type: 'sign_in',
+      outcome: 'success',
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      detail: subUserId ? { mode: ctx.mode, subUser: subUserId } : { mode: ctx.mode },
+      at: deps.clock.now(),
+    }),
   ]);
-  return { signedIn: { account: toAccountSummary(summary!), session: issued.summary }, issued };
+  const account = toAccountSummary({ ...summary!, sub_user_id: subUser?.id ?? null, sub_user_name: subUser?.name ?? null });
+  return { signedIn: { account, session: issued.summary }, issued };
 }
 
 const MFA_MAX_FAILURES = 5;

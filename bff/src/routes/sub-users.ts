@@ -1,0 +1,29 @@
+import { Hono } from 'hono';
+import { subUserCreateBody, subUserParams } from '../../../shared/src/api.ts';
+import { requireSession, sessionAuth } from '../http/auth.ts';
+import { requestContext, type AppEnv } from '../http/context.ts';
+import { validate, validateForTenant, validated } from '../http/validate.ts';
+import type { ServiceDeps } from '../services/deps.ts';
+import * as subUsers from '../services/sub-users.ts';
+
+/** A primary account manages its sub-users. */
+export function subUserRoutes(deps: ServiceDeps) {
+  const id = validate('param', subUserParams);
+  return new Hono<AppEnv>()
+    .use('*', requireSession(deps, { primaryOnly: true }))
+    .get('/', async (c) => c.json({ subUsers: await subUsers.listSubUsers(deps, c.get('tenant'), sessionAuth(c)) }))
+    .post('/', validateForTenant('json', subUserCreateBody), async (c) => {
+      const body = validated<{ name: string; password: string }>(c, 'json');
+      return c.json(await subUsers.createSubUser(deps, c.get('tenant'), sessionAuth(c), body, requestContext(c, deps)), 201);
+    })
+    .post('/:id/disable', id, async (c) =>
+      c.json(await subUsers.setSubUserDisabled(deps, c.get('tenant'), sessionAuth(c), validated<{ id: string }>(c, 'param').id, true, requestContext(c, deps))),
+    )
+    .post('/:id/enable', id, async (c) =>
+      c.json(await subUsers.setSubUserDisabled(deps, c.get('tenant'), sessionAuth(c), validated<{ id: string }>(c, 'param').id, false, requestContext(c, deps))),
+    )
+    .delete('/:id', id, async (c) => {
+      await subUsers.deleteSubUser(deps, c.get('tenant'), sessionAuth(c), validated<{ id: string }>(c, 'param').id, requestContext(c, deps));
+      return c.body(null, 204);
+    });
+}
