@@ -99,6 +99,16 @@ describe(`sign-in and the login-identifier rule (${backend})`, () => {
     expect(res.json.account).toMatchObject({ accountName: 'carol_03', emailVerified: true });
   });
 
+  it('locks sign-in for 15 minutes after 10 failures, before checking the password', async () => {
+    expect((await h.register({ accountName: 'lock_me', number: '13811110009', password: 'Lock#2026x' })).status).toBe(201);
+    for (let i = 0; i < 10; i++) expect((await signIn('lock_me', `Wrong#${i}x`)).json.error.code).toBe('invalid_credentials');
+    const locked = await signIn('lock_me', 'Lock#2026x');
+    expect(locked.status).toBe(429);
+    expect(locked.json.error).toMatchObject({ code: 'account_locked', params: { minutes: 15 } });
+    h.clock.advance(15 * 60 + 1);
+    expect((await signIn('lock_me', 'Lock#2026x')).status).toBe(200);
+  });
+
   it('refuses empty or missing fields with field errors', async () => {
     const res = await h.request('/v1/sessions', { body: { identifier: '  ' }, locale: 'en' });
     expect(res.status).toBe(400);

@@ -39,6 +39,7 @@ export const ERROR_STATUS = {
   invalid_credentials: 401,
   identifier_multiple_accounts: 401,
   not_signed_in: 401,
+  account_locked: 429,
   // security settings (issue 4)
   step_up_required: 403,
   step_up_method_unavailable: 400,

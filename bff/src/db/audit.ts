@@ -52,3 +52,18 @@ export async function recentEvents(db: Conn, tenantId: string, accountId: string
     detail: r.detail,
   }));
 }
+
+/** How many failures of these types the account had since a moment (lockout window). */
+export async function countFailuresSince(db: Conn, tenantId: string, accountId: string, types: AuditEventType[], since: Date): Promise<number> {
+  const rows = await db
+    .selectFrom('audit_events')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('account_id', '=', accountId)
+    .where('outcome', '=', 'failure')
+    .where('type', 'in', types)
+    .where('created_at', '>', since)
+    .limit(100)
+    .execute();
+  return rows.length;
+}

@@ -4,7 +4,7 @@ import { foldAccountName } from '../../../shared/src/rules/account-name.ts';
 import { normalizeEmail } from '../../../shared/src/rules/email.ts';
 import { parseIdentifierPhone } from '../../../shared/src/rules/phone.ts';
 import * as accounts from '../db/accounts.ts';
-import { recordEvent } from '../db/audit.ts';
+import { countFailuresSince, recordEvent } from '../db/audit.ts';
 import type { ContactKind } from '../db/schema.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import { countMfaFailure } from '../db/sessions.ts';
@@ -35,6 +35,18 @@ async function failed(deps: ServiceDeps, tenant: Tenant, accountId: string | nul
   throw err;
 }
 
+/** Account lockout: this many failed passwords or MFA codes within the window lock sign-in for the rest of it. */
+export const LOCKOUT_FAILURES = 10;
+export const LOCKOUT_WINDOW_MINUTES = 15;
+
+/** Refuses before the password is even checked, so a locked account cannot be brute-forced meanwhile. */
+export async function assertNotLocked(deps: ServiceDeps, tenantId: string, accountId: string): Promise<void> {
+  const since = new Date(deps.clock.now().getTime() - LOCKOUT_WINDOW_MINUTES * 60_000);
+  if ((await countFailuresSince(deps.db, tenantId, accountId, ['sign_in_failed', 'mfa_failed'], since)) >= LOCKOUT_FAILURES) {
+    throw new AppError('account_locked', { minutes: LOCKOUT_WINDOW_MINUTES });
+  }
+}
+
 /**
  * Finds the account the identifier signs in to and checks the password, spending one argon2
  * verification whether or not an account exists. PRODUCT.md "Which identifiers may sign in":
@@ -49,6 +61,7 @@ async function authenticate(deps: ServiceDeps, tenant: Tenant, body: SignIn, ctx
       await deps.hasher.verifyDummy(body.password);
       throw invalid();
     }
+    await assertNotLocked(deps, tenant.id, account.id);
     if (!(await deps.hasher.verify(account.password_hash, body.password))) return failed(deps, tenant, account.id, ctx, invalid());
     return account.id;
   }
@@ -58,6 +71,7 @@ async function authenticate(deps: ServiceDeps, tenant: Tenant, body: SignIn, ctx
   );
   const signable = bound.find((r) => r.can_sign_in);
   if (signable) {
+    await assertNotLocked(deps, tenant.id, signable.id);
     if (!(await deps.hasher.verify(signable.password_hash, body.password))) return failed(deps, tenant, signable.id, ctx, invalid());
     return signable.id;
   }
@@ -133,6 +147,7 @@ export async function completeMfaSignIn(
 ): Promise<{ signedIn: SignedIn; issued: IssuedSession }> {
   const auth = token ? await authenticateSession(deps, tenant.id, token) : undefined;
   if (!auth || !auth.mfaPending) throw new AppError('not_signed_in');
+  await assertNotLocked(deps, tenant.id, auth.accountId); // wrong MFA codes count toward the lockout too
   try {
     if (body.recoveryCode) await useRecoveryCode(deps, tenant, auth.accountId, body.recoveryCode, ctx);
     else await verifyAccountTotp(deps, tenant, auth.accountId, body.code ?? '', ctx, 'sign_in');

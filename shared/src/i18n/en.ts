@@ -32,6 +32,7 @@ export const en = {
   'error.invalid_credentials': 'Account or password incorrect.',
   'error.identifier_multiple_accounts':
     'This mobile phone number/email has been associated with multiple accounts and cannot be used for login; please use the account name.',
+  'error.account_locked': 'Too many failed sign-ins. Try again in {minutes} minutes, or reset your password.',
   'error.not_signed_in': 'You are not signed in.',
   'error.tenant_unknown': 'This site is not set up for sign-in (unknown publishable key).',
   'error.origin_not_allowed': 'This site is not allowed to use the account service.',

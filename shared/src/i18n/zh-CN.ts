@@ -32,6 +32,7 @@ export const zhCN: Record<MessageKey, string> = {
   'error.account_name_taken': '该账户名已被注册。',
   'error.invalid_credentials': '账户或密码错误。',
   'error.identifier_multiple_accounts': '该手机号/邮箱已关联多个账户，无法用于登录，请使用账户名登录。',
+  'error.account_locked': '登录失败次数过多，请 {minutes} 分钟后重试，或重置密码。',
   'error.not_signed_in': '您尚未登录。',
   'error.tenant_unknown': '该网站尚未开通登录服务（发布密钥无效）。',
   'error.origin_not_allowed': '该网站无权使用账户服务。',
