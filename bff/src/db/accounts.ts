@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Db } from './create.ts';
 import type { ContactKind, ContactRole, Database } from './schema.ts';
 
@@ -34,6 +34,36 @@ export async function accountNameExists(db: Conn, tenantId: string, folded: stri
   return row !== undefined;
 }
 
+/**
+ * Everything sign-in needs about the candidate accounts in one round trip: the password hash,
+ * whether MFA is bound, recent failures (lockout), the binding's flags for a phone/email, and
+ * the account summary for the answer.
+ */
+export function signInCandidates(db: Db, tenantId: string, by: { folded: string } | { kind: ContactKind; value: string }, failuresSince: Date) {
+  let q = accountSummaryQuery(db, tenantId).select([
+    'a.password_hash',
+    sql<boolean>`exists (select 1 from mfa_devices m where m.tenant_id = a.tenant_id and m.account_id = a.id and m.confirmed_at is not null)`.as('has_mfa'),
+    sql<number>`(select count(*)::int from audit_events f where f.tenant_id = a.tenant_id and f.account_id = a.id and f.outcome = 'failure' and f.type in ('sign_in_failed', 'mfa_failed') and f.created_at > ${failuresSince})`.as(
+      'recent_failures',
+    ),
+  ]);
+  if ('folded' in by) {
+    return q
+      .select([sql<boolean>`true`.as('can_sign_in'), sql<Date | null>`null`.as('bound_verified_at')])
+      .where('a.account_name_folded', '=', by.folded)
+      .limit(1)
+      .execute();
+  }
+  return q
+    .innerJoin('account_contacts as c', (j) => j.onRef('c.account_id', '=', 'a.id').onRef('c.tenant_id', '=', 'a.tenant_id'))
+    .select(['c.can_sign_in', 'c.verified_at as bound_verified_at'])
+    .where('c.kind', '=', by.kind)
+    .where('c.value', '=', by.value)
+    .orderBy('c.created_at')
+    .limit(20)
+    .execute();
+}
+
 export function findAccountByFoldedName(db: Conn, tenantId: string, folded: string) {
   return db
     .selectFrom('accounts')
@@ -41,20 +71,6 @@ export function findAccountByFoldedName(db: Conn, tenantId: string, folded: stri
     .where('tenant_id', '=', tenantId)
     .where('account_name_folded', '=', folded)
     .executeTakeFirst();
-}
-
-/** Accounts a phone/email is bound to, with the binding's sign-in flag. */
-export function accountsByContact(db: Conn, tenantId: string, kind: ContactKind, value: string) {
-  return db
-    .selectFrom('account_contacts as c')
-    .innerJoin('accounts as a', (j) => j.onRef('a.id', '=', 'c.account_id').onRef('a.tenant_id', '=', 'c.tenant_id'))
-    .select(['a.id', 'a.password_hash', 'c.can_sign_in', 'c.verified_at'])
-    .where('c.tenant_id', '=', tenantId)
-    .where('c.kind', '=', kind)
-    .where('c.value', '=', value)
-    .orderBy('c.created_at')
-    .limit(20)
-    .execute();
 }
 
 /** Is this value bound to any account of the tenant other than `exceptAccountId`? */

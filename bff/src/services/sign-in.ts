@@ -10,7 +10,7 @@ import type { RequestContext, ServiceDeps } from './deps.ts';
 import { countMfaFailure } from '../db/sessions.ts';
 import { findSubUserById } from '../db/sub-users.ts';
 import { authenticateSubUser } from './sub-users.ts';
-import { hasMfa, useRecoveryCode, verifyAccountTotp } from './mfa.ts';
+import { useRecoveryCode, verifyAccountTotp } from './mfa.ts';
 import { authenticateSession, createSession, endSession, toAccountSummary, type IssuedSession } from './sessions.ts';
 import type { Tenant } from './tenants.ts';
 
@@ -40,12 +40,16 @@ export const LOCKOUT_FAILURES = 10;
 export const LOCKOUT_WINDOW_MINUTES = 15;
 
 /** Refuses before the password is even checked, so a locked account cannot be brute-forced meanwhile. */
+function assertNotLockedCount(recentFailures: number): void {
+  if (Number(recentFailures) >= LOCKOUT_FAILURES) throw new AppError('account_locked', { minutes: LOCKOUT_WINDOW_MINUTES });
+}
+
 export async function assertNotLocked(deps: ServiceDeps, tenantId: string, accountId: string): Promise<void> {
   const since = new Date(deps.clock.now().getTime() - LOCKOUT_WINDOW_MINUTES * 60_000);
-  if ((await countFailuresSince(deps.db, tenantId, accountId, ['sign_in_failed', 'mfa_failed'], since)) >= LOCKOUT_FAILURES) {
-    throw new AppError('account_locked', { minutes: LOCKOUT_WINDOW_MINUTES });
-  }
+  assertNotLockedCount(await countFailuresSince(deps.db, tenantId, accountId, ['sign_in_failed', 'mfa_failed'], since));
 }
+
+type Candidate = Awaited<ReturnType<typeof accounts.signInCandidates>>[number];
 
 /**
  * Finds the account the identifier signs in to and checks the password, spending one argon2
@@ -53,27 +57,17 @@ export async function assertNotLocked(deps: ServiceDeps, tenantId: string, accou
  * a phone/email signs in only where its binding can sign in; when it is bound only to accounts
  * that cannot, the "multiple accounts" message is given only if the password matched one of them.
  */
-async function authenticate(deps: ServiceDeps, tenant: Tenant, body: SignIn, ctx: RequestContext): Promise<string> {
+async function authenticate(deps: ServiceDeps, tenant: Tenant, body: SignIn, ctx: RequestContext): Promise<Candidate> {
   const id = classifyIdentifier(body.identifier, tenant);
-  if (id.kind === 'name') {
-    const account = await accounts.findAccountByFoldedName(deps.db, tenant.id, id.folded);
-    if (!account) {
-      await deps.hasher.verifyDummy(body.password);
-      throw invalid();
-    }
-    await assertNotLocked(deps, tenant.id, account.id);
-    if (!(await deps.hasher.verify(account.password_hash, body.password))) return failed(deps, tenant, account.id, ctx, invalid());
-    return account.id;
-  }
+  const since = new Date(deps.clock.now().getTime() - LOCKOUT_WINDOW_MINUTES * 60_000);
+  const rows = await accounts.signInCandidates(deps.db, tenant.id, id.kind === 'name' ? { folded: id.folded } : { kind: id.kind, value: id.value }, since);
   // An email signs in only once verified (PRODUCT.md: an unverified email serves nothing).
-  const bound = (await accounts.accountsByContact(deps.db, tenant.id, id.kind, id.value)).filter(
-    (r) => id.kind === 'phone' || r.verified_at !== null,
-  );
+  const bound = id.kind === 'email' ? rows.filter((r) => r.bound_verified_at !== null) : rows;
   const signable = bound.find((r) => r.can_sign_in);
   if (signable) {
-    await assertNotLocked(deps, tenant.id, signable.id);
-    if (!(await deps.hasher.verify(signable.password_hash, body.password))) return failed(deps, tenant, signable.id, ctx, invalid());
-    return signable.id;
+    assertNotLockedCount(signable.recent_failures);
+    if (!(await deps.hasher.verify(signable.password_hash, body.password))) return failed(deps, tenant, signable.account_id, ctx, invalid());
+    return signable;
   }
   if (bound.length === 0) {
     await deps.hasher.verifyDummy(body.password);
@@ -97,24 +91,28 @@ export async function signIn(
     if (ctx.previousToken) await endSession(deps, tenant.id, ctx.previousToken);
     return issueSignedIn(deps, tenant, sub.accountId, ctx, sub.subUserId);
   }
-  const accountId = await authenticate(deps, tenant, body, ctx);
+  const candidate = await authenticate(deps, tenant, body, ctx);
   if (ctx.previousToken) await endSession(deps, tenant.id, ctx.previousToken);
-  if (await hasMfa(deps, tenant.id, accountId)) {
+  if (candidate.has_mfa) {
     // PRODUCT.md: once MFA is bound, sign-in asks for its code after the password
-    const [issued, summary] = await Promise.all([
-      createSession(deps.db, deps, { tenantId: tenant.id, accountId, mode: ctx.mode, mfaPending: true }, ctx),
-      accounts.findAccountSummary(deps.db, tenant.id, accountId),
-    ]);
-    return { signedIn: { account: toAccountSummary(summary!), session: issued.summary, mfaRequired: true }, issued };
+    const issued = await createSession(deps.db, deps, { tenantId: tenant.id, accountId: candidate.account_id, mode: ctx.mode, mfaPending: true }, ctx);
+    return { signedIn: { account: toAccountSummary(candidate), session: issued.summary, mfaRequired: true }, issued };
   }
-  return issueSignedIn(deps, tenant, accountId, ctx);
+  return issueSignedIn(deps, tenant, candidate.account_id, ctx, null, candidate);
 }
 
-async function issueSignedIn(deps: ServiceDeps, tenant: Tenant, accountId: string, ctx: RequestContext & { mode: SessionMode }, subUserId: string | null = null) {
-  // single inserts need no transaction; the summary is read alongside them
+async function issueSignedIn(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  accountId: string,
+  ctx: RequestContext & { mode: SessionMode },
+  subUserId: string | null = null,
+  known?: Parameters<typeof toAccountSummary>[0],
+) {
+  // single inserts need no transaction; the summary is read alongside them unless sign-in already has it
   const [issued, summary, subUser] = await Promise.all([
     createSession(deps.db, deps, { tenantId: tenant.id, accountId, mode: ctx.mode, subUserId }, ctx),
-    accounts.findAccountSummary(deps.db, tenant.id, accountId),
+    known ?? accounts.findAccountSummary(deps.db, tenant.id, accountId),
     subUserId ? findSubUserById(deps.db, tenant.id, subUserId) : undefined,
     recordEvent(deps.db, {
       tenantId: tenant.id,
