@@ -15,6 +15,9 @@ import type {
   ContactConfirmRequest,
   ContactKindName,
   ContactStartRequest,
+  MfaSetupResponse,
+  MfaSignInRequest,
+  RecoveryCodesResponse,
   RegisterRequest,
   SecurityOverview,
   SendCodeResponse,
@@ -235,6 +238,20 @@ export class JdClient {
     return this.remember(await this.request<SignedIn>('POST', '/sessions', body, true));
   }
 
+  /**
+   * The MFA step of a sign-in that answered `mfaRequired`: a current TOTP code or a recovery code.
+   * The session is rotated (token mode: a new token replaces the pending one). When the pending
+   * session is gone (too many tries, expired) its token is dropped.
+   */
+  async mfaSignIn(body: MfaSignInRequest): Promise<SignedIn> {
+    try {
+      return this.remember(await this.request<SignedIn>('POST', '/sessions/mfa', body, true));
+    } catch (e) {
+      if (e instanceof JdApiError && (e.code === 'mfa_too_many_attempts' || e.code === 'not_signed_in')) this.token = null;
+      throw e;
+    }
+  }
+
   /** The current session, or null when not signed in (a stale token is dropped). */
   async session(): Promise<SignedIn | null> {
     if (this.sessionMode === 'token' && !this.token) return null;
@@ -291,6 +308,26 @@ export class JdClient {
 
   resendEmailVerification(): Promise<EmailLinkSent> {
     return this.request('POST', '/security/email/verification', {});
+  }
+
+  /** A new TOTP secret to bind (needs step-up); bound only once mfaConfirm() accepts a code. */
+  mfaSetup(): Promise<MfaSetupResponse> {
+    return this.request('POST', '/security/mfa/setup', {});
+  }
+
+  /** Binds the secret of mfaSetup() with a current code; answers the 10 recovery codes (shown once). */
+  mfaConfirm(code: string): Promise<RecoveryCodesResponse> {
+    return this.request('POST', '/security/mfa/confirm', { code });
+  }
+
+  /** Replaces the recovery codes (needs step-up). */
+  regenerateRecoveryCodes(): Promise<RecoveryCodesResponse> {
+    return this.request('POST', '/security/mfa/recovery-codes', {});
+  }
+
+  /** Unbinds the MFA device (needs step-up). */
+  unbindMfa(): Promise<SecurityOverview> {
+    return this.request('DELETE', '/security/mfa');
   }
 
   changePassword(body: ChangePasswordRequest): Promise<ChangePasswordResponse> {

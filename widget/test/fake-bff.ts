@@ -3,7 +3,7 @@
  * and records every request (method, path, query, headers, JSON body, credentials).
  */
 import type { ErrorBody, ErrorCode, FieldIssue } from '../../shared/src/errors.ts';
-import type { ContactView, SecurityOverview, SignedIn } from '../../shared/src/api.ts';
+import type { ContactView, MfaSetupResponse, SecurityOverview, SignedIn } from '../../shared/src/api.ts';
 import type { TenantPublicConfig } from '../../shared/src/tenant.ts';
 
 export interface RecordedRequest {
@@ -175,3 +175,22 @@ export function securityOverview(over: Partial<SecurityOverview> = {}): Security
     ...over,
   };
 }
+
+// ---- virtual MFA ---------------------------------------------------------------
+
+/** POST /v1/sessions for an account with MFA: the password was right, the MFA step is due. */
+export function mfaPending(accountName = 'alice_01', token?: string): SignedIn {
+  const s = signedIn(accountName, token);
+  return { ...s, session: { ...s.session, mfaPending: true }, mfaRequired: true };
+}
+
+export const TEST_MFA_SETUP: MfaSetupResponse = {
+  secret: 'JBSWY3DPEHPK3PXPJBSWY3DP',
+  otpauthUri: 'otpauth://totp/Acme%20Cloud:alice_01?secret=JBSWY3DPEHPK3PXPJBSWY3DP&issuer=Acme%20Cloud',
+  qrSvg: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 21 21"><path d="M0 0h7v7H0z" fill="#000"/><script>window.__pwned = true</script></svg>',
+  expiresAt: '2025-03-01T08:10:00.000Z',
+};
+
+export const TEST_RECOVERY_CODES = Array.from({ length: 10 }, (_, i) => `rc${i}a-bcd${i}-ef${i}g`);
+
+export const STEP_UP_OK: FakeAnswer = { status: 200, body: { stepUp: { active: true, expiresAt: '2025-03-01T08:10:00.000Z' } } };

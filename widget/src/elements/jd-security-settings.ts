@@ -1,7 +1,7 @@
 import { css, html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
 import type { ErrorCode } from '../../../shared/src/errors.ts';
 import type { MessageKey } from '../../../shared/src/i18n/index.ts';
-import type { ContactView, SecurityOverview, StepUpMethod } from '../../../shared/src/api.ts';
+import type { ContactView, MfaSetupResponse, SecurityOverview, StepUpMethod } from '../../../shared/src/api.ts';
 import { DEFAULT_PASSWORD_POLICY, passwordProblems } from '../../../shared/src/rules/password.ts';
 import { isPhoneRegion, looksLikeMobile, nationalDigits, type PhoneRegion } from '../../../shared/src/rules/phone-regions.ts';
 import { emailProblem } from '../../../shared/src/rules/email.ts';
@@ -13,19 +13,26 @@ import { CountdownController } from '../parts/countdown.ts';
 import { ModalController } from '../parts/dialog.ts';
 import { renderPasswordChecklist } from '../parts/password-checklist.ts';
 import { renderRegionOptions, tenantRegions } from '../parts/phone-input.ts';
-import { safeUrl } from '../parts/text.ts';
+import { renderSupport } from '../parts/support.ts';
+import { safeUrl, tWith } from '../parts/text.ts';
 import { base, tokens } from '../styles.ts';
 
 /** What a `jd-security-change` event reports as changed. */
-export type SecurityChange = 'security_phone' | 'security_email' | 'contact_phone' | 'contact_email' | 'password';
-/** The dialogs: a change, or adding/replacing an unverified security email by link. */
-type Dialog = SecurityChange | 'add_email';
-/** method: choose how to verify identity; step_up: its code; value: the new phone/email; code: the code sent there. */
-type Step = 'method' | 'step_up' | 'value' | 'code' | 'password' | 'link' | 'support';
+export type SecurityChange = 'security_phone' | 'security_email' | 'contact_phone' | 'contact_email' | 'password' | 'mfa';
+/** The dialogs: a change, adding/replacing an unverified security email by link, binding/unbinding MFA, new recovery codes. */
+type Dialog = Exclude<SecurityChange, 'mfa'> | 'add_email' | 'mfa_bind' | 'mfa_unbind' | 'mfa_codes';
+/**
+ * method: choose how to verify identity (for TOTP also its code); step_up: the code sent; value: the new
+ * phone/email; code: the code sent there; wait: a request runs; qr: the MFA secret and its first code;
+ * codes: the recovery codes, shown once; unbind: confirm unbinding MFA.
+ */
+type Step = 'method' | 'step_up' | 'value' | 'code' | 'password' | 'link' | 'support' | 'wait' | 'qr' | 'codes' | 'unbind';
 type Field = 'code' | 'phone' | 'email' | 'currentPassword' | 'newPassword';
 
 const STEP_FIELDS: Partial<Record<Step, Field[]>> = {
+  method: ['code'],
   step_up: ['code'],
+  qr: ['code'],
   value: ['phone', 'email'],
   code: ['code'],
   password: ['currentPassword', 'newPassword'],
@@ -34,7 +41,8 @@ const STEP_FIELDS: Partial<Record<Step, Field[]>> = {
 /** Where a server error without a usable field path belongs. */
 function fieldForCode(code: ErrorCode): Field | undefined {
   if (code === 'code_cooldown' || code === 'code_daily_limit') return undefined;
-  if (code.startsWith('code_')) return 'code';
+  // code_*, and the MFA code's mfa_code_invalid, mfa_code_reused, mfa_clock_drift
+  if (code.startsWith('code_') || code.startsWith('mfa_c')) return 'code';
   if (code.startsWith('phone_')) return 'phone';
   if (code.startsWith('email_')) return 'email';
   if (code === 'password_incorrect') return 'currentPassword';
@@ -46,11 +54,12 @@ function fieldForCode(code: ErrorCode): Field | undefined {
  * The account center's security settings (PRODUCT.md "Contact vs security contacts", "Changing
  * security contacts", "Email"): security phone and email with their "verified", "can verify
  * identity" and "can sign in" flags, contact phone and email (default: the security ones), the
- * password, MFA status and the recent security events. Changes run in modal dialogs; changing a
- * security phone/email or the password first verifies the user's identity (step-up), or shows
- * the tenant's support channels when no method is available.
+ * password, the virtual MFA device (bind by QR code, unbind, new recovery codes: PRODUCT.md "Virtual
+ * MFA") and the recent security events. Changes run in modal dialogs; changing a security
+ * phone/email or the password, and every MFA change, first verifies the user's identity (step-up,
+ * also by the MFA code once bound), or shows the tenant's support channels when no method is available.
  *
- * @fires jd-security-change - a setting changed; `detail: { what: 'security_phone' | 'security_email' | 'contact_phone' | 'contact_email' | 'password', overview }`
+ * @fires jd-security-change - a setting changed; `detail: { what: 'security_phone' | 'security_email' | 'contact_phone' | 'contact_email' | 'password' | 'mfa', overview }`
  * @fires jd-error - a request failed; `detail: { code, message }`
  *
  * @slot header - content above the settings
@@ -63,6 +72,7 @@ function fieldForCode(code: ErrorCode): Field | undefined {
  * @csspart badge - a status badge, also `badge-ok` (verified, can verify identity, can sign in) or `badge-warn` (unverified)
  * @csspart button - buttons; actions in rows are also `action`
  * @csspart events - the recent security events section; `event` is each table row
+ * @csspart qr - the MFA QR code image; `secret` the key to type in; `recovery-codes` the list of recovery codes
  * @csspart dialog - the change dialog; `form`, `input`, `label`, `submit`, `error`, `hint`, `checklist` inside it as in the other elements
  * @csspart status - the live status regions
  * @csspart link - links
@@ -122,6 +132,11 @@ export class JdSecuritySettings extends JdElement {
         width: 100%;
         text-align: start;
       }
+      ol code,
+      [part='secret'] code {
+        font-size: 1.1em;
+        letter-spacing: 0.05em;
+      }
       dialog {
         color: inherit;
         background: var(--_bg);
@@ -145,6 +160,8 @@ export class JdSecuritySettings extends JdElement {
     errors: { state: true },
     dialogStatus: { state: true },
     busy: { state: true },
+    setup: { state: true },
+    codes: { state: true },
   };
 
   /** Where the "Sign in" link goes when no one is signed in. */
@@ -153,10 +170,14 @@ export class JdSecuritySettings extends JdElement {
   private declare dialog: Dialog | undefined;
   private declare step: Step;
   /** the dialog's inputs, plus the chosen verification method, code channel and phone region */
-  private declare values: Partial<Record<Field | 'method' | 'channel' | 'region', string>>;
+  private declare values: Partial<Record<Field | 'method' | 'channel' | 'region' | 'ack', string>>;
   private declare errors: Partial<Record<Field, FieldError>>;
   private declare dialogStatus: StatusMessage | undefined;
   private declare busy: boolean;
+  /** the MFA secret being bound (step qr) */
+  private declare setup: MfaSetupResponse | undefined;
+  /** new recovery codes (step codes); dropped when the dialog closes: they are shown once */
+  private declare codes: string[] | undefined;
 
   private readonly countdown = new CountdownController(this);
   private readonly modal = new ModalController(this);
@@ -197,7 +218,7 @@ export class JdSecuritySettings extends JdElement {
     return this.values[f] ?? '';
   }
 
-  private set(f: Field | 'method' | 'channel' | 'region', value: string): void {
+  private set(f: Field | 'method' | 'channel' | 'region' | 'ack', value: string): void {
     this.values = { ...this.values, [f]: value };
   }
 
@@ -224,8 +245,30 @@ export class JdSecuritySettings extends JdElement {
     return methods.length ? 'method' : 'support';
   }
 
-  private stepAfterStepUp(): Step {
-    return this.dialog === 'password' ? 'password' : 'value';
+  /** The step after identity verification (or without it); MFA setup and new recovery codes ask the BFF first. */
+  private async afterStepUp(c: JdClient): Promise<void> {
+    const d = this.dialog;
+    if (d === 'mfa_codes') return this.showCodes((await c.regenerateRecoveryCodes()).recoveryCodes);
+    if (d === 'mfa_bind') this.setup = await c.mfaSetup();
+    this.go(d === 'mfa_bind' ? 'qr' : d === 'mfa_unbind' ? 'unbind' : d === 'password' ? 'password' : 'value');
+  }
+
+  /** New recovery codes (MFA bound, or regenerated): shown once; the page already reflects the change. */
+  private async showCodes(codes: string[]): Promise<void> {
+    this.setup = undefined;
+    this.codes = codes;
+    this.go('codes');
+    await this.refresh();
+    this.emit('jd-security-change', { what: 'mfa', overview: this.overview });
+  }
+
+  private async copyCodes(): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(this.codes!.join('\n'));
+      this.dialogStatus = { tone: 'ok', key: 'mfa.copied' };
+    } catch {
+      /* no clipboard access: the codes stay on screen and can be downloaded */
+    }
   }
 
   private go(step: Step): void {
@@ -244,13 +287,17 @@ export class JdSecuritySettings extends JdElement {
     this.dialogStatus = undefined;
     this.status = undefined;
     this.countdown.stop();
-    // PRODUCT.md: step-up first for a security phone/email that can verify identity, and for the password.
-    const needsStepUp = dialog === 'password' || dialog === 'security_phone' || (dialog === 'security_email' && !!o.securityEmail?.verified);
-    this.step = needsStepUp && !o.stepUp.active ? this.stepUpStep() : this.stepAfterStepUp();
+    // PRODUCT.md: step-up first for a security phone/email that can verify identity, the password and MFA.
+    const needsStepUp =
+      dialog === 'password' || dialog === 'security_phone' || dialog.startsWith('mfa') || (dialog === 'security_email' && !!o.securityEmail?.verified);
+    this.step = needsStepUp && !o.stepUp.active ? this.stepUpStep() : 'wait';
     void this.modal.open(e.currentTarget as Element);
+    if (this.step === 'wait') void this.run((c) => this.afterStepUp(c));
   }
 
   private onDialogClose(): void {
+    if (this.step === 'codes') this.status = { tone: 'ok', key: 'security.saved' };
+    this.setup = this.codes = undefined;
     this.dialog = undefined;
     this.countdown.stop();
     this.modal.closed();
@@ -259,7 +306,7 @@ export class JdSecuritySettings extends JdElement {
   private check(): Partial<Record<Field, FieldError>> {
     const errors: Partial<Record<Field, FieldError>> = {};
     const required = (f: Field) => !this.v(f).trim() && (errors[f] = { code: 'required' });
-    if (this.step === 'step_up' || this.step === 'code') {
+    if (this.step === 'step_up' || this.step === 'code' || this.step === 'qr' || (this.step === 'method' && this.method === 'totp')) {
       if (!required('code') && !CODE_PATTERN.test(this.v('code').trim())) errors.code = { code: 'code_format' };
     } else if (this.step === 'value') {
       const f = this.kind;
@@ -291,9 +338,8 @@ export class JdSecuritySettings extends JdElement {
     this.dialogStatus = { tone: 'info', key: 'security.code_sent', params: { to: sentTo } };
   }
 
-  /** Sends the step-up code (not for TOTP: its code is in the user's app). */
+  /** Sends the step-up code (never for TOTP: its code is in the user's app). */
   private async sendStepUp(c: JdClient): Promise<void> {
-    if (this.method === 'totp') return;
     const sent = await c.stepUpStart({ method: this.method, ...(this.method === 'phone' ? { channel: this.channel } : {}) });
     this.codeSent(sent.sentTo, sent.resendAfter);
   }
@@ -373,15 +419,19 @@ export class JdSecuritySettings extends JdElement {
     const dialog = this.dialog!;
     const step = this.step;
     await this.run(async (c) => {
-      if (step === 'method') {
+      if (step === 'method' && this.method !== 'totp') {
         await this.sendStepUp(c);
         this.go('step_up');
-      } else if (step === 'step_up') {
+      } else if (step === 'step_up' || step === 'method') {
         const r = await c.stepUpVerify({ method: this.method, code: this.v('code').trim() });
         if (this.overview) this.overview = { ...this.overview, stepUp: r.stepUp };
         this.dialogStatus = undefined;
         this.countdown.stop();
-        this.go(this.stepAfterStepUp());
+        await this.afterStepUp(c);
+      } else if (step === 'qr') {
+        await this.showCodes((await c.mfaConfirm(this.v('code').trim())).recoveryCodes);
+      } else if (step === 'unbind') {
+        await this.saved('mfa', 'security.saved', await c.unbindMfa());
       } else if (step === 'value' && dialog === 'add_email') {
         const sent = await c.setSecurityEmail(this.v('email').trim());
         this.go('link');
@@ -432,7 +482,7 @@ export class JdSecuritySettings extends JdElement {
   }
 
   private action(row: string, key: MessageKey, onClick: (e: Event) => void): TemplateResult {
-    return html`<button type="button" part="button action" data-action=${key.slice(9)} aria-describedby="jd-row-${row}" @click=${onClick}>
+    return html`<button type="button" part="button action" data-action=${key.slice(key.indexOf('.') + 1)} aria-describedby="jd-row-${row}" @click=${onClick}>
       ${this.t(key)}
     </button>`;
   }
@@ -485,7 +535,17 @@ export class JdSecuritySettings extends JdElement {
         )}
         ${this.contactRow('phone', o)} ${this.contactRow('email', o)}
         ${this.row('password', 'security.password', '', nothing, this.action('password', 'security.change', (e) => this.open('password', e)))}
-        ${this.row('mfa', 'security.mfa', this.t(o.mfa.bound ? 'security.mfa_bound' : 'security.mfa_not_bound'), nothing)}
+        ${this.row(
+          'mfa',
+          'security.mfa',
+          this.t(o.mfa.bound ? 'security.mfa_bound' : 'security.mfa_not_bound'),
+          o.mfa.bound
+            ? html`<span class="hint">${this.t('mfa.status', { date: o.mfa.boundAt ? dateTime.format(new Date(o.mfa.boundAt)) : '', n: o.mfa.recoveryCodesLeft })}</span>`
+            : nothing,
+          o.mfa.bound
+            ? html`${this.action('mfa', 'mfa.unbind', (e) => this.open('mfa_unbind', e))} ${this.action('mfa', 'mfa.regenerate', (e) => this.open('mfa_codes', e))}`
+            : this.action('mfa', 'mfa.bind', (e) => this.open('mfa_bind', e)),
+        )}
       </ul>
       <p class="hint" part="hint">${this.t('security.contact_hint')}</p>
       <section part="events" aria-labelledby="jd-events-title">
@@ -550,12 +610,14 @@ export class JdSecuritySettings extends JdElement {
 
   private codeInput(): TemplateResult {
     const waiting = this.countdown.running;
-    const resend = this.method === 'totp' && this.step === 'step_up'
+    // the MFA app's code (TOTP step-up, binding) is not sent: no resend, and its own label
+    const app = this.step === 'method' || this.step === 'qr';
+    const resend = app
       ? nothing
       : html`<button type="button" part="button resend" ?disabled=${waiting || this.busy} @click=${this.resend}>
           ${waiting ? this.t('register.resend_in', { seconds: this.countdown.remaining }) : this.t('security.resend')}
         </button>`;
-    return this.input('code', 'register.code', 'text', 'one-time-code', [], resend);
+    return this.input('code', app ? 'mfa.code' : 'register.code', 'text', 'one-time-code', [], resend);
   }
 
   private renderStep(o: SecurityOverview): { body: unknown; submit?: MessageKey } {
@@ -567,7 +629,7 @@ export class JdSecuritySettings extends JdElement {
         ];
         return {
           body: html`${renderChoice('method', this.t('security.step_up_intro'), o.stepUpMethods.map(label), this.method, (m) => this.set('method', m))}
-          ${this.method === 'phone' ? this.channelChoice() : nothing}`,
+          ${this.method === 'phone' ? this.channelChoice() : this.method === 'totp' ? this.codeInput() : nothing}`,
           submit: this.method === 'totp' ? 'security.next' : 'register.send_code',
         };
       }
@@ -610,20 +672,43 @@ export class JdSecuritySettings extends JdElement {
           submit: 'security.confirm',
         };
       }
-      case 'support': {
-        const s = o.supportChannels;
-        const ticket = safeUrl(s.ticketUrl);
+      case 'support':
+        return { body: html`<p>${this.t('security.no_method')}</p>${renderSupport(this.resolvedLocale, o.supportChannels)}` };
+      case 'wait':
+        return { body: html`<p class="hint">${this.t('common.loading')}</p>` };
+      case 'qr': {
+        const s = this.setup!;
         return {
-          body: html`<p>${this.t('security.no_method')}</p>
-            <ul part="support">
-              ${ticket
-                ? html`<li><a href=${ticket} target="_blank" rel="noopener noreferrer" part="link">${this.t('common.support_ticket')}</a></li>`
-                : nothing}
-              ${s.hotline ? html`<li>${this.t('common.support_hotline', { phone: s.hotline })}</li>` : nothing}
-              ${s.email ? html`<li>${this.t('common.support_email', { email: s.email })}</li>` : nothing}
-            </ul>`,
+          // The QR code is an <img> of the SVG as a data URL: never parsed into this document.
+          body: html`<p>${this.t('mfa.scan')}</p>
+            <img part="qr" alt=${this.t('mfa.qr_alt')} width="180" height="180" src="data:image/svg+xml;charset=utf-8,${encodeURIComponent(s.qrSvg)}" />
+            <p part="secret">${tWith(this.resolvedLocale, 'mfa.key', 'key', html`<code>${s.secret.replace(/(.{4})(?!$)/g, '$1 ')}</code>`)}</p>
+            ${s.otpauthUri.startsWith('otpauth://') ? html`<a href=${s.otpauthUri} part="link">${this.t('mfa.open_app')}</a>` : nothing}
+            ${this.codeInput()}`,
+          submit: 'security.confirm',
         };
       }
+      case 'codes': {
+        const codes = this.codes ?? [];
+        return {
+          body: html`<p>${this.t('mfa.codes_intro')}</p>
+            <ol part="recovery-codes">
+              ${codes.map((c) => html`<li><code>${c}</code></li>`)}
+            </ol>
+            <div class="footer">
+              <button type="button" part="button" data-copy @click=${this.copyCodes}>${this.t('mfa.copy')}</button>
+              <a part="link" download="recovery-codes.txt" href="data:text/plain;charset=utf-8,${encodeURIComponent(codes.join('\n'))}">${this.t('mfa.download')}</a>
+            </div>
+            <label class="choice"
+              ><input type="checkbox" name="ack" .checked=${!!this.values.ack} @change=${(e: Event) => this.set('ack', (e.target as HTMLInputElement).checked ? '1' : '')} />${this.t(
+                'mfa.saved_them',
+              )}</label
+            >`,
+          submit: 'mfa.done',
+        };
+      }
+      case 'unbind':
+        return { body: html`<p>${this.t('mfa.unbind_confirm')}</p>`, submit: 'mfa.unbind' };
       default:
         return { body: nothing };
     }
@@ -633,21 +718,27 @@ export class JdSecuritySettings extends JdElement {
     const d = this.dialog;
     const step = d ? this.renderStep(o) : undefined;
     const s = this.dialogStatus;
-    return html`<dialog part="dialog" aria-labelledby="jd-dialog-title" @close=${this.onDialogClose}>
+    // The recovery codes are shown once: Escape does not close them before "I have saved them".
+    const unsaved = this.step === 'codes' && !this.values.ack;
+    return html`<dialog part="dialog" aria-labelledby="jd-dialog-title" @close=${this.onDialogClose} @cancel=${(e: Event) => unsaved && e.preventDefault()}>
       ${d && step
         ? html`<form part="form" novalidate @submit=${this.onSubmit}>
-            <h3 id="jd-dialog-title">${this.t(d === 'add_email' ? 'security.security_email' : `security.${d}`)}</h3>
+            <h3 id="jd-dialog-title">${this.t(
+              d === 'add_email' ? 'security.security_email' : d === 'mfa_codes' ? 'mfa.regenerate' : d.startsWith('mfa') ? 'security.mfa' : `security.${d as SecurityChange}`,
+            )}</h3>
             ${step.body}
             <div part="status" class=${s ? `status is-${s.tone}` : 'status'} role="status" aria-atomic="true"
               >${s ? this.t(s.key, s.params) : nothing}</div
             >
             <div class="footer">
               ${step.submit
-                ? html`<button type="submit" part="submit" ?disabled=${this.busy}>${this.t(step.submit)}</button>`
+                ? html`<button type="submit" part="submit" ?disabled=${this.busy || unsaved}>${this.t(step.submit)}</button>`
                 : nothing}
-              <button type="button" part="button" data-close @click=${() => this.modal.close()}>
-                ${this.t(step.submit ? 'security.cancel' : 'security.close')}
-              </button>
+              ${this.step === 'codes'
+                ? nothing
+                : html`<button type="button" part="button" data-close @click=${() => this.modal.close()}>
+                    ${this.t(step.submit ? 'security.cancel' : 'security.close')}
+                  </button>`}
             </div>
           </form>`
         : nothing}

@@ -9,6 +9,7 @@ type Host = ReactiveControllerHost & { readonly renderRoot: ParentNode };
  */
 export class ModalController implements ReactiveController {
   private trigger: HTMLElement | null = null;
+  private scope: HTMLElement | null = null;
 
   constructor(private readonly host: Host) {
     host.addController(this);
@@ -22,6 +23,7 @@ export class ModalController implements ReactiveController {
   /** Opens the dialog (after the pending render) and remembers who opened it. */
   async open(trigger: Element | null): Promise<void> {
     this.trigger = trigger instanceof HTMLElement ? trigger : null;
+    this.scope = this.trigger?.parentElement ?? null;
     await this.host.updateComplete;
     const d = this.dialog;
     if (d && !d.open) d.showModal();
@@ -42,11 +44,14 @@ export class ModalController implements ReactiveController {
     this.dialog?.close();
   }
 
-  /** Call from the dialog's `close` event: returns focus to the opener. */
+  /**
+   * Call from the dialog's `close` event: returns focus to the opener or, when the change
+   * re-rendered it away ("Bind" became "Unbind"), to the first button beside it.
+   */
   closed(): void {
     const t = this.trigger;
     this.trigger = null;
-    if (t?.isConnected) t.focus();
+    (t?.isConnected ? t : this.scope?.querySelector('button'))?.focus();
   }
 
   hostDisconnected(): void {
