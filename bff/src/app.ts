@@ -9,6 +9,7 @@ import { devRoutes } from './routes/dev.ts';
 import { emailRoutes } from './routes/email.ts';
 import { publicRoutes } from './routes/public.ts';
 import { securityRoutes } from './routes/security.ts';
+import { mfaRecoveryRoutes } from './routes/mfa-recovery.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { subUserRoutes } from './routes/sub-users.ts';
 import { staticRoutes, type StaticAssets } from './routes/static.ts';
@@ -40,13 +41,19 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
   v1.use('*', preflight(tenants));
   const limitBody = bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new AppError('payload_too_large'); } });
   // only where a body is expected: on a GET, reading the body stream costs a full Request object on Node
-  v1.use('*', (c, next) => (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH' ? limitBody(c, next) : next()));
+  // (the lost-device application, with its photos, sets its own larger limit)
+  v1.use('*', (c, next) =>
+    (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH') && !c.req.path.startsWith('/v1/mfa-recovery/applications')
+      ? limitBody(c, next)
+      : next(),
+  );
   v1.use('*', tenantAndOrigin(tenants));
   v1.route('/', publicRoutes(deps));
   v1.route('/', verificationCodeRoutes(deps));
   v1.route('/', sessionRoutes(deps));
   v1.route('/security', securityRoutes(deps));
   v1.route('/sub-users', subUserRoutes(deps));
+  v1.route('/mfa-recovery', mfaRecoveryRoutes(deps));
   app.route('/v1', v1);
 
   app.route('/', emailRoutes(deps, tenants));

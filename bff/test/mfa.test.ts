@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDevOutbox } from '../src/delivery/outbox.ts';
 import { checkTotp } from '../src/services/mfa.ts';
 import { backend, makeHarness, type Harness } from './harness.ts';
+import { epochOf, userWithMfa as bindMfaUser } from './mfa-helpers.ts';
 
 let h: Harness;
 let n = 0;
@@ -11,31 +12,16 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const epochOf = (d: Date) => Math.floor(d.getTime() / 1000);
 const totp = (secret: string, offsetSeconds = 0) => generate({ secret, epoch: epochOf(h.clock.now()) + offsetSeconds });
 
-/** A signed-in user (token mode) with MFA bound through the API; returns its secret and recovery codes. */
 async function userWithMfa() {
   const number = `1372222${String(n++).padStart(4, '0')}`;
-  const name = `mfa_user_${n}`;
-  const password = 'Mfa#Pass2026';
-  const reg = await h.register({ accountName: name, number, password }, { headers: { 'x-jd-session-mode': 'token' } });
-  const token = reg.json.session.token as string;
-  const call = (path: string, body?: unknown, t = token, method?: string) =>
-    h.request(`/v1/security${path}`, { token: t, ...(body !== undefined ? { body } : {}), ...(method ? { method } : {}), locale: 'en' });
-  await call('/step-up/start', { method: 'phone' });
-  const code = (await readDevOutbox(h.db, { to: `+86${number}`, limit: 1 }))[0]!.code!;
-  expect((await call('/step-up/verify', { method: 'phone', code })).status).toBe(200);
-  const setup = await call('/mfa/setup', {});
-  expect(setup.status).toBe(200);
-  const { secret, otpauthUri, qrSvg } = setup.json;
+  const u = await bindMfaUser(h, { number, name: `mfa_user_${n}` });
+  const { otpauthUri, qrSvg, secret } = u.setup;
   expect(otpauthUri).toMatch(/^otpauth:\/\/totp\//);
   expect(otpauthUri).toContain(`secret=${secret}`);
   expect(qrSvg).toMatch(/^<svg/);
-  const confirmed = await call('/mfa/confirm', { code: await totp(secret) });
-  expect(confirmed.status).toBe(200);
-  h.clock.advance(30); // the confirming code's step is spent
-  return { number, name, password, token, call, secret: secret as string, recoveryCodes: confirmed.json.recoveryCodes as string[] };
+  return u;
 }
 
 const passwordStep = (name: string, password: string) =>

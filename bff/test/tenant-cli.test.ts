@@ -41,6 +41,13 @@ describe('tenant CLI (npm run tenant)', () => {
     await expect(tenant('configure', 'acme-cloud', '--json', '{"phoneRegions":["US"]}')).rejects.toMatchObject({ stderr: expect.stringContaining('phoneRegions') });
   }, 90_000);
 
+  it('lists MFA applications for review and refuses real-name status for an unknown account', async () => {
+    expect(JSON.parse((await tenant('mfa-applications', 'acme-cloud')).stdout)).toEqual([]);
+    await expect(tenant('real-name', 'acme-cloud', 'nobody_here', '--type', 'personal', '--name', 'X', '--id-number', '123456')).rejects.toMatchObject({
+      stderr: expect.stringContaining('no account "nobody_here"'),
+    });
+  }, 90_000);
+
   it('refuses a duplicate slug, a bad slug and a bad origin with a clear message', async () => {
     await expect(tenant('create', 'acme-cloud')).rejects.toMatchObject({ stderr: expect.stringContaining('exists already') });
     await expect(tenant('create', 'Bad Slug!')).rejects.toMatchObject({ stderr: expect.stringContaining('slug') });

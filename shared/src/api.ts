@@ -369,3 +369,32 @@ export const subUserCreateBody = (rules: TenantRules) =>
 export type SubUserCreateRequest = z.input<ReturnType<typeof subUserCreateBody>>;
 
 export const subUserParams = z.object({ id: z.uuid({ error: 'sub_user_not_found' }) });
+
+// ---- lost MFA device: the application to disassociate it (issue 5) ------------------
+
+const fileInput = z.object({ data: z.string().max(4_000_000, { error: 'file_too_large' }) });
+
+export const mfaApplicationBody = (rules: TenantRules) =>
+  z
+    .object({
+      type: z.enum(['personal', 'enterprise'], { error: 'invalid_input' }),
+      name: text(64).refine((v) => v.trim().length > 0, { params: { appCode: 'required' } }),
+      phone: PhoneInputSchema(rules.phoneRegions),
+      idNumber: text(32).refine((v) => /^[0-9A-Za-z]{6,32}$/.test(v.trim()), { params: { appCode: 'invalid_input' } }),
+      enterpriseName: z.string().max(128).optional(),
+      /** base64 of a photo of the applicant holding the ID card */
+      idPhoto: fileInput,
+      /** base64 of the business licence (enterprise) */
+      businessLicence: fileInput.optional(),
+    })
+    .superRefine((v, ctx) => {
+      if (v.type === 'enterprise' && !v.enterpriseName?.trim()) fail(ctx, 'required', ['enterpriseName']);
+      if (v.type === 'enterprise' && !v.businessLicence) fail(ctx, 'required', ['businessLicence']);
+    });
+export type MfaApplicationRequest = z.input<ReturnType<typeof mfaApplicationBody>>;
+
+export interface MfaRecoveryEligibility {
+  realNameVerified: boolean;
+  type: 'personal' | 'enterprise' | null;
+  pendingApplication: boolean;
+}

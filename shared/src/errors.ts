@@ -57,6 +57,11 @@ export const ERROR_STATUS = {
   mfa_already_bound: 400,
   mfa_not_bound: 400,
   mfa_setup_expired: 400,
+  // lost MFA device (issue 5)
+  real_name_required: 400,
+  file_type_invalid: 400,
+  file_too_large: 400,
+  application_pending: 409,
   // sub-users (issue 5)
   sub_user_forbidden: 403,
   sub_user_name_taken: 409,

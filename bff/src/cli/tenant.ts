@@ -4,21 +4,47 @@
  * `npm run tenant -- show <slug>`
  * `npm run tenant -- configure <slug> --json '{"phoneRegions":["CN","HK"],"delivery":{"sms":{"provider":"twilio"}}}'`
  *   (merges the given top-level keys of the tenant config)
+ * `npm run tenant -- real-name <slug> <account name> --type personal|enterprise --name <name> --id-number <no> [--enterprise <name>]`
+ *   (`--clear` removes it) — the back office records real-name verification until the admin API exists
+ * `npm run tenant -- mfa-applications <slug> [--status pending]`   (JSON, with the mismatch flags)
+ * `npm run tenant -- approve-mfa <slug> <application id>` · `reject-mfa <slug> <application id> --reason <text>`
  */
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../boot.ts';
+import { foldAccountName } from '../../../shared/src/rules/account-name.ts';
+import { loadConfig } from '../config.ts';
+import { createHmac } from '../crypto.ts';
+import { findAccountByFoldedName } from '../db/accounts.ts';
+import { systemClock } from '../services/deps.ts';
+import { listApplications, reviewApplication, setRealName } from '../services/mfa-recovery.ts';
 import { configureTenant, createTenant, findTenantBySlug, listTenants } from '../services/tenants.ts';
+import { postgresFileStore } from '../storage/files.ts';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { origin: { type: 'string', multiple: true }, name: { type: 'string' }, live: { type: 'boolean' }, json: { type: 'string' } },
+  options: {
+    origin: { type: 'string', multiple: true },
+    name: { type: 'string' },
+    live: { type: 'boolean' },
+    json: { type: 'string' },
+    type: { type: 'string' },
+    'id-number': { type: 'string' },
+    enterprise: { type: 'string' },
+    clear: { type: 'boolean' },
+    status: { type: 'string' },
+    reason: { type: 'string' },
+  },
 });
 const [command, slug] = positionals;
 // stdout carries only the command's answer (`show` prints JSON)
 const { db } = await openDatabase(process.env, (line) => console.error(line));
 
 function usage(): never {
-  console.error("usage: npm run tenant -- create <slug> --origin <url> [--name <name>] [--live] | list | show <slug> | configure <slug> --json '{…}'");
+  console.error(
+    "usage: npm run tenant -- create <slug> --origin <url> [--name <name>] [--live] | list | show <slug> | configure <slug> --json '{…}'" +
+      ' | real-name <slug> <account> --type personal|enterprise --name <n> --id-number <no> [--enterprise <e>] | real-name <slug> <account> --clear' +
+      ' | mfa-applications <slug> [--status pending] | approve-mfa <slug> <id> | reject-mfa <slug> <id> --reason <text>',
+  );
   process.exit(2);
 }
 
@@ -43,6 +69,31 @@ try {
     } else {
       const updated = await configureTenant(db, t, JSON.parse(values.json) as Record<string, unknown>);
       console.log(`updated tenant ${updated.slug}: ${Object.keys(JSON.parse(values.json) as object).join(', ')}`);
+    }
+  } else if (command === 'real-name' || command === 'mfa-applications' || command === 'approve-mfa' || command === 'reject-mfa') {
+    if (!slug) usage();
+    const t = await findTenantBySlug(db, slug);
+    if (!t) throw new Error(`no tenant "${slug}"`);
+    const config = loadConfig();
+    const deps = { db, hmac: createHmac(config.secret), clock: systemClock, onEnqueued: () => {} };
+    const arg = positionals[2];
+    if (command === 'real-name') {
+      if (!arg) usage();
+      const account = await findAccountByFoldedName(db, t.id, foldAccountName(arg));
+      if (!account) throw new Error(`no account "${arg}" in ${slug}`);
+      if (values.clear) await setRealName(deps, t.id, account.id, null);
+      else {
+        if ((values.type !== 'personal' && values.type !== 'enterprise') || !values.name || !values['id-number']) usage();
+        await setRealName(deps, t.id, account.id, { type: values.type, name: values.name, idNumber: values['id-number'], ...(values.enterprise ? { enterprise: values.enterprise } : {}) });
+      }
+      console.log(`real-name status of ${arg}: ${values.clear ? 'cleared' : values.type}`);
+    } else if (command === 'mfa-applications') {
+      console.log(JSON.stringify(await listApplications(db, postgresFileStore(db), t.id, values.status), null, 2));
+    } else {
+      if (!arg) usage();
+      if (command === 'reject-mfa' && !values.reason) usage();
+      await reviewApplication(deps, t, arg, command === 'approve-mfa' ? { approve: true } : { approve: false, reason: values.reason! });
+      console.log(`${command === 'approve-mfa' ? 'approved' : 'rejected'} ${arg}`);
     }
   } else if (command === 'list') {
     for (const t of await listTenants(db)) console.log(`${t.slug}\t${t.publishableKey}\t${t.config.allowedOrigins.join(' ')}`);

@@ -21,6 +21,38 @@ export interface AccountsTable {
   referral_code: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  real_name_type: Generated<'personal' | 'enterprise' | null>;
+  real_name: Generated<string | null>;
+  real_name_id_hash: Generated<string | null>;
+  real_name_enterprise: Generated<string | null>;
+  real_name_verified_at: Generated<Date | null>;
+}
+
+export interface MfaApplicationsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  account_id: string;
+  type: 'personal' | 'enterprise';
+  applicant_name: string;
+  phone: string;
+  id_number_hash: string;
+  id_number_last4: string;
+  enterprise_name: string | null;
+  status: Generated<'pending' | 'approved' | 'rejected'>;
+  reason: string | null;
+  created_at: Timestamp;
+  reviewed_at: Timestamp | null;
+}
+
+export interface StoredFilesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  owner_id: string;
+  kind: string;
+  content_type: string;
+  size: number;
+  bytes: Uint8Array;
+  created_at: Timestamp;
 }
 
 export type ContactKind = 'phone' | 'email';
@@ -200,6 +232,8 @@ export interface Database {
   mfa_devices: MfaDevicesTable;
   mfa_recovery_codes: MfaRecoveryCodesTable;
   sub_users: SubUsersTable;
+  mfa_applications: MfaApplicationsTable;
+  stored_files: StoredFilesTable;
 }
 
 export type TenantRow = Selectable<TenantsTable>;

@@ -10,12 +10,13 @@ import { readSessionToken } from './session.ts';
  * `primaryOnly`, a sub-user's session is refused (it may not manage the primary's contacts or
  * sub-users).
  */
-export function requireSession(deps: ServiceDeps, opts: { primaryOnly?: boolean } = {}): MiddlewareHandler<AppEnv> {
+export function requireSession(deps: ServiceDeps, opts: { primaryOnly?: boolean; allowMfaPending?: boolean } = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = readSessionToken(c);
     const auth = token ? await authenticateSession(deps, c.get('tenant').id, token) : undefined;
     if (!auth) throw new AppError('not_signed_in');
-    if (auth.mfaPending) throw new AppError('mfa_required'); // a pending session can do nothing here
+    // a pending session can do nothing here — except apply to disassociate a lost device
+    if (auth.mfaPending && !opts.allowMfaPending) throw new AppError('mfa_required');
     if (opts.primaryOnly && auth.subUserId) throw new AppError('sub_user_forbidden');
     c.set('auth', auth);
     c.header('cache-control', 'no-store');

@@ -166,6 +166,10 @@ export const en = {
   'event.sub_user_disabled': 'Sub-user disabled',
   'event.sub_user_enabled': 'Sub-user enabled',
   'event.sub_user_deleted': 'Sub-user deleted',
+  'error.real_name_required': 'MFA cannot be disassociated because this account is not real-name verified. Please contact support.',
+  'error.file_type_invalid': 'Upload a JPEG or PNG image (a PDF is also accepted for the business licence).',
+  'error.file_too_large': 'The file is too large (at most {mb} MB).',
+  'error.application_pending': 'An application is already under review. You will be notified of the result.',
   'event.outcome_success': 'succeeded',
   'event.outcome_failure': 'failed',
   // security settings (widget <jd-security-settings>)
@@ -239,6 +243,23 @@ export const en = {
   'mfa.saved_them': 'I have saved them',
   'mfa.done': 'Done',
   'mfa.unbind_confirm': 'Unbind the virtual MFA device? Sign-in will no longer ask for its code.',
+  // sub-users (widget)
+  'subuser.sign_in_as': 'Sign in as a sub-user',
+  'subuser.sign_in_primary': 'Sign in with your own account',
+  'subuser.primary': 'Primary account name or ID',
+  'subuser.name': 'Sub-user name',
+  'subuser.signed_in_as': 'Signed in as {sub} (sub-user of {primary})',
+  'subuser.title': 'Sub-users',
+  'subuser.none': 'No sub-users yet.',
+  'subuser.create': 'Create sub-user',
+  'subuser.enabled': 'Enabled',
+  'subuser.disabled': 'Disabled',
+  'subuser.created': 'Created {date}',
+  'subuser.disable': 'Disable',
+  'subuser.enable': 'Enable',
+  'subuser.delete': 'Delete',
+  'subuser.delete_confirm': 'Delete the sub-user {name}? It is signed out and can no longer sign in.',
+  'subuser.forbidden_here': 'You are signed in as a sub-user. Sub-users manage no security settings here; ask your primary account.',
 } as const;
 
 export type MessageKey = keyof typeof en;
