@@ -76,6 +76,21 @@ async function codeFor(page: Page, e164: string): Promise<string> {
   throw new Error(`no code for ${e164} in the dev outbox`);
 }
 
+/** Registers on the demo page in English, reading the code from the dev outbox. */
+async function registerInEnglish(page: Page, accountName: string, phone: string) {
+  await page.goto(`${base}/`);
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('tab', { name: /Register/ }).click();
+  const reg = page.locator('jd-register');
+  await reg.getByLabel('Account name', { exact: true }).fill(accountName);
+  await reg.getByLabel('Password', { exact: true }).fill('E2e#Pass2026');
+  await reg.getByLabel('Mobile phone', { exact: true }).fill(phone);
+  await reg.getByRole('button', { name: 'Send code' }).click();
+  await reg.getByLabel('Verification code', { exact: true }).fill(await codeFor(page, `+86${phone}`));
+  for (const box of await reg.getByRole('checkbox').all()) await box.check();
+  await reg.getByRole('button', { name: 'Register', exact: true }).click();
+}
+
 describe('demo page in Chromium', () => {
   it('registers through the demo page, signs out, signs in by account name and by phone', async () => {
     const page = await browser.newPage();
@@ -136,17 +151,7 @@ describe('demo page in Chromium', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${base}/`);
-    await page.getByRole('button', { name: 'English' }).click();
-    await page.getByRole('tab', { name: /Register/ }).click();
-    const reg = page.locator('jd-register');
-    await reg.getByLabel('Account name', { exact: true }).fill('security_e2e');
-    await reg.getByLabel('Password', { exact: true }).fill('E2e#Pass2026');
-    await reg.getByLabel('Mobile phone', { exact: true }).fill('13912340001');
-    await reg.getByRole('button', { name: 'Send code' }).click();
-    await reg.getByLabel('Verification code', { exact: true }).fill(await codeFor(page, '+8613912340001'));
-    for (const box of await reg.getByRole('checkbox').all()) await box.check();
-    await reg.getByRole('button', { name: 'Register', exact: true }).click();
+    await registerInEnglish(page, 'security_e2e', '13912340001');
 
     const settings = page.locator('jd-security-settings');
     const row = (name: string) => settings.locator(`[data-row="${name}"]`);
@@ -197,17 +202,7 @@ describe('demo page in Chromium', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${base}/`);
-    await page.getByRole('button', { name: 'English' }).click();
-    await page.getByRole('tab', { name: /Register/ }).click();
-    const reg = page.locator('jd-register');
-    await reg.getByLabel('Account name', { exact: true }).fill('mfa_e2e');
-    await reg.getByLabel('Password', { exact: true }).fill('E2e#Pass2026');
-    await reg.getByLabel('Mobile phone', { exact: true }).fill('13912340003');
-    await reg.getByRole('button', { name: 'Send code' }).click();
-    await reg.getByLabel('Verification code', { exact: true }).fill(await codeFor(page, '+8613912340003'));
-    for (const box of await reg.getByRole('checkbox').all()) await box.check();
-    await reg.getByRole('button', { name: 'Register', exact: true }).click();
+    await registerInEnglish(page, 'mfa_e2e', '13912340003');
 
     const settings = page.locator('jd-security-settings');
     const dialog = settings.locator('dialog');
