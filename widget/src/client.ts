@@ -2,11 +2,12 @@
  * The one place that talks HTTP to the BFF. Elements call these methods and get typed
  * answers or a {@link JdApiError}; they never build URLs or read response bodies themselves.
  *
- * Imports: only types from shared/src/api.ts and shared/src/tenant.ts (those modules pull zod),
- * and the zod-free errors.ts / i18n — keeps the widget bundle small.
+ * Imports: only types from shared/src/api.ts, shared/src/tenant.ts and shared/src/errors.ts (the
+ * first two pull zod; errors.ts's status table is not needed here), and the i18n catalog, which
+ * tells known error codes — keeps the widget bundle small.
  */
 import type { ErrorCode, ErrorParams, FieldIssue } from '../../shared/src/errors.ts';
-import { isErrorCode } from '../../shared/src/errors.ts';
+import { en } from '../../shared/src/i18n/en.ts';
 import type { Locale } from '../../shared/src/i18n/index.ts';
 import type {
   AvailabilityResponse,
@@ -27,6 +28,7 @@ import type {
   StepUpResponse,
   StepUpStartRequest,
   StepUpVerifyRequest,
+  SubUserView,
 } from '../../shared/src/api.ts';
 import type { TenantPublicConfig } from '../../shared/src/tenant.ts';
 import type { CodeChannel, CodePurpose } from '../../shared/src/rules/code.ts';
@@ -94,6 +96,8 @@ export interface EmailLinkSent {
 export interface SignInRequest {
   identifier: string;
   password: string;
+  /** a sub-user's name: `identifier` is then the primary account's name or id */
+  subUser?: string;
 }
 
 export interface ClientOptions {
@@ -117,6 +121,11 @@ export function defaultSessionMode(apiBase: string): SessionMode {
 
 export function tokenStorageKey(publishableKey: string): string {
   return `jd-account:token:${publishableKey}`;
+}
+
+/** An error code the widget knows: one with a message (every code has one; see shared/src/i18n). */
+function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(en, `error.${value}`);
 }
 
 /** Statuses an error code would have, for when the body is not our JSON (proxy pages, etc.). */
@@ -333,4 +342,29 @@ export class JdClient {
   changePassword(body: ChangePasswordRequest): Promise<ChangePasswordResponse> {
     return this.request('POST', '/security/password', body);
   }
+
+  // ---- sub-users (a primary account's session; a sub-user's gets 403 sub_user_forbidden) ----
+
+  async listSubUsers(): Promise<SubUserView[]> {
+    return (await this.request<{ subUsers: SubUserView[] }>('GET', '/sub-users')).subUsers;
+  }
+
+  createSubUser(body: { name: string; password: string }): Promise<SubUserView> {
+    return this.request('POST', '/sub-users', body);
+  }
+
+  /** Disabling signs the sub-user out and refuses its sign-in until enabled again. */
+  disableSubUser(id: string): Promise<SubUserView> {
+    return this.request('POST', `/sub-users/${encodeURIComponent(id)}/disable`, {});
+  }
+
+  enableSubUser(id: string): Promise<SubUserView> {
+    return this.request('POST', `/sub-users/${encodeURIComponent(id)}/enable`, {});
+  }
+
+  /** Deletes the sub-user and signs it out. */
+  deleteSubUser(id: string): Promise<void> {
+    return this.request('DELETE', `/sub-users/${encodeURIComponent(id)}`);
+  }
 }
+

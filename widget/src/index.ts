@@ -10,3 +10,4 @@ export { JdRegister } from './elements/jd-register.ts';
 export { JdLogin } from './elements/jd-login.ts';
 export { JdSecuritySettings, type SecurityChange } from './elements/jd-security-settings.ts';
 export { JdClient, JdApiError, defaultSessionMode, tokenStorageKey } from './client.ts';
+

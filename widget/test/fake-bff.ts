@@ -3,7 +3,7 @@
  * and records every request (method, path, query, headers, JSON body, credentials).
  */
 import type { ErrorBody, ErrorCode, FieldIssue } from '../../shared/src/errors.ts';
-import type { ContactView, MfaSetupResponse, SecurityOverview, SignedIn } from '../../shared/src/api.ts';
+import type { ContactView, MfaSetupResponse, SecurityOverview, SignedIn, SubUserView } from '../../shared/src/api.ts';
 import type { TenantPublicConfig } from '../../shared/src/tenant.ts';
 
 export interface RecordedRequest {
@@ -87,6 +87,7 @@ export class FakeBff {
       'GET /v1/config': () => ({ status: 200, body: TEST_CONFIG }),
       'GET /v1/session': () => errorAnswer(401, 'not_signed_in'),
       'GET /v1/security': () => errorAnswer(401, 'not_signed_in'),
+      'GET /v1/sub-users': () => ({ status: 200, body: { subUsers: [] } }),
       'GET /v1/account-names/availability': () => ({ status: 200, body: { available: true } }),
       ...routes,
     };
@@ -194,3 +195,9 @@ export const TEST_MFA_SETUP: MfaSetupResponse = {
 export const TEST_RECOVERY_CODES = Array.from({ length: 10 }, (_, i) => `rc${i}a-bcd${i}-ef${i}g`);
 
 export const STEP_UP_OK: FakeAnswer = { status: 200, body: { stepUp: { active: true, expiresAt: '2025-03-01T08:10:00.000Z' } } };
+
+// ---- sub-users -------------------------------------------------------------------
+
+export function subUserView(name: string, over: Partial<SubUserView> = {}): SubUserView {
+  return { id: `0000000${name.length}-0000-4000-8000-${name.padEnd(12, '0').slice(0, 12).replace(/[^0-9a-f]/g, 'a')}`, name, disabled: false, createdAt: '2025-02-01T08:00:00.000Z', ...over };
+}

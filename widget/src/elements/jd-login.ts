@@ -8,17 +8,19 @@ import { renderSupport } from '../parts/support.ts';
 import { safeUrl } from '../parts/text.ts';
 
 /** `code` is the MFA step's one input: the TOTP code, or a recovery code. */
-type LoginField = 'identifier' | 'password' | 'code';
+type LoginField = 'identifier' | 'subUser' | 'password' | 'code';
 /** The MFA step of sign-in: the app's code, a recovery code, or help for a lost device. */
 type MfaStep = 'code' | 'recovery' | 'lost';
 
-const CONTROL_ID: Record<LoginField, string> = { identifier: 'jd-identifier', password: 'jd-password', code: 'jd-mfa-code' };
+const CONTROL_ID: Record<LoginField, string> = { identifier: 'jd-identifier', subUser: 'jd-sub-user', password: 'jd-password', code: 'jd-mfa-code' };
 
 /**
  * Sign-in with an account name, or a phone/email that is a login identifier, plus the password
  * (PRODUCT.md "Which identifiers may sign in"). When the account has a virtual MFA device, the
  * password is followed by its code (or a recovery code); a pending MFA sign-in found on load goes
  * straight to that step. When a session exists it shows who is signed in and a Sign out button.
+ * "Sign in as a sub-user" switches to the primary account's name or id, the sub-user's name and
+ * its password (PRODUCT.md "Virtual MFA", sub-users).
  *
  * @fires jd-login - signed in; `detail: { account, session }`
  * @fires jd-logout - signed out; `detail: {}`
@@ -69,6 +71,8 @@ export class JdLogin extends JdElement {
     signedIn: { state: true },
     mfa: { state: true },
     code: { state: true },
+    subUser: { state: true },
+    sub: { state: true },
   };
 
   /** Where the "Register" link goes; without it the link only fires `jd-navigate`. */
@@ -82,10 +86,15 @@ export class JdLogin extends JdElement {
   private declare mfa: MfaStep | undefined;
   /** the MFA step's input: a TOTP code or a recovery code */
   private declare code: string;
+  /** the sub-user's name (sub-user sign-in) */
+  private declare subUser: string;
+  /** the sub-user sign-in form is shown */
+  private declare sub: boolean;
 
   constructor() {
     super();
-    this.identifier = this.password = this.code = '';
+    this.identifier = this.password = this.code = this.subUser = '';
+    this.sub = false;
     this.errors = {};
     this.submitting = false;
   }
@@ -112,6 +121,7 @@ export class JdLogin extends JdElement {
   private validate(): Partial<Record<LoginField, FieldError>> {
     const errors: Partial<Record<LoginField, FieldError>> = {};
     if (!this.identifier.trim()) errors.identifier = { code: 'required' };
+    if (this.sub && !this.subUser.trim()) errors.subUser = { code: 'required' };
     if (!this.password) errors.password = { code: 'required' };
     return errors;
   }
@@ -205,7 +215,11 @@ export class JdLogin extends JdElement {
     this.submitting = true;
     this.status = undefined;
     try {
-      const signedIn = await this.client.signIn({ identifier: this.identifier.trim(), password: this.password });
+      const signedIn = await this.client.signIn({
+        identifier: this.identifier.trim(),
+        password: this.password,
+        ...(this.sub ? { subUser: this.subUser.trim() } : {}),
+      });
       if (signedIn.mfaRequired) {
         // PRODUCT.md "Virtual MFA": the password was right; the code from the app comes next.
         this.password = '';
@@ -216,7 +230,8 @@ export class JdLogin extends JdElement {
       this.fireError(apiError.code, apiError.params);
       const next: Partial<Record<LoginField, FieldError>> = {};
       for (const f of apiError.fields) {
-        if ((f.path === 'identifier' || f.path === 'password') && !next[f.path]) next[f.path] = { code: f.code, params: f.params };
+        const path = f.path as LoginField;
+        if (path in CONTROL_ID && path !== 'code' && !next[path]) next[path] = { code: f.code, params: f.params };
       }
       // PRODUCT.md: a phone/email bound to several accounts cannot sign in — say so at the identifier.
       if (apiError.code === 'identifier_multiple_accounts') next.identifier = { code: apiError.code, params: apiError.params };
@@ -235,6 +250,15 @@ export class JdLogin extends JdElement {
     } finally {
       this.submitting = false;
     }
+  }
+
+  /** Switches between the account's own sign-in and a sub-user's (primary account, sub-user, password). */
+  private async toggleSub(): Promise<void> {
+    this.sub = !this.sub;
+    this.errors = {};
+    this.status = undefined;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLInputElement>(`#${CONTROL_ID.identifier}`)?.focus();
   }
 
   private async signOut(): Promise<void> {
@@ -257,47 +281,30 @@ export class JdLogin extends JdElement {
     const error = this.errors[field];
     const totp = id === CONTROL_ID.code;
     return html`<div class="field">
-      <label for=${id} part="label">${this.t(label)}</label>
-      <input
-        id=${id}
-        name=${field}
-        part="input"
-        type=${type}
-        autocomplete=${autocomplete}
-        autocapitalize="off"
-        spellcheck="false"
-        inputmode=${totp ? 'numeric' : nothing}
-        maxlength=${totp ? 6 : nothing}
-        .value=${field === 'identifier' ? this.identifier : field === 'code' ? this.code : this.password}
-        aria-invalid=${error ? 'true' : 'false'}
-        aria-describedby=${error ? `${id}-error` : nothing}
-        @input=${(e: Event) => {
-          const value = (e.target as HTMLInputElement).value;
-          if (field === 'identifier') this.identifier = value;
-          else if (field === 'code') this.code = value;
-          else this.password = value;
+<label for=${id} part="label">${this.t(label)}</label>
+<input id=${id} name=${field} part="input" type=${type} autocomplete=${autocomplete} autocapitalize="off" spellcheck="false" inputmode=${totp ? 'numeric' : nothing} maxlength=${totp ? 6 : nothing} .value=${this[field]} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${error ? `${id}-error` : nothing} @input=${(e: Event) => {
+          this[field] = (e.target as HTMLInputElement).value;
           if (this.errors[field]) {
             const { [field]: _dropped, ...rest } = this.errors;
             this.errors = rest;
           }
-        }}
-      />
-      ${error ? html`<p id="${id}-error" class="error" part="error" data-field=${field}>${this.errorText(error)}</p>` : nothing}
-    </div>`;
+        }} />
+${error ? html`<p id="${id}-error" class="error" part="error" data-field=${field}>${this.errorText(error)}</p>` : nothing}
+</div>`;
   }
 
   private renderFooter(): TemplateResult | typeof nothing {
     if (this.signedIn || this.mfa) return html`<div class="footer" part="footer"><slot name="footer"></slot></div>`;
     const href = safeUrl(this.registerUrl);
     return html`<div class="footer" part="footer">
-      <span>${this.t('login.no_account')}</span>
-      ${href
+<span>${this.t('login.no_account')}</span>
+${href
         ? html`<a href=${href} part="link" @click=${(e: Event) => this.navigate('register', href, e)}>${this.t('login.register')}</a>`
         : html`<button type="button" class="link-button" part="link" @click=${(e: Event) => this.navigate('register', '', e)}>
-            ${this.t('login.register')}
-          </button>`}
-      <slot name="footer"></slot>
-    </div>`;
+${this.t('login.register')}
+</button>`}
+<slot name="footer"></slot>
+</div>`;
   }
 
   private link(key: MessageKey, step: MfaStep): TemplateResult {
@@ -309,45 +316,53 @@ export class JdLogin extends JdElement {
     if (this.mfa === 'lost') {
       // The disassociation application (PRODUCT.md) is not built yet: explain and show support.
       return html`<section part="lost">
-        <p tabindex="-1">${this.t('mfa.lost_help')}</p>
-        ${renderSupport(this.resolvedLocale, this.config?.supportChannels)} ${this.link('mfa.use_code', 'code')}
-      </section>`;
+<p tabindex="-1">${this.t('mfa.lost_help')}</p>
+${renderSupport(this.resolvedLocale, this.config?.supportChannels)} ${this.link('mfa.use_code', 'code')}
+</section>`;
     }
     const recovery = this.mfa === 'recovery';
     return html`<form part="form" novalidate @submit=${this.onMfaSubmit}>
-      ${recovery
+${recovery
         ? this.renderField('code', 'mfa.recovery_code', 'text', 'off', 'jd-recovery-code')
         : this.renderField('code', 'mfa.code', 'text', 'one-time-code')}
-      <button type="submit" part="submit" ?disabled=${this.submitting}>${this.t(this.submitting ? 'login.submitting' : 'login.submit')}</button>
-      <div class="footer">
-        ${recovery ? this.link('mfa.use_code', 'code') : this.link('mfa.use_recovery', 'recovery')} ${this.link('mfa.lost', 'lost')}
-        <button type="button" part="button cancel" @click=${this.cancelMfa}>${this.t('security.cancel')}</button>
-      </div>
-    </form>`;
+<button type="submit" part="submit" ?disabled=${this.submitting}>${this.t(this.submitting ? 'login.submitting' : 'login.submit')}</button>
+<div class="footer">
+${recovery ? this.link('mfa.use_code', 'code') : this.link('mfa.use_recovery', 'recovery')} ${this.link('mfa.lost', 'lost')}
+<button type="button" part="button cancel" @click=${this.cancelMfa}>${this.t('security.cancel')}</button>
+</div>
+</form>`;
   }
 
   protected override render(): TemplateResult {
     const state = this.renderLoadState();
     const signedIn = this.signedIn;
     return html`<div lang=${this.resolvedLocale}>
-      <slot name="header"></slot>
-      <h2 part="title">${this.t('login.title')}</h2>
-      ${state ??
+<slot name="header"></slot>
+<h2 part="title">${this.t('login.title')}</h2>
+${state ??
       html`${signedIn
-        ? html`<p id="jd-signed-in" part="signed-in">${this.t('login.signed_in_as', { name: signedIn.account.accountName })}</p>
-            <button type="button" part="button sign-out" aria-describedby="jd-signed-in" @click=${this.signOut}>${this.t('login.sign_out')}</button>`
+        ? html`<p id="jd-signed-in" part="signed-in">${signedIn.account.subUser
+              ? this.t('subuser.signed_in_as', { sub: signedIn.account.subUser.name, primary: signedIn.account.accountName })
+              : this.t('login.signed_in_as', { name: signedIn.account.accountName })}</p>
+<button type="button" part="button sign-out" aria-describedby="jd-signed-in" @click=${this.signOut}>${this.t('login.sign_out')}</button>`
         : this.mfa
           ? this.renderMfa()
           : html`<form part="form" novalidate @submit=${this.onSubmit}>
-            ${this.renderField('identifier', 'login.identifier', 'text', 'username')}
-            ${this.renderField('password', 'login.password', 'password', 'current-password')}
-            <button type="submit" part="submit" ?disabled=${this.submitting}>
-              ${this.t(this.submitting ? 'login.submitting' : 'login.submit')}
-            </button>
-          </form>`}
-      ${this.renderStatus()}`}
-      ${this.renderFooter()}
-    </div>`;
+${this.sub
+              ? html`${this.renderField('identifier', 'subuser.primary', 'text', 'off')}
+${this.renderField('subUser', 'subuser.name', 'text', 'username')}`
+              : this.renderField('identifier', 'login.identifier', 'text', 'username')}
+${this.renderField('password', 'login.password', 'password', 'current-password')}
+<button type="submit" part="submit" ?disabled=${this.submitting}>
+${this.t(this.submitting ? 'login.submitting' : 'login.submit')}
+</button>
+<button type="button" class="link-button" part="link" data-sub @click=${this.toggleSub}>
+${this.t(this.sub ? 'subuser.sign_in_primary' : 'subuser.sign_in_as')}
+</button>
+</form>`}
+${this.renderStatus()}`}
+${this.renderFooter()}
+</div>`;
   }
 }
 
@@ -358,3 +373,4 @@ declare global {
     'jd-login': JdLogin;
   }
 }
+

@@ -1,7 +1,7 @@
 import { css, html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
 import type { ErrorCode } from '../../../shared/src/errors.ts';
 import type { MessageKey } from '../../../shared/src/i18n/index.ts';
-import type { ContactView, MfaSetupResponse, SecurityOverview, StepUpMethod } from '../../../shared/src/api.ts';
+import type { ContactView, MfaSetupResponse, SecurityOverview, StepUpMethod, SubUserView } from '../../../shared/src/api.ts';
 import { DEFAULT_PASSWORD_POLICY, passwordProblems } from '../../../shared/src/rules/password.ts';
 import { isPhoneRegion, looksLikeMobile, nationalDigits, type PhoneRegion } from '../../../shared/src/rules/phone-regions.ts';
 import { emailProblem } from '../../../shared/src/rules/email.ts';
@@ -18,16 +18,20 @@ import { safeUrl, tWith } from '../parts/text.ts';
 import { base, tokens } from '../styles.ts';
 
 /** What a `jd-security-change` event reports as changed. */
-export type SecurityChange = 'security_phone' | 'security_email' | 'contact_phone' | 'contact_email' | 'password' | 'mfa';
-/** The dialogs: a change, adding/replacing an unverified security email by link, binding/unbinding MFA, new recovery codes. */
-type Dialog = Exclude<SecurityChange, 'mfa'> | 'add_email' | 'mfa_bind' | 'mfa_unbind' | 'mfa_codes';
+export type SecurityChange = 'security_phone' | 'security_email' | 'contact_phone' | 'contact_email' | 'password' | 'mfa' | 'sub_users';
+/**
+ * The dialogs: a change, adding/replacing an unverified security email by link, binding/unbinding MFA, new recovery codes,
+ * creating a sub-user, confirming a sub-user's deletion.
+ */
+type Dialog = Exclude<SecurityChange, 'mfa' | 'sub_users'> | 'add_email' | 'mfa_bind' | 'mfa_unbind' | 'mfa_codes' | 'sub_create' | 'sub_delete';
 /**
  * method: choose how to verify identity (for TOTP also its code); step_up: the code sent; value: the new
  * phone/email; code: the code sent there; wait: a request runs; qr: the MFA secret and its first code;
  * codes: the recovery codes, shown once; unbind: confirm unbinding MFA.
  */
-type Step = 'method' | 'step_up' | 'value' | 'code' | 'password' | 'link' | 'support' | 'wait' | 'qr' | 'codes' | 'unbind';
-type Field = 'code' | 'phone' | 'email' | 'currentPassword' | 'newPassword';
+type Step = 'method' | 'step_up' | 'value' | 'code' | 'password' | 'link' | 'support' | 'wait' | 'qr' | 'codes' | 'unbind' | 'sub_create' | 'sub_delete';
+/** `name` is a new sub-user's; its password is `newPassword` */
+type Field = 'code' | 'phone' | 'email' | 'currentPassword' | 'newPassword' | 'name';
 
 const STEP_FIELDS: Partial<Record<Step, Field[]>> = {
   method: ['code'],
@@ -36,6 +40,7 @@ const STEP_FIELDS: Partial<Record<Step, Field[]>> = {
   value: ['phone', 'email'],
   code: ['code'],
   password: ['currentPassword', 'newPassword'],
+  sub_create: ['name', 'newPassword'],
 };
 
 /** Where a server error without a usable field path belongs. */
@@ -46,6 +51,7 @@ function fieldForCode(code: ErrorCode): Field | undefined {
   if (code.startsWith('phone_')) return 'phone';
   if (code.startsWith('email_')) return 'email';
   if (code === 'password_incorrect') return 'currentPassword';
+  if (code.startsWith('account_name') || code === 'sub_user_name_taken') return 'name';
   if (code.startsWith('password_')) return 'newPassword';
   return undefined;
 }
@@ -58,8 +64,10 @@ function fieldForCode(code: ErrorCode): Field | undefined {
  * MFA") and the recent security events. Changes run in modal dialogs; changing a security
  * phone/email or the password, and every MFA change, first verifies the user's identity (step-up,
  * also by the MFA code once bound), or shows the tenant's support channels when no method is available.
+ * A primary account also manages its sub-users here (create, disable/enable, delete); a sub-user's
+ * session is told that sub-users manage nothing here.
  *
- * @fires jd-security-change - a setting changed; `detail: { what: 'security_phone' | 'security_email' | 'contact_phone' | 'contact_email' | 'password' | 'mfa', overview }`
+ * @fires jd-security-change - a setting changed; `detail: { what: 'security_phone' | 'security_email' | 'contact_phone' | 'contact_email' | 'password' | 'mfa' | 'sub_users', overview }`
  * @fires jd-error - a request failed; `detail: { code, message }`
  *
  * @slot header - content above the settings
@@ -72,6 +80,7 @@ function fieldForCode(code: ErrorCode): Field | undefined {
  * @csspart badge - a status badge, also `badge-ok` (verified, can verify identity, can sign in) or `badge-warn` (unverified)
  * @csspart button - buttons; actions in rows are also `action`
  * @csspart events - the recent security events section; `event` is each table row
+ * @csspart sub-users - the sub-users section; each sub-user is a `row row-sub-user`
  * @csspart qr - the MFA QR code image; `secret` the key to type in; `recovery-codes` the list of recovery codes
  * @csspart dialog - the change dialog; `form`, `input`, `label`, `submit`, `error`, `hint`, `checklist` inside it as in the other elements
  * @csspart status - the live status regions
@@ -100,50 +109,16 @@ export class JdSecuritySettings extends JdElement {
     base,
     // Kept short: every byte counts against the bundle budget (widget/build.ts).
     css`
-      ul {
-        padding: 0;
-      }
-      li {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.25em 0.75em;
-        align-items: center;
-        padding: 0.5em 0;
-        border-bottom: 1px solid var(--_border);
-      }
-      .name {
-        font-weight: 600;
-        min-width: 8em;
-      }
-      .value {
-        flex: 1;
-      }
-      .badge {
-        font-size: 0.8em;
-        border: 1px solid;
-        border-radius: 1em;
-        padding: 0 0.5em;
-        color: var(--_success);
-      }
-      .warn {
-        color: var(--_error);
-      }
-      table {
-        width: 100%;
-        text-align: start;
-      }
-      ol code,
-      [part='secret'] code {
-        font-size: 1.1em;
-        letter-spacing: 0.05em;
-      }
-      dialog {
-        color: inherit;
-        background: var(--_bg);
-        border-radius: var(--jd-card-radius, 8px);
-        width: min(26rem, 90vw);
-      }
-    `,
+  ul{padding:0}
+  li{display:flex;flex-wrap:wrap;gap:0.25em 0.75em;align-items:center;padding:0.5em 0;border-bottom:1px solid var(--_border)}
+  .name{font-weight:600;min-width:8em}
+  .value{flex:1}
+  .badge{font-size:0.8em;border:1px solid;border-radius:1em;padding:0 0.5em;color:var(--_success)}
+  .warn{color:var(--_error)}
+  table{width:100%;text-align:start}
+  ol code,[part='secret'] code{font-size:1.1em;letter-spacing:0.05em}
+  dialog{color:inherit;background:var(--_bg);border-radius:var(--jd-card-radius,8px);width:min(26rem,90vw)}
+`,
   ];
 
   /*
@@ -162,6 +137,7 @@ export class JdSecuritySettings extends JdElement {
     busy: { state: true },
     setup: { state: true },
     codes: { state: true },
+    subs: { state: true },
   };
 
   /** Where the "Sign in" link goes when no one is signed in. */
@@ -170,7 +146,7 @@ export class JdSecuritySettings extends JdElement {
   private declare dialog: Dialog | undefined;
   private declare step: Step;
   /** the dialog's inputs, plus the chosen verification method, code channel and phone region */
-  private declare values: Partial<Record<Field | 'method' | 'channel' | 'region' | 'ack', string>>;
+  private declare values: Partial<Record<Field | 'method' | 'channel' | 'region' | 'ack' | 'id', string>>;
   private declare errors: Partial<Record<Field, FieldError>>;
   private declare dialogStatus: StatusMessage | undefined;
   private declare busy: boolean;
@@ -178,6 +154,8 @@ export class JdSecuritySettings extends JdElement {
   private declare setup: MfaSetupResponse | undefined;
   /** new recovery codes (step codes); dropped when the dialog closes: they are shown once */
   private declare codes: string[] | undefined;
+  /** the primary account's sub-users; undefined when a sub-user is signed in (403 sub_user_forbidden) */
+  private declare subs: SubUserView[] | undefined;
 
   private readonly countdown = new CountdownController(this);
   private readonly modal = new ModalController(this);
@@ -191,11 +169,14 @@ export class JdSecuritySettings extends JdElement {
   }
 
   protected override async loadExtra(client: JdClient): Promise<void> {
+    this.subs = [];
     try {
-      this.overview = await client.security();
+      [this.overview, this.subs] = await Promise.all([client.security(), client.listSubUsers()]);
     } catch (e) {
-      // Not signed in is a state of the page, not an error to report.
-      if (toApiError(e).code !== 'not_signed_in') throw e;
+      // Not signed in, or signed in as a sub-user, is a state of the page, not an error to report.
+      const code = toApiError(e).code;
+      if (code === 'sub_user_forbidden') this.subs = undefined;
+      else if (code !== 'not_signed_in') throw e;
       this.overview = undefined;
     }
   }
@@ -218,7 +199,7 @@ export class JdSecuritySettings extends JdElement {
     return this.values[f] ?? '';
   }
 
-  private set(f: Field | 'method' | 'channel' | 'region' | 'ack', value: string): void {
+  private set(f: Field | 'method' | 'channel' | 'region' | 'ack' | 'id', value: string): void {
     this.values = { ...this.values, [f]: value };
   }
 
@@ -250,7 +231,7 @@ export class JdSecuritySettings extends JdElement {
     const d = this.dialog;
     if (d === 'mfa_codes') return this.showCodes((await c.regenerateRecoveryCodes()).recoveryCodes);
     if (d === 'mfa_bind') this.setup = await c.mfaSetup();
-    this.go(d === 'mfa_bind' ? 'qr' : d === 'mfa_unbind' ? 'unbind' : d === 'password' ? 'password' : 'value');
+    this.go(d === 'mfa_bind' ? 'qr' : d === 'mfa_unbind' ? 'unbind' : d === 'password' ? 'password' : d!.startsWith('sub') ? (d as Step) : 'value');
   }
 
   /** New recovery codes (MFA bound, or regenerated): shown once; the page already reflects the change. */
@@ -278,11 +259,11 @@ export class JdSecuritySettings extends JdElement {
     void this.modal.focusFirst();
   }
 
-  private open(dialog: Dialog, e: Event): void {
+  private open(dialog: Dialog, e: Event, values: JdSecuritySettings['values'] = {}): void {
     const o = this.overview;
     if (!o) return;
     this.dialog = dialog;
-    this.values = {};
+    this.values = values;
     this.errors = {};
     this.dialogStatus = undefined;
     this.status = undefined;
@@ -314,13 +295,19 @@ export class JdSecuritySettings extends JdElement {
         const problem = f === 'phone' ? (looksLikeMobile(this.region, this.v(f)) ? undefined : 'phone_invalid') : emailProblem(this.v(f));
         if (problem) errors[f] = { code: problem };
       }
-    } else if (this.step === 'password') {
-      required('currentPassword');
+    } else if (this.step === 'password' || this.step === 'sub_create') {
+      // a new sub-user: its name, and a password under the same policy that is not that name
+      required(this.step === 'password' ? 'currentPassword' : 'name');
       const policy = this.config?.passwordPolicy ?? DEFAULT_PASSWORD_POLICY;
-      const problem = passwordProblems(this.v('newPassword'), policy, this.overview?.account.accountName ?? '')[0];
+      const problem = passwordProblems(this.v('newPassword'), policy, this.pwName())[0];
       if (problem) errors.newPassword = { code: problem, params: { min: policy.minLength, max: policy.maxLength, n: policy.minClasses } };
     }
     return errors;
+  }
+
+  /** The name the new password may not equal: the account's, or the new sub-user's. */
+  private pwName(): string {
+    return this.step === 'password' ? (this.overview?.account.accountName ?? '') : this.v('name').trim();
   }
 
   private target(): { phone: { region: PhoneRegion; number: string } } | { email: string } {
@@ -430,6 +417,9 @@ export class JdSecuritySettings extends JdElement {
         await this.afterStepUp(c);
       } else if (step === 'qr') {
         await this.showCodes((await c.mfaConfirm(this.v('code').trim())).recoveryCodes);
+      } else if (step.startsWith('sub')) {
+        await (step === 'sub_create' ? c.createSubUser({ name: this.v('name').trim(), password: this.v('newPassword') }) : c.deleteSubUser(this.values.id!));
+        await this.saved('sub_users', 'security.saved');
       } else if (step === 'unbind') {
         await this.saved('mfa', 'security.saved', await c.unbindMfa());
       } else if (step === 'value' && dialog === 'add_email') {
@@ -449,6 +439,18 @@ export class JdSecuritySettings extends JdElement {
         await this.saved('password', 'security.saved_password', undefined, { n: r.signedOutSessions });
       } else this.modal.close();
     });
+  }
+
+  /** Disables an enabled sub-user (which signs it out), enables a disabled one. */
+  private async toggleSub(s: SubUserView): Promise<void> {
+    const c = this.client;
+    if (!c) return;
+    try {
+      await (s.disabled ? c.enableSubUser(s.id) : c.disableSubUser(s.id));
+      await this.saved('sub_users', 'security.saved');
+    } catch (e) {
+      this.fail(e, false);
+    }
   }
 
   private async resetContact(kind: 'phone' | 'email'): Promise<void> {
@@ -473,26 +475,50 @@ export class JdSecuritySettings extends JdElement {
 
   // ---- rendering: the settings page -------------------------------------------
 
+  private badge(key: MessageKey, warn = false): TemplateResult {
+    return html`<span class=${warn ? 'badge warn' : 'badge'} part=${warn ? 'badge badge-warn' : 'badge badge-ok'}>${this.t(key)}</span>`;
+  }
+
   private badges(c: ContactView | null): TemplateResult | typeof nothing {
     if (!c) return nothing;
-    const badge = (key: MessageKey, warn = false) =>
-      html`<span class=${warn ? 'badge warn' : 'badge'} part=${warn ? 'badge badge-warn' : 'badge badge-ok'}>${this.t(key)}</span>`;
-    return html`${c.verified ? badge('security.verified') : badge('security.unverified', true)}
-    ${c.canVerifyIdentity ? badge('security.can_verify') : nothing} ${c.canSignIn ? badge('security.can_sign_in') : nothing}`;
+    return html`${c.verified ? this.badge('security.verified') : this.badge('security.unverified', true)}
+${c.canVerifyIdentity ? this.badge('security.can_verify') : nothing} ${c.canSignIn ? this.badge('security.can_sign_in') : nothing}`;
+  }
+
+  /** The primary account's sub-users: name, status, creation date; disable/enable, delete; create. */
+  private renderSubUsers(subs: SubUserView[], date: Intl.DateTimeFormat): TemplateResult {
+    return html`<section part="sub-users" aria-labelledby="jd-subs-title">
+<h3 id="jd-subs-title">${this.t('subuser.title')}</h3>
+${subs.length
+        ? html`<ul>
+${subs.map((s) => {
+              const row = `sub-${s.id}`;
+              return html`<li part="row row-sub-user" data-sub=${s.name}>
+<span class="name" id="jd-row-${row}">${s.name}</span>
+<span class="value hint" part="value">${this.t('subuser.created', { date: date.format(new Date(s.createdAt)) })}</span>
+${s.disabled ? this.badge('subuser.disabled', true) : this.badge('subuser.enabled')}
+${this.action(row, s.disabled ? 'subuser.enable' : 'subuser.disable', () => void this.toggleSub(s))}
+${this.action(row, 'subuser.delete', (e) => this.open('sub_delete', e, { id: s.id, name: s.name }))}
+</li>`;
+            })}
+</ul>`
+        : html`<p class="hint">${this.t('subuser.none')}</p>`}
+<button type="button" part="button action" data-action="create" @click=${(e: Event) => this.open('sub_create', e)}>${this.t('subuser.create')}</button>
+</section>`;
   }
 
   private action(row: string, key: MessageKey, onClick: (e: Event) => void): TemplateResult {
     return html`<button type="button" part="button action" data-action=${key.slice(key.indexOf('.') + 1)} aria-describedby="jd-row-${row}" @click=${onClick}>
-      ${this.t(key)}
-    </button>`;
+${this.t(key)}
+</button>`;
   }
 
   private row(id: string, name: MessageKey, value: string, extra: unknown, actions: unknown = nothing): TemplateResult {
     return html`<li part="row row-${id}" data-row=${id}>
-      <span class="name" id="jd-row-${id}">${this.t(name)}</span>
-      <span class="value" part="value">${value}</span>
-      ${extra} ${actions}
-    </li>`;
+<span class="name" id="jd-row-${id}">${this.t(name)}</span>
+<span class="value" part="value">${value}</span>
+${extra} ${actions}
+</li>`;
   }
 
   private contactRow(kind: 'phone' | 'email', o: SecurityOverview): TemplateResult {
@@ -506,7 +532,7 @@ export class JdSecuritySettings extends JdElement {
       value,
       this.badges(contact),
       html`${this.action(id, contact ? 'security.change' : 'security.set', (e) => this.open(`contact_${kind}`, e))}
-      ${contact ? this.action(id, 'security.use_security', () => void this.resetContact(kind)) : nothing}`,
+${contact ? this.action(id, 'security.use_security', () => void this.resetContact(kind)) : nothing}`,
     );
   }
 
@@ -514,14 +540,14 @@ export class JdSecuritySettings extends JdElement {
     const email = o.securityEmail;
     const dateTime = new Intl.DateTimeFormat(this.resolvedLocale, { dateStyle: 'medium', timeStyle: 'short' });
     return html`<ul class="rows" part="rows">
-        ${this.row(
+${this.row(
           'security-phone',
           'security.security_phone',
           o.securityPhone?.value ?? this.t('security.not_set'),
           this.badges(o.securityPhone),
           this.action('security-phone', 'security.change', (e) => this.open('security_phone', e)),
         )}
-        ${this.row(
+${this.row(
           'security-email',
           'security.security_email',
           email?.value ?? this.t('security.not_set'),
@@ -531,11 +557,11 @@ export class JdSecuritySettings extends JdElement {
             : email.verified
               ? this.action('security-email', 'security.change', (e) => this.open('security_email', e))
               : html`${this.action('security-email', 'security.verify', () => void this.resendLink())}
-                ${this.action('security-email', 'security.change', (e) => this.open('add_email', e))}`,
+${this.action('security-email', 'security.change', (e) => this.open('add_email', e))}`,
         )}
-        ${this.contactRow('phone', o)} ${this.contactRow('email', o)}
-        ${this.row('password', 'security.password', '', nothing, this.action('password', 'security.change', (e) => this.open('password', e)))}
-        ${this.row(
+${this.contactRow('phone', o)} ${this.contactRow('email', o)}
+${this.row('password', 'security.password', '', nothing, this.action('password', 'security.change', (e) => this.open('password', e)))}
+${this.row(
           'mfa',
           'security.mfa',
           this.t(o.mfa.bound ? 'security.mfa_bound' : 'security.mfa_not_bound'),
@@ -546,31 +572,32 @@ export class JdSecuritySettings extends JdElement {
             ? html`${this.action('mfa', 'mfa.unbind', (e) => this.open('mfa_unbind', e))} ${this.action('mfa', 'mfa.regenerate', (e) => this.open('mfa_codes', e))}`
             : this.action('mfa', 'mfa.bind', (e) => this.open('mfa_bind', e)),
         )}
-      </ul>
-      <p class="hint" part="hint">${this.t('security.contact_hint')}</p>
-      <section part="events" aria-labelledby="jd-events-title">
-        <h3 id="jd-events-title">${this.t('security.events')}</h3>
-        ${o.events.length
+</ul>
+<p class="hint" part="hint">${this.t('security.contact_hint')}</p>
+${this.subs ? this.renderSubUsers(this.subs, dateTime) : nothing}
+<section part="events" aria-labelledby="jd-events-title">
+<h3 id="jd-events-title">${this.t('security.events')}</h3>
+${o.events.length
           ? html`<table>
-              <thead>
-                <tr>
-                  <th scope="col">${this.t('security.event')}</th>
-                  <th scope="col">${this.t('security.time')}</th>
-                  <th scope="col">${this.t('security.outcome')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${o.events.map(
+<thead>
+<tr>
+<th scope="col">${this.t('security.event')}</th>
+<th scope="col">${this.t('security.time')}</th>
+<th scope="col">${this.t('security.outcome')}</th>
+</tr>
+</thead>
+<tbody>
+${o.events.map(
                   (ev) => html`<tr part="event" data-type=${ev.type}>
-                    <td>${this.t(`event.${ev.type}` as MessageKey)}</td>
-                    <td><time datetime=${ev.at}>${dateTime.format(new Date(ev.at))}</time></td>
-                    <td>${this.t(ev.outcome === 'success' ? 'event.outcome_success' : 'event.outcome_failure')}</td>
-                  </tr>`,
+<td>${this.t(`event.${ev.type}` as MessageKey)}</td>
+<td><time datetime=${ev.at}>${dateTime.format(new Date(ev.at))}</time></td>
+<td>${this.t(ev.outcome === 'success' ? 'event.outcome_success' : 'event.outcome_failure')}</td>
+</tr>`,
                 )}
-              </tbody>
-            </table>`
+</tbody>
+</table>`
           : html`<p class="hint">${this.t('security.no_events')}</p>`}
-      </section>`;
+</section>`;
   }
 
   // ---- rendering: the dialog --------------------------------------------------
@@ -580,28 +607,15 @@ export class JdSecuritySettings extends JdElement {
     const error = this.errors[f];
     if (error) describedBy = [...describedBy, `${id}-error`];
     return html`<div class="field">
-      <label for=${id} part="label">${this.t(label)}</label>
-      <div class="row">
-        <input
-          id=${id}
-          class="grow"
-          name=${f}
-          part="input"
-          type=${type}
-          autocomplete=${autocomplete}
-          inputmode=${f === 'code' ? 'numeric' : type === 'tel' ? 'tel' : nothing}
-          maxlength=${f === 'code' ? 6 : nothing}
-          .value=${this.v(f)}
-          aria-invalid=${error ? 'true' : 'false'}
-          aria-describedby=${describedBy.length ? describedBy.join(' ') : nothing}
-          @input=${(e: Event) => {
+<label for=${id} part="label">${this.t(label)}</label>
+<div class="row">
+<input id=${id} class="grow" name=${f} part="input" type=${type} autocomplete=${autocomplete} inputmode=${f === 'code' ? 'numeric' : type === 'tel' ? 'tel' : nothing} maxlength=${f === 'code' ? 6 : nothing} .value=${this.v(f)} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${describedBy.length ? describedBy.join(' ') : nothing} @input=${(e: Event) => {
             this.set(f, (e.target as HTMLInputElement).value);
             if (this.errors[f]) this.errors = { ...this.errors, [f]: undefined };
-          }}
-        />${after}
-      </div>
-      ${error ? html`<p id="${id}-error" class="error" part="error" data-field=${f}>${this.errorText(error)}</p>` : nothing}
-    </div>`;
+          }} />${after}
+</div>
+${error ? html`<p id="${id}-error" class="error" part="error" data-field=${f}>${this.errorText(error)}</p>` : nothing}
+</div>`;
   }
 
   private channelChoice(): TemplateResult {
@@ -615,8 +629,8 @@ export class JdSecuritySettings extends JdElement {
     const resend = app
       ? nothing
       : html`<button type="button" part="button resend" ?disabled=${waiting || this.busy} @click=${this.resend}>
-          ${waiting ? this.t('register.resend_in', { seconds: this.countdown.remaining }) : this.t('security.resend')}
-        </button>`;
+${waiting ? this.t('register.resend_in', { seconds: this.countdown.remaining }) : this.t('security.resend')}
+</button>`;
     return this.input('code', app ? 'mfa.code' : 'register.code', 'text', 'one-time-code', [], resend);
   }
 
@@ -629,7 +643,7 @@ export class JdSecuritySettings extends JdElement {
         ];
         return {
           body: html`${renderChoice('method', this.t('security.step_up_intro'), o.stepUpMethods.map(label), this.method, (m) => this.set('method', m))}
-          ${this.method === 'phone' ? this.channelChoice() : this.method === 'totp' ? this.codeInput() : nothing}`,
+${this.method === 'phone' ? this.channelChoice() : this.method === 'totp' ? this.codeInput() : nothing}`,
           submit: this.method === 'totp' ? 'security.next' : 'register.send_code',
         };
       }
@@ -646,30 +660,27 @@ export class JdSecuritySettings extends JdElement {
         }
         return {
           body: html`<div class="field">
-              <label for="jd-region" part="label">${this.t('register.region')}</label>
-              <select
-                id="jd-region"
-                name="region"
-                part="input"
-                autocomplete="tel-country-code"
-                @change=${(e: Event) => this.set('region', (e.target as HTMLSelectElement).value)}
-              >
-                ${renderRegionOptions(this.resolvedLocale, tenantRegions(this.config?.phoneRegions), this.region)}
-              </select>
-            </div>
-            ${this.input('phone', 'security.new_phone', 'tel', 'tel', this.roleName() === 'security' ? ['jd-login-hint'] : [])}
-            ${this.roleName() === 'security' ? html`<p id="jd-login-hint" class="hint" part="hint">${this.t('security.login_may_change')}</p>` : nothing}
-            ${this.channelChoice()}`,
+<label for="jd-region" part="label">${this.t('register.region')}</label>
+<select id="jd-region" name="region" part="input" autocomplete="tel-country-code" @change=${(e: Event) => this.set('region', (e.target as HTMLSelectElement).value)}>
+${renderRegionOptions(this.resolvedLocale, tenantRegions(this.config?.phoneRegions), this.region)}
+</select>
+</div>
+${this.input('phone', 'security.new_phone', 'tel', 'tel', this.roleName() === 'security' ? ['jd-login-hint'] : [])}
+${this.roleName() === 'security' ? html`<p id="jd-login-hint" class="hint" part="hint">${this.t('security.login_may_change')}</p>` : nothing}
+${this.channelChoice()}`,
           submit: 'register.send_code',
         };
       }
-      case 'password': {
-        const policy = this.config?.passwordPolicy ?? DEFAULT_PASSWORD_POLICY;
+      case 'password':
+      case 'sub_create': {
+        const sub = this.step === 'sub_create';
         return {
-          body: html`${this.input('currentPassword', 'security.current_password', 'password', 'current-password')}
-          ${this.input('newPassword', 'security.new_password', 'password', 'new-password', ['jd-newPassword-rules'])}
-          ${renderPasswordChecklist('jd-newPassword-rules', this.resolvedLocale, this.v('newPassword'), policy, o.account.accountName)}`,
-          submit: 'security.confirm',
+          body: html`${sub
+            ? this.input('name', 'subuser.name', 'text', 'off')
+            : this.input('currentPassword', 'security.current_password', 'password', 'current-password')}
+${this.input('newPassword', sub ? 'login.password' : 'security.new_password', 'password', 'new-password', ['jd-newPassword-rules'])}
+${renderPasswordChecklist('jd-newPassword-rules', this.resolvedLocale, this.v('newPassword'), this.config?.passwordPolicy ?? DEFAULT_PASSWORD_POLICY, this.pwName())}`,
+          submit: sub ? 'subuser.create' : 'security.confirm',
         };
       }
       case 'support':
@@ -681,10 +692,10 @@ export class JdSecuritySettings extends JdElement {
         return {
           // The QR code is an <img> of the SVG as a data URL: never parsed into this document.
           body: html`<p>${this.t('mfa.scan')}</p>
-            <img part="qr" alt=${this.t('mfa.qr_alt')} width="180" height="180" src="data:image/svg+xml;charset=utf-8,${encodeURIComponent(s.qrSvg)}" />
-            <p part="secret">${tWith(this.resolvedLocale, 'mfa.key', 'key', html`<code>${s.secret.replace(/(.{4})(?!$)/g, '$1 ')}</code>`)}</p>
-            ${s.otpauthUri.startsWith('otpauth://') ? html`<a href=${s.otpauthUri} part="link">${this.t('mfa.open_app')}</a>` : nothing}
-            ${this.codeInput()}`,
+<img part="qr" alt=${this.t('mfa.qr_alt')} width="180" height="180" src="data:image/svg+xml;charset=utf-8,${encodeURIComponent(s.qrSvg)}" />
+<p part="secret">${tWith(this.resolvedLocale, 'mfa.key', 'key', html`<code>${s.secret.replace(/(.{4})(?!$)/g, '$1 ')}</code>`)}</p>
+${s.otpauthUri.startsWith('otpauth://') ? html`<a href=${s.otpauthUri} part="link">${this.t('mfa.open_app')}</a>` : nothing}
+${this.codeInput()}`,
           submit: 'security.confirm',
         };
       }
@@ -692,23 +703,23 @@ export class JdSecuritySettings extends JdElement {
         const codes = this.codes ?? [];
         return {
           body: html`<p>${this.t('mfa.codes_intro')}</p>
-            <ol part="recovery-codes">
-              ${codes.map((c) => html`<li><code>${c}</code></li>`)}
-            </ol>
-            <div class="footer">
-              <button type="button" part="button" data-copy @click=${this.copyCodes}>${this.t('mfa.copy')}</button>
-              <a part="link" download="recovery-codes.txt" href="data:text/plain;charset=utf-8,${encodeURIComponent(codes.join('\n'))}">${this.t('mfa.download')}</a>
-            </div>
-            <label class="choice"
-              ><input type="checkbox" name="ack" .checked=${!!this.values.ack} @change=${(e: Event) => this.set('ack', (e.target as HTMLInputElement).checked ? '1' : '')} />${this.t(
+<ol part="recovery-codes">
+${codes.map((c) => html`<li><code>${c}</code></li>`)}
+</ol>
+<div class="footer">
+<button type="button" part="button" data-copy @click=${this.copyCodes}>${this.t('mfa.copy')}</button>
+<a part="link" download="recovery-codes.txt" href="data:text/plain;charset=utf-8,${encodeURIComponent(codes.join('\n'))}">${this.t('mfa.download')}</a>
+</div>
+<label class="choice"><input type="checkbox" name="ack" .checked=${!!this.values.ack} @change=${(e: Event) => this.set('ack', (e.target as HTMLInputElement).checked ? '1' : '')} />${this.t(
                 'mfa.saved_them',
-              )}</label
-            >`,
+              )}</label>`,
           submit: 'mfa.done',
         };
       }
       case 'unbind':
         return { body: html`<p>${this.t('mfa.unbind_confirm')}</p>`, submit: 'mfa.unbind' };
+      case 'sub_delete':
+        return { body: html`<p>${this.t('subuser.delete_confirm', { name: this.values.name ?? '' })}</p>`, submit: 'subuser.delete' };
       default:
         return { body: nothing };
     }
@@ -721,43 +732,51 @@ export class JdSecuritySettings extends JdElement {
     // The recovery codes are shown once: Escape does not close them before "I have saved them".
     const unsaved = this.step === 'codes' && !this.values.ack;
     return html`<dialog part="dialog" aria-labelledby="jd-dialog-title" @close=${this.onDialogClose} @cancel=${(e: Event) => unsaved && e.preventDefault()}>
-      ${d && step
+${d && step
         ? html`<form part="form" novalidate @submit=${this.onSubmit}>
-            <h3 id="jd-dialog-title">${this.t(
-              d === 'add_email' ? 'security.security_email' : d === 'mfa_codes' ? 'mfa.regenerate' : d.startsWith('mfa') ? 'security.mfa' : `security.${d as SecurityChange}`,
+<h3 id="jd-dialog-title">${this.t(
+              d === 'add_email'
+                ? 'security.security_email'
+                : d === 'mfa_codes'
+                  ? 'mfa.regenerate'
+                  : d.startsWith('mfa')
+                    ? 'security.mfa'
+                    : d.startsWith('sub')
+                      ? `subuser.${d.slice(4) as 'create' | 'delete'}`
+                      : `security.${d as Exclude<SecurityChange, 'sub_users'>}`,
             )}</h3>
-            ${step.body}
-            <div part="status" class=${s ? `status is-${s.tone}` : 'status'} role="status" aria-atomic="true"
-              >${s ? this.t(s.key, s.params) : nothing}</div
-            >
-            <div class="footer">
-              ${step.submit
+${step.body}
+<div part="status" class=${s ? `status is-${s.tone}` : 'status'} role="status" aria-atomic="true">${s ? this.t(s.key, s.params) : nothing}</div>
+<div class="footer">
+${step.submit
                 ? html`<button type="submit" part="submit" ?disabled=${this.busy || unsaved}>${this.t(step.submit)}</button>`
                 : nothing}
-              ${this.step === 'codes'
+${this.step === 'codes'
                 ? nothing
                 : html`<button type="button" part="button" data-close @click=${() => this.modal.close()}>
-                    ${this.t(step.submit ? 'security.cancel' : 'security.close')}
-                  </button>`}
-            </div>
-          </form>`
+${this.t(step.submit ? 'security.cancel' : 'security.close')}
+</button>`}
+</div>
+</form>`
         : nothing}
-    </dialog>`;
+</dialog>`;
   }
 
   protected override render(): TemplateResult {
     const loginUrl = safeUrl(this.loginUrl);
     const o = this.overview;
     return html`<div lang=${this.resolvedLocale}>
-      <slot name="header"></slot>
-      <h2 part="title">${this.t('security.title')}</h2>
-      ${this.renderLoadState() ??
+<slot name="header"></slot>
+<h2 part="title">${this.t('security.title')}</h2>
+${this.renderLoadState() ??
       (!o
-        ? html`<p part="status" class="status is-info" role="status">${this.t('security.sign_in_required')}</p>
-            ${loginUrl ? html`<p><a href=${loginUrl} part="link">${this.t('register.sign_in')}</a></p>` : nothing}`
+        ? html`<p part="status" class="status is-info" role="status">
+${this.t(this.subs ? 'security.sign_in_required' : 'subuser.forbidden_here')}
+</p>
+${loginUrl ? html`<p><a href=${loginUrl} part="link">${this.t('register.sign_in')}</a></p>` : nothing}`
         : html`${this.renderSettings(o)} ${this.renderStatus()} ${this.renderDialog(o)}`)}
-      <slot name="footer"></slot>
-    </div>`;
+<slot name="footer"></slot>
+</div>`;
   }
 }
 
@@ -768,3 +787,4 @@ declare global {
     'jd-security-settings': JdSecuritySettings;
   }
 }
+

@@ -39,3 +39,4 @@ export class CountdownController implements ReactiveController {
     this.stop();
   }
 }
+

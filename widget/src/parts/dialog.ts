@@ -58,3 +58,4 @@ export class ModalController implements ReactiveController {
     this.dialog?.close();
   }
 }
+

@@ -14,3 +14,4 @@ export function renderRegionOptions(locale: Locale, regions: readonly PhoneRegio
     (r) => html`<option value=${r} ?selected=${r === selected}>${t(locale, `region.${r}` as MessageKey)}</option>`,
   );
 }
+

@@ -26,3 +26,4 @@ export function safeUrl(url: string | undefined): string | undefined {
     return undefined;
   }
 }
+
