@@ -8,52 +8,12 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../src/index.ts';
 import type { JdLogin, JdSecuritySettings } from '../src/index.ts';
-import { JdClient, tokenStorageKey } from '../src/client.ts';
+import { tokenStorageKey } from '../src/client.ts';
 import { $, $$, typeInto } from './fake-bff.ts';
+import { latestCode, loadBff, PASSWORD, randomPhone, registerUser, type BffInfo } from './real-bff.ts';
 import { totp } from './totp.ts';
 
-interface BffInfo {
-  url: string;
-  publishableKey: string;
-}
-
 let bff: BffInfo;
-const PASSWORD = 'Str0ng!pw9';
-
-function randomPhone(): string {
-  return `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
-}
-
-async function latestCode(nationalNumber: string): Promise<string> {
-  let code: string | null = null;
-  await waitUntil(
-    async () => {
-      const res = await fetch(`/__bff/outbox?to=${encodeURIComponent(`+86${nationalNumber}`)}`);
-      const rows = (await res.json()) as { code: string | null }[];
-      code = rows.find((r) => r.code)?.code ?? null;
-      return code !== null;
-    },
-    `no code in the dev outbox for +86${nationalNumber}`,
-    { timeout: 5000 },
-  );
-  return code!;
-}
-
-/** Registers through the API (token kept in sessionStorage, where the elements find it); answers the account name. */
-async function registerUser(phone: string): Promise<string> {
-  const client = new JdClient({ publishableKey: bff.publishableKey, apiBase: bff.url, sessionMode: 'token', locale: 'en' });
-  const config = await client.config();
-  await client.sendCode({ phone: { region: 'CN', number: phone }, purpose: 'register', channel: 'sms' });
-  const accountName = `wtr_${Math.random().toString(36).slice(2, 10)}`;
-  await client.register({
-    accountName,
-    password: PASSWORD,
-    phone: { region: 'CN', number: phone },
-    code: await latestCode(phone),
-    agreements: config.agreements.map((a) => ({ key: a.key, version: a.version })),
-  });
-  return accountName;
-}
 
 const has = (el: HTMLElement, selector: string) => () => !!el.shadowRoot!.querySelector(selector);
 
@@ -66,15 +26,13 @@ describe('virtual MFA against the real BFF', function () {
   this.timeout(60_000);
 
   before(async () => {
-    const info = (await (await fetch('/__bff.json')).json()) as BffInfo & { error?: string };
-    if (info.error) throw new Error(`real BFF: ${info.error}`);
-    bff = info;
+    bff = await loadBff();
   });
   beforeEach(() => sessionStorage.clear());
 
   it('binds MFA in the security settings, then signs in with password + TOTP', async () => {
     const phone = randomPhone();
-    const accountName = await registerUser(phone);
+    const { accountName } = await registerUser(bff, phone);
 
     // ---- bind ----
     const settings = await fixture<JdSecuritySettings>(

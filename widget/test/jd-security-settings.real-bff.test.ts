@@ -7,51 +7,10 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../src/index.ts';
 import type { JdSecuritySettings } from '../src/index.ts';
-import { JdClient } from '../src/client.ts';
 import { $, typeInto } from './fake-bff.ts';
-
-interface BffInfo {
-  url: string;
-  publishableKey: string;
-}
+import { latestCode, loadBff, randomPhone, registerUser, type BffInfo } from './real-bff.ts';
 
 let bff: BffInfo;
-
-/** A fresh mainland mobile number (national digits). */
-function randomPhone(): string {
-  return `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
-}
-
-async function latestCode(nationalNumber: string): Promise<string> {
-  let code: string | null = null;
-  await waitUntil(
-    async () => {
-      const res = await fetch(`/__bff/outbox?to=${encodeURIComponent(`+86${nationalNumber}`)}`);
-      const rows = (await res.json()) as { code: string | null }[];
-      code = rows.find((r) => r.code)?.code ?? null;
-      return code !== null;
-    },
-    `no code in the dev outbox for +86${nationalNumber}`,
-    { timeout: 5000 },
-  );
-  return code!;
-}
-
-async function registerUser(phone: string): Promise<JdClient> {
-  const client = new JdClient({ publishableKey: bff.publishableKey, apiBase: bff.url, sessionMode: 'token', locale: 'en' });
-  const config = await client.config();
-  await client.sendCode({ phone: { region: 'CN', number: phone }, purpose: 'register', channel: 'sms' });
-  const code = await latestCode(phone);
-  await client.register({
-    accountName: `wtr_${Math.random().toString(36).slice(2, 10)}`,
-    password: 'Str0ng!pw9',
-    phone: { region: 'CN', number: phone },
-    code,
-    agreements: config.agreements.map((a) => ({ key: a.key, version: a.version })),
-  });
-  expect(client.token, 'token mode keeps the bearer token').to.be.a('string');
-  return client;
-}
 
 async function submitDialog(el: JdSecuritySettings): Promise<void> {
   $<HTMLButtonElement>(el, 'dialog button[type="submit"]').click();
@@ -69,9 +28,7 @@ describe('<jd-security-settings> against the real BFF', function () {
   this.timeout(60_000);
 
   before(async () => {
-    const info = (await (await fetch('/__bff.json')).json()) as BffInfo & { error?: string };
-    if (info.error) throw new Error(`real BFF: ${info.error}`);
-    bff = info;
+    bff = await loadBff();
   });
   beforeEach(() => sessionStorage.clear());
 
@@ -79,7 +36,7 @@ describe('<jd-security-settings> against the real BFF', function () {
     const phone1 = randomPhone();
     const phone2 = randomPhone();
     const phone3 = randomPhone();
-    await registerUser(phone1);
+    await registerUser(bff, phone1);
 
     const el = await fixture<JdSecuritySettings>(
       html`<jd-security-settings publishable-key=${bff.publishableKey} api-base=${bff.url} locale="en"></jd-security-settings>`,
