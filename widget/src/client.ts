@@ -11,6 +11,7 @@ import { en } from '../../shared/src/i18n/en.ts';
 import type { Locale } from '../../shared/src/i18n/index.ts';
 import type {
   AvailabilityResponse,
+  DeliveryStatusResponse,
   ChangePasswordRequest,
   ChangePasswordResponse,
   ContactConfirmRequest,
@@ -59,13 +60,7 @@ export interface SendCodeRequest {
 }
 
 /** GET /v1/deliveries/:id: where a queued message (e.g. a verification code) stands. */
-export interface DeliveryStatus {
-  id: string;
-  channel: 'sms' | 'voice' | 'email';
-  status: 'queued' | 'sending' | 'sent' | 'failed';
-  attempts: number;
-  updatedAt: string;
-}
+export type DeliveryStatus = DeliveryStatusResponse;
 
 /** The send-code answer; `deliveryId` is read defensively until every BFF sends it. */
 export type SendCodeAnswer = SendCodeResponse & { deliveryId?: string | undefined };

@@ -5,14 +5,12 @@
  */
 import type { MfaRecoveryEligibility } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
-import * as accounts from '../db/accounts.ts';
 import { recordEvent } from '../db/audit.ts';
 import type { Db } from '../db/create.ts';
 import * as mfaDb from '../db/mfa.ts';
-import { enqueueMessage } from '../delivery/outbox.ts';
-import { renderMessage } from '../delivery/templates.ts';
 import { MAX_UPLOAD_BYTES, sniffContentType, type FileStore } from '../storage/files.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
+import { notifySecurityContacts } from './notices.ts';
 import type { SessionAuth } from './sessions.ts';
 import type { Tenant } from './tenants.ts';
 
@@ -191,12 +189,7 @@ export async function reviewApplication(
     await mfaDb.deleteDevice(trx, tenant.id, app.account_id);
     await trx.deleteFrom('sessions').where('tenant_id', '=', tenant.id).where('account_id', '=', app.account_id).execute();
     await recordEvent(trx, { tenantId: tenant.id, accountId: app.account_id, type: 'mfa_unbound', outcome: 'success', ip: null, userAgent: null, detail: { via: 'application', application: id }, at: now });
-    const locale = tenant.config.defaultLocale;
-    for (const row of (await accounts.listContacts(trx, tenant.id, app.account_id)).filter((r) => r.role === 'security' && r.verified_at)) {
-      const channel = row.kind === 'phone' ? 'sms' : 'email';
-      const rendered = renderMessage({ purpose: 'mfa_change', channel, locale, tenantName: tenant.config.displayName[locale], notice: { kind: 'unbound', at: now } });
-      await enqueueMessage(trx, { tenantId: tenant.id, channel, to: row.value, purpose: 'mfa_change', locale, ...rendered }, now);
-    }
+    await notifySecurityContacts(trx, tenant, app.account_id, { purpose: 'mfa_change', kind: 'unbound' }, tenant.config.defaultLocale, now);
   });
   if (decision.approve) deps.onEnqueued();
 }

@@ -12,11 +12,8 @@ import { deriveKey, randomBytes, seal, unseal } from '../crypto.ts';
 import * as accounts from '../db/accounts.ts';
 import { recordEvent } from '../db/audit.ts';
 import * as mfa from '../db/mfa.ts';
-import type { ContactRow, Database } from '../db/schema.ts';
-import type { Transaction } from 'kysely';
-import { enqueueMessage } from '../delivery/outbox.ts';
-import { renderMessage } from '../delivery/templates.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
+import { notifySecurityContacts } from './notices.ts';
 import type { SessionAuth } from './sessions.ts';
 import type { Tenant } from './tenants.ts';
 
@@ -134,15 +131,6 @@ export async function startMfaSetup(deps: ServiceDeps, tenant: Tenant, auth: Ses
   return { secret, otpauthUri, qrSvg, expiresAt: expiresAt.toISOString() };
 }
 
-async function notifyMfaChange(deps: ServiceDeps, trx: Transaction<Database>, tenant: Tenant, accountId: string, kind: 'bound' | 'unbound', ctx: RequestContext, now: Date) {
-  const rows: ContactRow[] = await accounts.listContacts(trx, tenant.id, accountId);
-  for (const row of rows.filter((r) => r.role === 'security' && r.verified_at)) {
-    const channel = row.kind === 'phone' ? 'sms' : 'email';
-    const rendered = renderMessage({ purpose: 'mfa_change', channel, locale: ctx.locale, tenantName: tenant.config.displayName[ctx.locale], notice: { kind, at: now } });
-    await enqueueMessage(trx, { tenantId: tenant.id, channel, to: row.value, purpose: 'mfa_change', locale: ctx.locale, ...rendered }, now);
-  }
-}
-
 /** Step 2 of binding: a current code confirms the device; 10 recovery codes are shown once. */
 export async function confirmMfaSetup(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, code: string, ctx: RequestContext): Promise<RecoveryCodesResponse> {
   const device = await mfa.findDevice(deps.db, tenant.id, auth.accountId);
@@ -162,7 +150,7 @@ export async function confirmMfaSetup(deps: ServiceDeps, tenant: Tenant, auth: S
     await mfa.acceptStep(trx, tenant.id, auth.accountId, result.step);
     await mfa.replaceRecoveryCodes(trx, tenant.id, auth.accountId, codes.map((c) => recoveryHash(deps, tenant.id, auth.accountId, c)), now);
     await recordEvent(trx, { tenantId: tenant.id, accountId: auth.accountId, type: 'mfa_bound', outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, at: now });
-    await notifyMfaChange(deps, trx, tenant, auth.accountId, 'bound', ctx, now);
+    await notifySecurityContacts(trx, tenant, auth.accountId, { purpose: 'mfa_change', kind: 'bound' }, ctx.locale, now);
   });
   deps.onEnqueued();
   return { recoveryCodes: codes };
@@ -189,7 +177,7 @@ export async function unbindMfa(deps: ServiceDeps, tenant: Tenant, auth: Session
     await accounts.lockAccount(trx, tenant.id, auth.accountId);
     await mfa.deleteDevice(trx, tenant.id, auth.accountId);
     await recordEvent(trx, { tenantId: tenant.id, accountId: auth.accountId, type: 'mfa_unbound', outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, at: now });
-    await notifyMfaChange(deps, trx, tenant, auth.accountId, 'unbound', ctx, now);
+    await notifySecurityContacts(trx, tenant, auth.accountId, { purpose: 'mfa_change', kind: 'unbound' }, ctx.locale, now);
   });
   deps.onEnqueued();
 }

@@ -23,9 +23,8 @@ import * as codes from '../db/codes.ts';
 import * as ev from '../db/email-verifications.ts';
 import type { ContactKind, ContactRole, ContactRow, Database } from '../db/schema.ts';
 import * as sessions from '../db/sessions.ts';
-import { enqueueMessage } from '../delivery/outbox.ts';
-import { renderMessage } from '../delivery/templates.ts';
 import { bindContact } from './contacts.ts';
+import { notifyContact } from './notices.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import { sendEmailVerification } from './email-verification.ts';
 import type { SessionAuth } from './sessions.ts';
@@ -200,20 +199,6 @@ export async function startContactChange(
   return issued;
 }
 
-/** Tells the old security contact that it was replaced (PRODUCT.md: notify the old contact). */
-async function notifyOldContact(trx: Trx, tenant: Tenant, old: ContactRow, what: string, ctx: RequestContext, now: Date) {
-  if (old.kind === 'email' && !old.verified_at) return; // an unverified email receives no messages
-  const channel = old.kind === 'phone' ? 'sms' : 'email';
-  const rendered = renderMessage({
-    purpose: 'security_notice',
-    channel,
-    locale: ctx.locale,
-    tenantName: tenant.config.displayName[ctx.locale],
-    notice: { kind: what, at: now },
-  });
-  await enqueueMessage(trx, { tenantId: tenant.id, channel, to: old.value, purpose: 'security_notice', locale: ctx.locale, ...rendered }, now);
-}
-
 export async function confirmContactChange(
   deps: ServiceDeps,
   tenant: Tenant,
@@ -238,7 +223,7 @@ export async function confirmContactChange(
     if (old) await accounts.deleteContact(trx, tenant.id, auth.accountId, input.kind, input.role);
     await bindContact(trx, { tenantId: tenant.id, accountId: auth.accountId, kind: input.kind, role: input.role, value: input.value, verifiedAt: now, now });
     const what = `${input.role}_${input.kind}`;
-    if (old && input.role === 'security') await notifyOldContact(trx, tenant, old, what, ctx, now);
+    if (old && input.role === 'security') await notifyContact(trx, tenant, old, { purpose: 'security_notice', kind: what }, ctx.locale, now); // PRODUCT.md: notify the old contact
     await audit(trx, deps, tenant, auth, ctx, old ? 'contact_changed' : 'contact_added', 'success', { kind: input.kind, role: input.role });
   });
   deps.onEnqueued();
@@ -267,7 +252,7 @@ export async function setSecurityEmail(deps: ServiceDeps, tenant: Tenant, auth: 
     if (old?.value === email) throw new AppError('contact_unchanged', undefined, [{ path: 'email', code: 'contact_unchanged' }]);
     if (old) await accounts.deleteContact(trx, tenant.id, auth.accountId, 'email', 'security');
     await bindContact(trx, { tenantId: tenant.id, accountId: auth.accountId, kind: 'email', role: 'security', value: email, verifiedAt: null, now });
-    if (old) await notifyOldContact(trx, tenant, old, 'security_email', ctx, now);
+    if (old) await notifyContact(trx, tenant, old, { purpose: 'security_notice', kind: 'security_email' }, ctx.locale, now);
     await audit(trx, deps, tenant, auth, ctx, old ? 'contact_changed' : 'contact_added', 'success', { kind: 'email', role: 'security' });
     return sendEmailVerification(trx, deps, tenant, { accountId: auth.accountId, email, baseUrl: ctx.baseUrl, locale: ctx.locale });
   });
@@ -318,7 +303,7 @@ export async function changePassword(
     const n = await sessions.deleteOtherSessions(trx, tenant.id, auth.accountId, auth.idHash);
     deps.sessionCache.forgetAccount(tenant.id, auth.accountId);
     const phone = find(await accounts.listContacts(trx, tenant.id, auth.accountId), 'phone', 'security');
-    if (phone) await notifyOldContact(trx, tenant, phone, 'password', ctx, now);
+    if (phone) await notifyContact(trx, tenant, phone, { purpose: 'security_notice', kind: 'password' }, ctx.locale, now);
     await audit(trx, deps, tenant, auth, ctx, 'password_changed', 'success', { signedOutSessions: n });
     return n;
   });
