@@ -6,7 +6,8 @@
  *   2. one account registered through the API (code from /dev/outbox), signed in in token mode
  *   3. the raw argon2id verify rate at the configured cost, in this process, BFF idle
  *   4. autocannon on loopback: GET /healthz, GET /v1/session (bearer), POST /v1/sessions (sign-in)
- *   5. dist/jd-account.js: min, gzip -9 and brotli q11 bytes
+ *   5. dist/jd-register-login.js (the issue's target: both elements with Lit) and dist/jd-account.js
+ *      (all three elements): min, gzip -9 and brotli q11 bytes
  *
  * Then a summary against the targets, PASS/MISS per target, and bench/results/latest.json.
  * Exit code is non-zero only when the bench itself failed, never on a MISS.
@@ -29,7 +30,8 @@ import { loadConfig } from '../bff/src/config.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RESULTS_DIR = resolve(ROOT, 'bench/results');
-const WIDGET_FILE = resolve(ROOT, 'dist/jd-account.js');
+const WIDGET_FILE = resolve(ROOT, 'dist/jd-register-login.js');
+const STANDALONE_FILE = resolve(ROOT, 'dist/jd-account.js');
 
 function envInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -43,12 +45,12 @@ const SECONDS = envInt('BENCH_SECONDS', 10);
 const WARMUP_SECONDS = envInt('BENCH_WARMUP_SECONDS', 2);
 const CONNECTIONS = envInt('BENCH_CONNECTIONS', 10);
 
-/** Targets (the widget budget is WIDGET_GZIP_BUDGET in widget/build.ts: 30 kB gzip). */
+/** Targets (the widget budget is REGISTER_LOGIN_GZIP_BUDGET in widget/build.ts: 30 kB gzip). */
 const TARGETS = {
   sessionCheckRps: 6000,
   sessionCheckP99Ms: 5,
   signInShareOfRawHash: 0.9,
-  bundleGzipBytes: 30 * 1024,
+  bundleGzipBytes: 30_000,
 };
 
 const log = (msg: string) => console.log(`[bench] ${msg}`);
@@ -171,7 +173,7 @@ async function startBff(databaseUrl: string): Promise<{ base: string; publishabl
       const text = chunk.toString();
       output.push(text);
       for (const line of text.split('\n')) {
-        if (/^jd-account listening on /.test(line)) listening = true;
+        if (/jd-account listening on /.test(line)) listening = true; // a JSON log line (bff/src/log.ts)
         const m = /demo tenant publishable key: (pk_[A-Za-z0-9_-]+)/.exec(line);
         if (m) publishableKey = m[1];
       }
@@ -417,7 +419,7 @@ async function measureBundle(): Promise<BundleResult> {
     if (!builtNow && !existsSync(WIDGET_FILE)) {
       return { ok: false, reason: `widget build failed (another edit in progress?): ${String((lastError as Error)?.message ?? lastError).split('\n')[0]}` };
     }
-    if (!builtNow) log('widget rebuild failed; measuring the existing dist/jd-account.js');
+    if (!builtNow) log('widget rebuild failed; measuring the existing dist/ files');
   }
   const code = readFileSync(WIDGET_FILE);
   const gzip = gzipSync(code, { level: 9 }).length;
@@ -429,9 +431,12 @@ async function measureBundle(): Promise<BundleResult> {
       [zlibConstants.BROTLI_PARAM_SIZE_HINT]: code.length,
     },
   }).length;
+  const all = existsSync(STANDALONE_FILE) ? gzipSync(readFileSync(STANDALONE_FILE), { level: 9 }).length : undefined;
+  if (all !== undefined) log(`all three elements (dist/jd-account.js): ${fmt(all)} B gzip -9`);
   const out = {
     ok: true as const,
-    file: 'dist/jd-account.js',
+    file: 'dist/jd-register-login.js',
+    allElementsGzipBytes: all,
     builtNow,
     modified: statSync(WIDGET_FILE).mtime.toISOString(),
     minBytes: code.length,
@@ -550,7 +555,7 @@ async function main() {
       result: verdict(signInShare >= TARGETS.signInShareOfRawHash && !signIn.flagged),
     },
     {
-      target: `bundle <= ${TARGETS.bundleGzipBytes / 1024} kB gzip`,
+      target: `register+login bundle <= ${TARGETS.bundleGzipBytes / 1000} kB gzip`,
       measured: bundle.ok ? `${fmt(bundle.gzipBytes)} B (${(bundle.gzipBytes / 1024).toFixed(1)} kB)` : 'skipped',
       result: verdict(bundle.ok ? bundle.gzipBytes <= TARGETS.bundleGzipBytes : undefined),
     },

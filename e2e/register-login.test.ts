@@ -3,78 +3,27 @@
  * outbox), the demo page in Debian's Chromium driven by playwright-core. Register in Chinese
  * (the code read from the dev outbox), sign out, sign in by account name and by phone in English.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { generate } from 'otplib';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeFor, launchBrowser, startBff, tempDataDir, type Bff } from './helpers.ts';
 
-const root = resolve(import.meta.dirname, '..');
-let server: ChildProcess;
+let bff: Bff;
 let browser: Browser;
 let base: string;
-let dataDir: string;
-let log = '';
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-    s.on('error', fail);
-  });
-}
+const data = tempDataDir();
 
 beforeAll(async () => {
-  const port = await freePort();
-  dataDir = mkdtempSync(join(tmpdir(), 'jd-e2e-'));
-  const { DATABASE_URL: _pg, ...env } = process.env; // the embedded default, as `npm start` on a fresh clone
-  server = spawn(process.execPath, ['--import', 'tsx', 'bff/src/main.ts'], {
-    cwd: root,
-    env: { ...env, PORT: String(port), PGLITE_DIR: join(dataDir, 'pglite'), NODE_ENV: 'development' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`server did not start:\n${log}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      log += chunk.toString();
-      if (log.includes('listening on')) {
-        clearTimeout(timer);
-        ok();
-      }
-    };
-    server.stdout!.on('data', onData);
-    server.stderr!.on('data', onData);
-    server.on('exit', (code) => fail(new Error(`server exited with ${code}:\n${log}`)));
-  });
-  base = `http://localhost:${port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  bff = await startBff(data.pgliteDir); // the embedded default, as `npm start` on a fresh clone
+  base = bff.base;
+  browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 300));
-  rmSync(dataDir, { recursive: true, force: true });
+  await bff?.stop();
+  data.remove();
 });
-
-async function codeFor(page: Page, e164: string): Promise<string> {
-  for (let i = 0; i < 50; i++) {
-    const res = await page.request.get(`${base}/dev/outbox?to=${encodeURIComponent(e164)}`);
-    const [latest] = (await res.json()) as { code: string | null }[];
-    if (latest?.code) return latest.code;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no code for ${e164} in the dev outbox`);
-}
 
 /** Registers on the demo page in English, reading the code from the dev outbox. */
 async function registerInEnglish(page: Page, accountName: string, phone: string) {
@@ -86,7 +35,7 @@ async function registerInEnglish(page: Page, accountName: string, phone: string)
   await reg.getByLabel('Password', { exact: true }).fill('E2e#Pass2026');
   await reg.getByLabel('Mobile phone', { exact: true }).fill(phone);
   await reg.getByRole('button', { name: 'Send code' }).click();
-  await reg.getByLabel('Verification code', { exact: true }).fill(await codeFor(page, `+86${phone}`));
+  await reg.getByLabel('Verification code', { exact: true }).fill(await codeFor(base, `+86${phone}`));
   for (const box of await reg.getByRole('checkbox').all()) await box.check();
   await reg.getByRole('button', { name: 'Register', exact: true }).click();
 }
@@ -106,7 +55,7 @@ describe('demo page in Chromium', () => {
     await reg.getByLabel('手机号码', { exact: true }).fill('13912345678');
     await reg.getByRole('button', { name: '获取验证码' }).click();
     await reg.getByRole('button', { name: /秒后重新获取/ }).waitFor({ timeout: 20_000 });
-    const code = await codeFor(page, '+8613912345678');
+    const code = await codeFor(base, '+8613912345678');
     await reg.getByLabel('验证码', { exact: true }).fill(code);
     for (const box of await reg.getByRole('checkbox').all()) await box.check();
     await reg.getByRole('button', { name: '注册', exact: true }).click();
@@ -176,11 +125,11 @@ describe('demo page in Chromium', () => {
     // change the security phone: step-up through the old phone, then a code to the new one
     await row('security-phone').locator('[data-action="change"]').click();
     await submit(); // the default method: a code to the security phone
-    await dialog.getByLabel('Verification code').fill(await codeFor(page, '+8613912340001'));
+    await dialog.getByLabel('Verification code').fill(await codeFor(base, '+8613912340001'));
     await submit();
     await dialog.getByLabel('New mobile phone').fill('13912340002');
     await submit();
-    await dialog.getByLabel('Verification code').fill(await codeFor(page, '+8613912340002'));
+    await dialog.getByLabel('Verification code').fill(await codeFor(base, '+8613912340002'));
     await submit();
     await row('security-phone').getByText(/\*{4}0002/).waitFor({ timeout: 20_000 });
 
@@ -209,7 +158,7 @@ describe('demo page in Chromium', () => {
     const submit = () => dialog.locator('button[type="submit"]').click();
     await settings.locator('[data-row="mfa"] [data-action="bind"]').click({ timeout: 20_000 });
     await submit(); // step-up: a code to the security phone
-    await dialog.getByLabel('Verification code').fill(await codeFor(page, '+8613912340003'));
+    await dialog.getByLabel('Verification code').fill(await codeFor(base, '+8613912340003'));
     await submit();
     // the QR code is an image; the key is printed beside it, as a user would type it into an app
     await dialog.locator('img[src^="data:image/svg+xml"]').waitFor();

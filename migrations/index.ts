@@ -5,6 +5,9 @@ import * as m0003 from './0003_security.ts';
 import * as m0004 from './0004_mfa.ts';
 import * as m0005 from './0005_sub_users.ts';
 import * as m0006 from './0006_mfa_recovery.ts';
+import * as m0007 from './0007_sub_user_mfa.ts';
+import * as m0008 from './0008_signing_keys.ts';
+import * as m0009 from './0009_admin.ts';
 
 /** Every migration, in order. Imported statically so the migrator runs on edge runtimes too. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +17,7 @@ export const migrations: Record<string, Migration> = {
   '0004_mfa': m0004,
   '0005_sub_users': m0005,
   '0006_mfa_recovery': m0006,
+  '0007_sub_user_mfa': m0007,
+  '0008_signing_keys': m0008,
+  '0009_admin': m0009,
 };

@@ -1,7 +1,8 @@
 /**
  * `npm test`: every suite, then one line `N passed, N failed` summed over all of them.
  *  1. vitest: shared rules, BFF integration (PGlite, or Postgres when DATABASE_URL is set), e2e in Chromium;
- *  2. when DATABASE_URL is set, the BFF suites once more on embedded PGlite, so both engines are proven;
+ *  2. when DATABASE_URL is set, the BFF suites once more on embedded PGlite, so both engines are proven
+ *     (not runtime-bun.test.ts: it always runs Bun against Postgres, so pass 1 covered it);
  *  3. @web/test-runner: the widget elements in Chromium.
  * Exits non-zero if anything failed or a runner crashed.
  */
@@ -41,7 +42,8 @@ function vitest(label: string, files: string[], env: NodeJS.ProcessEnv) {
 vitest('vitest', [], process.env);
 if (process.env.DATABASE_URL) {
   const { DATABASE_URL: _pg, ...env } = process.env;
-  vitest('vitest bff on PGlite', ['bff/'], env);
+  // runtime-bun always runs on Postgres (it spawns Bun against a database of its own): once is enough
+  vitest('vitest bff on PGlite', ['bff/', '--exclude', 'bff/test/runtime-bun.test.ts'], env);
 }
 
 const build = run('widget build', bin('tsx'), ['widget/build.ts']);

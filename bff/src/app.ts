@@ -2,20 +2,24 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../../shared/src/errors.ts';
 import type { AppEnv } from './http/context.ts';
-import { errorResponse, onError } from './http/errors.ts';
+import { errorHandler, errorResponse } from './http/errors.ts';
 import { preflight, tenantAndOrigin } from './http/origin.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { devRoutes } from './routes/dev.ts';
 import { emailRoutes } from './routes/email.ts';
 import { publicRoutes } from './routes/public.ts';
 import { securityRoutes } from './routes/security.ts';
 import { mfaRecoveryRoutes } from './routes/mfa-recovery.ts';
 import { sessionRoutes } from './routes/sessions.ts';
-import { subUserRoutes } from './routes/sub-users.ts';
+import { subUserMfaRoutes, subUserRoutes } from './routes/sub-users.ts';
+import { openApiRoutes } from './openapi/routes.ts';
 import { staticRoutes, type StaticAssets } from './routes/static.ts';
+import { tokenRoutes, wellKnownRoutes } from './routes/tokens.ts';
 import { verificationCodeRoutes } from './routes/verification-codes.ts';
 import type { ServiceDeps } from './services/deps.ts';
 import type { TenantDirectory } from './services/tenants.ts';
+import { requestIdFor } from './log.ts';
 
 export interface AppParts {
   deps: ServiceDeps;
@@ -27,13 +31,27 @@ export interface AppParts {
 
 /** Builds the Hono app from its parts; no I/O at import time. */
 export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppParts) {
-  let seq = 0;
+  const log = deps.log;
   const app = new Hono<AppEnv>();
-  app.onError(onError);
+  app.onError(errorHandler(log));
   app.use('*', async (c, next) => {
-    c.set('requestId', `${Date.now().toString(36)}-${(seq++).toString(36)}`);
+    const started = performance.now();
+    const requestId = requestIdFor(c.req.header('x-request-id'));
+    c.set('requestId', requestId);
     c.set('remoteAddress', remoteAddress?.(c));
+    c.header('x-request-id', requestId);
     await next();
+    // a handler that returned a bare Response dropped the prepared header
+    if (c.res.headers.get('x-request-id') !== requestId) c.header('x-request-id', requestId);
+    // one line per request; the path without its query (query strings can carry keys and tokens)
+    log.info('request', {
+      requestId,
+      method: c.req.method,
+      path: c.req.path.slice(0, 200),
+      status: c.res.status,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      tenant: c.get('tenant')?.slug,
+    });
   });
   app.use('*', securityHeaders);
 
@@ -51,14 +69,21 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
   v1.route('/', publicRoutes(deps));
   v1.route('/', verificationCodeRoutes(deps));
   v1.route('/', sessionRoutes(deps));
+  v1.route('/', tokenRoutes(deps));
   v1.route('/security', securityRoutes(deps));
   v1.route('/sub-users', subUserRoutes(deps));
+  v1.route('/sub-user/mfa', subUserMfaRoutes(deps));
   v1.route('/mfa-recovery', mfaRecoveryRoutes(deps));
   app.route('/v1', v1);
 
+  // the admin API for tenants' servers: secret key only, no CORS, no cookies (README "Admin API")
+  app.route('/admin/v1', adminRoutes(deps, tenants));
   app.route('/', emailRoutes(deps, tenants));
+  // JWKS for tenants' backends: server to server, so outside /v1's publishable-key and origin checks
+  app.route('/', wellKnownRoutes(deps));
   if (deps.config.dev) app.route('/dev', devRoutes(deps));
-  app.route('/', staticRoutes(assets));
+  app.route('/', openApiRoutes());
+  app.route('/', staticRoutes(assets, deps));
   app.notFound((c) => errorResponse(c, 'not_found'));
   return app;
 }

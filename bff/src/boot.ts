@@ -1,11 +1,19 @@
-/** Node start-up pieces shared by `npm start` (main.ts) and `npm run worker` (worker.ts). */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+/**
+ * Start-up pieces shared by the entry points: `npm start` on Node (main.ts) and on Bun
+ * (main.bun.ts), `npm run worker` (worker.ts) and the CLIs. Runs where there is a file system
+ * and a process (Node, Bun); an edge build wires createApp itself.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { AppConfig } from './config.ts';
+import { createApp, type AppParts } from './app.ts';
+import { loadConfig, type AppConfig } from './config.ts';
 import { createDb, migrateToLatest, type Db } from './db/create.ts';
 import { OutboxWorker } from './delivery/outbox.ts';
 import { createSenderResolver } from './delivery/providers.ts';
 import { senderFactories } from './delivery/factories.ts';
+import { nodeDeps } from './deps.node.ts';
+import { silentLogger, type Logger } from './log.ts';
+import { createTenant, findTenantBySlug, TenantDirectory } from './services/tenants.ts';
 
 export const root = resolve(import.meta.dirname, '../..');
 
@@ -22,7 +30,7 @@ function pidAlive(pid: number): boolean {
  * PGlite has no lock of its own: two processes on one data dir would corrupt it. The lock file
  * is created exclusively; a lock left by a process that died is taken over.
  */
-export function lockDataDir(dir: string) {
+export function lockDataDir(dir: string, fail: (line: string) => void = (line) => console.error(line)) {
   mkdirSync(dir, { recursive: true });
   const lock = `${dir}.lock`;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -34,7 +42,7 @@ export function lockDataDir(dir: string) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number(readFileSync(lock, 'utf8'));
       if (pid && pid !== process.pid && pidAlive(pid)) {
-        console.error(`Another jd-account process (pid ${pid}) is using ${dir}. Stop it, or set PGLITE_DIR or DATABASE_URL.`);
+        fail(`Another jd-account process (pid ${pid}) is using ${dir}. Stop it, or set PGLITE_DIR or DATABASE_URL.`);
         process.exit(1);
       }
       rmSync(lock, { force: true }); // stale: its process is gone
@@ -43,23 +51,105 @@ export function lockDataDir(dir: string) {
   throw new Error(`could not lock ${dir}`);
 }
 
-/** DATABASE_URL → Postgres; else PGlite under PGLITE_DIR (default ./.data/pglite). Migrated. */
-export async function openDatabase(env = process.env, log: (line: string) => void = console.log): Promise<{ db: Db; description: string }> {
+/**
+ * DATABASE_URL → Postgres; else PGlite under PGLITE_DIR (default ./.data/pglite). Migrated.
+ * `log`: the servers' Logger, or a plain line writer (the CLIs keep their output readable).
+ */
+export async function openDatabase(
+  env = process.env,
+  log: Logger | ((line: string) => void) = (line) => console.log(line),
+): Promise<{ db: Db; description: string }> {
+  const info = typeof log === 'function' ? log : (line: string) => log.info(line);
+  const fail = typeof log === 'function' ? log : (line: string) => log.error(line);
   const url = env.DATABASE_URL;
   const pgliteDir = url ? undefined : resolve(root, env.PGLITE_DIR ?? '.data/pglite');
-  if (pgliteDir) lockDataDir(pgliteDir);
+  if (pgliteDir) lockDataDir(pgliteDir, fail);
   const db = createDb({ url, pgliteDir });
   const applied = await migrateToLatest(db);
-  if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
+  if (applied.length) info(`migrations applied: ${applied.join(', ')}`);
   return { db, description: url ? 'PostgreSQL (DATABASE_URL)' : `PGlite at ${pgliteDir}` };
 }
 
-export function createOutboxWorker(db: Db, config: AppConfig, env = process.env): OutboxWorker {
+export function createOutboxWorker(db: Db, config: AppConfig, env = process.env, log: Logger = silentLogger): OutboxWorker {
   return new OutboxWorker({
     db,
     now: () => new Date(),
     resolveSender: createSenderResolver({ db, env, dev: config.dev, factories: senderFactories }),
     keepBodies: config.dev,
-    log: (m) => console.warn(m),
+    log: (msg, fields) => log.warn(msg, fields),
   });
+}
+
+export interface BffOptions {
+  /** the port the entry point will listen on (the demo tenant allows it as an origin) */
+  port: number;
+  log: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** how this runtime tells the peer's address (Node's or Bun's getConnInfo) */
+  remoteAddress?: AppParts['remoteAddress'];
+}
+
+/**
+ * Everything `npm start` does before it listens, whatever the runtime: config → database →
+ * migrations → demo tenant → widget bundle → outbox worker → app. The entry point then serves
+ * `app.fetch` with its runtime's server, calls announce(), and stop() on SIGINT/SIGTERM.
+ */
+export async function prepareBff({ port, log, env = process.env, remoteAddress }: BffOptions) {
+  const config = loadConfig(env);
+  const { db, description } = await openDatabase(env, log);
+
+  let demo = await findTenantBySlug(db, 'demo');
+  if (!demo) {
+    demo = await createTenant(db, {
+      slug: 'demo',
+      displayName: 'JD Account Demo',
+      origins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
+    });
+    log.info('created the demo tenant', { tenant: demo.slug });
+  }
+
+  // The bundle is rebuilt at every start (esbuild takes well under a second), so it never goes stale.
+  const widgetFile = resolve(root, 'dist/jd-account.js');
+  if (env.SKIP_WIDGET_BUILD !== '1' || !existsSync(widgetFile)) {
+    const { buildWidget } = await import('../../widget/build.ts');
+    await buildWidget({ quiet: true });
+  }
+  const widgetJs = readFileSync(widgetFile, 'utf8');
+  const demoTemplate = readFileSync(resolve(root, 'demo/static/index.html'), 'utf8');
+  const demoHtml = demoTemplate.replaceAll('%PUBLISHABLE_KEY%', demo.publishableKey);
+
+  // The outbox worker runs in this process unless OUTBOX_WORKER=0 (then run `npm run worker` beside it).
+  const worker = createOutboxWorker(db, config, env, log);
+  const inProcessWorker = env.OUTBOX_WORKER !== '0';
+  if (inProcessWorker) worker.start();
+  const deps = nodeDeps(db, config, { log, onEnqueued: () => (inProcessWorker ? void worker.kick() : undefined) });
+  const app = createApp({
+    deps,
+    tenants: new TenantDirectory(db, config.tenantCacheSeconds * 1000),
+    assets: {
+      widgetJs: async () => widgetJs,
+      demoHtml: async () => demoHtml,
+    },
+    remoteAddress,
+  });
+  const demoKey = demo.publishableKey;
+
+  return {
+    app,
+    config,
+    db,
+    /** the start-up lines, once the server listens (tests and tools wait for "listening on") */
+    announce(host: string, listeningPort: number) {
+      const shown = host === '127.0.0.1' ? 'localhost' : host;
+      log.info(`jd-account listening on http://${shown}:${listeningPort}/`, { port: listeningPort });
+      log.info(`database: ${description}; outbox worker: ${inProcessWorker ? 'in process' : 'off (OUTBOX_WORKER=0)'}`);
+      log.info(`demo tenant publishable key: ${demoKey}`);
+      if (config.dev) log.info(`dev outbox: http://localhost:${listeningPort}/dev (JSON: /dev/outbox)`);
+    },
+    /** stops the worker and closes the database, bounded: a pool still draining keep-alive work must not keep the process from stopping */
+    async stop() {
+      const deadline = new Promise((r) => setTimeout(r, 3000).unref());
+      await Promise.race([Promise.all([worker.stop(), db.destroy()]).catch(() => {}), deadline]);
+    },
+  };
 }

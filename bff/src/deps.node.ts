@@ -1,6 +1,7 @@
 import type { AppConfig } from './config.ts';
 import type { Db } from './db/create.ts';
 import { createHmac } from './crypto.ts';
+import { silentLogger } from './log.ts';
 import { systemClock, type ServiceDeps } from './services/deps.ts';
 import { argon2Hasher } from './services/passwords.ts';
 import { SessionCache } from './services/session-cache.ts';
@@ -15,6 +16,8 @@ export function nodeDeps(db: Db, config: AppConfig, overrides: Partial<ServiceDe
     onEnqueued: () => {},
     sessionCache: new SessionCache(config.session.cacheMs),
     hmac: createHmac(config.secret),
+    // entry points pass the process logger; tests pass a capturing one or keep this (quiet)
+    log: silentLogger,
     ...overrides,
   };
 }

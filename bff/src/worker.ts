@@ -6,18 +6,20 @@
  */
 import { loadConfig } from './config.ts';
 import { createOutboxWorker, openDatabase } from './boot.ts';
+import { loggerFromEnv } from './log.ts';
 
+const log = loggerFromEnv(process.env);
 const config = loadConfig();
-const { db, description } = await openDatabase();
-const worker = createOutboxWorker(db, config);
+const { db, description } = await openDatabase(process.env, log);
+const worker = createOutboxWorker(db, config, process.env, log);
 const once = process.argv.includes('--once');
 if (once) {
   const n = await worker.kick();
-  console.log(`outbox worker: ${n} message(s) handled`);
+  log.info(`outbox worker: ${n} message(s) handled`, { handled: n });
   await db.destroy();
 } else {
   worker.start(Number(process.env.OUTBOX_POLL_MS ?? 1000));
-  console.log(`outbox worker running on ${description}`);
+  log.info(`outbox worker running on ${description}`);
   const stop = async () => {
     await worker.stop();
     await db.destroy().catch(() => {});

@@ -147,7 +147,7 @@ describe(`outbox across processes: the BFF dies after committing, the worker del
     // 1. the BFF, without an in-process worker
     const bff = run(['bff/src/main.ts'], env);
     const [, port] = await bff.waitFor(/listening on http:\/\/localhost:(\d+)\//, 150_000);
-    const [, pk] = await bff.waitFor(/demo tenant publishable key: (pk_[A-Za-z0-9_-]+)\r?\n/, 10_000);
+    const [, pk] = await bff.waitFor(/demo tenant publishable key: (pk_[A-Za-z0-9_-]+)["\r\n]/, 10_000);
     expect(bff.output()).toContain('outbox worker: off (OUTBOX_WORKER=0)');
     const base = `http://127.0.0.1:${port}`;
     const headers = { 'content-type': 'application/json', 'x-jd-publishable-key': pk! };

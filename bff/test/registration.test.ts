@@ -264,7 +264,7 @@ describe(`verification codes (${backend})`, () => {
     } finally {
       await capped.close();
     }
-  });
+  }, 90_000); // a second harness: a fresh database and every migration
 
   it('refuses an unknown purpose or channel', async () => {
     const res = await h.request('/v1/verification-codes', { ip, body: { phone: { region: 'CN', number: nextPhone() }, purpose: 'reset', channel: 'fax' } });

@@ -9,6 +9,7 @@ import { accountNameProblems, normalizeAccountName, ACCOUNT_NAME_MIN, ACCOUNT_NA
 import { passwordProblems, type PasswordPolicy } from './rules/password.ts';
 import { checkMobilePhone } from './rules/phone.ts';
 import type { PhoneRegion } from './rules/phone-regions.ts';
+import type { Agreement } from './tenant.ts';
 import { emailProblem, normalizeEmail } from './rules/email.ts';
 import { CODE_CHANNELS, CODE_PATTERN, CODE_PURPOSES, type CodeChannel } from './rules/code.ts';
 
@@ -159,7 +160,42 @@ export interface SignedIn {
   session: SessionSummary;
   /** true when the password was right and the MFA step comes next; the session can do nothing else */
   mfaRequired?: boolean;
+  /** a sub-user whose primary account requires MFA, without a device: bind one now (POST /v1/sessions/mfa/setup) */
+  mfaSetupRequired?: boolean;
+  /** things to tell the user at this sign-in */
+  notices?: SignInNotice[];
+  /** the tenant's agreements (new versions) this account has not accepted yet: ask before going on (POST /v1/consents) */
+  agreementsToAccept?: Agreement[];
+  /** a token for the tenant's backend, on a full session only (not while the MFA step is due) */
+  accessToken?: AccessToken;
 }
+
+/**
+ * POST /v1/session/token: a short-lived ES256 JWT for the tenant's own backend, which verifies it
+ * against GET /tenants/<slug>/.well-known/jwks.json. `expiresIn` (seconds) lets a client with a
+ * wrong clock still refresh in time.
+ */
+export interface AccessToken {
+  token: string;
+  expiresAt: string;
+  expiresIn: number;
+}
+
+/** POST /v1/consents: the signed-in account accepts the tenant's current agreements. */
+export const consentsBody = z.object({
+  agreements: z
+    .array(z.object({ key: z.string().max(32), version: z.string().max(16) }), { error: 'invalid_input' })
+    .min(1, { error: 'agreements_required' })
+    .max(10),
+});
+
+export interface ConsentsResponse {
+  /** what is still not accepted */
+  agreementsToAccept: Agreement[];
+}
+
+/** mfa_reset_by_primary: the primary account disassociated this sub-user's MFA device since the last sign-in */
+export type SignInNotice = 'mfa_reset_by_primary';
 
 /** The MFA step of sign-in: a current TOTP code, or one of the recovery codes. */
 export const mfaSignInBody = z
@@ -239,6 +275,15 @@ export interface ContactView {
 }
 
 export type AuditEventType =
+  // admin API actions (issue 6): detail.adminKeyId names the acting key
+  | 'account_disabled'
+  | 'account_enabled'
+  | 'signed_out_everywhere'
+  | 'real_name_set'
+  | 'real_name_cleared'
+  | 'mfa_application_approved'
+  | 'mfa_application_rejected'
+  | 'mfa_application_file_viewed'
   | 'registered'
   | 'sign_in'
   | 'sign_in_failed'
@@ -259,7 +304,12 @@ export type AuditEventType =
   | 'sub_user_created'
   | 'sub_user_disabled'
   | 'sub_user_enabled'
-  | 'sub_user_deleted';
+  | 'sub_user_deleted'
+  | 'sub_user_mfa_required'
+  | 'sub_user_mfa_not_required'
+  | 'sub_user_mfa_disassociated'
+  | 'agreements_accepted'
+  | 'tenant_configured';
 
 export interface AuditEventView {
   type: AuditEventType;
@@ -350,8 +400,25 @@ export interface SubUserView {
   id: string;
   name: string;
   disabled: boolean;
+  /** the sub-user must bind a virtual MFA device (at the next sign-in, if it has none) */
+  mfaRequired: boolean;
+  /** the sub-user has a bound MFA device */
+  mfaBound: boolean;
   createdAt: string;
 }
+
+/** PUT /v1/sub-users/:id/mfa-required */
+export const subUserMfaRequiredBody = z.object({ required: z.boolean({ error: 'invalid_input' }) });
+
+/** A sub-user's own MFA (GET /v1/sub-user/mfa). */
+export interface SubUserMfaStatus {
+  bound: boolean;
+  boundAt: string | null;
+  required: boolean;
+}
+
+/** POST /v1/sub-user/mfa/setup: a signed-in sub-user re-enters the password to bind a device (sub-users have no contacts for a step-up). */
+export const subUserMfaSetupBody = z.object({ password: text(256).refine((v) => v.length > 0, { params: { appCode: 'required' } }) });
 
 export const subUserCreateBody = (rules: TenantRules) =>
   z
@@ -360,6 +427,7 @@ export const subUserCreateBody = (rules: TenantRules) =>
       password: text(128).superRefine((v, ctx) => {
         for (const p of passwordProblems(v, rules.passwordPolicy)) fail(ctx, p, [], rules.passwordPolicy);
       }),
+      mfaRequired: z.boolean({ error: 'invalid_input' }).optional(),
     })
     .superRefine((v, ctx) => {
       if (passwordProblems(v.password, rules.passwordPolicy, v.name).includes('password_equals_account_name')) {

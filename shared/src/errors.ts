@@ -64,9 +64,19 @@ export const ERROR_STATUS = {
   application_pending: 409,
   // sub-users (issue 5)
   sub_user_forbidden: 403,
+  sub_user_only: 403,
+  recovery_codes_unavailable: 400,
+  mfa_setup_not_required: 400,
   sub_user_name_taken: 409,
   sub_user_not_found: 404,
   sub_user_disabled: 401,
+  // admin API (issue 6)
+  admin_key_invalid: 401,
+  account_disabled: 403,
+  account_not_found: 404,
+  application_not_found: 404,
+  application_not_pending: 409,
+  lookup_query_invalid: 400,
   // tenancy and transport
   tenant_unknown: 401,
   origin_not_allowed: 403,

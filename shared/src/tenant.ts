@@ -65,6 +65,19 @@ export interface TestModeConfig {
   allowInProduction?: boolean;
 }
 
+/**
+ * The tenant's look in the widgets: the elements turn these into the defaults of their CSS custom
+ * properties (--jd-color-primary, --jd-radius), so a portal's own CSS still wins.
+ */
+export interface Branding {
+  /** https only */
+  logoUrl?: string;
+  /** #rrggbb */
+  primaryColor?: string;
+  /** px, 0–24 */
+  cornerRadius?: number;
+}
+
 /** Per-tenant settings (PRODUCT.md "Multi-tenant"); stored as JSON on the tenant row. */
 export interface TenantConfig {
   displayName: Localized;
@@ -73,6 +86,7 @@ export interface TenantConfig {
   phoneRegions: PhoneRegion[];
   agreements: Agreement[];
   supportChannels: SupportChannels;
+  branding?: Branding;
   allowedOrigins: string[];
   /** message providers per channel; absent = the dev outbox in development */
   delivery?: DeliveryConfig;
@@ -84,7 +98,7 @@ export interface TenantConfig {
 /** What the widget may read about its tenant: a whitelist (no origins, providers or secrets). */
 export type TenantPublicConfig = Pick<
   TenantConfig,
-  'displayName' | 'defaultLocale' | 'passwordPolicy' | 'phoneRegions' | 'agreements' | 'supportChannels'
+  'displayName' | 'defaultLocale' | 'passwordPolicy' | 'phoneRegions' | 'agreements' | 'supportChannels' | 'branding'
 > & { slug: string };
 
 export function defaultTenantConfig(displayName: string, allowedOrigins: string[] = []): TenantConfig {

@@ -10,6 +10,7 @@ import type { ErrorCode, ErrorParams, FieldIssue } from '../../shared/src/errors
 import { en } from '../../shared/src/i18n/en.ts';
 import type { Locale } from '../../shared/src/i18n/index.ts';
 import type {
+  AccessToken,
   AvailabilityResponse,
   DeliveryStatusResponse,
   ChangePasswordRequest,
@@ -17,6 +18,8 @@ import type {
   ContactConfirmRequest,
   ContactKindName,
   ContactStartRequest,
+  MfaApplicationRequest,
+  MfaRecoveryEligibility,
   MfaSetupResponse,
   MfaSignInRequest,
   RecoveryCodesResponse,
@@ -29,6 +32,7 @@ import type {
   StepUpResponse,
   StepUpStartRequest,
   StepUpVerifyRequest,
+  SubUserMfaStatus,
   SubUserView,
 } from '../../shared/src/api.ts';
 import type { TenantPublicConfig } from '../../shared/src/tenant.ts';
@@ -168,7 +172,41 @@ export class JdClient {
 
   private remember(answer: SignedIn): SignedIn {
     if (this.sessionMode === 'token' && answer.session?.token) this.token = answer.session.token;
+    this.keepAccess(answer.accessToken); // a new sign-in replaces (or drops) the cached backend token
     return answer;
+  }
+
+  // ---- the token for the portal's own backend ------------------------------
+
+  /** `session`: the stored session token it was issued for ('' in cookie mode) */
+  private access: { token: string; refreshAt: number; session: string } | undefined;
+  private accessPending: Promise<string> | undefined;
+
+  /** Token mode: the session this client's requests carry; '' in cookie mode (the cookie is out of reach), null when none is stored. */
+  private get sessionKey(): string | null {
+    return this.sessionMode === 'token' ? this.token : '';
+  }
+
+  private keepAccess(t: AccessToken | undefined) {
+    // timed by this browser's clock from expiresIn, so a wrong clock cannot keep an expired token
+    this.access = t ? { token: t.token, refreshAt: Date.now() + Math.max(t.expiresIn - 60, t.expiresIn / 2) * 1000, session: this.sessionKey ?? '' } : undefined;
+  }
+
+  /**
+   * A signed token (ES256 JWT, ~5 minutes) to send to the portal's own backend, which verifies it
+   * against the tenant's JWKS. Cached and fetched anew a minute before it expires; calls made
+   * meanwhile share one request. Rejects with `not_signed_in` / `mfa_required` without a full session.
+   */
+  accessToken(): Promise<string> {
+    // Token mode: the elements of a page share one stored session, so another element's sign-out
+    // (token gone) or sign-in (token replaced) makes this client's cached token stale.
+    const session = this.sessionKey;
+    if (session === null) return Promise.reject(new JdApiError('not_signed_in', 401));
+    if (this.access && this.access.session === session && Date.now() < this.access.refreshAt) return Promise.resolve(this.access.token);
+    this.accessPending ??= this.request<AccessToken>('POST', '/session/token', {})
+      .then((t) => (this.keepAccess(t), t.token))
+      .finally(() => (this.accessPending = undefined));
+    return this.accessPending;
   }
 
   // ---- transport ----------------------------------------------------------
@@ -256,6 +294,24 @@ export class JdClient {
     }
   }
 
+  /**
+   * A sub-user's sign-in that answered `mfaSetupRequired`: a new TOTP secret to bind with the
+   * pending session; mfaSignIn() with its first code binds it and completes the sign-in.
+   */
+  mfaSignInSetup(): Promise<MfaSetupResponse> {
+    return this.request('POST', '/sessions/mfa/setup', {});
+  }
+
+  /** Lost MFA device (pending session): may this account apply to disassociate it? */
+  mfaRecovery(): Promise<MfaRecoveryEligibility> {
+    return this.request('GET', '/mfa-recovery');
+  }
+
+  /** Lost MFA device: the application (details and base64 images) that tenant support reviews. */
+  applyMfaRecovery(body: MfaApplicationRequest): Promise<{ id: string; status: 'pending' }> {
+    return this.request('POST', '/mfa-recovery/applications', body);
+  }
+
   /** The current session, or null when not signed in (a stale token is dropped). */
   async session(): Promise<SignedIn | null> {
     if (this.sessionMode === 'token' && !this.token) return null;
@@ -275,6 +331,7 @@ export class JdClient {
       await this.request<void>('DELETE', '/session');
     } finally {
       this.token = null;
+      this.access = undefined;
     }
   }
 
@@ -344,8 +401,33 @@ export class JdClient {
     return (await this.request<{ subUsers: SubUserView[] }>('GET', '/sub-users')).subUsers;
   }
 
-  createSubUser(body: { name: string; password: string }): Promise<SubUserView> {
+  createSubUser(body: { name: string; password: string; mfaRequired?: boolean }): Promise<SubUserView> {
     return this.request('POST', '/sub-users', body);
+  }
+
+  /** Whether the sub-user must bind a virtual MFA device (at its next sign-in, when it has none). */
+  setSubUserMfaRequired(id: string, required: boolean): Promise<SubUserView> {
+    return this.request('PUT', `/sub-users/${encodeURIComponent(id)}/mfa-required`, { required });
+  }
+
+  /** Removes the sub-user's MFA device; the sub-user is told at its next sign-in and binds again. */
+  disassociateSubUserMfa(id: string): Promise<SubUserView> {
+    return this.request('POST', `/sub-users/${encodeURIComponent(id)}/mfa/disassociate`, {});
+  }
+
+  // ---- a signed-in sub-user's own virtual MFA (a primary's session gets 403 sub_user_only) ----
+
+  subUserMfa(): Promise<SubUserMfaStatus> {
+    return this.request('GET', '/sub-user/mfa');
+  }
+
+  /** A new secret for the sub-user's device; the password stands in for a step-up (400 password_incorrect). */
+  subUserMfaSetup(password: string): Promise<MfaSetupResponse> {
+    return this.request('POST', '/sub-user/mfa/setup', { password });
+  }
+
+  subUserMfaConfirm(code: string): Promise<SubUserMfaStatus> {
+    return this.request('POST', '/sub-user/mfa/confirm', { code });
   }
 
   /** Disabling signs the sub-user out and refuses its sign-in until enabled again. */

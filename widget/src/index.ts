@@ -11,3 +11,4 @@ export { JdLogin } from './elements/jd-login.ts';
 export { JdSecuritySettings, type SecurityChange } from './elements/jd-security-settings.ts';
 export { JdClient, JdApiError, defaultSessionMode, tokenStorageKey } from './client.ts';
 
+export type * from './events.ts';

@@ -5,11 +5,12 @@
  * Tokens: --jd-color-primary, --jd-color-primary-text, --jd-color-error, --jd-color-success,
  * --jd-color-text, --jd-color-muted, --jd-color-border, --jd-color-background, --jd-color-focus,
  * --jd-radius, --jd-font-family, --jd-font-size, --jd-spacing, --jd-max-width.
+ * The tenant's branding (primary colour, corner radius) is the default under the portal's own values.
  */
 import { css } from 'lit';
 
 export const tokens = css`
-  :host{--_primary:var(--jd-color-primary,#e1251b);--_primary-text:var(--jd-color-primary-text,#ffffff);--_error:var(--jd-color-error,#b3261e);--_success:var(--jd-color-success,#1b6e3a);--_text:var(--jd-color-text,#1f2329);--_muted:var(--jd-color-muted,#5c6370);--_border:var(--jd-color-border,#8a9099);--_bg:var(--jd-color-background,#ffffff);--_focus:var(--jd-color-focus,#1a5fb4);--_radius:var(--jd-radius,4px);--_space:var(--jd-spacing,0.75rem);display:block;box-sizing:border-box;max-width:var(--jd-max-width,28rem);color:var(--_text);background:var(--_bg);padding:var(--jd-padding,1.25rem);border-radius:var(--jd-card-radius,8px);font-family:var(--jd-font-family,system-ui,-apple-system,'PingFang SC','Microsoft YaHei',sans-serif);font-size:var(--jd-font-size,1rem);line-height:1.5}
+  :host{--_primary:var(--jd-color-primary,var(--jd-brand-primary,#e1251b));--_primary-text:var(--jd-color-primary-text,#ffffff);--_error:var(--jd-color-error,#b3261e);--_success:var(--jd-color-success,#1b6e3a);--_text:var(--jd-color-text,#1f2329);--_muted:var(--jd-color-muted,#5c6370);--_border:var(--jd-color-border,#8a9099);--_bg:var(--jd-color-background,#ffffff);--_focus:var(--jd-color-focus,#1a5fb4);--_radius:var(--jd-radius,var(--jd-brand-radius,4px));--_space:var(--jd-spacing,0.75rem);display:block;box-sizing:border-box;max-width:var(--jd-max-width,28rem);color:var(--_text);background:var(--_bg);padding:var(--jd-padding,1.25rem);border-radius:var(--jd-card-radius,8px);font-family:var(--jd-font-family,system-ui,-apple-system,'PingFang SC','Microsoft YaHei',sans-serif);font-size:var(--jd-font-size,1rem);line-height:1.5}
   :host([hidden]){display:none}
   *,*::before,*::after{box-sizing:inherit}
 `;

@@ -199,5 +199,5 @@ export const STEP_UP_OK: FakeAnswer = { status: 200, body: { stepUp: { active: t
 // ---- sub-users -------------------------------------------------------------------
 
 export function subUserView(name: string, over: Partial<SubUserView> = {}): SubUserView {
-  return { id: `0000000${name.length}-0000-4000-8000-${name.padEnd(12, '0').slice(0, 12).replace(/[^0-9a-f]/g, 'a')}`, name, disabled: false, createdAt: '2025-02-01T08:00:00.000Z', ...over };
+  return { id: `0000000${name.length}-0000-4000-8000-${name.padEnd(12, '0').slice(0, 12).replace(/[^0-9a-f]/g, 'a')}`, name, disabled: false, mfaRequired: false, mfaBound: false, createdAt: '2025-02-01T08:00:00.000Z', ...over };
 }

@@ -198,17 +198,20 @@ describe('<jd-login> MFA step', () => {
     expect($(el, '[part~="signed-in"]').textContent).to.equal('Signed in as alice_01');
   });
 
-  it('"Lost your device?" explains what to do and shows the support channels', async () => {
+  it('"Lost your device?" explains what to do and shows the support channels when it cannot tell whether an application is possible', async () => {
     bff.routes['GET /v1/config'] = () => ({
       status: 200,
       body: { ...TEST_CONFIG, supportChannels: { ticketUrl: 'https://help.example/ticket', hotline: '400 615 1212', email: 'help@example.com' } },
     });
+    bff.routes['GET /v1/mfa-recovery'] = () => errorAnswer(500, 'internal_error');
     const el = await mount();
     await toMfaStep(el);
+    const failed = oneEvent(el, 'jd-error');
     $<HTMLButtonElement>(el, '[data-mfa="lost"]').click();
-    await waitUntil(() => el.shadowRoot!.querySelector('[part~="lost"]'));
+    expect(((await failed) as CustomEvent).detail.code).to.equal('internal_error');
+    await waitUntil(() => el.shadowRoot!.querySelector('[part~="lost"] [part~="support"]'));
     const text = $(el, '[part~="lost"]').textContent!;
-    expect(text).to.contain('real-name').and.contain('Hotline: 400 615 1212').and.contain('Email: help@example.com');
+    expect(text).to.contain('without real-name verification it cannot be removed').and.contain('Hotline: 400 615 1212').and.contain('Email: help@example.com');
     expect($<HTMLAnchorElement>(el, '[part~="lost"] a').getAttribute('href')).to.equal('https://help.example/ticket');
     await waitUntil(() => el.shadowRoot!.activeElement === $(el, '[part~="lost"] p'), 'focus did not move to the help');
     $<HTMLButtonElement>(el, '[data-mfa="code"]').click();

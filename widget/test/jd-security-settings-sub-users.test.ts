@@ -94,7 +94,7 @@ describe('<jd-security-settings> sub-users', () => {
     await submitDialog(el);
     const ev = (await changed) as CustomEvent;
     expect(ev.detail.what).to.equal('sub_users');
-    expect(bff.find('POST', '/v1/sub-users')[1]!.body).to.deep.equal({ name: 'auditor2', password: 'Sub#Pass2026' });
+    expect(bff.find('POST', '/v1/sub-users')[1]!.body).to.deep.equal({ name: 'auditor2', password: 'Sub#Pass2026', mfaRequired: false });
     await waitUntil(() => !dialog(el).open, 'dialog did not close');
     await waitUntil(() => el.shadowRoot!.querySelector('[data-sub="auditor2"]'), 'not listed');
     await waitUntil(() => el.shadowRoot!.activeElement === trigger, 'focus did not return');
@@ -156,12 +156,14 @@ describe('<jd-security-settings> sub-users', () => {
     await waitUntil(() => !el.shadowRoot!.querySelector('[data-sub="auditor"]'), 'still listed');
   });
 
-  it("tells a sub-user's session that sub-users manage nothing here (403 sub_user_forbidden)", async () => {
+  it("tells a sub-user's session (403 sub_user_forbidden) that it manages only its own MFA here", async () => {
     bff.routes['GET /v1/security'] = () => errorAnswer(403, 'sub_user_forbidden');
     bff.routes['GET /v1/sub-users'] = () => errorAnswer(403, 'sub_user_forbidden');
+    bff.routes['GET /v1/sub-user/mfa'] = () => ({ status: 200, body: { bound: false, boundAt: null, required: false } });
     const el = await mount();
-    expect($(el, '.is-info').textContent).to.contain('Sub-users manage no security settings here');
-    expect($$(el, '[part~="rows"], [part~="sub-users"]')).to.have.length(0);
+    expect($(el, '.is-info').textContent).to.contain('Sub-users manage no security settings here except their own virtual MFA');
+    expect($$(el, '[part~="row"]').map((r) => r.dataset['row'])).to.deep.equal(['mfa']);
+    expect($$(el, '[part~="sub-users"], [part~="events"]')).to.have.length(0);
     await expect(el).to.be.accessible();
   });
 

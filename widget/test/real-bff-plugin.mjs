@@ -5,11 +5,23 @@
 // directory: PGlite allows one process per directory), then spawns the BFF on a free port in
 // development mode (dev outbox on). Tests read `GET /__bff.json` → { url, publishableKey } and
 // `GET /__bff/outbox?to=+86…` (the dev outbox, proxied: it has no CORS). Stopped with the server.
+// `POST /__bff/admin` { method, path, body? } calls the tenant's admin API (/admin/v1 + path) with
+// an admin key the plugin created with the CLI at start (the back office: real-name status, the
+// MFA-application review); answers { status, body } (JSON, or base64 for binary).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    req.on('data', (c) => (data += c));
+    req.on('end', () => resolve(data));
+    req.on('error', reject);
+  });
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -28,16 +40,40 @@ export function realBffPlugin({ root = process.cwd(), startTimeoutMs = 60_000 } 
   let info;
   let testPort;
   let starting;
+  let env;
+  let port;
+  let adminKey;
 
   async function start(testPort) {
     dir = mkdtempSync(join(tmpdir(), 'jd-wtr-bff-'));
-    const env = { ...process.env, PGLITE_DIR: dir, NODE_ENV: 'development' };
+    env = { ...process.env, PGLITE_DIR: dir, NODE_ENV: 'development' };
     delete env.DATABASE_URL; // always an isolated embedded database
     const origins = ['localhost', '127.0.0.1'].flatMap((h) => ['--origin', `http://${h}:${testPort}`]);
-    const created = spawnSync(process.execPath, ['--import', 'tsx', 'bff/src/cli/tenant.ts', 'create', 'wtr', ...origins], { cwd: root, env, encoding: 'utf8' });
+    const created = tenantCli(['create', 'wtr', ...origins]);
     const key = /publishable key: (\S+)/.exec(created.stdout ?? '')?.[1];
     if (created.status !== 0 || !key) throw new Error(`tenant create failed: ${created.stderr || created.stdout}`);
-    const port = await freePort();
+    const admin = tenantCli(['admin-keys', 'create', 'wtr', '--label', 'wtr back office']);
+    adminKey = /secret key[^:]*: (sk_\S+)/.exec(admin.stdout ?? '')?.[1];
+    if (admin.status !== 0 || !adminKey) throw new Error(`admin key create failed: ${admin.stderr || admin.stdout}`);
+    port = await freePort();
+    await spawnBff();
+    info = { url: `http://127.0.0.1:${port}`, publishableKey: key };
+  }
+
+  function tenantCli(args) {
+    return spawnSync(process.execPath, ['--import', 'tsx', 'bff/src/cli/tenant.ts', ...args], { cwd: root, env, encoding: 'utf8' });
+  }
+
+  async function stopBff() {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }
+
+  async function spawnBff() {
     child = spawn(process.execPath, ['--import', 'tsx', 'bff/src/main.ts'], {
       cwd: root,
       env: { ...env, PORT: String(port), HOST: '127.0.0.1', SKIP_WIDGET_BUILD: '1' },
@@ -60,7 +96,6 @@ export function realBffPlugin({ root = process.cwd(), startTimeoutMs = 60_000 } 
         reject(new Error(`the BFF exited (${code}) before listening:\n${log}`));
       });
     });
-    info = { url: `http://127.0.0.1:${port}`, publishableKey: key };
   }
 
   return {
@@ -69,12 +104,7 @@ export function realBffPlugin({ root = process.cwd(), startTimeoutMs = 60_000 } 
       testPort = config.port;
     },
     async serverStop() {
-      if (child && child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await stopBff();
       if (dir) rmSync(dir, { recursive: true, force: true });
     },
     async serve(context) {
@@ -87,6 +117,17 @@ export function realBffPlugin({ root = process.cwd(), startTimeoutMs = 60_000 } 
           // reported to the tests (they fail with this message) rather than aborting the run
           return { body: JSON.stringify({ error: e instanceof Error ? e.message : String(e) }), type: 'json' };
         }
+      }
+      if (context.path === '/__bff/admin' && info && context.method === 'POST') {
+        const { method, path, body } = JSON.parse(await readBody(context.req));
+        const res = await fetch(`${info.url}/admin/v1${path}`, {
+          method,
+          headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        });
+        const type = res.headers.get('content-type') ?? '';
+        const answer = type.includes('json') ? await res.json() : Buffer.from(await res.arrayBuffer()).toString('base64');
+        return { body: JSON.stringify({ status: res.status, contentType: type, body: answer }), type: 'json' };
       }
       if (context.path === '/__bff/outbox' && info) {
         const res = await fetch(`${info.url}/dev/outbox?${context.querystring}`);

@@ -8,16 +8,22 @@
  *   (`--clear` removes it) — the back office records real-name verification until the admin API exists
  * `npm run tenant -- mfa-applications <slug> [--status pending]`   (JSON, with the mismatch flags)
  * `npm run tenant -- approve-mfa <slug> <application id>` · `reject-mfa <slug> <application id> --reason <text>`
+ * `npm run tenant -- admin-keys create <slug> [--label <text>]`   (a secret key for the admin API, printed once)
+ * `npm run tenant -- admin-keys list <slug>` (JSON, never the secret) · `admin-keys revoke <slug> <key id>`
+ * `npm run tenant -- rotate-keys <slug>`   (a new token signing key signs from now on; the old one stays in the JWKS until its tokens expired)
  */
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../boot.ts';
+import { createAdminKey, listAdminKeys, revokeAdminKey } from '../services/admin-keys.ts';
 import { foldAccountName } from '../../../shared/src/rules/account-name.ts';
 import { loadConfig } from '../config.ts';
 import { createHmac } from '../crypto.ts';
 import { findAccountByFoldedName } from '../db/accounts.ts';
 import { systemClock } from '../services/deps.ts';
 import { listApplications, reviewApplication, setRealName } from '../services/mfa-recovery.ts';
+import { AppError } from '../../../shared/src/errors.ts';
 import { configureTenant, createTenant, findTenantBySlug, listTenants } from '../services/tenants.ts';
+import { rotateSigningKey } from '../services/tokens.ts';
 import { postgresFileStore } from '../storage/files.ts';
 
 const { positionals, values } = parseArgs({
@@ -33,6 +39,7 @@ const { positionals, values } = parseArgs({
     clear: { type: 'boolean' },
     status: { type: 'string' },
     reason: { type: 'string' },
+    label: { type: 'string' },
   },
 });
 const [command, slug] = positionals;
@@ -42,8 +49,10 @@ const { db } = await openDatabase(process.env, (line) => console.error(line));
 function usage(): never {
   console.error(
     "usage: npm run tenant -- create <slug> --origin <url> [--name <name>] [--live] | list | show <slug> | configure <slug> --json '{…}'" +
+      ' | admin-keys create <slug> [--label <text>] | admin-keys list <slug> | admin-keys revoke <slug> <key id>' +
       ' | real-name <slug> <account> --type personal|enterprise --name <n> --id-number <no> [--enterprise <e>] | real-name <slug> <account> --clear' +
-      ' | mfa-applications <slug> [--status pending] | approve-mfa <slug> <id> | reject-mfa <slug> <id> --reason <text>',
+      ' | mfa-applications <slug> [--status pending] | approve-mfa <slug> <id> | reject-mfa <slug> <id> --reason <text>' +
+      ' | rotate-keys <slug>',
   );
   process.exit(2);
 }
@@ -95,6 +104,30 @@ try {
       await reviewApplication(deps, t, arg, command === 'approve-mfa' ? { approve: true } : { approve: false, reason: values.reason! });
       console.log(`${command === 'approve-mfa' ? 'approved' : 'rejected'} ${arg}`);
     }
+  } else if (command === 'rotate-keys') {
+    if (!slug) usage();
+    const t = await findTenantBySlug(db, slug);
+    if (!t) throw new Error(`no tenant "${slug}"`);
+    // the same JD_SECRET as the BFF: the new private key is sealed with it
+    const rotated = await rotateSigningKey({ db, clock: systemClock, config: loadConfig() }, t.id);
+    console.log(`new signing key for ${slug}: ${rotated.kid}`);
+    if (rotated.retiredKid) console.log(`retired ${rotated.retiredKid}: stays in the JWKS until ${rotated.retiredPublishedUntil.toISOString()}`);
+  } else if (command === 'admin-keys') {
+    // `admin-keys <action> <slug> [key id]`: the action comes first, so the slug is the third word
+    const [, action, keySlug, keyId] = positionals;
+    if (!keySlug || !['create', 'list', 'revoke'].includes(action ?? '') || (action === 'revoke' && !keyId)) usage();
+    const t = await findTenantBySlug(db, keySlug);
+    if (!t) throw new Error(`no tenant "${keySlug}"`);
+    if (action === 'create') {
+      const created = await createAdminKey(db, systemClock, t.id, values.label);
+      console.log(`created admin key ${created.keyId} for ${t.slug}`);
+      console.log(`secret key (shown only now; store it in your server's secrets): ${created.secretKey}`);
+    } else if (action === 'list') {
+      console.log(JSON.stringify(await listAdminKeys(db, t.id), null, 2));
+    } else {
+      if (!(await revokeAdminKey(db, systemClock, t.id, keyId!))) throw new Error(`no admin key "${keyId}" in ${t.slug}`);
+      console.log(`revoked admin key ${keyId}`);
+    }
   } else if (command === 'list') {
     for (const t of await listTenants(db)) console.log(`${t.slug}\t${t.publishableKey}\t${t.config.allowedOrigins.join(' ')}`);
   } else if (command === 'show') {
@@ -106,7 +139,8 @@ try {
     } else console.log(JSON.stringify(t, null, 2));
   } else usage();
 } catch (err) {
-  console.error(err instanceof Error ? err.message : err);
+  if (err instanceof AppError && err.fields?.length) console.error(`${err.code}: ${err.fields.map((f) => `${f.path || '(config)'} (${f.code})`).join(', ')}`);
+  else console.error(err instanceof Error ? err.message : err);
   process.exitCode = 1;
 } finally {
   await db.destroy();

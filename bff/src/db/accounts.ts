@@ -42,8 +42,11 @@ export async function accountNameExists(db: Conn, tenantId: string, folded: stri
 export function signInCandidates(db: Db, tenantId: string, by: { folded: string } | { kind: ContactKind; value: string }, failuresSince: Date) {
   let q = accountSummaryQuery(db, tenantId).select([
     'a.password_hash',
-    sql<boolean>`exists (select 1 from mfa_devices m where m.tenant_id = a.tenant_id and m.account_id = a.id and m.confirmed_at is not null)`.as('has_mfa'),
-    sql<number>`(select count(*)::int from audit_events f where f.tenant_id = a.tenant_id and f.account_id = a.id and f.outcome = 'failure' and f.type in ('sign_in_failed', 'mfa_failed') and f.created_at > ${failuresSince})`.as(
+    'a.disabled_at', // a disabled account is refused, after the right password only
+    sql<boolean>`exists (select 1 from mfa_devices m where m.tenant_id = a.tenant_id and m.account_id = a.id and m.sub_user_id is null and m.confirmed_at is not null)`.as('has_mfa'),
+    // "key@version" of every agreement the account accepted: a tenant's new version is asked for at sign-in
+    sql<string[]>`coalesce((select array_agg(k.agreement_key || '@' || k.version) from consents k where k.tenant_id = a.tenant_id and k.account_id = a.id), '{}')`.as('consented'),
+    sql<number>`(select count(*)::int from audit_events f where f.tenant_id = a.tenant_id and f.account_id = a.id and f.outcome = 'failure' and f.type in ('sign_in_failed', 'mfa_failed') and f.detail->>'subUser' is null and f.created_at > ${failuresSince})`.as(
       'recent_failures',
     ),
   ]);
@@ -189,4 +192,16 @@ export async function deleteContact(trx: Trx, tenantId: string, accountId: strin
 
 export async function updatePasswordHash(trx: Trx, tenantId: string, accountId: string, hash: string, now: Date) {
   await trx.updateTable('accounts').set({ password_hash: hash, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', accountId).execute();
+}
+
+/** Has the tenant's back office disabled this account (admin API)? */
+export async function isAccountDisabled(db: Conn, tenantId: string, accountId: string): Promise<boolean> {
+  const row = await db.selectFrom('accounts').select('disabled_at').where('tenant_id', '=', tenantId).where('id', '=', accountId).executeTakeFirst();
+  return Boolean(row?.disabled_at);
+}
+
+/** "key@version" of every agreement the account accepted. */
+export async function consentedAgreements(db: Conn, tenantId: string, accountId: string): Promise<string[]> {
+  const rows = await db.selectFrom('consents').select(['agreement_key', 'version']).where('tenant_id', '=', tenantId).where('account_id', '=', accountId).execute();
+  return rows.map((r) => `${r.agreement_key}@${r.version}`);
 }

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { AuditEventType, AuditEventView } from '../../../shared/src/api.ts';
 import type { Db } from './create.ts';
 import { jsonb } from './json.ts';
@@ -17,21 +17,23 @@ export interface AuditEvent {
   at: Date;
 }
 
+/** The audit_events row of an event. */
+export function eventRow(e: AuditEvent) {
+  return {
+    tenant_id: e.tenantId,
+    account_id: e.accountId,
+    type: e.type,
+    outcome: e.outcome,
+    ip: e.ip,
+    user_agent: e.userAgent?.slice(0, 512) ?? null,
+    detail: jsonb(e.detail ?? {}),
+    created_at: e.at,
+  };
+}
+
 /** Appends to the audit log (in the caller's transaction when the event belongs to a change). */
 export async function recordEvent(conn: Conn, e: AuditEvent): Promise<void> {
-  await conn
-    .insertInto('audit_events')
-    .values({
-      tenant_id: e.tenantId,
-      account_id: e.accountId,
-      type: e.type,
-      outcome: e.outcome,
-      ip: e.ip,
-      user_agent: e.userAgent?.slice(0, 512) ?? null,
-      detail: jsonb(e.detail ?? {}),
-      created_at: e.at,
-    })
-    .execute();
+  await conn.insertInto('audit_events').values(eventRow(e)).execute();
 }
 
 export async function recentEvents(db: Conn, tenantId: string, accountId: string, limit = 10): Promise<AuditEventView[]> {
@@ -53,8 +55,11 @@ export async function recentEvents(db: Conn, tenantId: string, accountId: string
   }));
 }
 
-/** How many failures of these types the account had since a moment (lockout window). */
-export async function countFailuresSince(db: Conn, tenantId: string, accountId: string, types: AuditEventType[], since: Date): Promise<number> {
+/**
+ * How many failures of these types the account (or one of its sub-users) had since a moment
+ * (lockout window). A sub-user's failures are its own: they never lock the primary account out.
+ */
+export async function countFailuresSince(db: Conn, tenantId: string, accountId: string, types: AuditEventType[], since: Date, subUserId: string | null = null): Promise<number> {
   const rows = await db
     .selectFrom('audit_events')
     .select('id')
@@ -63,6 +68,7 @@ export async function countFailuresSince(db: Conn, tenantId: string, accountId: 
     .where('outcome', '=', 'failure')
     .where('type', 'in', types)
     .where('created_at', '>', since)
+    .where(subUserId === null ? sql<boolean>`detail->>'subUser' is null` : sql<boolean>`detail->>'subUser' = ${subUserId}`)
     .limit(100)
     .execute();
   return rows.length;

@@ -1,40 +1,65 @@
-import type { Transaction } from 'kysely';
+import type { DeleteQueryBuilder, SelectQueryBuilder, Transaction, UpdateQueryBuilder } from 'kysely';
 import type { Db } from './create.ts';
 import type { Database } from './schema.ts';
 
 type Conn = Db | Transaction<Database>;
 
-export function findDevice(db: Conn, tenantId: string, accountId: string) {
-  return db.selectFrom('mfa_devices').selectAll().where('tenant_id', '=', tenantId).where('account_id', '=', accountId).executeTakeFirst();
+/** Whose device: a primary account's own (subUserId null) or one of its sub-users'. */
+export interface MfaOwner {
+  tenantId: string;
+  accountId: string;
+  subUserId: string | null;
 }
 
-export async function replacePendingDevice(trx: Transaction<Database>, d: { tenantId: string; accountId: string; secretEnc: string; now: Date; expiresAt: Date }) {
-  await trx.deleteFrom('mfa_devices').where('tenant_id', '=', d.tenantId).where('account_id', '=', d.accountId).where('confirmed_at', 'is', null).execute();
+function ofOwner<QB extends SelectQueryBuilder<Database, 'mfa_devices', any> | UpdateQueryBuilder<Database, 'mfa_devices', 'mfa_devices', any> | DeleteQueryBuilder<Database, 'mfa_devices', any>>(
+  qb: QB,
+  o: MfaOwner,
+): QB {
+  const q = (qb as SelectQueryBuilder<Database, 'mfa_devices', any>).where('tenant_id', '=', o.tenantId).where('account_id', '=', o.accountId);
+  return (o.subUserId === null ? q.where('sub_user_id', 'is', null) : q.where('sub_user_id', '=', o.subUserId)) as unknown as QB;
+}
+
+export function findDevice(db: Conn, o: MfaOwner) {
+  return ofOwner(db.selectFrom('mfa_devices').selectAll(), o).executeTakeFirst();
+}
+
+export async function replacePendingDevice(trx: Transaction<Database>, o: MfaOwner, d: { secretEnc: string; now: Date; expiresAt: Date }) {
+  await ofOwner(trx.deleteFrom('mfa_devices'), o).where('confirmed_at', 'is', null).execute();
   await trx
     .insertInto('mfa_devices')
-    .values({ tenant_id: d.tenantId, account_id: d.accountId, secret_enc: d.secretEnc, created_at: d.now, setup_expires_at: d.expiresAt })
+    .values({ tenant_id: o.tenantId, account_id: o.accountId, sub_user_id: o.subUserId, secret_enc: d.secretEnc, created_at: d.now, setup_expires_at: d.expiresAt })
     .execute();
 }
 
 /** Records an accepted time step, only if it is newer than the last one (a concurrent replay loses). */
-export async function acceptStep(db: Conn, tenantId: string, accountId: string, step: number): Promise<boolean> {
-  const res = await db
-    .updateTable('mfa_devices')
-    .set({ last_step: step })
-    .where('tenant_id', '=', tenantId)
-    .where('account_id', '=', accountId)
+export async function acceptStep(db: Conn, o: MfaOwner, step: number): Promise<boolean> {
+  const res = await ofOwner(db.updateTable('mfa_devices').set({ last_step: step }), o)
     .where((eb) => eb.or([eb('last_step', 'is', null), eb('last_step', '<', step)]))
     .executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
 }
 
-export async function confirmDevice(trx: Transaction<Database>, tenantId: string, accountId: string, now: Date) {
-  await trx.updateTable('mfa_devices').set({ confirmed_at: now, setup_expires_at: null }).where('tenant_id', '=', tenantId).where('account_id', '=', accountId).execute();
+export async function confirmDevice(trx: Transaction<Database>, o: MfaOwner, now: Date) {
+  await ofOwner(trx.updateTable('mfa_devices').set({ confirmed_at: now, setup_expires_at: null }), o).execute();
 }
 
-export async function deleteDevice(trx: Transaction<Database>, tenantId: string, accountId: string) {
-  await trx.deleteFrom('mfa_devices').where('tenant_id', '=', tenantId).where('account_id', '=', accountId).execute();
-  await trx.deleteFrom('mfa_recovery_codes').where('tenant_id', '=', tenantId).where('account_id', '=', accountId).execute();
+/** Removes the device; a primary account's recovery codes go with it (sub-users have none). */
+export async function deleteDevice(trx: Transaction<Database>, o: MfaOwner) {
+  await ofOwner(trx.deleteFrom('mfa_devices'), o).execute();
+  if (o.subUserId === null) await trx.deleteFrom('mfa_recovery_codes').where('tenant_id', '=', o.tenantId).where('account_id', '=', o.accountId).execute();
+}
+
+/** Which of a primary account's sub-users have a bound device. */
+export async function subUsersWithDevice(db: Conn, tenantId: string, accountId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('mfa_devices')
+    .select('sub_user_id')
+    .where('tenant_id', '=', tenantId)
+    .where('account_id', '=', accountId)
+    .where('sub_user_id', 'is not', null)
+    .where('confirmed_at', 'is not', null)
+    .execute();
+  return new Set(rows.map((r) => r.sub_user_id!));
 }
 
 export async function replaceRecoveryCodes(trx: Transaction<Database>, tenantId: string, accountId: string, hashes: string[], now: Date) {

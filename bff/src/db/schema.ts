@@ -26,6 +26,8 @@ export interface AccountsTable {
   real_name_id_hash: Generated<string | null>;
   real_name_enterprise: Generated<string | null>;
   real_name_verified_at: Generated<Date | null>;
+  /** set by the tenant's back office (admin API): no sign-in, no sessions */
+  disabled_at: Generated<Date | null>;
 }
 
 export interface MfaApplicationsTable {
@@ -42,6 +44,17 @@ export interface MfaApplicationsTable {
   reason: string | null;
   created_at: Timestamp;
   reviewed_at: Timestamp | null;
+}
+
+/** The tenant's secret keys for the admin API (issue 6): only a hash of the key is kept. */
+export interface AdminKeysTable {
+  key_id: string;
+  tenant_id: string;
+  secret_hash: string;
+  label: string | null;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
 }
 
 export interface StoredFilesTable {
@@ -108,6 +121,10 @@ export interface SessionsTable {
   mfa_failures: Generated<number>;
   /** set when a sub-user of account_id signed in */
   sub_user_id: string | null;
+  /** stable, non-secret session id: the `sid` claim of tokens for tenants' backends */
+  sid: Generated<string>;
+  /** when the MFA step of sign-in passed (tokens say amr ["pwd","otp"]) */
+  mfa_verified_at: Generated<Date | null>;
 }
 
 export interface SubUsersTable {
@@ -121,12 +138,16 @@ export interface SubUsersTable {
   disabled_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** when the primary account last disassociated this sub-user's MFA device; cleared once the sub-user is told */
+  mfa_reset_at: Generated<Date | null>;
 }
 
 export interface MfaDevicesTable {
   id: Generated<string>;
   tenant_id: string;
   account_id: string;
+  /** null: the primary account's own device */
+  sub_user_id: Generated<string | null>;
   secret_enc: string;
   confirmed_at: Timestamp | null;
   setup_expires_at: Timestamp | null;
@@ -234,6 +255,20 @@ export interface Database {
   sub_users: SubUsersTable;
   mfa_applications: MfaApplicationsTable;
   stored_files: StoredFilesTable;
+  admin_keys: AdminKeysTable;
+  signing_keys: SigningKeysTable;
+}
+
+/** A tenant's ES256 key for tokens to its backend; retired_at null = the current signer. */
+export interface SigningKeysTable {
+  kid: string;
+  tenant_id: string;
+  alg: string;
+  public_jwk: ColumnType<Record<string, string>, RawBuilder<Record<string, string>>, never>;
+  /** the private JWK, sealed with a key derived from JD_SECRET (crypto.ts seal) */
+  private_key_enc: string;
+  created_at: Timestamp;
+  retired_at: Timestamp | null;
 }
 
 export type TenantRow = Selectable<TenantsTable>;

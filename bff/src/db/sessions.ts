@@ -1,13 +1,23 @@
 import type { CompiledQuery, InferResult, Transaction } from 'kysely';
 import type { Db } from './create.ts';
 import type { Database, SessionsTable } from './schema.ts';
+import { eventRow, type AuditEvent } from './audit.ts';
 import type { Insertable } from 'kysely';
 import { accountSummaryQuery } from './accounts.ts';
 
 type Conn = Db | Transaction<Database>;
 
-export async function insertSession(trx: Conn, row: Insertable<SessionsTable>) {
-  await trx.insertInto('sessions').values(row).execute();
+export async function insertSession(trx: Conn, row: Insertable<SessionsTable>, event?: AuditEvent) {
+  if (!event) {
+    await trx.insertInto('sessions').values(row).execute();
+    return;
+  }
+  // one statement, one commit: the session and its audit event (sign-in's hot path)
+  await trx
+    .with('new_session', (db) => db.insertInto('sessions').values(row).returning('id_hash'))
+    .insertInto('audit_events')
+    .values(eventRow(event))
+    .execute();
 }
 
 function sessionWithAccount(db: Db, tenantId: string, idHash: string) {

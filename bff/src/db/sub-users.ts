@@ -70,3 +70,11 @@ export async function deleteSubUser(db: Conn, tenantId: string, id: string) {
 export async function deleteSubUserSessions(db: Conn, tenantId: string, subUserId: string) {
   await db.deleteFrom('sessions').where('tenant_id', '=', tenantId).where('sub_user_id', '=', subUserId).execute();
 }
+
+export async function setMfaRequired(db: Conn, tenantId: string, id: string, required: boolean, now: Date) {
+  await db.updateTable('sub_users').set({ mfa_required: required, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}
+
+export async function markMfaReset(db: Conn, tenantId: string, id: string, at: Date | null) {
+  await db.updateTable('sub_users').set({ mfa_reset_at: at }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}

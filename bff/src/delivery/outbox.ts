@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/create.ts';
 import { jsonb } from '../db/json.ts';
 import type { Database, OutboxStatus } from '../db/schema.ts';
+import type { LogFields } from '../log.ts';
 import type { DeliveryResult, OutgoingMessage, SenderResolver } from './sender.ts';
 
 export interface QueuedMessage {
@@ -62,7 +63,8 @@ export interface WorkerOptions {
   /** how long a claimed message stays ours; a crashed worker's claims are retaken after it */
   leaseMs?: number;
   batchSize?: number;
-  log?: (msg: string) => void;
+  /** structured log lines (a Logger's warn); never given recipients, bodies or codes */
+  log?: (msg: string, fields?: LogFields) => void;
 }
 
 type Claimed = Awaited<ReturnType<typeof claimDue>>[number];
@@ -210,7 +212,16 @@ export class OutboxWorker {
         })
         .execute();
     });
-    if (!result.ok) this.o.log?.(`outbox ${row.id} (${row.channel}) attempt ${row.attempts}: ${result.reason}${final ? ' — failed for good' : ''}`);
+    if (!result.ok) {
+      this.o.log?.(final ? 'outbox delivery failed for good' : 'outbox delivery attempt failed', {
+        outboxId: row.id,
+        tenantId: row.tenant_id,
+        channel: row.channel,
+        provider,
+        attempt: row.attempts,
+        reason: result.reason.slice(0, 200),
+      });
+    }
   }
 
   /** Runs a pass now (coalescing concurrent calls); errors are logged, never thrown. */
@@ -224,7 +235,7 @@ export class OutboxWorker {
       do {
         this.again = false;
         total += await this.runOnce().catch((err) => {
-          this.o.log?.(`outbox worker pass failed: ${err instanceof Error ? err.message : err}`);
+          this.o.log?.('outbox worker pass failed', { error: err });
           return 0;
         });
       } while (this.again);

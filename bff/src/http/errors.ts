@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { AppError, type ErrorBody, type ErrorCode, type ErrorParams, type FieldIssue } from '../../../shared/src/errors.ts';
 import { errorMessage } from '../../../shared/src/i18n/index.ts';
+import { silentLogger, type Logger } from '../log.ts';
 import type { AppEnv } from './context.ts';
 import { requestLocale } from './context.ts';
 
@@ -19,15 +20,29 @@ export function errorResponse(c: Context<AppEnv>, code: ErrorCode, params?: Erro
   return c.json(body, (status ?? err.status) as 400);
 }
 
-/** One place maps every failure: AppError → its 4xx; Hono's own 4xx → our codes; anything else → a logged 500 without internals. */
-export function onError(err: Error, c: Context<AppEnv>) {
-  if (err instanceof AppError) return errorResponse(c, err.code, err.params, err.fields);
-  if (err instanceof HTTPException) {
-    const status = err.status;
-    if (status === 413) return errorResponse(c, 'payload_too_large');
-    if (status === 415) return errorResponse(c, 'unsupported_media_type');
-    if (status >= 400 && status < 500) return errorResponse(c, 'invalid_input', undefined, undefined, 400);
-  }
-  console.error(`[${c.get('requestId') ?? '-'}] unhandled error`, err);
-  return errorResponse(c, 'internal_error');
+/**
+ * One place maps every failure: AppError → its 4xx; Hono's own 4xx → our codes; anything else →
+ * a 500 without internals, logged with its stack. A refused request gets an info line with its
+ * code only (params may echo user input, so they stay out of the log).
+ */
+export function errorHandler(log: Logger) {
+  return (err: Error, c: Context<AppEnv>) => {
+    const requestId = c.get('requestId');
+    if (err instanceof AppError) {
+      if (err.status < 500) log.info('request refused', { requestId, code: err.code, status: err.status });
+      else log.error('request failed', { requestId, code: err.code, status: err.status, error: err });
+      return errorResponse(c, err.code, err.params, err.fields);
+    }
+    if (err instanceof HTTPException && err.status >= 400 && err.status < 500) {
+      const code: ErrorCode = err.status === 413 ? 'payload_too_large' : err.status === 415 ? 'unsupported_media_type' : 'invalid_input';
+      const status = code === 'invalid_input' ? 400 : new AppError(code).status;
+      log.info('request refused', { requestId, code, status });
+      return errorResponse(c, code, undefined, undefined, status);
+    }
+    log.error('unhandled error', { requestId, error: err });
+    return errorResponse(c, 'internal_error');
+  };
 }
+
+/** The handler without a logger (tests and tools that build a bare app). */
+export const onError = errorHandler(silentLogger);

@@ -13,7 +13,7 @@ import { postgresFileStore } from '../storage/files.ts';
 export function mfaRecoveryRoutes(deps: ServiceDeps) {
   const files = postgresFileStore(deps.db);
   return new Hono<AppEnv>()
-    .use('*', requireSession(deps, { allowMfaPending: true }))
+    .use('*', requireSession(deps, { allowMfaPending: true, primaryOnly: true }))
     .get('/', async (c) => c.json(await recovery.eligibility(deps, c.get('tenant'), sessionAuth(c))))
     .post(
       '/applications',

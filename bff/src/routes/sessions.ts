@@ -1,14 +1,17 @@
 import { Hono } from 'hono';
-import { mfaSignInBody, registerBody, signInBody, type RegisterBody, type SignIn } from '../../../shared/src/api.ts';
+import { consentsBody, mfaSignInBody, registerBody, signInBody, type RegisterBody, type SignIn } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { requestContext, type AppContext, type AppEnv } from '../http/context.ts';
 import { clearSessionCookie, readSessionToken, requestedMode, setSessionCookie } from '../http/session.ts';
 import { validate, validateForTenant, validated } from '../http/validate.ts';
+import { requireSession, sessionAuth } from '../http/auth.ts';
+import { acceptAgreements } from '../services/consents.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { register } from '../services/registration.ts';
 import type { IssuedSession } from '../services/sessions.ts';
 import { endSession, validateSession } from '../services/sessions.ts';
-import { completeMfaSignIn, signIn } from '../services/sign-in.ts';
+import { completeMfaSignIn, signIn, startSignInMfaSetup } from '../services/sign-in.ts';
+import { withAccessToken } from './tokens.ts';
 
 function deliverSession(c: AppContext, issued: IssuedSession) {
   if (issued.summary.mode === 'cookie') setSessionCookie(c, issued.token, issued.summary.expiresAt);
@@ -22,21 +25,28 @@ export function sessionRoutes(deps: ServiceDeps) {
       const ctx = { ...requestContext(c, deps), mode: requestedMode(c), baseUrl: new URL(c.req.url).origin };
       const { signedIn, issued } = await register(deps, c.get('tenant'), body, ctx);
       deliverSession(c, issued);
-      return c.json(signedIn, 201);
+      return c.json(await withAccessToken(deps, c, signedIn, issued), 201);
     })
     .post('/sessions', validate('json', signInBody), async (c) => {
       const body = validated<SignIn>(c, 'json');
       const ctx = { ...requestContext(c, deps), mode: requestedMode(c), previousToken: readSessionToken(c) };
       const { signedIn, issued } = await signIn(deps, c.get('tenant'), body, ctx);
       deliverSession(c, issued);
-      return c.json(signedIn, 200);
+      return c.json(await withAccessToken(deps, c, signedIn, issued), 200);
     })
+    .post('/sessions/mfa/setup', async (c) =>
+      c.json(await startSignInMfaSetup(deps, c.get('tenant'), readSessionToken(c), requestContext(c, deps).locale)),
+    )
     .post('/sessions/mfa', validate('json', mfaSignInBody), async (c) => {
       const body = validated<{ code?: string; recoveryCode?: string }>(c, 'json');
       const ctx = { ...requestContext(c, deps), mode: requestedMode(c) };
       const { signedIn, issued } = await completeMfaSignIn(deps, c.get('tenant'), readSessionToken(c), body, ctx);
       deliverSession(c, issued);
-      return c.json(signedIn, 200);
+      return c.json(await withAccessToken(deps, c, signedIn, issued), 200);
+    })
+    .post('/consents', requireSession(deps), validate('json', consentsBody), async (c) => {
+      const { agreements } = validated<{ agreements: { key: string; version: string }[] }>(c, 'json');
+      return c.json(await acceptAgreements(deps, c.get('tenant'), sessionAuth(c), agreements, requestContext(c, deps)));
     })
     .get('/session', async (c) => {
       const token = readSessionToken(c);

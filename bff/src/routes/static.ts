@@ -1,5 +1,8 @@
 import { Hono } from 'hono';
+import { sql } from 'kysely';
+import type { Db } from '../db/create.ts';
 import type { AppEnv } from '../http/context.ts';
+import type { ServiceDeps } from '../services/deps.ts';
 
 /** Files the BFF serves, read by the entry point (this module does no I/O, so it runs on edge runtimes). */
 export interface StaticAssets {
@@ -9,9 +12,41 @@ export interface StaticAssets {
   demoHtml?: () => Promise<string | undefined>;
 }
 
-export function staticRoutes(assets: StaticAssets) {
+/** How long /readyz waits for the database: a load balancer's probe must get an answer, not hang. */
+const READY_TIMEOUT_MS = 1000;
+
+/** Why the database did not answer `select 1` in time, or undefined when it did. */
+async function databaseProblem(db: Db, timeoutMs: number): Promise<string | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const ping = sql`select 1 as ok`.execute(db).then(
+    () => undefined,
+    // the name only: a driver's message may quote connection details
+    (err: unknown) => (err instanceof Error ? err.name : 'error'),
+  );
+  try {
+    return await Promise.race([ping, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * /healthz: the process answers (liveness: restart it if not). /readyz: it can serve, i.e. its
+ * database answers (readiness: send it traffic only then).
+ */
+export function staticRoutes(assets: StaticAssets, deps: Pick<ServiceDeps, 'db' | 'log'>) {
   return new Hono<AppEnv>()
     .get('/healthz', (c) => c.text('ok'))
+    .get('/readyz', async (c) => {
+      c.header('cache-control', 'no-store');
+      const problem = await databaseProblem(deps.db, READY_TIMEOUT_MS);
+      if (problem === undefined) return c.json({ status: 'ready' }, 200);
+      deps.log.warn('not ready: the database did not answer', { requestId: c.get('requestId'), reason: problem });
+      return c.json({ status: 'unavailable' }, 503);
+    })
     .get('/widget/jd-account.js', async (c) => {
       const js = await assets.widgetJs?.();
       if (js === undefined) return c.notFound();

@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config.ts';
 import type { Db } from '../db/create.ts';
+import type { Logger } from '../log.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { SessionCache } from './session-cache.ts';
 
@@ -20,6 +21,8 @@ export interface ServiceDeps {
   onEnqueued: () => void;
   /** keyed hash for verification codes */
   hmac: (value: string) => string;
+  /** structured JSON lines (bff/src/log.ts); never given secrets */
+  log: Logger;
 }
 
 /** Who is asking: recorded with codes and sessions, used for per-IP limits. */

@@ -186,7 +186,7 @@ export async function reviewApplication(
       .where('id', '=', id)
       .execute();
     if (!decision.approve) return;
-    await mfaDb.deleteDevice(trx, tenant.id, app.account_id);
+    await mfaDb.deleteDevice(trx, { tenantId: tenant.id, accountId: app.account_id, subUserId: null });
     await trx.deleteFrom('sessions').where('tenant_id', '=', tenant.id).where('account_id', '=', app.account_id).execute();
     await recordEvent(trx, { tenantId: tenant.id, accountId: app.account_id, type: 'mfa_unbound', outcome: 'success', ip: null, userAgent: null, detail: { via: 'application', application: id }, at: now });
     await notifySecurityContacts(trx, tenant, app.account_id, { purpose: 'mfa_change', kind: 'unbound' }, tenant.config.defaultLocale, now);

@@ -6,12 +6,15 @@
  */
 import { generateSecret, generateURI, verify } from 'otplib';
 import QRCode from 'qrcode';
-import type { MfaSetupResponse, RecoveryCodesResponse, SecurityOverview } from '../../../shared/src/api.ts';
+import type { Transaction } from 'kysely';
+import type { MfaSetupResponse, RecoveryCodesResponse, SecurityOverview, SubUserMfaStatus } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { deriveKey, randomBytes, seal, unseal } from '../crypto.ts';
 import * as accounts from '../db/accounts.ts';
 import { recordEvent } from '../db/audit.ts';
 import * as mfa from '../db/mfa.ts';
+import type { Database } from '../db/schema.ts';
+import { findSubUser, findSubUserById } from '../db/sub-users.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import { notifySecurityContacts } from './notices.ts';
 import type { SessionAuth } from './sessions.ts';
@@ -36,8 +39,10 @@ function requireStepUp(deps: ServiceDeps, auth: SessionAuth) {
   if (!auth.stepUpUntil || auth.stepUpUntil <= deps.clock.now()) throw new AppError('step_up_required');
 }
 
+const primaryOwner = (tenantId: string, accountId: string): mfa.MfaOwner => ({ tenantId, accountId, subUserId: null });
+
 export async function mfaStatus(deps: ServiceDeps, tenantId: string, accountId: string): Promise<SecurityOverview['mfa']> {
-  const device = await mfa.findDevice(deps.db, tenantId, accountId);
+  const device = await mfa.findDevice(deps.db, primaryOwner(tenantId, accountId));
   if (!device?.confirmed_at) return { bound: false, boundAt: null, recoveryCodesLeft: 0 };
   return {
     bound: true,
@@ -46,9 +51,11 @@ export async function mfaStatus(deps: ServiceDeps, tenantId: string, accountId: 
   };
 }
 
-export async function hasMfa(deps: ServiceDeps, tenantId: string, accountId: string): Promise<boolean> {
-  return Boolean((await mfa.findDevice(deps.db, tenantId, accountId))?.confirmed_at);
+export async function hasDevice(deps: ServiceDeps, owner: mfa.MfaOwner): Promise<boolean> {
+  return Boolean((await mfa.findDevice(deps.db, owner))?.confirmed_at);
 }
+
+export const hasMfa = (deps: ServiceDeps, tenantId: string, accountId: string) => hasDevice(deps, primaryOwner(tenantId, accountId));
 
 type TotpCheck = { ok: true; step: number } | { ok: false; code: 'mfa_code_invalid' | 'mfa_code_reused' | 'mfa_clock_drift'; driftSeconds?: number };
 
@@ -66,29 +73,40 @@ export async function checkTotp(secret: string, token: string, now: Date, lastSt
   return { ok: false, code: 'mfa_code_invalid' };
 }
 
+/** The AppError for a refused code; the drift, when measured, is a parameter of the message. */
+type Refused = Extract<TotpCheck, { ok: false }>;
+function totpError(result: Refused): AppError {
+  const params = result.driftSeconds !== undefined ? { seconds: Math.abs(result.driftSeconds) } : undefined;
+  return new AppError(result.code, params, [{ path: 'code', code: result.code, ...(params ? { params } : {}) }]);
+}
+
+const withSubUser = (owner: mfa.MfaOwner, detail: Record<string, string | number>) => (owner.subUserId ? { ...detail, subUser: owner.subUserId } : detail);
+
 /**
- * Verifies a TOTP code of the account's bound device and records its step (replay guard).
+ * Verifies a TOTP code of the owner's bound device and records its step (replay guard).
  * Throws the matching AppError; the drift, when measured, goes to the audit log.
  */
-export async function verifyAccountTotp(deps: ServiceDeps, tenant: Tenant, accountId: string, token: string, ctx: RequestContext, purpose: string): Promise<void> {
-  const device = await mfa.findDevice(deps.db, tenant.id, accountId);
+export async function verifyTotp(deps: ServiceDeps, tenant: Tenant, owner: mfa.MfaOwner, token: string, ctx: RequestContext, purpose: string): Promise<void> {
+  const device = await mfa.findDevice(deps.db, owner);
   if (!device?.confirmed_at) throw new AppError('mfa_not_bound');
   const secret = unseal(sealingKey(deps), device.secret_enc);
   const lastStep = device.last_step === null ? null : Number(device.last_step);
   const result = await checkTotp(secret, token, deps.clock.now(), lastStep);
-  const accepted = result.ok && (await mfa.acceptStep(deps.db, tenant.id, accountId, result.step));
+  const accepted = result.ok && (await mfa.acceptStep(deps.db, owner, result.step));
   const at = deps.clock.now();
-  const base = { tenantId: tenant.id, accountId, ip: ctx.ip, userAgent: ctx.userAgent, at };
+  const base = { tenantId: tenant.id, accountId: owner.accountId, ip: ctx.ip, userAgent: ctx.userAgent, at };
   if (!accepted) {
-    const code = result.ok ? 'mfa_code_reused' : result.code;
-    const detail: Record<string, string | number> = { purpose, reason: code };
-    if (!result.ok && result.driftSeconds !== undefined) detail.driftSeconds = result.driftSeconds;
-    await recordEvent(deps.db, { ...base, type: 'mfa_failed', outcome: 'failure', detail });
-    const params = !result.ok && result.driftSeconds !== undefined ? { seconds: Math.abs(result.driftSeconds) } : undefined;
-    throw new AppError(code, params, [{ path: 'code', code, ...(params ? { params } : {}) }]);
+    const refused: Refused = result.ok ? { ok: false, code: 'mfa_code_reused' } : result;
+    const detail: Record<string, string | number> = { purpose, reason: refused.code };
+    if (refused.driftSeconds !== undefined) detail.driftSeconds = refused.driftSeconds;
+    await recordEvent(deps.db, { ...base, type: 'mfa_failed', outcome: 'failure', detail: withSubUser(owner, detail) });
+    throw totpError(refused);
   }
-  await recordEvent(deps.db, { ...base, type: 'mfa_passed', outcome: 'success', detail: { purpose } });
+  await recordEvent(deps.db, { ...base, type: 'mfa_passed', outcome: 'success', detail: withSubUser(owner, { purpose }) });
 }
+
+export const verifyAccountTotp = (deps: ServiceDeps, tenant: Tenant, accountId: string, token: string, ctx: RequestContext, purpose: string) =>
+  verifyTotp(deps, tenant, primaryOwner(tenant.id, accountId), token, ctx, purpose);
 
 function normalizeRecoveryCode(raw: string): string {
   return raw.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -115,45 +133,92 @@ export async function useRecoveryCode(deps: ServiceDeps, tenant: Tenant, account
   await recordEvent(deps.db, { ...base, type: 'recovery_code_used', outcome: 'success' });
 }
 
-/** Step 1 of binding (step-up required): a new secret, shown as a QR code and as text. */
-export async function startMfaSetup(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, locale: 'zh-CN' | 'en'): Promise<MfaSetupResponse> {
-  requireStepUp(deps, auth);
-  if (await hasMfa(deps, tenant.id, auth.accountId)) throw new AppError('mfa_already_bound');
-  const account = await accounts.findAccount(deps.db, tenant.id, auth.accountId);
+/** A new pending device for the owner: its secret as a QR code and as text, valid for ten minutes. */
+async function beginSetup(deps: ServiceDeps, tenant: Tenant, owner: mfa.MfaOwner, label: string, locale: 'zh-CN' | 'en'): Promise<MfaSetupResponse> {
+  if (await hasDevice(deps, owner)) throw new AppError('mfa_already_bound');
   const secret = generateSecret();
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + SETUP_SECONDS * 1000);
-  await deps.db.transaction().execute((trx) =>
-    mfa.replacePendingDevice(trx, { tenantId: tenant.id, accountId: auth.accountId, secretEnc: seal(sealingKey(deps), secret), now, expiresAt }),
-  );
-  const otpauthUri = generateURI({ issuer: tenant.config.displayName[locale], label: account!.account_name, secret });
+  await deps.db.transaction().execute((trx) => mfa.replacePendingDevice(trx, owner, { secretEnc: seal(sealingKey(deps), secret), now, expiresAt }));
+  const otpauthUri = generateURI({ issuer: tenant.config.displayName[locale], label, secret });
   const qrSvg = await QRCode.toString(otpauthUri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
   return { secret, otpauthUri, qrSvg, expiresAt: expiresAt.toISOString() };
 }
 
-/** Step 2 of binding: a current code confirms the device; 10 recovery codes are shown once. */
-export async function confirmMfaSetup(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, code: string, ctx: RequestContext): Promise<RecoveryCodesResponse> {
-  const device = await mfa.findDevice(deps.db, tenant.id, auth.accountId);
+/** A current code confirms the owner's pending device; `more` runs in the same transaction. */
+async function confirmSetup(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  owner: mfa.MfaOwner,
+  code: string,
+  ctx: RequestContext,
+  more?: (trx: Transaction<Database>, now: Date) => Promise<void>,
+): Promise<void> {
+  const device = await mfa.findDevice(deps.db, owner);
   if (!device) throw new AppError('mfa_not_bound');
   if (device.confirmed_at) throw new AppError('mfa_already_bound');
   const now = deps.clock.now();
   if (!device.setup_expires_at || new Date(device.setup_expires_at) <= now) throw new AppError('mfa_setup_expired');
   const result = await checkTotp(unseal(sealingKey(deps), device.secret_enc), code, now, null);
-  if (!result.ok) {
-    const params = result.driftSeconds !== undefined ? { seconds: Math.abs(result.driftSeconds) } : undefined;
-    throw new AppError(result.code, params, [{ path: 'code', code: result.code, ...(params ? { params } : {}) }]);
-  }
-  const codes = newRecoveryCodes();
+  if (!result.ok) throw totpError(result);
   await deps.db.transaction().execute(async (trx) => {
-    await accounts.lockAccount(trx, tenant.id, auth.accountId);
-    await mfa.confirmDevice(trx, tenant.id, auth.accountId, now);
-    await mfa.acceptStep(trx, tenant.id, auth.accountId, result.step);
+    await accounts.lockAccount(trx, tenant.id, owner.accountId);
+    await mfa.confirmDevice(trx, owner, now);
+    await mfa.acceptStep(trx, owner, result.step);
+    await recordEvent(trx, { tenantId: tenant.id, accountId: owner.accountId, type: 'mfa_bound', outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, at: now, ...(owner.subUserId ? { detail: { subUser: owner.subUserId } } : {}) });
+    await more?.(trx, now);
+  });
+}
+
+/** Step 1 of binding (step-up required): a new secret, shown as a QR code and as text. */
+export async function startMfaSetup(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, locale: 'zh-CN' | 'en'): Promise<MfaSetupResponse> {
+  requireStepUp(deps, auth);
+  const account = await accounts.findAccount(deps.db, tenant.id, auth.accountId);
+  return beginSetup(deps, tenant, primaryOwner(tenant.id, auth.accountId), account!.account_name, locale);
+}
+
+/** Step 2 of binding: a current code confirms the device; 10 recovery codes are shown once. */
+export async function confirmMfaSetup(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, code: string, ctx: RequestContext): Promise<RecoveryCodesResponse> {
+  const codes = newRecoveryCodes();
+  await confirmSetup(deps, tenant, primaryOwner(tenant.id, auth.accountId), code, ctx, async (trx, now) => {
     await mfa.replaceRecoveryCodes(trx, tenant.id, auth.accountId, codes.map((c) => recoveryHash(deps, tenant.id, auth.accountId, c)), now);
-    await recordEvent(trx, { tenantId: tenant.id, accountId: auth.accountId, type: 'mfa_bound', outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, at: now });
     await notifySecurityContacts(trx, tenant, auth.accountId, { purpose: 'mfa_change', kind: 'bound' }, ctx.locale, now);
   });
   deps.onEnqueued();
   return { recoveryCodes: codes };
+}
+
+// ---- sub-users' own devices (seed 004) -------------------------------------------------
+
+const subUserOwner = (tenantId: string, accountId: string, subUserId: string): mfa.MfaOwner => ({ tenantId, accountId, subUserId });
+
+/** The otpauth label of a sub-user's device: sub-user@primary, as cloud consoles show it. */
+async function subUserLabel(deps: ServiceDeps, tenantId: string, accountId: string, subUserId: string): Promise<string> {
+  const [account, sub] = await Promise.all([accounts.findAccount(deps.db, tenantId, accountId), findSubUserById(deps.db, tenantId, subUserId)]);
+  return `${sub?.name ?? ''}@${account?.account_name ?? ''}`;
+}
+
+export async function startSubUserSetup(deps: ServiceDeps, tenant: Tenant, accountId: string, subUserId: string, locale: 'zh-CN' | 'en'): Promise<MfaSetupResponse> {
+  const label = await subUserLabel(deps, tenant.id, accountId, subUserId);
+  return beginSetup(deps, tenant, subUserOwner(tenant.id, accountId, subUserId), label, locale);
+}
+
+/** A sub-user's device is confirmed; no recovery codes (a lost device is disassociated by the primary account). */
+export async function confirmSubUserSetup(deps: ServiceDeps, tenant: Tenant, accountId: string, subUserId: string, code: string, ctx: RequestContext): Promise<void> {
+  await confirmSetup(deps, tenant, subUserOwner(tenant.id, accountId, subUserId), code, ctx);
+}
+
+export async function subUserMfaStatus(deps: ServiceDeps, tenant: Tenant, accountId: string, subUserId: string): Promise<SubUserMfaStatus> {
+  const [device, sub] = await Promise.all([mfa.findDevice(deps.db, subUserOwner(tenant.id, accountId, subUserId)), findSubUser(deps.db, tenant.id, accountId, subUserId)]);
+  return { bound: Boolean(device?.confirmed_at), boundAt: device?.confirmed_at ? new Date(device.confirmed_at).toISOString() : null, required: sub?.mfa_required ?? false };
+}
+
+export const verifySubUserTotp = (deps: ServiceDeps, tenant: Tenant, accountId: string, subUserId: string, token: string, ctx: RequestContext, purpose: string) =>
+  verifyTotp(deps, tenant, subUserOwner(tenant.id, accountId, subUserId), token, ctx, purpose);
+
+/** The primary account removes a sub-user's device; the sub-user is told at the next sign-in and binds again if MFA is required. */
+export async function removeSubUserDevice(trx: Transaction<Database>, tenantId: string, accountId: string, subUserId: string): Promise<void> {
+  await mfa.deleteDevice(trx, subUserOwner(tenantId, accountId, subUserId));
 }
 
 export async function regenerateRecoveryCodes(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, ctx: RequestContext): Promise<RecoveryCodesResponse> {
@@ -175,7 +240,7 @@ export async function unbindMfa(deps: ServiceDeps, tenant: Tenant, auth: Session
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
     await accounts.lockAccount(trx, tenant.id, auth.accountId);
-    await mfa.deleteDevice(trx, tenant.id, auth.accountId);
+    await mfa.deleteDevice(trx, primaryOwner(tenant.id, auth.accountId));
     await recordEvent(trx, { tenantId: tenant.id, accountId: auth.accountId, type: 'mfa_unbound', outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, at: now });
     await notifySecurityContacts(trx, tenant, auth.accountId, { purpose: 'mfa_change', kind: 'unbound' }, ctx.locale, now);
   });

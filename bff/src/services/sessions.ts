@@ -3,8 +3,10 @@ import type { AccountSummary, SessionMode, SessionSummary, SignedIn } from '../.
 import { maskEmail } from '../../../shared/src/rules/email.ts';
 import { maskPhone } from '../../../shared/src/rules/phone-regions.ts';
 import { AppError } from '../../../shared/src/errors.ts';
+import { randomUUID } from 'node:crypto';
 import { randomToken, sha256Hex } from '../crypto.ts';
 import * as sessions from '../db/sessions.ts';
+import type { AuditEvent } from '../db/audit.ts';
 import type { Database } from '../db/schema.ts';
 import type { Db } from '../db/create.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
@@ -16,6 +18,10 @@ import type { RequestContext, ServiceDeps } from './deps.ts';
 export interface IssuedSession {
   token: string;
   summary: SessionSummary;
+  /** the stable, non-secret session id (tokens' `sid`) */
+  sid: string;
+  /** the MFA step of sign-in passed (tokens' `amr`) */
+  mfaVerified: boolean;
 }
 
 const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
@@ -23,15 +29,22 @@ const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOStr
 export async function createSession(
   trx: Db | Transaction<Database>,
   deps: ServiceDeps,
-  input: { tenantId: string; accountId: string; mode: SessionMode; mfaPending?: boolean; subUserId?: string | null },
+  input: { tenantId: string; accountId: string; mode: SessionMode; mfaPending?: boolean; mfaVerified?: boolean; subUserId?: string | null },
   ctx: RequestContext,
+  /** written in the same statement (sign-in's event) */
+  event?: AuditEvent,
 ): Promise<IssuedSession> {
   const now = deps.clock.now();
   const token = randomToken();
   const idle = new Date(now.getTime() + deps.config.session.idleSeconds * 1000);
   const absolute = new Date(now.getTime() + deps.config.session.absoluteSeconds * 1000);
+  // made here rather than by the database, so a token can be signed without reading the row back
+  const sid = randomUUID();
+  const mfaVerified = input.mfaVerified ?? false;
   await sessions.insertSession(trx, {
     id_hash: sha256Hex(token),
+    sid,
+    mfa_verified_at: mfaVerified ? now : null,
     tenant_id: input.tenantId,
     account_id: input.accountId,
     mode: input.mode,
@@ -43,11 +56,11 @@ export async function createSession(
     user_agent: ctx.userAgent?.slice(0, 512) ?? null,
     mfa_pending: input.mfaPending ?? false,
     sub_user_id: input.subUserId ?? null,
-  });
+  }, event);
   const summary: SessionSummary = { mode: input.mode, idleExpiresAt: idle.toISOString(), expiresAt: absolute.toISOString() };
   if (input.mfaPending) summary.mfaPending = true;
   if (input.mode === 'token') summary.token = token;
-  return { token, summary };
+  return { token, summary, sid, mfaVerified };
 }
 
 export function toAccountSummary(row: {

@@ -1,16 +1,18 @@
 import { AppError } from '../../../shared/src/errors.ts';
-import type { SessionMode, SignIn, SignedIn } from '../../../shared/src/api.ts';
+import type { MfaSetupResponse, SessionMode, SignIn, SignInNotice, SignedIn } from '../../../shared/src/api.ts';
 import { foldAccountName } from '../../../shared/src/rules/account-name.ts';
 import { normalizeEmail } from '../../../shared/src/rules/email.ts';
 import { parseIdentifierPhone } from '../../../shared/src/rules/phone.ts';
 import * as accounts from '../db/accounts.ts';
-import { countFailuresSince, recordEvent } from '../db/audit.ts';
+import { recordEvent, type AuditEvent } from '../db/audit.ts';
+import { agreementsToAccept } from './consents.ts';
+import { assertNotLocked, assertNotLockedCount, lockoutWindowStart } from './lockout.ts';
 import type { ContactKind } from '../db/schema.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import { countMfaFailure } from '../db/sessions.ts';
-import { findSubUserById } from '../db/sub-users.ts';
+import { findSubUser, findSubUserById, markMfaReset } from '../db/sub-users.ts';
 import { authenticateSubUser } from './sub-users.ts';
-import { useRecoveryCode, verifyAccountTotp } from './mfa.ts';
+import { confirmSubUserSetup, hasDevice, startSubUserSetup, useRecoveryCode, verifyAccountTotp, verifySubUserTotp } from './mfa.ts';
 import { authenticateSession, createSession, endSession, toAccountSummary, type IssuedSession } from './sessions.ts';
 import type { Tenant } from './tenants.ts';
 
@@ -35,20 +37,6 @@ async function failed(deps: ServiceDeps, tenant: Tenant, accountId: string | nul
   throw err;
 }
 
-/** Account lockout: this many failed passwords or MFA codes within the window lock sign-in for the rest of it. */
-export const LOCKOUT_FAILURES = 10;
-export const LOCKOUT_WINDOW_MINUTES = 15;
-
-/** Refuses before the password is even checked, so a locked account cannot be brute-forced meanwhile. */
-function assertNotLockedCount(recentFailures: number): void {
-  if (Number(recentFailures) >= LOCKOUT_FAILURES) throw new AppError('account_locked', { minutes: LOCKOUT_WINDOW_MINUTES });
-}
-
-export async function assertNotLocked(deps: ServiceDeps, tenantId: string, accountId: string): Promise<void> {
-  const since = new Date(deps.clock.now().getTime() - LOCKOUT_WINDOW_MINUTES * 60_000);
-  assertNotLockedCount(await countFailuresSince(deps.db, tenantId, accountId, ['sign_in_failed', 'mfa_failed'], since));
-}
-
 type Candidate = Awaited<ReturnType<typeof accounts.signInCandidates>>[number];
 
 /**
@@ -59,8 +47,7 @@ type Candidate = Awaited<ReturnType<typeof accounts.signInCandidates>>[number];
  */
 async function authenticate(deps: ServiceDeps, tenant: Tenant, body: SignIn, ctx: RequestContext): Promise<Candidate> {
   const id = classifyIdentifier(body.identifier, tenant);
-  const since = new Date(deps.clock.now().getTime() - LOCKOUT_WINDOW_MINUTES * 60_000);
-  const rows = await accounts.signInCandidates(deps.db, tenant.id, id.kind === 'name' ? { folded: id.folded } : { kind: id.kind, value: id.value }, since);
+  const rows = await accounts.signInCandidates(deps.db, tenant.id, id.kind === 'name' ? { folded: id.folded } : { kind: id.kind, value: id.value }, lockoutWindowStart(deps));
   // An email signs in only once verified (PRODUCT.md: an unverified email serves nothing).
   const bound = id.kind === 'email' ? rows.filter((r) => r.bound_verified_at !== null) : rows;
   const signable = bound.find((r) => r.can_sign_in);
@@ -87,54 +74,85 @@ export async function signIn(
   ctx: RequestContext & { mode: SessionMode; previousToken?: string | undefined },
 ): Promise<{ signedIn: SignedIn; issued: IssuedSession }> {
   if (body.subUser) {
-    const sub = await authenticateSubUser(deps, tenant, { primary: body.identifier, subUser: body.subUser, password: body.password });
+    const sub = await authenticateSubUser(deps, tenant, { primary: body.identifier, subUser: body.subUser, password: body.password }, ctx);
+    // admin API: a disabled primary account's sub-users are refused too (after the right password)
+    if (await accounts.isAccountDisabled(deps.db, tenant.id, sub.accountId)) throw new AppError('account_disabled');
     if (ctx.previousToken) await endSession(deps, tenant.id, ctx.previousToken);
-    return issueSignedIn(deps, tenant, sub.accountId, ctx, sub.subUserId);
+    const bound = await hasDevice(deps, { tenantId: tenant.id, accountId: sub.accountId, subUserId: sub.subUserId });
+    const notices: SignInNotice[] = sub.mfaResetAt ? ['mfa_reset_by_primary'] : [];
+    if (bound || sub.mfaRequired) {
+      // seed 004: the code of a bound device is due; with "MFA required" and no device, binding one is
+      const [issued, summary] = await Promise.all([
+        createSession(deps.db, deps, { tenantId: tenant.id, accountId: sub.accountId, mode: ctx.mode, mfaPending: true, subUserId: sub.subUserId }, ctx),
+        accounts.findAccountSummary(deps.db, tenant.id, sub.accountId),
+      ]);
+      const account = toAccountSummary({ ...summary!, sub_user_id: sub.subUserId, sub_user_name: sub.subUserName });
+      const signedIn: SignedIn = { account, session: issued.summary, mfaRequired: true };
+      if (!bound) signedIn.mfaSetupRequired = true;
+      if (notices.length) signedIn.notices = notices;
+      return { signedIn, issued };
+    }
+    return withNotices(deps, tenant, sub.subUserId, notices, await issueSignedIn(deps, tenant, sub.accountId, ctx, sub.subUserId));
   }
   const candidate = await authenticate(deps, tenant, body, ctx);
+  if (candidate.disabled_at) throw new AppError('account_disabled'); // admin API; told only after the right password
   if (ctx.previousToken) await endSession(deps, tenant.id, ctx.previousToken);
   if (candidate.has_mfa) {
     // PRODUCT.md: once MFA is bound, sign-in asks for its code after the password
     const issued = await createSession(deps.db, deps, { tenantId: tenant.id, accountId: candidate.account_id, mode: ctx.mode, mfaPending: true }, ctx);
     return { signedIn: { account: toAccountSummary(candidate), session: issued.summary, mfaRequired: true }, issued };
   }
-  return issueSignedIn(deps, tenant, candidate.account_id, ctx, null, candidate);
+  return withAgreements(tenant, candidate.consented, await issueSignedIn(deps, tenant, candidate.account_id, ctx, null, candidate));
+}
+
+/** A primary account's full sign-in names the tenant's agreements it has not accepted yet. */
+function withAgreements<T extends { signedIn: SignedIn }>(tenant: Tenant, consented: readonly string[], result: T): T {
+  const missing = agreementsToAccept(tenant, consented);
+  return missing.length ? { ...result, signedIn: { ...result.signedIn, agreementsToAccept: missing } } : result;
 }
 
 async function issueSignedIn(
   deps: ServiceDeps,
   tenant: Tenant,
   accountId: string,
-  ctx: RequestContext & { mode: SessionMode },
+  ctx: RequestContext & { mode: SessionMode; mfaVerified?: boolean },
   subUserId: string | null = null,
   known?: Parameters<typeof toAccountSummary>[0],
 ) {
-  // single inserts need no transaction; the summary is read alongside them unless sign-in already has it
+  // one statement writes the session and its audit event; the summary is read alongside unless sign-in already has it
+  const event: AuditEvent = {
+    tenantId: tenant.id,
+    accountId,
+    type: 'sign_in',
+    outcome: 'success',
+    ip: ctx.ip,
+    userAgent: ctx.userAgent,
+    detail: subUserId ? { mode: ctx.mode, subUser: subUserId } : { mode: ctx.mode },
+    at: deps.clock.now(),
+  };
   const [issued, summary, subUser] = await Promise.all([
-    createSession(deps.db, deps, { tenantId: tenant.id, accountId, mode: ctx.mode, subUserId }, ctx),
+    createSession(deps.db, deps, { tenantId: tenant.id, accountId, mode: ctx.mode, subUserId, mfaVerified: ctx.mfaVerified ?? false }, ctx, event),
     known ?? accounts.findAccountSummary(deps.db, tenant.id, accountId),
     subUserId ? findSubUserById(deps.db, tenant.id, subUserId) : undefined,
-    recordEvent(deps.db, {
-      tenantId: tenant.id,
-      accountId,
-      type: 'sign_in',
-      outcome: 'success',
-      ip: ctx.ip,
-      userAgent: ctx.userAgent,
-      detail: subUserId ? { mode: ctx.mode, subUser: subUserId } : { mode: ctx.mode },
-      at: deps.clock.now(),
-    }),
   ]);
   const account = toAccountSummary({ ...summary!, sub_user_id: subUser?.id ?? null, sub_user_name: subUser?.name ?? null });
   return { signedIn: { account, session: issued.summary }, issued };
 }
 
+/** A sub-user's notices go in the answer that completes its sign-in, and are then cleared. */
+async function withNotices<T extends { signedIn: SignedIn }>(deps: ServiceDeps, tenant: Tenant, subUserId: string, notices: SignInNotice[], result: T): Promise<T> {
+  if (!notices.length) return result;
+  await markMfaReset(deps.db, tenant.id, subUserId, null);
+  return { ...result, signedIn: { ...result.signedIn, notices } };
+}
+
 const MFA_MAX_FAILURES = 5;
 
 /**
- * The MFA step of sign-in: the pending session presents a TOTP code or a recovery code. Wrong
- * codes count on the session; the fifth ends it. Success ends the pending session and issues a
- * fresh one (a new id once fully signed in).
+ * The MFA step of sign-in: the pending session presents a TOTP code or a recovery code — or, for
+ * a sub-user whose primary account requires MFA and who has no device yet, the first code of the
+ * device it is binding (POST /v1/sessions/mfa/setup). Wrong codes count on the session; the fifth
+ * ends it. Success ends the pending session and issues a fresh one (a new id once fully signed in).
  */
 export async function completeMfaSignIn(
   deps: ServiceDeps,
@@ -143,11 +161,16 @@ export async function completeMfaSignIn(
   body: { code?: string | undefined; recoveryCode?: string | undefined },
   ctx: RequestContext & { mode: SessionMode },
 ): Promise<{ signedIn: SignedIn; issued: IssuedSession }> {
-  const auth = token ? await authenticateSession(deps, tenant.id, token) : undefined;
-  if (!auth || !auth.mfaPending) throw new AppError('not_signed_in');
-  await assertNotLocked(deps, tenant.id, auth.accountId); // wrong MFA codes count toward the lockout too
+  const auth = await pendingSession(deps, tenant, token);
+  await assertNotLocked(deps, tenant.id, auth.accountId, auth.subUserId); // wrong MFA codes count toward the lockout too
+  const sub = auth.subUserId ? await findSubUser(deps.db, tenant.id, auth.accountId, auth.subUserId) : undefined;
   try {
-    if (body.recoveryCode) await useRecoveryCode(deps, tenant, auth.accountId, body.recoveryCode, ctx);
+    if (sub) {
+      if (body.recoveryCode) throw new AppError('recovery_codes_unavailable', undefined, [{ path: 'recoveryCode', code: 'recovery_codes_unavailable' }]);
+      const owner = { tenantId: tenant.id, accountId: auth.accountId, subUserId: sub.id };
+      if (await hasDevice(deps, owner)) await verifySubUserTotp(deps, tenant, auth.accountId, sub.id, body.code ?? '', ctx, 'sign_in');
+      else await confirmSubUserSetup(deps, tenant, auth.accountId, sub.id, body.code ?? '', ctx);
+    } else if (body.recoveryCode) await useRecoveryCode(deps, tenant, auth.accountId, body.recoveryCode, ctx);
     else await verifyAccountTotp(deps, tenant, auth.accountId, body.code ?? '', ctx, 'sign_in');
   } catch (err) {
     if (err instanceof AppError && (await countMfaFailure(deps.db, tenant.id, auth.idHash)) >= MFA_MAX_FAILURES) {
@@ -157,5 +180,22 @@ export async function completeMfaSignIn(
     throw err;
   }
   await endSession(deps, tenant.id, token!);
-  return issueSignedIn(deps, tenant, auth.accountId, { ...ctx, mode: auth.signedIn.session.mode });
+  const result = await issueSignedIn(deps, tenant, auth.accountId, { ...ctx, mode: auth.signedIn.session.mode, mfaVerified: true }, auth.subUserId);
+  if (sub) return sub.mfa_reset_at ? withNotices(deps, tenant, sub.id, ['mfa_reset_by_primary'], result) : result;
+  return withAgreements(tenant, await accounts.consentedAgreements(deps.db, tenant.id, auth.accountId), result);
+}
+
+async function pendingSession(deps: ServiceDeps, tenant: Tenant, token: string | undefined) {
+  const auth = token ? await authenticateSession(deps, tenant.id, token) : undefined;
+  if (!auth || !auth.mfaPending) throw new AppError('not_signed_in');
+  return auth;
+}
+
+/** POST /v1/sessions/mfa/setup: the pending session of a sub-user who must bind a device before getting in. */
+export async function startSignInMfaSetup(deps: ServiceDeps, tenant: Tenant, token: string | undefined, locale: 'zh-CN' | 'en'): Promise<MfaSetupResponse> {
+  const auth = await pendingSession(deps, tenant, token);
+  if (!auth.subUserId) throw new AppError('mfa_setup_not_required');
+  const sub = await findSubUser(deps.db, tenant.id, auth.accountId, auth.subUserId);
+  if (!sub?.mfa_required) throw new AppError('mfa_setup_not_required');
+  return startSubUserSetup(deps, tenant, auth.accountId, sub.id, locale);
 }

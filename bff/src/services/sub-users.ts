@@ -1,25 +1,33 @@
 /**
  * Sub-users (issue 5, seed 004): a primary account creates, lists, disables and deletes members
  * who sign in with the primary account's name (or id) + their own name + password.
- * Not yet here: sub-users' own MFA (binding, "MFA required", disassociation by the primary).
+ * Their own MFA: the primary account can make it required (bound at the next sign-in) and can
+ * disassociate a sub-user's device (the sub-user is told at the next sign-in and binds again).
  */
-import type { SubUserView } from '../../../shared/src/api.ts';
+import type { MfaSetupResponse, SubUserMfaStatus, SubUserView } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { foldAccountName } from '../../../shared/src/rules/account-name.ts';
 import * as accounts from '../db/accounts.ts';
 import { recordEvent } from '../db/audit.ts';
+import { assertNotLocked } from './lockout.ts';
 import { uniqueViolation } from '../db/create.ts';
 import * as subs from '../db/sub-users.ts';
 import type { SubUsersTable } from '../db/schema.ts';
 import type { Selectable } from 'kysely';
+import { subUsersWithDevice } from '../db/mfa.ts';
+import { confirmSubUserSetup, removeSubUserDevice, startSubUserSetup, subUserMfaStatus } from './mfa.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import type { SessionAuth } from './sessions.ts';
 import type { Tenant } from './tenants.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function view(row: Selectable<SubUsersTable>): SubUserView {
-  return { id: row.id, name: row.name, disabled: row.disabled_at !== null, createdAt: new Date(row.created_at).toISOString() };
+function view(row: Selectable<SubUsersTable>, mfaBound: boolean): SubUserView {
+  return { id: row.id, name: row.name, disabled: row.disabled_at !== null, mfaRequired: row.mfa_required, mfaBound, createdAt: new Date(row.created_at).toISOString() };
+}
+
+async function viewOne(deps: ServiceDeps, row: Selectable<SubUsersTable>): Promise<SubUserView> {
+  return view(row, (await subUsersWithDevice(deps.db, row.tenant_id, row.primary_account_id)).has(row.id));
 }
 
 /** Only a primary account's own full session may manage its sub-users. */
@@ -27,15 +35,16 @@ export function requirePrimary(auth: SessionAuth): void {
   if (auth.subUserId) throw new AppError('sub_user_forbidden');
 }
 
-const event = (deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, ctx: RequestContext, type: 'sub_user_created' | 'sub_user_disabled' | 'sub_user_enabled' | 'sub_user_deleted', sub: { id: string; name: string }) =>
+const event = (deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, ctx: RequestContext, type: 'sub_user_created' | 'sub_user_disabled' | 'sub_user_enabled' | 'sub_user_deleted' | 'sub_user_mfa_required' | 'sub_user_mfa_not_required' | 'sub_user_mfa_disassociated', sub: { id: string; name: string }) =>
   recordEvent(deps.db, { tenantId: tenant.id, accountId: auth.accountId, type, outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, detail: { subUserId: sub.id, name: sub.name }, at: deps.clock.now() });
 
 export async function listSubUsers(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth): Promise<SubUserView[]> {
   requirePrimary(auth);
-  return (await subs.listSubUsers(deps.db, tenant.id, auth.accountId)).map(view);
+  const [rows, withDevice] = await Promise.all([subs.listSubUsers(deps.db, tenant.id, auth.accountId), subUsersWithDevice(deps.db, tenant.id, auth.accountId)]);
+  return rows.map((r) => view(r, withDevice.has(r.id)));
 }
 
-export async function createSubUser(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, input: { name: string; password: string }, ctx: RequestContext): Promise<SubUserView> {
+export async function createSubUser(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, input: { name: string; password: string; mfaRequired?: boolean | undefined }, ctx: RequestContext): Promise<SubUserView> {
   requirePrimary(auth);
   const hash = await deps.hasher.hash(input.password);
   try {
@@ -45,11 +54,11 @@ export async function createSubUser(deps: ServiceDeps, tenant: Tenant, auth: Ses
       name: input.name,
       folded: foldAccountName(input.name),
       passwordHash: hash,
-      mfaRequired: false,
+      mfaRequired: input.mfaRequired ?? false,
       now: deps.clock.now(),
     });
     await event(deps, tenant, auth, ctx, 'sub_user_created', row);
-    return view(row);
+    return view(row, false);
   } catch (err) {
     if (uniqueViolation(err) === 'sub_users_name_uq') throw new AppError('sub_user_name_taken', undefined, [{ path: 'name', code: 'sub_user_name_taken' }]);
     throw err;
@@ -72,7 +81,33 @@ export async function setSubUserDisabled(deps: ServiceDeps, tenant: Tenant, auth
   });
   if (disabled) deps.sessionCache.forgetAccount(tenant.id, auth.accountId);
   await event(deps, tenant, auth, ctx, disabled ? 'sub_user_disabled' : 'sub_user_enabled', row);
-  return view({ ...row, disabled_at: disabled ? now : null });
+  return viewOne(deps, { ...row, disabled_at: disabled ? now : null });
+}
+
+/** "MFA required": a sub-user without a device binds one at the next sign-in before getting in. */
+export async function setSubUserMfaRequired(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, id: string, required: boolean, ctx: RequestContext): Promise<SubUserView> {
+  const row = await ownSubUser(deps, tenant, auth, id);
+  const now = deps.clock.now();
+  await subs.setMfaRequired(deps.db, tenant.id, id, required, now);
+  await event(deps, tenant, auth, ctx, required ? 'sub_user_mfa_required' : 'sub_user_mfa_not_required', row);
+  return viewOne(deps, { ...row, mfa_required: required });
+}
+
+/**
+ * Seed 004: the primary account disassociates a sub-user's MFA device (lost or replaced). The
+ * sub-user is told at the next sign-in and, where MFA is required, binds a new device there.
+ */
+export async function disassociateSubUserMfa(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, id: string, ctx: RequestContext): Promise<SubUserView> {
+  const row = await ownSubUser(deps, tenant, auth, id);
+  const withDevice = await subUsersWithDevice(deps.db, tenant.id, auth.accountId);
+  if (!withDevice.has(id)) throw new AppError('mfa_not_bound');
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (trx) => {
+    await removeSubUserDevice(trx, tenant.id, auth.accountId, id);
+    await subs.markMfaReset(trx, tenant.id, id, now);
+  });
+  await event(deps, tenant, auth, ctx, 'sub_user_mfa_disassociated', row);
+  return view({ ...row, mfa_reset_at: now }, false);
 }
 
 export async function deleteSubUser(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, id: string, ctx: RequestContext): Promise<void> {
@@ -85,9 +120,15 @@ export async function deleteSubUser(deps: ServiceDeps, tenant: Tenant, auth: Ses
 /**
  * Sub-user sign-in: the primary account by name or id, then the sub-user by name, then the
  * password — one argon2 verification whichever step fails, and the same answer for all of them.
- * A disabled sub-user is told so only after the right password.
+ * A disabled sub-user is told so only after the right password. Wrong passwords count toward the
+ * sub-user's own lockout (never the primary account's).
  */
-export async function authenticateSubUser(deps: ServiceDeps, tenant: Tenant, input: { primary: string; subUser: string; password: string }): Promise<{ accountId: string; subUserId: string }> {
+export async function authenticateSubUser(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  input: { primary: string; subUser: string; password: string },
+  ctx: RequestContext,
+): Promise<{ accountId: string; subUserId: string; subUserName: string; mfaRequired: boolean; mfaResetAt: Date | null }> {
   const primary = input.primary.trim();
   const account = UUID.test(primary)
     ? await accounts.findAccount(deps.db, tenant.id, primary)
@@ -97,7 +138,44 @@ export async function authenticateSubUser(deps: ServiceDeps, tenant: Tenant, inp
     await deps.hasher.verifyDummy(input.password);
     throw new AppError('invalid_credentials');
   }
-  if (!(await deps.hasher.verify(sub.password_hash, input.password))) throw new AppError('invalid_credentials');
+  await assertNotLocked(deps, tenant.id, account.id, sub.id);
+  if (!(await deps.hasher.verify(sub.password_hash, input.password))) {
+    await recordEvent(deps.db, { tenantId: tenant.id, accountId: account.id, type: 'sign_in_failed', outcome: 'failure', ip: ctx.ip, userAgent: ctx.userAgent, detail: { reason: 'invalid_credentials', subUser: sub.id }, at: deps.clock.now() });
+    throw new AppError('invalid_credentials');
+  }
   if (sub.disabled_at) throw new AppError('sub_user_disabled');
-  return { accountId: account.id, subUserId: sub.id };
+  return { accountId: account.id, subUserId: sub.id, subUserName: sub.name, mfaRequired: sub.mfa_required, mfaResetAt: sub.mfa_reset_at ? new Date(sub.mfa_reset_at) : null };
+}
+
+// ---- a signed-in sub-user's own MFA ----------------------------------------------------
+
+function requireSubUser(auth: SessionAuth): string {
+  if (!auth.subUserId) throw new AppError('sub_user_only');
+  return auth.subUserId;
+}
+
+export async function ownMfaStatus(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth): Promise<SubUserMfaStatus> {
+  return subUserMfaStatus(deps, tenant, auth.accountId, requireSubUser(auth));
+}
+
+/**
+ * A signed-in sub-user binds a device. Sub-users have no contacts for a step-up, so the password
+ * is asked again instead; a wrong one counts toward the sub-user's lockout like at sign-in.
+ */
+export async function startOwnMfaSetup(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, password: string, ctx: RequestContext): Promise<MfaSetupResponse> {
+  const subUserId = requireSubUser(auth);
+  await assertNotLocked(deps, tenant.id, auth.accountId, subUserId);
+  const sub = await subs.findSubUser(deps.db, tenant.id, auth.accountId, subUserId);
+  if (!sub) throw new AppError('not_signed_in');
+  if (!(await deps.hasher.verify(sub.password_hash, password))) {
+    await recordEvent(deps.db, { tenantId: tenant.id, accountId: auth.accountId, type: 'sign_in_failed', outcome: 'failure', ip: ctx.ip, userAgent: ctx.userAgent, detail: { reason: 'password_incorrect', purpose: 'mfa_setup', subUser: subUserId }, at: deps.clock.now() });
+    throw new AppError('password_incorrect', undefined, [{ path: 'password', code: 'password_incorrect' }]);
+  }
+  return startSubUserSetup(deps, tenant, auth.accountId, subUserId, ctx.locale);
+}
+
+export async function confirmOwnMfaSetup(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, code: string, ctx: RequestContext): Promise<SubUserMfaStatus> {
+  const subUserId = requireSubUser(auth);
+  await confirmSubUserSetup(deps, tenant, auth.accountId, subUserId, code, ctx);
+  return subUserMfaStatus(deps, tenant, auth.accountId, subUserId);
 }

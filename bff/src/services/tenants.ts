@@ -1,6 +1,7 @@
 import { defaultTenantConfig, type TenantConfig, type TenantPublicConfig } from '../../../shared/src/tenant.ts';
-import { isLocale } from '../../../shared/src/i18n/index.ts';
-import { isPhoneRegion, PHONE_REGIONS } from '../../../shared/src/rules/phone-regions.ts';
+import { fieldIssuesFromZod } from '../../../shared/src/api.ts';
+import { AppError } from '../../../shared/src/errors.ts';
+import { tenantConfigPatch } from '../../../shared/src/tenant-config.ts';
 import { randomToken } from '../crypto.ts';
 import type { Db } from '../db/create.ts';
 import type { TenantRow } from '../db/schema.ts';
@@ -52,23 +53,18 @@ export async function updateTenantConfig(db: Db, tenant: Tenant, patch: Partial<
   return { ...tenant, config };
 }
 
-/** A whitelist, so a field added to the config later (providers, secrets) never leaks by default. */
-const CONFIG_KEYS = [
-  'displayName', 'defaultLocale', 'passwordPolicy', 'phoneRegions', 'agreements', 'supportChannels',
-  'allowedOrigins', 'delivery', 'emailFrom', 'testMode',
-] as const satisfies readonly (keyof TenantConfig)[];
-
-/** Merges top-level config keys from an operator (CLI); refuses unknown keys and bad origins/regions. */
-export async function configureTenant(db: Db, tenant: Tenant, patch: Record<string, unknown>): Promise<Tenant> {
-  const unknown = Object.keys(patch).filter((k) => !(CONFIG_KEYS as readonly string[]).includes(k));
-  if (unknown.length) throw new Error(`unknown config keys: ${unknown.join(', ')} (known: ${CONFIG_KEYS.join(', ')})`);
-  const next = { ...patch } as Partial<TenantConfig>;
-  if (next.allowedOrigins) next.allowedOrigins = next.allowedOrigins.map(normalizeOrigin);
-  if (next.phoneRegions && (!Array.isArray(next.phoneRegions) || next.phoneRegions.length === 0 || !next.phoneRegions.every(isPhoneRegion))) {
-    throw new Error(`phoneRegions: a non-empty list of ${PHONE_REGIONS.join(', ')}`);
-  }
-  if (next.defaultLocale !== undefined && !isLocale(next.defaultLocale)) throw new Error('defaultLocale: zh-CN or en');
-  return updateTenantConfig(db, tenant, next);
+/**
+ * Merges top-level config keys from an operator (CLI or admin API), validated by the one schema
+ * in shared/src/tenant-config.ts; a bad patch changes nothing and answers invalid_input with the
+ * offending fields. Takes effect in running BFFs within the tenant directory's cache time.
+ */
+export async function configureTenant(db: Db, tenant: Tenant, patch: unknown): Promise<Tenant> {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw new AppError('invalid_input');
+  const unknown = Object.keys(patch).filter((k) => !(k in tenantConfigPatch.shape));
+  if (unknown.length) throw new AppError('invalid_input', undefined, unknown.map((path) => ({ path, code: 'invalid_input' })));
+  const parsed = tenantConfigPatch.safeParse(patch);
+  if (!parsed.success) throw new AppError('invalid_input', undefined, fieldIssuesFromZod(parsed.error.issues));
+  return updateTenantConfig(db, tenant, parsed.data as Partial<TenantConfig>);
 }
 
 export function publicConfig(tenant: Tenant): TenantPublicConfig {
@@ -81,6 +77,7 @@ export function publicConfig(tenant: Tenant): TenantPublicConfig {
     phoneRegions: c.phoneRegions,
     agreements: c.agreements,
     supportChannels: c.supportChannels,
+    ...(c.branding ? { branding: c.branding } : {}),
   };
 }
 
@@ -123,4 +120,18 @@ export class TenantDirectory {
     this.byKey.clear();
     this.origins = undefined;
   }
+}
+
+const SECRET_FIELDS = new Set(['apiKey', 'secretId', 'secretKey', 'authToken']);
+
+/** The config as an operator may read it back (admin API): provider credentials are never returned, only whether they are set. */
+export function operatorConfigView(config: TenantConfig): TenantConfig {
+  if (!config.delivery) return config;
+  const delivery = Object.fromEntries(
+    Object.entries(config.delivery).map(([channel, provider]) => [
+      channel,
+      Object.fromEntries(Object.entries(provider as Record<string, unknown>).map(([k, v]) => [k, SECRET_FIELDS.has(k) && v ? '[set]' : v])),
+    ]),
+  );
+  return { ...config, delivery: delivery as TenantConfig['delivery'] };
 }

@@ -1,18 +1,53 @@
 import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
 import type { MessageKey } from '../../../shared/src/i18n/index.ts';
-import type { SignedIn } from '../../../shared/src/api.ts';
+import type { MfaRecoveryEligibility, MfaSetupResponse, SignedIn } from '../../../shared/src/api.ts';
 import { CODE_PATTERN } from '../../../shared/src/rules/code.ts';
-import type { JdClient } from '../client.ts';
-import { JdElement, toApiError, type FieldError } from '../parts/base-element.ts';
+import { isPhoneRegion, looksLikeMobile, nationalDigits, type PhoneRegion } from '../../../shared/src/rules/phone-regions.ts';
+import type { JdApiError, JdClient } from '../client.ts';
+import { JdElement, toApiError, type FieldError, type StatusMessage } from '../parts/base-element.ts';
+import { renderMfaSecret } from '../parts/mfa-secret.ts';
+import { renderRegionOptions, tenantRegions } from '../parts/phone-input.ts';
 import { renderSupport } from '../parts/support.ts';
 import { safeUrl } from '../parts/text.ts';
+import { MAX_UPLOAD_BYTES, readUpload } from '../parts/upload.ts';
 
-/** `code` is the MFA step's one input: the TOTP code, or a recovery code. */
-type LoginField = 'identifier' | 'subUser' | 'password' | 'code';
-/** The MFA step of sign-in: the app's code, a recovery code, or help for a lost device. */
-type MfaStep = 'code' | 'recovery' | 'lost';
+/** Request-body paths: sign-in (`code` is the MFA step's one input: a TOTP or a recovery code) and the lost-device application. */
+type Field =
+  | 'identifier'
+  | 'subUser'
+  | 'password'
+  | 'code'
+  | 'name'
+  | 'phone.region'
+  | 'phone.number'
+  | 'idNumber'
+  | 'enterpriseName'
+  | UploadField;
+type UploadField = 'idPhoto' | 'businessLicence';
+type Errors = Partial<Record<Field, FieldError>>;
+/** The MFA step of sign-in: the app's code, a recovery code, a lost device, or (a sub-user) binding a device. */
+type MfaStep = 'code' | 'recovery' | 'lost' | 'setup';
 
-const CONTROL_ID: Record<LoginField, string> = { identifier: 'jd-identifier', subUser: 'jd-sub-user', password: 'jd-password', code: 'jd-mfa-code' };
+/** The element id of each field's control; errors are `<id>-error`, hints `<id>-hint`. */
+const CONTROL_ID: Record<Field, string> = {
+  identifier: 'jd-identifier',
+  subUser: 'jd-sub-user',
+  password: 'jd-password',
+  code: 'jd-mfa-code',
+  name: 'jd-app-name',
+  'phone.region': 'jd-app-region',
+  'phone.number': 'jd-app-phone',
+  idNumber: 'jd-app-id-number',
+  enterpriseName: 'jd-app-enterprise',
+  idPhoto: 'jd-app-id-photo',
+  businessLicence: 'jd-app-licence',
+};
+
+/** The application's fields a server field issue may name (`phone` alone means its number). */
+const APP_FIELDS: readonly Field[] = ['name', 'phone.region', 'phone.number', 'idNumber', 'enterpriseName', 'idPhoto', 'businessLicence'];
+const REQUIRED: FieldError = { code: 'required' };
+/** The pending MFA session is gone (too many wrong codes, expired): sign in with the password again. */
+const sessionGone = (e: JdApiError) => e.code === 'mfa_too_many_attempts' || e.code === 'not_signed_in';
 
 /**
  * Sign-in with an account name, or a phone/email that is a login identifier, plus the password
@@ -20,9 +55,17 @@ const CONTROL_ID: Record<LoginField, string> = { identifier: 'jd-identifier', su
  * password is followed by its code (or a recovery code); a pending MFA sign-in found on load goes
  * straight to that step. When a session exists it shows who is signed in and a Sign out button.
  * "Sign in as a sub-user" switches to the primary account's name or id, the sub-user's name and
- * its password (PRODUCT.md "Virtual MFA", sub-users).
+ * its password (PRODUCT.md "Virtual MFA", sub-users); a sub-user whose primary account requires
+ * MFA and who has no device binds one (QR code, key, first code) before the sign-in completes.
+ *
+ * "Lost your device?" (PRODUCT.md "Virtual MFA"): a real-name verified primary account applies to
+ * disassociate the device (name, associated phone, ID number, photo holding the ID card; an
+ * enterprise also its name and business licence) for tenant support to review; otherwise it
+ * says disassociation is impossible and shows the tenant's support channels. A sub-user is told
+ * to ask its primary account's owner.
  *
  * @fires jd-login - signed in; `detail: { account, session }`
+ * @fires jd-mfa-application-submitted - a lost-device application was queued for review; `detail: { id }`
  * @fires jd-logout - signed out; `detail: {}`
  * @fires jd-session - an existing session was found on load or refresh(); `detail: { account, session }`
  * @fires jd-error - a request failed; `detail: { code, message }`
@@ -31,17 +74,23 @@ const CONTROL_ID: Record<LoginField, string> = { identifier: 'jd-identifier', su
  * @slot header - content above the form
  * @slot footer - content below the form
  *
+ * @csspart title - the heading
  * @csspart form - the form
  * @csspart label - field labels
  * @csspart input - the inputs
  * @csspart submit - the submit button
- * @csspart button - the sign-out button
+ * @csspart button - the sign-out and cancel buttons, also `sign-out` and `cancel`
  * @csspart error - field error messages
- * @csspart status - the live status region
+ * @csspart status - the live status region; also `success` while it reports a success
  * @csspart signed-in - the "Signed in as" text
  * @csspart footer - the footer row with the registration link
  * @csspart link - links
  * @csspart support - the support channels shown for a lost MFA device
+ * @csspart lost - the lost-device section (help, application form or confirmation)
+ * @csspart confirmation - the "application submitted" text
+ * @csspart hint - hints under application fields
+ * @csspart qr - the QR code of the MFA device to bind (sub-users); `secret` the key to type in
+ * @csspart notice - a sign-in notice (the primary account disassociated the sub-user's device)
  *
  * @cssprop --jd-color-primary - buttons and accents
  * @cssprop --jd-color-primary-text - text on primary buttons
@@ -64,43 +113,77 @@ export class JdLogin extends JdElement {
   // `static properties`, not decorators: smaller bundle (see JdElement)
   static override properties: PropertyDeclarations = {
     registerUrl: { attribute: 'register-url', reflect: true },
-    identifier: { state: true },
-    password: { state: true },
+    values: { state: true },
     errors: { state: true },
     submitting: { state: true },
     signedIn: { state: true },
     mfa: { state: true },
-    code: { state: true },
-    subUser: { state: true },
     sub: { state: true },
+    subMfa: { state: true },
+    notice: { state: true },
+    setup: { state: true },
+    recovery: { state: true },
+    applied: { state: true },
   };
 
   /** Where the "Register" link goes; without it the link only fires `jd-navigate`. */
   declare registerUrl: string | undefined;
 
-  private declare identifier: string;
-  private declare password: string;
-  private declare errors: Partial<Record<LoginField, FieldError>>;
+  /** what the user typed, by field (file fields: see `uploads`) */
+  private declare values: Partial<Record<Field, string>>;
+  private declare errors: Errors;
   private declare submitting: boolean;
   private declare signedIn: SignedIn | undefined;
   private declare mfa: MfaStep | undefined;
-  /** the MFA step's input: a TOTP code or a recovery code */
-  private declare code: string;
-  /** the sub-user's name (sub-user sign-in) */
-  private declare subUser: string;
   /** the sub-user sign-in form is shown */
   private declare sub: boolean;
+  /** the pending MFA sign-in is a sub-user's: no recovery codes, no application */
+  private declare subMfa: boolean;
+  /** the sign-in answered `mfa_reset_by_primary` */
+  private declare notice: boolean;
+  /** the secret a sub-user binds at sign-in (step setup) */
+  private declare setup: MfaSetupResponse | undefined;
+  /** lost device: undefined while asked, null when the answer failed */
+  private declare recovery: MfaRecoveryEligibility | null | undefined;
+  /** lost device: the id of the application just submitted */
+  private declare applied: string | undefined;
+  /** lost device: the checked files, base64 */
+  private uploads: Partial<Record<UploadField, string>> = {};
+  /** lost device: the file last picked per field (a slower check of an earlier pick must not win) */
+  private picked: Partial<Record<UploadField, File>> = {};
+  /** lost device: the checks still running (submit waits for them) */
+  private reading: Promise<unknown> = Promise.resolve();
 
   constructor() {
     super();
-    this.identifier = this.password = this.code = this.subUser = '';
-    this.sub = false;
+    this.values = {};
+    this.sub = this.subMfa = this.notice = false;
     this.errors = {};
     this.submitting = false;
   }
 
+  private v(field: Field): string {
+    return this.values[field] ?? '';
+  }
+
+  /** Sets a field's value and drops its error (the user is fixing it). */
+  private set(field: Field, value: string): void {
+    this.values = { ...this.values, [field]: value };
+    if (this.errors[field]) {
+      const { [field]: _dropped, ...rest } = this.errors;
+      this.errors = rest;
+    }
+  }
+
+  private get region(): PhoneRegion {
+    const regions = tenantRegions(this.config?.phoneRegions);
+    const r = this.v('phone.region');
+    return isPhoneRegion(r) && regions.includes(r) ? r : regions[0]!;
+  }
+
   protected override async loadExtra(client: JdClient): Promise<void> {
     this.mfa = undefined;
+    this.subMfa = false;
     try {
       this.signedIn = (await client.session()) ?? undefined;
     } catch (e) {
@@ -118,31 +201,71 @@ export class JdLogin extends JdElement {
     if (this.client) await this.loadExtra(this.client);
   }
 
-  private validate(): Partial<Record<LoginField, FieldError>> {
-    const errors: Partial<Record<LoginField, FieldError>> = {};
-    if (!this.identifier.trim()) errors.identifier = { code: 'required' };
-    if (this.sub && !this.subUser.trim()) errors.subUser = { code: 'required' };
-    if (!this.password) errors.password = { code: 'required' };
+  private validate(): Errors {
+    const errors: Errors = {};
+    if (!this.v('identifier').trim()) errors.identifier = REQUIRED;
+    if (this.sub && !this.v('subUser').trim()) errors.subUser = REQUIRED;
+    if (!this.v('password')) errors.password = REQUIRED;
     return errors;
+  }
+
+  /** Marks fields invalid, says so in the status region and focuses the first. */
+  private invalid(errors: Errors): void {
+    this.errors = errors;
+    this.status = { tone: 'error', key: 'error.invalid_input' };
+    void this.focusFirstInvalid();
   }
 
   private showMfa(step: MfaStep, focus = true): void {
     this.mfa = step;
-    this.code = '';
+    this.set('code', '');
     this.errors = {};
     this.status = step === 'code' ? { tone: 'info', key: 'error.mfa_required' } : undefined;
-    if (focus)
-      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#jd-mfa-code, #jd-recovery-code, [part~="lost"] p')?.focus());
+    if (focus) void this.focusStep();
+  }
+
+  /** Focus for a new MFA step or state: its code input, else its intro text (the first `tabindex=-1`). */
+  private async focusStep(): Promise<void> {
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('#jd-mfa-code, #jd-recovery-code, [tabindex="-1"]')?.focus();
+  }
+
+  /** Drops everything typed but the identifiers: the password, codes and the application's personal details. */
+  private forget(): void {
+    this.values = { identifier: this.v('identifier'), subUser: this.v('subUser') };
+    this.dropUploads();
+  }
+
+  /** Forgets the picked files (and any check still running on them). */
+  private dropUploads(): void {
+    this.uploads = {};
+    this.picked = {};
+  }
+
+  /** The pending session is gone: the password form again, with the reason. */
+  private async restart(status: StatusMessage): Promise<void> {
+    this.mfa = undefined;
+    this.forget();
+    this.status = status;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLInputElement>(`#${CONTROL_ID.password}`)?.focus();
+  }
+
+  /** Reports a failed request: `jd-error`, and the message as a status to show. */
+  private failed(err: unknown): [JdApiError, StatusMessage] {
+    const apiError = toApiError(err);
+    this.fireError(apiError.code, apiError.params);
+    return [apiError, { tone: 'error', key: `error.${apiError.code}` as MessageKey, params: apiError.params }];
   }
 
   /** Signed in (with the password alone, or after the MFA step): the signed-in state and `jd-login`. */
   private async done(signedIn: SignedIn): Promise<void> {
     this.signedIn = signedIn;
     this.mfa = undefined;
-    this.password = '';
-    this.code = '';
-    // The signed-in text is read with the sign-out button, which gets focus (aria-describedby).
-    this.status = undefined;
+    this.forget();
+    // The signed-in text is read with the sign-out button, which gets focus (aria-describedby);
+    // a notice (the primary account reset this sub-user's MFA) is announced.
+    this.status = signedIn.notices?.includes('mfa_reset_by_primary') ? { tone: 'info', key: 'notice.mfa_reset_by_primary' } : undefined;
     this.emit('jd-login', { account: signedIn.account, session: signedIn.session });
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLButtonElement>('button[part~="sign-out"]')?.focus();
@@ -152,37 +275,136 @@ export class JdLogin extends JdElement {
     e.preventDefault();
     if (!this.client || this.submitting) return;
     const recovery = this.mfa === 'recovery';
-    const value = this.code.trim();
-    const invalid: FieldError | undefined = !value
-      ? { code: 'required' }
-      : recovery || CODE_PATTERN.test(value)
-        ? undefined
-        : { code: 'code_format' };
-    this.errors = invalid ? { code: invalid } : {};
-    if (invalid) {
-      this.status = { tone: 'error', key: 'error.invalid_input' };
-      void this.focusFirstInvalid();
-      return;
-    }
+    const value = this.v('code').trim();
+    const invalid: FieldError | undefined = !value ? REQUIRED : recovery || CODE_PATTERN.test(value) ? undefined : { code: 'code_format' };
+    if (invalid) return this.invalid({ code: invalid });
+    this.errors = {};
     this.submitting = true;
     try {
+      // in step setup the code also binds the sub-user's new device
       await this.done(await this.client.mfaSignIn(recovery ? { recoveryCode: value } : { code: value }));
     } catch (err) {
-      const apiError = toApiError(err);
-      this.fireError(apiError.code, apiError.params);
-      const status = { tone: 'error', key: `error.${apiError.code}` as MessageKey, params: apiError.params } as const;
-      if (apiError.code === 'mfa_too_many_attempts' || apiError.code === 'not_signed_in') {
-        // The pending session is gone: start over with the password.
-        this.mfa = undefined;
-        this.status = status;
-        await this.updateComplete;
-        this.renderRoot.querySelector<HTMLInputElement>(`#${CONTROL_ID.password}`)?.focus();
-      } else if (apiError.status === 400) {
+      const [apiError, status] = this.failed(err);
+      // a sub-user after a reload (not known as one until now): no recovery-code or application links
+      if (apiError.code === 'recovery_codes_unavailable') this.subMfa = true;
+      if (sessionGone(apiError)) await this.restart(status);
+      else if (apiError.status === 400) {
         // wrong, reused or drifted code, wrong recovery code, bad format: said at the field
         const f = apiError.fields[0];
-        this.errors = { code: f ? { code: f.code, params: f.params } : { code: apiError.code, params: apiError.params } };
-        this.status = { tone: 'error', key: 'error.invalid_input' };
-        void this.focusFirstInvalid();
+        this.invalid({ code: f ? { code: f.code, params: f.params } : { code: apiError.code, params: apiError.params } });
+      } else this.status = status;
+    } finally {
+      this.submitting = false;
+    }
+  }
+
+  /** A sub-user's sign-in that must bind a device first: fetches the secret to show. */
+  private async startSetup(): Promise<void> {
+    this.setup = undefined;
+    this.showMfa('setup');
+    try {
+      this.setup = await this.client!.mfaSignInSetup();
+    } catch (err) {
+      const [apiError, status] = this.failed(err);
+      if (sessionGone(apiError)) await this.restart(status);
+      else this.status = status;
+    }
+  }
+
+  /** "Lost your device?": asks whether this account may apply (real-name verified), then shows the help or the form. */
+  private async showLost(): Promise<void> {
+    this.recovery = this.applied = undefined;
+    this.dropUploads();
+    this.showMfa('lost');
+    // PRODUCT.md: a sub-user's device is disassociated by its primary account, not by an application
+    if (this.subMfa) return;
+    try {
+      this.recovery = await this.client!.mfaRecovery();
+    } catch (err) {
+      const [apiError, status] = this.failed(err);
+      if (sessionGone(apiError)) return this.restart(status);
+      if (apiError.code === 'sub_user_forbidden') this.subMfa = true;
+      else {
+        // unknown: the general help and the support channels
+        this.recovery = null;
+        this.status = status;
+      }
+    }
+    await this.focusStep();
+  }
+
+  /** Checks a picked file the way the BFF will (type by content, size) and keeps its base64. */
+  private async onFile(field: UploadField, e: Event): Promise<void> {
+    const file = (this.picked[field] = (e.target as HTMLInputElement).files?.[0]);
+    delete this.uploads[field];
+    this.set(field, '');
+    this.status = undefined;
+    if (!file) return;
+    const read = readUpload(file, field === 'businessLicence');
+    this.reading = Promise.all([this.reading, read]);
+    const r = await read;
+    if (this.picked[field] !== file) return;
+    if ('data' in r) this.uploads[field] = r.data;
+    else {
+      // at the field, and announced: focus stays on the file input the user just used
+      this.errors = { ...this.errors, [field]: r.error };
+      this.status = { tone: 'error', key: `error.${r.error.code}` as MessageKey, params: r.error.params };
+    }
+  }
+
+  /** Submits the lost-device application (PRODUCT.md "Virtual MFA"): queued for tenant support's review. */
+  private async onApply(e: Event): Promise<void> {
+    e.preventDefault();
+    // a file picked just before may still be being read
+    await this.reading;
+    const r = this.recovery;
+    if (!this.client || this.submitting || !r) return;
+    const enterprise = r.type === 'enterprise';
+    const region = this.region;
+    const name = this.v('name').trim();
+    const number = this.v('phone.number');
+    const idNumber = this.v('idNumber').trim();
+    const enterpriseName = this.v('enterpriseName').trim();
+    const errors: Errors = {};
+    if (!name) errors.name = REQUIRED;
+    if (!number.trim()) errors['phone.number'] = REQUIRED;
+    else if (!looksLikeMobile(region, number)) errors['phone.number'] = { code: 'phone_invalid' };
+    // the server's rule (shared/src/api.ts mfaApplicationBody); the message is mfa.apply_id_number_invalid
+    if (!/^[0-9A-Za-z]{6,32}$/.test(idNumber)) errors.idNumber = idNumber ? { code: 'invalid_input' } : REQUIRED;
+    if (enterprise && !enterpriseName) errors.enterpriseName = REQUIRED;
+    for (const f of enterprise ? (['idPhoto', 'businessLicence'] as const) : (['idPhoto'] as const)) {
+      if (!this.uploads[f]) errors[f] = this.errors[f] ?? REQUIRED;
+    }
+    if (Object.keys(errors).length) return this.invalid(errors);
+    this.errors = {};
+    this.status = undefined;
+    this.submitting = true;
+    try {
+      const { id } = await this.client.applyMfaRecovery({
+        type: enterprise ? 'enterprise' : 'personal',
+        name,
+        phone: { region, number: nationalDigits(region, number) },
+        idNumber,
+        idPhoto: { data: this.uploads.idPhoto! },
+        ...(enterprise ? { enterpriseName, businessLicence: { data: this.uploads.businessLicence! } } : {}),
+      });
+      this.applied = id;
+      this.emit('jd-mfa-application-submitted', { id });
+      await this.focusStep();
+    } catch (err) {
+      const [apiError, status] = this.failed(err);
+      const next: Errors = {};
+      for (const f of apiError.fields) {
+        const field = (f.path === 'phone' ? 'phone.number' : f.path.replace(/\.data$/, '')) as Field;
+        if (APP_FIELDS.includes(field) && !next[field]) next[field] = { code: f.code, params: f.params };
+      }
+      if (sessionGone(apiError)) await this.restart(status);
+      else if (Object.keys(next).length) this.invalid(next);
+      else if (apiError.code === 'sub_user_forbidden' || apiError.code === 'real_name_required' || apiError.code === 'application_pending') {
+        // The account's standing changed since the form opened: show what applies now.
+        if (apiError.code === 'sub_user_forbidden') this.subMfa = true;
+        else this.recovery = apiError.code === 'real_name_required' ? { ...r, realNameVerified: false } : { ...r, pendingApplication: true };
+        await this.focusStep();
       } else this.status = status;
     } finally {
       this.submitting = false;
@@ -197,6 +419,7 @@ export class JdLogin extends JdElement {
       /* the pending session expires by itself */
     }
     this.mfa = undefined;
+    this.forget();
     this.status = undefined;
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLInputElement>(`#${CONTROL_ID.identifier}`)?.focus();
@@ -216,33 +439,34 @@ export class JdLogin extends JdElement {
     this.status = undefined;
     try {
       const signedIn = await this.client.signIn({
-        identifier: this.identifier.trim(),
-        password: this.password,
-        ...(this.sub ? { subUser: this.subUser.trim() } : {}),
+        identifier: this.v('identifier').trim(),
+        password: this.v('password'),
+        ...(this.sub ? { subUser: this.v('subUser').trim() } : {}),
       });
       if (signedIn.mfaRequired) {
-        // PRODUCT.md "Virtual MFA": the password was right; the code from the app comes next.
-        this.password = '';
-        this.showMfa('code');
+        // PRODUCT.md "Virtual MFA": the password was right; the code from the app comes next —
+        // or, for a sub-user whose primary account requires MFA and who has no device, binding one.
+        this.set('password', '');
+        this.subMfa = !!signedIn.account.subUser || this.sub;
+        this.notice = !!signedIn.notices?.includes('mfa_reset_by_primary');
+        if (signedIn.mfaSetupRequired) await this.startSetup();
+        else this.showMfa('code');
       } else await this.done(signedIn);
     } catch (err) {
-      const apiError = toApiError(err);
-      this.fireError(apiError.code, apiError.params);
-      const next: Partial<Record<LoginField, FieldError>> = {};
+      const [apiError, status] = this.failed(err);
+      const next: Errors = {};
       for (const f of apiError.fields) {
-        const path = f.path as LoginField;
-        if (path in CONTROL_ID && path !== 'code' && !next[path]) next[path] = { code: f.code, params: f.params };
+        const path = f.path as Field;
+        if ((path === 'identifier' || path === 'subUser' || path === 'password') && !next[path]) next[path] = { code: f.code, params: f.params };
       }
       // PRODUCT.md: a phone/email bound to several accounts cannot sign in — say so at the identifier.
       if (apiError.code === 'identifier_multiple_accounts') next.identifier = { code: apiError.code, params: apiError.params };
-      this.errors = next;
-      if (Object.keys(next).length) {
-        this.status = { tone: 'error', key: 'error.invalid_input' };
-        void this.focusFirstInvalid();
-      } else {
-        this.status = { tone: 'error', key: `error.${apiError.code}` as MessageKey, params: apiError.params };
+      if (Object.keys(next).length) this.invalid(next);
+      else {
+        this.errors = {};
+        this.status = status;
         if (apiError.code === 'invalid_credentials') {
-          this.password = '';
+          this.set('password', '');
           await this.updateComplete;
           this.renderRoot.querySelector<HTMLInputElement>(`#${CONTROL_ID.password}`)?.focus();
         }
@@ -271,25 +495,41 @@ export class JdLogin extends JdElement {
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLInputElement>(`#${CONTROL_ID.identifier}`)?.focus();
     } catch (err) {
-      const apiError = toApiError(err);
-      this.fireError(apiError.code, apiError.params);
-      this.status = { tone: 'error', key: `error.${apiError.code}` as MessageKey, params: apiError.params };
+      this.status = this.failed(err)[1];
     }
   }
 
-  private renderField(field: LoginField, label: MessageKey, type: string, autocomplete: string, id = CONTROL_ID[field]): TemplateResult {
+  /** aria-describedby of a control: its error, then its hint. */
+  private describedBy(field: Field, id: string, hint?: string): string | typeof nothing {
+    return [this.errors[field] && `${id}-error`, hint && `${id}-hint`].filter(Boolean).join(' ') || nothing;
+  }
+
+  /** A field's hint and error (the ID number's format error has its own message). */
+  private renderNotes(field: Field, id: string, hint?: string): TemplateResult {
     const error = this.errors[field];
+    return html`${hint ? html`<p id="${id}-hint" class="hint" part="hint">${hint}</p>` : nothing}
+${error
+      ? html`<p id="${id}-error" class="error" part="error" data-field=${field}>${field === 'idNumber' && error.code === 'invalid_input' ? this.t('mfa.apply_id_number_invalid') : this.errorText(error)}</p>`
+      : nothing}`;
+  }
+
+  private renderField(field: Field, label: MessageKey, type: string, autocomplete: string, id = CONTROL_ID[field]): TemplateResult {
     const totp = id === CONTROL_ID.code;
     return html`<div class="field">
 <label for=${id} part="label">${this.t(label)}</label>
-<input id=${id} name=${field} part="input" type=${type} autocomplete=${autocomplete} autocapitalize="off" spellcheck="false" inputmode=${totp ? 'numeric' : nothing} maxlength=${totp ? 6 : nothing} .value=${this[field]} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${error ? `${id}-error` : nothing} @input=${(e: Event) => {
-          this[field] = (e.target as HTMLInputElement).value;
-          if (this.errors[field]) {
-            const { [field]: _dropped, ...rest } = this.errors;
-            this.errors = rest;
-          }
-        }} />
-${error ? html`<p id="${id}-error" class="error" part="error" data-field=${field}>${this.errorText(error)}</p>` : nothing}
+<input id=${id} name=${field} part="input" type=${type} autocomplete=${autocomplete} autocapitalize="off" spellcheck="false" inputmode=${totp ? 'numeric' : nothing} maxlength=${totp ? 6 : nothing} .value=${this.v(field)} aria-invalid=${this.errors[field] ? 'true' : 'false'} aria-describedby=${this.describedBy(field, id)} @input=${(e: Event) => this.set(field, (e.target as HTMLInputElement).value)} />
+${this.renderNotes(field, id)}
+</div>`;
+  }
+
+  /** A file input of the application: images (and, for the licence, PDF) up to the server's size. */
+  private renderUpload(field: UploadField, label: MessageKey, hint: MessageKey, accept: string): TemplateResult {
+    const id = CONTROL_ID[field];
+    const hintText = this.t(hint, { mb: MAX_UPLOAD_BYTES / 1024 / 1024 });
+    return html`<div class="field">
+<label for=${id} part="label">${this.t(label)}</label>
+<input id=${id} name=${field} part="input" type="file" accept=${accept} aria-invalid=${this.errors[field] ? 'true' : 'false'} aria-describedby=${this.describedBy(field, id, hintText)} @change=${(e: Event) => this.onFile(field, e)} />
+${this.renderNotes(field, id, hintText)}
 </div>`;
   }
 
@@ -308,27 +548,78 @@ ${this.t('login.register')}
   }
 
   private link(key: MessageKey, step: MfaStep): TemplateResult {
-    return html`<button type="button" class="link-button" part="link" data-mfa=${step} @click=${() => this.showMfa(step)}>${this.t(key)}</button>`;
+    return html`<button type="button" class="link-button" part="link" data-mfa=${step} @click=${() => (step === 'lost' ? this.showLost() : this.showMfa(step))}>${this.t(key)}</button>`;
   }
 
-  /** The MFA step: code (or recovery code) form, or the lost-device help with the support channels. */
-  private renderMfa(): TemplateResult {
-    if (this.mfa === 'lost') {
-      // The disassociation application (PRODUCT.md) is not built yet: explain and show support.
-      return html`<section part="lost">
-<p tabindex="-1">${this.t('mfa.lost_help')}</p>
-${renderSupport(this.resolvedLocale, this.config?.supportChannels)} ${this.link('mfa.use_code', 'code')}
+  private cancelButton(key: MessageKey = 'security.cancel'): TemplateResult {
+    return html`<button type="button" part="button cancel" @click=${this.cancelMfa}>${this.t(key)}</button>`;
+  }
+
+  /** The lost-device application of a real-name verified account (personal; enterprise adds two fields). */
+  private renderApplication(enterprise: boolean): TemplateResult {
+    const regionId = CONTROL_ID['phone.region'];
+    return html`<p tabindex="-1">${this.t('mfa.apply_intro')}</p>
+<form part="form" novalidate @submit=${this.onApply}>
+${this.renderField('name', 'mfa.apply_name', 'text', 'name')}
+<div class="field">
+<label for=${regionId} part="label">${this.t('register.region')}</label>
+<select id=${regionId} name="region" part="input" autocomplete="tel-country-code" aria-invalid=${this.errors['phone.region'] ? 'true' : 'false'} aria-describedby=${this.describedBy('phone.region', regionId)} @change=${(e: Event) => this.set('phone.region', (e.target as HTMLSelectElement).value)}>
+${renderRegionOptions(this.resolvedLocale, tenantRegions(this.config?.phoneRegions), this.region)}
+</select>
+${this.renderNotes('phone.region', regionId)}
+</div>
+${this.renderField('phone.number', 'mfa.apply_phone', 'tel', 'tel')} ${this.renderField('idNumber', 'mfa.apply_id_number', 'text', 'off')}
+${enterprise ? this.renderField('enterpriseName', 'mfa.apply_enterprise', 'text', 'organization') : nothing}
+${this.renderUpload('idPhoto', 'mfa.apply_id_photo', 'mfa.apply_image_hint', 'image/jpeg,image/png')}
+${enterprise ? this.renderUpload('businessLicence', 'mfa.apply_licence', 'mfa.apply_licence_hint', 'image/jpeg,image/png,application/pdf') : nothing}
+<button type="submit" part="submit" ?disabled=${this.submitting}>${this.t('mfa.apply_submit')}</button>
+</form>`;
+  }
+
+  /**
+   * "Lost your device?": a sub-user's help; the confirmation of a submitted application; the
+   * application form (real-name verified, nothing pending); else why not, with the support channels.
+   */
+  private renderLost(): TemplateResult {
+    const r = this.recovery;
+    const body = this.subMfa
+      ? html`<p tabindex="-1">${this.t('mfa.sub_user_lost_help')}</p>`
+      : this.applied
+        ? html`<p tabindex="-1" part="confirmation">${this.t('mfa.apply_sent', { id: this.applied })}</p>`
+        : r === undefined
+          ? html`<p tabindex="-1" class="hint">${this.t('common.loading')}</p>`
+          : r?.realNameVerified && !r.pendingApplication
+            ? this.renderApplication(r.type === 'enterprise')
+            : html`<p tabindex="-1">${this.t(!r ? 'mfa.lost_help' : r.pendingApplication ? 'error.application_pending' : 'error.real_name_required')}</p>
+${renderSupport(this.resolvedLocale, this.config?.supportChannels)}`;
+    return html`<section part="lost">
+${body}
+<div class="footer">
+${this.link('mfa.use_code', 'code')} ${this.cancelButton(this.applied ? 'mfa.done' : undefined)}
+</div>
 </section>`;
-    }
+  }
+
+  /** The MFA step: code (or recovery code) form, a sub-user's device binding, or the lost-device section. */
+  private renderMfa(): TemplateResult {
+    if (this.mfa === 'lost') return this.renderLost();
     const recovery = this.mfa === 'recovery';
+    const setup = this.mfa === 'setup';
     return html`<form part="form" novalidate @submit=${this.onMfaSubmit}>
+${setup
+        ? html`${this.notice ? html`<p part="notice" class="status" tabindex="-1">${this.t('notice.mfa_reset_by_primary')}</p>` : nothing}
+<p tabindex="-1">${this.t('mfa.setup_required')}</p>
+${this.setup ? renderMfaSecret(this.resolvedLocale, this.setup) : html`<p class="hint">${this.t('common.loading')}</p>`}`
+        : nothing}
 ${recovery
         ? this.renderField('code', 'mfa.recovery_code', 'text', 'off', 'jd-recovery-code')
         : this.renderField('code', 'mfa.code', 'text', 'one-time-code')}
 <button type="submit" part="submit" ?disabled=${this.submitting}>${this.t(this.submitting ? 'login.submitting' : 'login.submit')}</button>
 <div class="footer">
-${recovery ? this.link('mfa.use_code', 'code') : this.link('mfa.use_recovery', 'recovery')} ${this.link('mfa.lost', 'lost')}
-<button type="button" part="button cancel" @click=${this.cancelMfa}>${this.t('security.cancel')}</button>
+${setup
+        ? nothing
+        : html`${recovery ? this.link('mfa.use_code', 'code') : this.subMfa ? nothing : this.link('mfa.use_recovery', 'recovery')} ${this.link('mfa.lost', 'lost')}`}
+${this.cancelButton()}
 </div>
 </form>`;
   }

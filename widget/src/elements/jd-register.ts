@@ -91,11 +91,12 @@ function passwordParams(code: ErrorCode, policy: PasswordPolicy): ErrorParams | 
  * @slot header - content above the form (e.g. the portal's logo)
  * @slot footer - content below the form
  *
+ * @csspart title - the heading
  * @csspart form - the form
  * @csspart section - each fieldset of the form
  * @csspart label - field labels
  * @csspart input - text inputs and the region select
- * @csspart button - buttons other than submit
+ * @csspart button - buttons other than submit; the optional email's skip button is also `skip-email`
  * @csspart submit - the submit button
  * @csspart send-code - the send-code button
  * @csspart switch-channel - the "Switch to voice call" / "Switch to SMS" button shown when a code could not be delivered
@@ -103,7 +104,7 @@ function passwordParams(code: ErrorCode, policy: PasswordPolicy): ErrorParams | 
  * @csspart hint - field hints
  * @csspart checklist - the password checklist; items are `checklist-item` plus `checklist-item-met` / `checklist-item-unmet`
  * @csspart status - the live status region
- * @csspart success - the message shown after registering
+ * @csspart success - the status region while it reports a success, e.g. after registering
  * @csspart footer - the footer row with the sign-in link
  * @csspart link - links
  *

@@ -1,7 +1,7 @@
 import { css, html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
 import type { ErrorCode } from '../../../shared/src/errors.ts';
 import type { MessageKey } from '../../../shared/src/i18n/index.ts';
-import type { ContactView, MfaSetupResponse, SecurityOverview, StepUpMethod, SubUserView } from '../../../shared/src/api.ts';
+import type { ContactView, MfaSetupResponse, SecurityOverview, StepUpMethod, SubUserMfaStatus, SubUserView } from '../../../shared/src/api.ts';
 import { DEFAULT_PASSWORD_POLICY, passwordProblems } from '../../../shared/src/rules/password.ts';
 import { isPhoneRegion, looksLikeMobile, nationalDigits, type PhoneRegion } from '../../../shared/src/rules/phone-regions.ts';
 import { emailProblem } from '../../../shared/src/rules/email.ts';
@@ -14,24 +14,29 @@ import { ModalController } from '../parts/dialog.ts';
 import { renderPasswordChecklist } from '../parts/password-checklist.ts';
 import { renderRegionOptions, tenantRegions } from '../parts/phone-input.ts';
 import { renderSupport } from '../parts/support.ts';
-import { safeUrl, tWith } from '../parts/text.ts';
+import { renderMfaSecret } from '../parts/mfa-secret.ts';
+import { safeUrl } from '../parts/text.ts';
 import { base, tokens } from '../styles.ts';
 
 /** What a `jd-security-change` event reports as changed. */
 export type SecurityChange = 'security_phone' | 'security_email' | 'contact_phone' | 'contact_email' | 'password' | 'mfa' | 'sub_users';
 /**
  * The dialogs: a change, adding/replacing an unverified security email by link, binding/unbinding MFA, new recovery codes,
- * creating a sub-user, confirming a sub-user's deletion.
+ * a signed-in sub-user binding its own MFA (mfa_own), creating a sub-user, confirming a sub-user's deletion or the
+ * disassociation of its MFA device.
  */
-type Dialog = Exclude<SecurityChange, 'mfa' | 'sub_users'> | 'add_email' | 'mfa_bind' | 'mfa_unbind' | 'mfa_codes' | 'sub_create' | 'sub_delete';
+type Dialog = Exclude<SecurityChange, 'mfa' | 'sub_users'> | 'add_email' | 'mfa_bind' | 'mfa_unbind' | 'mfa_codes' | 'mfa_own' | 'sub_create' | 'sub_delete' | 'sub_disassociate';
 /**
  * method: choose how to verify identity (for TOTP also its code); step_up: the code sent; value: the new
  * phone/email; code: the code sent there; wait: a request runs; qr: the MFA secret and its first code;
- * codes: the recovery codes, shown once; unbind: confirm unbinding MFA.
+ * codes: the recovery codes, shown once; unbind: confirm unbinding MFA; own_pw: a sub-user's password
+ * before its own binding (sub-users have no contacts for a step-up).
  */
-type Step = 'method' | 'step_up' | 'value' | 'code' | 'password' | 'link' | 'support' | 'wait' | 'qr' | 'codes' | 'unbind' | 'sub_create' | 'sub_delete';
+type Step = 'method' | 'step_up' | 'value' | 'code' | 'password' | 'link' | 'support' | 'wait' | 'qr' | 'codes' | 'unbind' | 'own_pw' | 'sub_create' | 'sub_delete' | 'sub_disassociate';
 /** `name` is a new sub-user's; its password is `newPassword` */
 type Field = 'code' | 'phone' | 'email' | 'currentPassword' | 'newPassword' | 'name';
+/** the dialog's values: its fields, the chosen method, channel and region, the checkboxes, the sub-user's id */
+type Value = Field | 'method' | 'channel' | 'region' | 'ack' | 'mfa' | 'id';
 
 const STEP_FIELDS: Partial<Record<Step, Field[]>> = {
   method: ['code'],
@@ -40,6 +45,7 @@ const STEP_FIELDS: Partial<Record<Step, Field[]>> = {
   value: ['phone', 'email'],
   code: ['code'],
   password: ['currentPassword', 'newPassword'],
+  own_pw: ['currentPassword'],
   sub_create: ['name', 'newPassword'],
 };
 
@@ -64,10 +70,12 @@ function fieldForCode(code: ErrorCode): Field | undefined {
  * MFA") and the recent security events. Changes run in modal dialogs; changing a security
  * phone/email or the password, and every MFA change, first verifies the user's identity (step-up,
  * also by the MFA code once bound), or shows the tenant's support channels when no method is available.
- * A primary account also manages its sub-users here (create, disable/enable, delete); a sub-user's
- * session is told that sub-users manage nothing here.
+ * A primary account also manages its sub-users here (create, with or without "MFA required"; toggle
+ * "MFA required"; disassociate a sub-user's MFA device; disable/enable; delete). A sub-user's session
+ * sees only its own virtual MFA: bind it after re-entering its password (no recovery codes); only the
+ * primary account can disassociate it.
  *
- * @fires jd-security-change - a setting changed; `detail: { what: 'security_phone' | 'security_email' | 'contact_phone' | 'contact_email' | 'password' | 'mfa' | 'sub_users', overview }`
+ * @fires jd-security-change - a setting changed; `detail: { what: 'security_phone' | 'security_email' | 'contact_phone' | 'contact_email' | 'password' | 'mfa' | 'sub_users', overview }` (`overview` is undefined when a sub-user bound its own MFA)
  * @fires jd-error - a request failed; `detail: { code, message }`
  *
  * @slot header - content above the settings
@@ -78,12 +86,13 @@ function fieldForCode(code: ErrorCode): Field | undefined {
  * @csspart row - one setting (also `row-<name>`, e.g. `row-security-phone`)
  * @csspart value - the current value of a setting
  * @csspart badge - a status badge, also `badge-ok` (verified, can verify identity, can sign in) or `badge-warn` (unverified)
- * @csspart button - buttons; actions in rows are also `action`
+ * @csspart button - buttons; actions in rows are also `action`, the resend-code button `resend`
  * @csspart events - the recent security events section; `event` is each table row
- * @csspart sub-users - the sub-users section; each sub-user is a `row row-sub-user`
+ * @csspart sub-users - the sub-users section; each sub-user is a `row row-sub-user`, with badges for its MFA state and an "MFA required" checkbox (`choice`)
  * @csspart qr - the MFA QR code image; `secret` the key to type in; `recovery-codes` the list of recovery codes
- * @csspart dialog - the change dialog; `form`, `input`, `label`, `submit`, `error`, `hint`, `checklist` inside it as in the other elements
- * @csspart status - the live status regions
+ * @csspart dialog - the change dialog; `form`, `section` (a choice of method or channel), `input`, `label`, `submit`, `error`, `hint`, `checklist` (items `checklist-item`, `checklist-item-met`, `checklist-item-unmet`) inside it as in the other elements
+ * @csspart support - the tenant's support channels, shown when no way to verify the user's identity is left
+ * @csspart status - the live status regions; also `success` while one reports a success
  * @csspart link - links
  *
  * @cssprop --jd-color-primary - buttons and accents
@@ -138,6 +147,7 @@ export class JdSecuritySettings extends JdElement {
     setup: { state: true },
     codes: { state: true },
     subs: { state: true },
+    own: { state: true },
   };
 
   /** Where the "Sign in" link goes when no one is signed in. */
@@ -146,7 +156,7 @@ export class JdSecuritySettings extends JdElement {
   private declare dialog: Dialog | undefined;
   private declare step: Step;
   /** the dialog's inputs, plus the chosen verification method, code channel and phone region */
-  private declare values: Partial<Record<Field | 'method' | 'channel' | 'region' | 'ack' | 'id', string>>;
+  private declare values: Partial<Record<Value, string>>;
   private declare errors: Partial<Record<Field, FieldError>>;
   private declare dialogStatus: StatusMessage | undefined;
   private declare busy: boolean;
@@ -154,8 +164,10 @@ export class JdSecuritySettings extends JdElement {
   private declare setup: MfaSetupResponse | undefined;
   /** new recovery codes (step codes); dropped when the dialog closes: they are shown once */
   private declare codes: string[] | undefined;
-  /** the primary account's sub-users; undefined when a sub-user is signed in (403 sub_user_forbidden) */
+  /** the primary account's sub-users; undefined when no primary account is signed in */
   private declare subs: SubUserView[] | undefined;
+  /** a signed-in sub-user's own MFA (the rest answers 403 sub_user_forbidden); undefined otherwise */
+  private declare own: SubUserMfaStatus | undefined;
 
   private readonly countdown = new CountdownController(this);
   private readonly modal = new ModalController(this);
@@ -169,16 +181,17 @@ export class JdSecuritySettings extends JdElement {
   }
 
   protected override async loadExtra(client: JdClient): Promise<void> {
-    this.subs = [];
+    let own: SubUserMfaStatus | undefined;
     try {
       [this.overview, this.subs] = await Promise.all([client.security(), client.listSubUsers()]);
     } catch (e) {
       // Not signed in, or signed in as a sub-user, is a state of the page, not an error to report.
       const code = toApiError(e).code;
-      if (code === 'sub_user_forbidden') this.subs = undefined;
+      if (code === 'sub_user_forbidden') own = await client.subUserMfa();
       else if (code !== 'not_signed_in') throw e;
-      this.overview = undefined;
+      this.overview = this.subs = undefined;
     }
+    this.own = own;
   }
 
   /** Re-reads the overview, e.g. after `<jd-login>` signed the user in on the same page. */
@@ -199,7 +212,7 @@ export class JdSecuritySettings extends JdElement {
     return this.values[f] ?? '';
   }
 
-  private set(f: Field | 'method' | 'channel' | 'region' | 'ack' | 'id', value: string): void {
+  private set(f: Value, value: string): void {
     this.values = { ...this.values, [f]: value };
   }
 
@@ -261,7 +274,7 @@ export class JdSecuritySettings extends JdElement {
 
   private open(dialog: Dialog, e: Event, values: JdSecuritySettings['values'] = {}): void {
     const o = this.overview;
-    if (!o) return;
+    if (!o && !this.own) return;
     this.dialog = dialog;
     this.values = values;
     this.errors = {};
@@ -269,9 +282,10 @@ export class JdSecuritySettings extends JdElement {
     this.status = undefined;
     this.countdown.stop();
     // PRODUCT.md: step-up first for a security phone/email that can verify identity, the password and MFA.
+    // A sub-user has no contacts for a step-up: its own binding asks for its password instead.
     const needsStepUp =
-      dialog === 'password' || dialog === 'security_phone' || dialog.startsWith('mfa') || (dialog === 'security_email' && !!o.securityEmail?.verified);
-    this.step = needsStepUp && !o.stepUp.active ? this.stepUpStep() : 'wait';
+      dialog === 'password' || dialog === 'security_phone' || dialog.startsWith('mfa') || (dialog === 'security_email' && !!o?.securityEmail?.verified);
+    this.step = !o ? 'own_pw' : needsStepUp && !o.stepUp.active ? this.stepUpStep() : 'wait';
     void this.modal.open(e.currentTarget as Element);
     if (this.step === 'wait') void this.run((c) => this.afterStepUp(c));
   }
@@ -282,6 +296,10 @@ export class JdSecuritySettings extends JdElement {
     this.dialog = undefined;
     this.countdown.stop();
     this.modal.closed();
+    // a sub-user's row has no button left once its device is bound: focus goes to the row's text
+    // (not left on the closed dialog's field)
+    const a = this.shadowRoot!.activeElement;
+    if (!a || a.closest('dialog')) this.shadowRoot!.querySelector<HTMLElement>('[tabindex="-1"]')?.focus();
   }
 
   private check(): Partial<Record<Field, FieldError>> {
@@ -295,6 +313,8 @@ export class JdSecuritySettings extends JdElement {
         const problem = f === 'phone' ? (looksLikeMobile(this.region, this.v(f)) ? undefined : 'phone_invalid') : emailProblem(this.v(f));
         if (problem) errors[f] = { code: problem };
       }
+    } else if (this.step === 'own_pw') {
+      required('currentPassword');
     } else if (this.step === 'password' || this.step === 'sub_create') {
       // a new sub-user: its name, and a password under the same policy that is not that name
       required(this.step === 'password' ? 'currentPassword' : 'name');
@@ -415,10 +435,24 @@ export class JdSecuritySettings extends JdElement {
         this.dialogStatus = undefined;
         this.countdown.stop();
         await this.afterStepUp(c);
+      } else if (step === 'own_pw') {
+        this.setup = await c.subUserMfaSetup(this.v('currentPassword'));
+        this.go('qr');
+      } else if (step === 'qr' && !this.overview) {
+        // a sub-user's own device: bound, no recovery codes (the success text says so)
+        this.own = await c.subUserMfaConfirm(this.v('code').trim());
+        this.modal.close();
+        this.status = { tone: 'ok', key: 'subuser.mfa_saved' };
+        this.emit('jd-security-change', { what: 'mfa', overview: undefined });
       } else if (step === 'qr') {
         await this.showCodes((await c.mfaConfirm(this.v('code').trim())).recoveryCodes);
       } else if (step.startsWith('sub')) {
-        await (step === 'sub_create' ? c.createSubUser({ name: this.v('name').trim(), password: this.v('newPassword') }) : c.deleteSubUser(this.values.id!));
+        const id = this.values.id!;
+        await (step === 'sub_create'
+          ? c.createSubUser({ name: this.v('name').trim(), password: this.v('newPassword'), mfaRequired: !!this.values.mfa })
+          : step === 'sub_delete'
+            ? c.deleteSubUser(id)
+            : c.disassociateSubUserMfa(id));
         await this.saved('sub_users', 'security.saved');
       } else if (step === 'unbind') {
         await this.saved('mfa', 'security.saved', await c.unbindMfa());
@@ -441,15 +475,16 @@ export class JdSecuritySettings extends JdElement {
     });
   }
 
-  /** Disables an enabled sub-user (which signs it out), enables a disabled one. */
-  private async toggleSub(s: SubUserView): Promise<void> {
+  /** A sub-user change from its row (disable/enable, "MFA required"); false when it failed (reported). */
+  private async subCall(call: (c: JdClient) => Promise<unknown>): Promise<boolean> {
     const c = this.client;
-    if (!c) return;
     try {
-      await (s.disabled ? c.enableSubUser(s.id) : c.disableSubUser(s.id));
+      await call(c!);
       await this.saved('sub_users', 'security.saved');
+      return true;
     } catch (e) {
       this.fail(e, false);
+      return false;
     }
   }
 
@@ -486,7 +521,7 @@ ${c.canVerifyIdentity ? this.badge('security.can_verify') : nothing} ${c.canSign
   }
 
   /** The primary account's sub-users: name, status, creation date; disable/enable, delete; create. */
-  private renderSubUsers(subs: SubUserView[], date: Intl.DateTimeFormat): TemplateResult {
+  private renderSubUsers(subs: SubUserView[]): TemplateResult {
     return html`<section part="sub-users" aria-labelledby="jd-subs-title">
 <h3 id="jd-subs-title">${this.t('subuser.title')}</h3>
 ${subs.length
@@ -495,9 +530,16 @@ ${subs.map((s) => {
               const row = `sub-${s.id}`;
               return html`<li part="row row-sub-user" data-sub=${s.name}>
 <span class="name" id="jd-row-${row}">${s.name}</span>
-<span class="value hint" part="value">${this.t('subuser.created', { date: date.format(new Date(s.createdAt)) })}</span>
+<span class="value hint" part="value">${this.t('subuser.created', { date: this.when(s.createdAt) })}</span>
 ${s.disabled ? this.badge('subuser.disabled', true) : this.badge('subuser.enabled')}
-${this.action(row, s.disabled ? 'subuser.enable' : 'subuser.disable', () => void this.toggleSub(s))}
+${s.mfaBound ? this.badge('subuser.mfa_bound') : this.badge('subuser.mfa_not_bound', true)}
+<label class="choice" part="choice"><input type="checkbox" data-action="mfa-required" aria-describedby="jd-row-${row}" .checked=${s.mfaRequired} @change=${(e: Event) => {
+                const box = e.target as HTMLInputElement;
+                // on failure the box goes back to what the server has
+                void this.subCall((c) => c.setSubUserMfaRequired(s.id, box.checked)).then((ok) => ok || (box.checked = !box.checked));
+              }} />${this.t('subuser.mfa_required')}</label>
+${this.action(row, s.disabled ? 'subuser.enable' : 'subuser.disable', () => void this.subCall((c) => (s.disabled ? c.enableSubUser(s.id) : c.disableSubUser(s.id))))}
+${s.mfaBound ? this.action(row, 'subuser.disassociate', (e) => this.open('sub_disassociate', e, { id: s.id, name: s.name })) : nothing}
 ${this.action(row, 'subuser.delete', (e) => this.open('sub_delete', e, { id: s.id, name: s.name }))}
 </li>`;
             })}
@@ -505,6 +547,30 @@ ${this.action(row, 'subuser.delete', (e) => this.open('sub_delete', e, { id: s.i
         : html`<p class="hint">${this.t('subuser.none')}</p>`}
 <button type="button" part="button action" data-action="create" @click=${(e: Event) => this.open('sub_create', e)}>${this.t('subuser.create')}</button>
 </section>`;
+  }
+
+  /** A signed-in sub-user: its own MFA device only; binding asks for its password, removal is the primary's. */
+  private renderOwn(m: SubUserMfaStatus): TemplateResult {
+    return html`<p part="status" class="status is-info" role="status">${this.t('subuser.forbidden_here')}</p>
+<ul class="rows" part="rows">
+${this.row(
+        'mfa',
+        'security.mfa',
+        this.t(m.bound ? 'security.mfa_bound' : 'security.mfa_not_bound'),
+        html`${m.required ? this.badge('subuser.mfa_required') : nothing}
+${m.bound ? html`<span class="hint" tabindex="-1">${this.t('subuser.mfa_since', { date: this.when(m.boundAt) })}</span>` : nothing}`,
+        m.bound ? nothing : this.action('mfa', 'mfa.bind', (e) => this.open('mfa_own', e)),
+      )}
+</ul>`;
+  }
+
+  /** A date and time in the element's locale ('' for none). */
+  private when(iso: string | null): string {
+    return iso ? new Intl.DateTimeFormat(this.resolvedLocale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)) : '';
+  }
+
+  private checkbox(name: 'ack' | 'mfa', key: MessageKey): TemplateResult {
+    return html`<label class="choice"><input type="checkbox" name=${name} .checked=${!!this.values[name]} @change=${(e: Event) => this.set(name, (e.target as HTMLInputElement).checked ? '1' : '')} />${this.t(key)}</label>`;
   }
 
   private action(row: string, key: MessageKey, onClick: (e: Event) => void): TemplateResult {
@@ -538,7 +604,6 @@ ${contact ? this.action(id, 'security.use_security', () => void this.resetContac
 
   private renderSettings(o: SecurityOverview): TemplateResult {
     const email = o.securityEmail;
-    const dateTime = new Intl.DateTimeFormat(this.resolvedLocale, { dateStyle: 'medium', timeStyle: 'short' });
     return html`<ul class="rows" part="rows">
 ${this.row(
           'security-phone',
@@ -566,7 +631,7 @@ ${this.row(
           'security.mfa',
           this.t(o.mfa.bound ? 'security.mfa_bound' : 'security.mfa_not_bound'),
           o.mfa.bound
-            ? html`<span class="hint">${this.t('mfa.status', { date: o.mfa.boundAt ? dateTime.format(new Date(o.mfa.boundAt)) : '', n: o.mfa.recoveryCodesLeft })}</span>`
+            ? html`<span class="hint">${this.t('mfa.status', { date: this.when(o.mfa.boundAt), n: o.mfa.recoveryCodesLeft })}</span>`
             : nothing,
           o.mfa.bound
             ? html`${this.action('mfa', 'mfa.unbind', (e) => this.open('mfa_unbind', e))} ${this.action('mfa', 'mfa.regenerate', (e) => this.open('mfa_codes', e))}`
@@ -574,7 +639,7 @@ ${this.row(
         )}
 </ul>
 <p class="hint" part="hint">${this.t('security.contact_hint')}</p>
-${this.subs ? this.renderSubUsers(this.subs, dateTime) : nothing}
+${this.subs ? this.renderSubUsers(this.subs) : nothing}
 <section part="events" aria-labelledby="jd-events-title">
 <h3 id="jd-events-title">${this.t('security.events')}</h3>
 ${o.events.length
@@ -590,7 +655,7 @@ ${o.events.length
 ${o.events.map(
                   (ev) => html`<tr part="event" data-type=${ev.type}>
 <td>${this.t(`event.${ev.type}` as MessageKey)}</td>
-<td><time datetime=${ev.at}>${dateTime.format(new Date(ev.at))}</time></td>
+<td><time datetime=${ev.at}>${this.when(ev.at)}</time></td>
 <td>${this.t(ev.outcome === 'success' ? 'event.outcome_success' : 'event.outcome_failure')}</td>
 </tr>`,
                 )}
@@ -634,7 +699,9 @@ ${waiting ? this.t('register.resend_in', { seconds: this.countdown.remaining }) 
     return this.input('code', app ? 'mfa.code' : 'register.code', 'text', 'one-time-code', [], resend);
   }
 
-  private renderStep(o: SecurityOverview): { body: unknown; submit?: MessageKey } {
+  private renderStep(): { body: unknown; submit?: MessageKey } {
+    // only the steps of a primary account's dialogs read the overview
+    const o = this.overview!;
     switch (this.step) {
       case 'method': {
         const label = (m: StepUpMethod): [StepUpMethod, string] => [
@@ -679,7 +746,8 @@ ${this.channelChoice()}`,
             ? this.input('name', 'subuser.name', 'text', 'off')
             : this.input('currentPassword', 'security.current_password', 'password', 'current-password')}
 ${this.input('newPassword', sub ? 'login.password' : 'security.new_password', 'password', 'new-password', ['jd-newPassword-rules'])}
-${renderPasswordChecklist('jd-newPassword-rules', this.resolvedLocale, this.v('newPassword'), this.config?.passwordPolicy ?? DEFAULT_PASSWORD_POLICY, this.pwName())}`,
+${renderPasswordChecklist('jd-newPassword-rules', this.resolvedLocale, this.v('newPassword'), this.config?.passwordPolicy ?? DEFAULT_PASSWORD_POLICY, this.pwName())}
+${sub ? this.checkbox('mfa', 'subuser.mfa_required') : nothing}`,
           submit: sub ? 'subuser.create' : 'security.confirm',
         };
       }
@@ -687,18 +755,12 @@ ${renderPasswordChecklist('jd-newPassword-rules', this.resolvedLocale, this.v('n
         return { body: html`<p>${this.t('security.no_method')}</p>${renderSupport(this.resolvedLocale, o.supportChannels)}` };
       case 'wait':
         return { body: html`<p class="hint">${this.t('common.loading')}</p>` };
-      case 'qr': {
-        const s = this.setup!;
+      case 'qr':
         return {
-          // The QR code is an <img> of the SVG as a data URL: never parsed into this document.
-          body: html`<p>${this.t('mfa.scan')}</p>
-<img part="qr" alt=${this.t('mfa.qr_alt')} width="180" height="180" src="data:image/svg+xml;charset=utf-8,${encodeURIComponent(s.qrSvg)}" />
-<p part="secret">${tWith(this.resolvedLocale, 'mfa.key', 'key', html`<code>${s.secret.replace(/(.{4})(?!$)/g, '$1 ')}</code>`)}</p>
-${s.otpauthUri.startsWith('otpauth://') ? html`<a href=${s.otpauthUri} part="link">${this.t('mfa.open_app')}</a>` : nothing}
+          body: html`${renderMfaSecret(this.resolvedLocale, this.setup!)}
 ${this.codeInput()}`,
           submit: 'security.confirm',
         };
-      }
       case 'codes': {
         const codes = this.codes ?? [];
         return {
@@ -710,24 +772,31 @@ ${codes.map((c) => html`<li><code>${c}</code></li>`)}
 <button type="button" part="button" data-copy @click=${this.copyCodes}>${this.t('mfa.copy')}</button>
 <a part="link" download="recovery-codes.txt" href="data:text/plain;charset=utf-8,${encodeURIComponent(codes.join('\n'))}">${this.t('mfa.download')}</a>
 </div>
-<label class="choice"><input type="checkbox" name="ack" .checked=${!!this.values.ack} @change=${(e: Event) => this.set('ack', (e.target as HTMLInputElement).checked ? '1' : '')} />${this.t(
-                'mfa.saved_them',
-              )}</label>`,
+${this.checkbox('ack', 'mfa.saved_them')}`,
           submit: 'mfa.done',
         };
       }
       case 'unbind':
         return { body: html`<p>${this.t('mfa.unbind_confirm')}</p>`, submit: 'mfa.unbind' };
+      case 'own_pw':
+        return {
+          body: html`<p id="jd-own-intro">${this.t('subuser.mfa_password')}</p>
+${this.input('currentPassword', 'login.password', 'password', 'current-password', ['jd-own-intro'])}`,
+          submit: 'security.next',
+        };
       case 'sub_delete':
-        return { body: html`<p>${this.t('subuser.delete_confirm', { name: this.values.name ?? '' })}</p>`, submit: 'subuser.delete' };
+      case 'sub_disassociate': {
+        const del = this.step === 'sub_delete';
+        return { body: html`<p>${this.t(del ? 'subuser.delete_confirm' : 'subuser.disassociate_confirm', { name: this.values.name ?? '' })}</p>`, submit: del ? 'subuser.delete' : 'subuser.disassociate' };
+      }
       default:
         return { body: nothing };
     }
   }
 
-  private renderDialog(o: SecurityOverview): TemplateResult {
+  private renderDialog(): TemplateResult {
     const d = this.dialog;
-    const step = d ? this.renderStep(o) : undefined;
+    const step = d ? this.renderStep() : undefined;
     const s = this.dialogStatus;
     // The recovery codes are shown once: Escape does not close them before "I have saved them".
     const unsaved = this.step === 'codes' && !this.values.ack;
@@ -742,7 +811,7 @@ ${d && step
                   : d.startsWith('mfa')
                     ? 'security.mfa'
                     : d.startsWith('sub')
-                      ? `subuser.${d.slice(4) as 'create' | 'delete'}`
+                      ? `subuser.${d.slice(4) as 'create' | 'delete' | 'disassociate'}`
                       : `security.${d as Exclude<SecurityChange, 'sub_users'>}`,
             )}</h3>
 ${step.body}
@@ -769,12 +838,10 @@ ${this.t(step.submit ? 'security.cancel' : 'security.close')}
 <slot name="header"></slot>
 <h2 part="title">${this.t('security.title')}</h2>
 ${this.renderLoadState() ??
-      (!o
-        ? html`<p part="status" class="status is-info" role="status">
-${this.t(this.subs ? 'security.sign_in_required' : 'subuser.forbidden_here')}
-</p>
-${loginUrl ? html`<p><a href=${loginUrl} part="link">${this.t('register.sign_in')}</a></p>` : nothing}`
-        : html`${this.renderSettings(o)} ${this.renderStatus()} ${this.renderDialog(o)}`)}
+      (o || this.own
+        ? html`${o ? this.renderSettings(o) : this.renderOwn(this.own!)} ${this.renderStatus()} ${this.renderDialog()}`
+        : html`<p part="status" class="status is-info" role="status">${this.t('security.sign_in_required')}</p>
+${loginUrl ? html`<p><a href=${loginUrl} part="link">${this.t('register.sign_in')}</a></p>` : nothing}`)}
 <slot name="footer"></slot>
 </div>`;
   }

@@ -71,6 +71,17 @@ export abstract class JdElement extends LitElement {
     this.loading = true;
   }
 
+  /**
+   * A fresh token for the portal's own backend: an ES256 JWT (~5 minutes) that it verifies
+   * against the tenant's JWKS (README "Tokens for your backend"). Cached, and fetched anew a
+   * minute before it expires, so call it before each request to your backend. Rejects with a
+   * JdApiError (`code` `not_signed_in`, or `mfa_required` while the MFA step is due) without a
+   * full session. Any of the elements on the page answers for the same session.
+   */
+  getToken(): Promise<string> {
+    return this.client ? this.client.accessToken() : Promise.reject(new JdApiError('not_signed_in', 401));
+  }
+
   /** The locale in use: attribute, else tenant default, else browser, else zh-CN (PRODUCT.md "Languages"). */
   get resolvedLocale(): Locale {
     if (isLocale(this.locale)) return this.locale;
@@ -116,6 +127,7 @@ export abstract class JdElement extends LitElement {
       if (seq !== this.loadSeq) return;
       this.config = config;
       client.locale = this.resolvedLocale;
+      this.applyBranding(config);
       this.configLoaded(config);
     } catch (e) {
       if (seq !== this.loadSeq) return;
@@ -125,6 +137,19 @@ export abstract class JdElement extends LitElement {
     } finally {
       if (seq === this.loadSeq) this.loading = false;
     }
+  }
+
+  /**
+   * The tenant's branding becomes the default of the theming tokens (styles.ts reads
+   * --jd-brand-* only where the portal set no --jd-color-primary / --jd-radius of its own).
+   * Values are checked again here: only #rrggbb and 0–24 px ever reach the style.
+   */
+  private applyBranding(config: TenantPublicConfig): void {
+    const b = config.branding;
+    const color = b?.primaryColor && /^#[0-9a-f]{6}$/i.test(b.primaryColor) ? b.primaryColor : '';
+    const radius = typeof b?.cornerRadius === 'number' && b.cornerRadius >= 0 && b.cornerRadius <= 24 ? `${b.cornerRadius}px` : '';
+    this.style.setProperty('--jd-brand-primary', color);
+    this.style.setProperty('--jd-brand-radius', radius);
   }
 
   /** Extra requests to make while the config loads (jd-login asks for the current session). */

@@ -1,0 +1,42 @@
+/**
+ * Agreements with versions (issue 6): registration records the versions accepted; when a tenant
+ * publishes a new version, sign-in answers with what the account has not accepted yet, and the
+ * widget asks for it (POST /v1/consents) before going on.
+ */
+import type { ConsentsResponse } from '../../../shared/src/api.ts';
+import { AppError } from '../../../shared/src/errors.ts';
+import type { Agreement } from '../../../shared/src/tenant.ts';
+import * as accounts from '../db/accounts.ts';
+import { recordEvent } from '../db/audit.ts';
+import type { RequestContext, ServiceDeps } from './deps.ts';
+import type { SessionAuth } from './sessions.ts';
+import type { Tenant } from './tenants.ts';
+
+/** The tenant's current agreements missing from the account's consents ("key@version"). */
+export function agreementsToAccept(tenant: Tenant, consented: readonly string[]): Agreement[] {
+  const have = new Set(consented);
+  return tenant.config.agreements.filter((a) => !have.has(`${a.key}@${a.version}`));
+}
+
+/** A primary account accepts current versions; a stale or unknown version is refused and nothing is recorded. */
+export async function acceptAgreements(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  items: { key: string; version: string }[],
+  ctx: RequestContext,
+): Promise<ConsentsResponse> {
+  if (auth.subUserId) throw new AppError('sub_user_forbidden');
+  const current = new Set(tenant.config.agreements.map((a) => `${a.key}@${a.version}`));
+  if (!items.every((i) => current.has(`${i.key}@${i.version}`))) throw new AppError('agreements_required', undefined, [{ path: 'agreements', code: 'agreements_required' }]);
+  const consented = await accounts.consentedAgreements(deps.db, tenant.id, auth.accountId);
+  const fresh = items.filter((i) => !consented.includes(`${i.key}@${i.version}`));
+  const now = deps.clock.now();
+  if (fresh.length) {
+    await deps.db.transaction().execute(async (trx) => {
+      await accounts.insertConsents(trx, fresh.map((i) => ({ tenantId: tenant.id, accountId: auth.accountId, key: i.key, version: i.version, locale: ctx.locale, at: now })));
+      await recordEvent(trx, { tenantId: tenant.id, accountId: auth.accountId, type: 'agreements_accepted', outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, detail: { agreements: fresh.map((i) => `${i.key}@${i.version}`).join(',') }, at: now });
+    });
+  }
+  return { agreementsToAccept: agreementsToAccept(tenant, [...consented, ...fresh.map((i) => `${i.key}@${i.version}`)]) };
+}

@@ -1,0 +1,215 @@
+/**
+ * Tokens for the tenant's backend (issue 6; PRODUCT.md: "the tenant's own backend learns who is
+ * signed in from a short-lived signed token it verifies against the BFF's JWKS").
+ *
+ * - ES256 JWTs through `jose`, 5 minutes, issuer `<BFF origin>/tenants/<slug>`, audience the slug.
+ * - One signing key per tenant at a time, in Postgres, its private JWK sealed with a key derived
+ *   from JD_SECRET. A tenant gets its first key on first use (a token or a JWKS fetch), not at
+ *   creation: tenants created before this feature need no backfill (which a migration could not
+ *   do: it has no JD_SECRET), tenant creation stays free of crypto, and the partial unique index
+ *   makes two processes' simultaneous first use safe (one insert wins, both sign with it).
+ * - Rotation (`npm run tenant -- rotate-keys <slug>`, often from another process) retires the
+ *   signer and inserts a new one. Keys are read from the database with a short in-process cache
+ *   (KEY_CACHE_SECONDS), so a running BFF picks the rotation up without a restart.
+ */
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
+import type { AccessToken, AccountSummary } from '../../../shared/src/api.ts';
+import { AppError } from '../../../shared/src/errors.ts';
+import { deriveKey, randomToken, seal, sha256Hex, unseal } from '../crypto.ts';
+import * as keys from '../db/signing-keys.ts';
+import type { ServiceDeps } from './deps.ts';
+import type { IssuedSession } from './sessions.ts';
+import { findTenantBySlug, SLUG_PATTERN, type Tenant } from './tenants.ts';
+
+export const TOKEN_ALG = 'ES256';
+export const TOKEN_TTL_SECONDS = 5 * 60;
+/** how long a process may sign with, and publish, the keys it read (see RETIRED_KEY_PUBLISHED_SECONDS) */
+export const KEY_CACHE_SECONDS = 10;
+/** verifiers' clocks may run this far behind ours */
+export const CLOCK_SKEW_SECONDS = 60;
+/**
+ * A retired key stays in the JWKS while a token it signed may still be accepted: another process
+ * may go on signing with its cached signer for up to KEY_CACHE_SECONDS after the rotation, that
+ * token lives TOKEN_TTL_SECONDS, and its verifier's clock may lag by CLOCK_SKEW_SECONDS.
+ */
+export const RETIRED_KEY_PUBLISHED_SECONDS = KEY_CACHE_SECONDS + TOKEN_TTL_SECONDS + CLOCK_SKEW_SECONDS;
+
+type KeyDeps = Pick<ServiceDeps, 'db' | 'clock' | 'config'>;
+
+export interface PublicJwk {
+  kty: string;
+  crv: string;
+  x: string;
+  y: string;
+  kid: string;
+  alg: string;
+  use: 'sig';
+}
+
+interface Signer {
+  kid: string;
+  key: CryptoKey;
+}
+
+interface Cached<T> {
+  value: T;
+  until: number;
+}
+
+/** Per database (a test's PGlite, the server's pool): the signers and JWKS read lately. */
+interface KeyCache {
+  signers: Map<string, Cached<Promise<Signer>>>;
+  jwks: Map<string, Cached<Promise<{ tenant: Tenant; keys: PublicJwk[] } | undefined>>>;
+}
+const caches = new WeakMap<object, KeyCache>();
+
+function cacheOf(deps: KeyDeps): KeyCache {
+  let cache = caches.get(deps.db);
+  if (!cache) {
+    cache = { signers: new Map(), jwks: new Map() };
+    caches.set(deps.db, cache);
+  }
+  return cache;
+}
+
+/** Memoises a promise for KEY_CACHE_SECONDS of the deps' clock; a failed load is not kept. */
+function cached<T>(map: Map<string, Cached<Promise<T>>>, key: string, deps: KeyDeps, load: () => Promise<T>): Promise<T> {
+  const now = deps.clock.now().getTime();
+  const hit = map.get(key);
+  if (hit && hit.until > now) return hit.value;
+  const value = load();
+  map.set(key, { value, until: now + KEY_CACHE_SECONDS * 1000 });
+  value.catch(() => {
+    if (map.get(key)?.value === value) map.delete(key);
+  });
+  return value;
+}
+
+const sealingKeys = new WeakMap<object, Buffer>();
+function sealingKey(deps: KeyDeps): Buffer {
+  let k = sealingKeys.get(deps.config);
+  if (!k) {
+    k = deriveKey(deps.config.secret, 'signing-key');
+    sealingKeys.set(deps.config, k);
+  }
+  return k;
+}
+
+/**
+ * A new ES256 key pair; the kid is the public key's RFC 7638 thumbprint. The sealed plaintext
+ * names its kid and tenant, so a sealed key copied onto another row is refused when unsealed.
+ */
+async function newSigningKey(deps: KeyDeps, tenantId: string): Promise<keys.NewSigningKey> {
+  const pair = await generateKeyPair(TOKEN_ALG, { extractable: true });
+  const { kty, crv, x, y } = await exportJWK(pair.publicKey);
+  const publicJwk = { kty: kty!, crv: crv!, x: x!, y: y! };
+  const kid = await calculateJwkThumbprint(publicJwk);
+  const privateJwk = await exportJWK(pair.privateKey);
+  return {
+    kid,
+    tenantId,
+    alg: TOKEN_ALG,
+    publicJwk,
+    privateKeyEnc: seal(sealingKey(deps), JSON.stringify({ kid, tenantId, jwk: privateJwk })),
+    createdAt: deps.clock.now(),
+  };
+}
+
+/** The tenant's signer row, created on first use. */
+async function ensureSignerRow(deps: KeyDeps, tenantId: string) {
+  const row = await keys.findSigner(deps.db, tenantId);
+  if (row) return row;
+  await keys.insertSignerIfNone(deps.db, await newSigningKey(deps, tenantId));
+  return (await keys.findSigner(deps.db, tenantId))!;
+}
+
+async function loadSigner(deps: KeyDeps, tenantId: string): Promise<Signer> {
+  const row = await ensureSignerRow(deps, tenantId);
+  const sealed = JSON.parse(unseal(sealingKey(deps), row.private_key_enc)) as { kid: string; tenantId: string; jwk: JWK };
+  if (sealed.kid !== row.kid || sealed.tenantId !== tenantId) throw new Error(`signing key ${row.kid}: sealed key belongs elsewhere`);
+  return { kid: row.kid, key: (await importJWK(sealed.jwk, TOKEN_ALG)) as CryptoKey };
+}
+
+/** `npm run tenant -- rotate-keys`: a new key signs from now on; the old one is retired (still published for a while). */
+export async function rotateSigningKey(deps: KeyDeps, tenantId: string): Promise<{ kid: string; retiredKid: string | undefined; retiredPublishedUntil: Date }> {
+  const key = await newSigningKey(deps, tenantId);
+  const retiredKid = await deps.db.transaction().execute((trx) => keys.replaceSigner(trx, key));
+  return { kid: key.kid, retiredKid, retiredPublishedUntil: new Date(key.createdAt.getTime() + RETIRED_KEY_PUBLISHED_SECONDS * 1000) };
+}
+
+/** The issuer of a tenant's tokens: the BFF's public origin (as the request reached it) + /tenants/<slug>. */
+export function issuerFor(origin: string, tenant: Pick<Tenant, 'slug'>): string {
+  return `${origin}/tenants/${tenant.slug}`;
+}
+
+export interface TokenSubject {
+  account: Pick<AccountSummary, 'id' | 'subUser'>;
+  /** the stable public session id (sessions.sid) */
+  sid: string;
+  mfa: boolean;
+}
+
+/** Signs a token for the tenant's backend. */
+export async function signAccessToken(deps: KeyDeps, tenant: Tenant, issuer: string, subject: TokenSubject): Promise<AccessToken> {
+  const signer = await cached(cacheOf(deps).signers, tenant.id, deps, () => loadSigner(deps, tenant.id));
+  const iat = Math.floor(deps.clock.now().getTime() / 1000);
+  const exp = iat + TOKEN_TTL_SECONDS;
+  const claims: Record<string, unknown> = {
+    sid: subject.sid,
+    // RFC 8176: a password, and the MFA app's code (or a recovery code) when the MFA step passed
+    amr: subject.mfa ? ['pwd', 'otp'] : ['pwd'],
+  };
+  if (subject.account.subUser) claims.sub_user = { id: subject.account.subUser.id, name: subject.account.subUser.name };
+  const token = await new SignJWT(claims)
+    .setProtectedHeader({ alg: TOKEN_ALG, kid: signer.kid, typ: 'JWT' })
+    .setIssuer(issuer)
+    .setAudience(tenant.slug)
+    .setSubject(subject.account.id)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .setJti(randomToken(16))
+    .sign(signer.key);
+  return { token, expiresAt: new Date(exp * 1000).toISOString(), expiresIn: TOKEN_TTL_SECONDS };
+}
+
+/**
+ * A token for the session whose stored hash is `idHash`; refused for a session still waiting for
+ * its MFA code (it is not signed in yet) and for one that is gone.
+ */
+export async function accessTokenForSession(
+  deps: KeyDeps,
+  tenant: Tenant,
+  issuer: string,
+  session: { idHash: string; account: Pick<AccountSummary, 'id' | 'subUser'> },
+): Promise<AccessToken> {
+  const row = await keys.findSessionClaims(deps.db, tenant.id, session.idHash);
+  if (!row) throw new AppError('not_signed_in');
+  if (row.mfa_pending) throw new AppError('mfa_required');
+  return signAccessToken(deps, tenant, issuer, { account: session.account, sid: row.sid, mfa: row.mfa_verified_at !== null });
+}
+
+/** The token for a session just issued by a sign-in or registration (no read back: the issue knows its sid). */
+export function accessTokenForIssued(deps: KeyDeps, tenant: Tenant, issuer: string, issued: IssuedSession, account: AccountSummary): Promise<AccessToken> {
+  return signAccessToken(deps, tenant, issuer, { account, sid: issued.sid, mfa: issued.mfaVerified });
+}
+
+/**
+ * The tenant's published keys: the signer and the keys retired within RETIRED_KEY_PUBLISHED_SECONDS
+ * (public parts only). Undefined for an unknown tenant. A tenant's first JWKS fetch creates its
+ * first key, so a backend can load the JWKS before any user signs in.
+ */
+export function jwksForSlug(deps: KeyDeps, slug: string): Promise<{ tenant: Tenant; keys: PublicJwk[] } | undefined> {
+  if (!SLUG_PATTERN.test(slug)) return Promise.resolve(undefined);
+  return cached(cacheOf(deps).jwks, slug, deps, async () => {
+    const tenant = await findTenantBySlug(deps.db, slug);
+    if (!tenant) return undefined;
+    await ensureSignerRow(deps, tenant.id);
+    const retiredSince = new Date(deps.clock.now().getTime() - RETIRED_KEY_PUBLISHED_SECONDS * 1000);
+    const rows = await keys.publishedKeys(deps.db, tenant.id, retiredSince);
+    const jwks = rows.map((r) => {
+      const pub = r.public_jwk as { kty: string; crv: string; x: string; y: string };
+      return { kty: pub.kty, crv: pub.crv, x: pub.x, y: pub.y, kid: r.kid, alg: r.alg, use: 'sig' as const };
+    });
+    return { tenant, keys: jwks };
+  });
+}

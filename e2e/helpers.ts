@@ -1,0 +1,143 @@
+/**
+ * What the end-to-end tests share: free loopback ports, the BFF as `npm start` runs it (embedded
+ * PGlite in a temporary directory, dev mode), the tenant CLI on that directory, Debian's Chromium
+ * through playwright-core, a static file server, and codes read from the dev outbox.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve, sep } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser } from 'playwright-core';
+
+export const root = resolve(import.meta.dirname, '..');
+
+export function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createNetServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+    s.on('error', fail);
+  });
+}
+
+/** The environment of `npm start` on a fresh clone: the embedded database, not the CI's Postgres. */
+function embeddedEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _pg, ...env } = process.env;
+  return { ...env, NODE_ENV: 'development', ...extra };
+}
+
+/** A temporary PGlite directory for one test file; `remove()` once its processes are gone. */
+export function tempDataDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'jd-e2e-'));
+  return { pgliteDir: join(dir, 'pglite'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A Node process running a TypeScript entry (through tsx), resolved once `ready` appears in its
+ * output; `output()` is everything it printed so far.
+ */
+export async function startProcess(entry: string, env: NodeJS.ProcessEnv, ready: string | RegExp, timeoutMs = 90_000) {
+  let log = '';
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`${entry} did not start:\n${log}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      if (typeof ready === 'string' ? log.includes(ready) : ready.test(log)) {
+        clearTimeout(timer);
+        ok();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`${entry} exited with ${code}:\n${log}`));
+    });
+  });
+  return {
+    child,
+    output: () => log,
+    /** SIGTERM, then wait for the exit (PGlite closes its directory) */
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    },
+  };
+}
+
+export type Bff = Awaited<ReturnType<typeof startBff>>;
+
+/**
+ * `npm start` (bff/src/main.ts) on PGlite in `pgliteDir`, dev mode (dev outbox, codes readable),
+ * on a free port. `base` uses `localhost`, as a developer's browser would.
+ */
+export async function startBff(pgliteDir: string, { port, env: extraEnv = {} }: { port?: number; env?: NodeJS.ProcessEnv } = {}) {
+  port ??= await freePort();
+  // the last start-up line that matters: it follows "listening on" (the key ends where the line does)
+  const keyLine = /demo tenant publishable key: (pk_[A-Za-z0-9_-]+)[^A-Za-z0-9_-]/;
+  const proc = await startProcess('bff/src/main.ts', embeddedEnv({ PORT: String(port), PGLITE_DIR: pgliteDir, ...extraEnv }), keyLine);
+  const demoKey = keyLine.exec(proc.output())![1]!;
+  return { ...proc, port, base: `http://localhost:${port}`, demoKey };
+}
+
+/** `npm run tenant -- …` on the same embedded database (only while no BFF holds it: PGlite is single-process). */
+export async function tenantCli(pgliteDir: string, ...args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bff/src/cli/tenant.ts', ...args], {
+    cwd: root,
+    env: embeddedEnv({ PGLITE_DIR: pgliteDir }),
+  });
+  return stdout;
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** The newest code sent to `to` (E.164 or an email), read from the BFF's dev outbox as a developer would. */
+export async function codeFor(bffBase: string, to: string): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    const res = await fetch(`${bffBase}/dev/outbox?to=${encodeURIComponent(to)}`);
+    const [latest] = (await res.json()) as { code: string | null }[];
+    if (latest?.code) return latest.code;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no code for ${to} in the dev outbox`);
+}
+
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+
+/** A plain static file server for `dir` on a free loopback port (GET only; no index magic beyond `/` → index.html). */
+export async function serveDirectory(dir: string): Promise<{ port: number; server: Server; close: () => Promise<void> }> {
+  const base = resolve(dir);
+  const server = createHttpServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://static.invalid').pathname);
+    const file = resolve(base, `.${path.endsWith('/') ? `${path}index.html` : path}`);
+    if (req.method !== 'GET' || !file.startsWith(base + sep) || !statSync(file, { throwIfNoEntry: false })?.isFile()) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  const port = await freePort();
+  await new Promise<void>((ok) => server.listen(port, '127.0.0.1', ok));
+  return {
+    port,
+    server,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}
