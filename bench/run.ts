@@ -18,7 +18,7 @@
  *      e.g. '--cpu-prof --cpu-prof-dir=bench/results/prof'), BENCH_STOP_GRACE_SECONDS (default 10).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -27,6 +27,13 @@ import { hash, verify, type Algorithm } from '@node-rs/argon2';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { loadConfig } from '../bff/src/config.ts';
+import { postgresArgs } from '../bff/src/db/create.ts';
+
+/** postgres.js arguments, with libpq's ?host=<socket directory> understood as the BFF does. */
+function withSocket<O extends object>(url: string, options: O): [string, O & { path?: string }] {
+  const [u, socket] = postgresArgs(url);
+  return [u, { ...options, ...socket }];
+}
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RESULTS_DIR = resolve(ROOT, 'bench/results');
@@ -95,13 +102,13 @@ async function createBenchDatabase(): Promise<{ url: string; name: string; serve
   }
   adminUrl.pathname = '/postgres';
   const name = `jd_bench_${Date.now()}`;
-  const admin = postgres(adminUrl.href, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  const admin = postgres(...withSocket(adminUrl.href, { max: 1, onnotice: () => {}, connect_timeout: 10 }));
   try {
     const [{ server_version }] = await admin<[{ server_version: string }]>`show server_version`;
     await admin.unsafe(`create database "${name}"`);
     cleanups.push(async () => {
       if (process.env.BENCH_KEEP_DB === '1') return log(`kept database ${name}`);
-      const a = postgres(adminUrl.href, { max: 1, onnotice: () => {} });
+      const a = postgres(...withSocket(adminUrl.href, { max: 1, onnotice: () => {} }));
       try {
         await a.unsafe(`drop database if exists "${name}" with (force)`);
         log(`dropped database ${name}`);
@@ -139,6 +146,7 @@ async function startBff(databaseUrl: string): Promise<{ base: string; publishabl
   // e.g. BENCH_BFF_NODE_ARGS='--cpu-prof --cpu-prof-dir=bench/results/prof' to profile the BFF
   const extra = (process.env.BENCH_BFF_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'bff/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  bffPid = child.pid;
   const output: string[] = [];
   let exited: { code: number | null; signal: string | null } | undefined;
   const exit = new Promise<void>((r) =>
@@ -265,6 +273,7 @@ async function registerAccount(base: string, pk: string, dbSql: postgres.Sql) {
 
 interface HttpRun {
   name: string;
+  cpuMsPerRequest?: Record<string, number>;
   method: string;
   path: string;
   connections: number;
@@ -302,6 +311,44 @@ function cannon(opts: autocannon.Options, onResponse?: (status: number, ms: numb
   });
 }
 
+/** The BFF process being measured (for the CPU accounting of each run). */
+let bffPid: number | undefined;
+
+/** CPU seconds so far (Linux /proc): the BFF's main thread, its libuv threadpool (argon2), all postgres processes, this process. */
+function cpuSnapshot(): { bffMain: number; bffPool: number; bffOther: number; postgres: number; bench: number } | undefined {
+  const HZ = 100; // USER_HZ on Linux
+  const ticks = (stat: string) => {
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) / HZ; // utime, stime
+  };
+  const comm = (stat: string) => stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+  try {
+    const out = { bffMain: 0, bffPool: 0, bffOther: 0, postgres: 0, bench: 0 };
+    if (bffPid) {
+      for (const tid of readdirSync(`/proc/${bffPid}/task`)) {
+        const stat = readFileSync(`/proc/${bffPid}/task/${tid}/stat`, 'utf8');
+        const name = comm(stat);
+        if (Number(tid) === bffPid) out.bffMain += ticks(stat);
+        else if (name.startsWith('libuv-worker')) out.bffPool += ticks(stat);
+        else out.bffOther += ticks(stat);
+      }
+    }
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (comm(stat).startsWith('postgres')) out.postgres += ticks(stat);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    const self = process.cpuUsage();
+    out.bench = (self.user + self.system) / 1e6;
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
 async function httpRun(
   name: string,
   base: string,
@@ -324,6 +371,7 @@ async function httpRun(
   await cannon({ ...opts, duration: WARMUP_SECONDS });
   log(`${name}: measuring ${SECONDS} s, ${CONNECTIONS} connections`);
   const loadAverageBefore = loadavg()[0]!;
+  const cpuBefore = cpuSnapshot();
   let lat = new Float64Array(1 << 16);
   let n = 0;
   const result = await cannon({ ...opts, duration: SECONDS }, (status, ms) => {
@@ -335,6 +383,15 @@ async function httpRun(
     }
     lat[n++] = ms;
   });
+  const cpuAfter = cpuSnapshot();
+  const requests = Math.max(1, result.requests.total);
+  const cpuMsPerRequest =
+    cpuBefore && cpuAfter
+      ? Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, Number((((cpuAfter[k as keyof typeof cpuAfter] - cpuBefore[k as keyof typeof cpuBefore]) * 1000) / requests).toFixed(3))]))
+      : undefined;
+  if (cpuMsPerRequest) {
+    log(`${name}: CPU ms per request — BFF main ${cpuMsPerRequest.bffMain}, BFF threadpool ${cpuMsPerRequest.bffPool}, BFF other threads ${cpuMsPerRequest.bffOther}, postgres ${cpuMsPerRequest.postgres}, load generator ${cpuMsPerRequest.bench}`);
+  }
   const sorted = lat.subarray(0, n).sort();
   const statusCodes: Record<string, number> = {};
   for (const [code, v] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = (v as { count: number }).count;
@@ -357,6 +414,7 @@ async function httpRun(
     statusCodes,
     flagged: result.non2xx > 0 || result.errors > 0 || result.timeouts > 0,
     loadAverageBefore,
+    ...(cpuMsPerRequest ? { cpuMsPerRequest } : {}),
   };
   log(
     `${name}: ${fmt(run.rps)} req/s, p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms, ` +
@@ -485,7 +543,7 @@ async function main() {
   const bff = await startBff(db.url);
   log(`BFF at ${bff.base}, publishable key ${bff.publishableKey}`);
 
-  const dbSql = postgres(db.url, { max: 1, onnotice: () => {} });
+  const dbSql = postgres(...withSocket(db.url, { max: 1, onnotice: () => {} }));
   cleanups.push(() => dbSql.end({ timeout: 5 }));
   // Before the first API request (the BFF caches tenants): a tenant config stored as a jsonb
   // *string* (JSON.stringify'd value that postgres.js serialises again) breaks every tenant-rules

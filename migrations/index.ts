@@ -8,6 +8,7 @@ import * as m0006 from './0006_mfa_recovery.ts';
 import * as m0007 from './0007_sub_user_mfa.ts';
 import * as m0008 from './0008_signing_keys.ts';
 import * as m0009 from './0009_admin.ts';
+import * as m0010 from './0010_audit_failures_index.ts';
 
 /** Every migration, in order. Imported statically so the migrator runs on edge runtimes too. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007_sub_user_mfa': m0007,
   '0008_signing_keys': m0008,
   '0009_admin': m0009,
+  '0010_audit_failures_index': m0010,
 };

@@ -16,10 +16,24 @@ export interface DbOptions {
   poolSize?: number;
 }
 
+/**
+ * postgres.js arguments for a DATABASE_URL. libpq's `?host=/var/run/postgresql` (a directory)
+ * means the server's Unix socket there: postgres.js calls that `path`. On one machine the socket
+ * costs about half the client CPU of TCP loopback per query (measured: 0.09 vs 0.17 ms).
+ */
+export function postgresArgs(url: string): [string, { path?: string }] {
+  const u = new URL(url);
+  const dir = u.searchParams.get('host');
+  if (!dir?.startsWith('/')) return [url, {}];
+  u.searchParams.delete('host');
+  return [u.toString(), { path: `${dir.replace(/\/$/, '')}/.s.PGSQL.${u.port || 5432}` }];
+}
+
 /** Real Postgres through postgres.js when a URL is given, else PGlite (on disk or in memory). */
 export function createDb(opts: DbOptions): Db {
   if (opts.url) {
-    const client = postgres(opts.url, { max: opts.poolSize ?? 10, onnotice: () => {} });
+    const [url, socket] = postgresArgs(opts.url);
+    const client = postgres(url, { ...socket, max: opts.poolSize ?? 10, onnotice: () => {} });
     return new Kysely<Database>({ dialect: new PostgresJsDialect(client) });
   }
   return new Kysely<Database>({
