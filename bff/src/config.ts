@@ -13,6 +13,11 @@ export interface AppConfig {
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   /** cache tenant lookups this long */
   tenantCacheSeconds: number;
+  /**
+   * The BFF's public origin (PUBLIC_URL, e.g. https://auth.example.com) for links in emails and
+   * the issuer of tokens; unset: the origin the request arrived at (wrong behind a TLS proxy).
+   */
+  publicUrl?: string;
 }
 
 const DEV_SECRET = 'dev-only-secret-do-not-use-in-production';
@@ -45,7 +50,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
     tenantCacheSeconds: int(env, 'TENANT_CACHE_SECONDS', 30),
+    ...(env.PUBLIC_URL ? { publicUrl: publicOrigin(env.PUBLIC_URL) } : {}),
   };
+}
+
+function publicOrigin(raw: string): string {
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new Error('PUBLIC_URL must be an http(s) origin, e.g. https://auth.example.com');
+  return url.origin;
 }
 
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {

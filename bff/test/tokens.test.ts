@@ -282,4 +282,18 @@ describe(`rotate-keys from the CLI (${backend})`, () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 180_000);
+
+  it('PUBLIC_URL names the issuer (a BFF behind a TLS proxy sees http:// requests)', async () => {
+    const behindProxy = await makeHarness({ config: { publicUrl: 'https://auth.acme.test' } });
+    try {
+      const reg = await behindProxy.register({ accountName: 'proxied_user', number: '13799990001' }, { headers: { 'x-jd-session-mode': 'token' } });
+      const token = reg.json.accessToken.token as string;
+      const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+      expect(claims.iss).toBe('https://auth.acme.test/tenants/acme');
+      const discovery = await behindProxy.request('/tenants/acme/.well-known/openid-configuration', { pk: null });
+      expect(discovery.json.jwks_uri).toBe('https://auth.acme.test/tenants/acme/.well-known/jwks.json');
+    } finally {
+      await behindProxy.close();
+    }
+  }, 60_000);
 });

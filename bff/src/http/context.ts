@@ -45,3 +45,8 @@ export function requestContext(c: AppContext, deps: ServiceDeps): RequestContext
     locale: requestLocale(c, c.get('tenant')),
   };
 }
+
+/** Where users and tenants' backends reach this BFF: PUBLIC_URL, else the request's own origin. */
+export function publicOrigin(c: { req: { url: string } }, deps: Pick<ServiceDeps, 'config'>): string {
+  return deps.config.publicUrl ?? new URL(c.req.url).origin;
+}

@@ -12,7 +12,7 @@ import {
 import type { CodeChannel } from '../../../shared/src/rules/code.ts';
 import { z } from 'zod';
 import { requireSession, sessionAuth } from '../http/auth.ts';
-import { requestContext, type AppContext, type AppEnv } from '../http/context.ts';
+import { publicOrigin, requestContext, type AppContext, type AppEnv } from '../http/context.ts';
 import { validate, validateForTenant, validated } from '../http/validate.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import * as mfa from '../services/mfa.ts';
@@ -23,7 +23,7 @@ const valueOf = (b: Contact) => (b.kind === 'phone' ? b.phone! : b.email!);
 
 /** The account center's API: every route acts for the signed-in account of the tenant. */
 export function securityRoutes(deps: ServiceDeps) {
-  const ctx = (c: AppContext) => ({ ...requestContext(c, deps), baseUrl: new URL(c.req.url).origin });
+  const ctx = (c: AppContext) => ({ ...requestContext(c, deps), baseUrl: publicOrigin(c, deps) });
   return new Hono<AppEnv>()
     .use('*', requireSession(deps, { primaryOnly: true }))
     .get('/', async (c) => c.json(await security.securityOverview(deps, c.get('tenant'), sessionAuth(c))))

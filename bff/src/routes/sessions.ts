@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { consentsBody, mfaSignInBody, registerBody, signInBody, type RegisterBody, type SignIn } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
-import { requestContext, type AppContext, type AppEnv } from '../http/context.ts';
+import { publicOrigin, requestContext, type AppContext, type AppEnv } from '../http/context.ts';
 import { clearSessionCookie, readSessionToken, requestedMode, setSessionCookie } from '../http/session.ts';
 import { validate, validateForTenant, validated } from '../http/validate.ts';
 import { requireSession, sessionAuth } from '../http/auth.ts';
@@ -22,7 +22,7 @@ export function sessionRoutes(deps: ServiceDeps) {
   return new Hono<AppEnv>()
     .post('/accounts', validateForTenant('json', registerBody), async (c) => {
       const body = validated<RegisterBody>(c, 'json');
-      const ctx = { ...requestContext(c, deps), mode: requestedMode(c), baseUrl: new URL(c.req.url).origin };
+      const ctx = { ...requestContext(c, deps), mode: requestedMode(c), baseUrl: publicOrigin(c, deps) };
       const { signedIn, issued } = await register(deps, c.get('tenant'), body, ctx);
       deliverSession(c, issued);
       return c.json(await withAccessToken(deps, c, signedIn, issued), 201);

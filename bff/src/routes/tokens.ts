@@ -2,25 +2,17 @@ import { Hono } from 'hono';
 import type { SignedIn } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { requireSession, sessionAuth } from '../http/auth.ts';
-import type { AppContext, AppEnv } from '../http/context.ts';
+import { publicOrigin, type AppContext, type AppEnv } from '../http/context.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import type { IssuedSession } from '../services/sessions.ts';
 import { accessTokenForIssued, accessTokenForSession, issuerFor, jwksForSlug, TOKEN_ALG } from '../services/tokens.ts';
-
-/**
- * The BFF's public origin, as the request reached it — the same source the email verification
- * links use, so the issuer in tokens and the JWKS/discovery URLs always agree.
- */
-function publicOrigin(c: { req: { url: string } }): string {
-  return new URL(c.req.url).origin;
-}
 
 /** POST /v1/session/token: a fresh token for the tenant's backend (full sessions only, cookie or token mode). */
 export function tokenRoutes(deps: ServiceDeps) {
   return new Hono<AppEnv>().post('/session/token', requireSession(deps), async (c) => {
     const auth = sessionAuth(c);
     const tenant = c.get('tenant');
-    return c.json(await accessTokenForSession(deps, tenant, issuerFor(publicOrigin(c), tenant), { idHash: auth.idHash, account: auth.signedIn.account }));
+    return c.json(await accessTokenForSession(deps, tenant, issuerFor(publicOrigin(c, deps), tenant), { idHash: auth.idHash, account: auth.signedIn.account }));
   });
 }
 
@@ -33,7 +25,7 @@ export async function withAccessToken(deps: ServiceDeps, c: AppContext, signedIn
   if (signedIn.mfaRequired || issued.summary.mfaPending) return signedIn;
   const tenant = c.get('tenant');
   try {
-    return { ...signedIn, accessToken: await accessTokenForIssued(deps, tenant, issuerFor(publicOrigin(c), tenant), issued, signedIn.account) };
+    return { ...signedIn, accessToken: await accessTokenForIssued(deps, tenant, issuerFor(publicOrigin(c, deps), tenant), issued, signedIn.account) };
   } catch (err) {
     if (err instanceof AppError) return signedIn; // a session still waiting for a step (mfa_required)
     deps.log.error('access token not signed', { requestId: c.get('requestId'), tenant: tenant.slug, error: err });
@@ -58,7 +50,7 @@ export function wellKnownRoutes(deps: ServiceDeps) {
     .get('/tenants/:slug/.well-known/openid-configuration', async (c) => {
       const found = await jwksForSlug(deps, c.req.param('slug'));
       if (!found) throw new AppError('not_found');
-      const issuer = issuerFor(publicOrigin(c), found.tenant);
+      const issuer = issuerFor(publicOrigin(c, deps), found.tenant);
       c.header('cache-control', 'public, max-age=300');
       c.header('access-control-allow-origin', '*');
       // only what a verifier needs to find the keys: this issuer signs access tokens, it is no OIDC authorisation server
