@@ -18,6 +18,7 @@ import type {
   ContactConfirmRequest,
   ContactKindName,
   ContactStartRequest,
+  ConsentsResponse,
   MfaApplicationRequest,
   MfaRecoveryEligibility,
   MfaSetupResponse,
@@ -324,6 +325,14 @@ export class JdClient {
       }
       throw e;
     }
+  }
+
+  /**
+   * Accepts agreement versions a sign-in answered in `agreementsToAccept` (a full session); answers
+   * what is still missing. A version that is no longer current: 400 `agreements_required`.
+   */
+  acceptAgreements(agreements: { key: string; version: string }[]): Promise<ConsentsResponse> {
+    return this.request('POST', '/consents', { agreements });
   }
 
   async signOut(): Promise<void> {

@@ -17,6 +17,8 @@ export const tokens = css`
 
 export const base = css`
   h2{font-size:1.25em;margin:0 0 var(--_space)}
+  h3{font-size:1.1em;margin:0 0 calc(var(--_space) * 0.5)}
+  [part~='logo']{display:block;height:32px;width:auto;max-width:100%;object-fit:contain;margin:0 0 var(--_space)}
   form{display:grid;gap:var(--_space)}
   fieldset{border:1px solid var(--_border);border-radius:var(--_radius);margin:0;padding:var(--_space);display:grid;gap:calc(var(--_space) * 0.75);min-width:0}
   legend{font-weight:600;padding:0 0.25em}

@@ -1,7 +1,7 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../src/index.ts';
-import type { JdRegister } from '../src/index.ts';
-import { FakeBff, TEST_CONFIG } from './fake-bff.ts';
+import type { JdLogin, JdRegister, JdSecuritySettings } from '../src/index.ts';
+import { FakeBff, TEST_CONFIG, securityOverview } from './fake-bff.ts';
 
 /** Tenant branding (issue 6): defaults of the theming tokens, under the portal's own CSS. */
 let bff: FakeBff;
@@ -32,5 +32,44 @@ describe('tenant branding', () => {
     expect(submitStyle(el).backgroundColor).to.equal('rgb(225, 37, 27)');
     expect(submitStyle(el).borderTopLeftRadius).to.equal('4px');
     expect(el.getAttribute('style') ?? '').not.to.contain('evil');
+  });
+
+  // loopback, port 1: the image never loads, and nothing leaves the machine
+  const LOGO = 'https://127.0.0.1:1/logo.svg';
+  const logos = (el: HTMLElement) => [...el.shadowRoot!.querySelectorAll<HTMLImageElement>('img[part~="logo"]')];
+
+  it('an https logo is shown above the title of all three elements, named by the tenant in the locale', async () => {
+    bff = new FakeBff({
+      'GET /v1/config': () => ({ status: 200, body: { ...TEST_CONFIG, branding: { logoUrl: LOGO } } }),
+      'GET /v1/security': () => ({ status: 200, body: securityOverview() }),
+    });
+    const register = await fixture<JdRegister>(html`<jd-register publishable-key="pk_test_1" locale="en"></jd-register>`);
+    const login = await fixture<JdLogin>(html`<jd-login publishable-key="pk_test_1" locale="zh-CN"></jd-login>`);
+    const settings = await fixture<JdSecuritySettings>(html`<jd-security-settings publishable-key="pk_test_1" locale="en"></jd-security-settings>`);
+    for (const el of [register, login, settings]) await waitUntil(() => logos(el).length === 1, `${el.localName}: no logo`);
+    for (const [el, alt] of [[register, 'Acme Cloud'], [login, '示例云'], [settings, 'Acme Cloud']] as const) {
+      const [img] = logos(el);
+      expect(img!.getAttribute('src'), el.localName).to.equal(LOGO);
+      expect(img!.alt, el.localName).to.equal(alt);
+      // above the title: the logo comes right before the heading
+      expect(img!.nextElementSibling?.getAttribute('part'), el.localName).to.equal('title');
+    }
+    await expect(login).to.be.accessible();
+  });
+
+  for (const logoUrl of ['http://cdn.acme.test/logo.svg', 'javascript:alert(1)', 'data:image/svg+xml,<svg/>', '//cdn.acme.test/logo.svg', 'not a url']) {
+    it(`no logo for ${logoUrl} (https only, checked again in the widget)`, async () => {
+      const el = await mount({ logoUrl });
+      const login = await fixture<JdLogin>(html`<jd-login publishable-key="pk_test_1" locale="en"></jd-login>`);
+      await waitUntil(() => login.shadowRoot!.querySelector('form'), 'login did not render');
+      expect(logos(el)).to.have.length(0);
+      expect(logos(login)).to.have.length(0);
+      expect(el.shadowRoot!.innerHTML + login.shadowRoot!.innerHTML).not.to.contain(logoUrl);
+    });
+  }
+
+  it('no logo without one in the config', async () => {
+    const el = await mount({ primaryColor: '#0a7d5a' });
+    expect(logos(el)).to.have.length(0);
   });
 });

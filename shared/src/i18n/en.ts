@@ -113,6 +113,9 @@ export const en = {
   'login.signed_in_as': 'Signed in as {name}',
   'login.sign_out': 'Sign out',
   'login.signed_out': 'You have signed out.',
+  'login.agreements_title': 'Updated agreements',
+  'login.agreements_intro': 'We have updated the agreements below. Please read and accept them to continue.',
+  'login.agreements_accept': 'Accept and continue',
 
   // common
   'common.loading': 'Loading…',

@@ -109,6 +109,9 @@ export const zhCN: Record<MessageKey, string> = {
   'login.signed_in_as': '已登录：{name}',
   'login.sign_out': '退出登录',
   'login.signed_out': '您已退出登录。',
+  'login.agreements_title': '协议更新',
+  'login.agreements_intro': '以下协议已更新，请阅读并同意后继续。',
+  'login.agreements_accept': '同意并继续',
 
   'common.loading': '加载中…',
   'common.show_password': '显示密码',

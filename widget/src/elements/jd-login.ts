@@ -1,6 +1,7 @@
 import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
 import type { MessageKey } from '../../../shared/src/i18n/index.ts';
 import type { MfaRecoveryEligibility, MfaSetupResponse, SignedIn } from '../../../shared/src/api.ts';
+import type { Agreement } from '../../../shared/src/tenant.ts';
 import { CODE_PATTERN } from '../../../shared/src/rules/code.ts';
 import { isPhoneRegion, looksLikeMobile, nationalDigits, type PhoneRegion } from '../../../shared/src/rules/phone-regions.ts';
 import type { JdApiError, JdClient } from '../client.ts';
@@ -8,11 +9,12 @@ import { JdElement, toApiError, type FieldError, type StatusMessage } from '../p
 import { renderMfaSecret } from '../parts/mfa-secret.ts';
 import { renderRegionOptions, tenantRegions } from '../parts/phone-input.ts';
 import { renderSupport } from '../parts/support.ts';
-import { safeUrl } from '../parts/text.ts';
+import { safeUrl, tWith } from '../parts/text.ts';
 import { MAX_UPLOAD_BYTES, readUpload } from '../parts/upload.ts';
 
-/** Request-body paths: sign-in (`code` is the MFA step's one input: a TOTP or a recovery code) and the lost-device application. */
+/** Request-body paths: sign-in (`code` is the MFA step's one input: a TOTP or a recovery code), the lost-device application, the agreements step. */
 type Field =
+  | 'agreements'
   | 'identifier'
   | 'subUser'
   | 'password'
@@ -30,6 +32,7 @@ type MfaStep = 'code' | 'recovery' | 'lost' | 'setup';
 
 /** The element id of each field's control; errors are `<id>-error`, hints `<id>-hint`. */
 const CONTROL_ID: Record<Field, string> = {
+  agreements: 'jd-agreements',
   identifier: 'jd-identifier',
   subUser: 'jd-sub-user',
   password: 'jd-password',
@@ -64,7 +67,11 @@ const sessionGone = (e: JdApiError) => e.code === 'mfa_too_many_attempts' || e.c
  * says disassociation is impossible and shows the tenant's support channels. A sub-user is told
  * to ask its primary account's owner.
  *
- * @fires jd-login - signed in; `detail: { account, session }`
+ * When the tenant has published agreement versions the account has not accepted (issue 6), the
+ * sign-in (after the MFA step, if any) asks for them — each checked, "Accept and continue", or
+ * "Sign out" — before `jd-login` announces it.
+ *
+ * @fires jd-login - signed in (after accepting updated agreements, when asked); `detail: { account, session }`
  * @fires jd-mfa-application-submitted - a lost-device application was queued for review; `detail: { id }`
  * @fires jd-logout - signed out; `detail: {}`
  * @fires jd-session - an existing session was found on load or refresh(); `detail: { account, session }`
@@ -74,8 +81,9 @@ const sessionGone = (e: JdApiError) => e.code === 'mfa_too_many_attempts' || e.c
  * @slot header - content above the form
  * @slot footer - content below the form
  *
+ * @csspart logo - the tenant's logo above the heading (an https `branding.logoUrl` only)
  * @csspart title - the heading
- * @csspart form - the form
+ * @csspart form - the form; the updated-agreements step's form is also `agreements`
  * @csspart label - field labels
  * @csspart input - the inputs
  * @csspart submit - the submit button
@@ -124,6 +132,8 @@ export class JdLogin extends JdElement {
     setup: { state: true },
     recovery: { state: true },
     applied: { state: true },
+    consent: { state: true },
+    accepted: { state: true },
   };
 
   /** Where the "Register" link goes; without it the link only fires `jd-navigate`. */
@@ -147,6 +157,10 @@ export class JdLogin extends JdElement {
   private declare recovery: MfaRecoveryEligibility | null | undefined;
   /** lost device: the id of the application just submitted */
   private declare applied: string | undefined;
+  /** a full sign-in waiting for its `agreementsToAccept` to be accepted (the session is valid already) */
+  private declare consent: SignedIn | undefined;
+  /** agreements step: the keys checked */
+  private declare accepted: ReadonlySet<string>;
   /** lost device: the checked files, base64 */
   private uploads: Partial<Record<UploadField, string>> = {};
   /** lost device: the file last picked per field (a slower check of an earlier pick must not win) */
@@ -160,6 +174,7 @@ export class JdLogin extends JdElement {
     this.sub = this.subMfa = this.notice = false;
     this.errors = {};
     this.submitting = false;
+    this.accepted = new Set();
   }
 
   private v(field: Field): string {
@@ -182,7 +197,7 @@ export class JdLogin extends JdElement {
   }
 
   protected override async loadExtra(client: JdClient): Promise<void> {
-    this.mfa = undefined;
+    this.mfa = this.consent = undefined;
     this.subMfa = false;
     try {
       this.signedIn = (await client.session()) ?? undefined;
@@ -261,7 +276,7 @@ export class JdLogin extends JdElement {
   /** Signed in (with the password alone, or after the MFA step): the signed-in state and `jd-login`. */
   private async done(signedIn: SignedIn): Promise<void> {
     this.signedIn = signedIn;
-    this.mfa = undefined;
+    this.mfa = this.consent = undefined;
     this.forget();
     // The signed-in text is read with the sign-out button, which gets focus (aria-describedby);
     // a notice (the primary account reset this sub-user's MFA) is announced.
@@ -269,6 +284,76 @@ export class JdLogin extends JdElement {
     this.emit('jd-login', { account: signedIn.account, session: signedIn.session });
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLButtonElement>('button[part~="sign-out"]')?.focus();
+  }
+
+  /** A full sign-in: updated agreements to accept first (the session is valid, so no jd-login yet), else done. */
+  private async signedInWith(signedIn: SignedIn): Promise<void> {
+    if (!signedIn.agreementsToAccept?.length) return this.done(signedIn);
+    this.consent = signedIn;
+    this.mfa = undefined;
+    this.forget();
+    this.accepted = new Set();
+    this.errors = {};
+    this.status = undefined;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('#jd-agreements-title')?.focus();
+  }
+
+  private onAgreementChange(key: string, e: Event): void {
+    const next = new Set(this.accepted);
+    if ((e.target as HTMLInputElement).checked) next.add(key);
+    else next.delete(key);
+    this.accepted = next;
+    if (this.errors.agreements && this.consent?.agreementsToAccept?.every((a) => next.has(a.key))) this.errors = {};
+  }
+
+  /** "Accept and continue": every agreement checked (as at registration), then POST /v1/consents. */
+  private async onAccept(e: Event): Promise<void> {
+    e.preventDefault();
+    const signedIn = this.consent;
+    if (!this.client || !signedIn || this.submitting) return;
+    const agreements = signedIn.agreementsToAccept ?? [];
+    if (!agreements.every((a) => this.accepted.has(a.key))) {
+      this.errors = { agreements: { code: 'agreements_required' } };
+      this.status = { tone: 'error', key: 'error.agreements_required' };
+      void this.focusFirstInvalid();
+      return;
+    }
+    this.errors = {};
+    this.status = undefined;
+    this.submitting = true;
+    try {
+      const { agreementsToAccept } = await this.client.acceptAgreements(agreements.map((a) => ({ key: a.key, version: a.version })));
+      // what is still missing (a version published meanwhile) is asked next; else signed in
+      await this.signedInWith({ ...signedIn, agreementsToAccept });
+    } catch (err) {
+      const [apiError, status] = this.failed(err);
+      if (apiError.code === 'not_signed_in') {
+        this.consent = undefined;
+        await this.restart(status);
+      } else {
+        // e.g. 400 agreements_required: a version is no longer the current one
+        if (apiError.code === 'agreements_required') this.errors = { agreements: { code: apiError.code, params: apiError.params } };
+        this.status = status;
+      }
+    } finally {
+      this.submitting = false;
+    }
+  }
+
+  /** "Sign out" instead of accepting: ends the (full) session and shows the form again; no jd-logout, as no jd-login was fired. */
+  private async declineAgreements(): Promise<void> {
+    if (!this.client || this.submitting) return;
+    try {
+      await this.client.signOut();
+    } catch (err) {
+      this.status = this.failed(err)[1];
+      return;
+    }
+    this.consent = undefined;
+    this.status = { tone: 'ok', key: 'login.signed_out' };
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLInputElement>(`#${CONTROL_ID.identifier}`)?.focus();
   }
 
   private async onMfaSubmit(e: Event): Promise<void> {
@@ -282,7 +367,7 @@ export class JdLogin extends JdElement {
     this.submitting = true;
     try {
       // in step setup the code also binds the sub-user's new device
-      await this.done(await this.client.mfaSignIn(recovery ? { recoveryCode: value } : { code: value }));
+      await this.signedInWith(await this.client.mfaSignIn(recovery ? { recoveryCode: value } : { code: value }));
     } catch (err) {
       const [apiError, status] = this.failed(err);
       // a sub-user after a reload (not known as one until now): no recovery-code or application links
@@ -451,7 +536,7 @@ export class JdLogin extends JdElement {
         this.notice = !!signedIn.notices?.includes('mfa_reset_by_primary');
         if (signedIn.mfaSetupRequired) await this.startSetup();
         else this.showMfa('code');
-      } else await this.done(signedIn);
+      } else await this.signedInWith(signedIn);
     } catch (err) {
       const [apiError, status] = this.failed(err);
       const next: Errors = {};
@@ -534,7 +619,7 @@ ${this.renderNotes(field, id, hintText)}
   }
 
   private renderFooter(): TemplateResult | typeof nothing {
-    if (this.signedIn || this.mfa) return html`<div class="footer" part="footer"><slot name="footer"></slot></div>`;
+    if (this.signedIn || this.mfa || this.consent) return html`<div class="footer" part="footer"><slot name="footer"></slot></div>`;
     const href = safeUrl(this.registerUrl);
     return html`<div class="footer" part="footer">
 <span>${this.t('login.no_account')}</span>
@@ -600,6 +685,34 @@ ${this.link('mfa.use_code', 'code')} ${this.cancelButton(this.applied ? 'mfa.don
 </section>`;
   }
 
+  /** Updated agreements (issue 6): each a link (safe URLs only, as at registration) with a checkbox. */
+  private renderAgreements(agreements: Agreement[]): TemplateResult {
+    const locale = this.resolvedLocale;
+    const error = this.errors.agreements;
+    const errorId = `${CONTROL_ID.agreements}-error`;
+    return html`<form part="form agreements" novalidate aria-labelledby="jd-agreements-title" @submit=${this.onAccept}>
+<h3 id="jd-agreements-title" tabindex="-1">${this.t('login.agreements_title')}</h3>
+<p id="jd-agreements-intro">${this.t('login.agreements_intro')}</p>
+<div id=${CONTROL_ID.agreements} class="field" role="group" aria-labelledby="jd-agreements-title" aria-describedby="jd-agreements-intro">
+${agreements.map((a, i) => {
+        const id = `jd-agreement-${i}`;
+        const title = a.title[locale] ?? a.title.en;
+        const href = safeUrl(a.url[locale] ?? a.url.en);
+        const link = href ? html`<a href=${href} target="_blank" rel="noopener noreferrer" part="link">${title}</a>` : title;
+        const checked = this.accepted.has(a.key);
+        return html`<label class="choice" for=${id} part="label">
+<input id=${id} type="checkbox" name="agreement" value=${a.key} .checked=${checked} aria-invalid=${error && !checked ? 'true' : 'false'} aria-describedby=${error ? errorId : nothing} @change=${(e: Event) => this.onAgreementChange(a.key, e)} /><span>${tWith(locale, 'register.agree', 'title', link)}</span>
+</label>`;
+      })}
+</div>
+${this.renderNotes('agreements', CONTROL_ID.agreements)}
+<button type="submit" part="submit" ?disabled=${this.submitting}>${this.t('login.agreements_accept')}</button>
+<div class="footer">
+<button type="button" part="button sign-out" ?disabled=${this.submitting} @click=${this.declineAgreements}>${this.t('login.sign_out')}</button>
+</div>
+</form>`;
+  }
+
   /** The MFA step: code (or recovery code) form, a sub-user's device binding, or the lost-device section. */
   private renderMfa(): TemplateResult {
     if (this.mfa === 'lost') return this.renderLost();
@@ -629,14 +742,16 @@ ${this.cancelButton()}
     const signedIn = this.signedIn;
     return html`<div lang=${this.resolvedLocale}>
 <slot name="header"></slot>
-<h2 part="title">${this.t('login.title')}</h2>
+${this.renderLogo()}<h2 part="title">${this.t('login.title')}</h2>
 ${state ??
       html`${signedIn
         ? html`<p id="jd-signed-in" part="signed-in">${signedIn.account.subUser
               ? this.t('subuser.signed_in_as', { sub: signedIn.account.subUser.name, primary: signedIn.account.accountName })
               : this.t('login.signed_in_as', { name: signedIn.account.accountName })}</p>
 <button type="button" part="button sign-out" aria-describedby="jd-signed-in" @click=${this.signOut}>${this.t('login.sign_out')}</button>`
-        : this.mfa
+        : this.consent
+          ? this.renderAgreements(this.consent.agreementsToAccept ?? [])
+          : this.mfa
           ? this.renderMfa()
           : html`<form part="form" novalidate @submit=${this.onSubmit}>
 ${this.sub

@@ -91,6 +91,7 @@ function passwordParams(code: ErrorCode, policy: PasswordPolicy): ErrorParams | 
  * @slot header - content above the form (e.g. the portal's logo)
  * @slot footer - content below the form
  *
+ * @csspart logo - the tenant's logo above the heading (an https `branding.logoUrl` only)
  * @csspart title - the heading
  * @csspart form - the form
  * @csspart section - each fieldset of the form
@@ -671,7 +672,7 @@ ${this.t('register.sign_in')}
     const state = this.renderLoadState();
     return html`<div lang=${locale}>
 <slot name="header"></slot>
-<h2 part="title">${this.t('register.title')}</h2>
+${this.renderLogo()}<h2 part="title">${this.t('register.title')}</h2>
 ${state ??
       html`${this.done
         ? nothing

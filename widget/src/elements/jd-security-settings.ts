@@ -81,6 +81,7 @@ function fieldForCode(code: ErrorCode): Field | undefined {
  * @slot header - content above the settings
  * @slot footer - content below the settings
  *
+ * @csspart logo - the tenant's logo above the heading (an https `branding.logoUrl` only)
  * @csspart title - the heading
  * @csspart rows - the list of settings
  * @csspart row - one setting (also `row-<name>`, e.g. `row-security-phone`)
@@ -836,7 +837,7 @@ ${this.t(step.submit ? 'security.cancel' : 'security.close')}
     const o = this.overview;
     return html`<div lang=${this.resolvedLocale}>
 <slot name="header"></slot>
-<h2 part="title">${this.t('security.title')}</h2>
+${this.renderLogo()}<h2 part="title">${this.t('security.title')}</h2>
 ${this.renderLoadState() ??
       (o || this.own
         ? html`${o ? this.renderSettings(o) : this.renderOwn(this.own!)} ${this.renderStatus()} ${this.renderDialog()}`

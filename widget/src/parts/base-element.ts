@@ -152,6 +152,23 @@ export abstract class JdElement extends LitElement {
     this.style.setProperty('--jd-brand-radius', radius);
   }
 
+  /**
+   * The tenant's logo above the title (`part="logo"`), named by the tenant's display name. Only an
+   * https URL, checked again here: a config that slipped past the BFF's check must not load an
+   * http (mixed-content) or other-scheme image. `height` keeps a large image in its place without
+   * inline styles (a strict CSP may forbid them); `::part(logo)` can size it.
+   */
+  protected renderLogo(): TemplateResult | typeof nothing {
+    const c = this.config;
+    const url = c?.branding?.logoUrl;
+    try {
+      if (url && new URL(url).protocol === 'https:') return html`<img part="logo" src=${url} alt=${c!.displayName[this.resolvedLocale] ?? ''} height="32" />`;
+    } catch {
+      /* not a URL: no logo */
+    }
+    return nothing;
+  }
+
   /** Extra requests to make while the config loads (jd-login asks for the current session). */
   protected async loadExtra(_client: JdClient): Promise<void> {}
 
