@@ -25,15 +25,8 @@ const DRIFT_WINDOW_SECONDS = 600;
 const SETUP_SECONDS = 600;
 const RECOVERY_CODES = 10;
 
-const keys = new WeakMap<object, Buffer>();
-function sealingKey(deps: ServiceDeps): Buffer {
-  let k = keys.get(deps.config);
-  if (!k) {
-    k = deriveKey(deps.config.secret, 'mfa-secret');
-    keys.set(deps.config, k);
-  }
-  return k;
-}
+/** The key sealing TOTP secrets at rest (one SHA-256: cheaper to derive than to cache). */
+const sealingKey = (deps: Pick<ServiceDeps, 'config'>) => deriveKey(deps.config.secret, 'mfa-secret');
 
 function requireStepUp(deps: ServiceDeps, auth: SessionAuth) {
   if (!auth.stepUpUntil || auth.stepUpUntil <= deps.clock.now()) throw new AppError('step_up_required');

@@ -85,15 +85,8 @@ function cached<T>(map: Map<string, Cached<Promise<T>>>, key: string, deps: KeyD
   return value;
 }
 
-const sealingKeys = new WeakMap<object, Buffer>();
-function sealingKey(deps: KeyDeps): Buffer {
-  let k = sealingKeys.get(deps.config);
-  if (!k) {
-    k = deriveKey(deps.config.secret, 'signing-key');
-    sealingKeys.set(deps.config, k);
-  }
-  return k;
-}
+/** The key sealing private signing keys at rest (one SHA-256: cheaper to derive than to cache). */
+const sealingKey = (deps: KeyDeps) => deriveKey(deps.config.secret, 'signing-key');
 
 /**
  * A new ES256 key pair; the kid is the public key's RFC 7638 thumbprint. The sealed plaintext
