@@ -28,13 +28,5 @@ export function postgresFileStore(db: Db): FileStore {
   };
 }
 
-export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
-
-/** The file's type by its content (magic bytes), never by what the client claims. */
-export function sniffContentType(bytes: Uint8Array): 'image/jpeg' | 'image/png' | 'application/pdf' | undefined {
-  const b = bytes;
-  if (b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
-  if (b.length > 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47 && b[4] === 0x0d && b[5] === 0x0a && b[6] === 0x1a && b[7] === 0x0a) return 'image/png';
-  if (b.length > 5 && b[0] === 0x25 && b[1] === 0x50 && b[2] === 0x44 && b[3] === 0x46 && b[4] === 0x2d) return 'application/pdf';
-  return undefined;
-}
+// the limit and the sniffing are shared with the widget, which checks before uploading
+export { MAX_UPLOAD_BYTES, sniffUpload as sniffContentType } from '../../../shared/src/rules/upload.ts';

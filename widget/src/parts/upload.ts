@@ -1,22 +1,13 @@
 /**
- * Uploads of the lost-MFA-device application: checked in the browser the way the BFF checks them
- * (bff/src/services/mfa-recovery.ts decodeFile, bff/src/storage/files.ts), so a wrong file is
- * refused at once with a localised message instead of after a multi-megabyte upload. The BFF
- * still decides. widget/test/upload.test.ts keeps these in step with the server's.
+ * Uploads of the lost-MFA-device application: checked in the browser with the BFF's own rule
+ * (shared/src/rules/upload.ts), so a wrong file is refused at once with a localised message
+ * instead of after a multi-megabyte upload. The BFF still decides.
  */
 import type { FieldError } from './base-element.ts';
 
-/** The server's MAX_UPLOAD_BYTES (bff/src/storage/files.ts): 2 MB per file, decoded. */
-export const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
+import { MAX_UPLOAD_BYTES, sniffUpload } from '../../../shared/src/rules/upload.ts';
 
-/** The file's type by its first bytes, as the server sniffs it (never by name or claimed type). */
-export function sniffUpload(b: Uint8Array): 'image/jpeg' | 'image/png' | 'application/pdf' | undefined {
-  const starts = (...sig: number[]) => b.length > sig.length && sig.every((x, i) => b[i] === x);
-  if (starts(0xff, 0xd8, 0xff)) return 'image/jpeg';
-  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'image/png';
-  if (starts(0x25, 0x50, 0x44, 0x46, 0x2d)) return 'application/pdf';
-  return undefined;
-}
+export { MAX_UPLOAD_BYTES, sniffUpload };
 
 /**
  * Checks a picked file (JPEG/PNG; PDF too when `allowPdf`, as for the business licence) and
