@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { LOCALES } from './i18n/index.ts';
 import { PHONE_REGIONS } from './rules/phone-regions.ts';
 import { emailProblem } from './rules/email.ts';
+import { isBrandColor, isCornerRadius, isHttpsUrl } from './rules/branding.ts';
 
 const plain = (max: number) =>
   z
@@ -24,7 +25,7 @@ const localized = (max: number) => z.object({ 'zh-CN': plain(max), en: plain(max
 const httpsUrl = z
   .string({ error: 'invalid_input' })
   .max(2048, { error: 'invalid_input' })
-  .refine((v) => URL.canParse(v) && new URL(v).protocol === 'https:', { error: 'invalid_input' });
+  .refine(isHttpsUrl, { error: 'invalid_input' });
 
 /** An https URL, or a path on the BFF itself ("/legal/privacy") — never "//host" or "javascript:". */
 const linkUrl = z.union([httpsUrl, z.string().max(512).regex(/^\/(?!\/)[A-Za-z0-9/_\-.~%]*$/, { error: 'invalid_input' })], { error: 'invalid_input' });
@@ -97,8 +98,8 @@ export const tenantConfigPatch = z
       branding: z
         .object({
           logoUrl: httpsUrl.optional(),
-          primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, { error: 'invalid_input' }).optional(),
-          cornerRadius: z.int({ error: 'invalid_input' }).min(0).max(24).optional(),
+          primaryColor: z.string().refine(isBrandColor, { error: 'invalid_input' }).optional(),
+          cornerRadius: z.int({ error: 'invalid_input' }).refine(isCornerRadius, { error: 'invalid_input' }).optional(),
         })
         .strict(),
       allowedOrigins: z.array(origin).max(50),

@@ -11,6 +11,7 @@ import type { ErrorCode, ErrorParams } from '../../../shared/src/errors.ts';
 import { errorMessage, isLocale, matchLocale, t, type Locale, type MessageKey } from '../../../shared/src/i18n/index.ts';
 import type { SessionMode } from '../../../shared/src/api.ts';
 import type { TenantPublicConfig } from '../../../shared/src/tenant.ts';
+import { isBrandColor, isCornerRadius, isHttpsUrl } from '../../../shared/src/rules/branding.ts';
 import { JdApiError, JdClient } from '../client.ts';
 import { base, tokens } from '../styles.ts';
 
@@ -146,8 +147,8 @@ export abstract class JdElement extends LitElement {
    */
   private applyBranding(config: TenantPublicConfig): void {
     const b = config.branding;
-    const color = b?.primaryColor && /^#[0-9a-f]{6}$/i.test(b.primaryColor) ? b.primaryColor : '';
-    const radius = typeof b?.cornerRadius === 'number' && b.cornerRadius >= 0 && b.cornerRadius <= 24 ? `${b.cornerRadius}px` : '';
+    const color = isBrandColor(b?.primaryColor) ? b.primaryColor : '';
+    const radius = isCornerRadius(b?.cornerRadius) ? `${b.cornerRadius}px` : '';
     this.style.setProperty('--jd-brand-primary', color);
     this.style.setProperty('--jd-brand-radius', radius);
   }
@@ -161,12 +162,7 @@ export abstract class JdElement extends LitElement {
   protected renderLogo(): TemplateResult | typeof nothing {
     const c = this.config;
     const url = c?.branding?.logoUrl;
-    try {
-      if (url && new URL(url).protocol === 'https:') return html`<img part="logo" src=${url} alt=${c!.displayName[this.resolvedLocale] ?? ''} height="32" />`;
-    } catch {
-      /* not a URL: no logo */
-    }
-    return nothing;
+    return isHttpsUrl(url) ? html`<img part="logo" src=${url} alt=${c!.displayName[this.resolvedLocale] ?? ''} height="32" />` : nothing;
   }
 
   /** Extra requests to make while the config loads (jd-login asks for the current session). */
