@@ -285,6 +285,11 @@ describe(`admin API: accounts (${backend})`, () => {
       expect.objectContaining({ detail: { actor: 'admin_key', adminKeyId: keyAId, signedOutSessions: 3 } }),
     ]);
 
+    // a sign-in that passed its checks just before the disable committed still creates a session: refused at use
+    const { createSession } = await import('../src/services/sessions.ts');
+    const raced = await createSession(h.db, h.deps, { tenantId: A.id, accountId: u.id, mode: 'token' }, { ip: null, userAgent: null, locale: 'en' });
+    expect((await session(raced.token)).status).toBe(401);
+
     const enabled = await admin(`/accounts/${u.id}/enable`, { method: 'POST' });
     expect(enabled.json.disabledAt).toBeNull();
     expect((await signIn(u.name, PASSWORD)).status).toBe(200);

@@ -25,7 +25,7 @@ function sessionWithAccount(db: Db, tenantId: string, idHash: string) {
     .innerJoin('sessions as s', (j) => j.onRef('s.account_id', '=', 'a.id').onRef('s.tenant_id', '=', 'a.tenant_id'))
     .leftJoin('sub_users as su', (j) => j.onRef('su.id', '=', 's.sub_user_id').onRef('su.tenant_id', '=', 's.tenant_id'))
     .select(['s.id_hash', 's.mode', 's.last_seen_at', 's.idle_expires_at', 's.expires_at', 's.step_up_expires_at', 's.mfa_pending'])
-    .select(['su.id as sub_user_id', 'su.name as sub_user_name', 'su.disabled_at as sub_user_disabled_at'])
+    .select(['su.id as sub_user_id', 'su.name as sub_user_name', 'su.disabled_at as sub_user_disabled_at', 'a.disabled_at as account_disabled_at'])
     .where('s.id_hash', '=', idHash);
 }
 

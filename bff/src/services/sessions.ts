@@ -119,7 +119,9 @@ export async function authenticateSession(deps: ServiceDeps, tenantId: string, t
   const row = await sessions.findSessionWithAccount(deps.db, tenantId, idHash);
   if (!row) return undefined;
   const now = deps.clock.now();
-  if (row.sub_user_id && row.sub_user_disabled_at) return undefined;
+  // a disabled account (admin API) or sub-user: its sessions are deleted when it is disabled, and
+  // one a sign-in created in the same instant is refused here all the same
+  if (row.account_disabled_at || (row.sub_user_id && row.sub_user_disabled_at)) return undefined;
   const expires = new Date(row.expires_at);
   let idle = new Date(row.idle_expires_at);
   if (expires <= now || idle <= now) {
