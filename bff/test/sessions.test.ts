@@ -144,6 +144,13 @@ describe(`CORS and CSRF (${backend})`, () => {
   it('gives a foreign origin no CORS headers on preflight', async () => {
     const res = await h.app.request('http://localhost/v1/sessions', { method: 'OPTIONS', headers: { origin: EVIL, 'access-control-request-method': 'POST' } });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    // a GET may be sent — only to be refused with an answer the page can read
+    const get = await h.app.request('http://localhost/v1/config', { method: 'OPTIONS', headers: { origin: EVIL, 'access-control-request-method': 'GET' } });
+    expect(get.headers.get('access-control-allow-origin')).toBe(EVIL);
+    expect(get.headers.get('access-control-allow-methods')).toBe('GET');
+    const refused = await h.request('/v1/config', { origin: EVIL });
+    expect(refused.status).toBe(403);
+    expect(refused.json.error.code).toBe('origin_not_allowed');
   });
 
   it('allows the tenant origin and echoes it on the answer', async () => {
@@ -161,7 +168,8 @@ describe(`CORS and CSRF (${backend})`, () => {
       const res = await h.request('/v1/verification-codes', { origin, body: { phone: { region: 'CN', number: '13822229999' }, purpose: 'register', channel: 'sms' } });
       expect(res.status).toBe(403);
       expect(res.json.error.code).toBe('origin_not_allowed');
-      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      // the refusal is readable by the refused page (so the widget can say why); nothing ran
+      expect(res.headers.get('access-control-allow-origin')).toBe(origin);
       expect(await h.count('verification_codes')).toBe(before);
     }
   });

@@ -4,6 +4,7 @@ import { HEADER_LOCALE, HEADER_PUBLISHABLE_KEY, HEADER_SESSION_MODE } from '../.
 import { AppError } from '../../../shared/src/errors.ts';
 import type { TenantDirectory } from '../services/tenants.ts';
 import type { AppEnv } from './context.ts';
+import { errorResponse } from './errors.ts';
 import { sessionCookieName } from './session.ts';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -22,16 +23,21 @@ function setCors(headers: Headers, origin: string) {
 /**
  * CORS preflight: it carries no publishable key, so an origin passes if some tenant allows it;
  * the real request is then checked against its own tenant's origins (tenantAndOrigin below).
- * Never `*`: credentials are allowed.
+ * Never `*`: credentials are allowed. An origin no tenant allows may still send a GET — which
+ * tenantAndOrigin refuses with a 403 the page can read — so a widget embedded where its tenant
+ * does not allow it says "this site is not allowed" instead of "cannot reach the service".
+ * Nothing else is let through for it.
  */
 export function preflight(directory: TenantDirectory): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.req.method !== 'OPTIONS') return next();
     const origin = c.req.header('origin');
     const res = new Response(null, { status: 204 });
-    if (origin && (sameOrigin(origin, c.req.url) || (await directory.anyTenantAllows(origin)))) {
+    if (!origin) return res;
+    const known = sameOrigin(origin, c.req.url) || (await directory.anyTenantAllows(origin));
+    if (known || c.req.header('access-control-request-method') === 'GET') {
       setCors(res.headers, origin);
-      res.headers.set('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
+      res.headers.set('access-control-allow-methods', known ? 'GET, POST, PUT, PATCH, DELETE, OPTIONS' : 'GET');
       res.headers.set('access-control-allow-headers', ALLOW_HEADERS);
       res.headers.set('access-control-max-age', '600');
     }
@@ -56,7 +62,12 @@ export function tenantAndOrigin(directory: TenantDirectory): MiddlewareHandler<A
 
     const origin = c.req.header('origin');
     const allowed = origin !== undefined && (sameOrigin(origin, c.req.url) || tenant.config.allowedOrigins.includes(origin));
-    if (origin !== undefined && !allowed) throw new AppError('origin_not_allowed');
+    if (origin !== undefined && !allowed) {
+      // readable by the refused page (the error only: no handler ran), so the widget can say why
+      const refused = errorResponse(c, 'origin_not_allowed');
+      setCors(refused.headers, origin);
+      return refused;
+    }
 
     if (UNSAFE.has(c.req.method)) {
       const hasCookie = getCookie(c, sessionCookieName(c.req.url, tenant.id)) !== undefined;
