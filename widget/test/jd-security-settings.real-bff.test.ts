@@ -61,6 +61,8 @@ describe('<jd-security-settings> against the real BFF', function () {
     // security phone: step-up by a code to the old phone → new phone → code → done
     $<HTMLButtonElement>(el, '[data-row="security-phone"] [data-action="change"]').click();
     await waitUntil(() => dialogOpen(el));
+    // the step-up choice renders once the dialog has its methods (slow under load)
+    await waitUntil(has(el, 'dialog input[name="method"][value="phone"]'), 'no step-up method choice', { timeout: 10000 });
     expect($<HTMLInputElement>(el, 'dialog input[name="method"][value="phone"]').checked).to.equal(true);
     await submitDialog(el);
     await waitUntil(has(el, 'dialog #jd-code'), 'no step-up code step', { timeout: 10000 });

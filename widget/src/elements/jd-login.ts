@@ -593,18 +593,18 @@ export class JdLogin extends JdElement {
   private renderNotes(field: Field, id: string, hint?: string): TemplateResult {
     const error = this.errors[field];
     return html`${hint ? html`<p id="${id}-hint" class="hint" part="hint">${hint}</p>` : nothing}
-${error
-      ? html`<p id="${id}-error" class="error" part="error" data-field=${field}>${field === 'idNumber' && error.code === 'invalid_input' ? this.t('mfa.apply_id_number_invalid') : this.errorText(error)}</p>`
-      : nothing}`;
+      ${error
+        ? html`<p id="${id}-error" class="error" part="error" data-field=${field}>${field === 'idNumber' && error.code === 'invalid_input' ? this.t('mfa.apply_id_number_invalid') : this.errorText(error)}</p>`
+        : nothing}`;
   }
 
   private renderField(field: Field, label: MessageKey, type: string, autocomplete: string, id = CONTROL_ID[field]): TemplateResult {
     const totp = id === CONTROL_ID.code;
     return html`<div class="field">
-<label for=${id} part="label">${this.t(label)}</label>
-<input id=${id} name=${field} part="input" type=${type} autocomplete=${autocomplete} autocapitalize="off" spellcheck="false" inputmode=${totp ? 'numeric' : nothing} maxlength=${totp ? 6 : nothing} .value=${this.v(field)} aria-invalid=${this.errors[field] ? 'true' : 'false'} aria-describedby=${this.describedBy(field, id)} @input=${(e: Event) => this.set(field, (e.target as HTMLInputElement).value)} />
-${this.renderNotes(field, id)}
-</div>`;
+      <label for=${id} part="label">${this.t(label)}</label>
+      <input id=${id} name=${field} part="input" type=${type} autocomplete=${autocomplete} autocapitalize="off" spellcheck="false" inputmode=${totp ? 'numeric' : nothing} maxlength=${totp ? 6 : nothing} .value=${this.v(field)} aria-invalid=${this.errors[field] ? 'true' : 'false'} aria-describedby=${this.describedBy(field, id)} @input=${(e: Event) => this.set(field, (e.target as HTMLInputElement).value)} />
+      ${this.renderNotes(field, id)}
+    </div>`;
   }
 
   /** A file input of the application: images (and, for the licence, PDF) up to the server's size. */
@@ -612,24 +612,24 @@ ${this.renderNotes(field, id)}
     const id = CONTROL_ID[field];
     const hintText = this.t(hint, { mb: MAX_UPLOAD_BYTES / 1024 / 1024 });
     return html`<div class="field">
-<label for=${id} part="label">${this.t(label)}</label>
-<input id=${id} name=${field} part="input" type="file" accept=${accept} aria-invalid=${this.errors[field] ? 'true' : 'false'} aria-describedby=${this.describedBy(field, id, hintText)} @change=${(e: Event) => this.onFile(field, e)} />
-${this.renderNotes(field, id, hintText)}
-</div>`;
+      <label for=${id} part="label">${this.t(label)}</label>
+      <input id=${id} name=${field} part="input" type="file" accept=${accept} aria-invalid=${this.errors[field] ? 'true' : 'false'} aria-describedby=${this.describedBy(field, id, hintText)} @change=${(e: Event) => this.onFile(field, e)} />
+      ${this.renderNotes(field, id, hintText)}
+    </div>`;
   }
 
   private renderFooter(): TemplateResult | typeof nothing {
     if (this.signedIn || this.mfa || this.consent) return html`<div class="footer" part="footer"><slot name="footer"></slot></div>`;
     const href = safeUrl(this.registerUrl);
     return html`<div class="footer" part="footer">
-<span>${this.t('login.no_account')}</span>
-${href
+      <span>${this.t('login.no_account')}</span>
+      ${href
         ? html`<a href=${href} part="link" @click=${(e: Event) => this.navigate('register', href, e)}>${this.t('login.register')}</a>`
         : html`<button type="button" class="link-button" part="link" @click=${(e: Event) => this.navigate('register', '', e)}>
-${this.t('login.register')}
-</button>`}
-<slot name="footer"></slot>
-</div>`;
+          ${this.t('login.register')}
+        </button>`}
+      <slot name="footer"></slot>
+    </div>`;
   }
 
   private link(key: MessageKey, step: MfaStep): TemplateResult {
@@ -644,21 +644,21 @@ ${this.t('login.register')}
   private renderApplication(enterprise: boolean): TemplateResult {
     const regionId = CONTROL_ID['phone.region'];
     return html`<p tabindex="-1">${this.t('mfa.apply_intro')}</p>
-<form part="form" novalidate @submit=${this.onApply}>
-${this.renderField('name', 'mfa.apply_name', 'text', 'name')}
-<div class="field">
-<label for=${regionId} part="label">${this.t('register.region')}</label>
-<select id=${regionId} name="region" part="input" autocomplete="tel-country-code" aria-invalid=${this.errors['phone.region'] ? 'true' : 'false'} aria-describedby=${this.describedBy('phone.region', regionId)} @change=${(e: Event) => this.set('phone.region', (e.target as HTMLSelectElement).value)}>
-${renderRegionOptions(this.resolvedLocale, tenantRegions(this.config?.phoneRegions), this.region)}
-</select>
-${this.renderNotes('phone.region', regionId)}
-</div>
-${this.renderField('phone.number', 'mfa.apply_phone', 'tel', 'tel')} ${this.renderField('idNumber', 'mfa.apply_id_number', 'text', 'off')}
-${enterprise ? this.renderField('enterpriseName', 'mfa.apply_enterprise', 'text', 'organization') : nothing}
-${this.renderUpload('idPhoto', 'mfa.apply_id_photo', 'mfa.apply_image_hint', 'image/jpeg,image/png')}
-${enterprise ? this.renderUpload('businessLicence', 'mfa.apply_licence', 'mfa.apply_licence_hint', 'image/jpeg,image/png,application/pdf') : nothing}
-<button type="submit" part="submit" ?disabled=${this.submitting}>${this.t('mfa.apply_submit')}</button>
-</form>`;
+    <form part="form" novalidate @submit=${this.onApply}>
+      ${this.renderField('name', 'mfa.apply_name', 'text', 'name')}
+      <div class="field">
+        <label for=${regionId} part="label">${this.t('register.region')}</label>
+        <select id=${regionId} name="region" part="input" autocomplete="tel-country-code" aria-invalid=${this.errors['phone.region'] ? 'true' : 'false'} aria-describedby=${this.describedBy('phone.region', regionId)} @change=${(e: Event) => this.set('phone.region', (e.target as HTMLSelectElement).value)}>
+          ${renderRegionOptions(this.resolvedLocale, tenantRegions(this.config?.phoneRegions), this.region)}
+        </select>
+        ${this.renderNotes('phone.region', regionId)}
+      </div>
+      ${this.renderField('phone.number', 'mfa.apply_phone', 'tel', 'tel')} ${this.renderField('idNumber', 'mfa.apply_id_number', 'text', 'off')}
+      ${enterprise ? this.renderField('enterpriseName', 'mfa.apply_enterprise', 'text', 'organization') : nothing}
+      ${this.renderUpload('idPhoto', 'mfa.apply_id_photo', 'mfa.apply_image_hint', 'image/jpeg,image/png')}
+      ${enterprise ? this.renderUpload('businessLicence', 'mfa.apply_licence', 'mfa.apply_licence_hint', 'image/jpeg,image/png,application/pdf') : nothing}
+      <button type="submit" part="submit" ?disabled=${this.submitting}>${this.t('mfa.apply_submit')}</button>
+    </form>`;
   }
 
   /**
@@ -676,13 +676,13 @@ ${enterprise ? this.renderUpload('businessLicence', 'mfa.apply_licence', 'mfa.ap
           : r?.realNameVerified && !r.pendingApplication
             ? this.renderApplication(r.type === 'enterprise')
             : html`<p tabindex="-1">${this.t(!r ? 'mfa.lost_help' : r.pendingApplication ? 'error.application_pending' : 'error.real_name_required')}</p>
-${renderSupport(this.resolvedLocale, this.config?.supportChannels)}`;
+            ${renderSupport(this.resolvedLocale, this.config?.supportChannels)}`;
     return html`<section part="lost">
-${body}
-<div class="footer">
-${this.link('mfa.use_code', 'code')} ${this.cancelButton(this.applied ? 'mfa.done' : undefined)}
-</div>
-</section>`;
+      ${body}
+      <div class="footer">
+        ${this.link('mfa.use_code', 'code')} ${this.cancelButton(this.applied ? 'mfa.done' : undefined)}
+      </div>
+    </section>`;
   }
 
   /** Updated agreements (issue 6): each a link (safe URLs only, as at registration) with a checkbox. */
@@ -691,26 +691,26 @@ ${this.link('mfa.use_code', 'code')} ${this.cancelButton(this.applied ? 'mfa.don
     const error = this.errors.agreements;
     const errorId = `${CONTROL_ID.agreements}-error`;
     return html`<form part="form agreements" novalidate aria-labelledby="jd-agreements-title" @submit=${this.onAccept}>
-<h3 id="jd-agreements-title" tabindex="-1">${this.t('login.agreements_title')}</h3>
-<p id="jd-agreements-intro">${this.t('login.agreements_intro')}</p>
-<div id=${CONTROL_ID.agreements} class="field" role="group" aria-labelledby="jd-agreements-title" aria-describedby="jd-agreements-intro">
-${agreements.map((a, i) => {
-        const id = `jd-agreement-${i}`;
-        const title = a.title[locale] ?? a.title.en;
-        const href = safeUrl(a.url[locale] ?? a.url.en);
-        const link = href ? html`<a href=${href} target="_blank" rel="noopener noreferrer" part="link">${title}</a>` : title;
-        const checked = this.accepted.has(a.key);
-        return html`<label class="choice" for=${id} part="label">
-<input id=${id} type="checkbox" name="agreement" value=${a.key} .checked=${checked} aria-invalid=${error && !checked ? 'true' : 'false'} aria-describedby=${error ? errorId : nothing} @change=${(e: Event) => this.onAgreementChange(a.key, e)} /><span>${tWith(locale, 'register.agree', 'title', link)}</span>
-</label>`;
-      })}
-</div>
-${this.renderNotes('agreements', CONTROL_ID.agreements)}
-<button type="submit" part="submit" ?disabled=${this.submitting}>${this.t('login.agreements_accept')}</button>
-<div class="footer">
-<button type="button" part="button sign-out" ?disabled=${this.submitting} @click=${this.declineAgreements}>${this.t('login.sign_out')}</button>
-</div>
-</form>`;
+      <h3 id="jd-agreements-title" tabindex="-1">${this.t('login.agreements_title')}</h3>
+      <p id="jd-agreements-intro">${this.t('login.agreements_intro')}</p>
+      <div id=${CONTROL_ID.agreements} class="field" role="group" aria-labelledby="jd-agreements-title" aria-describedby="jd-agreements-intro">
+        ${agreements.map((a, i) => {
+          const id = `jd-agreement-${i}`;
+          const title = a.title[locale] ?? a.title.en;
+          const href = safeUrl(a.url[locale] ?? a.url.en);
+          const link = href ? html`<a href=${href} target="_blank" rel="noopener noreferrer" part="link">${title}</a>` : title;
+          const checked = this.accepted.has(a.key);
+          return html`<label class="choice" for=${id} part="label">
+            <input id=${id} type="checkbox" name="agreement" value=${a.key} .checked=${checked} aria-invalid=${error && !checked ? 'true' : 'false'} aria-describedby=${error ? errorId : nothing} @change=${(e: Event) => this.onAgreementChange(a.key, e)} /><span>${tWith(locale, 'register.agree', 'title', link)}</span>
+          </label>`;
+        })}
+      </div>
+      ${this.renderNotes('agreements', CONTROL_ID.agreements)}
+      <button type="submit" part="submit" ?disabled=${this.submitting}>${this.t('login.agreements_accept')}</button>
+      <div class="footer">
+        <button type="button" part="button sign-out" ?disabled=${this.submitting} @click=${this.declineAgreements}>${this.t('login.sign_out')}</button>
+      </div>
+    </form>`;
   }
 
   /** The MFA step: code (or recovery code) form, a sub-user's device binding, or the lost-device section. */
@@ -719,56 +719,56 @@ ${this.renderNotes('agreements', CONTROL_ID.agreements)}
     const recovery = this.mfa === 'recovery';
     const setup = this.mfa === 'setup';
     return html`<form part="form" novalidate @submit=${this.onMfaSubmit}>
-${setup
+      ${setup
         ? html`${this.notice ? html`<p part="notice" class="status" tabindex="-1">${this.t('notice.mfa_reset_by_primary')}</p>` : nothing}
-<p tabindex="-1">${this.t('mfa.setup_required')}</p>
-${this.setup ? renderMfaSecret(this.resolvedLocale, this.setup) : html`<p class="hint">${this.t('common.loading')}</p>`}`
+          <p tabindex="-1">${this.t('mfa.setup_required')}</p>
+          ${this.setup ? renderMfaSecret(this.resolvedLocale, this.setup) : html`<p class="hint">${this.t('common.loading')}</p>`}`
         : nothing}
-${recovery
+      ${recovery
         ? this.renderField('code', 'mfa.recovery_code', 'text', 'off', 'jd-recovery-code')
         : this.renderField('code', 'mfa.code', 'text', 'one-time-code')}
-<button type="submit" part="submit" ?disabled=${this.submitting}>${this.t(this.submitting ? 'login.submitting' : 'login.submit')}</button>
-<div class="footer">
-${setup
-        ? nothing
-        : html`${recovery ? this.link('mfa.use_code', 'code') : this.subMfa ? nothing : this.link('mfa.use_recovery', 'recovery')} ${this.link('mfa.lost', 'lost')}`}
-${this.cancelButton()}
-</div>
-</form>`;
+      <button type="submit" part="submit" ?disabled=${this.submitting}>${this.t(this.submitting ? 'login.submitting' : 'login.submit')}</button>
+      <div class="footer">
+        ${setup
+          ? nothing
+          : html`${recovery ? this.link('mfa.use_code', 'code') : this.subMfa ? nothing : this.link('mfa.use_recovery', 'recovery')} ${this.link('mfa.lost', 'lost')}`}
+        ${this.cancelButton()}
+      </div>
+    </form>`;
   }
 
   protected override render(): TemplateResult {
     const state = this.renderLoadState();
     const signedIn = this.signedIn;
     return html`<div lang=${this.resolvedLocale}>
-<slot name="header"></slot>
-${this.renderLogo()}<h2 part="title">${this.t('login.title')}</h2>
-${state ??
-      html`${signedIn
-        ? html`<p id="jd-signed-in" part="signed-in">${signedIn.account.subUser
-              ? this.t('subuser.signed_in_as', { sub: signedIn.account.subUser.name, primary: signedIn.account.accountName })
-              : this.t('login.signed_in_as', { name: signedIn.account.accountName })}</p>
-<button type="button" part="button sign-out" aria-describedby="jd-signed-in" @click=${this.signOut}>${this.t('login.sign_out')}</button>`
-        : this.consent
-          ? this.renderAgreements(this.consent.agreementsToAccept ?? [])
-          : this.mfa
-          ? this.renderMfa()
-          : html`<form part="form" novalidate @submit=${this.onSubmit}>
-${this.sub
-              ? html`${this.renderField('identifier', 'subuser.primary', 'text', 'off')}
-${this.renderField('subUser', 'subuser.name', 'text', 'username')}`
-              : this.renderField('identifier', 'login.identifier', 'text', 'username')}
-${this.renderField('password', 'login.password', 'password', 'current-password')}
-<button type="submit" part="submit" ?disabled=${this.submitting}>
-${this.t(this.submitting ? 'login.submitting' : 'login.submit')}
-</button>
-<button type="button" class="link-button" part="link" data-sub @click=${this.toggleSub}>
-${this.t(this.sub ? 'subuser.sign_in_primary' : 'subuser.sign_in_as')}
-</button>
-</form>`}
-${this.renderStatus()}`}
-${this.renderFooter()}
-</div>`;
+      <slot name="header"></slot>
+      ${this.renderLogo()}<h2 part="title">${this.t('login.title')}</h2>
+      ${state ??
+        html`${signedIn
+          ? html`<p id="jd-signed-in" part="signed-in">${signedIn.account.subUser
+            ? this.t('subuser.signed_in_as', { sub: signedIn.account.subUser.name, primary: signedIn.account.accountName })
+            : this.t('login.signed_in_as', { name: signedIn.account.accountName })}</p>
+          <button type="button" part="button sign-out" aria-describedby="jd-signed-in" @click=${this.signOut}>${this.t('login.sign_out')}</button>`
+          : this.consent
+            ? this.renderAgreements(this.consent.agreementsToAccept ?? [])
+            : this.mfa
+            ? this.renderMfa()
+            : html`<form part="form" novalidate @submit=${this.onSubmit}>
+              ${this.sub
+                ? html`${this.renderField('identifier', 'subuser.primary', 'text', 'off')}
+                  ${this.renderField('subUser', 'subuser.name', 'text', 'username')}`
+                : this.renderField('identifier', 'login.identifier', 'text', 'username')}
+              ${this.renderField('password', 'login.password', 'password', 'current-password')}
+              <button type="submit" part="submit" ?disabled=${this.submitting}>
+                ${this.t(this.submitting ? 'login.submitting' : 'login.submit')}
+              </button>
+              <button type="button" class="link-button" part="link" data-sub @click=${this.toggleSub}>
+                ${this.t(this.sub ? 'subuser.sign_in_primary' : 'subuser.sign_in_as')}
+              </button>
+            </form>`}
+          ${this.renderStatus()}`}
+      ${this.renderFooter()}
+    </div>`;
   }
 }
 

@@ -524,8 +524,8 @@ export class JdRegister extends JdElement {
     const error = this.errors[field];
     if (!error) return nothing;
     return html`<p id="${CONTROL_ID[field]}-error" class="error" part="error" data-field=${field}>
-${this.errorText(error)}
-</p>`;
+      ${this.errorText(error)}
+    </p>`;
   }
 
   private renderAccountSection(): TemplateResult {
@@ -533,21 +533,21 @@ ${this.errorText(error)}
     const pwId = CONTROL_ID.password;
     const showAvailable = !this.errors.accountName && this.availableName !== '' && this.availableName === normalizeAccountName(this.accountName);
     return html`<fieldset part="section">
-<legend>${this.t('register.step_account')}</legend>
-<div class="field">
-<label for=${nameId} part="label">${this.t('register.account_name')}</label>
-<input id=${nameId} name="accountName" part="input" type="text" autocomplete="username" autocapitalize="off" spellcheck="false" .value=${this.accountName} aria-invalid=${this.invalid('accountName')} aria-describedby=${this.describedBy('accountName', `${nameId}-hint`)} @input=${this.onAccountNameInput} @blur=${this.onAccountNameBlur} />
-<p id="${nameId}-hint" class="hint" part="hint">${this.t('register.account_name_hint')}</p>
-${this.renderError('accountName')}
-${showAvailable ? html`<p class="ok" part="hint">${this.t('register.account_name_available')}</p>` : nothing}
-</div>
-<div class="field">
-<label for=${pwId} part="label">${this.t('register.password')}</label>
-<input id=${pwId} name="password" part="input" type="password" autocomplete="new-password" .value=${this.password} aria-invalid=${this.invalid('password')} aria-describedby=${this.describedBy('password', `${pwId}-rules`)} @input=${this.onPasswordInput} @blur=${this.onPasswordBlur} />
-${renderPasswordChecklist(`${pwId}-rules`, this.resolvedLocale, this.password, this.policy, this.accountName)}
-${this.renderError('password')}
-</div>
-</fieldset>`;
+      <legend>${this.t('register.step_account')}</legend>
+      <div class="field">
+        <label for=${nameId} part="label">${this.t('register.account_name')}</label>
+        <input id=${nameId} name="accountName" part="input" type="text" autocomplete="username" autocapitalize="off" spellcheck="false" .value=${this.accountName} aria-invalid=${this.invalid('accountName')} aria-describedby=${this.describedBy('accountName', `${nameId}-hint`)} @input=${this.onAccountNameInput} @blur=${this.onAccountNameBlur} />
+        <p id="${nameId}-hint" class="hint" part="hint">${this.t('register.account_name_hint')}</p>
+        ${this.renderError('accountName')}
+        ${showAvailable ? html`<p class="ok" part="hint">${this.t('register.account_name_available')}</p>` : nothing}
+      </div>
+      <div class="field">
+        <label for=${pwId} part="label">${this.t('register.password')}</label>
+        <input id=${pwId} name="password" part="input" type="password" autocomplete="new-password" .value=${this.password} aria-invalid=${this.invalid('password')} aria-describedby=${this.describedBy('password', `${pwId}-rules`)} @input=${this.onPasswordInput} @blur=${this.onPasswordBlur} />
+        ${renderPasswordChecklist(`${pwId}-rules`, this.resolvedLocale, this.password, this.policy, this.accountName)}
+        ${this.renderError('password')}
+      </div>
+    </fieldset>`;
   }
 
   private renderPhoneSection(): TemplateResult {
@@ -557,41 +557,41 @@ ${this.renderError('password')}
     const sendId = CONTROL_ID.send;
     const waiting = this.countdown.running;
     return html`<fieldset part="section">
-<legend>${this.t('register.step_phone')}</legend>
-<div class="field">
-<label for=${regionId} part="label">${this.t('register.region')}</label>
-<select id=${regionId} name="region" part="input" autocomplete="tel-country-code" aria-invalid=${this.invalid('phone.region')} aria-describedby=${this.describedBy('phone.region')} @change=${this.onRegionChange}>
-${renderRegionOptions(this.resolvedLocale, this.regions, this.region)}
-</select>
-${this.renderError('phone.region')}
-</div>
-<div class="field">
-<label for=${phoneId} part="label">${this.t('register.phone')}</label>
-<input id=${phoneId} name="phone" part="input" type="tel" inputmode="tel" autocomplete="tel" .value=${this.phone} aria-invalid=${this.invalid('phone.number')} aria-describedby=${this.describedBy('phone.number', `${phoneId}-hint`)} @input=${this.onPhoneInput} />
-<p id="${phoneId}-hint" class="hint" part="hint">${this.t('register.phone_hint')}</p>
-${this.renderError('phone.number')}
-</div>
-<fieldset part="section">
-<legend>${this.t('register.channel')}</legend>
-<div class="inline">
-${(['sms', 'voice'] as const).map(
+      <legend>${this.t('register.step_phone')}</legend>
+      <div class="field">
+        <label for=${regionId} part="label">${this.t('register.region')}</label>
+        <select id=${regionId} name="region" part="input" autocomplete="tel-country-code" aria-invalid=${this.invalid('phone.region')} aria-describedby=${this.describedBy('phone.region')} @change=${this.onRegionChange}>
+          ${renderRegionOptions(this.resolvedLocale, this.regions, this.region)}
+        </select>
+        ${this.renderError('phone.region')}
+      </div>
+      <div class="field">
+        <label for=${phoneId} part="label">${this.t('register.phone')}</label>
+        <input id=${phoneId} name="phone" part="input" type="tel" inputmode="tel" autocomplete="tel" .value=${this.phone} aria-invalid=${this.invalid('phone.number')} aria-describedby=${this.describedBy('phone.number', `${phoneId}-hint`)} @input=${this.onPhoneInput} />
+        <p id="${phoneId}-hint" class="hint" part="hint">${this.t('register.phone_hint')}</p>
+        ${this.renderError('phone.number')}
+      </div>
+      <fieldset part="section">
+        <legend>${this.t('register.channel')}</legend>
+        <div class="inline">
+          ${(['sms', 'voice'] as const).map(
             (ch) => html`<label class="choice" for="jd-channel-${ch}" part="label">
-<input id="jd-channel-${ch}" type="radio" name="channel" value=${ch} .checked=${this.channel === ch} @change=${() => (this.channel = ch)} />${this.t(ch === 'sms' ? 'register.channel_sms' : 'register.channel_voice')}
-</label>`,
+              <input id="jd-channel-${ch}" type="radio" name="channel" value=${ch} .checked=${this.channel === ch} @change=${() => (this.channel = ch)} />${this.t(ch === 'sms' ? 'register.channel_sms' : 'register.channel_voice')}
+            </label>`,
           )}
-</div>
-</fieldset>
-<div class="field">
-<label for=${codeId} part="label">${this.t('register.code')}</label>
-<div class="row">
-<input id=${codeId} class="grow" name="code" part="input" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="6" .value=${this.code} aria-invalid=${this.invalid('code')} aria-describedby=${this.describedBy('code')} @input=${this.onCodeInput} />
-<button id=${sendId} type="button" part="button send-code" ?disabled=${waiting || this.sending} aria-describedby=${this.describedBy('send')} @click=${this.sendCode}>
-${waiting ? this.t('register.resend_in', { seconds: this.countdown.remaining }) : this.t('register.send_code')}
-</button>
-</div>
-${this.renderError('code')} ${this.renderError('send')} ${this.renderSwitchChannel()}
-</div>
-</fieldset>`;
+        </div>
+      </fieldset>
+      <div class="field">
+        <label for=${codeId} part="label">${this.t('register.code')}</label>
+        <div class="row">
+          <input id=${codeId} class="grow" name="code" part="input" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="6" .value=${this.code} aria-invalid=${this.invalid('code')} aria-describedby=${this.describedBy('code')} @input=${this.onCodeInput} />
+          <button id=${sendId} type="button" part="button send-code" ?disabled=${waiting || this.sending} aria-describedby=${this.describedBy('send')} @click=${this.sendCode}>
+            ${waiting ? this.t('register.resend_in', { seconds: this.countdown.remaining }) : this.t('register.send_code')}
+          </button>
+        </div>
+        ${this.renderError('code')} ${this.renderError('send')} ${this.renderSwitchChannel()}
+      </div>
+    </fieldset>`;
   }
 
   private renderSwitchChannel(): TemplateResult | typeof nothing {
@@ -599,10 +599,10 @@ ${this.renderError('code')} ${this.renderError('send')} ${this.renderSwitchChann
     if (!failed) return nothing;
     const to: CodeChannel = failed === 'sms' ? 'voice' : 'sms';
     return html`<p class="row">
-<button id="jd-switch-channel" type="button" part="button switch-channel" data-channel=${to} ?disabled=${this.sending} @click=${() => this.switchChannel(to)}>
-${this.t(to === 'voice' ? 'delivery.switch_to_voice' : 'delivery.switch_to_sms')}
-</button>
-</p>`;
+      <button id="jd-switch-channel" type="button" part="button switch-channel" data-channel=${to} ?disabled=${this.sending} @click=${() => this.switchChannel(to)}>
+        ${this.t(to === 'voice' ? 'delivery.switch_to_voice' : 'delivery.switch_to_sms')}
+      </button>
+    </p>`;
   }
 
   private renderAgreements(): TemplateResult {
@@ -610,8 +610,8 @@ ${this.t(to === 'voice' ? 'delivery.switch_to_voice' : 'delivery.switch_to_sms')
     const agreements = this.config?.agreements ?? [];
     const errorId = `${CONTROL_ID.agreements}-error`;
     return html`<fieldset part="section" id=${CONTROL_ID.agreements}>
-<legend>${this.t('register.step_agreements')}</legend>
-${agreements.map((a, i) => {
+      <legend>${this.t('register.step_agreements')}</legend>
+      ${agreements.map((a, i) => {
         const id = `jd-agreement-${i}`;
         const title = a.title[locale] ?? a.title.en;
         const href = safeUrl(a.url[locale] ?? a.url.en);
@@ -619,72 +619,72 @@ ${agreements.map((a, i) => {
           ? html`<a href=${href} target="_blank" rel="noopener noreferrer" part="link">${title}</a>`
           : html`${title}`;
         return html`<label class="choice" for=${id} part="label">
-<input id=${id} type="checkbox" name="agreement" value=${a.key} .checked=${this.accepted.has(a.key)} aria-invalid=${this.errors.agreements && !this.accepted.has(a.key) ? 'true' : 'false'} aria-describedby=${this.errors.agreements ? errorId : nothing} @change=${(e: Event) => this.onAgreementChange(a.key, e)} /><span>${tWith(locale, 'register.agree', 'title', link)}</span>
-</label>`;
+          <input id=${id} type="checkbox" name="agreement" value=${a.key} .checked=${this.accepted.has(a.key)} aria-invalid=${this.errors.agreements && !this.accepted.has(a.key) ? 'true' : 'false'} aria-describedby=${this.errors.agreements ? errorId : nothing} @change=${(e: Event) => this.onAgreementChange(a.key, e)} /><span>${tWith(locale, 'register.agree', 'title', link)}</span>
+        </label>`;
       })}
-${this.renderError('agreements')}
-</fieldset>`;
+      ${this.renderError('agreements')}
+    </fieldset>`;
   }
 
   private renderOptional(): TemplateResult {
     const refId = CONTROL_ID.referralCode;
     const emailId = CONTROL_ID.email;
     return html`<div class="field">
-<label for=${refId} part="label">${this.t('register.referral')}</label>
-<input id=${refId} name="referralCode" part="input" type="text" autocomplete="off" autocapitalize="off" maxlength="32" .value=${this.referralCode} aria-invalid=${this.invalid('referralCode')} aria-describedby=${this.describedBy('referralCode')} @input=${(e: Event) => {
-            this.referralCode = (e.target as HTMLInputElement).value;
-            if (this.errors.referralCode) this.setError('referralCode', this.checkReferral());
+      <label for=${refId} part="label">${this.t('register.referral')}</label>
+      <input id=${refId} name="referralCode" part="input" type="text" autocomplete="off" autocapitalize="off" maxlength="32" .value=${this.referralCode} aria-invalid=${this.invalid('referralCode')} aria-describedby=${this.describedBy('referralCode')} @input=${(e: Event) => {
+        this.referralCode = (e.target as HTMLInputElement).value;
+        if (this.errors.referralCode) this.setError('referralCode', this.checkReferral());
+      }} />
+      ${this.renderError('referralCode')}
+    </div>
+    <fieldset part="section">
+      <legend>${this.t('register.step_email')}</legend>
+      <div class="field">
+        <label for=${emailId} part="label">${this.t('register.email')}</label>
+        <div class="row">
+          <input id=${emailId} class="grow" name="email" part="input" type="email" autocomplete="email" .value=${this.email} aria-invalid=${this.invalid('email')} aria-describedby=${this.describedBy('email', `${emailId}-hint`)} @input=${(e: Event) => {
+            this.email = (e.target as HTMLInputElement).value;
+            if (this.errors.email) this.setError('email', this.checkEmail());
           }} />
-${this.renderError('referralCode')}
-</div>
-<fieldset part="section">
-<legend>${this.t('register.step_email')}</legend>
-<div class="field">
-<label for=${emailId} part="label">${this.t('register.email')}</label>
-<div class="row">
-<input id=${emailId} class="grow" name="email" part="input" type="email" autocomplete="email" .value=${this.email} aria-invalid=${this.invalid('email')} aria-describedby=${this.describedBy('email', `${emailId}-hint`)} @input=${(e: Event) => {
-                this.email = (e.target as HTMLInputElement).value;
-                if (this.errors.email) this.setError('email', this.checkEmail());
-              }} />
-<button type="button" part="button skip-email" @click=${this.onSkipEmail}>${this.t('register.skip_email')}</button>
-</div>
-<p id="${emailId}-hint" class="hint" part="hint">${this.t('register.email_hint')}</p>
-${this.renderError('email')}
-</div>
-</fieldset>`;
+          <button type="button" part="button skip-email" @click=${this.onSkipEmail}>${this.t('register.skip_email')}</button>
+        </div>
+        <p id="${emailId}-hint" class="hint" part="hint">${this.t('register.email_hint')}</p>
+        ${this.renderError('email')}
+      </div>
+    </fieldset>`;
   }
 
   private renderFooter(): TemplateResult {
     const href = safeUrl(this.loginUrl);
     return html`<div class="footer" part="footer">
-<span>${this.t('register.have_account')}</span>
-${href
+      <span>${this.t('register.have_account')}</span>
+      ${href
         ? html`<a href=${href} part="link" @click=${(e: Event) => this.navigate('login', href, e)}>${this.t('register.sign_in')}</a>`
         : html`<button type="button" class="link-button" part="link" @click=${(e: Event) => this.navigate('login', '', e)}>
-${this.t('register.sign_in')}
-</button>`}
-<slot name="footer"></slot>
-</div>`;
+          ${this.t('register.sign_in')}
+        </button>`}
+      <slot name="footer"></slot>
+    </div>`;
   }
 
   protected override render(): TemplateResult {
     const locale = this.resolvedLocale;
     const state = this.renderLoadState();
     return html`<div lang=${locale}>
-<slot name="header"></slot>
-${this.renderLogo()}<h2 part="title">${this.t('register.title')}</h2>
-${state ??
-      html`${this.done
-        ? nothing
-        : html`<form part="form" novalidate @submit=${this.onSubmit}>
-${this.renderAccountSection()} ${this.renderPhoneSection()} ${this.renderAgreements()} ${this.renderOptional()}
-<button type="submit" part="submit" ?disabled=${this.submitting}>
-${this.t(this.submitting ? 'register.submitting' : 'register.submit')}
-</button>
-</form>`}
-${this.renderStatus()}`}
-${this.renderFooter()}
-</div>`;
+      <slot name="header"></slot>
+      ${this.renderLogo()}<h2 part="title">${this.t('register.title')}</h2>
+      ${state ??
+        html`${this.done
+          ? nothing
+          : html`<form part="form" novalidate @submit=${this.onSubmit}>
+            ${this.renderAccountSection()} ${this.renderPhoneSection()} ${this.renderAgreements()} ${this.renderOptional()}
+            <button type="submit" part="submit" ?disabled=${this.submitting}>
+              ${this.t(this.submitting ? 'register.submitting' : 'register.submit')}
+            </button>
+          </form>`}
+          ${this.renderStatus()}`}
+      ${this.renderFooter()}
+    </div>`;
   }
 }
 

@@ -119,16 +119,49 @@ export class JdSecuritySettings extends JdElement {
     base,
     // Kept short: every byte counts against the bundle budget (widget/build.ts).
     css`
-  ul{padding:0}
-  li{display:flex;flex-wrap:wrap;gap:0.25em 0.75em;align-items:center;padding:0.5em 0;border-bottom:1px solid var(--_border)}
-  .name{font-weight:600;min-width:8em}
-  .value{flex:1}
-  .badge{font-size:0.8em;border:1px solid;border-radius:1em;padding:0 0.5em;color:var(--_success)}
-  .warn{color:var(--_error)}
-  table{width:100%;text-align:start}
-  ol code,[part='secret'] code{font-size:1.1em;letter-spacing:0.05em}
-  dialog{color:inherit;background:var(--_bg);border-radius:var(--jd-card-radius,8px);width:min(26rem,90vw)}
-`,
+      ul{
+        padding:0
+      }
+      li{
+        display:flex;
+        flex-wrap:wrap;
+        gap:0.25em 0.75em;
+        align-items:center;
+        padding:0.5em 0;
+        border-bottom:1px solid var(--_border)
+      }
+      .name{
+        font-weight:600;
+        min-width:8em
+      }
+      .value{
+        flex:1
+      }
+      .badge{
+        font-size:0.8em;
+        border:1px solid;
+        border-radius:1em;
+        padding:0 0.5em;
+        color:var(--_success)
+      }
+      .warn{
+        color:var(--_error)
+      }
+      table{
+        width:100%;
+        text-align:start
+      }
+      ol code,[part='secret'] code{
+        font-size:1.1em;
+        letter-spacing:0.05em
+      }
+      dialog{
+        color:inherit;
+        background:var(--_bg);
+        border-radius:var(--jd-card-radius,8px);
+        width:min(26rem,90vw)
+      }
+    `,
   ];
 
   /*
@@ -518,51 +551,51 @@ export class JdSecuritySettings extends JdElement {
   private badges(c: ContactView | null): TemplateResult | typeof nothing {
     if (!c) return nothing;
     return html`${c.verified ? this.badge('security.verified') : this.badge('security.unverified', true)}
-${c.canVerifyIdentity ? this.badge('security.can_verify') : nothing} ${c.canSignIn ? this.badge('security.can_sign_in') : nothing}`;
+      ${c.canVerifyIdentity ? this.badge('security.can_verify') : nothing} ${c.canSignIn ? this.badge('security.can_sign_in') : nothing}`;
   }
 
   /** The primary account's sub-users: name, status, creation date; disable/enable, delete; create. */
   private renderSubUsers(subs: SubUserView[]): TemplateResult {
     return html`<section part="sub-users" aria-labelledby="jd-subs-title">
-<h3 id="jd-subs-title">${this.t('subuser.title')}</h3>
-${subs.length
+      <h3 id="jd-subs-title">${this.t('subuser.title')}</h3>
+      ${subs.length
         ? html`<ul>
-${subs.map((s) => {
-              const row = `sub-${s.id}`;
-              return html`<li part="row row-sub-user" data-sub=${s.name}>
-<span class="name" id="jd-row-${row}">${s.name}</span>
-<span class="value hint" part="value">${this.t('subuser.created', { date: this.when(s.createdAt) })}</span>
-${s.disabled ? this.badge('subuser.disabled', true) : this.badge('subuser.enabled')}
-${s.mfaBound ? this.badge('subuser.mfa_bound') : this.badge('subuser.mfa_not_bound', true)}
-<label class="choice" part="choice"><input type="checkbox" data-action="mfa-required" aria-describedby="jd-row-${row}" .checked=${s.mfaRequired} @change=${(e: Event) => {
+          ${subs.map((s) => {
+            const row = `sub-${s.id}`;
+            return html`<li part="row row-sub-user" data-sub=${s.name}>
+              <span class="name" id="jd-row-${row}">${s.name}</span>
+              <span class="value hint" part="value">${this.t('subuser.created', { date: this.when(s.createdAt) })}</span>
+              ${s.disabled ? this.badge('subuser.disabled', true) : this.badge('subuser.enabled')}
+              ${s.mfaBound ? this.badge('subuser.mfa_bound') : this.badge('subuser.mfa_not_bound', true)}
+              <label class="choice" part="choice"><input type="checkbox" data-action="mfa-required" aria-describedby="jd-row-${row}" .checked=${s.mfaRequired} @change=${(e: Event) => {
                 const box = e.target as HTMLInputElement;
                 // on failure the box goes back to what the server has
                 void this.subCall((c) => c.setSubUserMfaRequired(s.id, box.checked)).then((ok) => ok || (box.checked = !box.checked));
               }} />${this.t('subuser.mfa_required')}</label>
-${this.action(row, s.disabled ? 'subuser.enable' : 'subuser.disable', () => void this.subCall((c) => (s.disabled ? c.enableSubUser(s.id) : c.disableSubUser(s.id))))}
-${s.mfaBound ? this.action(row, 'subuser.disassociate', (e) => this.open('sub_disassociate', e, { id: s.id, name: s.name })) : nothing}
-${this.action(row, 'subuser.delete', (e) => this.open('sub_delete', e, { id: s.id, name: s.name }))}
-</li>`;
-            })}
-</ul>`
+              ${this.action(row, s.disabled ? 'subuser.enable' : 'subuser.disable', () => void this.subCall((c) => (s.disabled ? c.enableSubUser(s.id) : c.disableSubUser(s.id))))}
+              ${s.mfaBound ? this.action(row, 'subuser.disassociate', (e) => this.open('sub_disassociate', e, { id: s.id, name: s.name })) : nothing}
+              ${this.action(row, 'subuser.delete', (e) => this.open('sub_delete', e, { id: s.id, name: s.name }))}
+            </li>`;
+          })}
+        </ul>`
         : html`<p class="hint">${this.t('subuser.none')}</p>`}
-<button type="button" part="button action" data-action="create" @click=${(e: Event) => this.open('sub_create', e)}>${this.t('subuser.create')}</button>
-</section>`;
+      <button type="button" part="button action" data-action="create" @click=${(e: Event) => this.open('sub_create', e)}>${this.t('subuser.create')}</button>
+    </section>`;
   }
 
   /** A signed-in sub-user: its own MFA device only; binding asks for its password, removal is the primary's. */
   private renderOwn(m: SubUserMfaStatus): TemplateResult {
     return html`<p part="status" class="status is-info" role="status">${this.t('subuser.forbidden_here')}</p>
-<ul class="rows" part="rows">
-${this.row(
+    <ul class="rows" part="rows">
+      ${this.row(
         'mfa',
         'security.mfa',
         this.t(m.bound ? 'security.mfa_bound' : 'security.mfa_not_bound'),
         html`${m.required ? this.badge('subuser.mfa_required') : nothing}
-${m.bound ? html`<span class="hint" tabindex="-1">${this.t('subuser.mfa_since', { date: this.when(m.boundAt) })}</span>` : nothing}`,
+          ${m.bound ? html`<span class="hint" tabindex="-1">${this.t('subuser.mfa_since', { date: this.when(m.boundAt) })}</span>` : nothing}`,
         m.bound ? nothing : this.action('mfa', 'mfa.bind', (e) => this.open('mfa_own', e)),
       )}
-</ul>`;
+    </ul>`;
   }
 
   /** A date and time in the element's locale ('' for none). */
@@ -576,16 +609,16 @@ ${m.bound ? html`<span class="hint" tabindex="-1">${this.t('subuser.mfa_since', 
 
   private action(row: string, key: MessageKey, onClick: (e: Event) => void): TemplateResult {
     return html`<button type="button" part="button action" data-action=${key.slice(key.indexOf('.') + 1)} aria-describedby="jd-row-${row}" @click=${onClick}>
-${this.t(key)}
-</button>`;
+      ${this.t(key)}
+    </button>`;
   }
 
   private row(id: string, name: MessageKey, value: string, extra: unknown, actions: unknown = nothing): TemplateResult {
     return html`<li part="row row-${id}" data-row=${id}>
-<span class="name" id="jd-row-${id}">${this.t(name)}</span>
-<span class="value" part="value">${value}</span>
-${extra} ${actions}
-</li>`;
+      <span class="name" id="jd-row-${id}">${this.t(name)}</span>
+      <span class="value" part="value">${value}</span>
+      ${extra} ${actions}
+    </li>`;
   }
 
   private contactRow(kind: 'phone' | 'email', o: SecurityOverview): TemplateResult {
@@ -599,71 +632,71 @@ ${extra} ${actions}
       value,
       this.badges(contact),
       html`${this.action(id, contact ? 'security.change' : 'security.set', (e) => this.open(`contact_${kind}`, e))}
-${contact ? this.action(id, 'security.use_security', () => void this.resetContact(kind)) : nothing}`,
+        ${contact ? this.action(id, 'security.use_security', () => void this.resetContact(kind)) : nothing}`,
     );
   }
 
   private renderSettings(o: SecurityOverview): TemplateResult {
     const email = o.securityEmail;
     return html`<ul class="rows" part="rows">
-${this.row(
-          'security-phone',
-          'security.security_phone',
-          o.securityPhone?.value ?? this.t('security.not_set'),
-          this.badges(o.securityPhone),
-          this.action('security-phone', 'security.change', (e) => this.open('security_phone', e)),
-        )}
-${this.row(
-          'security-email',
-          'security.security_email',
-          email?.value ?? this.t('security.not_set'),
-          this.badges(email),
-          !email
-            ? this.action('security-email', 'security.add', (e) => this.open('add_email', e))
-            : email.verified
-              ? this.action('security-email', 'security.change', (e) => this.open('security_email', e))
-              : html`${this.action('security-email', 'security.verify', () => void this.resendLink())}
-${this.action('security-email', 'security.change', (e) => this.open('add_email', e))}`,
-        )}
-${this.contactRow('phone', o)} ${this.contactRow('email', o)}
-${this.row('password', 'security.password', '', nothing, this.action('password', 'security.change', (e) => this.open('password', e)))}
-${this.row(
-          'mfa',
-          'security.mfa',
-          this.t(o.mfa.bound ? 'security.mfa_bound' : 'security.mfa_not_bound'),
-          o.mfa.bound
-            ? html`<span class="hint">${this.t('mfa.status', { date: this.when(o.mfa.boundAt), n: o.mfa.recoveryCodesLeft })}</span>`
-            : nothing,
-          o.mfa.bound
-            ? html`${this.action('mfa', 'mfa.unbind', (e) => this.open('mfa_unbind', e))} ${this.action('mfa', 'mfa.regenerate', (e) => this.open('mfa_codes', e))}`
-            : this.action('mfa', 'mfa.bind', (e) => this.open('mfa_bind', e)),
-        )}
-</ul>
-<p class="hint" part="hint">${this.t('security.contact_hint')}</p>
-${this.subs ? this.renderSubUsers(this.subs) : nothing}
-<section part="events" aria-labelledby="jd-events-title">
-<h3 id="jd-events-title">${this.t('security.events')}</h3>
-${o.events.length
-          ? html`<table>
-<thead>
-<tr>
-<th scope="col">${this.t('security.event')}</th>
-<th scope="col">${this.t('security.time')}</th>
-<th scope="col">${this.t('security.outcome')}</th>
-</tr>
-</thead>
-<tbody>
-${o.events.map(
-                  (ev) => html`<tr part="event" data-type=${ev.type}>
-<td>${this.t(`event.${ev.type}` as MessageKey)}</td>
-<td><time datetime=${ev.at}>${this.when(ev.at)}</time></td>
-<td>${this.t(ev.outcome === 'success' ? 'event.outcome_success' : 'event.outcome_failure')}</td>
-</tr>`,
-                )}
-</tbody>
-</table>`
-          : html`<p class="hint">${this.t('security.no_events')}</p>`}
-</section>`;
+      ${this.row(
+        'security-phone',
+        'security.security_phone',
+        o.securityPhone?.value ?? this.t('security.not_set'),
+        this.badges(o.securityPhone),
+        this.action('security-phone', 'security.change', (e) => this.open('security_phone', e)),
+      )}
+      ${this.row(
+        'security-email',
+        'security.security_email',
+        email?.value ?? this.t('security.not_set'),
+        this.badges(email),
+        !email
+          ? this.action('security-email', 'security.add', (e) => this.open('add_email', e))
+          : email.verified
+            ? this.action('security-email', 'security.change', (e) => this.open('security_email', e))
+            : html`${this.action('security-email', 'security.verify', () => void this.resendLink())}
+              ${this.action('security-email', 'security.change', (e) => this.open('add_email', e))}`,
+      )}
+      ${this.contactRow('phone', o)} ${this.contactRow('email', o)}
+      ${this.row('password', 'security.password', '', nothing, this.action('password', 'security.change', (e) => this.open('password', e)))}
+      ${this.row(
+        'mfa',
+        'security.mfa',
+        this.t(o.mfa.bound ? 'security.mfa_bound' : 'security.mfa_not_bound'),
+        o.mfa.bound
+          ? html`<span class="hint">${this.t('mfa.status', { date: this.when(o.mfa.boundAt), n: o.mfa.recoveryCodesLeft })}</span>`
+          : nothing,
+        o.mfa.bound
+          ? html`${this.action('mfa', 'mfa.unbind', (e) => this.open('mfa_unbind', e))} ${this.action('mfa', 'mfa.regenerate', (e) => this.open('mfa_codes', e))}`
+          : this.action('mfa', 'mfa.bind', (e) => this.open('mfa_bind', e)),
+      )}
+    </ul>
+    <p class="hint" part="hint">${this.t('security.contact_hint')}</p>
+    ${this.subs ? this.renderSubUsers(this.subs) : nothing}
+    <section part="events" aria-labelledby="jd-events-title">
+      <h3 id="jd-events-title">${this.t('security.events')}</h3>
+      ${o.events.length
+        ? html`<table>
+          <thead>
+            <tr>
+              <th scope="col">${this.t('security.event')}</th>
+              <th scope="col">${this.t('security.time')}</th>
+              <th scope="col">${this.t('security.outcome')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${o.events.map(
+              (ev) => html`<tr part="event" data-type=${ev.type}>
+                <td>${this.t(`event.${ev.type}` as MessageKey)}</td>
+                <td><time datetime=${ev.at}>${this.when(ev.at)}</time></td>
+                <td>${this.t(ev.outcome === 'success' ? 'event.outcome_success' : 'event.outcome_failure')}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>`
+        : html`<p class="hint">${this.t('security.no_events')}</p>`}
+    </section>`;
   }
 
   // ---- rendering: the dialog --------------------------------------------------
@@ -673,15 +706,15 @@ ${o.events.map(
     const error = this.errors[f];
     if (error) describedBy = [...describedBy, `${id}-error`];
     return html`<div class="field">
-<label for=${id} part="label">${this.t(label)}</label>
-<div class="row">
-<input id=${id} class="grow" name=${f} part="input" type=${type} autocomplete=${autocomplete} inputmode=${f === 'code' ? 'numeric' : type === 'tel' ? 'tel' : nothing} maxlength=${f === 'code' ? 6 : nothing} .value=${this.v(f)} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${describedBy.length ? describedBy.join(' ') : nothing} @input=${(e: Event) => {
-            this.set(f, (e.target as HTMLInputElement).value);
-            if (this.errors[f]) this.errors = { ...this.errors, [f]: undefined };
-          }} />${after}
-</div>
-${error ? html`<p id="${id}-error" class="error" part="error" data-field=${f}>${this.errorText(error)}</p>` : nothing}
-</div>`;
+      <label for=${id} part="label">${this.t(label)}</label>
+      <div class="row">
+        <input id=${id} class="grow" name=${f} part="input" type=${type} autocomplete=${autocomplete} inputmode=${f === 'code' ? 'numeric' : type === 'tel' ? 'tel' : nothing} maxlength=${f === 'code' ? 6 : nothing} .value=${this.v(f)} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${describedBy.length ? describedBy.join(' ') : nothing} @input=${(e: Event) => {
+          this.set(f, (e.target as HTMLInputElement).value);
+          if (this.errors[f]) this.errors = { ...this.errors, [f]: undefined };
+        }} />${after}
+      </div>
+      ${error ? html`<p id="${id}-error" class="error" part="error" data-field=${f}>${this.errorText(error)}</p>` : nothing}
+    </div>`;
   }
 
   private channelChoice(): TemplateResult {
@@ -695,8 +728,8 @@ ${error ? html`<p id="${id}-error" class="error" part="error" data-field=${f}>${
     const resend = app
       ? nothing
       : html`<button type="button" part="button resend" ?disabled=${waiting || this.busy} @click=${this.resend}>
-${waiting ? this.t('register.resend_in', { seconds: this.countdown.remaining }) : this.t('security.resend')}
-</button>`;
+        ${waiting ? this.t('register.resend_in', { seconds: this.countdown.remaining }) : this.t('security.resend')}
+      </button>`;
     return this.input('code', app ? 'mfa.code' : 'register.code', 'text', 'one-time-code', [], resend);
   }
 
@@ -711,7 +744,7 @@ ${waiting ? this.t('register.resend_in', { seconds: this.countdown.remaining }) 
         ];
         return {
           body: html`${renderChoice('method', this.t('security.step_up_intro'), o.stepUpMethods.map(label), this.method, (m) => this.set('method', m))}
-${this.method === 'phone' ? this.channelChoice() : this.method === 'totp' ? this.codeInput() : nothing}`,
+            ${this.method === 'phone' ? this.channelChoice() : this.method === 'totp' ? this.codeInput() : nothing}`,
           submit: this.method === 'totp' ? 'security.next' : 'register.send_code',
         };
       }
@@ -728,14 +761,14 @@ ${this.method === 'phone' ? this.channelChoice() : this.method === 'totp' ? this
         }
         return {
           body: html`<div class="field">
-<label for="jd-region" part="label">${this.t('register.region')}</label>
-<select id="jd-region" name="region" part="input" autocomplete="tel-country-code" @change=${(e: Event) => this.set('region', (e.target as HTMLSelectElement).value)}>
-${renderRegionOptions(this.resolvedLocale, tenantRegions(this.config?.phoneRegions), this.region)}
-</select>
-</div>
-${this.input('phone', 'security.new_phone', 'tel', 'tel', this.roleName() === 'security' ? ['jd-login-hint'] : [])}
-${this.roleName() === 'security' ? html`<p id="jd-login-hint" class="hint" part="hint">${this.t('security.login_may_change')}</p>` : nothing}
-${this.channelChoice()}`,
+            <label for="jd-region" part="label">${this.t('register.region')}</label>
+            <select id="jd-region" name="region" part="input" autocomplete="tel-country-code" @change=${(e: Event) => this.set('region', (e.target as HTMLSelectElement).value)}>
+              ${renderRegionOptions(this.resolvedLocale, tenantRegions(this.config?.phoneRegions), this.region)}
+            </select>
+          </div>
+          ${this.input('phone', 'security.new_phone', 'tel', 'tel', this.roleName() === 'security' ? ['jd-login-hint'] : [])}
+          ${this.roleName() === 'security' ? html`<p id="jd-login-hint" class="hint" part="hint">${this.t('security.login_may_change')}</p>` : nothing}
+          ${this.channelChoice()}`,
           submit: 'register.send_code',
         };
       }
@@ -746,9 +779,9 @@ ${this.channelChoice()}`,
           body: html`${sub
             ? this.input('name', 'subuser.name', 'text', 'off')
             : this.input('currentPassword', 'security.current_password', 'password', 'current-password')}
-${this.input('newPassword', sub ? 'login.password' : 'security.new_password', 'password', 'new-password', ['jd-newPassword-rules'])}
-${renderPasswordChecklist('jd-newPassword-rules', this.resolvedLocale, this.v('newPassword'), this.config?.passwordPolicy ?? DEFAULT_PASSWORD_POLICY, this.pwName())}
-${sub ? this.checkbox('mfa', 'subuser.mfa_required') : nothing}`,
+            ${this.input('newPassword', sub ? 'login.password' : 'security.new_password', 'password', 'new-password', ['jd-newPassword-rules'])}
+            ${renderPasswordChecklist('jd-newPassword-rules', this.resolvedLocale, this.v('newPassword'), this.config?.passwordPolicy ?? DEFAULT_PASSWORD_POLICY, this.pwName())}
+            ${sub ? this.checkbox('mfa', 'subuser.mfa_required') : nothing}`,
           submit: sub ? 'subuser.create' : 'security.confirm',
         };
       }
@@ -759,21 +792,21 @@ ${sub ? this.checkbox('mfa', 'subuser.mfa_required') : nothing}`,
       case 'qr':
         return {
           body: html`${renderMfaSecret(this.resolvedLocale, this.setup!)}
-${this.codeInput()}`,
+            ${this.codeInput()}`,
           submit: 'security.confirm',
         };
       case 'codes': {
         const codes = this.codes ?? [];
         return {
           body: html`<p>${this.t('mfa.codes_intro')}</p>
-<ol part="recovery-codes">
-${codes.map((c) => html`<li><code>${c}</code></li>`)}
-</ol>
-<div class="footer">
-<button type="button" part="button" data-copy @click=${this.copyCodes}>${this.t('mfa.copy')}</button>
-<a part="link" download="recovery-codes.txt" href="data:text/plain;charset=utf-8,${encodeURIComponent(codes.join('\n'))}">${this.t('mfa.download')}</a>
-</div>
-${this.checkbox('ack', 'mfa.saved_them')}`,
+          <ol part="recovery-codes">
+            ${codes.map((c) => html`<li><code>${c}</code></li>`)}
+          </ol>
+          <div class="footer">
+            <button type="button" part="button" data-copy @click=${this.copyCodes}>${this.t('mfa.copy')}</button>
+            <a part="link" download="recovery-codes.txt" href="data:text/plain;charset=utf-8,${encodeURIComponent(codes.join('\n'))}">${this.t('mfa.download')}</a>
+          </div>
+          ${this.checkbox('ack', 'mfa.saved_them')}`,
           submit: 'mfa.done',
         };
       }
@@ -782,7 +815,7 @@ ${this.checkbox('ack', 'mfa.saved_them')}`,
       case 'own_pw':
         return {
           body: html`<p id="jd-own-intro">${this.t('subuser.mfa_password')}</p>
-${this.input('currentPassword', 'login.password', 'password', 'current-password', ['jd-own-intro'])}`,
+          ${this.input('currentPassword', 'login.password', 'password', 'current-password', ['jd-own-intro'])}`,
           submit: 'security.next',
         };
       case 'sub_delete':
@@ -802,49 +835,49 @@ ${this.input('currentPassword', 'login.password', 'password', 'current-password'
     // The recovery codes are shown once: Escape does not close them before "I have saved them".
     const unsaved = this.step === 'codes' && !this.values.ack;
     return html`<dialog part="dialog" aria-labelledby="jd-dialog-title" @close=${this.onDialogClose} @cancel=${(e: Event) => unsaved && e.preventDefault()}>
-${d && step
+      ${d && step
         ? html`<form part="form" novalidate @submit=${this.onSubmit}>
-<h3 id="jd-dialog-title">${this.t(
-              d === 'add_email'
-                ? 'security.security_email'
-                : d === 'mfa_codes'
-                  ? 'mfa.regenerate'
-                  : d.startsWith('mfa')
-                    ? 'security.mfa'
-                    : d.startsWith('sub')
-                      ? `subuser.${d.slice(4) as 'create' | 'delete' | 'disassociate'}`
-                      : `security.${d as Exclude<SecurityChange, 'sub_users'>}`,
-            )}</h3>
-${step.body}
-<div part="status" class=${s ? `status is-${s.tone}` : 'status'} role="status" aria-atomic="true">${s ? this.t(s.key, s.params) : nothing}</div>
-<div class="footer">
-${step.submit
-                ? html`<button type="submit" part="submit" ?disabled=${this.busy || unsaved}>${this.t(step.submit)}</button>`
-                : nothing}
-${this.step === 'codes'
-                ? nothing
-                : html`<button type="button" part="button" data-close @click=${() => this.modal.close()}>
-${this.t(step.submit ? 'security.cancel' : 'security.close')}
-</button>`}
-</div>
-</form>`
+          <h3 id="jd-dialog-title">${this.t(
+            d === 'add_email'
+              ? 'security.security_email'
+              : d === 'mfa_codes'
+                ? 'mfa.regenerate'
+                : d.startsWith('mfa')
+                  ? 'security.mfa'
+                  : d.startsWith('sub')
+                    ? `subuser.${d.slice(4) as 'create' | 'delete' | 'disassociate'}`
+                    : `security.${d as Exclude<SecurityChange, 'sub_users'>}`,
+          )}</h3>
+          ${step.body}
+          <div part="status" class=${s ? `status is-${s.tone}` : 'status'} role="status" aria-atomic="true">${s ? this.t(s.key, s.params) : nothing}</div>
+          <div class="footer">
+            ${step.submit
+              ? html`<button type="submit" part="submit" ?disabled=${this.busy || unsaved}>${this.t(step.submit)}</button>`
+              : nothing}
+            ${this.step === 'codes'
+              ? nothing
+              : html`<button type="button" part="button" data-close @click=${() => this.modal.close()}>
+                ${this.t(step.submit ? 'security.cancel' : 'security.close')}
+              </button>`}
+          </div>
+        </form>`
         : nothing}
-</dialog>`;
+    </dialog>`;
   }
 
   protected override render(): TemplateResult {
     const loginUrl = safeUrl(this.loginUrl);
     const o = this.overview;
     return html`<div lang=${this.resolvedLocale}>
-<slot name="header"></slot>
-${this.renderLogo()}<h2 part="title">${this.t('security.title')}</h2>
-${this.renderLoadState() ??
-      (o || this.own
-        ? html`${o ? this.renderSettings(o) : this.renderOwn(this.own!)} ${this.renderStatus()} ${this.renderDialog()}`
-        : html`<p part="status" class="status is-info" role="status">${this.t('security.sign_in_required')}</p>
-${loginUrl ? html`<p><a href=${loginUrl} part="link">${this.t('register.sign_in')}</a></p>` : nothing}`)}
-<slot name="footer"></slot>
-</div>`;
+      <slot name="header"></slot>
+      ${this.renderLogo()}<h2 part="title">${this.t('security.title')}</h2>
+      ${this.renderLoadState() ??
+        (o || this.own
+          ? html`${o ? this.renderSettings(o) : this.renderOwn(this.own!)} ${this.renderStatus()} ${this.renderDialog()}`
+          : html`<p part="status" class="status is-info" role="status">${this.t('security.sign_in_required')}</p>
+          ${loginUrl ? html`<p><a href=${loginUrl} part="link">${this.t('register.sign_in')}</a></p>` : nothing}`)}
+      <slot name="footer"></slot>
+    </div>`;
   }
 }
 

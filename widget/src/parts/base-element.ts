@@ -2,9 +2,10 @@
  * What jd-register and jd-login share: the configuration attributes, the BFF client, the
  * tenant config load, locale resolution, the status (aria-live) region and event helpers.
  *
- * Template style in widget/src: html`` content is written flush-left with each tag's attributes on
- * one line. Lit and esbuild keep template text verbatim, so indentation inside templates ships in
- * the bundle (~500 bytes gzip against the budget in widget/build.ts).
+ * Template style in widget/src: html`` content is indented by nesting (2 spaces), each tag's
+ * attributes on one line. Lit and esbuild keep template text verbatim, so the build (and the
+ * component tests) remove the indentation at each line start (widget/template-indent.ts): write
+ * nothing that relies on leading whitespace in a template line.
  */
 import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import type { ErrorCode, ErrorParams } from '../../../shared/src/errors.ts';
@@ -192,8 +193,8 @@ export abstract class JdElement extends LitElement {
     }
     if (this.loadError || !this.config) {
       return html`<p part="error" class="status is-error" role="alert">
-${this.errorText(this.loadError ?? { code: 'internal_error' })}
-</p>`;
+        ${this.errorText(this.loadError ?? { code: 'internal_error' })}
+      </p>`;
     }
     return undefined;
   }

@@ -12,14 +12,14 @@ export function renderChoice<T extends string>(
   onPick: (value: T) => void,
 ): TemplateResult {
   return html`<fieldset part="section">
-<legend>${legend}</legend>
-<div class="inline">
-${options.map(
+    <legend>${legend}</legend>
+    <div class="inline">
+      ${options.map(
         ([value, label]) => html`<label class="choice" part="label">
-<input type="radio" name=${name} value=${value} .checked=${value === selected} @change=${() => onPick(value)} />${label}
-</label>`,
+          <input type="radio" name=${name} value=${value} .checked=${value === selected} @change=${() => onPick(value)} />${label}
+        </label>`,
       )}
-</div>
-</fieldset>`;
+    </div>
+  </fieldset>`;
 }
 

@@ -11,7 +11,7 @@ import { tWith } from './text.ts';
  */
 export function renderMfaSecret(locale: Locale, s: MfaSetupResponse): TemplateResult {
   return html`<p>${t(locale, 'mfa.scan')}</p>
-<img part="qr" alt=${t(locale, 'mfa.qr_alt')} width="180" height="180" src="data:image/svg+xml;charset=utf-8,${encodeURIComponent(s.qrSvg)}" />
-<p part="secret">${tWith(locale, 'mfa.key', 'key', html`<code>${s.secret.replace(/(.{4})(?!$)/g, '$1 ')}</code>`)}</p>
-${s.otpauthUri.startsWith('otpauth://') ? html`<a href=${s.otpauthUri} part="link">${t(locale, 'mfa.open_app')}</a>` : nothing}`;
+  <img part="qr" alt=${t(locale, 'mfa.qr_alt')} width="180" height="180" src="data:image/svg+xml;charset=utf-8,${encodeURIComponent(s.qrSvg)}" />
+  <p part="secret">${tWith(locale, 'mfa.key', 'key', html`<code>${s.secret.replace(/(.{4})(?!$)/g, '$1 ')}</code>`)}</p>
+  ${s.otpauthUri.startsWith('otpauth://') ? html`<a href=${s.otpauthUri} part="link">${t(locale, 'mfa.open_app')}</a>` : nothing}`;
 }

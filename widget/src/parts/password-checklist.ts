@@ -16,12 +16,12 @@ export function renderPasswordChecklist(
 ): TemplateResult {
   const items = passwordChecklist(password, policy, accountName);
   return html`<ul id=${id} class="checklist" part="checklist" aria-label=${t(locale, 'register.password_rules')}>
-${items.map(
+    ${items.map(
       (item) =>
         html`<li data-rule=${item.id} ?data-met=${item.met} part=${item.met ? 'checklist-item checklist-item-met' : 'checklist-item checklist-item-unmet'}>
-${t(locale, `checklist.${item.id}` as MessageKey, item.params)}<span class="sr-only">(${t(locale, item.met ? 'checklist.met' : 'checklist.unmet')})</span>
-</li>`,
+          ${t(locale, `checklist.${item.id}` as MessageKey, item.params)}<span class="sr-only">(${t(locale, item.met ? 'checklist.met' : 'checklist.unmet')})</span>
+        </li>`,
     )}
-</ul>`;
+  </ul>`;
 }
 
