@@ -11,8 +11,8 @@
  * stripTemplateIndent (widget/template-indent.ts), so the bundle ships them flush-left.
  */
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { pruneCatalog, usedMessageKeys, type UsedMessageKeys } from './prune-messages.ts';
@@ -105,8 +105,16 @@ async function bundleWithUsedMessages(entry: Pick<BuildOptions, 'entryPoints' | 
   const sources = Object.keys(scan.metafile.inputs)
     .filter((input) => input !== '<stdin>' && !input.startsWith('node_modules/') && !CATALOG.test(input))
     .map((input) => readFileSync(resolve(ROOT, input), 'utf8'));
-  const result = await build({ ...OPTIONS, ...entry, metafile: true, outfile, sourcemap: 'linked', plugins: [templateIndentPlugin(), pruneMessages(usedMessageKeys(sources))] });
+  const result = await build({ ...OPTIONS, ...entry, metafile: true, outfile, sourcemap: 'linked', write: false, plugins: [templateIndentPlugin(), pruneMessages(usedMessageKeys(sources))] });
   checkInputs(result.metafile);
+  // written aside, then renamed over: a BFF serving dist/ while another process (a second BFF, a
+  // test) rebuilds never reads half a file
+  for (const file of result.outputFiles) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    const aside = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(aside, file.contents);
+    renameSync(aside, file.path);
+  }
 }
 
 const size = (code: Uint8Array): BundleSize => ({ bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length });
