@@ -83,6 +83,3 @@ export function findSessionClaims(db: Conn, tenantId: string, idHash: string) {
     .executeTakeFirst();
 }
 
-export async function markSessionMfaVerified(db: Conn, tenantId: string, idHash: string, at: Date): Promise<void> {
-  await db.updateTable('sessions').set({ mfa_verified_at: at }).where('tenant_id', '=', tenantId).where('id_hash', '=', idHash).execute();
-}
