@@ -62,7 +62,9 @@ describe('<jd-security-settings> against the real BFF', function () {
     $<HTMLButtonElement>(el, '[data-row="security-phone"] [data-action="change"]').click();
     await waitUntil(() => dialogOpen(el));
     // the step-up choice renders once the dialog has its methods (slow under load)
-    await waitUntil(has(el, 'dialog input[name="method"][value="phone"]'), 'no step-up method choice', { timeout: 10000 });
+    await waitUntil(has(el, 'dialog input[name="method"][value="phone"]'), 'no step-up method choice', { timeout: 10000 }).catch((e: Error) => {
+      throw new Error(`${e.message}: ${el.shadowRoot!.querySelector('dialog')?.innerHTML.replace(/<!--[^>]*-->/g, '').slice(0, 1500)}`);
+    });
     expect($<HTMLInputElement>(el, 'dialog input[name="method"][value="phone"]').checked).to.equal(true);
     await submitDialog(el);
     await waitUntil(has(el, 'dialog #jd-code'), 'no step-up code step', { timeout: 10000 });

@@ -325,6 +325,7 @@ export class JdSecuritySettings extends JdElement {
   }
 
   private onDialogClose(): void {
+    if (this.modal.isStaleClose()) return;
     if (this.step === 'codes') this.status = { tone: 'ok', key: 'security.saved' };
     this.setup = this.codes = undefined;
     this.dialog = undefined;

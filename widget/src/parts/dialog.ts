@@ -10,6 +10,9 @@ type Host = ReactiveControllerHost & { readonly renderRoot: ParentNode };
 export class ModalController implements ReactiveController {
   private trigger: HTMLElement | null = null;
   private scope: HTMLElement | null = null;
+  /** counts openings; `closing` is the opening that close() ended (see isStaleClose) */
+  private generation = 0;
+  private closing: number | undefined;
 
   constructor(private readonly host: Host) {
     host.addController(this);
@@ -22,6 +25,7 @@ export class ModalController implements ReactiveController {
 
   /** Opens the dialog (after the pending render) and remembers who opened it. */
   async open(trigger: Element | null): Promise<void> {
+    this.generation++;
     this.trigger = trigger instanceof HTMLElement ? trigger : null;
     this.scope = this.trigger?.parentElement ?? null;
     await this.host.updateComplete;
@@ -41,7 +45,19 @@ export class ModalController implements ReactiveController {
   }
 
   close(): void {
+    this.closing = this.generation;
     this.dialog?.close();
+  }
+
+  /**
+   * The dialog's `close` event comes a task after close(): when the dialog was opened again in
+   * between (a quick "save, then change the next row"), the event belongs to the old opening and
+   * must not reset the new one. Call first thing in the `close` handler.
+   */
+  isStaleClose(): boolean {
+    const stale = this.closing !== undefined && this.closing !== this.generation;
+    this.closing = undefined;
+    return stale;
   }
 
   /**
