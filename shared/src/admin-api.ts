@@ -3,14 +3,11 @@
  * authenticated by a secret key (`Authorization: Bearer sk_…`). Mounted at /admin/v1.
  */
 import { z } from 'zod';
-import type { AuditEventType } from './api.ts';
+import { ID_NUMBER_PATTERN, text, type AuditEventType } from './api.ts';
 import type { ContactKindName, ContactRoleName } from './api.ts';
 
-const text = (max: number) => z.string({ error: 'required' }).max(max, { error: 'invalid_input' });
 const nonEmpty = (max: number) => text(max).refine((v) => v.trim().length > 0, { params: { appCode: 'required' } });
 
-/** An ID number (resident ID, passport, unified social credit code): letters and digits only. */
-export const ID_NUMBER_PATTERN = /^[0-9A-Za-z]{6,32}$/;
 
 /**
  * GET /admin/v1/accounts?id=|name=|phone=|email= — exactly one of them (checked by the service,

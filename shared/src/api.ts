@@ -40,7 +40,10 @@ function fail(ctx: z.RefinementCtx, code: ErrorCode, path: (string | number)[] =
   ctx.addIssue({ code: 'custom', message: code, path, params: { appCode: code, appParams: paramsFor(code, policy) } });
 }
 
-const text = (max: number) => z.string({ error: 'required' }).max(max, { error: 'invalid_input' });
+export const text = (max: number) => z.string({ error: 'required' }).max(max, { error: 'invalid_input' });
+
+/** An ID number (resident ID, passport, unified social credit code): letters and digits only. */
+export const ID_NUMBER_PATTERN = /^[0-9A-Za-z]{6,32}$/;
 
 export const AccountNameSchema = text(64).transform((v, ctx) => {
   const problems = accountNameProblems(v);
@@ -448,7 +451,7 @@ export const mfaApplicationBody = (rules: TenantRules) =>
       type: z.enum(['personal', 'enterprise'], { error: 'invalid_input' }),
       name: text(64).refine((v) => v.trim().length > 0, { params: { appCode: 'required' } }),
       phone: PhoneInputSchema(rules.phoneRegions),
-      idNumber: text(32).refine((v) => /^[0-9A-Za-z]{6,32}$/.test(v.trim()), { params: { appCode: 'invalid_input' } }),
+      idNumber: text(32).refine((v) => ID_NUMBER_PATTERN.test(v.trim()), { params: { appCode: 'invalid_input' } }),
       enterpriseName: z.string().max(128).optional(),
       /** base64 of a photo of the applicant holding the ID card */
       idPhoto: fileInput,

@@ -27,7 +27,6 @@ export async function withAccessToken(deps: ServiceDeps, c: AppContext, signedIn
   try {
     return { ...signedIn, accessToken: await accessTokenForIssued(deps, tenant, issuerFor(publicOrigin(c, deps), tenant), issued, signedIn.account) };
   } catch (err) {
-    if (err instanceof AppError) return signedIn; // a session still waiting for a step (mfa_required)
     deps.log.error('access token not signed', { requestId: c.get('requestId'), tenant: tenant.slug, error: err });
     return signedIn;
   }
