@@ -4,7 +4,9 @@ import { AppError } from '../../shared/src/errors.ts';
 import type { AppEnv } from './http/context.ts';
 import { errorHandler, errorResponse } from './http/errors.ts';
 import { preflight, tenantAndOrigin } from './http/origin.ts';
+import { devHostCheck } from './http/host-check.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { refuseInvalidUrlText } from './http/validate.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { devRoutes } from './routes/dev.ts';
 import { emailRoutes } from './routes/email.ts';
@@ -32,6 +34,8 @@ export interface AppParts {
 /** Builds the Hono app from its parts; no I/O at import time. */
 export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppParts) {
   const log = deps.log;
+  // loadConfig refuses this too; a config built by hand must not fall back to the request's Host in production
+  if (!deps.config.dev && !deps.config.publicUrl) throw new Error('PUBLIC_URL is required in production');
   const app = new Hono<AppEnv>();
   app.onError(errorHandler(log));
   app.use('*', async (c, next) => {
@@ -54,9 +58,15 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
     });
   });
   app.use('*', securityHeaders);
+  // no control character or lone surrogate in a path segment or a query value (README "Security model")
+  app.use('*', refuseInvalidUrlText);
+  // development builds URLs from the request's origin and publishes codes at /dev: only for names of this machine
+  if (deps.config.dev) app.use('*', devHostCheck(deps.config));
 
   const v1 = new Hono<AppEnv>();
-  v1.use('*', preflight(tenants));
+  // the BFF's own origin: PUBLIC_URL in production, never the Host header (http/origin.ts)
+  const selfOrigin = deps.config.dev ? undefined : deps.config.publicUrl;
+  v1.use('*', preflight(tenants, selfOrigin));
   const limitBody = bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new AppError('payload_too_large'); } });
   // only where a body is expected: on a GET, reading the body stream costs a full Request object on Node
   // (the lost-device application, with its photos, sets its own larger limit)
@@ -65,7 +75,7 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
       ? limitBody(c, next)
       : next(),
   );
-  v1.use('*', tenantAndOrigin(tenants));
+  v1.use('*', tenantAndOrigin(tenants, selfOrigin));
   v1.route('/', publicRoutes(deps));
   v1.route('/', verificationCodeRoutes(deps));
   v1.route('/', sessionRoutes(deps));
@@ -82,7 +92,7 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
   // JWKS for tenants' backends: server to server, so outside /v1's publishable-key and origin checks
   app.route('/', wellKnownRoutes(deps));
   if (deps.config.dev) app.route('/dev', devRoutes(deps));
-  app.route('/', openApiRoutes());
+  app.route('/', openApiRoutes(deps));
   app.route('/', staticRoutes(assets, deps));
   app.notFound((c) => errorResponse(c, 'not_found'));
   return app;

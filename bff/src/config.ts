@@ -1,3 +1,5 @@
+import type { CounterRule } from './db/attempts.ts';
+
 /** Runtime configuration, read once from the environment by the entry point and passed down. */
 export interface AppConfig {
   /** development mode: dev outbox and dev pages are on */
@@ -9,15 +11,56 @@ export interface AppConfig {
   /** cacheMs: how long a session check may be answered from memory (0 = never); see SessionCache */
   session: { idleSeconds: number; absoluteSeconds: number; touchAfterSeconds: number; cacheMs: number };
   codes: { dailyPerTarget: number; dailyPerIp: number };
+  /** attempt limits (bff/src/services/limits.ts; README "Security model") */
+  limits: Limits;
   /** argon2id cost; OWASP minimum is m=19 MiB, t=2, p=1 */
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   /** cache tenant lookups this long */
   tenantCacheSeconds: number;
   /**
-   * The BFF's public origin (PUBLIC_URL, e.g. https://auth.example.com) for links in emails and
-   * the issuer of tokens; unset: the origin the request arrived at (wrong behind a TLS proxy).
+   * The BFF's public origin (PUBLIC_URL, e.g. https://auth.example.com) for links in emails, the
+   * issuer of tokens and the discovery document. Required in production, so that nothing there
+   * comes from the request's Host header; unset in development: the origin the request arrived
+   * at, whose host the dev Host check (bff/src/http/host-check.ts) has accepted.
    */
   publicUrl?: string;
+  /**
+   * Development only: host names (`name` or `name:port`, lower case) accepted besides loopback
+   * names and PUBLIC_URL's host (ALLOWED_HOSTS, comma-separated); see bff/src/http/host-check.ts.
+   */
+  allowedHosts: string[];
+}
+
+export interface Limits {
+  /** failed password/code checks per client address, across tenants (spraying, CPU) */
+  perClient: CounterRule;
+  /** failed sign-in checks per (account or identifier, client address): progressive delay */
+  perAccountClient: CounterRule;
+  /** failed sign-in checks per account or identifier from all clients: locked, lifted by a code */
+  perAccount: CounterRule;
+  /** wrong secrets behind a session (step-up TOTP, current password, recovery code), per account */
+  sessionSecrets: CounterRule;
+  /** account-name availability look-ups per client address */
+  nameAvailability: CounterRule;
+  /** unlock codes per identifier: one a minute, a few a day; and per client address */
+  unlockPerIdentifierMinute: CounterRule;
+  unlockPerIdentifierDay: CounterRule;
+  unlockPerClient: CounterRule;
+}
+
+/** The defaults (README "Security model"); RATE_LIMIT_FACTOR multiplies every cap, for load tests only. */
+function limits(factor: number): Limits {
+  const rule = (max: number, windowSeconds: number, backoffSeconds = 0): CounterRule => ({ max: max * factor, windowSeconds, backoffSeconds });
+  return {
+    perClient: rule(50, 3600),
+    perAccountClient: rule(5, 900, 30),
+    perAccount: rule(20, 900),
+    sessionSecrets: rule(5, 900, 30),
+    nameAvailability: rule(60, 60),
+    unlockPerIdentifierMinute: rule(1, 60),
+    unlockPerIdentifierDay: rule(5, 24 * 3600),
+    unlockPerClient: rule(10, 3600),
+  };
 }
 
 const DEV_SECRET = 'dev-only-secret-do-not-use-in-production';
@@ -34,6 +77,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dev = env.NODE_ENV !== 'production';
   const secret = env.JD_SECRET ?? (dev ? DEV_SECRET : '');
   if (!dev && secret.length < 32) throw new Error('JD_SECRET (at least 32 characters) is required in production');
+  // README "Security model": in production the tokens' issuer and every email link come from here, never from Host
+  if (!dev && !env.PUBLIC_URL) throw new Error('PUBLIC_URL (the BFF\'s public origin, e.g. https://auth.example.com) is required in production');
   return {
     dev,
     secret,
@@ -48,9 +93,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       dailyPerTarget: int(env, 'CODES_DAILY_PER_PHONE', 10),
       dailyPerIp: int(env, 'CODES_DAILY_PER_IP', 50),
     },
+    limits: limits(Math.max(1, int(env, 'RATE_LIMIT_FACTOR', 1))),
     argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
     tenantCacheSeconds: int(env, 'TENANT_CACHE_SECONDS', 30),
     ...(env.PUBLIC_URL ? { publicUrl: publicOrigin(env.PUBLIC_URL) } : {}),
+    allowedHosts: (env.ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
   };
 }
 

@@ -12,6 +12,7 @@ import { createDb, type Db } from '../src/db/create.ts';
 import { senderFactories } from '../src/delivery/factories.ts';
 import { enqueueMessage, OutboxWorker, readDevOutbox, type WorkerOptions } from '../src/delivery/outbox.ts';
 import { createSenderResolver } from '../src/delivery/providers.ts';
+import { configureTenant } from '../src/services/tenants.ts';
 import type { MessageSender, SenderResolver } from '../src/delivery/sender.ts';
 import { startFakeResend, type FakeResend } from './fakes/resend.ts';
 import { startFakeTwilio, type FakeTwilio } from './fakes/twilio.ts';
@@ -32,14 +33,18 @@ interface Ctx {
   resend: FakeResend;
 }
 
+let providerEnv: Record<string, string> = {};
+
 async function setUp(config?: Partial<AppConfig>): Promise<Ctx> {
   const h = await makeHarness(config ? { config } : {});
   const twilio = await startFakeTwilio();
   const resend = await startFakeResend();
-  const sms = { provider: 'twilio' as const, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: TWILIO_FROM, baseUrl: twilio.url };
-  await h.setTenantConfig({
-    delivery: { sms, voice: sms, email: { provider: 'resend', apiKey: RESEND_KEY, from: EMAIL_FROM, baseUrl: resend.url } },
-  });
+  // the tenant's own accounts (sealed credentials); where the providers' APIs live is the
+  // operator's environment alone (README "Delivery"), here the local fakes
+  const sms = { provider: 'twilio' as const, from: TWILIO_FROM, credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } };
+  const configured = await configureTenant(h.db, h.tenant, { emailFrom: EMAIL_FROM, delivery: { sms, voice: sms, email: { provider: 'resend', credentials: { apiKey: RESEND_KEY } } } }, { secret: h.deps.config.secret });
+  await h.setTenantConfig(configured.config); // keeps the harness's copy of the tenant in step
+  providerEnv = { TWILIO_BASE_URL: twilio.url, RESEND_BASE_URL: resend.url };
   return { h, twilio, resend };
 }
 
@@ -54,7 +59,7 @@ function makeWorker(h: Harness, over: Partial<WorkerOptions> = {}, db: Db = h.db
   return new OutboxWorker({
     db,
     now: () => h.clock.now(),
-    resolveSender: createSenderResolver({ db, env: {}, dev: false, factories: senderFactories }),
+    resolveSender: createSenderResolver({ db, env: providerEnv, dev: false, factories: senderFactories, secret: h.deps.config.secret }),
     keepBodies: false,
     baseDelayMs: 1000,
     maxAttempts: 3,
@@ -214,7 +219,7 @@ describe(`outbox worker delivering through real adapters to provider fakes (${ba
     const started = Date.now();
     expect(await worker.runOnce()).toBe(2);
     const elapsed = Date.now() - started;
-    // factories.ts passes no timeoutMs and ProviderConfig has no such field: the default 10 s deadline applies
+    // the tenant entry sets no timeoutMs and the environment no JD_PROVIDER_TIMEOUT_MS: the default 10 s deadline applies
     expect(elapsed).toBeGreaterThanOrEqual(9_000);
 
     const rows = await h.db.selectFrom('outbox').selectAll().orderBy('channel').execute();
@@ -443,7 +448,7 @@ describe(`test identities and the outbox (${backend})`, { timeout: 120_000 }, ()
   });
 
   it('in production without allowInProduction a test number is an ordinary number: a real code is queued and sent', async () => {
-    c = await setUp({ dev: false, secret: 'x'.repeat(40) });
+    c = await setUp({ dev: false, secret: 'x'.repeat(40), publicUrl: 'https://auth.acme.test' });
     const { h, twilio } = c;
     await h.setTenantConfig({ testMode });
     const res = await h.request('/v1/verification-codes', { body: { phone: { region: 'CN', number: '19900000124' }, purpose: 'register', channel: 'sms' } });
@@ -468,7 +473,7 @@ describe(`test identities and the outbox (${backend})`, { timeout: 120_000 }, ()
   });
 
   it('in production with allowInProduction the test number works again and nothing is sent', async () => {
-    c = await setUp({ dev: false, secret: 'x'.repeat(40) });
+    c = await setUp({ dev: false, secret: 'x'.repeat(40), publicUrl: 'https://auth.acme.test' });
     const { h, twilio } = c;
     await h.setTenantConfig({ testMode: { ...testMode, allowInProduction: true } });
     const res = await h.request('/v1/verification-codes', { body: { phone: { region: 'CN', number: '19900000125' }, purpose: 'register', channel: 'sms' } });

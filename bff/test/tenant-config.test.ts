@@ -13,7 +13,7 @@ afterAll(() => h.close());
 
 async function refused(patch: unknown): Promise<AppError> {
   const before = (await findTenantBySlug(h.db, 'acme'))!.config;
-  const err = await configureTenant(h.db, h.tenant, patch).then(
+  const err = await configureTenant(h.db, h.tenant, patch, { secret: h.deps.config.secret }).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -40,10 +40,15 @@ describe(`tenant configuration (${backend})`, () => {
   });
 
   it('branding and other public settings reach the widgets without a restart, origins are normalised', async () => {
-    const updated = await configureTenant(h.db, h.tenant, {
-      branding: { primaryColor: '#0a7d5a', cornerRadius: 10, logoUrl: 'https://cdn.acme.test/logo.svg' },
-      allowedOrigins: ['https://Portal.Acme.test:443', 'http://localhost:5173'],
-    });
+    const updated = await configureTenant(
+      h.db,
+      h.tenant,
+      {
+        branding: { primaryColor: '#0a7d5a', cornerRadius: 10, logoUrl: 'https://cdn.acme.test/logo.svg' },
+        allowedOrigins: ['https://Portal.Acme.test:443', 'http://localhost:5173'],
+      },
+      { secret: h.deps.config.secret },
+    );
     expect(updated.config.allowedOrigins).toEqual(['https://portal.acme.test', 'http://localhost:5173']);
     // a running BFF with a 1 s tenant cache sees the change once the cache expires, without a restart
     const directory = new TenantDirectory(h.db, 1);
@@ -100,14 +105,15 @@ describe(`tenant configuration (${backend})`, () => {
     const { secretKey } = await createAdminKey(h.db, h.clock, h.tenant.id, 'config');
     const other = await createTenant(h.db, { slug: 'config-other', origins: ['https://other.test'] });
     const { secretKey: otherKey } = await createAdminKey(h.db, h.clock, other.id);
-    await h.setTenantConfig({ delivery: { sms: { provider: 'twilio', accountSid: 'AC1', authToken: 'very-secret-token' } } });
     const admin = (key: string, method: string, body?: unknown) =>
       h.app.request('/admin/v1/config', { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'accept-language': 'en' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const own = { provider: 'twilio', from: '+15005550006', credentials: { accountSid: 'AC1', authToken: 'very-secret-token' } };
+    expect((await admin(secretKey, 'PATCH', { delivery: { sms: own } })).status).toBe(200);
     const read = await admin(secretKey, 'GET');
     expect(read.status).toBe(200);
     const text = await read.text();
     expect(text).not.toContain('very-secret-token');
-    expect(JSON.parse(text).delivery.sms).toEqual({ provider: 'twilio', accountSid: 'AC1', authToken: '[set]' });
+    expect(JSON.parse(text).delivery.sms).toEqual({ provider: 'twilio', from: '+15005550006', credentials: { set: true, keys: ['accountSid', 'authToken'] } });
 
     const bad = await admin(secretKey, 'PATCH', { branding: { primaryColor: 'blue' } });
     expect(bad.status).toBe(400);
@@ -123,6 +129,6 @@ describe(`tenant configuration (${backend})`, () => {
     expect((await findTenantBySlug(h.db, 'config-other'))!.config.defaultLocale).toBe('zh-CN');
     expect((await admin('sk_nope', 'GET')).status).toBe(401);
     const events = await h.db.selectFrom('audit_events').select(['tenant_id', 'detail']).where('type', '=', 'tenant_configured').execute();
-    expect(events.map((e) => e.tenant_id).sort()).toEqual([h.tenant.id, other.id].sort());
+    expect(events.map((e) => e.tenant_id).sort()).toEqual([h.tenant.id, h.tenant.id, other.id].sort()); // delivery, then branding
   });
 });

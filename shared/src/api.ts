@@ -12,10 +12,16 @@ import type { PhoneRegion } from './rules/phone-regions.ts';
 import type { Agreement } from './tenant.ts';
 import { emailProblem, normalizeEmail } from './rules/email.ts';
 import { CODE_CHANNELS, CODE_PATTERN, CODE_PURPOSES, type CodeChannel } from './rules/code.ts';
+import { hasInvalidTextChars, type TextRule } from './rules/text.ts';
 
 export interface TenantRules {
   passwordPolicy: PasswordPolicy;
   phoneRegions: readonly PhoneRegion[];
+  /**
+   * The server's full common-password check (the 10,000+ list, bff/src/services/passwords.ts),
+   * given by the BFF's validator only; the widget checks the small list in rules/common-passwords.ts.
+   */
+  isCommonPassword?: (password: string) => Promise<boolean>;
 }
 
 /** Parameters each rule's message needs, so BFF and widget fill `{min}` alike. */
@@ -40,7 +46,32 @@ function fail(ctx: z.RefinementCtx, code: ErrorCode, path: (string | number)[] =
   ctx.addIssue({ code: 'custom', message: code, path, params: { appCode: code, appParams: paramsFor(code, policy) } });
 }
 
-export const text = (max: number) => z.string({ error: 'required' }).max(max, { error: 'invalid_input' });
+/**
+ * Every free-text field of the API: a string of at most `max` characters with no control
+ * characters and no lone surrogates (shared/src/rules/text.ts), refused as `text_invalid_chars`
+ * on that field before any other rule of the field runs (so a password or a name never reaches
+ * its own checks, the database or a log with a NUL in it). `multiline` allows TAB/LF/CR.
+ */
+export const text = (max: number, rule: TextRule = {}) => cleanString(rule).max(max, { error: 'invalid_input' });
+
+/** A string held to the text rule, for fields that answer their own code when too long (files). */
+export const cleanString = (rule: TextRule = {}) =>
+  z.string({ error: 'required' }).refine((v) => !hasInvalidTextChars(v, rule), { params: { appCode: 'text_invalid_chars' }, abort: true });
+
+/** A new password against the tenant's policy; on the server, also against the full common-password list. */
+const newPassword = (rules: TenantRules) => {
+  const policy = rules.passwordPolicy;
+  const local = text(128).superRefine((v, ctx) => {
+    for (const p of passwordProblems(v, policy)) fail(ctx, p, [], policy);
+  });
+  const isCommon = rules.isCommonPassword;
+  // async only when the server gives its check, so the widget's (and tests') synchronous parses still work
+  if (!isCommon || !policy.blockCommon) return local;
+  return local.superRefine(async (v, ctx) => {
+    // (zod runs this even after the checks above failed; the small list's hit is already reported)
+    if (!passwordProblems(v, policy).includes('password_too_common') && (await isCommon(v))) fail(ctx, 'password_too_common', [], policy);
+  });
+};
 
 /** An ID number (resident ID, passport, unified social credit code): letters and digits only. */
 export const ID_NUMBER_PATTERN = /^[0-9A-Za-z]{6,32}$/;
@@ -82,15 +113,12 @@ export const registerBody = (rules: TenantRules) =>
   z
     .object({
       accountName: AccountNameSchema,
-      password: text(128).superRefine((v, ctx) => {
-        for (const p of passwordProblems(v, rules.passwordPolicy)) fail(ctx, p, [], rules.passwordPolicy);
-      }),
+      password: newPassword(rules),
       phone: PhoneInputSchema(rules.phoneRegions),
       code: CodeSchema,
       /** keys of the agreements the user accepted, with the versions shown */
       agreements: z.array(z.object({ key: text(64), version: text(32) })).max(20),
-      referralCode: z
-        .string()
+      referralCode: cleanString()
         .trim()
         .max(32, { error: 'referral_code_invalid' })
         .regex(/^[A-Za-z0-9_-]*$/, { error: 'referral_code_invalid' })
@@ -111,18 +139,46 @@ export const signInBody = z.object({
   identifier: text(320).refine((v) => v.trim().length > 0, { params: { appCode: 'required' } }),
   password: text(256).refine((v) => v.length > 0, { params: { appCode: 'required' } }),
   /** present when a sub-user signs in (seed 004: primary account + sub-user name + password) */
-  subUser: z.string().max(64).optional(),
+  subUser: text(64).optional(),
 });
 export type SignIn = z.infer<typeof signInBody>;
 
+/** Unlocking an account locked by failed sign-ins: a code to its security phone or email (README "Security model"). */
+export const unlockCodeBody = z.object({
+  identifier: text(320).refine((v) => v.trim().length > 0, { params: { appCode: 'required' } }),
+  channel: z.enum(['sms', 'voice', 'email'], { error: 'invalid_input' }),
+});
+export type UnlockCodeRequest = z.infer<typeof unlockCodeBody>;
+/** The same answer whether or not the identifier names an account, or one that is locked. */
+export interface UnlockCodeResponse {
+  sent: true;
+  expiresIn: number;
+  resendAfter: number;
+}
+export const unlockBody = z.object({
+  identifier: text(320).refine((v) => v.trim().length > 0, { params: { appCode: 'required' } }),
+  code: CodeSchema,
+});
+export type UnlockRequest = z.infer<typeof unlockBody>;
+export interface UnlockResponse {
+  unlocked: true;
+}
+
 export const availabilityQuery = z.object({ name: AccountNameSchema });
+
+/** A union (`'' | email`, `https URL | path`) none of whose branches took the value because of its characters. */
+function unionRefusedText(issue: z.core.$ZodIssue): boolean {
+  if (issue.code !== 'invalid_union') return false;
+  return issue.errors.some((branch) => branch.some((i) => (i as { params?: { appCode?: unknown } }).params?.appCode === 'text_invalid_chars'));
+}
 
 /** Turns zod issues into the shared field-issue list (codes only; messages are added per locale). */
 export function fieldIssuesFromZod(issues: readonly z.core.$ZodIssue[]): FieldIssue[] {
   return issues.map((issue) => {
     const params = (issue as { params?: { appCode?: unknown; appParams?: Record<string, number> } }).params;
     let code: ErrorCode = 'invalid_input';
-    if (params && isErrorCode(params.appCode)) code = params.appCode;
+    if (unionRefusedText(issue)) code = 'text_invalid_chars';
+    else if (params && isErrorCode(params.appCode)) code = params.appCode;
     else if (isErrorCode(issue.message)) code = issue.message;
     else if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) code = 'required';
     const out: FieldIssue = { path: issue.path.map(String).join('.'), code };
@@ -187,7 +243,7 @@ export interface AccessToken {
 /** POST /v1/consents: the signed-in account accepts the tenant's current agreements. */
 export const consentsBody = z.object({
   agreements: z
-    .array(z.object({ key: z.string().max(32), version: z.string().max(16) }), { error: 'invalid_input' })
+    .array(z.object({ key: text(32), version: text(16) }), { error: 'invalid_input' })
     .min(1, { error: 'agreements_required' })
     .max(10),
 });
@@ -203,8 +259,8 @@ export type SignInNotice = 'mfa_reset_by_primary';
 /** The MFA step of sign-in: a current TOTP code, or one of the recovery codes. */
 export const mfaSignInBody = z
   .object({
-    code: z.string().max(16).optional(),
-    recoveryCode: z.string().max(32).optional(),
+    code: text(16).optional(),
+    recoveryCode: text(32).optional(),
   })
   .superRefine((v, ctx) => {
     if (!v.code && !v.recoveryCode) fail(ctx, 'required', ['code']);
@@ -290,6 +346,7 @@ export type AuditEventType =
   | 'registered'
   | 'sign_in'
   | 'sign_in_failed'
+  | 'account_unlocked'
   | 'code_sent'
   | 'contact_added'
   | 'contact_changed'
@@ -386,9 +443,7 @@ export const securityEmailBody = z.object({ email: EmailSchema });
 export const changePasswordBody = (rules: TenantRules) =>
   z.object({
     currentPassword: text(256).refine((v) => v.length > 0, { params: { appCode: 'required' } }),
-    newPassword: text(128).superRefine((v, ctx) => {
-      for (const p of passwordProblems(v, rules.passwordPolicy)) fail(ctx, p, [], rules.passwordPolicy);
-    }),
+    newPassword: newPassword(rules),
   });
 export type ChangePasswordRequest = z.input<ReturnType<typeof changePasswordBody>>;
 
@@ -427,9 +482,7 @@ export const subUserCreateBody = (rules: TenantRules) =>
   z
     .object({
       name: AccountNameSchema,
-      password: text(128).superRefine((v, ctx) => {
-        for (const p of passwordProblems(v, rules.passwordPolicy)) fail(ctx, p, [], rules.passwordPolicy);
-      }),
+      password: newPassword(rules),
       mfaRequired: z.boolean({ error: 'invalid_input' }).optional(),
     })
     .superRefine((v, ctx) => {
@@ -443,7 +496,7 @@ export const subUserParams = z.object({ id: z.uuid({ error: 'sub_user_not_found'
 
 // ---- lost MFA device: the application to disassociate it (issue 5) ------------------
 
-const fileInput = z.object({ data: z.string().max(4_000_000, { error: 'file_too_large' }) });
+const fileInput = z.object({ data: cleanString().max(4_000_000, { error: 'file_too_large' }) });
 
 export const mfaApplicationBody = (rules: TenantRules) =>
   z
@@ -452,7 +505,7 @@ export const mfaApplicationBody = (rules: TenantRules) =>
       name: text(64).refine((v) => v.trim().length > 0, { params: { appCode: 'required' } }),
       phone: PhoneInputSchema(rules.phoneRegions),
       idNumber: text(32).refine((v) => ID_NUMBER_PATTERN.test(v.trim()), { params: { appCode: 'invalid_input' } }),
-      enterpriseName: z.string().max(128).optional(),
+      enterpriseName: text(128).optional(),
       /** base64 of a photo of the applicant holding the ID card */
       idPhoto: fileInput,
       /** base64 of the business licence (enterprise) */

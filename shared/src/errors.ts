@@ -8,6 +8,7 @@ export const ERROR_STATUS = {
   // input, field-level
   invalid_input: 400,
   required: 400,
+  text_invalid_chars: 400,
   account_name_too_short: 400,
   account_name_too_long: 400,
   account_name_invalid_chars: 400,
@@ -15,6 +16,7 @@ export const ERROR_STATUS = {
   password_too_short: 400,
   password_too_long: 400,
   password_invalid_chars: 400,
+  password_unprintable: 400,
   password_missing_letter: 400,
   password_missing_digit: 400,
   password_missing_symbol: 400,
@@ -40,6 +42,7 @@ export const ERROR_STATUS = {
   identifier_multiple_accounts: 401,
   not_signed_in: 401,
   account_locked: 429,
+  too_many_attempts: 429,
   // security settings (issue 4)
   step_up_required: 403,
   step_up_method_unavailable: 400,
@@ -80,6 +83,8 @@ export const ERROR_STATUS = {
   // tenancy and transport
   tenant_unknown: 401,
   origin_not_allowed: 403,
+  // development only: a Host that is neither loopback nor configured (DNS rebinding; README "Security model")
+  host_not_allowed: 403,
   csrf_rejected: 403,
   unsupported_media_type: 415,
   payload_too_large: 413,

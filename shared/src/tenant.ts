@@ -2,6 +2,7 @@ import type { PasswordPolicy } from './rules/password.ts';
 import { DEFAULT_PASSWORD_POLICY } from './rules/password.ts';
 import type { PhoneRegion } from './rules/phone-regions.ts';
 import type { Locale } from './i18n/index.ts';
+import type { ProviderName, ProviderSettings } from './delivery-providers.ts';
 
 export type Localized = Record<Locale, string>;
 
@@ -20,30 +21,24 @@ export interface SupportChannels {
 }
 
 /**
- * Where a channel's messages go. Credentials may be given here or left out, in which case the
- * BFF reads them from its environment (README: Configuration). Never sent to a widget.
+ * Where a channel's messages go, as stored (one entry per provider in
+ * shared/src/delivery-providers.ts). Without `sealedCredentials` the operator's account is used:
+ * credentials, settings and endpoint all from the BFF's environment. With it, the tenant's own
+ * account: its credentials (AES-GCM sealed with a key derived from JD_SECRET, never returned by
+ * any API) and the settings stored next to them. Never sent to a widget. Older versions stored
+ * other keys (`baseUrl`, `endpoint`, `protocol`, plaintext credentials); bff/src/delivery/accounts.ts
+ * never reads a URL key from such a row, and uses plaintext credentials only as a complete own
+ * account (sealed at the next change of that channel).
  */
-export type ProviderConfig = (
-  | { provider: 'dev' }
-  | { provider: 'resend'; apiKey?: string; from?: string; baseUrl?: string }
-  | {
-      provider: 'tencent';
-      secretId?: string;
-      secretKey?: string;
-      region?: string;
-      smsSdkAppId?: string;
-      signName?: string;
-      templates?: Record<string, string>;
-      voiceSdkAppId?: string;
-      voiceTemplates?: Record<string, string>;
-      endpoint?: string;
-      protocol?: 'https:' | 'http:';
-    }
-  | { provider: 'twilio'; accountSid?: string; authToken?: string; from?: string; baseUrl?: string }
-) & {
-  /** how long one provider call may take before it counts as a retryable failure (default 10 s) */
-  timeoutMs?: number;
-};
+export type ProviderConfig = {
+  [P in ProviderName]: {
+    provider: P;
+    /** how long one provider call may take before it counts as a retryable failure (default 10 s) */
+    timeoutMs?: number;
+    /** the tenant's own credentials, sealed (bff/src/delivery/accounts.ts) */
+    sealedCredentials?: string;
+  } & ProviderSettings<P>;
+}[ProviderName];
 
 export interface DeliveryConfig {
   email?: ProviderConfig;

@@ -3,7 +3,8 @@
  * `npm run tenant -- list`
  * `npm run tenant -- show <slug>`
  * `npm run tenant -- configure <slug> --json '{"phoneRegions":["CN","HK"],"delivery":{"sms":{"provider":"twilio"}}}'`
- *   (merges the given top-level keys of the tenant config)
+ *   (merges the given top-level keys of the tenant config; `delivery` per channel, a tenant's own
+ *   provider credentials sealed with JD_SECRET and never printed again)
  * `npm run tenant -- real-name <slug> <account name> --type personal|enterprise --name <name> --id-number <no> [--enterprise <name>]`
  *   (`--clear` removes it) — the back office records real-name verification until the admin API exists
  * `npm run tenant -- mfa-applications <slug> [--status pending]`   (JSON, with the mismatch flags)
@@ -22,7 +23,7 @@ import { findAccountByFoldedName } from '../db/accounts.ts';
 import { systemClock } from '../services/deps.ts';
 import { listApplications, reviewApplication, setRealName } from '../services/mfa-recovery.ts';
 import { AppError } from '../../../shared/src/errors.ts';
-import { configureTenant, createTenant, findTenantBySlug, listTenants } from '../services/tenants.ts';
+import { configureTenant, createTenant, findTenantBySlug, listTenants, operatorConfigView } from '../services/tenants.ts';
 import { rotateSigningKey } from '../services/tokens.ts';
 import { postgresFileStore } from '../storage/files.ts';
 
@@ -76,7 +77,8 @@ try {
       console.error(`no tenant "${slug}"`);
       process.exitCode = 1;
     } else {
-      const updated = await configureTenant(db, t, JSON.parse(values.json) as Record<string, unknown>);
+      // the same JD_SECRET as the BFF: a tenant's own provider credentials are sealed with it
+      const updated = await configureTenant(db, t, JSON.parse(values.json) as Record<string, unknown>, { secret: loadConfig().secret });
       console.log(`updated tenant ${updated.slug}: ${Object.keys(JSON.parse(values.json) as object).join(', ')}`);
     }
   } else if (command === 'real-name' || command === 'mfa-applications' || command === 'approve-mfa' || command === 'reject-mfa') {
@@ -136,7 +138,7 @@ try {
     if (!t) {
       console.error(`no tenant "${slug}"`);
       process.exitCode = 1;
-    } else console.log(JSON.stringify(t, null, 2));
+    } else console.log(JSON.stringify({ ...t, config: operatorConfigView(t.config) }, null, 2)); // credentials: only whether set
   } else usage();
 } catch (err) {
   if (err instanceof AppError && err.fields?.length) console.error(`${err.code}: ${err.fields.map((f) => `${f.path || '(config)'} (${f.code})`).join(', ')}`);

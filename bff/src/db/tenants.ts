@@ -7,8 +7,10 @@ export function findTenantByPublishableKey(db: Db, key: string): Promise<TenantR
   return db.selectFrom('tenants').selectAll().where('publishable_key', '=', key).executeTakeFirst();
 }
 
-export function findTenantById(db: Db, id: string): Promise<TenantRow | undefined> {
-  return db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+/** `forUpdate` (inside a transaction): a config change reads and writes the row it locked. */
+export function findTenantById(db: Db, id: string, opts: { forUpdate?: boolean } = {}): Promise<TenantRow | undefined> {
+  const query = db.selectFrom('tenants').selectAll().where('id', '=', id);
+  return (opts.forUpdate ? query.forUpdate() : query).executeTakeFirst();
 }
 
 export function findTenantBySlug(db: Db, slug: string): Promise<TenantRow | undefined> {

@@ -1,5 +1,5 @@
-import type { ProviderConfig } from '../../../shared/src/tenant.ts';
-import type { SenderFactory } from './providers.ts';
+import type { AccountProviderName } from '../../../shared/src/delivery-providers.ts';
+import type { ProviderAccount, SenderFactory } from './providers.ts';
 import { createResendSender } from './resend.ts';
 import type { MessageSender } from './sender.ts';
 import { createTencentSender } from './tencent.ts';
@@ -7,21 +7,28 @@ import { createTwilioSender } from './twilio.ts';
 
 type Env = Record<string, string | undefined>;
 
-/** A provider named but missing credentials: fail for good with a reason that names no secret. */
+/** A provider without what it needs: fail for good with a reason that names keys, never values. */
 function misconfigured(provider: string, missing: string[]): MessageSender {
   return { name: provider, deliver: async () => ({ ok: false, retryable: false, reason: `${provider}_not_configured:${missing.join(',')}` }) };
 }
 
-function required<T extends Record<string, unknown>>(provider: string, values: T): { ok: true; values: { [K in keyof T]-?: NonNullable<T[K]> } } | { ok: false; sender: MessageSender } {
-  const missing = Object.entries(values)
-    .filter(([, v]) => v === undefined || v === '')
-    .map(([k]) => k);
-  return missing.length ? { ok: false, sender: misconfigured(provider, missing) } : { ok: true, values: values as never };
+type Param = { value: unknown; name: string };
+
+/** All values present, or the sender that says which are missing (by env name or setting key). */
+function required<T extends Record<string, Param>>(
+  provider: string,
+  params: T,
+): { ok: true; values: { [K in keyof T]: string } } | { ok: false; sender: MessageSender } {
+  const missing = Object.values(params)
+    .filter((p) => p.value === undefined || p.value === '')
+    .map((p) => p.name);
+  if (missing.length) return { ok: false, sender: misconfigured(provider, missing) };
+  return { ok: true, values: Object.fromEntries(Object.entries(params).map(([k, p]) => [k, p.value])) as never };
 }
 
-/** Per-provider timeout: tenant config, else JD_PROVIDER_TIMEOUT_MS, else the adapter's 10 s. */
-function timeout(config: ProviderConfig, env: Env): { timeoutMs?: number } {
-  const ms = config.timeoutMs ?? Number(env.JD_PROVIDER_TIMEOUT_MS ?? NaN);
+/** Per-provider timeout: the tenant's entry, else JD_PROVIDER_TIMEOUT_MS, else the adapter's 10 s. */
+function timeout(ctx: { timeoutMs?: number | undefined }, env: Env): { timeoutMs?: number } {
+  const ms = ctx.timeoutMs ?? Number(env.JD_PROVIDER_TIMEOUT_MS ?? NaN);
   return Number.isFinite(ms) && ms > 0 ? { timeoutMs: ms } : {};
 }
 
@@ -36,50 +43,64 @@ function jsonEnv(env: Env, name: string): Record<string, string> | undefined {
 }
 
 /**
- * The real providers, by config name. Each credential comes from the tenant's config, else the
- * BFF's environment (README: Configuration); neither ever reaches a log, an answer or an error.
+ * One parameter: from the tenant's own account (credential or setting), or from the operator's
+ * environment — never the one completed by the other, so the operator's credentials go only
+ * with the operator's settings and the operator's endpoint.
  */
-export const senderFactories: Partial<Record<ProviderConfig['provider'], SenderFactory>> = {
-  resend(config, env, ctx) {
-    const c = config as Extract<ProviderConfig, { provider: 'resend' }>;
-    const r = required('resend', { apiKey: c.apiKey ?? env.RESEND_API_KEY, from: c.from ?? ctx.emailFrom ?? env.RESEND_FROM });
+function param(account: ProviderAccount, key: string, envName: string, env: Env, fromEnv: (name: string) => unknown = (n) => env[n]): Param {
+  if (account.owner === 'tenant') return { value: account.credentials[key] ?? account.settings[key], name: key };
+  return { value: fromEnv(envName), name: envName };
+}
+
+const optional = (name: string, value: unknown) => (value !== undefined && value !== '' ? { [name]: value } : {});
+
+/**
+ * The real providers, one per registry entry (shared/src/delivery-providers.ts). Where each
+ * provider's API lives comes from the environment only (RESEND_BASE_URL, TENCENTCLOUD_ENDPOINT
+ * and TENCENTCLOUD_PROTOCOL, TWILIO_BASE_URL: the local fakes), whichever account is used.
+ * No credential ever reaches a log, an answer or an error.
+ */
+export const senderFactories = {
+  resend(account, env, ctx) {
+    const r = required('resend', {
+      apiKey: param(account, 'apiKey', 'RESEND_API_KEY', env),
+      // an own account sends from the tenant's address; the operator's account from the operator's
+      from: account.owner === 'tenant' ? { value: ctx.emailFrom, name: 'emailFrom' } : { value: env.RESEND_FROM, name: 'RESEND_FROM' },
+    });
     if (!r.ok) return r.sender;
-    const baseUrl = c.baseUrl ?? env.RESEND_BASE_URL;
-    return createResendSender({ ...r.values, ...(baseUrl ? { baseUrl } : {}), ...timeout(config, env) });
+    return createResendSender({ ...r.values, ...optional('baseUrl', env.RESEND_BASE_URL), ...timeout(ctx, env) });
   },
-  tencent(config, env) {
-    const c = config as Extract<ProviderConfig, { provider: 'tencent' }>;
+  tencent(account, env, ctx) {
+    const p = (key: string, envName: string) => param(account, key, envName, env);
+    const json = (key: string, envName: string) => param(account, key, envName, env, (n) => jsonEnv(env, n));
     const r = required('tencent', {
-      secretId: c.secretId ?? env.TENCENTCLOUD_SECRET_ID,
-      secretKey: c.secretKey ?? env.TENCENTCLOUD_SECRET_KEY,
-      region: c.region ?? env.TENCENTCLOUD_REGION ?? 'ap-guangzhou',
-      smsSdkAppId: c.smsSdkAppId ?? env.TENCENTCLOUD_SMS_SDK_APP_ID,
-      signName: c.signName ?? env.TENCENTCLOUD_SMS_SIGN_NAME,
-      templates: c.templates ?? jsonEnv(env, 'TENCENTCLOUD_SMS_TEMPLATES'),
+      secretId: p('secretId', 'TENCENTCLOUD_SECRET_ID'),
+      secretKey: p('secretKey', 'TENCENTCLOUD_SECRET_KEY'),
+      smsSdkAppId: p('smsSdkAppId', 'TENCENTCLOUD_SMS_SDK_APP_ID'),
+      signName: p('signName', 'TENCENTCLOUD_SMS_SIGN_NAME'),
+      templates: json('templates', 'TENCENTCLOUD_SMS_TEMPLATES'),
     });
     if (!r.ok) return r.sender;
-    const voiceSdkAppId = c.voiceSdkAppId ?? env.TENCENTCLOUD_VOICE_SDK_APP_ID;
-    const voiceTemplates = c.voiceTemplates ?? jsonEnv(env, 'TENCENTCLOUD_VOICE_TEMPLATES');
-    const endpoint = c.endpoint ?? env.TENCENTCLOUD_ENDPOINT;
-    const protocol = c.protocol ?? (env.TENCENTCLOUD_PROTOCOL as 'https:' | 'http:' | undefined);
+    const values = r.values as typeof r.values & { templates: Record<string, string> };
     return createTencentSender({
-      ...r.values,
-      ...(voiceSdkAppId ? { voiceSdkAppId } : {}),
-      ...(voiceTemplates ? { voiceTemplates } : {}),
-      ...(endpoint ? { endpoint } : {}),
-      ...(protocol ? { protocol } : {}),
-      ...timeout(config, env),
+      ...values,
+      region: (p('region', 'TENCENTCLOUD_REGION').value as string | undefined) || 'ap-guangzhou',
+      ...optional('intlSignName', account.owner === 'tenant' ? account.settings.intlSignName : undefined),
+      ...optional('intlTemplates', account.owner === 'tenant' ? account.settings.intlTemplates : undefined),
+      ...optional('voiceSdkAppId', p('voiceSdkAppId', 'TENCENTCLOUD_VOICE_SDK_APP_ID').value),
+      ...optional('voiceTemplates', json('voiceTemplates', 'TENCENTCLOUD_VOICE_TEMPLATES').value),
+      ...optional('endpoint', env.TENCENTCLOUD_ENDPOINT),
+      ...(env.TENCENTCLOUD_PROTOCOL === 'http:' || env.TENCENTCLOUD_PROTOCOL === 'https:' ? { protocol: env.TENCENTCLOUD_PROTOCOL } : {}),
+      ...timeout(ctx, env),
     });
   },
-  twilio(config, env) {
-    const c = config as Extract<ProviderConfig, { provider: 'twilio' }>;
+  twilio(account, env, ctx) {
     const r = required('twilio', {
-      accountSid: c.accountSid ?? env.TWILIO_ACCOUNT_SID,
-      authToken: c.authToken ?? env.TWILIO_AUTH_TOKEN,
-      from: c.from ?? env.TWILIO_FROM,
+      accountSid: param(account, 'accountSid', 'TWILIO_ACCOUNT_SID', env),
+      authToken: param(account, 'authToken', 'TWILIO_AUTH_TOKEN', env),
+      from: param(account, 'from', 'TWILIO_FROM', env),
     });
     if (!r.ok) return r.sender;
-    const baseUrl = c.baseUrl ?? env.TWILIO_BASE_URL;
-    return createTwilioSender({ ...r.values, ...(baseUrl ? { baseUrl } : {}), ...timeout(config, env) });
+    return createTwilioSender({ ...r.values, ...optional('baseUrl', env.TWILIO_BASE_URL), ...timeout(ctx, env) });
   },
-};
+} satisfies Record<AccountProviderName, SenderFactory>;

@@ -1,6 +1,8 @@
-import type { DeliveryConfig, ProviderConfig } from '../../../shared/src/tenant.ts';
+import { isProviderName, type AccountProviderName } from '../../../shared/src/delivery-providers.ts';
+import type { DeliveryConfig } from '../../../shared/src/tenant.ts';
 import type { Db } from '../db/create.ts';
 import { findTenantById } from '../db/tenants.ts';
+import { credentialsKey, readStoredEntry, unsealCredentials, type StoredAccount } from './accounts.ts';
 import { devSender, type MessageSender, type OutgoingMessage, type SenderResolver } from './sender.ts';
 
 type Channel = OutgoingMessage['channel'];
@@ -11,17 +13,35 @@ export function unconfiguredSender(channel: Channel): MessageSender {
   return { name: 'none', deliver: async () => ({ ok: false, retryable: false, reason: `no_provider_for_${channel}` }) };
 }
 
-/** Builds a provider's sender from its config; credentials fall back to the environment. */
-export type SenderFactory = (config: ProviderConfig, env: Env, context: { emailFrom?: string | undefined }) => MessageSender;
+/**
+ * Whose account a sender uses (bff/src/delivery/accounts.ts): the operator's (everything from
+ * the environment) or the tenant's own (its credentials, unsealed, and its settings).
+ */
+export type ProviderAccount =
+  | { owner: 'operator' }
+  | { owner: 'tenant'; credentials: Record<string, string>; settings: Record<string, unknown> };
+
+/** Builds a provider's sender for one account; the endpoint always comes from the environment. */
+export type SenderFactory = (
+  account: ProviderAccount,
+  env: Env,
+  context: { emailFrom?: string | undefined; timeoutMs?: number | undefined },
+) => MessageSender;
+
+/** A sender that fails for good with a reason naming no secret. */
+function failing(provider: string, reason: string): MessageSender {
+  return { name: provider, deliver: async () => ({ ok: false, retryable: false, reason }) };
+}
 
 /**
  * Default provider per channel when the tenant names none: whatever the environment configures
- * (README: Configuration), else the dev outbox in development, else none.
+ * (README: Configuration) — always the operator's account — else the dev outbox in
+ * development, else none.
  */
-function defaultProvider(channel: Channel, env: Env, dev: boolean): ProviderConfig | undefined {
+function defaultProvider(channel: Channel, env: Env, dev: boolean): StoredAccount | undefined {
   const name = env[`JD_${channel.toUpperCase()}_PROVIDER`];
-  if (name === 'resend' || name === 'tencent' || name === 'twilio' || name === 'dev') return { provider: name } as ProviderConfig;
-  return dev ? { provider: 'dev' } : undefined;
+  if (!isProviderName(name)) return dev ? { provider: 'dev' } : undefined;
+  return name === 'dev' ? { provider: 'dev' } : { provider: name, owner: 'operator' };
 }
 
 /**
@@ -32,11 +52,14 @@ export function createSenderResolver(opts: {
   db: Db;
   env: Env;
   dev: boolean;
-  factories: Partial<Record<ProviderConfig['provider'], SenderFactory>>;
+  factories: Partial<Record<AccountProviderName, SenderFactory>>;
+  /** JD_SECRET: opens the tenants' own sealed credentials; without it they fail for good */
+  secret?: string;
   ttlMs?: number;
 }): SenderResolver {
   const cache = new Map<string, { at: number; senders: Partial<Record<Channel, MessageSender>>; delivery: DeliveryConfig; emailFrom?: string | undefined }>();
   const ttl = opts.ttlMs ?? 30_000;
+  const key = opts.secret ? credentialsKey(opts.secret) : undefined;
   return async (tenantId, channel) => {
     let entry = cache.get(tenantId);
     if (!entry || Date.now() - entry.at > ttl) {
@@ -46,13 +69,25 @@ export function createSenderResolver(opts: {
     }
     const hit = entry.senders[channel];
     if (hit) return hit;
-    const config = entry.delivery[channel] ?? defaultProvider(channel, opts.env, opts.dev);
+    const stored = entry.delivery[channel];
+    // only the keys the provider registry names are read: an old row's baseUrl/endpoint never is
+    const account = stored ? readStoredEntry(stored) : defaultProvider(channel, opts.env, opts.dev);
     let sender: MessageSender;
-    if (!config) sender = unconfiguredSender(channel);
-    else if (config.provider === 'dev') sender = devSender;
+    if (!account) sender = unconfiguredSender(channel);
+    else if (account.provider === 'dev') sender = devSender;
     else {
-      const factory = opts.factories[config.provider];
-      sender = factory ? factory(config, opts.env, { emailFrom: entry.emailFrom }) : unconfiguredSender(channel);
+      const factory = opts.factories[account.provider];
+      const context = { emailFrom: entry.emailFrom, timeoutMs: account.timeoutMs };
+      if (!factory) sender = unconfiguredSender(channel);
+      else if (account.owner === 'operator') sender = factory({ owner: 'operator' }, opts.env, context);
+      else if (account.owner === 'incomplete') sender = failing(account.provider, `${account.provider}_credentials_incomplete`);
+      else {
+        const credentials =
+          'plain' in account.credentials ? account.credentials.plain : key ? unsealCredentials(key, account.credentials.sealed) : undefined;
+        sender = credentials
+          ? factory({ owner: 'tenant', credentials, settings: account.settings }, opts.env, context)
+          : failing(account.provider, `${account.provider}_credentials_unreadable`);
+      }
     }
     entry.senders[channel] = sender;
     return sender;

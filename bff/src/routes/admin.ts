@@ -35,12 +35,13 @@ export function adminRoutes(deps: ServiceDeps, tenants: TenantDirectory) {
     new Hono<AdminEnv>()
       .use('*', requireAdminKey(deps, tenants))
       .use('*', (c, next) => (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH' ? limitBody(c, next) : next()))
-      // the tenant's configuration: read back without provider credentials; a patch of top-level keys
+      // the tenant's configuration: read back without provider credentials (only whether they are
+      // set); a patch of top-level keys, `delivery` per channel (bff/src/delivery/accounts.ts)
       .get('/config', (c) => c.json(operatorConfigView(c.get('tenant').config)))
       .patch('/config', validate('json', z.record(z.string(), z.unknown(), { error: 'invalid_input' })), async (c) => {
         const patch = validated<Record<string, unknown>>(c, 'json');
         const tenant = c.get('tenant');
-        const updated = await configureTenant(deps.db, tenant, patch);
+        const updated = await configureTenant(deps.db, tenant, patch, { secret: deps.config.secret });
         tenants.invalidate(); // this process at once; others within their tenant cache time
         await recordEvent(deps.db, { tenantId: tenant.id, accountId: null, type: 'tenant_configured', outcome: 'success', ip: null, userAgent: null, detail: { actor: 'admin_key', adminKeyId: c.get('adminKeyId'), keys: Object.keys(patch).join(',') }, at: deps.clock.now() });
         return c.json(operatorConfigView(updated.config));

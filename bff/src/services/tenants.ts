@@ -3,6 +3,7 @@ import { fieldIssuesFromZod } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { tenantConfigPatch } from '../../../shared/src/tenant-config.ts';
 import { randomToken } from '../crypto.ts';
+import { checkDeliveryConfig, credentialsKey, deliveryView, mergeDelivery } from '../delivery/accounts.ts';
 import type { Db } from '../db/create.ts';
 import type { TenantRow } from '../db/schema.ts';
 import * as tenants from '../db/tenants.ts';
@@ -56,15 +57,30 @@ export async function updateTenantConfig(db: Db, tenant: Tenant, patch: Partial<
 /**
  * Merges top-level config keys from an operator (CLI or admin API), validated by the one schema
  * in shared/src/tenant-config.ts; a bad patch changes nothing and answers invalid_input with the
- * offending fields. Takes effect in running BFFs within the tenant directory's cache time.
+ * offending fields. `delivery` merges per channel and seals a tenant's own provider credentials
+ * with a key derived from `secret` (JD_SECRET; bff/src/delivery/accounts.ts). Takes effect in
+ * running BFFs within the tenant directory's cache time.
  */
-export async function configureTenant(db: Db, tenant: Tenant, patch: unknown): Promise<Tenant> {
+export async function configureTenant(db: Db, tenant: Tenant, patch: unknown, opts: { secret: string }): Promise<Tenant> {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw new AppError('invalid_input');
   const unknown = Object.keys(patch).filter((k) => !(k in tenantConfigPatch.shape));
   if (unknown.length) throw new AppError('invalid_input', undefined, unknown.map((path) => ({ path, code: 'invalid_input' })));
   const parsed = tenantConfigPatch.safeParse(patch);
   if (!parsed.success) throw new AppError('invalid_input', undefined, fieldIssuesFromZod(parsed.error.issues));
-  return updateTenantConfig(db, tenant, parsed.data as Partial<TenantConfig>);
+  const { delivery, ...rest } = parsed.data;
+  // merged into the row as it is now (locked), not the caller's cached copy: a change made
+  // meanwhile elsewhere, such as newly sealed credentials, is never written over
+  return db.transaction().execute(async (trx) => {
+    const row = await tenants.findTenantById(trx, tenant.id, { forUpdate: true });
+    if (!row) throw new Error(`tenant ${tenant.id} disappeared`);
+    const current = toTenant(row);
+    const changes = rest as Partial<TenantConfig>;
+    if (delivery) changes.delivery = mergeDelivery(current.config.delivery, delivery as Parameters<typeof mergeDelivery>[1], credentialsKey(opts.secret));
+    const config = { ...current.config, ...changes };
+    checkDeliveryConfig(config);
+    await tenants.updateTenantConfig(trx, current.id, config);
+    return { ...current, config };
+  });
 }
 
 export function publicConfig(tenant: Tenant): TenantPublicConfig {
@@ -122,16 +138,12 @@ export class TenantDirectory {
   }
 }
 
-const SECRET_FIELDS = new Set(['apiKey', 'secretId', 'secretKey', 'authToken']);
-
-/** The config as an operator may read it back (admin API): provider credentials are never returned, only whether they are set. */
-export function operatorConfigView(config: TenantConfig): TenantConfig {
-  if (!config.delivery) return config;
-  const delivery = Object.fromEntries(
-    Object.entries(config.delivery).map(([channel, provider]) => [
-      channel,
-      Object.fromEntries(Object.entries(provider as Record<string, unknown>).map(([k, v]) => [k, SECRET_FIELDS.has(k) && v ? '[set]' : v])),
-    ]),
-  );
-  return { ...config, delivery: delivery as TenantConfig['delivery'] };
+/**
+ * The config as an operator may read it back (admin API, CLI `show`): provider entries show the
+ * account's settings and whether credentials are set, never a credential (bff/src/delivery/accounts.ts).
+ */
+export function operatorConfigView(config: TenantConfig): Omit<TenantConfig, 'delivery'> & { delivery?: Record<string, unknown> } {
+  const { delivery, ...rest } = config;
+  const view = deliveryView(delivery);
+  return view ? { ...rest, delivery: view } : rest;
 }

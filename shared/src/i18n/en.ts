@@ -3,6 +3,7 @@ export const en = {
   // errors (BFF answers and widget validation alike): `error.<code>`
   'error.invalid_input': 'Some fields need your attention.',
   'error.required': 'This field is required.',
+  'error.text_invalid_chars': 'This contains characters that cannot be used here (control characters or broken text).',
   'error.account_name_too_short': 'The account name must have at least {min} characters.',
   'error.account_name_too_long': 'The account name can have at most {max} characters.',
   'error.account_name_invalid_chars': 'Use only Chinese characters, English letters, digits, "-" and "_".',
@@ -10,6 +11,7 @@ export const en = {
   'error.password_too_short': 'The password must have at least {min} characters.',
   'error.password_too_long': 'The password can have at most {max} characters.',
   'error.password_invalid_chars': 'Use only English letters, digits and English symbols, without spaces.',
+  'error.password_unprintable': 'The password cannot contain control characters or line breaks.',
   'error.password_missing_letter': 'The password must contain an English letter.',
   'error.password_missing_digit': 'The password must contain a digit.',
   'error.password_missing_symbol': 'The password must contain a symbol.',
@@ -32,10 +34,12 @@ export const en = {
   'error.invalid_credentials': 'Account or password incorrect.',
   'error.identifier_multiple_accounts':
     'This mobile phone number/email has been associated with multiple accounts and cannot be used for login; please use the account name.',
-  'error.account_locked': 'Too many failed sign-ins. Try again in {minutes} minutes, or reset your password.',
+  'error.account_locked': 'This account is locked after too many failed sign-ins. Try again in {minutes} minutes, or unlock it with a code sent to its security phone or email.',
+  'error.too_many_attempts': 'Too many attempts. Try again in {seconds} seconds.',
   'error.not_signed_in': 'You are not signed in.',
   'error.tenant_unknown': 'This site is not set up for sign-in (unknown publishable key).',
   'error.origin_not_allowed': 'This site is not allowed to use the account service.',
+  'error.host_not_allowed': 'This host name is not allowed. Open the service at localhost, or add the name to ALLOWED_HOSTS.',
   'error.csrf_rejected': 'The request was refused for your security. Reload the page and try again.',
   'error.unsupported_media_type': 'The request must be sent as JSON.',
   'error.payload_too_large': 'The request is too large.',
@@ -116,6 +120,14 @@ export const en = {
   'login.agreements_title': 'Updated agreements',
   'login.agreements_intro': 'We have updated the agreements below. Please read and accept them to continue.',
   'login.agreements_accept': 'Accept and continue',
+  // unlocking a locked account with a code (README "Security model")
+  'login.unlock': 'Unlock with a verification code',
+  'login.unlock_title': 'Unlock your account',
+  'login.unlock_email': 'Email',
+  'login.unlock_sent': 'If this account is locked, a code was sent to its security phone or email.',
+  'login.unlock_submit': 'Unlock',
+  'login.unlock_back': 'Back to sign-in',
+  'login.unlocked': 'Account unlocked. Sign in again.',
 
   // common
   'common.loading': 'Loading…',
@@ -145,6 +157,7 @@ export const en = {
   'event.registered': 'Account registered',
   'event.sign_in': 'Signed in',
   'event.sign_in_failed': 'Failed sign-in',
+  'event.account_unlocked': 'Account unlocked with a code',
   'event.code_sent': 'Verification code sent',
   'event.contact_added': 'Contact added',
   'event.contact_changed': 'Contact changed',
