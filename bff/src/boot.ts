@@ -13,7 +13,7 @@ import { createSenderResolver } from './delivery/providers.ts';
 import { senderFactories } from './delivery/factories.ts';
 import { nodeDeps } from './deps.node.ts';
 import { silentLogger, type Logger } from './log.ts';
-import { createTenant, findTenantBySlug, TenantDirectory } from './services/tenants.ts';
+import { createTenant, findTenantBySlug, TenantDirectory, type Tenant } from './services/tenants.ts';
 
 export const root = resolve(import.meta.dirname, '../..');
 
@@ -74,7 +74,7 @@ export function createOutboxWorker(db: Db, config: AppConfig, env = process.env,
   return new OutboxWorker({
     db,
     now: () => new Date(),
-    resolveSender: createSenderResolver({ db, env, dev: config.dev, factories: senderFactories }),
+    resolveSender: createSenderResolver({ db, env, dev: config.dev, factories: senderFactories, secret: config.secret }),
     keepBodies: config.dev,
     log: (msg, fields) => log.warn(msg, fields),
   });
@@ -98,14 +98,18 @@ export async function prepareBff({ port, log, env = process.env, remoteAddress }
   const config = loadConfig(env);
   const { db, description } = await openDatabase(env, log);
 
-  let demo = await findTenantBySlug(db, 'demo');
-  if (!demo) {
-    demo = await createTenant(db, {
-      slug: 'demo',
-      displayName: 'JD Account Demo',
-      origins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
-    });
-    log.info('created the demo tenant', { tenant: demo.slug });
+  // Development only (README "Security model"): production creates no demo tenant and serves no demo page or key.
+  let demo: Tenant | undefined;
+  if (config.dev) {
+    demo = await findTenantBySlug(db, 'demo');
+    if (!demo) {
+      demo = await createTenant(db, {
+        slug: 'demo',
+        displayName: 'JD Account Demo',
+        origins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
+      });
+      log.info('created the demo tenant', { tenant: demo.slug });
+    }
   }
 
   // The bundle is rebuilt at every start (esbuild takes well under a second), so it never goes stale.
@@ -115,8 +119,7 @@ export async function prepareBff({ port, log, env = process.env, remoteAddress }
     await buildWidget({ quiet: true });
   }
   const widgetJs = readFileSync(widgetFile, 'utf8');
-  const demoTemplate = readFileSync(resolve(root, 'demo/static/index.html'), 'utf8');
-  const demoHtml = demoTemplate.replaceAll('%PUBLISHABLE_KEY%', demo.publishableKey);
+  const demoHtml = demo && readFileSync(resolve(root, 'demo/static/index.html'), 'utf8').replaceAll('%PUBLISHABLE_KEY%', demo.publishableKey);
 
   // The outbox worker runs in this process unless OUTBOX_WORKER=0 (then run `npm run worker` beside it).
   const worker = createOutboxWorker(db, config, env, log);
@@ -128,11 +131,11 @@ export async function prepareBff({ port, log, env = process.env, remoteAddress }
     tenants: new TenantDirectory(db, config.tenantCacheSeconds * 1000),
     assets: {
       widgetJs: async () => widgetJs,
-      demoHtml: async () => demoHtml,
+      ...(demoHtml ? { demoHtml: async () => demoHtml } : {}),
     },
     remoteAddress,
   });
-  const demoKey = demo.publishableKey;
+  const demoKey = demo?.publishableKey;
 
   return {
     app,
@@ -143,8 +146,9 @@ export async function prepareBff({ port, log, env = process.env, remoteAddress }
       const shown = host === '127.0.0.1' ? 'localhost' : host;
       log.info(`jd-account listening on http://${shown}:${listeningPort}/`, { port: listeningPort });
       log.info(`database: ${description}; outbox worker: ${inProcessWorker ? 'in process' : 'off (OUTBOX_WORKER=0)'}`);
-      log.info(`demo tenant publishable key: ${demoKey}`);
+      if (demoKey) log.info(`demo tenant publishable key: ${demoKey}`);
       if (config.dev) log.info(`dev outbox: http://localhost:${listeningPort}/dev (JSON: /dev/outbox)`);
+      else log.info(`public URL: ${config.publicUrl}`);
     },
     /** stops the worker and closes the database, bounded: a pool still draining keep-alive work must not keep the process from stopping */
     async stop() {

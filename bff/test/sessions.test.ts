@@ -3,7 +3,8 @@ import { backend, cookieFrom, makeHarness, ORIGIN, type Harness } from './harnes
 
 let h: Harness;
 beforeAll(async () => {
-  h = await makeHarness({ config: { session: { idleSeconds: 1800, absoluteSeconds: 8 * 3600, touchAfterSeconds: 60, cacheMs: 2000 } } });
+  // auth.acme.test: a real host name, which a development server accepts only when configured (ALLOWED_HOSTS)
+  h = await makeHarness({ config: { session: { idleSeconds: 1800, absoluteSeconds: 8 * 3600, touchAfterSeconds: 60, cacheMs: 2000 }, allowedHosts: ['auth.acme.test'] } });
   expect((await h.register({ accountName: 'sess_user', number: '13822220001', password: 'Sess#2026' })).status).toBe(201);
 });
 afterAll(() => h.close());

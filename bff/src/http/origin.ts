@@ -10,8 +10,13 @@ import { sessionCookieName } from './session.ts';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const ALLOW_HEADERS = ['content-type', 'authorization', HEADER_PUBLISHABLE_KEY, HEADER_SESSION_MODE, HEADER_LOCALE].join(', ');
 
-function sameOrigin(origin: string, requestUrl: string): boolean {
-  return origin === new URL(requestUrl).origin;
+/**
+ * Whether Origin is the BFF's own. `self` is PUBLIC_URL in production, so a Host header chosen by
+ * the caller (a rebound DNS name: Host and Origin both evil.example) never makes it same-origin;
+ * in development the request's own origin, whose Host the dev Host check has accepted.
+ */
+function sameOrigin(origin: string, requestUrl: string, self: string | undefined): boolean {
+  return origin === (self ?? new URL(requestUrl).origin);
 }
 
 function setCors(headers: Headers, origin: string) {
@@ -28,13 +33,13 @@ function setCors(headers: Headers, origin: string) {
  * does not allow it says "this site is not allowed" instead of "cannot reach the service".
  * Nothing else is let through for it.
  */
-export function preflight(directory: TenantDirectory): MiddlewareHandler<AppEnv> {
+export function preflight(directory: TenantDirectory, self?: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.req.method !== 'OPTIONS') return next();
     const origin = c.req.header('origin');
     const res = new Response(null, { status: 204 });
     if (!origin) return res;
-    const known = sameOrigin(origin, c.req.url) || (await directory.anyTenantAllows(origin));
+    const known = sameOrigin(origin, c.req.url, self) || (await directory.anyTenantAllows(origin));
     if (known || c.req.header('access-control-request-method') === 'GET') {
       setCors(res.headers, origin);
       res.headers.set('access-control-allow-methods', known ? 'GET, POST, PUT, PATCH, DELETE, OPTIONS' : 'GET');
@@ -52,7 +57,7 @@ export function preflight(directory: TenantDirectory): MiddlewareHandler<AppEnv>
  *   from an allowed Origin (or be same-origin per Sec-Fetch-Site), and must be JSON, so a
  *   cross-site HTML form can never reach a handler.
  */
-export function tenantAndOrigin(directory: TenantDirectory): MiddlewareHandler<AppEnv> {
+export function tenantAndOrigin(directory: TenantDirectory, self?: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = c.req.header(HEADER_PUBLISHABLE_KEY) ?? c.req.query('pk');
     if (!key || key.length > 128) throw new AppError('tenant_unknown');
@@ -61,7 +66,7 @@ export function tenantAndOrigin(directory: TenantDirectory): MiddlewareHandler<A
     c.set('tenant', tenant);
 
     const origin = c.req.header('origin');
-    const allowed = origin !== undefined && (sameOrigin(origin, c.req.url) || tenant.config.allowedOrigins.includes(origin));
+    const allowed = origin !== undefined && (sameOrigin(origin, c.req.url, self) || tenant.config.allowedOrigins.includes(origin));
     if (origin !== undefined && !allowed) {
       // readable by the refused page (the error only: no handler ran), so the widget can say why
       const refused = errorResponse(c, 'origin_not_allowed');

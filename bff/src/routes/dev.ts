@@ -1,8 +1,17 @@
 import { Hono } from 'hono';
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
 import type { AppEnv } from '../http/context.ts';
+import { htmlPage } from '../http/security-headers.ts';
 import { readDevOutbox } from '../delivery/outbox.ts';
 import type { ServiceDeps } from '../services/deps.ts';
+
+/** The page's one style block: its hash goes into the page's policy. */
+const STYLE = `
+  body { font: 14px system-ui, sans-serif; margin: 2rem; }
+  table { border-collapse: collapse; width: 100%; }
+  td, th { border-bottom: 1px solid #ddd; padding: 0.4rem; text-align: left; vertical-align: top; }
+  code { font-size: 1.1em; font-weight: 600; }
+`;
 
 /** Development only: the outbox as JSON and as a small page. Never mounted when NODE_ENV=production. */
 export function devRoutes(deps: ServiceDeps) {
@@ -14,18 +23,13 @@ export function devRoutes(deps: ServiceDeps) {
     })
     .get('/', async (c) => {
       const rows = await readDevOutbox(deps.db, { limit: 100 });
-      return c.html(html`<!doctype html>
+      return htmlPage(c, html`<!doctype html>
         <html lang="en">
           <head>
             <meta charset="utf-8" />
             <title>jd-account dev outbox</title>
             <meta http-equiv="refresh" content="5" />
-            <style>
-              body { font: 14px system-ui, sans-serif; margin: 2rem; }
-              table { border-collapse: collapse; width: 100%; }
-              td, th { border-bottom: 1px solid #ddd; padding: 0.4rem; text-align: left; vertical-align: top; }
-              code { font-size: 1.1em; font-weight: 600; }
-            </style>
+            <style>${raw(STYLE)}</style>
           </head>
           <body>
             <h1>Dev outbox</h1>
@@ -43,6 +47,6 @@ export function devRoutes(deps: ServiceDeps) {
               </tbody>
             </table>
           </body>
-        </html>`);
+        </html>`, { styles: [STYLE] });
     });
 }

@@ -1,31 +1,44 @@
 import { Hono } from 'hono';
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
 import { tServer as t } from '../../../shared/src/i18n/server.ts';
-import { clientIp, requestLocale, type AppEnv } from '../http/context.ts';
+import { clientIp, requestLocale, userAgentOf, type AppEnv } from '../http/context.ts';
+import { htmlPage } from '../http/security-headers.ts';
 import type { ServiceDeps } from '../services/deps.ts';
-import { verifyEmailLink } from '../services/email-verification.ts';
+import { verifyEmailLink, type EmailLinkOutcome } from '../services/email-verification.ts';
 import type { TenantDirectory } from '../services/tenants.ts';
+
+/** The page's one style block: its hash goes into the page's policy (no inline style attributes). */
+const STYLE = 'body { font: 16px system-ui, sans-serif; max-width: 32rem; margin: 4rem auto; padding: 0 1rem }';
+
+const LINK_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 
 /** The landing page of the email verification link: says what happened and returns to the portal. */
 export function emailRoutes(deps: ServiceDeps, tenants: TenantDirectory) {
   return new Hono<AppEnv>().get('/email/verify', async (c) => {
-    const outcome = await verifyEmailLink(deps, c.req.query('token') ?? '', { ip: clientIp(c, deps.config), userAgent: c.req.header('user-agent') ?? null });
+    const token = c.req.query('token') ?? '';
+    // a link token is base64url (randomToken); any other shape is an invalid link, looked up nowhere
+    const outcome: EmailLinkOutcome = LINK_TOKEN.test(token)
+      ? await verifyEmailLink(deps, token, { ip: clientIp(c, deps.config), userAgent: userAgentOf(c) })
+      : { ok: false, reason: 'invalid' };
     const tenant = outcome.ok ? await tenants.byId(outcome.tenantId) : undefined;
     const locale = requestLocale(c, tenant);
     const message = t(locale, outcome.ok ? 'email_verify.ok' : `email_verify.${outcome.reason}`);
     const portal = tenant?.config.allowedOrigins[0];
     c.header('cache-control', 'no-store');
     c.header('referrer-policy', 'no-referrer');
-    return c.html(
+    return htmlPage(
+      c,
       html`<!doctype html>
         <html lang="${locale}">
-          <head><meta charset="utf-8" /><meta name="viewport" content="width=device-width" /><title>${t(locale, 'email_verify.title')}</title></head>
-          <body style="font: 16px system-ui, sans-serif; max-width: 32rem; margin: 4rem auto; padding: 0 1rem">
+          <head><meta charset="utf-8" /><meta name="viewport" content="width=device-width" /><title>${t(locale, 'email_verify.title')}</title><style>${raw(STYLE)}</style></head>
+          <body>
             <h1>${t(locale, 'email_verify.title')}</h1>
             <p role="status">${message}</p>
             ${portal ? html`<p><a href="${portal}">${t(locale, 'email_verify.back', { tenant: tenant!.config.displayName[locale] })}</a></p>` : ''}
           </body>
         </html>`,
+      // the tenant's page once the link is known: its portals may frame it; an unknown link's page, nobody
+      { styles: [STYLE], frameAncestors: tenant?.config.allowedOrigins ?? 'none' },
       outcome.ok ? 200 : 400,
     );
   });

@@ -1,15 +1,36 @@
 import { Hono } from 'hono';
+import { html } from 'hono/html';
 import { sql } from 'kysely';
 import type { Db } from '../db/create.ts';
 import type { AppEnv } from '../http/context.ts';
+import { htmlPage, type PagePolicy } from '../http/security-headers.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 
 /** Files the BFF serves, read by the entry point (this module does no I/O, so it runs on edge runtimes). */
 export interface StaticAssets {
   /** the standalone widget bundle, served to any site */
   widgetJs?: () => Promise<string | undefined>;
-  /** the demo page, already filled with the demo tenant's publishable key */
+  /** the demo page, already filled with the demo tenant's publishable key (development only) */
   demoHtml?: () => Promise<string | undefined>;
+}
+
+/**
+ * The texts of a page's inline <script> (without src) and <style> elements, as the browser's
+ * parser sees them (newlines normalised), to hash into its policy. Only for the demo page: the
+ * repository's own file with the demo key filled in, so every inline script in it is ours.
+ */
+export function inlineBlocks(page: string): { scripts: string[]; styles: string[] } {
+  const texts = (tag: string) =>
+    [...page.matchAll(new RegExp(`<${tag}(\\s[^>]*)?>([\\s\\S]*?)</${tag}>`, 'gi'))]
+      .filter((m) => !/\ssrc\s*=/i.test(m[1] ?? ''))
+      .map((m) => m[2]!.replace(/\r\n?/g, '\n'));
+  return { scripts: texts('script'), styles: texts('style') };
+}
+
+/** The demo page runs its two inline scripts and the widget bundle from the BFF, and talks to the BFF. */
+function demoPolicy(page: string): PagePolicy {
+  // the demo tenant allows this server's own origins only (boot.ts), so it frames in them only
+  return { ...inlineBlocks(page), selfScripts: true, app: true, frameAncestors: 'self' };
 }
 
 /** How long /readyz waits for the database: a load balancer's probe must get an answer, not hang. */
@@ -37,7 +58,8 @@ async function databaseProblem(db: Db, timeoutMs: number): Promise<string | unde
  * /healthz: the process answers (liveness: restart it if not). /readyz: it can serve, i.e. its
  * database answers (readiness: send it traffic only then).
  */
-export function staticRoutes(assets: StaticAssets, deps: Pick<ServiceDeps, 'db' | 'log'>) {
+export function staticRoutes(assets: StaticAssets, deps: Pick<ServiceDeps, 'db' | 'log' | 'config'>) {
+  let policyOf: { page: string; policy: PagePolicy } | undefined;
   return new Hono<AppEnv>()
     .get('/healthz', (c) => c.text('ok'))
     .get('/readyz', async (c) => {
@@ -58,14 +80,20 @@ export function staticRoutes(assets: StaticAssets, deps: Pick<ServiceDeps, 'db' 
       return c.body(js);
     })
     .get('/', async (c) => {
+      // README "Security model": no demo tenant, no demo page and no key on a production server
+      if (!deps.config.dev) return c.notFound();
       const page = await assets.demoHtml?.();
       if (page === undefined) return c.text('jd-account BFF', 200);
-      return c.html(page);
+      if (policyOf?.page !== page) policyOf = { page, policy: demoPolicy(page) };
+      return htmlPage(c, page, policyOf.policy);
     })
+    // the default agreements' URLs (shared/src/tenant.ts); the name is escaped although the route only matches [a-z-]
     .get('/legal/:doc{[a-z-]+}', (c) =>
-      c.html(
-        `<!doctype html><meta charset="utf-8"><title>${c.req.param('doc')}</title>` +
-          `<p>Placeholder for the tenant's <b>${c.req.param('doc')}</b> agreement. Tenants set their own titles, URLs and versions.</p>`,
+      htmlPage(
+        c,
+        html`<!doctype html><meta charset="utf-8" /><title>${c.req.param('doc')}</title>
+          <p>Placeholder for the tenant's <b>${c.req.param('doc')}</b> agreement. Tenants set their own titles, URLs and versions.</p>`,
+        {},
       ),
     );
 }
