@@ -3,10 +3,11 @@
  * authenticated by a secret key (`Authorization: Bearer sk_…`). Mounted at /admin/v1.
  */
 import { z } from 'zod';
-import { ID_NUMBER_PATTERN, text, type AuditEventType } from './api.ts';
+import { cleanString, ID_NUMBER_PATTERN, text, type AuditEventType } from './api.ts';
 import type { ContactKindName, ContactRoleName } from './api.ts';
+import type { TextRule } from './rules/text.ts';
 
-const nonEmpty = (max: number) => text(max).refine((v) => v.trim().length > 0, { params: { appCode: 'required' } });
+const nonEmpty = (max: number, rule: TextRule = {}) => text(max, rule).refine((v) => v.trim().length > 0, { params: { appCode: 'required' } });
 
 
 /**
@@ -41,7 +42,7 @@ export type AdminRealNameRequest = z.input<typeof adminRealNameBody>;
 /** GET /admin/v1/accounts/:id/audit-events?limit=&before= (newest first; `before` = a previous page's `nextBefore`) */
 export const adminAuditEventsQuery = z.object({
   limit: z.coerce.number({ error: 'invalid_input' }).int({ error: 'invalid_input' }).min(1, { error: 'invalid_input' }).max(200, { error: 'invalid_input' }).default(50),
-  before: z.string().regex(/^[1-9][0-9]{0,17}$/, { error: 'invalid_input' }).optional(),
+  before: cleanString().regex(/^[1-9][0-9]{0,17}$/, { error: 'invalid_input' }).optional(),
 });
 export type AdminAuditEventsQuery = z.infer<typeof adminAuditEventsQuery>;
 
@@ -53,8 +54,8 @@ export const adminApplicationsQuery = z.object({
   status: z.enum(MFA_APPLICATION_STATUSES, { error: 'invalid_input' }).optional(),
 });
 
-/** POST /admin/v1/mfa-applications/:id/reject */
-export const adminRejectBody = z.object({ reason: nonEmpty(500) });
+/** POST /admin/v1/mfa-applications/:id/reject (the reason may span lines; other control characters are refused) */
+export const adminRejectBody = z.object({ reason: nonEmpty(500, { multiline: true }) });
 export type AdminRejectRequest = z.input<typeof adminRejectBody>;
 
 // ---- responses -------------------------------------------------------------

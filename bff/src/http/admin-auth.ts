@@ -19,7 +19,8 @@ export function requireAdminKey(deps: ServiceDeps, tenants: TenantDirectory): Mi
   return async (c, next) => {
     c.header('cache-control', 'no-store');
     const auth = c.req.header('authorization') ?? '';
-    const m = /^Bearer\s+(\S{1,200})\s*$/i.exec(auth);
+    // visible ASCII only: a key with odd bytes is no key (401), and never reaches the lookup
+    const m = /^Bearer\s+([\x21-\x7e]{1,200})\s*$/i.exec(auth);
     const key = m ? await authenticateAdminKey(deps.db, deps.clock, m[1]!) : undefined;
     const tenant = key && (await tenants.byId(key.tenantId));
     if (!key || !tenant) {

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config.ts';
 import type { RequestContext, ServiceDeps } from '../services/deps.ts';
 import type { SessionAuth } from '../services/sessions.ts';
 import type { Tenant } from '../services/tenants.ts';
+import { withoutInvalidTextChars } from '../../../shared/src/rules/text.ts';
 
 export interface AppEnv {
   Variables: {
@@ -29,24 +30,40 @@ export function requestLocale(c: Context, tenant?: Tenant): Locale {
   );
 }
 
-/** Client IP: X-Forwarded-For's first hop only behind a trusted proxy, else the peer's address. */
+/** What an IPv4/IPv6 address (maybe with a port) is made of: a forwarded hop of any other shape is ignored. */
+const IP_SHAPE = /^[0-9A-Fa-f:.[\]]{2,64}$/;
+
+/**
+ * Client IP: X-Forwarded-For's first hop only behind a trusted proxy (and only when it looks like
+ * an address: it is stored, logged and used as a rate-limit key), else the peer's address.
+ */
 export function clientIp(c: Context<AppEnv>, config: AppConfig): string | null {
   if (config.trustProxy) {
-    const fwd = c.req.header('x-forwarded-for');
-    if (fwd) return fwd.split(',')[0]!.trim().slice(0, 64);
+    const hop = c.req.header('x-forwarded-for')?.split(',')[0]!.trim();
+    if (hop && IP_SHAPE.test(hop)) return hop;
   }
   return c.get('remoteAddress') ?? null;
+}
+
+/** The User-Agent as recorded in audit events: control characters dropped (shared/src/rules/text.ts), at most 512 characters. */
+export function userAgentOf(c: Context): string | null {
+  const ua = c.req.header('user-agent');
+  return ua === undefined ? null : withoutInvalidTextChars(ua).slice(0, 512);
 }
 
 export function requestContext(c: AppContext, deps: ServiceDeps): RequestContext {
   return {
     ip: clientIp(c, deps.config),
-    userAgent: c.req.header('user-agent') ?? null,
+    userAgent: userAgentOf(c),
     locale: requestLocale(c, c.get('tenant')),
   };
 }
 
-/** Where users and tenants' backends reach this BFF: PUBLIC_URL, else the request's own origin. */
+/**
+ * Where users and tenants' backends reach this BFF: PUBLIC_URL (required in production, so the
+ * tokens' issuer, jwks_uri and email links never come from the Host header), else — development
+ * only — the request's own origin, whose host the dev Host check (host-check.ts) has accepted.
+ */
 export function publicOrigin(c: { req: { url: string } }, deps: Pick<ServiceDeps, 'config'>): string {
   return deps.config.publicUrl ?? new URL(c.req.url).origin;
 }

@@ -25,11 +25,18 @@ export function requestedMode(c: Context): SessionMode {
   return c.req.header(HEADER_SESSION_MODE) === 'token' ? 'token' : 'cookie';
 }
 
-/** The session token from `Authorization: Bearer` (token mode) or the tenant's cookie (cookie mode). */
+/** What a session token looks like (base64url of 32 random bytes, bff/src/crypto.ts randomToken); anything else is no token. */
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,128}$/;
+
+/**
+ * The session token from `Authorization: Bearer` (token mode) or the tenant's cookie (cookie mode).
+ * A value of any other shape (odd bytes, control characters, an over-long string) is treated as
+ * no token at all: the route answers `not_signed_in` and the value reaches no lookup or log.
+ */
 export function readSessionToken(c: Context<AppEnv>): string | undefined {
   const auth = c.req.header('authorization');
-  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim() || undefined;
-  return getCookie(c, sessionCookieName(c.req.url, c.get('tenant').id));
+  const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : getCookie(c, sessionCookieName(c.req.url, c.get('tenant').id));
+  return token && TOKEN_SHAPE.test(token) ? token : undefined;
 }
 
 export function setSessionCookie(c: Context<AppEnv>, token: string, expiresAt: string) {
