@@ -27,7 +27,8 @@ describe(`registration API (${backend})`, () => {
     expect(consents.map((c) => `${c.agreement_key}@${c.version}`).sort()).toEqual(['privacy@1.0', 'registration@1.0', 'service@1.0']);
     const contacts = await h.db.selectFrom('account_contacts').selectAll().where('account_id', '=', res.json.account.id).orderBy('kind').execute();
     expect(contacts.map((c) => [c.kind, c.role, c.value, c.verified_at !== null, c.can_sign_in])).toEqual([
-      ['email', 'security', 'alice@example.com', false, true],
+      // an unverified email cannot sign in yet: decided when its link is opened (services/contacts.ts)
+      ['email', 'security', 'alice@example.com', false, false],
       ['phone', 'security', `+86${phone}`, true, true],
     ]);
     const hash = await h.db.selectFrom('accounts').select('password_hash').where('id', '=', res.json.account.id).executeTakeFirstOrThrow();
@@ -116,7 +117,7 @@ describe(`registration API (${backend})`, () => {
   it('applies the tenant password policy (legacy preset accepts 6 chars, two classes)', async () => {
     const phone = nextPhone();
     const { code } = await h.sendCode(phone, { ip });
-    const body = { accountName: 'legacy_user', password: 'qwe789', phone: { region: 'CN', number: phone }, code, agreements: AGREEMENTS };
+    const body = { accountName: 'legacy_user', password: 'xy12zw', phone: { region: 'CN', number: phone }, code, agreements: AGREEMENTS };
     const strict = await h.request('/v1/accounts', { ip, body });
     expect(strict.status).toBe(400);
     expect(strict.json.error.fields.map((f: { code: string }) => f.code)).toEqual(expect.arrayContaining(['password_too_short', 'password_missing_symbol']));

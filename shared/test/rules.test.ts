@@ -5,8 +5,10 @@ import { en } from '../src/i18n/en.ts';
 import { zhCN } from '../src/i18n/zh-CN.ts';
 import { serverEn } from '../src/i18n/server-en.ts';
 import { serverZhCN } from '../src/i18n/server-zh-CN.ts';
-import { accountNameProblems, foldAccountName, isValidAccountName } from '../src/rules/account-name.ts';
-import { DEFAULT_PASSWORD_POLICY, LEGACY_PASSWORD_POLICY, passwordChecklist, passwordProblems } from '../src/rules/password.ts';
+import { accountNameProblems, accountNameSkeleton, foldAccountName, isValidAccountName, normalizeAccountName } from '../src/rules/account-name.ts';
+import { DEFAULT_PASSWORD_POLICY, LEGACY_PASSWORD_POLICY, NIST_PASSWORD_POLICY, passwordChecklist, passwordProblems } from '../src/rules/password.ts';
+import { tenantConfigPatch } from '../src/tenant-config.ts';
+import { commonPasswordList, isCommonPasswordOnServer } from '../../bff/src/services/passwords.ts';
 import { checkMobilePhone, parseIdentifierPhone } from '../src/rules/phone.ts';
 import { looksLikeMobile, maskPhone, PHONE_REGIONS } from '../src/rules/phone-regions.ts';
 import { emailProblem, maskEmail, normalizeEmail } from '../src/rules/email.ts';
@@ -28,7 +30,12 @@ describe('account name', () => {
     ['ab cd', ['account_name_invalid_chars']],
     ['abc.def', ['account_name_invalid_chars']],
     ['abc@def', ['account_name_invalid_chars']],
-    ['ａｂｃｄ', ['account_name_invalid_chars']], // full-width Latin is not "English letters"
+    ['ａｂｃｄ', []], // full-width Latin is checked (and stored) as its NFKC form, abcd
+    ['１２３４', ['account_name_digits_only']], // NFKC: 1234
+    ['①②③④', ['account_name_digits_only']], // NFKC: 1234
+    ['ab\u3000cd', ['account_name_invalid_chars']], // the ideographic space is a space after NFKC
+    ['ａｂ．ｃｄ', ['account_name_invalid_chars']],
+    ['⼈⼈abc1', []], // Kangxi radicals: NFKC 人人abc1
     ['ab😀d', ['account_name_invalid_chars']],
     ['', ['account_name_too_short']],
   ] as [string, ErrorCode[]][])('%j → %j', (name, problems) => {
@@ -43,6 +50,53 @@ describe('account name', () => {
   it('folds case for uniqueness', () => {
     expect(foldAccountName('Alice_Z')).toBe(foldAccountName('alice_z'));
     expect(foldAccountName('张三ABC')).toBe('张三abc');
+  });
+
+  it('stores the NFKC form, so the name shown is canonical', () => {
+    expect(normalizeAccountName('ＡＬＩＣＥ_01')).toBe('ALICE_01');
+    expect(normalizeAccountName('⼈⼈abc1')).toBe('人人abc1');
+    expect(normalizeAccountName('⺟亲ab')).toBe('母亲ab'); // CJK radicals supplement U+2E9F
+  });
+
+  // the fold: NFKC + lower case — what uniqueness and sign-in by name compare
+  it.each([
+    ['Alice_01', 'alice_01'],
+    ['ＡＬＩＣＥ_01', 'alice_01'], // full-width letters
+    ['ＡＢ', 'ab'],
+    ['⼈⼈abc1', '人人abc1'], // Kangxi radical U+2F08 = 人 U+4EBA
+    ['人人ABC1', '人人abc1'],
+    ['\uf900山taro', '\u8c48山taro'], // CJK compatibility ideograph U+F900 = U+8C48 (already under NFC)
+    ['〸卄abc', '十卄abc'], // Hangzhou numeral U+3038
+  ])('fold(%j) = %j', (name, folded) => {
+    expect(foldAccountName(name)).toBe(folded);
+  });
+
+  // the skeleton: the fold with look-alikes mapped to one prototype (TS #39 in spirit)
+  it.each([
+    ['hello_o', 'hell0_0'],
+    ['hello_o', 'HELL0_O'],
+    ['Alice_01', 'ＡＬＩＣＥ_01'],
+    ['Alice_01', 'Alice_Ol'],
+    ['alice_01', 'a1ice_01'],
+    ['bill_1', 'biii_l'],
+    ['modern', 'rnodern'],
+    ['wave_1', 'vvave_1'],
+    ['人人abc1', '⼈⼈abc1'],
+    ['一二三abc', '-二三abc'], // 一 U+4E00 reads as "-"
+    ['丨ong_x', 'long_x'], // 丨 U+4E28 reads as "l"
+    ['〇ne_abc', 'one_abc'], // confusables.txt: 〇 → O
+    ['〇ne_abc', '0ne_abc'],
+  ])('%j looks like %j', (a, b) => {
+    expect(accountNameSkeleton(a)).toBe(accountNameSkeleton(b));
+  });
+  it.each([
+    ['alice_01', 'alice-01'], // - and _ stay apart
+    ['hello_o', 'hello_a'],
+    ['张三abcd', '李四abcd'],
+    ['人人abc1', '入入abc1'], // different Han characters are not confusables here
+    ['abc_mm', 'abc_nn'],
+  ])('%j does not look like %j', (a, b) => {
+    expect(accountNameSkeleton(a)).not.toBe(accountNameSkeleton(b));
   });
 });
 
@@ -79,6 +133,92 @@ describe('password, legacy policy (6–20, two classes)', () => {
     ['abc123', ['password_too_common']],
   ] as [string, ErrorCode[]][])('%j → %j', (pw, problems) => {
     expect(passwordProblems(pw, p, 'someone')).toEqual(problems);
+  });
+});
+
+describe('password, NIST SP 800-63B preset (8–64 code points, any printable Unicode, no composition rules)', () => {
+  const p = NIST_PASSWORD_POLICY;
+  it.each([
+    ['abcdefg', ['password_too_short']], // 7
+    ['abcdefgh', []], // 8, letters only: no composition rule
+    ['我的密码很长的', ['password_too_short']], // 7 Han
+    ['我的密码很长的呀', []], // 8 Han
+    ['correct horse battery staple', []], // spaces
+    ['  leading and trailing  ', []], // spaces are kept, not trimmed
+    ['日本語 とEnglish 混ぜる', []],
+    ['x'.repeat(64), []],
+    ['x'.repeat(65), ['password_too_long']],
+    ['𠀀'.repeat(64), []], // 64 code points (128 UTF-16 units): counted in code points
+    ['𠀀'.repeat(65), ['password_too_long']],
+    ['emoji 👩‍💻 ok!', []], // a ZWJ sequence (format characters are printable text)
+    ['tab\there ok', ['password_unprintable']],
+    ['line\nbreak ok', ['password_unprintable']],
+    ['nul\u0000byte ok', ['password_unprintable']],
+    ['del\u007fchar ok', ['password_unprintable']],
+    ['c1\u0085control', ['password_unprintable']],
+    ['sep\u2028line ok', ['password_unprintable']],
+    ['lone \ud800 surrogate', ['password_unprintable']],
+    ['\udc00' + 'a'.repeat(8), ['password_unprintable']],
+    ['alice_01', ['password_equals_account_name']],
+    ['iloveyou', ['password_too_common']], // on the widget's small list too
+    ['', ['password_too_short']],
+  ] as [string, ErrorCode[]][])('%j → %j', (pw, problems) => {
+    expect(passwordProblems(pw, p, 'Alice_01')).toEqual(problems);
+  });
+
+  it('checks the NFKC form (NIST 5.1.1.2): full-width input is the same password as ASCII', () => {
+    expect(passwordProblems('ＩＬＯＶＥＹＯＵ', p)).toEqual(['password_too_common']);
+    expect(passwordProblems('ａｌｉｃｅ＿０１', p, 'alice_01')).toEqual(['password_equals_account_name']);
+  });
+
+  it('the checklist lists the actual rule: length, not the account name, not common — no classes, no "ASCII only"', () => {
+    const items = passwordChecklist('我的 密码', p, 'alice');
+    expect(items.map((i) => [i.id, i.met])).toEqual([
+      ['length', false],
+      ['not_account_name', true],
+      ['not_common', true],
+    ]);
+    expect(items[0]!.params).toEqual({ min: 8, max: 64 });
+  });
+});
+
+describe('common passwords on the server (the 10,000+ list)', () => {
+  it('holds at least the 10,000 most common passwords, lower case', async () => {
+    const list = await commonPasswordList();
+    expect(list.size).toBeGreaterThanOrEqual(10_000);
+  });
+  // ranks 9002, 8999, 9475 and 6919 in @zxcvbn-ts/language-common 4.1.3's list; only p@ssw0rd is on the widget's small list
+  it.each(['papamama', 'trooper1', 'goldeneye', 'PaPaMaMa', 'p@ssw0rd'])('refuses %j (deep in the list, any case)', async (pw) => {
+    expect(passwordProblems(pw, NIST_PASSWORD_POLICY)).toEqual(pw === 'p@ssw0rd' ? ['password_too_common'] : []);
+    expect(await isCommonPasswordOnServer(pw)).toBe(true);
+  });
+  it('accepts an uncommon passphrase', async () => {
+    expect(await isCommonPasswordOnServer('我的 密码 很长 correct')).toBe(false);
+  });
+  it('the register schema with the server check refuses a deep entry as password_too_common', async () => {
+    const schema = registerBody({ passwordPolicy: NIST_PASSWORD_POLICY, phoneRegions: ['CN'], isCommonPassword: isCommonPasswordOnServer });
+    const body = { accountName: 'alice_01', phone: { region: 'CN', number: '13800138000' }, code: '123456', agreements: AGREEMENTS };
+    const bad = await schema.safeParseAsync({ ...body, password: 'papamama' });
+    expect(fieldIssuesFromZod(bad.error!.issues)).toEqual([{ path: 'password', code: 'password_too_common' }]);
+    expect((await schema.safeParseAsync({ ...body, password: '我的 密码 很长 correct' })).success).toBe(true);
+  });
+});
+
+describe('tenant password presets', () => {
+  it('one setting chooses the NIST preset, stored expanded', () => {
+    const r = tenantConfigPatch.parse({ passwordPolicy: { preset: 'nist' } });
+    expect(r.passwordPolicy).toEqual(NIST_PASSWORD_POLICY);
+  });
+  it.each(['default', 'legacy'] as const)('%s is a preset too', (preset) => {
+    expect(tenantConfigPatch.parse({ passwordPolicy: { preset } }).passwordPolicy).toMatchObject({ preset });
+  });
+  it('keeps a policy spelled out in full (every config stored before presets) valid and unchanged', () => {
+    const custom = { minLength: 10, maxLength: 30, requiredClasses: ['letter'], minClasses: 2, forbidAccountName: true, blockCommon: true };
+    expect(tenantConfigPatch.parse({ passwordPolicy: custom }).passwordPolicy).toEqual(custom);
+    expect(tenantConfigPatch.parse({ passwordPolicy: DEFAULT_PASSWORD_POLICY }).passwordPolicy).toMatchObject({ ...DEFAULT_PASSWORD_POLICY, preset: 'default' });
+  });
+  it.each([{ preset: 'nope' }, { preset: 'nist', minLength: 4 }, { preset: 'nist', charset: 'ebcdic' }])('refuses %j', (policy) => {
+    expect(tenantConfigPatch.safeParse({ passwordPolicy: policy }).success).toBe(false);
   });
 });
 

@@ -1,5 +1,7 @@
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
 import type { AppConfig } from '../config.ts';
+import { COMMON_PASSWORDS } from '../../../shared/src/rules/common-passwords.ts';
+import { normalizePassword } from '../../../shared/src/rules/password.ts';
 
 /** Password hashing behind an interface, so an edge build can swap the native argon2 binding. */
 export interface PasswordHasher {
@@ -14,17 +16,43 @@ export function argon2Hasher(cost: AppConfig['argon2']): PasswordHasher {
   const options = { algorithm: 2 as Algorithm, ...cost };
   let dummy: Promise<string> | undefined;
   return {
-    hash: (password) => hash(password, options),
+    // NFKC before hashing and before every check (shared/src/rules/password.ts normalizePassword):
+    // the identity on printable ASCII, so hashes made before normalisation still verify.
+    hash: (password) => hash(normalizePassword(password), options),
     verify: async (hashed, password) => {
       try {
-        return await verify(hashed, password, options);
+        return await verify(hashed, normalizePassword(password), options);
       } catch {
         return false;
       }
     },
     async verifyDummy(password) {
       dummy ??= hash('dummy-password-for-timing', options);
-      await verify(await dummy, password, options).catch(() => false);
+      await verify(await dummy, normalizePassword(password), options).catch(() => false);
     },
   };
+}
+
+let commonPasswords: Promise<ReadonlySet<string>> | undefined;
+
+/**
+ * The server's blocklist (PRODUCT.md "Password presets": every preset refuses the 10,000 most
+ * common passwords): the ranked list of @zxcvbn-ts/language-common (~49,000 leaked passwords,
+ * lower case) plus the small list the widget also ships. Imported on first use, so neither the
+ * widget bundle nor a BFF that never sees a new password pays for it; kept for the process's life
+ * (static data, not state).
+ */
+export function commonPasswordList(): Promise<ReadonlySet<string>> {
+  commonPasswords ??= import('@zxcvbn-ts/language-common').then(({ dictionary }) => {
+    const set = new Set<string>(COMMON_PASSWORDS);
+    for (const p of dictionary['passwords-common']) set.add(p.toLowerCase());
+    return set;
+  });
+  commonPasswords.catch(() => (commonPasswords = undefined)); // a failed load is retried, not remembered
+  return commonPasswords;
+}
+
+/** Case-insensitive, on the normalised form the hash is made of. */
+export async function isCommonPasswordOnServer(password: string): Promise<boolean> {
+  return (await commonPasswordList()).has(normalizePassword(password).toLowerCase());
 }

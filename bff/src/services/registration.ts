@@ -1,7 +1,8 @@
 import { AppError } from '../../../shared/src/errors.ts';
 import type { RegisterBody, SessionMode, SignedIn } from '../../../shared/src/api.ts';
-import { foldAccountName } from '../../../shared/src/rules/account-name.ts';
+import { accountNameSkeleton, foldAccountName } from '../../../shared/src/rules/account-name.ts';
 import * as accounts from '../db/accounts.ts';
+import { lockKey } from '../db/locks.ts';
 import { recordEvent } from '../db/audit.ts';
 import * as codes from '../db/codes.ts';
 import { uniqueViolation } from '../db/create.ts';
@@ -13,9 +14,17 @@ import type { Tenant } from './tenants.ts';
 import { testCodeFor } from './test-mode.ts';
 import { checkCode } from './verification.ts';
 
-export async function isAccountNameAvailable(deps: ServiceDeps, tenant: Tenant, accountName: string): Promise<boolean> {
-  return !(await accounts.accountNameExists(deps.db, tenant.id, foldAccountName(accountName)));
+/** A name's fold and look-alike skeleton (shared/src/rules/account-name.ts). */
+function nameKeys(accountName: string) {
+  return { folded: foldAccountName(accountName), skeleton: accountNameSkeleton(accountName) };
 }
+
+/** Free unless a name with the same fold or the same look-alike skeleton exists in the tenant. */
+export async function isAccountNameAvailable(deps: ServiceDeps, tenant: Tenant, accountName: string): Promise<boolean> {
+  return !(await accounts.accountNameExists(deps.db, tenant.id, nameKeys(accountName)));
+}
+
+const nameTaken = () => new AppError('account_name_taken', undefined, [{ path: 'accountName', code: 'account_name_taken' }]);
 
 /** Every agreement of the tenant must be accepted, at the version the user was shown. */
 function checkAgreements(tenant: Tenant, accepted: { key: string; version: string }[]): void {
@@ -51,10 +60,17 @@ export async function register(
       if (!(await codes.consumeCode(trx, tenant.id, codeId, now))) {
         throw new AppError('code_expired', undefined, [{ path: 'code', code: 'code_expired' }]);
       }
+      // Look-alikes are not a unique index (existing data may hold such pairs, migration 0012), so
+      // registrations of one skeleton are serialised: the second waits here for the first to
+      // commit, then sees its row. Two look-alikes registered at once cannot both win.
+      const name = nameKeys(body.accountName);
+      await lockKey(trx, `account-name:${tenant.id}:${name.skeleton}`);
+      if (await accounts.accountNameExists(trx, tenant.id, name)) throw nameTaken();
       const account = await accounts.insertAccount(trx, {
         tenantId: tenant.id,
         accountName: body.accountName,
-        folded: foldAccountName(body.accountName),
+        folded: name.folded,
+        skeleton: name.skeleton,
         passwordHash,
         referralCode: body.referralCode ? body.referralCode : null,
         now,
@@ -77,9 +93,7 @@ export async function register(
     });
   } catch (err) {
     const constraint = uniqueViolation(err);
-    if (constraint === 'accounts_tenant_name_uq') {
-      throw new AppError('account_name_taken', undefined, [{ path: 'accountName', code: 'account_name_taken' }]);
-    }
+    if (constraint === 'accounts_tenant_name_uq') throw nameTaken();
     throw err;
   }
   if (email) deps.onEnqueued();

@@ -2,7 +2,11 @@
  * Common passwords refused whatever the policy (PRODUCT.md: "reject passwords on a common-password
  * blocklist"). Compared case-insensitively. Drawn from published leak top lists (global and
  * Chinese sites), kept to the entries a 6–20 character policy could otherwise accept; small on
- * purpose, because the widget ships it for the live checklist.
+ * purpose, because the widget ships it for the live checklist (the register+login bundle has a
+ * 30 kB gzip budget). The last line is the top of @zxcvbn-ts/language-common's ranked list with
+ * 8 or more characters (ranks 2–440), for the NIST preset's checklist. This is only the widget's
+ * early hint: the BFF checks every new password against the whole ~49,000-entry list
+ * (bff/src/services/passwords.ts commonPasswordList, which adds this list to it).
  */
 export const COMMON_PASSWORDS: ReadonlySet<string> = new Set(
   (
@@ -22,7 +26,11 @@ export const COMMON_PASSWORDS: ReadonlySet<string> = new Set(
     'asdf1234! asdfgh123 zxc123 zxc123456 zxcvbn123 zxcv1234 aaa111 aaa123 abc111 ' +
     'jdcloud123 jdcloud@123 tencent123 aliyun123 baidu123 huawei123 china123 china@123 ' +
     'changeme1 changeme! default1 secret123 secret@123 login123 pass123 pass@123 pass1234 ' +
-    'qazwsx123 qazwsxedc1 !qaz2wsx !qaz@wsx 1qazxsw2 2wsx3edc abc.123 abc_123 abc-123'
+    'qazwsx123 qazwsxedc1 !qaz2wsx !qaz@wsx 1qazxsw2 2wsx3edc abc.123 abc_123 abc-123 ' +
+    'password 12345678 123456789 baseball football qwertyuiop 1234567890 superman jennifer trustno1 ' +
+    'sunshine iloveyou computer michelle starwars princess 11111111 corvette 1234qwer internet samantha ' +
+    'q1w2e3r4t5 maverick whatever mercedes steelers qwer1234 midnight victoria q1w2e3r4 1q2w3e4r ' +
+    'asdfasdf 12344321 qwerty123 passw0rd abcd1234 88888888 5201314520'
   ).split(/\s+/),
 );
 
