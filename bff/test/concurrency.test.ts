@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGREEMENTS, backend, makeHarness, type Harness } from './harness.ts';
+import { readDevOutbox } from '../src/delivery/outbox.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -30,7 +31,7 @@ describe(`concurrency (${backend})`, () => {
     expect(await h.count('account_contacts')).toBe(1);
   });
 
-  it('parallel bindings of one email: exactly one binding can sign in with it', async () => {
+  it('parallel bindings of one email, then parallel verifications: exactly one binding can sign in with it', async () => {
     const phones = Array.from({ length: 6 }, (_, i) => `1356666${String(i).padStart(4, '0')}`);
     const codes: string[] = [];
     for (const [i, phone] of phones.entries()) codes.push((await h.sendCode(phone, { ip: `10.21.0.${i}` })).code!);
@@ -43,8 +44,14 @@ describe(`concurrency (${backend})`, () => {
       ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(6).fill(201));
-    const flags = await h.db.selectFrom('account_contacts').select('can_sign_in').where('value', '=', 'race@example.com').execute();
-    expect(flags.filter((f) => f.can_sign_in)).toHaveLength(1);
+    const flags = () => h.db.selectFrom('account_contacts').select('can_sign_in').where('value', '=', 'race@example.com').execute();
+    // unverified bindings prove nothing: none signs in until its link is opened (services/contacts.ts)
+    expect((await flags()).filter((f) => f.can_sign_in)).toHaveLength(0);
+    const links = (await readDevOutbox(h.db, { to: 'race@example.com' })).map((m) => new URL(m.link!));
+    expect(links).toHaveLength(6);
+    const opened = await Promise.all(links.map((u) => h.app.request(`${u.pathname}${u.search}`)));
+    expect(opened.map((r) => r.status)).toEqual(Array(6).fill(200));
+    expect((await flags()).filter((f) => f.can_sign_in)).toHaveLength(1);
   });
 
   it('parallel code requests for one phone: one is sent, the rest meet the cooldown', async () => {

@@ -141,6 +141,11 @@ describe(`virtual MFA (${backend})`, () => {
     const { secret } = (await call('/mfa/setup', {})).json;
     expect((await call('/mfa/confirm', { code: '000000' })).json.error.code).toBe('mfa_code_invalid');
     h.clock.advance(601);
+    // the grant ended with the setup: the grant is checked at commit too (README "Security model")
+    expect((await call('/mfa/confirm', { code: await totp(secret) })).json.error.code).toBe('step_up_required');
+    h.clock.advance(60);
+    await call('/step-up/start', { method: 'phone' });
+    await call('/step-up/verify', { method: 'phone', code: (await readDevOutbox(h.db, { to: `+86${number}`, limit: 1 }))[0]!.code });
     expect((await call('/mfa/confirm', { code: await totp(secret) })).json.error.code).toBe('mfa_setup_expired');
     expect((await call('/mfa/confirm', { code: 'abc' })).status).toBe(400);
   });

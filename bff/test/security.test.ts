@@ -148,9 +148,9 @@ describe(`security settings API (${backend})`, () => {
     const code = (await u.lastCode(`+86${other.number}`)).code!;
     const done = await u.call('/contacts/confirm', { body: { ...body, code } });
     expect(done.json.securityPhone).toMatchObject({ verified: true, canVerifyIdentity: true, canSignIn: false });
-    // the phone still signs in to the other account only
+    // the phone still signs in to the other account only; u's own password there says "use the account name"
     const signIn = await signInToken(other.number, u.password);
-    expect(signIn.json.error.code).toBe('invalid_credentials');
+    expect(signIn.json.error.code).toBe('identifier_multiple_accounts');
     expect((await signInToken(other.number, other.password)).json.account.accountName).toBe(other.accountName);
   });
 
@@ -180,8 +180,11 @@ describe(`security settings API (${backend})`, () => {
     expect((await u.call('/contacts/fax', { method: 'DELETE' })).status).toBe(400);
   });
 
-  it('adds a security email by link, resends it 60 s apart, verifies it, and then allows step-up by email', async () => {
+  it('adds a security email by link after step-up, resends it 60 s apart, verifies it, and then allows step-up by email', async () => {
     const u = await user();
+    // README "Security model": even a first security email is a new identity-verification method
+    expect((await u.call('/email', { body: { email: 'Later@Example.com' } })).json.error.code).toBe('step_up_required');
+    await u.stepUp();
     const add = await u.call('/email', { body: { email: 'Later@Example.com' } });
     expect(add.status).toBe(202);
     expect(add.json.sentTo).toBe('l***@example.com');
@@ -196,7 +199,8 @@ describe(`security settings API (${backend})`, () => {
     expect(overview.events[0]).toMatchObject({ type: 'contact_verified', detail: { kind: 'email' } });
     expect(overview.stepUpMethods).toEqual(['phone', 'email']);
     expect((await u.call('/email/verification', { body: {} })).json.error.code).toBe('email_already_verified');
-    // replacing a verified email needs step-up; by email code this time
+    // replacing a verified email needs step-up (the phone's grant has ended); by email code this time
+    h.clock.advance(600);
     expect((await u.call('/email', { body: { email: 'new@example.com' } })).json.error.code).toBe('step_up_required');
     await u.call('/step-up/start', { body: { method: 'email' } });
     const code = (await u.lastCode('later@example.com')).code!;

@@ -7,7 +7,7 @@ type Conn = Db | Trx;
 
 export async function insertAccount(
   trx: Trx,
-  a: { tenantId: string; accountName: string; folded: string; passwordHash: string; referralCode: string | null; now: Date },
+  a: { tenantId: string; accountName: string; folded: string; skeleton: string; passwordHash: string; referralCode: string | null; now: Date },
 ) {
   return trx
     .insertInto('accounts')
@@ -15,6 +15,7 @@ export async function insertAccount(
       tenant_id: a.tenantId,
       account_name: a.accountName,
       account_name_folded: a.folded,
+      account_name_skeleton: a.skeleton,
       password_hash: a.passwordHash,
       referral_code: a.referralCode,
       created_at: a.now,
@@ -24,31 +25,34 @@ export async function insertAccount(
     .executeTakeFirstOrThrow();
 }
 
-export async function accountNameExists(db: Conn, tenantId: string, folded: string): Promise<boolean> {
+/**
+ * Is a name with this fold or this skeleton (shared/src/rules/account-name.ts) registered in the
+ * tenant? The skeleton catches look-alikes; the fold also catches an account whose fold was kept
+ * through a collision by migration 0012.
+ */
+export async function accountNameExists(db: Conn, tenantId: string, name: { folded: string; skeleton: string }): Promise<boolean> {
   const row = await db
     .selectFrom('accounts')
     .select('id')
     .where('tenant_id', '=', tenantId)
-    .where('account_name_folded', '=', folded)
+    .where((eb) => eb.or([eb('account_name_skeleton', '=', name.skeleton), eb('account_name_folded', '=', name.folded)]))
+    .limit(1)
     .executeTakeFirst();
   return row !== undefined;
 }
 
 /**
  * Everything sign-in needs about the candidate accounts in one round trip: the password hash,
- * whether MFA is bound, recent failures (lockout), the binding's flags for a phone/email, and
+ * whether MFA is bound, the binding's flags for a phone/email, and
  * the account summary for the answer.
  */
-export function signInCandidates(db: Db, tenantId: string, by: { folded: string } | { kind: ContactKind; value: string }, failuresSince: Date) {
+export function signInCandidates(db: Db, tenantId: string, by: { folded: string } | { kind: ContactKind; value: string }) {
   let q = accountSummaryQuery(db, tenantId).select([
     'a.password_hash',
     'a.disabled_at', // a disabled account is refused, after the right password only
     sql<boolean>`exists (select 1 from mfa_devices m where m.tenant_id = a.tenant_id and m.account_id = a.id and m.sub_user_id is null and m.confirmed_at is not null)`.as('has_mfa'),
     // "key@version" of every agreement the account accepted: a tenant's new version is asked for at sign-in
     sql<string[]>`coalesce((select array_agg(k.agreement_key || '@' || k.version) from consents k where k.tenant_id = a.tenant_id and k.account_id = a.id), '{}')`.as('consented'),
-    sql<number>`(select count(*)::int from audit_events f where f.tenant_id = a.tenant_id and f.account_id = a.id and f.outcome = 'failure' and f.type in ('sign_in_failed', 'mfa_failed') and f.detail->>'subUser' is null and f.created_at > ${failuresSince})`.as(
-      'recent_failures',
-    ),
   ]);
   if ('folded' in by) {
     return q
@@ -76,7 +80,11 @@ export function findAccountByFoldedName(db: Conn, tenantId: string, folded: stri
     .executeTakeFirst();
 }
 
-/** Is this value bound to any account of the tenant other than `exceptAccountId`? */
+/**
+ * Is this value bound, VERIFIED, to any account of the tenant other than `exceptAccountId`?
+ * An unverified binding proves nothing about who owns the value, so it never counts
+ * (services/contacts.ts: the "can sign in" rule).
+ */
 export async function contactTakenElsewhere(trx: Trx, tenantId: string, kind: ContactKind, value: string, exceptAccountId: string) {
   const row = await trx
     .selectFrom('account_contacts')
@@ -85,9 +93,28 @@ export async function contactTakenElsewhere(trx: Trx, tenantId: string, kind: Co
     .where('kind', '=', kind)
     .where('value', '=', value)
     .where('account_id', '<>', exceptAccountId)
+    .where('verified_at', 'is not', null)
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** Every binding of one value in the tenant, oldest first (to re-decide its "can sign in" flag). */
+export function bindingsOfValue(trx: Trx, tenantId: string, kind: ContactKind, value: string) {
+  return trx
+    .selectFrom('account_contacts')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('kind', '=', kind)
+    .where('value', '=', value)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** Sets the "can sign in" flag of one binding (by its id). */
+export async function setContactCanSignIn(trx: Trx, tenantId: string, id: string, canSignIn: boolean) {
+  await trx.updateTable('account_contacts').set({ can_sign_in: canSignIn }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }
 
 export async function insertContact(

@@ -6,6 +6,7 @@ import * as ev from '../db/email-verifications.ts';
 import type { Database } from '../db/schema.ts';
 import { enqueueMessage } from '../delivery/outbox.ts';
 import { renderMessage } from '../delivery/templates.ts';
+import { decideVerifiedContact } from './contacts.ts';
 import type { ServiceDeps } from './deps.ts';
 import type { Tenant } from './tenants.ts';
 
@@ -60,6 +61,8 @@ export async function verifyEmailLink(deps: ServiceDeps, token: string, ctx: { i
     const changed = await ev.markSecurityEmailVerified(trx, row.tenant_id, row.account_id, row.email, now);
     // The address was replaced since the link was sent: the old link verifies nothing.
     if (!changed) return { ok: false, reason: 'invalid' };
+    // only now does this binding count: decide whether it signs in (services/contacts.ts)
+    await decideVerifiedContact(trx, { tenantId: row.tenant_id, accountId: row.account_id, kind: 'email', role: 'security', value: row.email });
     await recordEvent(trx, {
       tenantId: row.tenant_id,
       accountId: row.account_id,

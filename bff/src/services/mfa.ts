@@ -172,6 +172,9 @@ export async function startMfaSetup(deps: ServiceDeps, tenant: Tenant, auth: Ses
 
 /** Step 2 of binding: a current code confirms the device; 10 recovery codes are shown once. */
 export async function confirmMfaSetup(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, code: string, ctx: RequestContext): Promise<RecoveryCodesResponse> {
+  // the grant again at commit (README "Security model"): a device set up under a grant that has
+  // since ended (setup lasts 10 minutes, so does the grant) is not bound
+  requireStepUp(deps, auth);
   const codes = newRecoveryCodes();
   await confirmSetup(deps, tenant, primaryOwner(tenant.id, auth.accountId), code, ctx, async (trx, now) => {
     await mfa.replaceRecoveryCodes(trx, tenant.id, auth.accountId, codes.map((c) => recoveryHash(deps, tenant.id, auth.accountId, c)), now);

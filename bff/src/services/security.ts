@@ -23,7 +23,7 @@ import * as codes from '../db/codes.ts';
 import * as ev from '../db/email-verifications.ts';
 import type { ContactKind, ContactRole, ContactRow, Database } from '../db/schema.ts';
 import * as sessions from '../db/sessions.ts';
-import { bindContact } from './contacts.ts';
+import { bindContact, removeContact } from './contacts.ts';
 import { notifyContact } from './notices.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import { sendEmailVerification } from './email-verification.ts';
@@ -31,6 +31,7 @@ import type { SessionAuth } from './sessions.ts';
 import type { Tenant } from './tenants.ts';
 import { hasMfa, mfaStatus, verifyAccountTotp } from './mfa.ts';
 import { checkCode, issueCode, type IssuedCode } from './verification.ts';
+import { sessionSecretLimits, withAttempts } from './limits.ts';
 
 /** How long a passed step-up lets this session make sensitive changes. */
 export const STEP_UP_SECONDS = 600;
@@ -156,7 +157,8 @@ export async function verifyStepUp(
   if (input.method === 'totp') {
     if (!(await hasMfa(deps, tenant.id, auth.accountId))) throw new AppError('step_up_method_unavailable', { method: 'totp' });
     try {
-      await verifyAccountTotp(deps, tenant, auth.accountId, input.code, ctx, 'step_up');
+      // capped like every secret behind a session; its failures never lock the sign-in
+      await withAttempts(deps, sessionSecretLimits(tenant.id, auth.accountId, auth.subUserId, ctx.ip), () => verifyAccountTotp(deps, tenant, auth.accountId, input.code, ctx, 'step_up'));
     } catch (err) {
       await audit(deps.db, deps, tenant, auth, ctx, 'step_up_failed', 'failure', { method: 'totp', reason: err instanceof AppError ? err.code : 'error' });
       throw err;
@@ -174,9 +176,29 @@ export async function verifyStepUp(
   return grantStepUp(deps, tenant, auth, ctx, input.method, codeId);
 }
 
-/** Changing an existing verified security contact needs step-up; adding a first one or a contact does not. */
-function needsStepUp(rows: ContactRow[], kind: ContactKind, role: ContactRole): boolean {
-  return role === 'security' && Boolean(find(rows, kind, 'security')?.verified_at);
+/**
+ * README "Security model": adding or changing ANY identity-verification method (security phone,
+ * security email, MFA device) needs a fresh step-up of this session by a method the account
+ * already has, whenever it has one (a primary account always has its security phone). Otherwise
+ * a method added without step-up (a first security email, verified from the adder's own inbox)
+ * would itself pass the next step-up. Checked when the change starts AND when it commits: a code
+ * issued under a grant is not confirmed once the grant has ended. A contact phone/email only
+ * receives notices and proves nothing, so it needs only the code to the new value.
+ */
+async function requireStepUpForMethod(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, rows: ContactRow[], role: ContactRole): Promise<void> {
+  if (role !== 'security') return;
+  const existing = methodsFrom(rows, false).length > 0 || (await hasMfa(deps, tenant.id, auth.accountId));
+  if (existing) requireStepUp(deps, auth);
+}
+
+/**
+ * README "Security model": every existing verified method hears of an added or changed one
+ * (`rows` are the contacts as they were before the change: the old phone/email is told too).
+ */
+async function notifyExistingMethods(trx: Trx, tenant: Tenant, rows: ContactRow[], what: string, ctx: RequestContext, now: Date): Promise<void> {
+  for (const row of rows) {
+    if (row.role === 'security' && row.verified_at) await notifyContact(trx, tenant, row, { purpose: 'security_notice', kind: what }, ctx.locale, now);
+  }
 }
 
 export async function startContactChange(
@@ -187,7 +209,7 @@ export async function startContactChange(
   ctx: RequestContext,
 ): Promise<IssuedCode> {
   const rows = await accounts.listContacts(deps.db, tenant.id, auth.accountId);
-  if (needsStepUp(rows, input.kind, input.role)) requireStepUp(deps, auth);
+  await requireStepUpForMethod(deps, tenant, auth, rows, input.role);
   if (find(rows, input.kind, input.role)?.value === input.value) throw new AppError('contact_unchanged', undefined, [{ path: input.kind, code: 'contact_unchanged' }]);
   const issued = await issueCode(
     deps,
@@ -207,7 +229,8 @@ export async function confirmContactChange(
   ctx: RequestContext,
 ): Promise<SecurityOverview> {
   const before = await accounts.listContacts(deps.db, tenant.id, auth.accountId);
-  if (needsStepUp(before, input.kind, input.role)) requireStepUp(deps, auth);
+  // the grant again at commit: the code may have been issued under a grant that has since ended
+  await requireStepUpForMethod(deps, tenant, auth, before, input.role);
   const codeId = await checkCode(deps, tenant, {
     target: { kind: input.kind, value: input.value, accountId: auth.accountId },
     purpose: 'contact_change',
@@ -220,10 +243,10 @@ export async function confirmContactChange(
     const rows = await accounts.listContacts(trx, tenant.id, auth.accountId);
     const old = find(rows, input.kind, input.role);
     if (old?.value === input.value) throw new AppError('contact_unchanged');
-    if (old) await accounts.deleteContact(trx, tenant.id, auth.accountId, input.kind, input.role);
+    if (old) await removeContact(trx, { tenantId: tenant.id, accountId: auth.accountId, kind: input.kind, role: input.role });
     await bindContact(trx, { tenantId: tenant.id, accountId: auth.accountId, kind: input.kind, role: input.role, value: input.value, verifiedAt: now, now });
-    const what = `${input.role}_${input.kind}`;
-    if (old && input.role === 'security') await notifyContact(trx, tenant, old, { purpose: 'security_notice', kind: what }, ctx.locale, now); // PRODUCT.md: notify the old contact
+    // PRODUCT.md: notify the old contact; README "Security model": and every other existing method
+    if (input.role === 'security') await notifyExistingMethods(trx, tenant, rows, `${input.role}_${input.kind}`, ctx, now);
     await audit(trx, deps, tenant, auth, ctx, old ? 'contact_changed' : 'contact_added', 'success', { kind: input.kind, role: input.role });
   });
   deps.onEnqueued();
@@ -234,25 +257,26 @@ export async function confirmContactChange(
 export async function resetContact(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, kind: ContactKind, ctx: RequestContext): Promise<SecurityOverview> {
   await deps.db.transaction().execute(async (trx) => {
     await accounts.lockAccount(trx, tenant.id, auth.accountId);
-    if (await accounts.deleteContact(trx, tenant.id, auth.accountId, kind, 'contact')) {
+    if (await removeContact(trx, { tenantId: tenant.id, accountId: auth.accountId, kind, role: 'contact' })) {
       await audit(trx, deps, tenant, auth, ctx, 'contact_reset', 'success', { kind, role: 'contact' });
     }
   });
   return securityOverview(deps, tenant, auth);
 }
 
-/** Adds or replaces the security email by a 2-hour link; replacing a verified one needs step-up. */
+/** Adds or replaces the security email by a 2-hour link; step-up first (requireStepUpForMethod). */
 export async function setSecurityEmail(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, email: string, ctx: Ctx): Promise<{ deliveryId: string; sentTo: string }> {
   const now = deps.clock.now();
+  // a first security email too: verified from its own inbox, it would pass the next step-up
+  await requireStepUpForMethod(deps, tenant, auth, await accounts.listContacts(deps.db, tenant.id, auth.accountId), 'security');
   const deliveryId = await deps.db.transaction().execute(async (trx) => {
     await accounts.lockAccount(trx, tenant.id, auth.accountId);
     const rows = await accounts.listContacts(trx, tenant.id, auth.accountId);
     const old = find(rows, 'email', 'security');
-    if (old?.verified_at) requireStepUp(deps, auth);
     if (old?.value === email) throw new AppError('contact_unchanged', undefined, [{ path: 'email', code: 'contact_unchanged' }]);
-    if (old) await accounts.deleteContact(trx, tenant.id, auth.accountId, 'email', 'security');
+    if (old) await removeContact(trx, { tenantId: tenant.id, accountId: auth.accountId, kind: 'email', role: 'security' });
     await bindContact(trx, { tenantId: tenant.id, accountId: auth.accountId, kind: 'email', role: 'security', value: email, verifiedAt: null, now });
-    if (old) await notifyContact(trx, tenant, old, { purpose: 'security_notice', kind: 'security_email' }, ctx.locale, now);
+    await notifyExistingMethods(trx, tenant, rows, 'security_email', ctx, now);
     await audit(trx, deps, tenant, auth, ctx, old ? 'contact_changed' : 'contact_added', 'success', { kind: 'email', role: 'security' });
     return sendEmailVerification(trx, deps, tenant, { accountId: auth.accountId, email, baseUrl: ctx.baseUrl, locale: ctx.locale });
   });
@@ -289,12 +313,14 @@ export async function changePassword(
   requireStepUp(deps, auth);
   const account = await accounts.findAccount(deps.db, tenant.id, auth.accountId);
   if (!account) throw new AppError('not_signed_in');
-  if (!(await deps.hasher.verify(account.password_hash, input.currentPassword))) {
-    await audit(deps.db, deps, tenant, auth, ctx, 'password_changed', 'failure', { reason: 'password_incorrect' });
-    throw new AppError('password_incorrect', undefined, [{ path: 'currentPassword', code: 'password_incorrect' }]);
-  }
+  // the new password's rules first: a refusal of it must not spend one of the capped attempts
   const problems = passwordProblems(input.newPassword, tenant.config.passwordPolicy, account.account_name);
   if (problems.length) throw new AppError('invalid_input', undefined, problems.map((code) => ({ path: 'newPassword', code })));
+  await withAttempts(deps, sessionSecretLimits(tenant.id, auth.accountId, auth.subUserId, ctx.ip), async () => {
+    if (await deps.hasher.verify(account.password_hash, input.currentPassword)) return;
+    await audit(deps.db, deps, tenant, auth, ctx, 'password_changed', 'failure', { reason: 'password_incorrect' });
+    throw new AppError('password_incorrect', undefined, [{ path: 'currentPassword', code: 'password_incorrect' }]);
+  });
   const hash = await deps.hasher.hash(input.newPassword);
   const now = deps.clock.now();
   const signedOut = await deps.db.transaction().execute(async (trx) => {
