@@ -9,6 +9,9 @@ import * as m0007 from './0007_sub_user_mfa.ts';
 import * as m0008 from './0008_signing_keys.ts';
 import * as m0009 from './0009_admin.ts';
 import * as m0010 from './0010_audit_failures_index.ts';
+import * as m0011 from './0011_attempt_counters.ts';
+import * as m0012 from './0012_account_name_confusables.ts';
+import * as m0013 from './0013_verified_contact_uniqueness.ts';
 
 /** Every migration, in order. Imported statically so the migrator runs on edge runtimes too. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +25,7 @@ export const migrations: Record<string, Migration> = {
   '0008_signing_keys': m0008,
   '0009_admin': m0009,
   '0010_audit_failures_index': m0010,
+  '0011_attempt_counters': m0011,
+  '0012_account_name_confusables': m0012,
+  '0013_verified_contact_uniqueness': m0013,
 };

@@ -35,6 +35,10 @@ import type {
   StepUpVerifyRequest,
   SubUserMfaStatus,
   SubUserView,
+  UnlockCodeRequest,
+  UnlockCodeResponse,
+  UnlockRequest,
+  UnlockResponse,
 } from '../../shared/src/api.ts';
 import type { TenantPublicConfig } from '../../shared/src/tenant.ts';
 import type { CodeChannel, CodePurpose } from '../../shared/src/rules/code.ts';
@@ -135,6 +139,7 @@ function codeForStatus(status: number): ErrorCode {
   if (status === 404) return 'not_found';
   if (status === 413) return 'payload_too_large';
   if (status === 415) return 'unsupported_media_type';
+  if (status === 429) return 'too_many_attempts';
   return 'internal_error';
 }
 
@@ -249,7 +254,10 @@ export class JdClient {
       const code = err && isErrorCode(err.code) ? err.code : codeForStatus(res.status);
       const message = typeof err?.message === 'string' ? err.message : code;
       const fields = Array.isArray(err?.fields) ? err.fields.filter((f) => f && isErrorCode(f.code)) : [];
-      throw new JdApiError(code, res.status, message, err?.params, fields);
+      // a 429 carries the wait in Retry-After too (a proxy's 429 in it alone): the message needs {seconds}
+      const retryAfter = Number(res.headers.get('retry-after'));
+      const params = res.status === 429 && retryAfter > 0 && err?.params?.['seconds'] === undefined ? { ...err?.params, seconds: retryAfter } : err?.params;
+      throw new JdApiError(code, res.status, message, params, fields);
     }
     return data as T;
   }
@@ -301,6 +309,20 @@ export class JdClient {
    */
   mfaSignInSetup(): Promise<MfaSetupResponse> {
     return this.request('POST', '/sessions/mfa/setup', {});
+  }
+
+  /**
+   * A locked account's owner asks for an unlock code, sent to the account's verified security
+   * phone (sms, voice) or email, if any (README "Security model"). The answer is the same whether
+   * or not the identifier names an account, or a locked one, so it names no target.
+   */
+  sendUnlockCode(body: UnlockCodeRequest): Promise<UnlockCodeResponse> {
+    return this.request('POST', '/sessions/unlock/code', body);
+  }
+
+  /** Lifts the lock with that code; a wrong, expired or unknown one: 400 `code_invalid`. */
+  unlock(body: UnlockRequest): Promise<UnlockResponse> {
+    return this.request('POST', '/sessions/unlock', body);
   }
 
   /** Lost MFA device (pending session): may this account apply to disassociate it? */

@@ -54,22 +54,3 @@ export async function recentEvents(db: Conn, tenantId: string, accountId: string
     detail: r.detail,
   }));
 }
-
-/**
- * How many failures of these types the account (or one of its sub-users) had since a moment
- * (lockout window). A sub-user's failures are its own: they never lock the primary account out.
- */
-export async function countFailuresSince(db: Conn, tenantId: string, accountId: string, types: AuditEventType[], since: Date, subUserId: string | null = null): Promise<number> {
-  const rows = await db
-    .selectFrom('audit_events')
-    .select('id')
-    .where('tenant_id', '=', tenantId)
-    .where('account_id', '=', accountId)
-    .where('outcome', '=', 'failure')
-    .where('type', 'in', types)
-    .where('created_at', '>', since)
-    .where(subUserId === null ? sql<boolean>`detail->>'subUser' is null` : sql<boolean>`detail->>'subUser' = ${subUserId}`)
-    .limit(100)
-    .execute();
-  return rows.length;
-}

@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database, VerificationCodesTable } from './schema.ts';
+import type { Db } from './create.ts';
 import type { Insertable } from 'kysely';
 
 type Trx = Transaction<Database>;
@@ -16,6 +17,19 @@ export function latestCode(trx: Trx, tenantId: string, target: string, purpose: 
     .orderBy('seq', 'desc')
     .limit(1)
     .forUpdate()
+    .executeTakeFirst();
+}
+
+/** Where the newest code of an account-bound purpose went (any target), to check a code against it. */
+export function latestAccountCodeTarget(db: Db, tenantId: string, accountId: string, purpose: string) {
+  return db
+    .selectFrom('verification_codes')
+    .select(['target', 'channel'])
+    .where('tenant_id', '=', tenantId)
+    .where('account_id', '=', accountId)
+    .where('purpose', '=', purpose)
+    .orderBy('seq', 'desc')
+    .limit(1)
     .executeTakeFirst();
 }
 

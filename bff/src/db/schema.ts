@@ -17,6 +17,8 @@ export interface AccountsTable {
   tenant_id: string;
   account_name: string;
   account_name_folded: string;
+  /** look-alike prototype of the name (accountNameSkeleton, migration 0012); indexed, not unique */
+  account_name_skeleton: string;
   password_hash: string;
   referral_code: string | null;
   created_at: Timestamp;
@@ -257,6 +259,18 @@ export interface Database {
   stored_files: StoredFilesTable;
   admin_keys: AdminKeysTable;
   signing_keys: SigningKeysTable;
+  attempt_counters: AttemptCountersTable;
+}
+
+/** One limited key's attempts in its current window (bff/src/services/limits.ts). */
+export interface AttemptCountersTable {
+  key: string;
+  hits: number;
+  window_start: Timestamp;
+  last_at: Timestamp;
+  max_hits: number;
+  window_seconds: number;
+  backoff_seconds: number;
 }
 
 /** A tenant's ES256 key for tokens to its backend; retired_at null = the current signer. */

@@ -73,13 +73,19 @@ export async function deleteOtherSessions(db: Conn, tenantId: string, accountId:
 }
 
 /** Counts a wrong MFA code on a pending session; returns the count so far. */
-export async function countMfaFailure(db: Conn, tenantId: string, idHash: string): Promise<number> {
+/**
+ * Reserves one MFA attempt of a pending session before its code is checked: counted only while
+ * fewer than `max` were made, in one statement, so concurrent codes cannot pass the cap.
+ * Returns the attempts made including this one, or undefined when none is left.
+ */
+export async function reserveMfaAttempt(db: Conn, tenantId: string, idHash: string, max: number): Promise<number | undefined> {
   const row = await db
     .updateTable('sessions')
     .set((eb) => ({ mfa_failures: eb('mfa_failures', '+', 1) }))
     .where('tenant_id', '=', tenantId)
     .where('id_hash', '=', idHash)
+    .where('mfa_failures', '<', max)
     .returning('mfa_failures')
     .executeTakeFirst();
-  return row?.mfa_failures ?? 0;
+  return row?.mfa_failures;
 }

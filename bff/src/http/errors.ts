@@ -17,7 +17,10 @@ export function errorResponse(c: Context<AppEnv>, code: ErrorCode, params?: Erro
   const requestId = c.get('requestId');
   if (requestId) body.error.requestId = requestId;
   const err = new AppError(code);
-  return c.json(body, (status ?? err.status) as 400);
+  const finalStatus = status ?? err.status;
+  // a refusal for a while says for how long, as RFC 9110 asks (limits, cooldowns)
+  if (finalStatus === 429 && typeof params?.seconds === 'number') c.header('retry-after', String(Math.max(1, Math.ceil(params.seconds))));
+  return c.json(body, finalStatus as 400);
 }
 
 /**

@@ -41,6 +41,8 @@ export const OPERATIONS: Operation[] = [
   { method: 'post', path: '/v1/accounts', tag: 'Registration', summary: 'Register with account name, password, verified phone and accepted agreements; signs in', auth: 'publishable', body: api.registerBody(rules), ok: [201, 'Signed in (SignedIn)'] },
   // sessions
   { method: 'post', path: '/v1/sessions', tag: 'Sessions', summary: 'Sign in by account name, phone or email + password (or as a sub-user)', auth: 'publishable', body: api.signInBody, ok: [200, 'SignedIn; `mfaRequired` when the MFA step is due'] },
+  { method: 'post', path: '/v1/sessions/unlock/code', tag: 'Sessions', summary: 'Unlock an account locked by failed sign-ins: a code to its security phone or email (same answer for any identifier)', auth: 'publishable', body: api.unlockCodeBody, ok: [202, 'Sent, if the identifier names an account with that contact'] },
+  { method: 'post', path: '/v1/sessions/unlock', tag: 'Sessions', summary: 'Lift the lock with the code', auth: 'publishable', body: api.unlockBody },
   { method: 'post', path: '/v1/sessions/mfa', tag: 'Sessions', summary: 'The MFA step of sign-in: a TOTP code or a recovery code', auth: 'pending', body: api.mfaSignInBody },
   { method: 'post', path: '/v1/sessions/mfa/setup', tag: 'Sessions', summary: 'A sub-user who must bind MFA gets a new secret at sign-in', auth: 'pending' },
   { method: 'get', path: '/v1/session', tag: 'Sessions', summary: 'The current session (cookie or bearer token)', auth: 'session' },

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { availabilityQuery, type AvailabilityResponse } from '../../../shared/src/api.ts';
-import type { AppEnv } from '../http/context.ts';
+import { requestContext, type AppEnv } from '../http/context.ts';
+import { clientKey, reserveAttempts } from '../services/limits.ts';
 import { validate, validated } from '../http/validate.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { isAccountNameAvailable } from '../services/registration.ts';
@@ -15,6 +16,8 @@ export function publicRoutes(deps: ServiceDeps) {
     })
     .get('/account-names/availability', validate('query', availabilityQuery), async (c) => {
       const { name } = validated<{ name: string }>(c, 'query');
+      // each answer tells whether a name is taken: limited per client, like every look-up of accounts
+      await reserveAttempts(deps, [{ rule: 'nameAvailability', key: `availability:${clientKey(requestContext(c, deps).ip)}` }]);
       const body: AvailabilityResponse = { available: await isAccountNameAvailable(deps, c.get('tenant'), name) };
       return c.json(body);
     });

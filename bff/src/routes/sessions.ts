@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { consentsBody, mfaSignInBody, registerBody, signInBody, type RegisterBody, type SignIn } from '../../../shared/src/api.ts';
+import { consentsBody, mfaSignInBody, registerBody, signInBody, unlockBody, unlockCodeBody, type RegisterBody, type SignIn, type UnlockCodeRequest, type UnlockRequest } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { publicOrigin, requestContext, type AppContext, type AppEnv } from '../http/context.ts';
 import { clearSessionCookie, readSessionToken, requestedMode, setSessionCookie } from '../http/session.ts';
@@ -11,6 +11,7 @@ import { register } from '../services/registration.ts';
 import type { IssuedSession } from '../services/sessions.ts';
 import { endSession, validateSession } from '../services/sessions.ts';
 import { completeMfaSignIn, signIn, startSignInMfaSetup } from '../services/sign-in.ts';
+import { sendUnlockCode, unlockWithCode } from '../services/unlock.ts';
 import { withAccessToken } from './tokens.ts';
 
 function deliverSession(c: AppContext, issued: IssuedSession) {
@@ -34,6 +35,12 @@ export function sessionRoutes(deps: ServiceDeps) {
       deliverSession(c, issued);
       return c.json(await withAccessToken(deps, c, signedIn, issued), 200);
     })
+    .post('/sessions/unlock/code', validate('json', unlockCodeBody), async (c) =>
+      c.json(await sendUnlockCode(deps, c.get('tenant'), validated<UnlockCodeRequest>(c, 'json'), requestContext(c, deps)), 202),
+    )
+    .post('/sessions/unlock', validate('json', unlockBody), async (c) =>
+      c.json(await unlockWithCode(deps, c.get('tenant'), validated<UnlockRequest>(c, 'json'), requestContext(c, deps))),
+    )
     .post('/sessions/mfa/setup', async (c) =>
       c.json(await startSignInMfaSetup(deps, c.get('tenant'), readSessionToken(c), requestContext(c, deps).locale)),
     )

@@ -6,10 +6,10 @@ import { parseIdentifierPhone } from '../../../shared/src/rules/phone.ts';
 import * as accounts from '../db/accounts.ts';
 import { recordEvent, type AuditEvent } from '../db/audit.ts';
 import { agreementsToAccept } from './consents.ts';
-import { assertNotLocked, assertNotLockedCount, lockoutWindowStart } from './lockout.ts';
+import { reserveAttempts, signInLimits } from './limits.ts';
 import type { ContactKind } from '../db/schema.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
-import { countMfaFailure } from '../db/sessions.ts';
+import { reserveMfaAttempt } from '../db/sessions.ts';
 import { findSubUser, findSubUserById, markMfaReset } from '../db/sub-users.ts';
 import { authenticateSubUser } from './sub-users.ts';
 import { confirmSubUserSetup, hasDevice, startSubUserSetup, useRecoveryCode, verifyAccountTotp, verifySubUserTotp } from './mfa.ts';
@@ -29,41 +29,57 @@ export function classifyIdentifier(raw: string, tenant: Tenant): Identifier {
 
 const invalid = () => new AppError('invalid_credentials');
 
-/** A failed sign-in goes to the account's audit log when the account is known. */
-async function failed(deps: ServiceDeps, tenant: Tenant, accountId: string | null, ctx: RequestContext, err: AppError): Promise<never> {
-  if (accountId) {
-    await recordEvent(deps.db, { tenantId: tenant.id, accountId, type: 'sign_in_failed', outcome: 'failure', ip: ctx.ip, userAgent: ctx.userAgent, detail: { reason: err.code }, at: deps.clock.now() });
-  }
-  throw err;
-}
-
 type Candidate = Awaited<ReturnType<typeof accounts.signInCandidates>>[number];
+
+/** How many other accounts sharing a phone/email have their password checked for the "use the account name" answer. */
+const MAX_SHARED_CANDIDATES = 5;
+
+/** The limits' subject for an identifier that names no account: throttled and locked like an account. */
+const identifierSubject = (id: Identifier) => `i:${id.kind}:${id.kind === 'name' ? id.folded : id.value}`;
 
 /**
  * Finds the account the identifier signs in to and checks the password, spending one argon2
- * verification whether or not an account exists. PRODUCT.md "Which identifiers may sign in":
- * a phone/email signs in only where its binding can sign in; when it is bound only to accounts
- * that cannot, the "multiple accounts" message is given only if the password matched one of them.
+ * verification whether or not an account exists. Attempts are reserved before any password is
+ * checked (services/limits.ts): per account (or unknown identifier) from all clients, per
+ * (account, client), per client. PRODUCT.md "Which identifiers may sign in": a phone/email signs
+ * in only where its binding can sign in; when the password is wrong for that account (or no
+ * binding can sign in), the other accounts it is bound to are tried under their own limits, and
+ * the right password of one of them answers "use the account name" instead.
  */
 async function authenticate(deps: ServiceDeps, tenant: Tenant, body: SignIn, ctx: RequestContext): Promise<Candidate> {
   const id = classifyIdentifier(body.identifier, tenant);
-  const rows = await accounts.signInCandidates(deps.db, tenant.id, id.kind === 'name' ? { folded: id.folded } : { kind: id.kind, value: id.value }, lockoutWindowStart(deps));
+  const rows = await accounts.signInCandidates(deps.db, tenant.id, id.kind === 'name' ? { folded: id.folded } : { kind: id.kind, value: id.value });
   // An email signs in only once verified (PRODUCT.md: an unverified email serves nothing).
   const bound = id.kind === 'email' ? rows.filter((r) => r.bound_verified_at !== null) : rows;
   const signable = bound.find((r) => r.can_sign_in);
+  const subject = signable ? `a:${signable.account_id}` : identifierSubject(id);
+  const reservation = await reserveAttempts(deps, signInLimits(tenant.id, subject, ctx.ip));
   if (signable) {
-    assertNotLockedCount(signable.recent_failures);
-    if (!(await deps.hasher.verify(signable.password_hash, body.password))) return failed(deps, tenant, signable.account_id, ctx, invalid());
-    return signable;
-  }
-  if (bound.length === 0) {
+    if (await deps.hasher.verify(signable.password_hash, body.password)) {
+      await reservation.succeeded();
+      return signable;
+    }
+    await recordFailure(deps, tenant, signable.account_id, ctx);
+  } else if (bound.length === 0) {
     await deps.hasher.verifyDummy(body.password);
     throw invalid();
   }
-  for (const candidate of bound) {
-    if (await deps.hasher.verify(candidate.password_hash, body.password)) throw new AppError('identifier_multiple_accounts');
+  for (const other of bound.filter((r) => r !== signable).slice(0, MAX_SHARED_CANDIDATES)) {
+    // that account's own limits hold here too (the client's was reserved once above): a locked or throttled one is not tried
+    const own = await reserveAttempts(deps, signInLimits(tenant.id, `a:${other.account_id}`, ctx.ip).slice(1)).catch(() => undefined);
+    if (!own) continue;
+    if (await deps.hasher.verify(other.password_hash, body.password)) {
+      await Promise.all([own.cancel(), reservation.cancel()]);
+      throw new AppError('identifier_multiple_accounts');
+    }
+    await recordFailure(deps, tenant, other.account_id, ctx);
   }
   throw invalid();
+}
+
+/** A failed sign-in goes to the audit log of the account whose password was tried. */
+async function recordFailure(deps: ServiceDeps, tenant: Tenant, accountId: string, ctx: RequestContext): Promise<void> {
+  await recordEvent(deps.db, { tenantId: tenant.id, accountId, type: 'sign_in_failed', outcome: 'failure', ip: ctx.ip, userAgent: ctx.userAgent, detail: { reason: 'invalid_credentials' }, at: deps.clock.now() });
 }
 
 /** Signs in and issues a fresh session; an old session presented with the request is ended (new id at sign-in). */
@@ -162,7 +178,14 @@ export async function completeMfaSignIn(
   ctx: RequestContext & { mode: SessionMode },
 ): Promise<{ signedIn: SignedIn; issued: IssuedSession }> {
   const auth = await pendingSession(deps, tenant, token);
-  await assertNotLocked(deps, tenant.id, auth.accountId, auth.subUserId); // wrong MFA codes count toward the lockout too
+  // the attempt is reserved on the session and under the sign-in limits before the code is checked
+  const made = await reserveMfaAttempt(deps.db, tenant.id, auth.idHash, MFA_MAX_FAILURES);
+  if (made === undefined) {
+    await endSession(deps, tenant.id, token!);
+    throw new AppError('mfa_too_many_attempts');
+  }
+  const subject = auth.subUserId ? `s:${auth.subUserId}` : `a:${auth.accountId}`;
+  const reservation = await reserveAttempts(deps, signInLimits(tenant.id, subject, ctx.ip));
   const sub = auth.subUserId ? await findSubUser(deps.db, tenant.id, auth.accountId, auth.subUserId) : undefined;
   try {
     if (sub) {
@@ -173,12 +196,14 @@ export async function completeMfaSignIn(
     } else if (body.recoveryCode) await useRecoveryCode(deps, tenant, auth.accountId, body.recoveryCode, ctx);
     else await verifyAccountTotp(deps, tenant, auth.accountId, body.code ?? '', ctx, 'sign_in');
   } catch (err) {
-    if (err instanceof AppError && (await countMfaFailure(deps.db, tenant.id, auth.idHash)) >= MFA_MAX_FAILURES) {
+    if (!(err instanceof AppError)) await reservation.cancel().catch(() => {});
+    if (err instanceof AppError && made >= MFA_MAX_FAILURES) {
       await endSession(deps, tenant.id, token!);
       throw new AppError('mfa_too_many_attempts');
     }
     throw err;
   }
+  await reservation.succeeded();
   await endSession(deps, tenant.id, token!);
   const result = await issueSignedIn(deps, tenant, auth.accountId, { ...ctx, mode: auth.signedIn.session.mode, mfaVerified: true }, auth.subUserId);
   if (sub) return sub.mfa_reset_at ? withNotices(deps, tenant, sub.id, ['mfa_reset_by_primary'], result) : result;

@@ -6,10 +6,11 @@
  */
 import type { MfaSetupResponse, SubUserMfaStatus, SubUserView } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
-import { foldAccountName } from '../../../shared/src/rules/account-name.ts';
+import { accountNameSkeleton, foldAccountName } from '../../../shared/src/rules/account-name.ts';
+import { lockKey } from '../db/locks.ts';
 import * as accounts from '../db/accounts.ts';
 import { recordEvent } from '../db/audit.ts';
-import { assertNotLocked } from './lockout.ts';
+import { reserveAttempts, sessionSecretLimits, signInLimits, withAttempts } from './limits.ts';
 import { uniqueViolation } from '../db/create.ts';
 import * as subs from '../db/sub-users.ts';
 import type { SubUsersTable } from '../db/schema.ts';
@@ -47,20 +48,28 @@ export async function listSubUsers(deps: ServiceDeps, tenant: Tenant, auth: Sess
 export async function createSubUser(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, input: { name: string; password: string; mfaRequired?: boolean | undefined }, ctx: RequestContext): Promise<SubUserView> {
   requirePrimary(auth);
   const hash = await deps.hasher.hash(input.password);
+  const taken = () => new AppError('sub_user_name_taken', undefined, [{ path: 'name', code: 'sub_user_name_taken' }]);
   try {
-    const row = await subs.insertSubUser(deps.db, {
-      tenantId: tenant.id,
-      primaryAccountId: auth.accountId,
-      name: input.name,
-      folded: foldAccountName(input.name),
-      passwordHash: hash,
-      mfaRequired: input.mfaRequired ?? false,
-      now: deps.clock.now(),
+    const row = await deps.db.transaction().execute(async (trx) => {
+      // Look-alike names (shared/src/rules/account-name.ts accountNameSkeleton) are taken within a
+      // primary account too; its few sub-users are compared here, serialised per primary account.
+      await lockKey(trx, `sub-user-names:${tenant.id}:${auth.accountId}`);
+      const skeleton = accountNameSkeleton(input.name);
+      if ((await subs.listSubUsers(trx, tenant.id, auth.accountId)).some((s) => accountNameSkeleton(s.name) === skeleton)) throw taken();
+      return subs.insertSubUser(trx, {
+        tenantId: tenant.id,
+        primaryAccountId: auth.accountId,
+        name: input.name,
+        folded: foldAccountName(input.name),
+        passwordHash: hash,
+        mfaRequired: input.mfaRequired ?? false,
+        now: deps.clock.now(),
+      });
     });
     await event(deps, tenant, auth, ctx, 'sub_user_created', row);
     return view(row, false);
   } catch (err) {
-    if (uniqueViolation(err) === 'sub_users_name_uq') throw new AppError('sub_user_name_taken', undefined, [{ path: 'name', code: 'sub_user_name_taken' }]);
+    if (uniqueViolation(err) === 'sub_users_name_uq') throw taken();
     throw err;
   }
 }
@@ -121,7 +130,7 @@ export async function deleteSubUser(deps: ServiceDeps, tenant: Tenant, auth: Ses
  * Sub-user sign-in: the primary account by name or id, then the sub-user by name, then the
  * password — one argon2 verification whichever step fails, and the same answer for all of them.
  * A disabled sub-user is told so only after the right password. Wrong passwords count toward the
- * sub-user's own lockout (never the primary account's).
+ * sub-user's own limits (never the primary account's).
  */
 export async function authenticateSubUser(
   deps: ServiceDeps,
@@ -133,16 +142,20 @@ export async function authenticateSubUser(
   const account = UUID.test(primary)
     ? await accounts.findAccount(deps.db, tenant.id, primary)
     : await accounts.findAccountByFoldedName(deps.db, tenant.id, foldAccountName(primary));
-  const sub = account ? await subs.findSubUserByName(deps.db, tenant.id, account.id, foldAccountName(input.subUser.trim())) : undefined;
+  const subName = foldAccountName(input.subUser.trim());
+  const sub = account ? await subs.findSubUserByName(deps.db, tenant.id, account.id, subName) : undefined;
+  // limits as for any sign-in (services/limits.ts); an unknown pair of names is limited like a known one
+  const subject = sub ? `s:${sub.id}` : `i:sub:${UUID.test(primary) ? primary.toLowerCase() : foldAccountName(primary)}/${subName}`;
+  const reservation = await reserveAttempts(deps, signInLimits(tenant.id, subject, ctx.ip));
   if (!account || !sub) {
     await deps.hasher.verifyDummy(input.password);
     throw new AppError('invalid_credentials');
   }
-  await assertNotLocked(deps, tenant.id, account.id, sub.id);
   if (!(await deps.hasher.verify(sub.password_hash, input.password))) {
     await recordEvent(deps.db, { tenantId: tenant.id, accountId: account.id, type: 'sign_in_failed', outcome: 'failure', ip: ctx.ip, userAgent: ctx.userAgent, detail: { reason: 'invalid_credentials', subUser: sub.id }, at: deps.clock.now() });
     throw new AppError('invalid_credentials');
   }
+  await reservation.succeeded();
   if (sub.disabled_at) throw new AppError('sub_user_disabled');
   return { accountId: account.id, subUserId: sub.id, subUserName: sub.name, mfaRequired: sub.mfa_required, mfaResetAt: sub.mfa_reset_at ? new Date(sub.mfa_reset_at) : null };
 }
@@ -160,17 +173,18 @@ export async function ownMfaStatus(deps: ServiceDeps, tenant: Tenant, auth: Sess
 
 /**
  * A signed-in sub-user binds a device. Sub-users have no contacts for a step-up, so the password
- * is asked again instead; a wrong one counts toward the sub-user's lockout like at sign-in.
+ * is asked again instead, capped like every secret behind a session.
  */
 export async function startOwnMfaSetup(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, password: string, ctx: RequestContext): Promise<MfaSetupResponse> {
   const subUserId = requireSubUser(auth);
-  await assertNotLocked(deps, tenant.id, auth.accountId, subUserId);
   const sub = await subs.findSubUser(deps.db, tenant.id, auth.accountId, subUserId);
   if (!sub) throw new AppError('not_signed_in');
-  if (!(await deps.hasher.verify(sub.password_hash, password))) {
+  // a secret checked behind a session: capped, but its failures never lock the sign-in
+  await withAttempts(deps, sessionSecretLimits(tenant.id, auth.accountId, subUserId, ctx.ip), async () => {
+    if (await deps.hasher.verify(sub.password_hash, password)) return;
     await recordEvent(deps.db, { tenantId: tenant.id, accountId: auth.accountId, type: 'sign_in_failed', outcome: 'failure', ip: ctx.ip, userAgent: ctx.userAgent, detail: { reason: 'password_incorrect', purpose: 'mfa_setup', subUser: subUserId }, at: deps.clock.now() });
     throw new AppError('password_incorrect', undefined, [{ path: 'password', code: 'password_incorrect' }]);
-  }
+  });
   return startSubUserSetup(deps, tenant, auth.accountId, subUserId, ctx.locale);
 }
 

@@ -90,7 +90,8 @@ export async function issueCode(
       expires_at: new Date(now.getTime() + CODE_TTL_SECONDS * 1000),
     });
     if (testCode) return null; // a test identity: deliver nothing
-    const rendered = renderMessage({ purpose: input.purpose, channel, locale: ctx.locale, tenantName: tenant.config.displayName[ctx.locale], code });
+    // an unlock code reads as the identity verification code it is (one template fewer to approve)
+    const rendered = renderMessage({ purpose: input.purpose === 'unlock' ? 'verify_identity' : input.purpose, channel, locale: ctx.locale, tenantName: tenant.config.displayName[ctx.locale], code });
     const id = await enqueueMessage(
       trx,
       { tenantId: tenant.id, channel, to: target.value, purpose: input.purpose, locale: ctx.locale, ...rendered },

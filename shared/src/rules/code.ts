@@ -8,6 +8,6 @@ export const CODE_CHANNELS = ['sms', 'voice'] as const;
 export type CodeChannel = (typeof CODE_CHANNELS)[number];
 /** Purposes a visitor may request a code for without a session (the public endpoint). */
 export const CODE_PURPOSES = ['register'] as const;
-/** Every purpose a code is issued for: registration, step-up, binding a new contact. */
-export type CodePurpose = (typeof CODE_PURPOSES)[number] | 'verify_identity' | 'contact_change';
+/** Every purpose a code is issued for: registration, step-up, binding a new contact, unlocking a locked account. */
+export type CodePurpose = (typeof CODE_PURPOSES)[number] | 'verify_identity' | 'contact_change' | 'unlock';
 export type CodeDeliveryChannel = CodeChannel | 'email';

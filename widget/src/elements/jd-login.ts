@@ -1,20 +1,27 @@
-import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
+import { css, html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
 import type { MessageKey } from '../../../shared/src/i18n/index.ts';
 import type { MfaRecoveryEligibility, MfaSetupResponse, SignedIn } from '../../../shared/src/api.ts';
 import type { Agreement } from '../../../shared/src/tenant.ts';
-import { CODE_PATTERN } from '../../../shared/src/rules/code.ts';
+import { CODE_PATTERN, CODE_RESEND_SECONDS, type CodeDeliveryChannel } from '../../../shared/src/rules/code.ts';
 import { isPhoneRegion, looksLikeMobile, nationalDigits, type PhoneRegion } from '../../../shared/src/rules/phone-regions.ts';
 import type { JdApiError, JdClient } from '../client.ts';
 import { JdElement, toApiError, type FieldError, type StatusMessage } from '../parts/base-element.ts';
+import { renderChoice } from '../parts/choice.ts';
+import { CountdownController } from '../parts/countdown.ts';
 import { renderMfaSecret } from '../parts/mfa-secret.ts';
 import { renderRegionOptions, tenantRegions } from '../parts/phone-input.ts';
 import { renderSupport } from '../parts/support.ts';
 import { safeUrl, tWith } from '../parts/text.ts';
 import { MAX_UPLOAD_BYTES, readUpload } from '../parts/upload.ts';
+import { base, tokens } from '../styles.ts';
 
-/** Request-body paths: sign-in (`code` is the MFA step's one input: a TOTP or a recovery code), the lost-device application, the agreements step. */
+/**
+ * Request-body paths: sign-in (`code` is the MFA step's one input: a TOTP or a recovery code), the
+ * lost-device application, the agreements step, the unlock step (`identifier` and `unlockCode`).
+ */
 type Field =
   | 'agreements'
+  | 'unlockCode'
   | 'identifier'
   | 'subUser'
   | 'password'
@@ -29,10 +36,22 @@ type UploadField = 'idPhoto' | 'businessLicence';
 type Errors = Partial<Record<Field, FieldError>>;
 /** The MFA step of sign-in: the app's code, a recovery code, a lost device, or (a sub-user) binding a device. */
 type MfaStep = 'code' | 'recovery' | 'lost' | 'setup';
+/**
+ * The unlock step: a locked account's owner gets a code on the security phone or email and lifts
+ * the lock (README "Security model"). `note` is the send button's feedback; `back` the lock
+ * message that "Back" shows again.
+ */
+interface Unlock {
+  channel: CodeDeliveryChannel;
+  sending?: boolean;
+  note?: StatusMessage | undefined;
+  back: StatusMessage | undefined;
+}
 
 /** The element id of each field's control; errors are `<id>-error`, hints `<id>-hint`. */
 const CONTROL_ID: Record<Field, string> = {
   agreements: 'jd-agreements',
+  unlockCode: 'jd-unlock-code',
   identifier: 'jd-identifier',
   subUser: 'jd-sub-user',
   password: 'jd-password',
@@ -67,6 +86,12 @@ const sessionGone = (e: JdApiError) => e.code === 'mfa_too_many_attempts' || e.c
  * says disassociation is impossible and shows the tenant's support channels. A sub-user is told
  * to ask its primary account's owner.
  *
+ * When the sign-in (or its MFA step) answers `account_locked`, "Unlock with a verification code"
+ * opens the unlock step: the identifier, SMS / voice call / email, "Send code" (the answer is the
+ * same whether or not the account exists or is locked), the code, "Unlock"; then the sign-in form
+ * again with the password cleared. `too_many_attempts` (this client is throttled) says how many
+ * seconds to wait.
+ *
  * When the tenant has published agreement versions the account has not accepted (issue 6), the
  * sign-in (after the MFA step, if any) asks for them — each checked, "Accept and continue", or
  * "Sign out" — before `jd-login` announces it.
@@ -83,11 +108,11 @@ const sessionGone = (e: JdApiError) => e.code === 'mfa_too_many_attempts' || e.c
  *
  * @csspart logo - the tenant's logo above the heading (an https `branding.logoUrl` only)
  * @csspart title - the heading
- * @csspart form - the form; the updated-agreements step's form is also `agreements`
+ * @csspart form - the form; the updated-agreements step's form is also `agreements`, the unlock step's `unlock` (its "Send code" button is `button send-code`, the note beside it `hint`, its channel choice a `section` fieldset)
  * @csspart label - field labels
  * @csspart input - the inputs
  * @csspart submit - the submit button
- * @csspart button - the sign-out and cancel buttons, also `sign-out` and `cancel`
+ * @csspart button - the sign-out, cancel and unlock buttons, also `sign-out`, `cancel` and `unlock-action` ("Unlock with a verification code" under a lock message)
  * @csspart error - field error messages
  * @csspart status - the live status region; also `success` while it reports a success
  * @csspart signed-in - the "Signed in as" text
@@ -118,6 +143,9 @@ const sessionGone = (e: JdApiError) => e.code === 'mfa_too_many_attempts' || e.c
  * @cssprop --jd-card-radius - corner radius of the element (default 8px)
  */
 export class JdLogin extends JdElement {
+  // the unlock action stands apart from the lock message above it and the footer below; "Send code" is as wide as its text
+  static override styles = [tokens, base, css`[data-unlock]{margin:0.5em 0}#jd-unlock-send{justify-self:start}`];
+
   // `static properties`, not decorators: smaller bundle (see JdElement)
   static override properties: PropertyDeclarations = {
     registerUrl: { attribute: 'register-url', reflect: true },
@@ -134,6 +162,7 @@ export class JdLogin extends JdElement {
     applied: { state: true },
     consent: { state: true },
     accepted: { state: true },
+    unlock: { state: true },
   };
 
   /** Where the "Register" link goes; without it the link only fires `jd-navigate`. */
@@ -161,6 +190,10 @@ export class JdLogin extends JdElement {
   private declare consent: SignedIn | undefined;
   /** agreements step: the keys checked */
   private declare accepted: ReadonlySet<string>;
+  /** the unlock step is shown */
+  private declare unlock: Unlock | undefined;
+  /** unlock step: seconds before another code may be asked for */
+  private readonly countdown = new CountdownController(this);
   /** lost device: the checked files, base64 */
   private uploads: Partial<Record<UploadField, string>> = {};
   /** lost device: the file last picked per field (a slower check of an earlier pick must not win) */
@@ -197,7 +230,7 @@ export class JdLogin extends JdElement {
   }
 
   protected override async loadExtra(client: JdClient): Promise<void> {
-    this.mfa = this.consent = undefined;
+    this.mfa = this.consent = this.unlock = undefined;
     this.subMfa = false;
     try {
       this.signedIn = (await client.session()) ?? undefined;
@@ -373,7 +406,11 @@ export class JdLogin extends JdElement {
       // a sub-user after a reload (not known as one until now): no recovery-code or application links
       if (apiError.code === 'recovery_codes_unavailable') this.subMfa = true;
       if (sessionGone(apiError)) await this.restart(status);
-      else if (apiError.status === 400) {
+      else if (apiError.code === 'account_locked') {
+        // the pending session cannot finish while the account is locked: end it; the form offers the unlock
+        await this.client.signOut().catch(() => undefined);
+        await this.restart(status);
+      } else if (apiError.status === 400) {
         // wrong, reused or drifted code, wrong recovery code, bad format: said at the field
         const f = apiError.fields[0];
         this.invalid({ code: f ? { code: f.code, params: f.params } : { code: apiError.code, params: apiError.params } });
@@ -555,7 +592,86 @@ export class JdLogin extends JdElement {
           await this.updateComplete;
           this.renderRoot.querySelector<HTMLInputElement>(`#${CONTROL_ID.password}`)?.focus();
         }
+        // locked: the way out, "Unlock with a verification code", right after the message
+        if (apiError.code === 'account_locked') {
+          await this.updateComplete;
+          this.renderRoot.querySelector<HTMLButtonElement>('[data-unlock]')?.focus();
+        }
       }
+    } finally {
+      this.submitting = false;
+    }
+  }
+
+  /** "Unlock with a verification code": the unlock step, with the identifier typed so far. */
+  private async showUnlock(): Promise<void> {
+    this.unlock = { channel: 'sms', back: this.status };
+    this.forget();
+    this.errors = {};
+    this.status = undefined;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLInputElement>('#jd-unlock-identifier')?.focus();
+  }
+
+  /** The sign-in form again: after unlocking (`status` says so), or "Back" (the lock message again). */
+  private async closeUnlock(status = this.unlock?.back): Promise<void> {
+    this.unlock = undefined;
+    this.countdown.stop();
+    this.forget();
+    this.errors = {};
+    this.status = status;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLInputElement>(`#${CONTROL_ID.password}`)?.focus();
+  }
+
+  /** "Send code": the BFF answers alike for any identifier, so the note says "if this account is locked". */
+  private async sendUnlockCode(): Promise<void> {
+    const u = this.unlock;
+    if (!this.client || !u || u.sending || this.countdown.running) return;
+    const identifier = this.v('identifier').trim();
+    if (!identifier) return this.invalid({ identifier: REQUIRED });
+    this.unlock = { ...u, sending: true, note: undefined };
+    let note: StatusMessage;
+    try {
+      const sent = await this.client.sendUnlockCode({ identifier, channel: u.channel });
+      this.countdown.start(sent.resendAfter > 0 ? sent.resendAfter : CODE_RESEND_SECONDS);
+      note = { tone: 'ok', key: 'login.unlock_sent' };
+    } catch (err) {
+      const [apiError, status] = this.failed(err);
+      // code_cooldown, too_many_attempts: the button counts down the seconds to wait
+      const seconds = apiError.params?.['seconds'];
+      if (typeof seconds === 'number') this.countdown.start(seconds);
+      const f = apiError.fields.find((i) => i.path === 'identifier');
+      if (f) this.invalid({ identifier: { code: f.code, params: f.params } });
+      note = status;
+    }
+    if (this.unlock) this.unlock = { ...this.unlock, sending: false, note };
+  }
+
+  /** "Unlock": the code lifts the lock; a wrong one is said at the code field. */
+  private async onUnlock(e: Event): Promise<void> {
+    e.preventDefault();
+    if (!this.client || this.submitting) return;
+    const identifier = this.v('identifier').trim();
+    const code = this.v('unlockCode').trim();
+    const errors: Errors = {};
+    if (!identifier) errors.identifier = REQUIRED;
+    if (!CODE_PATTERN.test(code)) errors.unlockCode = code ? { code: 'code_format' } : REQUIRED;
+    if (Object.keys(errors).length) return this.invalid(errors);
+    this.errors = {};
+    this.status = undefined;
+    this.submitting = true;
+    try {
+      await this.client.unlock({ identifier, code });
+      await this.closeUnlock({ tone: 'ok', key: 'login.unlocked' });
+    } catch (err) {
+      const [apiError, status] = this.failed(err);
+      if (apiError.status === 400) {
+        // code_invalid (wrong, expired, or no lock to lift: one answer) at the code; a malformed identifier at it
+        const f = apiError.fields[0];
+        const error = f ?? apiError;
+        this.invalid({ [f?.path === 'identifier' ? 'identifier' : 'unlockCode']: { code: error.code, params: error.params } });
+      } else this.status = status;
     } finally {
       this.submitting = false;
     }
@@ -599,7 +715,7 @@ export class JdLogin extends JdElement {
   }
 
   private renderField(field: Field, label: MessageKey, type: string, autocomplete: string, id = CONTROL_ID[field]): TemplateResult {
-    const totp = id === CONTROL_ID.code;
+    const totp = id === CONTROL_ID.code || field === 'unlockCode';
     return html`<div class="field">
       <label for=${id} part="label">${this.t(label)}</label>
       <input id=${id} name=${field} part="input" type=${type} autocomplete=${autocomplete} autocapitalize="off" spellcheck="false" inputmode=${totp ? 'numeric' : nothing} maxlength=${totp ? 6 : nothing} .value=${this.v(field)} aria-invalid=${this.errors[field] ? 'true' : 'false'} aria-describedby=${this.describedBy(field, id)} @input=${(e: Event) => this.set(field, (e.target as HTMLInputElement).value)} />
@@ -619,7 +735,7 @@ export class JdLogin extends JdElement {
   }
 
   private renderFooter(): TemplateResult | typeof nothing {
-    if (this.signedIn || this.mfa || this.consent) return html`<div class="footer" part="footer"><slot name="footer"></slot></div>`;
+    if (this.signedIn || this.mfa || this.consent || this.unlock) return html`<div class="footer" part="footer"><slot name="footer"></slot></div>`;
     const href = safeUrl(this.registerUrl);
     return html`<div class="footer" part="footer">
       <span>${this.t('login.no_account')}</span>
@@ -713,6 +829,38 @@ export class JdLogin extends JdElement {
     </form>`;
   }
 
+  /** The unlock step: identifier, channel, "Send code" with its note beside it, the code, "Unlock", "Back". */
+  private renderUnlock(u: Unlock): TemplateResult {
+    const waiting = this.countdown.running;
+    const note = u.note;
+    return html`<form part="form unlock" novalidate aria-labelledby="jd-unlock-title" @submit=${this.onUnlock}>
+      <h3 id="jd-unlock-title">${this.t('login.unlock_title')}</h3>
+      ${this.renderField('identifier', 'login.identifier', 'text', 'username', 'jd-unlock-identifier')}
+      ${renderChoice<CodeDeliveryChannel>(
+        'channel',
+        this.t('register.channel'),
+        [
+          ['sms', this.t('register.channel_sms')],
+          ['voice', this.t('register.channel_voice')],
+          ['email', this.t('login.unlock_email')],
+        ],
+        u.channel,
+        (channel) => (this.unlock = { ...this.unlock!, channel }),
+      )}
+      <div class="field">
+        <button id="jd-unlock-send" type="button" part="button send-code" ?disabled=${waiting || u.sending} aria-describedby="jd-unlock-note" @click=${this.sendUnlockCode}>
+          ${waiting ? this.t('register.resend_in', { seconds: this.countdown.remaining }) : this.t('register.send_code')}
+        </button>
+        <p id="jd-unlock-note" class=${note?.tone === 'error' ? 'error' : 'ok'} part="hint" aria-live="polite">${note ? this.t(note.key, note.params) : nothing}</p>
+      </div>
+      ${this.renderField('unlockCode', 'register.code', 'text', 'one-time-code')}
+      <button type="submit" part="submit" ?disabled=${this.submitting}>${this.t('login.unlock_submit')}</button>
+      <div class="footer">
+        <button type="button" part="button cancel" @click=${() => this.closeUnlock()}>${this.t('login.unlock_back')}</button>
+      </div>
+    </form>`;
+  }
+
   /** The MFA step: code (or recovery code) form, a sub-user's device binding, or the lost-device section. */
   private renderMfa(): TemplateResult {
     if (this.mfa === 'lost') return this.renderLost();
@@ -753,6 +901,8 @@ export class JdLogin extends JdElement {
             ? this.renderAgreements(this.consent.agreementsToAccept ?? [])
             : this.mfa
             ? this.renderMfa()
+            : this.unlock
+            ? this.renderUnlock(this.unlock)
             : html`<form part="form" novalidate @submit=${this.onSubmit}>
               ${this.sub
                 ? html`${this.renderField('identifier', 'subuser.primary', 'text', 'off')}
@@ -766,7 +916,10 @@ export class JdLogin extends JdElement {
                 ${this.t(this.sub ? 'subuser.sign_in_primary' : 'subuser.sign_in_as')}
               </button>
             </form>`}
-          ${this.renderStatus()}`}
+          ${this.renderStatus()}
+          ${this.status?.key === 'error.account_locked' && !this.sub && !this.mfa && !this.unlock && !signedIn
+            ? html`<button type="button" part="button unlock-action" data-unlock @click=${this.showUnlock}>${this.t('login.unlock')}</button>`
+            : nothing}`}
       ${this.renderFooter()}
     </div>`;
   }

@@ -1,0 +1,84 @@
+import { sql } from 'kysely';
+import type { Db } from './create.ts';
+
+export interface CounterRule {
+  /** attempts allowed in a window */
+  max: number;
+  windowSeconds: number;
+  /** past `max`, one more attempt after backoffSeconds · 2^(hits − max), at most the window */
+  backoffSeconds: number;
+}
+
+export type Reserved = { ok: true } | { ok: false; key: string; retryAfterSeconds: number };
+
+/**
+ * Reserves one attempt on each key in a single statement: a key's new window starts when its
+ * last one lapsed; within a window an attempt is counted only while the cap (or the backoff)
+ * allows it. Postgres holds the row lock of each upsert, so concurrent reservations of one key
+ * are counted one after another and no burst gets past a cap. When any key refuses, the keys
+ * counted by the same statement are given back, so a refusal changes nothing.
+ */
+export async function reserveAttempts(db: Db, items: { key: string; rule: CounterRule }[], now: Date): Promise<Reserved> {
+  const values = sql.join(items.map(({ key, rule }) => sql`(${key}, 1, ${now}::timestamptz, ${now}::timestamptz, ${rule.max}::int, ${rule.windowSeconds}::int, ${rule.backoffSeconds}::int)`));
+  const lapsed = sql`c.window_start <= ${now}::timestamptz - make_interval(secs => excluded.window_seconds)`;
+  const result = await sql<{ key: string }>`
+    insert into attempt_counters as c (key, hits, window_start, last_at, max_hits, window_seconds, backoff_seconds) values ${values}
+    on conflict (key) do update set
+      hits = case when ${lapsed} then 1 else c.hits + 1 end,
+      window_start = case when ${lapsed} then excluded.window_start else c.window_start end,
+      last_at = excluded.last_at,
+      max_hits = excluded.max_hits,
+      window_seconds = excluded.window_seconds,
+      backoff_seconds = excluded.backoff_seconds
+    where ${lapsed}
+      or c.hits < excluded.max_hits
+      or (excluded.backoff_seconds > 0 and c.last_at <= ${now}::timestamptz
+          - make_interval(secs => least(excluded.window_seconds, excluded.backoff_seconds * power(2, greatest(c.hits - excluded.max_hits, 0)))))
+    returning key`.execute(db);
+  if (result.rows.length === items.length) return { ok: true };
+  const counted = new Set(result.rows.map((r) => r.key));
+  const refused = items.find((i) => !counted.has(i.key))!;
+  await releaseAttempts(db, [...counted]);
+  const current = await db.selectFrom('attempt_counters').select(['hits', 'window_start', 'last_at']).where('key', '=', refused.key).executeTakeFirst();
+  return { ok: false, key: refused.key, retryAfterSeconds: current ? retryAfter(refused.rule, current, now) : 1 };
+}
+
+/** Seconds until a refused key takes an attempt again: its window's end, or sooner after its backoff. */
+function retryAfter(rule: CounterRule, row: { hits: number; window_start: Date | string; last_at: Date | string }, now: Date): number {
+  const windowEnds = new Date(row.window_start).getTime() + rule.windowSeconds * 1000;
+  let until = windowEnds;
+  if (rule.backoffSeconds > 0) {
+    const delay = Math.min(rule.windowSeconds, rule.backoffSeconds * 2 ** Math.max(Number(row.hits) - rule.max, 0));
+    until = Math.min(windowEnds, new Date(row.last_at).getTime() + delay * 1000);
+  }
+  return Math.max(1, Math.ceil((until - now.getTime()) / 1000));
+}
+
+/** Gives back one reserved attempt on each key (its check passed, or never ran). */
+export async function releaseAttempts(db: Db, keys: string[]): Promise<void> {
+  if (keys.length) await db.updateTable('attempt_counters').set({ hits: sql`greatest(hits - 1, 0)` }).where('key', 'in', keys).execute();
+}
+
+/** Settles a passed check in one statement: `clear` keys are forgotten, `release` keys give one attempt back. */
+export async function settleAttempts(db: Db, clear: string[], release: string[]): Promise<void> {
+  if (!clear.length) return releaseAttempts(db, release);
+  if (!release.length) return clearAttempts(db, clear);
+  await sql`with cleared as (delete from attempt_counters where key in (${sql.join(clear)}))
+    update attempt_counters set hits = greatest(hits - 1, 0) where key in (${sql.join(release)})`.execute(db);
+}
+
+/** Forgets keys' attempts (the owner proved the secret). */
+export async function clearAttempts(db: Db, keys: string[]): Promise<void> {
+  if (keys.length) await db.deleteFrom('attempt_counters').where('key', 'in', keys).execute();
+}
+
+/** Forgets every key that starts with a prefix (an account's pairs with all its clients). */
+export async function clearAttemptsByPrefix(db: Db, prefix: string): Promise<void> {
+  const escaped = prefix.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+  await db.deleteFrom('attempt_counters').where('key', 'like', `${escaped}%`).execute();
+}
+
+/** Deletes counters idle for longer than any window. */
+export async function sweepAttempts(db: Db, idleSince: Date): Promise<void> {
+  await db.deleteFrom('attempt_counters').where('last_at', '<', idleSince).execute();
+}

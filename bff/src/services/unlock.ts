@@ -1,0 +1,79 @@
+/**
+ * Unlocking an account locked by failed sign-ins (README "Security model"; PRODUCT.md "Abuse,
+ * lockout and limits": the owner lifts a lock by proving the security phone or email). The
+ * answers never tell whether the identifier names an account, or a locked one: sending always
+ * answers the same, and any refused code is `code_invalid`.
+ */
+import type { UnlockCodeRequest, UnlockCodeResponse, UnlockRequest, UnlockResponse } from '../../../shared/src/api.ts';
+import { AppError } from '../../../shared/src/errors.ts';
+import { CODE_RESEND_SECONDS, CODE_TTL_SECONDS } from '../../../shared/src/rules/code.ts';
+import * as accounts from '../db/accounts.ts';
+import { recordEvent } from '../db/audit.ts';
+import * as codes from '../db/codes.ts';
+import { listSubUsers } from '../db/sub-users.ts';
+import type { RequestContext, ServiceDeps } from './deps.ts';
+import { clientKey, reserveAttempts, unlockSubject } from './limits.ts';
+import { classifyIdentifier } from './sign-in.ts';
+import type { Tenant } from './tenants.ts';
+import { checkCode, issueCode } from './verification.ts';
+
+type Identifier = ReturnType<typeof classifyIdentifier>;
+
+const identifierKey = (tenantId: string, id: Identifier) => `unlock:${tenantId}:${id.kind}:${id.kind === 'name' ? id.folded : id.value}`;
+
+/** The account an identifier signs in to (its name, or a phone/email whose binding can sign in). */
+async function accountFor(deps: ServiceDeps, tenant: Tenant, id: Identifier): Promise<string | undefined> {
+  const rows = await accounts.signInCandidates(deps.db, tenant.id, id.kind === 'name' ? { folded: id.folded } : { kind: id.kind, value: id.value });
+  return rows.find((r) => r.can_sign_in && (id.kind !== 'email' || r.bound_verified_at !== null))?.account_id;
+}
+
+/** POST /v1/sessions/unlock/code: a code to the account's verified security phone (SMS, voice) or email. */
+export async function sendUnlockCode(deps: ServiceDeps, tenant: Tenant, input: UnlockCodeRequest, ctx: RequestContext): Promise<UnlockCodeResponse> {
+  const id = classifyIdentifier(input.identifier, tenant);
+  const key = identifierKey(tenant.id, id);
+  // per identifier whether it exists or not, so the limits answer alike for both
+  await reserveAttempts(deps, [
+    { rule: 'unlockPerClient', key: `unlock-${clientKey(ctx.ip)}` },
+    { rule: 'unlockPerIdentifierMinute', key: `${key}:minute` },
+    { rule: 'unlockPerIdentifierDay', key: `${key}:day` },
+  ]);
+  const accountId = await accountFor(deps, tenant, id);
+  const kind = input.channel === 'email' ? 'email' : 'phone';
+  const contact = accountId ? (await accounts.listContacts(deps.db, tenant.id, accountId)).find((r) => r.kind === kind && r.role === 'security' && r.verified_at !== null) : undefined;
+  if (accountId && contact) {
+    try {
+      await issueCode(deps, tenant, { target: { kind, value: contact.value, accountId }, purpose: 'unlock', channel: input.channel === 'voice' ? 'voice' : 'sms' }, ctx);
+    } catch (err) {
+      // the real target's own cooldown or daily cap: the answer must not differ from an unknown identifier's
+      if (!(err instanceof AppError)) throw err;
+    }
+  }
+  return { sent: true, expiresIn: CODE_TTL_SECONDS, resendAfter: CODE_RESEND_SECONDS };
+}
+
+/** POST /v1/sessions/unlock: the code lifts the lock and forgets the failures of the account and its sub-users. */
+export async function unlockWithCode(deps: ServiceDeps, tenant: Tenant, input: UnlockRequest, ctx: RequestContext): Promise<UnlockResponse> {
+  const invalid = () => new AppError('code_invalid', undefined, [{ path: 'code', code: 'code_invalid' }]);
+  const reservation = await reserveAttempts(deps, [{ rule: 'perClient', key: clientKey(ctx.ip) }]);
+  const id = classifyIdentifier(input.identifier, tenant);
+  const accountId = await accountFor(deps, tenant, id);
+  const sent = accountId ? await codes.latestAccountCodeTarget(deps.db, tenant.id, accountId, 'unlock') : undefined;
+  if (!accountId || !sent) throw invalid();
+  const target = { kind: sent.channel === 'email' ? 'email' : 'phone', value: sent.target, accountId } as const;
+  let codeId: string;
+  try {
+    codeId = await checkCode(deps, tenant, { target, purpose: 'unlock', code: input.code });
+  } catch (err) {
+    if (err instanceof AppError) throw invalid(); // expired, used, too many tries: all read alike
+    throw err;
+  }
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (trx) => {
+    if (!(await codes.consumeCode(trx, tenant.id, codeId, now))) throw invalid();
+    await recordEvent(trx, { tenantId: tenant.id, accountId, type: 'account_unlocked', outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, detail: { method: target.kind }, at: now });
+  });
+  const subUsers = await listSubUsers(deps.db, tenant.id, accountId);
+  await Promise.all([unlockSubject(deps, tenant.id, `a:${accountId}`), ...subUsers.map((s) => unlockSubject(deps, tenant.id, `s:${s.id}`))]);
+  await reservation.succeeded();
+  return { unlocked: true };
+}
