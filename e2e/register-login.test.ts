@@ -96,7 +96,7 @@ describe('demo page in Chromium', () => {
     await page.close();
   }, 90_000);
 
-  it('security settings: add and verify an email by link, change the security phone with step-up, sign in by the new phone', async () => {
+  it('security settings: add an email after step-up by the phone and verify it by link, change the security phone with step-up by that email, sign in by the new phone', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -108,8 +108,14 @@ describe('demo page in Chromium', () => {
     const submit = () => dialog.locator('button[type="submit"]').click();
     await row('security-phone').getByText('Verified').waitFor({ timeout: 20_000 });
 
-    // add a security email; the link arrives in the dev outbox; opening it verifies the email
+    // add a security email: README "Security model" asks for a step-up first (a code to the
+    // security phone); then the link arrives in the dev outbox; opening it verifies the email
     await row('security-email').locator('[data-action="add"]').click();
+    await dialog.getByRole('radio', { name: /Code to the security phone/ }).waitFor();
+    expect(await dialog.getByLabel('New email').count()).toBe(0);
+    await submit(); // the default method: a code to the security phone
+    await dialog.getByLabel('Verification code').fill(await codeFor(base, '+8613912340001'));
+    await submit();
     await dialog.getByLabel('New email').fill('security.e2e@example.com');
     await submit();
     await dialog.getByText(/verification link was sent/).waitFor();
@@ -118,14 +124,27 @@ describe('demo page in Chromium', () => {
     await linkPage.goto(mail!.link, { waitUntil: 'domcontentloaded' });
     expect(await linkPage.locator('body').textContent()).toMatch(/verified|验证成功/);
     await linkPage.close();
+    // the security phone heard of the new method
+    const [added] = (await (await page.request.get(`${base}/dev/outbox?to=%2B8613912340001`)).json()) as { purpose: string }[];
+    expect(added!.purpose).toBe('security_notice');
+
+    // a new session has no step-up grant: sign out and in again by account name
     await page.reload();
     await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('tab', { name: /Sign in/ }).click();
+    const login = page.locator('jd-login');
+    await login.getByRole('button', { name: 'Sign out' }).click();
+    await login.getByLabel('Account name, phone or email').fill('security_e2e');
+    await login.getByLabel('Password', { exact: true }).fill('E2e#Pass2026');
+    await login.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await login.getByText('Signed in as security_e2e').waitFor();
     await row('security-email').getByText('Can verify identity').waitFor({ timeout: 20_000 });
 
-    // change the security phone: step-up through the old phone, then a code to the new one
+    // change the security phone: step-up through the email just verified, then a code to the new phone
     await row('security-phone').locator('[data-action="change"]').click();
-    await submit(); // the default method: a code to the security phone
-    await dialog.getByLabel('Verification code').fill(await codeFor(base, '+8613912340001'));
+    await dialog.getByRole('radio', { name: /Code to the security email/ }).check();
+    await submit();
+    await dialog.getByLabel('Verification code').fill(await codeFor(base, 'security.e2e@example.com'));
     await submit();
     await dialog.getByLabel('New mobile phone').fill('13912340002');
     await submit();
@@ -134,10 +153,10 @@ describe('demo page in Chromium', () => {
     await row('security-phone').getByText(/\*{4}0002/).waitFor({ timeout: 20_000 });
 
     // the old phone was told; the new one signs in
-    const [notice] = (await (await page.request.get(`${base}/dev/outbox?to=%2B8613912340001`)).json()) as { purpose: string }[];
-    expect(notice!.purpose).toBe('security_notice');
+    const toOldPhone = (await (await page.request.get(`${base}/dev/outbox?to=%2B8613912340001`)).json()) as { purpose: string }[];
+    expect(toOldPhone[0]!.purpose).toBe('security_notice');
+    expect(toOldPhone.filter((m) => m.purpose === 'security_notice')).toHaveLength(2); // the email added, the phone changed
     await page.getByRole('tab', { name: /Sign in/ }).click();
-    const login = page.locator('jd-login');
     await login.getByRole('button', { name: 'Sign out' }).click();
     await login.getByLabel('Account name, phone or email').fill('13912340002');
     await login.getByLabel('Password', { exact: true }).fill('E2e#Pass2026');

@@ -19,6 +19,8 @@ export interface RecordedRequest {
 export interface FakeAnswer {
   status: number;
   body?: unknown;
+  /** extra response headers (e.g. Retry-After on a 429) */
+  headers?: Record<string, string>;
 }
 
 export type Handler = (req: RecordedRequest) => FakeAnswer | Promise<FakeAnswer>;
@@ -110,7 +112,7 @@ export class FakeBff {
       const noBody = answer.status === 204 || answer.body === undefined;
       return new Response(noBody ? null : JSON.stringify(answer.body), {
         status: answer.status,
-        headers: noBody ? {} : { 'content-type': 'application/json' },
+        headers: { ...(noBody ? {} : { 'content-type': 'application/json' }), ...answer.headers },
       });
     };
   }
@@ -150,6 +152,11 @@ export function $<T extends Element = HTMLElement>(host: HTMLElement, selector: 
 export function $$<T extends Element = HTMLElement>(host: HTMLElement, selector: string): T[] {
   return [...host.shadowRoot!.querySelectorAll<T>(selector)];
 }
+
+// ---- unlocking a locked account ------------------------------------------------
+
+/** POST /v1/sessions/unlock/code: the one answer the BFF gives for every identifier. */
+export const UNLOCK_CODE_SENT: FakeAnswer = { status: 202, body: { sent: true, expiresIn: 600, resendAfter: 60 } };
 
 // ---- security settings --------------------------------------------------------
 

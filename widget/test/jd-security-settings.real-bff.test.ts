@@ -82,4 +82,27 @@ describe('<jd-security-settings> against the real BFF', function () {
     expect(rowText(el, 'contact-phone')).to.contain(phone2.slice(-4));
     expect($(el, '[part~="success"]').textContent).to.contain('Your change has been saved.');
   });
+
+  // README "Security model": the BFF refuses a first security email without a fresh step-up
+  // (403 step_up_required); the element asks for the step-up before the email, so the user never sees that.
+  it('adds a first security email after a step-up through the security phone', async () => {
+    const phone = randomPhone();
+    await registerUser(bff, phone);
+    const el = await fixture<JdSecuritySettings>(
+      html`<jd-security-settings publishable-key=${bff.publishableKey} api-base=${bff.url} locale="en"></jd-security-settings>`,
+    );
+    await waitUntil(has(el, '[part~="rows"]'), 'the overview did not render', { timeout: 10000 });
+    $<HTMLButtonElement>(el, '[data-row="security-email"] [data-action="add"]').click();
+    await waitUntil(has(el, 'dialog input[name="method"][value="phone"]'), 'no step-up method choice', { timeout: 10000 });
+    await submitDialog(el);
+    await waitUntil(has(el, 'dialog #jd-code'), 'no step-up code step', { timeout: 10000 });
+    await typeInto(el, '#jd-code', await latestCode(phone));
+    await submitDialog(el);
+    await waitUntil(has(el, 'dialog #jd-email'), 'no email step after step-up', { timeout: 10000 });
+    await typeInto(el, '#jd-email', `wtr.${phone}@example.com`);
+    await submitDialog(el);
+    await waitUntil(() => ($(el, 'dialog [part~="status"]').textContent ?? '').includes('verification link was sent'), 'no link sent', { timeout: 10000 });
+    // the page re-reads the overview after the link was sent
+    await waitUntil(() => rowText(el, 'security-email').includes('Unverified'), 'the new email is not listed', { timeout: 10000 });
+  });
 });

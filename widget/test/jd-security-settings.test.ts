@@ -3,7 +3,7 @@ import { sendKeys } from '@web/test-runner-commands';
 import '../src/index.ts';
 import type { JdSecuritySettings } from '../src/index.ts';
 import type { SecurityOverview } from '../../shared/src/api.ts';
-import { $, $$, FakeBff, contact, errorAnswer, securityOverview, typeInto } from './fake-bff.ts';
+import { $, $$, FakeBff, STEP_UP_OK, contact, errorAnswer, securityOverview, typeInto } from './fake-bff.ts';
 
 let bff: FakeBff;
 
@@ -255,20 +255,83 @@ describe('<jd-security-settings>', () => {
     expect($(el, '[part~="success"]').textContent).to.contain('A verification link was sent to a***@example.com. Open it within 2 hours.');
   });
 
-  it('adds a security email by link when there is none', async () => {
+  // README "Security model": a first security email, verified from the adder's own inbox, would
+  // itself pass the next step-up, so adding one needs a step-up by a method the account has.
+  it('adding a first security email asks for step-up first', async () => {
     serveOverview(securityOverview({ securityEmail: null }));
+    bff.routes['POST /v1/security/step-up/start'] = () => ({ status: 202, body: { deliveryId: 'd1', method: 'phone', sentTo: '138****8000', expiresIn: 600, resendAfter: 60 } });
+    bff.routes['POST /v1/security/step-up/verify'] = () => STEP_UP_OK;
     bff.routes['POST /v1/security/email'] = () => ({ status: 202, body: { deliveryId: 'd', sentTo: 'c***@example.com' } });
     const el = await mount();
     expect(rowText(el, 'security-email')).to.contain('Not set');
     expect(rowText(el, 'contact-email')).to.contain('Not set');
     action(el, 'security-email', 'add').click();
     await waitUntil(() => dialog(el).open);
+    // 1. the method choice, not the email field
+    expect($(el, '#jd-dialog-title').textContent).to.equal('Security email');
+    expect($<HTMLInputElement>(el, 'dialog input[name="method"][value="phone"]').checked).to.equal(true);
+    expect($$(el, 'dialog #jd-email')).to.have.length(0);
+    await submitDialog(el);
+    await waitUntil(() => el.shadowRoot!.querySelector('dialog #jd-code'), 'no step-up code field');
+    expect(bff.find('POST', '/v1/security/step-up/start')[0]!.body).to.deep.equal({ method: 'phone', channel: 'sms' });
+    await typeInto(el, '#jd-code', '123456');
+    await submitDialog(el);
+    // 2. then the new email, sent a link
+    await waitUntil(() => el.shadowRoot!.querySelector('dialog #jd-email'), 'no email field after step-up');
+    expect(bff.find('POST', '/v1/security/email')).to.have.length(0);
     await typeInto(el, '#jd-email', 'carol@example.com');
     const changed = oneEvent(el, 'jd-security-change');
     await submitDialog(el);
     expect(((await changed) as CustomEvent).detail.what).to.equal('security_email');
     expect(bff.find('POST', '/v1/security/email')[0]!.body).to.deep.equal({ email: 'carol@example.com' });
     expect($(el, 'dialog [part~="status"]').textContent).to.contain('Open it within 2 hours');
+  });
+
+  it('changing an unverified security email asks for step-up first too', async () => {
+    const el = await mount();
+    action(el, 'security-email', 'change').click();
+    await waitUntil(() => dialog(el).open);
+    expect($<HTMLInputElement>(el, 'dialog input[name="method"][value="phone"]').checked).to.equal(true);
+    expect($$(el, 'dialog #jd-email')).to.have.length(0);
+  });
+
+  it('an account with no verification method at all adds its first security email without step-up', async () => {
+    serveOverview(securityOverview({ securityEmail: null, stepUpMethods: [] }));
+    const el = await mount();
+    action(el, 'security-email', 'add').click();
+    await waitUntil(() => el.shadowRoot!.querySelector('dialog #jd-email'), 'no email field');
+    expect($$(el, 'dialog input[name="method"]')).to.have.length(0);
+  });
+
+  it('when the grant expired mid-dialog, goes back to the step-up with the reason beside it, then adds the email', async () => {
+    // the page still believes in an older grant; the BFF re-checks it and it has expired
+    serveOverview(securityOverview({ securityEmail: null, stepUp: { active: true, expiresAt: '2025-03-01T08:10:00.000Z' } }));
+    let granted = false;
+    bff.routes['POST /v1/security/step-up/start'] = () => ({ status: 202, body: { deliveryId: 'd1', method: 'phone', sentTo: '138****8000', expiresIn: 600, resendAfter: 60 } });
+    bff.routes['POST /v1/security/step-up/verify'] = () => ((granted = true), STEP_UP_OK);
+    bff.routes['POST /v1/security/email'] = () => (granted ? { status: 202, body: { deliveryId: 'd', sentTo: 'c***@example.com' } } : errorAnswer(403, 'step_up_required'));
+    const el = await mount();
+    action(el, 'security-email', 'add').click();
+    await waitUntil(() => el.shadowRoot!.querySelector('dialog #jd-email'), 'the grant is active: straight to the email');
+    await typeInto(el, '#jd-email', 'carol@example.com');
+    await submitDialog(el);
+    await waitUntil(() => el.shadowRoot!.querySelector('dialog input[name="method"]'), 'no method step after step_up_required');
+    // the reason is in the dialog, with the step it asks for; nothing at the page's foot
+    expect($(el, 'dialog [part~="status"]').textContent).to.contain('For your security, verify your identity first.');
+    expect($(el, 'dialog [part~="status"]').className).to.contain('is-error');
+    expect($$(el, '[part~="status"]').filter((s) => !s.closest('dialog') && s.textContent!.trim())).to.have.length(0);
+    expect(dialog(el).open).to.equal(true);
+    await submitDialog(el);
+    await waitUntil(() => el.shadowRoot!.querySelector('dialog #jd-code'), 'no step-up code field');
+    await typeInto(el, '#jd-code', '123456');
+    await submitDialog(el);
+    // back at the email, still filled in: one more Confirm adds it
+    await waitUntil(() => el.shadowRoot!.querySelector('dialog #jd-email'), 'no email field after step-up');
+    expect(($(el, '#jd-email') as HTMLInputElement).value).to.equal('carol@example.com');
+    expect($(el, 'dialog [part~="status"]').textContent!.trim()).to.equal('');
+    await submitDialog(el);
+    await waitUntil(() => ($(el, 'dialog [part~="status"]').textContent ?? '').includes('Open it within 2 hours'), 'the link was not sent');
+    expect(bff.find('POST', '/v1/security/email')).to.have.length(2);
   });
 
   it('changes the password: step-up first, then the live checklist and validation', async () => {

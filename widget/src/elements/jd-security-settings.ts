@@ -67,7 +67,7 @@ function fieldForCode(code: ErrorCode): Field | undefined {
  * security contacts", "Email"): security phone and email with their "verified", "can verify
  * identity" and "can sign in" flags, contact phone and email (default: the security ones), the
  * password, the virtual MFA device (bind by QR code, unbind, new recovery codes: PRODUCT.md "Virtual
- * MFA") and the recent security events. Changes run in modal dialogs; changing a security
+ * MFA") and the recent security events. Changes run in modal dialogs; adding or changing a security
  * phone/email or the password, and every MFA change, first verifies the user's identity (step-up,
  * also by the MFA code once bound), or shows the tenant's support channels when no method is available.
  * A primary account also manages its sub-users here (create, with or without "MFA required"; toggle
@@ -315,10 +315,12 @@ export class JdSecuritySettings extends JdElement {
     this.dialogStatus = undefined;
     this.status = undefined;
     this.countdown.stop();
-    // PRODUCT.md: step-up first for a security phone/email that can verify identity, the password and MFA.
+    // PRODUCT.md "Changing security contacts", README "Security model": step-up first for the password
+    // and for adding or changing any identity-verification method (security phone, security email —
+    // a first one too, else it would pass the next step-up — and MFA); a first security email of an
+    // account with no method at all has nothing to step up with. Contacts and sub-users need none.
     // A sub-user has no contacts for a step-up: its own binding asks for its password instead.
-    const needsStepUp =
-      dialog === 'password' || dialog === 'security_phone' || dialog.startsWith('mfa') || (dialog === 'security_email' && !!o?.securityEmail?.verified);
+    const needsStepUp = !/^(contact|sub)_/.test(dialog) && (dialog !== 'add_email' || !!o?.stepUpMethods.length);
     this.step = !o ? 'own_pw' : needsStepUp && !o.stepUp.active ? this.stepUpStep() : 'wait';
     void this.modal.open(e.currentTarget as Element);
     if (this.step === 'wait') void this.run((c) => this.afterStepUp(c));
