@@ -43,6 +43,7 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
     const requestId = requestIdFor(c.req.header('x-request-id'));
     c.set('requestId', requestId);
     c.set('remoteAddress', remoteAddress?.(c));
+    if (!deps.config.dev) c.set('publicUrl', deps.config.publicUrl);
     c.header('x-request-id', requestId);
     await next();
     // a handler that returned a bare Response dropped the prepared header

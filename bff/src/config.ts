@@ -6,8 +6,8 @@ export interface AppConfig {
   dev: boolean;
   /** secret for keyed hashes of verification codes; must be set in production */
   secret: string;
-  /** trust X-Forwarded-For for the client IP (behind a proxy) */
-  trustProxy: boolean;
+  /** how many proxies of ours append to X-Forwarded-For (0: use the peer's address); README "Configuration" */
+  trustProxy: number;
   /** cacheMs: how long a session check may be answered from memory (0 = never); see SessionCache */
   session: { idleSeconds: number; absoluteSeconds: number; touchAfterSeconds: number; cacheMs: number };
   codes: { dailyPerTarget: number; dailyPerIp: number };
@@ -82,7 +82,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     dev,
     secret,
-    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    trustProxy: env.TRUST_PROXY === 'true' ? 1 : int(env, 'TRUST_PROXY', 0),
     session: {
       idleSeconds: int(env, 'SESSION_IDLE_SECONDS', 2 * 3600),
       absoluteSeconds: int(env, 'SESSION_ABSOLUTE_SECONDS', 7 * 24 * 3600),
@@ -108,5 +108,5 @@ function publicOrigin(raw: string): string {
 }
 
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
-  return { ...loadConfig({ NODE_ENV: 'development' }), trustProxy: true, ...overrides };
+  return { ...loadConfig({ NODE_ENV: 'development' }), trustProxy: 1, ...overrides };
 }

@@ -36,6 +36,16 @@ async function failures(accountId: string, type = 'sign_in_failed') {
   return rows.length;
 }
 
+/** The newest code sent to a phone/email: unlock codes are issued after the answer, so wait for it. */
+async function codeSentTo(to: string, after = 0): Promise<{ code: string; channel: string }> {
+  for (let i = 0; i < 100; i++) {
+    const [latest] = await readDevOutbox(h.db, { to, limit: 1 });
+    if (latest?.code && new Date(latest.createdAt ?? 0).getTime() >= after) return { code: latest.code, channel: latest.channel };
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  throw new Error(`no code was sent to ${to}`);
+}
+
 /** The error of an answer without its request id, to compare two answers. */
 const errorOf = (res: { status: number; json: any }) => ({ status: res.status, error: { ...res.json.error, requestId: undefined } });
 
@@ -84,7 +94,7 @@ describe(`attempt limits (${backend})`, () => {
     expect(ask.status).toBe(202);
     expect(askUnknown.status).toBe(202);
     expect(ask.json).toEqual(askUnknown.json);
-    const code = (await readDevOutbox(h.db, { to: `+86${u.number}`, limit: 1 }))[0]!.code!;
+    const { code } = await codeSentTo(`+86${u.number}`);
     const wrong = await h.request('/v1/sessions/unlock', { body: { identifier: u.accountName, code: code === '000000' ? '111111' : '000000' }, ip: '198.51.100.20' });
     const unknown = await h.request('/v1/sessions/unlock', { body: { identifier: 'nobody_at_all', code }, ip: '198.51.100.21' });
     expect(errorOf(wrong)).toEqual(errorOf(unknown));
@@ -208,7 +218,48 @@ describe(`attempt limits (${backend})`, () => {
     expect(again.status).toBe(429);
     expect(errorOf(again)).toEqual(errorOf(againUnknown));
     expect(JSON.stringify((await ask('not_a_user_78', '198.51.100.104')).json)).not.toMatch(/\*|\+86/);
-    const [voice] = await readDevOutbox(h.db, { to: `+86${u.number}`, limit: 1 });
-    expect(voice!.channel).toBe('voice');
+    expect((await codeSentTo(`+86${u.number}`)).channel).toBe('voice');
+  });
+
+  it('a client cannot pose as a new one: the forwarded hop our proxy appended counts, and an IPv6 /64 is one client', async () => {
+    const u = await newUser();
+    const spoofed = (i: number) => h.request('/v1/sessions', { body: { identifier: u.accountName, password: `Wrong#${i}q` }, headers: { 'x-forwarded-for': `10.71.0.${i}, 198.51.100.110` } });
+    const answers = [];
+    for (let i = 0; i < 7; i++) answers.push((await spoofed(i)).status);
+    expect(answers).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    const v6 = [];
+    for (let i = 1; i <= 7; i++) v6.push((await signIn(u.accountName, `Wrong#${i}v`, `2001:db8:77:1::${i.toString(16)}`)).status);
+    expect(v6).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    expect((await signIn(u.accountName, u.password, '2001:db8:77:2::1')).status).toBe(200); // another /64
+  });
+
+  it("a throttle on an account's name says nothing about its phone, and an unlock lifts the lock of every identifier", async () => {
+    const u = await newUser();
+    const ip = '198.51.100.120';
+    for (let i = 0; i < 5; i++) await signIn(u.accountName, `Wrong#${i}n`, ip);
+    expect((await signIn(u.accountName, 'Wrong#5n', ip)).status).toBe(429);
+    expect((await signIn(u.number, 'Wrong#5n', ip)).status).toBe(401);
+    // lock the phone from many clients, unlock by the name
+    for (let i = 0; i < 20; i++) await signIn(u.number, `Wrong#${i}p`, ipOf(i + 600));
+    expect((await signIn(u.number, u.password, '198.51.100.121')).json.error.code).toBe('account_locked');
+    h.clock.advance(61);
+    const sentAt = h.clock.now().getTime();
+    expect((await h.request('/v1/sessions/unlock/code', { body: { identifier: u.accountName, channel: 'sms' }, ip: '198.51.100.121' })).status).toBe(202);
+    const { code } = await codeSentTo(`+86${u.number}`, sentAt);
+    expect((await h.request('/v1/sessions/unlock', { body: { identifier: u.accountName, code }, ip: '198.51.100.121' })).status).toBe(200);
+    expect((await signIn(u.number, u.password, '198.51.100.121')).status).toBe(200);
+    expect((await signIn(u.accountName, u.password, ip)).status).toBe(200); // the client's own throttle went too
+  });
+
+  it('the confirming code of a new MFA device is capped too: 30 concurrent wrong codes check 5', async () => {
+    const u = await newUser();
+    await h.request('/v1/security/step-up/start', { token: u.token, body: { method: 'phone', channel: 'sms' } });
+    const code = (await readDevOutbox(h.db, { to: `+86${u.number}`, limit: 1 }))[0]!.code!;
+    expect((await h.request('/v1/security/step-up/verify', { token: u.token, body: { method: 'phone', code } })).status).toBe(200);
+    expect((await h.request('/v1/security/mfa/setup', { token: u.token, body: {} })).status).toBe(200);
+    const burst = await Promise.all(Array.from({ length: 30 }, () => h.request('/v1/security/mfa/confirm', { token: u.token, body: { code: '000000' }, ip: '198.51.100.130' })));
+    expect(burst.filter((r) => r.status === 400)).toHaveLength(5);
+    expect(burst.filter((r) => r.status === 429)).toHaveLength(25);
+    h.clock.advance(15 * 60 + 1);
   });
 });

@@ -66,7 +66,10 @@ describe(`password presets (${backend})`, () => {
     ['papamama', 'password:password_too_common'], // rank ~9000 of the server list only
     ['GoldenEye', 'password:password_too_common'], // rank ~9500, any case
     ['short 7', 'password:password_too_short'],
-    ['x'.repeat(65), 'password:password_too_long'],
+    ['        ', 'password:password_too_common'], // repetitive strings (NIST SP 800-63B 3.1.1.2)
+    ['a'.repeat(64), 'password:password_too_common'],
+    ['zxzxzxzxzx', 'password:password_too_common'],
+    ['x' + 'correct horse battery staple '.repeat(3).slice(0, 64), 'password:password_too_long'],
     ['tab\there ok', 'password:text_invalid_chars'], // the text rule of every input (shared/src/rules/text.ts) speaks first
     ['line\u2028separator', 'password:password_unprintable'],
   ])('refuses %j with %s', async (password, code) => {

@@ -91,6 +91,18 @@ describe(`production mode: absolute URLs come from PUBLIC_URL, not Host (${backe
     expect(claims(token.json.token).iss).toBe(`${PUBLIC_URL}/tenants/acme`);
   });
 
+  it('the session cookie is __Host- and Secure whatever Host a proxy forwards (even a loopback name)', async () => {
+    for (const url of ['http://127.0.0.1:8787', 'http://localhost', 'http://[::1]']) {
+      const res = await h.request('/v1/sessions', { url, origin: ORIGIN, body: { identifier: 'host_user', password: 'Secret#2026' } });
+      expect(res.status).toBe(200);
+      const cookie = res.headers.get('set-cookie') ?? '';
+      expect(cookie).toMatch(/^__Host-jd_session_/);
+      expect(cookie).toMatch(/; Secure/i);
+      // and it is read back under that name
+      expect((await h.request('/v1/session', { url, origin: ORIGIN, cookie: cookieFrom(cookie) })).status).toBe(200);
+    }
+  });
+
   it('a Host and Origin that agree (a rebound DNS name) are not the BFF\'s own origin', async () => {
     const res = await h.request('/v1/config', { ...EVIL, origin: 'http://evil.example' });
     expect(res.status).toBe(403);

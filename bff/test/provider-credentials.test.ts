@@ -245,6 +245,11 @@ describe(`provider accounts and credentials (${backend})`, () => {
       expect(tenantServer.requests).toHaveLength(0);
     });
 
+    it('a tenant cannot pick the dev outbox in production (codes would be kept readable and never sent)', async () => {
+      await storeRaw({ sms: { provider: 'dev' } });
+      expect(await deliver('sms')).toEqual({ ok: false, retryable: false, reason: 'no_provider_for_sms' });
+    });
+
     it('fails for good with a reason naming the missing settings, not their values, when the environment does not configure the provider', async () => {
       await storeRaw({ sms: { provider: 'twilio' } });
       const { TWILIO_ACCOUNT_SID: _a, TWILIO_AUTH_TOKEN: _b, ...rest } = env;

@@ -15,6 +15,20 @@ const tenant = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('tenant CLI (npm run tenant)', () => {
+  it('refuses every command in production without JD_SECRET or PUBLIC_URL, before touching the database', async () => {
+    const prod = (extra: Record<string, string>) =>
+      run(process.execPath, ['--import', 'tsx', 'bff/src/cli/tenant.ts', 'create', 'prod-shop', '--origin', 'https://shop.example.test'], { cwd: root, env: { ...env, NODE_ENV: 'production', ...extra } }).then(
+        () => ({ code: 0, stderr: '' }),
+        (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
+      );
+    const noSecret = await prod({});
+    expect(noSecret.code).toBe(1);
+    expect(noSecret.stderr).toContain('JD_SECRET');
+    const noUrl = await prod({ JD_SECRET: 's'.repeat(40) });
+    expect(noUrl.code).toBe(1);
+    expect(noUrl.stderr).toContain('PUBLIC_URL');
+  });
+
   it('creates, lists and shows tenants with PRODUCT.md defaults', async () => {
     const created = await tenant('create', 'acme-cloud', '--origin', 'https://console.acme.test/', '--name', 'Acme Cloud');
     expect(created.stdout).toContain('created tenant acme-cloud');

@@ -15,6 +15,10 @@ import { emailProblem, maskEmail, normalizeEmail } from '../src/rules/email.ts';
 import { registerBody, fieldIssuesFromZod } from '../src/api.ts';
 import { AGREEMENTS } from '../../bff/test/harness.ts';
 
+
+/** n code points starting with `first`, not repetitive (the repetition rule would refuse 'xxxx…'). */
+const varied = (first: string, n: number) => [first, ...Array.from({ length: n - 1 }, (_, i) => String.fromCodePoint(0x4e00 + i * 7))].join('');
+
 describe('account name', () => {
   it.each([
     ['abc', ['account_name_too_short']],
@@ -146,10 +150,11 @@ describe('password, NIST SP 800-63B preset (8–64 code points, any printable Un
     ['correct horse battery staple', []], // spaces
     ['  leading and trailing  ', []], // spaces are kept, not trimmed
     ['日本語 とEnglish 混ぜる', []],
-    ['x'.repeat(64), []],
-    ['x'.repeat(65), ['password_too_long']],
-    ['𠀀'.repeat(64), []], // 64 code points (128 UTF-16 units): counted in code points
-    ['𠀀'.repeat(65), ['password_too_long']],
+    [varied('x', 64), []],
+    [varied('x', 65), ['password_too_long']],
+    [varied('𠀀', 64), []], // 64 code points (128 UTF-16 units): counted in code points
+    [varied('𠀀', 65), ['password_too_long']],
+    ['𠀀'.repeat(64), ['password_too_common']], // repetitive strings are refused (NIST SP 800-63B 3.1.1.2)
     ['emoji 👩‍💻 ok!', []], // a ZWJ sequence (format characters are printable text)
     ['tab\there ok', ['password_unprintable']],
     ['line\nbreak ok', ['password_unprintable']],

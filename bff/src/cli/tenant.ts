@@ -44,6 +44,14 @@ const { positionals, values } = parseArgs({
   },
 });
 const [command, slug] = positionals;
+// the same configuration rules as the BFF: in production JD_SECRET and PUBLIC_URL are required
+// (README "Security model"), whatever the command
+try {
+  loadConfig();
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}
 // stdout carries only the command's answer (`show` prints JSON)
 const { db } = await openDatabase(process.env, (line) => console.error(line));
 

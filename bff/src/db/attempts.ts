@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from './create.ts';
 
 export interface CounterRule {
@@ -11,18 +11,12 @@ export interface CounterRule {
 
 export type Reserved = { ok: true } | { ok: false; key: string; retryAfterSeconds: number };
 
-/**
- * Reserves one attempt on each key in a single statement: a key's new window starts when its
- * last one lapsed; within a window an attempt is counted only while the cap (or the backoff)
- * allows it. Postgres holds the row lock of each upsert, so concurrent reservations of one key
- * are counted one after another and no burst gets past a cap. When any key refuses, the keys
- * counted by the same statement are given back, so a refusal changes nothing.
- */
-export async function reserveAttempts(db: Db, items: { key: string; rule: CounterRule }[], now: Date): Promise<Reserved> {
-  const values = sql.join(items.map(({ key, rule }) => sql`(${key}, 1, ${now}::timestamptz, ${now}::timestamptz, ${rule.max}::int, ${rule.windowSeconds}::int, ${rule.backoffSeconds}::int)`));
+type Item = { key: string; rule: CounterRule };
+
+/** The upsert that counts one attempt on each row of `rows` (a VALUES list or a SELECT) while its rule allows it. */
+function countAttempts(rows: RawBuilder<unknown>, now: Date) {
   const lapsed = sql`c.window_start <= ${now}::timestamptz - make_interval(secs => excluded.window_seconds)`;
-  const result = await sql<{ key: string }>`
-    insert into attempt_counters as c (key, hits, window_start, last_at, max_hits, window_seconds, backoff_seconds) values ${values}
+  return sql`insert into attempt_counters as c (key, hits, window_start, last_at, max_hits, window_seconds, backoff_seconds) ${rows}
     on conflict (key) do update set
       hits = case when ${lapsed} then 1 else c.hits + 1 end,
       window_start = case when ${lapsed} then excluded.window_start else c.window_start end,
@@ -34,7 +28,29 @@ export async function reserveAttempts(db: Db, items: { key: string; rule: Counte
       or c.hits < excluded.max_hits
       or (excluded.backoff_seconds > 0 and c.last_at <= ${now}::timestamptz
           - make_interval(secs => least(excluded.window_seconds, excluded.backoff_seconds * power(2, greatest(c.hits - excluded.max_hits, 0)))))
-    returning key`.execute(db);
+    returning key`;
+}
+
+const valuesOf = (items: Item[], now: Date) =>
+  sql.join(items.map(({ key, rule }) => sql`(${key}::text, 1, ${now}::timestamptz, ${now}::timestamptz, ${rule.max}::int, ${rule.windowSeconds}::int, ${rule.backoffSeconds}::int)`));
+
+/**
+ * Reserves one attempt on each key in a single statement: a key's new window starts when its
+ * last one lapsed; within a window an attempt is counted only while the cap (or the backoff)
+ * allows it. Postgres holds the row lock of each upsert, so concurrent reservations of one key
+ * are counted one after another and no burst gets past a cap. The `then` keys are counted only
+ * when every `first` key was (a client's own counters before an account's: one client's burst
+ * never reaches the account's count). When any key refuses, the keys counted by the same
+ * statement are given back, so a refusal changes nothing.
+ */
+export async function reserveAttempts(db: Db, first: Item[], then: Item[], now: Date): Promise<Reserved> {
+  const statement = then.length
+    ? sql<{ key: string }>`with first as (${countAttempts(sql`values ${valuesOf(first, now)}`, now)}),
+        then_ as (${countAttempts(sql`select * from (values ${valuesOf(then, now)}) v where (select count(*) from first) = ${first.length}`, now)})
+      select key from first union all select key from then_`
+    : sql<{ key: string }>`${countAttempts(sql`values ${valuesOf(first, now)}`, now)}`;
+  const result = await statement.execute(db);
+  const items = [...first, ...then];
   if (result.rows.length === items.length) return { ok: true };
   const counted = new Set(result.rows.map((r) => r.key));
   const refused = items.find((i) => !counted.has(i.key))!;

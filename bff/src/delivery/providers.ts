@@ -74,7 +74,8 @@ export function createSenderResolver(opts: {
     const account = stored ? readStoredEntry(stored) : defaultProvider(channel, opts.env, opts.dev);
     let sender: MessageSender;
     if (!account) sender = unconfiguredSender(channel);
-    else if (account.provider === 'dev') sender = devSender;
+    // the dev outbox keeps codes readable: in production only the operator's environment may choose it, never a tenant
+    else if (account.provider === 'dev') sender = opts.dev || !stored ? devSender : unconfiguredSender(channel);
     else {
       const factory = opts.factories[account.provider];
       const context = { emailFrom: entry.emailFrom, timeoutMs: account.timeoutMs };

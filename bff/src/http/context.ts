@@ -15,6 +15,8 @@ export interface AppEnv {
     remoteAddress: string | undefined;
     /** the signed-in session, on routes behind requireSession */
     auth: SessionAuth | undefined;
+    /** in production, PUBLIC_URL: what the BFF's own URL is (cookies' Secure flag), never the Host header */
+    publicUrl: string | undefined;
   };
 }
 
@@ -34,12 +36,16 @@ export function requestLocale(c: Context, tenant?: Tenant): Locale {
 const IP_SHAPE = /^[0-9A-Fa-f:.[\]]{2,64}$/;
 
 /**
- * Client IP: X-Forwarded-For's first hop only behind a trusted proxy (and only when it looks like
- * an address: it is stored, logged and used as a rate-limit key), else the peer's address.
+ * Client IP: behind `trustProxy` proxies, the address the outermost trusted proxy saw — the
+ * trustProxy-th X-Forwarded-For hop from the right (a proxy appends the peer it saw; the hops to
+ * its left are whatever the client sent, so the leftmost one is never trusted: anyone could
+ * claim a fresh address per request and walk past every per-client limit). Only a hop that looks
+ * like an address is used (it is stored, logged and used as a rate-limit key); else the peer's address.
  */
 export function clientIp(c: Context<AppEnv>, config: AppConfig): string | null {
-  if (config.trustProxy) {
-    const hop = c.req.header('x-forwarded-for')?.split(',')[0]!.trim();
+  if (config.trustProxy > 0) {
+    const hops = c.req.header('x-forwarded-for')?.split(',') ?? [];
+    const hop = hops[hops.length - config.trustProxy]?.trim();
     if (hop && IP_SHAPE.test(hop)) return hop;
   }
   return c.get('remoteAddress') ?? null;

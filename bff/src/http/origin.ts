@@ -5,7 +5,7 @@ import { AppError } from '../../../shared/src/errors.ts';
 import type { TenantDirectory } from '../services/tenants.ts';
 import type { AppEnv } from './context.ts';
 import { errorResponse } from './errors.ts';
-import { sessionCookieName } from './session.ts';
+import { cookieUrl, sessionCookieName } from './session.ts';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const ALLOW_HEADERS = ['content-type', 'authorization', HEADER_PUBLISHABLE_KEY, HEADER_SESSION_MODE, HEADER_LOCALE].join(', ');
@@ -75,7 +75,7 @@ export function tenantAndOrigin(directory: TenantDirectory, self?: string): Midd
     }
 
     if (UNSAFE.has(c.req.method)) {
-      const hasCookie = getCookie(c, sessionCookieName(c.req.url, tenant.id)) !== undefined;
+      const hasCookie = getCookie(c, sessionCookieName(cookieUrl(c), tenant.id)) !== undefined;
       const fetchSite = c.req.header('sec-fetch-site');
       if (hasCookie && !allowed && fetchSite !== 'same-origin') throw new AppError('csrf_rejected');
       const type = c.req.header('content-type') ?? '';

@@ -11,6 +11,9 @@ function isSecure(requestUrl: string): boolean {
   return url.protocol === 'https:' || !LOOPBACK.has(url.hostname);
 }
 
+/** The BFF's own URL for the cookie's flags: PUBLIC_URL in production (a proxy may forward any Host), else the request's. */
+export const cookieUrl = (c: Context<AppEnv>): string => c.get('publicUrl') ?? c.req.url;
+
 /**
  * One cookie per tenant (so two tenants' widgets on one BFF origin don't sign each other out),
  * with the `__Host-` prefix whenever the cookie is Secure: host-only, path /, no Domain.
@@ -35,14 +38,14 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,128}$/;
  */
 export function readSessionToken(c: Context<AppEnv>): string | undefined {
   const auth = c.req.header('authorization');
-  const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : getCookie(c, sessionCookieName(c.req.url, c.get('tenant').id));
+  const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : getCookie(c, sessionCookieName(cookieUrl(c), c.get('tenant').id));
   return token && TOKEN_SHAPE.test(token) ? token : undefined;
 }
 
 export function setSessionCookie(c: Context<AppEnv>, token: string, expiresAt: string) {
-  setCookie(c, sessionCookieName(c.req.url, c.get('tenant').id), token, {
+  setCookie(c, sessionCookieName(cookieUrl(c), c.get('tenant').id), token, {
     httpOnly: true,
-    secure: isSecure(c.req.url),
+    secure: isSecure(cookieUrl(c)),
     sameSite: 'Lax',
     path: '/',
     expires: new Date(expiresAt),
@@ -50,6 +53,6 @@ export function setSessionCookie(c: Context<AppEnv>, token: string, expiresAt: s
 }
 
 export function clearSessionCookie(c: Context<AppEnv>) {
-  const secure = isSecure(c.req.url);
-  deleteCookie(c, sessionCookieName(c.req.url, c.get('tenant').id), { path: '/', secure });
+  const secure = isSecure(cookieUrl(c));
+  deleteCookie(c, sessionCookieName(cookieUrl(c), c.get('tenant').id), { path: '/', secure });
 }

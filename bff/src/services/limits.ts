@@ -10,9 +10,10 @@
  *  - `acct:<tenant>:<subject>`         failed sign-in checks per account from all clients: locked,
  *                                      and the owner lifts it with a code (services/unlock.ts)
  *  - `secret:<tenant>:<account>:<sub>` wrong secrets behind a session: never lock the sign-in
- * A subject is the account (`a:<id>`), a sub-user (`s:<id>`) or, when the identifier names no
- * account, the identifier itself (`i:<kind>:<value>`): unknown identifiers are throttled and
- * locked exactly like known ones, so the answers cannot tell them apart.
+ * A password's subject is the identifier it was sent with (`i:<kind>:<value>`, `i:sub:<primary>/<name>`),
+ * whether or not it names an account, so unknown identifiers are throttled and locked exactly like
+ * known ones and a throttle on an account's name says nothing about its phone; an MFA code's
+ * subject is the account (`a:<id>`) or sub-user (`s:<id>`) of its pending session.
  */
 import { AppError } from '../../../shared/src/errors.ts';
 import type { Limits } from '../config.ts';
@@ -30,8 +31,23 @@ export interface Limit {
   clearOnSuccess?: boolean;
 }
 
-export const clientKey = (ip: string | null) => `client:${ip ?? 'unknown'}`;
-export const pairKey = (tenantId: string, subject: string, ip: string | null) => `pair:${tenantId}:${subject}:${ip ?? 'unknown'}`;
+/**
+ * The client part of a key: an IPv4 address as is, an IPv6 address by its /64 (one subscriber's
+ * network: a host picks any of its 2^64 addresses at will).
+ */
+export function clientOf(ip: string | null): string {
+  if (!ip) return 'unknown';
+  const bare = ip.replace(/^\[|\](:\d+)?$/g, '').toLowerCase();
+  if (!bare.includes(':') || /^::ffff:\d+\.\d+\.\d+\.\d+$/.test(bare)) return bare.replace(/^::ffff:/, '');
+  const [head = '', tail = ''] = bare.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = bare.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
+export const clientKey = (ip: string | null) => `client:${clientOf(ip)}`;
+export const pairKey = (tenantId: string, subject: string, ip: string | null) => `pair:${tenantId}:${subject}:${clientOf(ip)}`;
 export const accountKey = (tenantId: string, subject: string) => `acct:${tenantId}:${subject}`;
 export const secretKey = (tenantId: string, accountId: string, subUserId: string | null) => `secret:${tenantId}:${accountId}:${subUserId ?? '-'}`;
 
@@ -67,23 +83,18 @@ let sweepCountdown = 0;
 
 /**
  * Reserves one attempt on each limit; a refusal gives back what was reserved and throws (429,
- * with the seconds to wait). Two statements at most: the client's own counters first, then the
- * account's lock — so one client's burst is stopped by its own counters and never reaches the
- * account's, and cannot make the account look locked to others even for a moment.
+ * with the seconds to wait). One statement: the client's own counters first, the account's lock
+ * only when they allowed the attempt — so one client's burst is stopped by its own counters and
+ * never reaches the account's, and cannot make the account look locked to others even for a moment.
  * A failed check keeps the attempts.
  */
 export async function reserveAttempts(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>, limits: Limit[]): Promise<Reservation> {
   const now = deps.clock.now();
-  const phases = [limits.filter((l) => l.refusal !== 'account_locked'), limits.filter((l) => l.refusal === 'account_locked')].filter((p) => p.length);
-  const taken: Limit[] = [];
-  for (const phase of phases) {
-    const result = await reserveKeys(deps.db, phase.map((l) => ({ key: l.key, rule: deps.config.limits[l.rule] })), now);
-    if (!result.ok) {
-      await releaseAttempts(deps.db, taken.map((t) => t.key));
-      throw refusalError(phase.find((l) => l.key === result.key)!.refusal, result.retryAfterSeconds);
-    }
-    taken.push(...phase);
-  }
+  const rule = (l: Limit) => ({ key: l.key, rule: deps.config.limits[l.rule] });
+  const first = limits.filter((l) => l.refusal !== 'account_locked');
+  const then = limits.filter((l) => l.refusal === 'account_locked');
+  const result = first.length ? await reserveKeys(deps.db, first.map(rule), then.map(rule), now) : await reserveKeys(deps.db, then.map(rule), [], now);
+  if (!result.ok) throw refusalError(limits.find((l) => l.key === result.key)!.refusal, result.retryAfterSeconds);
   // now and then, counters idle for longer than any window go
   if (--sweepCountdown <= 0) {
     sweepCountdown = 500;
@@ -93,10 +104,10 @@ export async function reserveAttempts(deps: Pick<ServiceDeps, 'db' | 'clock' | '
     succeeded: () =>
       settleAttempts(
         deps.db,
-        taken.filter((t) => t.clearOnSuccess).map((t) => t.key),
-        taken.filter((t) => !t.clearOnSuccess).map((t) => t.key),
+        limits.filter((t) => t.clearOnSuccess).map((t) => t.key),
+        limits.filter((t) => !t.clearOnSuccess).map((t) => t.key),
       ),
-    cancel: () => releaseAttempts(deps.db, taken.map((t) => t.key)),
+    cancel: () => releaseAttempts(deps.db, limits.map((t) => t.key)),
   };
 }
 
@@ -115,8 +126,11 @@ export async function withAttempts<T>(deps: Pick<ServiceDeps, 'db' | 'clock' | '
   return result;
 }
 
-/** The owner proved a security contact: every failure counted against the account is forgotten. */
-export async function unlockSubject(deps: Pick<ServiceDeps, 'db'>, tenantId: string, subject: string): Promise<void> {
-  await clearAttempts(deps.db, [accountKey(tenantId, subject)]);
-  await clearAttemptsByPrefix(deps.db, `pair:${tenantId}:${subject}:`);
+/** The owner proved a security contact: the failures counted under these subjects (and subject prefixes) are forgotten. */
+export async function unlockSubjects(deps: Pick<ServiceDeps, 'db'>, tenantId: string, subjects: string[], subjectPrefixes: string[] = []): Promise<void> {
+  await clearAttempts(deps.db, subjects.map((s) => accountKey(tenantId, s)));
+  await Promise.all([
+    ...subjects.map((s) => clearAttemptsByPrefix(deps.db, `pair:${tenantId}:${s}:`)),
+    ...subjectPrefixes.flatMap((p) => [clearAttemptsByPrefix(deps.db, `acct:${tenantId}:${p}`), clearAttemptsByPrefix(deps.db, `pair:${tenantId}:${p}`)]),
+  ]);
 }

@@ -17,6 +17,7 @@ import type { Database } from '../db/schema.ts';
 import { findSubUser, findSubUserById } from '../db/sub-users.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import { notifySecurityContacts } from './notices.ts';
+import { sessionSecretLimits, withAttempts } from './limits.ts';
 import type { SessionAuth } from './sessions.ts';
 import type { Tenant } from './tenants.ts';
 
@@ -176,10 +177,13 @@ export async function confirmMfaSetup(deps: ServiceDeps, tenant: Tenant, auth: S
   // since ended (setup lasts 10 minutes, so does the grant) is not bound
   requireStepUp(deps, auth);
   const codes = newRecoveryCodes();
-  await confirmSetup(deps, tenant, primaryOwner(tenant.id, auth.accountId), code, ctx, async (trx, now) => {
-    await mfa.replaceRecoveryCodes(trx, tenant.id, auth.accountId, codes.map((c) => recoveryHash(deps, tenant.id, auth.accountId, c)), now);
-    await notifySecurityContacts(trx, tenant, auth.accountId, { purpose: 'mfa_change', kind: 'bound' }, ctx.locale, now);
-  });
+  // a code checked for a session: capped like every other (services/limits.ts)
+  await withAttempts(deps, sessionSecretLimits(tenant.id, auth.accountId, auth.subUserId, ctx.ip), () =>
+    confirmSetup(deps, tenant, primaryOwner(tenant.id, auth.accountId), code, ctx, async (trx, now) => {
+      await mfa.replaceRecoveryCodes(trx, tenant.id, auth.accountId, codes.map((c) => recoveryHash(deps, tenant.id, auth.accountId, c)), now);
+      await notifySecurityContacts(trx, tenant, auth.accountId, { purpose: 'mfa_change', kind: 'bound' }, ctx.locale, now);
+    }),
+  );
   deps.onEnqueued();
   return { recoveryCodes: codes };
 }

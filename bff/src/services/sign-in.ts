@@ -34,8 +34,8 @@ type Candidate = Awaited<ReturnType<typeof accounts.signInCandidates>>[number];
 /** How many other accounts sharing a phone/email have their password checked for the "use the account name" answer. */
 const MAX_SHARED_CANDIDATES = 5;
 
-/** The limits' subject for an identifier that names no account: throttled and locked like an account. */
-const identifierSubject = (id: Identifier) => `i:${id.kind}:${id.kind === 'name' ? id.folded : id.value}`;
+/** The limits' subject of a sign-in identifier, known or not (services/limits.ts). */
+export const identifierSubject = (id: Identifier) => `i:${id.kind}:${id.kind === 'name' ? id.folded : id.value}`;
 
 /**
  * Finds the account the identifier signs in to and checks the password, spending one argon2
@@ -52,7 +52,9 @@ async function authenticate(deps: ServiceDeps, tenant: Tenant, body: SignIn, ctx
   // An email signs in only once verified (PRODUCT.md: an unverified email serves nothing).
   const bound = id.kind === 'email' ? rows.filter((r) => r.bound_verified_at !== null) : rows;
   const signable = bound.find((r) => r.can_sign_in);
-  const subject = signable ? `a:${signable.account_id}` : identifierSubject(id);
+  // limited per identifier, known or not: one account's name, phone and email have counters of
+  // their own, so a throttle on one cannot tell that another belongs to the same account
+  const subject = identifierSubject(id);
   const reservation = await reserveAttempts(deps, signInLimits(tenant.id, subject, ctx.ip));
   if (signable) {
     if (await deps.hasher.verify(signable.password_hash, body.password)) {

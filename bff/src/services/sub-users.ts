@@ -144,8 +144,8 @@ export async function authenticateSubUser(
     : await accounts.findAccountByFoldedName(deps.db, tenant.id, foldAccountName(primary));
   const subName = foldAccountName(input.subUser.trim());
   const sub = account ? await subs.findSubUserByName(deps.db, tenant.id, account.id, subName) : undefined;
-  // limits as for any sign-in (services/limits.ts); an unknown pair of names is limited like a known one
-  const subject = sub ? `s:${sub.id}` : `i:sub:${UUID.test(primary) ? primary.toLowerCase() : foldAccountName(primary)}/${subName}`;
+  // limits as for any sign-in, per identifier (services/limits.ts): an unknown pair of names is limited like a known one
+  const subject = `i:sub:${UUID.test(primary) ? primary.toLowerCase() : foldAccountName(primary)}/${subName}`;
   const reservation = await reserveAttempts(deps, signInLimits(tenant.id, subject, ctx.ip));
   if (!account || !sub) {
     await deps.hasher.verifyDummy(input.password);
@@ -190,6 +190,6 @@ export async function startOwnMfaSetup(deps: ServiceDeps, tenant: Tenant, auth: 
 
 export async function confirmOwnMfaSetup(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, code: string, ctx: RequestContext): Promise<SubUserMfaStatus> {
   const subUserId = requireSubUser(auth);
-  await confirmSubUserSetup(deps, tenant, auth.accountId, subUserId, code, ctx);
+  await withAttempts(deps, sessionSecretLimits(tenant.id, auth.accountId, subUserId, ctx.ip), () => confirmSubUserSetup(deps, tenant, auth.accountId, subUserId, code, ctx));
   return subUserMfaStatus(deps, tenant, auth.accountId, subUserId);
 }

@@ -7,12 +7,13 @@
 import type { UnlockCodeRequest, UnlockCodeResponse, UnlockRequest, UnlockResponse } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { CODE_RESEND_SECONDS, CODE_TTL_SECONDS } from '../../../shared/src/rules/code.ts';
+import { foldAccountName } from '../../../shared/src/rules/account-name.ts';
 import * as accounts from '../db/accounts.ts';
 import { recordEvent } from '../db/audit.ts';
 import * as codes from '../db/codes.ts';
 import { listSubUsers } from '../db/sub-users.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
-import { clientKey, reserveAttempts, unlockSubject } from './limits.ts';
+import { clientKey, reserveAttempts, unlockSubjects } from './limits.ts';
 import { classifyIdentifier } from './sign-in.ts';
 import type { Tenant } from './tenants.ts';
 import { checkCode, issueCode } from './verification.ts';
@@ -37,18 +38,25 @@ export async function sendUnlockCode(deps: ServiceDeps, tenant: Tenant, input: U
     { rule: 'unlockPerIdentifierMinute', key: `${key}:minute` },
     { rule: 'unlockPerIdentifierDay', key: `${key}:day` },
   ]);
-  const accountId = await accountFor(deps, tenant, id);
-  const kind = input.channel === 'email' ? 'email' : 'phone';
-  const contact = accountId ? (await accounts.listContacts(deps.db, tenant.id, accountId)).find((r) => r.kind === kind && r.role === 'security' && r.verified_at !== null) : undefined;
-  if (accountId && contact) {
-    try {
-      await issueCode(deps, tenant, { target: { kind, value: contact.value, accountId }, purpose: 'unlock', channel: input.channel === 'voice' ? 'voice' : 'sms' }, ctx);
-    } catch (err) {
-      // the real target's own cooldown or daily cap: the answer must not differ from an unknown identifier's
-      if (!(err instanceof AppError)) throw err;
-    }
-  }
+  // The look-up and the code are made after the answer: an identifier that names an account must
+  // not answer later than one that does not (the sending is the slow part).
+  void issueUnlockCode(deps, tenant, id, input.channel, ctx).catch((err: unknown) =>
+    deps.log.warn('unlock code not issued', { tenant: tenant.slug, error: err instanceof Error ? err.name : 'error' }),
+  );
   return { sent: true, expiresIn: CODE_TTL_SECONDS, resendAfter: CODE_RESEND_SECONDS };
+}
+
+async function issueUnlockCode(deps: ServiceDeps, tenant: Tenant, id: Identifier, channel: UnlockCodeRequest['channel'], ctx: RequestContext): Promise<void> {
+  const accountId = await accountFor(deps, tenant, id);
+  const kind = channel === 'email' ? 'email' : 'phone';
+  const contact = accountId ? (await accounts.listContacts(deps.db, tenant.id, accountId)).find((r) => r.kind === kind && r.role === 'security' && r.verified_at !== null) : undefined;
+  if (!accountId || !contact) return;
+  try {
+    await issueCode(deps, tenant, { target: { kind, value: contact.value, accountId }, purpose: 'unlock', channel: channel === 'voice' ? 'voice' : 'sms' }, ctx);
+  } catch (err) {
+    // the real target's own cooldown or daily cap: nothing more to do, and nothing to tell
+    if (!(err instanceof AppError)) throw err;
+  }
 }
 
 /** POST /v1/sessions/unlock: the code lifts the lock and forgets the failures of the account and its sub-users. */
@@ -72,8 +80,20 @@ export async function unlockWithCode(deps: ServiceDeps, tenant: Tenant, input: U
     if (!(await codes.consumeCode(trx, tenant.id, codeId, now))) throw invalid();
     await recordEvent(trx, { tenantId: tenant.id, accountId, type: 'account_unlocked', outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, detail: { method: target.kind }, at: now });
   });
-  const subUsers = await listSubUsers(deps.db, tenant.id, accountId);
-  await Promise.all([unlockSubject(deps, tenant.id, `a:${accountId}`), ...subUsers.map((s) => unlockSubject(deps, tenant.id, `s:${s.id}`))]);
+  // every identifier the account signs in with, its MFA step, its sub-users' sign-ins and MFA steps
+  const [account, contacts, subUsers] = await Promise.all([
+    accounts.findAccount(deps.db, tenant.id, accountId),
+    accounts.listContacts(deps.db, tenant.id, accountId),
+    listSubUsers(deps.db, tenant.id, accountId),
+  ]);
+  const subjects = [
+    `a:${accountId}`,
+    ...(account ? [`i:name:${foldAccountName(account.account_name)}`] : []),
+    ...contacts.filter((r) => r.role === 'security').map((r) => `i:${r.kind}:${r.value}`),
+    ...subUsers.map((s) => `s:${s.id}`),
+  ];
+  const subUserPrefixes = [`i:sub:${accountId}/`, ...(account ? [`i:sub:${foldAccountName(account.account_name)}/`] : [])];
+  await unlockSubjects(deps, tenant.id, subjects, subUserPrefixes);
   await reservation.succeeded();
   return { unlocked: true };
 }

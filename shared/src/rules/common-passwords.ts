@@ -34,6 +34,13 @@ export const COMMON_PASSWORDS: ReadonlySet<string> = new Set(
   ).split(/\s+/),
 );
 
+/**
+ * One to three characters said over and over ("aaaaaaaa", "        ", "zxzxzxzx", "abcabcabc"):
+ * NIST SP 800-63B 3.1.1.2 names repetitive strings among the values to refuse, and no list holds
+ * them all.
+ */
+const REPETITIVE = /^(.{1,3})\1+$/su;
+
 export function isCommonPassword(password: string): boolean {
-  return COMMON_PASSWORDS.has(password.toLowerCase());
+  return COMMON_PASSWORDS.has(password.toLowerCase()) || REPETITIVE.test(password);
 }
