@@ -36,11 +36,11 @@ async function failures(accountId: string, type = 'sign_in_failed') {
   return rows.length;
 }
 
-/** The newest code sent to a phone/email: unlock codes are issued after the answer, so wait for it. */
+/** The newest unlock code sent to a phone/email: unlock codes are issued after the answer, so wait for it. */
 async function codeSentTo(to: string, after = 0): Promise<{ code: string; channel: string }> {
   for (let i = 0; i < 100; i++) {
     const [latest] = await readDevOutbox(h.db, { to, limit: 1 });
-    if (latest?.code && new Date(latest.createdAt ?? 0).getTime() >= after) return { code: latest.code, channel: latest.channel };
+    if (latest?.code && latest.purpose === 'unlock' && new Date(latest.createdAt ?? 0).getTime() >= after) return { code: latest.code, channel: latest.channel };
     await new Promise((r) => setTimeout(r, 30));
   }
   throw new Error(`no code was sent to ${to}`);
