@@ -262,4 +262,12 @@ describe(`attempt limits (${backend})`, () => {
     expect(burst.filter((r) => r.status === 429)).toHaveLength(25);
     h.clock.advance(15 * 60 + 1);
   });
+
+  it('the daily cap of codes per client counts an IPv6 client by its /64', async () => {
+    const send = (i: number) => h.request('/v1/verification-codes', { body: { phone: { region: 'CN', number: `1377777${String(i).padStart(4, '0')}` }, purpose: 'register', channel: 'sms' }, ip: `2001:db8:99:5::${(i + 1).toString(16)}` });
+    const statuses = [];
+    for (let i = 0; i < 51; i++) statuses.push((await send(i)).status);
+    expect(statuses.slice(0, 50).every((s) => s === 202)).toBe(true);
+    expect(statuses[50]).toBe(429);
+  });
 });

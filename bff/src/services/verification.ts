@@ -17,6 +17,7 @@ import { renderMessage } from '../delivery/templates.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import type { Tenant } from './tenants.ts';
 import { testCodeFor } from './test-mode.ts';
+import { clientOf } from './limits.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -58,9 +59,11 @@ export async function issueCode(
   const code = testCode ?? randomDigits(CODE_LENGTH);
   const codeHash = deps.hmac(codeHashInput(tenant.id, target, input.purpose, code));
   const accountId = target.accountId ?? null;
+  // the daily cap per client counts an IPv6 client by its /64, as every per-client limit does (services/limits.ts)
+  const client = ctx.ip ? clientOf(ctx.ip) : null;
   const deliveryId = await deps.db.transaction().execute(async (trx) => {
     await lockKey(trx, `code:${tenant.id}:${target.value}`);
-    if (ctx.ip) await lockKey(trx, `code-ip:${tenant.id}:${ctx.ip}`);
+    if (client) await lockKey(trx, `code-ip:${tenant.id}:${client}`);
     const last = await codes.latestCode(trx, tenant.id, target.value, input.purpose, accountId);
     if (last) {
       const waitMs = new Date(last.created_at).getTime() + CODE_RESEND_SECONDS * 1000 - now.getTime();
@@ -74,7 +77,7 @@ export async function issueCode(
     if (!testCode && (await codes.countCodesSince(trx, tenant.id, { target: target.value }, since)) >= deps.config.codes.dailyPerTarget) {
       throw new AppError('code_daily_limit');
     }
-    if (!testCode && ctx.ip && (await codes.countCodesSince(trx, tenant.id, { ip: ctx.ip }, since)) >= deps.config.codes.dailyPerIp) {
+    if (!testCode && client && (await codes.countCodesSince(trx, tenant.id, { ip: client }, since)) >= deps.config.codes.dailyPerIp) {
       throw new AppError('code_daily_limit');
     }
     await codes.voidOpenCodes(trx, tenant.id, target.value, input.purpose, accountId, now);
@@ -85,7 +88,7 @@ export async function issueCode(
       target: target.value,
       channel,
       code_hash: codeHash,
-      client_ip: ctx.ip,
+      client_ip: client,
       created_at: now,
       expires_at: new Date(now.getTime() + CODE_TTL_SECONDS * 1000),
     });
