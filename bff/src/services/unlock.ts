@@ -14,7 +14,7 @@ import * as codes from '../db/codes.ts';
 import { listSubUsers } from '../db/sub-users.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import { clientKey, reserveAttempts, unlockSubjects } from './limits.ts';
-import { classifyIdentifier } from './sign-in.ts';
+import { classifyIdentifier, identifierSubject } from './sign-in.ts';
 import type { Tenant } from './tenants.ts';
 import { checkCode, issueCode } from './verification.ts';
 
@@ -88,8 +88,8 @@ export async function unlockWithCode(deps: ServiceDeps, tenant: Tenant, input: U
   ]);
   const subjects = [
     `a:${accountId}`,
-    ...(account ? [`i:name:${foldAccountName(account.account_name)}`] : []),
-    ...contacts.filter((r) => r.role === 'security').map((r) => `i:${r.kind}:${r.value}`),
+    ...(account ? [identifierSubject({ kind: 'name', folded: foldAccountName(account.account_name) })] : []),
+    ...contacts.filter((r) => r.role === 'security').map((r) => identifierSubject({ kind: r.kind, value: r.value })),
     ...subUsers.map((s) => `s:${s.id}`),
   ];
   const subUserPrefixes = [`i:sub:${accountId}/`, ...(account ? [`i:sub:${foldAccountName(account.account_name)}/`] : [])];
