@@ -18,6 +18,9 @@ export function errorResponse(c: Context<AppEnv>, code: ErrorCode, params?: Erro
   if (requestId) body.error.requestId = requestId;
   const err = new AppError(code);
   const finalStatus = status ?? err.status;
+  // the rest of a refused body is never read: close the connection, or its bytes would be taken
+  // for the next request on it (a keep-alive client's next call would fail)
+  if (finalStatus === 413) c.header('connection', 'close');
   // a refusal for a while says for how long, as RFC 9110 asks (limits, cooldowns)
   if (finalStatus === 429 && typeof params?.seconds === 'number') c.header('retry-after', String(Math.max(1, Math.ceil(params.seconds))));
   return c.json(body, finalStatus as 400);

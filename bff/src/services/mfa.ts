@@ -24,6 +24,8 @@ import type { Tenant } from './tenants.ts';
 const STEP_SECONDS = 30;
 const DRIFT_WINDOW_SECONDS = 600;
 const SETUP_SECONDS = 600;
+/** A setup started this recently is answered again rather than replaced (concurrent starts). */
+const SETUP_REUSE_SECONDS = 60;
 const RECOVERY_CODES = 10;
 
 /** The key sealing TOTP secrets at rest (one SHA-256: cheaper to derive than to cache). */
@@ -129,11 +131,23 @@ export async function useRecoveryCode(deps: ServiceDeps, tenant: Tenant, account
 
 /** A new pending device for the owner: its secret as a QR code and as text, valid for ten minutes. */
 async function beginSetup(deps: ServiceDeps, tenant: Tenant, owner: mfa.MfaOwner, label: string, locale: 'zh-CN' | 'en'): Promise<MfaSetupResponse> {
-  if (await hasDevice(deps, owner)) throw new AppError('mfa_already_bound');
-  const secret = generateSecret();
   const now = deps.clock.now();
-  const expiresAt = new Date(now.getTime() + SETUP_SECONDS * 1000);
-  await deps.db.transaction().execute((trx) => mfa.replacePendingDevice(trx, owner, { secretEnc: seal(sealingKey(deps), secret), now, expiresAt }));
+  // One locked transaction: concurrent starts (a double click, a retried request) see each other's
+  // pending device instead of racing to insert one each (a duplicate-key 500); one started within
+  // the last minute is the same setup, so they all answer the same secret.
+  const { secret, expiresAt } = await deps.db.transaction().execute(async (trx) => {
+    await accounts.lockAccount(trx, tenant.id, owner.accountId);
+    const device = await mfa.findDevice(trx, owner);
+    if (device?.confirmed_at) throw new AppError('mfa_already_bound');
+    const expires = device?.setup_expires_at ? new Date(device.setup_expires_at) : undefined;
+    if (device && expires && new Date(device.created_at).getTime() > now.getTime() - SETUP_REUSE_SECONDS * 1000 && expires > now) {
+      return { secret: unseal(sealingKey(deps), device.secret_enc), expiresAt: expires };
+    }
+    const fresh = generateSecret();
+    const until = new Date(now.getTime() + SETUP_SECONDS * 1000);
+    await mfa.replacePendingDevice(trx, owner, { secretEnc: seal(sealingKey(deps), fresh), now, expiresAt: until });
+    return { secret: fresh, expiresAt: until };
+  });
   const otpauthUri = generateURI({ issuer: tenant.config.displayName[locale], label, secret });
   const qrSvg = await QRCode.toString(otpauthUri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
   return { secret, otpauthUri, qrSvg, expiresAt: expiresAt.toISOString() };

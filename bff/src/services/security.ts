@@ -324,7 +324,10 @@ export async function changePassword(
   const hash = await deps.hasher.hash(input.newPassword);
   const now = deps.clock.now();
   const signedOut = await deps.db.transaction().execute(async (trx) => {
-    await accounts.lockAccount(trx, tenant.id, auth.accountId);
+    // the current password was checked before the lock (argon2 is slow): if another change won
+    // meanwhile, the password given is no longer the current one, and this change loses
+    const locked = await accounts.lockAccount(trx, tenant.id, auth.accountId);
+    if (locked.password_hash !== account.password_hash) throw new AppError('password_incorrect', undefined, [{ path: 'currentPassword', code: 'password_incorrect' }]);
     await accounts.updatePasswordHash(trx, tenant.id, auth.accountId, hash, now);
     const n = await sessions.deleteOtherSessions(trx, tenant.id, auth.accountId, auth.idHash);
     deps.sessionCache.forgetAccount(tenant.id, auth.accountId);
