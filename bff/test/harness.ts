@@ -93,15 +93,7 @@ export async function makeHarness(opts: { config?: Partial<AppConfig> } = {}) {
       body = JSON.stringify(o.body);
       headers['content-type'] ??= 'application/json';
     }
-    const res = await app.request(`${o.url ?? 'http://localhost'}${path}`, { method: o.method ?? (body ? 'POST' : 'GET'), headers, body });
-    const text = await res.text();
-    let json: any;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, headers: res.headers, json, text };
+    return readAnswer(await app.request(`${o.url ?? 'http://localhost'}${path}`, { method: o.method ?? (body ? 'POST' : 'GET'), headers, body }));
   }
 
   /** Sends a registration code and returns it, read from the dev outbox as a user would. */
@@ -161,6 +153,18 @@ export async function makeHarness(opts: { config?: Partial<AppConfig> } = {}) {
 }
 
 export type Harness = Awaited<ReturnType<typeof makeHarness>>;
+
+/** An answer as tests read it: status, headers, the text, and the JSON when the text is JSON. */
+export async function readAnswer(res: Response) {
+  const text = await res.text();
+  let json: any;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, json, text };
+}
 
 /** `name=value` of a Set-Cookie header, for sending it back. */
 export function cookieFrom(setCookie: string | null): string {

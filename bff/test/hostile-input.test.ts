@@ -5,7 +5,7 @@ import { OPERATIONS } from '../src/openapi/document.ts';
 import { createAdminKey } from '../src/services/admin-keys.ts';
 import { setRealName } from '../src/services/mfa-recovery.ts';
 import { createSession } from '../src/services/sessions.ts';
-import { backend, makeHarness, type Harness } from './harness.ts';
+import { backend, makeHarness, readAnswer, type Harness } from './harness.ts';
 
 /**
  * Hostile input on every endpoint (README "Security model": text inputs refuse control characters
@@ -183,15 +183,7 @@ async function send(op: Op, who: Who, o: { url?: string; body?: string | Uint8Ar
   if (who === 'admin') headers.authorization = `Bearer ${adminKey}`;
   if (o.body !== undefined) headers['content-type'] = 'application/json';
   Object.assign(headers, o.headers);
-  const res = await h.app.request(`http://localhost${o.url ?? filled(op.path)}`, { method: op.method.toUpperCase(), headers, body: o.body as BodyInit | undefined });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text };
+  return readAnswer(await h.app.request(`http://localhost${o.url ?? filled(op.path)}`, { method: op.method.toUpperCase(), headers, body: o.body as BodyInit | undefined }));
 }
 
 /** Problems with one answer: a 5xx, or an error answer that is not the product's error shape. */

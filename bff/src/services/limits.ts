@@ -47,8 +47,8 @@ export function clientOf(ip: string | null): string {
 }
 
 export const clientKey = (ip: string | null) => `client:${clientOf(ip)}`;
-export const pairKey = (tenantId: string, subject: string, ip: string | null) => `pair:${tenantId}:${subject}:${clientOf(ip)}`;
-export const accountKey = (tenantId: string, subject: string) => `acct:${tenantId}:${subject}`;
+const pairKey = (tenantId: string, subject: string, ip: string | null) => `pair:${tenantId}:${subject}:${clientOf(ip)}`;
+const accountKey = (tenantId: string, subject: string) => `acct:${tenantId}:${subject}`;
 export const secretKey = (tenantId: string, accountId: string, subUserId: string | null) => `secret:${tenantId}:${accountId}:${subUserId ?? '-'}`;
 
 /** The three limits of a sign-in check of one subject from one client. */
@@ -66,7 +66,7 @@ export const sessionSecretLimits = (tenantId: string, accountId: string, subUser
   { rule: 'perClient', key: clientKey(ip) },
 ];
 
-export function refusalError(refusal: Limit['refusal'], retryAfterSeconds: number): AppError {
+function refusalError(refusal: Limit['refusal'], retryAfterSeconds: number): AppError {
   if (refusal === 'account_locked') return new AppError('account_locked', { minutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)), seconds: retryAfterSeconds });
   return new AppError('too_many_attempts', { seconds: retryAfterSeconds });
 }

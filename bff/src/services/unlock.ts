@@ -20,7 +20,7 @@ import { checkCode, issueCode } from './verification.ts';
 
 type Identifier = ReturnType<typeof classifyIdentifier>;
 
-const identifierKey = (tenantId: string, id: Identifier) => `unlock:${tenantId}:${id.kind}:${id.kind === 'name' ? id.folded : id.value}`;
+const identifierKey = (tenantId: string, id: Identifier) => `unlock:${tenantId}:${identifierSubject(id)}`;
 
 /** The account an identifier signs in to (its name, or a phone/email whose binding can sign in). */
 async function accountFor(deps: ServiceDeps, tenant: Tenant, id: Identifier): Promise<string | undefined> {
