@@ -44,6 +44,11 @@ const valuesOf = (items: Item[], now: Date) =>
  * statement are given back, so a refusal changes nothing.
  */
 export async function reserveAttempts(db: Db, first: Item[], then: Item[], now: Date): Promise<Reserved> {
+  // One lock order for every reservation (the `first` keys, then the `then` keys, each sorted):
+  // the upsert locks its rows in VALUES order, and two reservations sharing keys (a client's and
+  // an account's, from concurrent requests) that locked them in different orders would deadlock.
+  first = [...first].sort(byKey);
+  then = [...then].sort(byKey);
   const statement = then.length
     ? sql<{ key: string }>`with first as (${countAttempts(sql`values ${valuesOf(first, now)}`, now)}),
         then_ as (${countAttempts(sql`select * from (values ${valuesOf(then, now)}) v where (select count(*) from first) = ${first.length}`, now)})
@@ -70,22 +75,30 @@ function retryAfter(rule: CounterRule, row: { hits: number; window_start: Date |
   return Math.max(1, Math.ceil((until - now.getTime()) / 1000));
 }
 
+const byKey = (a: Item, b: Item) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/*
+ * Giving back and forgetting change one key per statement: a statement over several keys locks
+ * their rows in whatever order its scan (or a CTE) meets them, and waiting for one row while
+ * holding another is how it would deadlock with a reservation of the same keys. A statement
+ * that holds no lock while it waits cannot be part of a deadlock; the keys are independent.
+ */
+const releaseOne = (db: Db, key: string) => db.updateTable('attempt_counters').set({ hits: sql`greatest(hits - 1, 0)` }).where('key', '=', key).execute();
+const clearOne = (db: Db, key: string) => db.deleteFrom('attempt_counters').where('key', '=', key).execute();
+
 /** Gives back one reserved attempt on each key (its check passed, or never ran). */
 export async function releaseAttempts(db: Db, keys: string[]): Promise<void> {
-  if (keys.length) await db.updateTable('attempt_counters').set({ hits: sql`greatest(hits - 1, 0)` }).where('key', 'in', keys).execute();
+  await Promise.all(keys.map((k) => releaseOne(db, k)));
 }
 
-/** Settles a passed check in one statement: `clear` keys are forgotten, `release` keys give one attempt back. */
+/** Settles a passed check: `clear` keys are forgotten, `release` keys give one attempt back. */
 export async function settleAttempts(db: Db, clear: string[], release: string[]): Promise<void> {
-  if (!clear.length) return releaseAttempts(db, release);
-  if (!release.length) return clearAttempts(db, clear);
-  await sql`with cleared as (delete from attempt_counters where key in (${sql.join(clear)}))
-    update attempt_counters set hits = greatest(hits - 1, 0) where key in (${sql.join(release)})`.execute(db);
+  await Promise.all([...clear.map((k) => clearOne(db, k)), ...release.map((k) => releaseOne(db, k))]);
 }
 
 /** Forgets keys' attempts (the owner proved the secret). */
 export async function clearAttempts(db: Db, keys: string[]): Promise<void> {
-  if (keys.length) await db.deleteFrom('attempt_counters').where('key', 'in', keys).execute();
+  await Promise.all(keys.map((k) => clearOne(db, k)));
 }
 
 /** Forgets every key that starts with a prefix (an account's pairs with all its clients). */

@@ -39,14 +39,23 @@ export async function acceptStep(db: Conn, o: MfaOwner, step: number): Promise<b
   return Number(res.numUpdatedRows) > 0;
 }
 
-export async function confirmDevice(trx: Transaction<Database>, o: MfaOwner, now: Date) {
-  await ofOwner(trx.updateTable('mfa_devices').set({ confirmed_at: now, setup_expires_at: null }), o).execute();
+/** Confirms this pending device (by id): false when it was confirmed or replaced meanwhile. */
+export async function confirmDevice(trx: Transaction<Database>, o: MfaOwner, deviceId: string, now: Date): Promise<boolean> {
+  const res = await ofOwner(trx.updateTable('mfa_devices').set({ confirmed_at: now, setup_expires_at: null }), o)
+    .where('id', '=', deviceId)
+    .where('confirmed_at', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
 }
 
-/** Removes the device; a primary account's recovery codes go with it (sub-users have none). */
-export async function deleteDevice(trx: Transaction<Database>, o: MfaOwner) {
-  await ofOwner(trx.deleteFrom('mfa_devices'), o).execute();
+/**
+ * Removes the device, pending or bound; a primary account's recovery codes go with it (sub-users
+ * have none). True when a BOUND device was removed: of concurrent removals, only one is told so.
+ */
+export async function deleteDevice(trx: Transaction<Database>, o: MfaOwner): Promise<boolean> {
+  const removed = await ofOwner(trx.deleteFrom('mfa_devices'), o).returning('confirmed_at').execute();
   if (o.subUserId === null) await trx.deleteFrom('mfa_recovery_codes').where('tenant_id', '=', o.tenantId).where('account_id', '=', o.accountId).execute();
+  return removed.some((r) => r.confirmed_at !== null);
 }
 
 /** Which of a primary account's sub-users have a bound device. */

@@ -53,8 +53,10 @@ export async function touchSession(db: Db, idHash: string, lastSeen: Date, idleE
   await db.updateTable('sessions').set({ last_seen_at: lastSeen, idle_expires_at: idleExpires }).where('id_hash', '=', idHash).execute();
 }
 
-export async function deleteSession(db: Conn, tenantId: string, idHash: string) {
-  await db.deleteFrom('sessions').where('tenant_id', '=', tenantId).where('id_hash', '=', idHash).execute();
+/** Deletes one session; false when it was gone already (ended by a concurrent request). */
+export async function deleteSession(db: Conn, tenantId: string, idHash: string): Promise<boolean> {
+  const res = await db.deleteFrom('sessions').where('tenant_id', '=', tenantId).where('id_hash', '=', idHash).executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
 }
 
 export async function setStepUp(db: Conn, tenantId: string, idHash: string, until: Date) {

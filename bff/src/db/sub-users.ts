@@ -44,6 +44,18 @@ export function findSubUser(db: Conn, tenantId: string, primaryAccountId: string
     .executeTakeFirst();
 }
 
+/** The sub-user's row, locked: concurrent changes of one sub-user run one after another. */
+export function lockSubUser(trx: Transaction<Database>, tenantId: string, primaryAccountId: string, id: string) {
+  return trx
+    .selectFrom('sub_users')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('primary_account_id', '=', primaryAccountId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
 export function findSubUserById(db: Conn, tenantId: string, id: string) {
   return db.selectFrom('sub_users').select(['id', 'name']).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
 }
@@ -62,8 +74,10 @@ export async function setDisabled(db: Conn, tenantId: string, id: string, at: Da
   await db.updateTable('sub_users').set({ disabled_at: at, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }
 
-export async function deleteSubUser(db: Conn, tenantId: string, id: string) {
-  await db.deleteFrom('sub_users').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+/** Deletes the sub-user; false when it was gone already (a concurrent deletion). */
+export async function deleteSubUser(db: Conn, tenantId: string, id: string): Promise<boolean> {
+  const res = await db.deleteFrom('sub_users').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
 }
 
 /** Signs a sub-user out everywhere (disabled or deleted). */

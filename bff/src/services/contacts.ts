@@ -25,11 +25,18 @@ import type { ContactKind, ContactRole, ContactRow, Database } from '../db/schem
  *   decidable, so they sign in with their account names).
  * - Every decision takes the advisory lock `contact:<tenant>:<kind>:<value>` first, so bindings,
  *   verifications and removals of one value (by any accounts, on any replica) run one at a time.
+ *   A change that needs two values' locks (the old and the new) takes both at once in one order
+ *   (replaceContact), and the lock is taken before a binding's row is written (verification too):
+ *   two accounts swapping addresses, or a link opened during a change, never wait on each other
+ *   in a circle (a deadlock).
  */
 
 type Trx = Transaction<Database>;
 
 const lockValue = (trx: Trx, tenantId: string, kind: ContactKind, value: string) => lockKey(trx, `contact:${tenantId}:${kind}:${value}`);
+
+/** The value's lock, for a caller that writes a binding's row before deciding (the email link). */
+export const lockContactValue = lockValue;
 
 /** A binding that holds the flag without the right to it (unverified: rows from before the rule) gives it up. */
 async function dropUnverifiedHolders(trx: Trx, tenantId: string, rows: ContactRow[]): Promise<void> {
@@ -79,6 +86,21 @@ export async function removeContact(trx: Trx, c: { tenantId: string; accountId: 
   const removed = await accounts.deleteContact(trx, c.tenantId, c.accountId, c.kind, c.role);
   if (removed && row.verified_at) await redecideValue(trx, c.tenantId, c.kind, row.value);
   return removed;
+}
+
+/**
+ * Binds a new value in place of the account's binding of this kind and role (or adds it). The
+ * locks of the old value and the new one are taken first, in sorted order: two accounts swapping
+ * addresses at once would otherwise each hold one lock and wait for the other's.
+ */
+export async function replaceContact(
+  trx: Trx,
+  c: { tenantId: string; accountId: string; kind: ContactKind; role: ContactRole; value: string; verifiedAt: Date | null; now: Date },
+): Promise<{ canSignIn: boolean }> {
+  const old = (await accounts.listContacts(trx, c.tenantId, c.accountId)).find((r) => r.kind === c.kind && r.role === c.role);
+  for (const value of [...new Set([c.value, ...(old ? [old.value] : [])])].sort()) await lockValue(trx, c.tenantId, c.kind, value);
+  if (old) await removeContact(trx, c);
+  return bindContact(trx, c);
 }
 
 /** No one holds the flag any more: the only account left with a verified binding gets it (rule above). */

@@ -1,12 +1,13 @@
 import type { Transaction } from 'kysely';
 import type { Locale } from '../../../shared/src/i18n/index.ts';
 import { randomToken, sha256Hex } from '../crypto.ts';
+import * as accounts from '../db/accounts.ts';
 import { recordEvent } from '../db/audit.ts';
 import * as ev from '../db/email-verifications.ts';
 import type { Database } from '../db/schema.ts';
 import { enqueueMessage } from '../delivery/outbox.ts';
 import { renderMessage } from '../delivery/templates.ts';
-import { decideVerifiedContact } from './contacts.ts';
+import { decideVerifiedContact, lockContactValue } from './contacts.ts';
 import type { ServiceDeps } from './deps.ts';
 import type { Tenant } from './tenants.ts';
 
@@ -57,6 +58,12 @@ export async function verifyEmailLink(deps: ServiceDeps, token: string, ctx: { i
     if (!row) return { ok: false, reason: 'invalid' };
     if (row.used_at) return { ok: false, reason: 'used' };
     if (new Date(row.expires_at) <= now) return { ok: false, reason: 'expired' };
+    // The locks in the order every change of the account's contacts takes them (account, value,
+    // then the binding's row), or a link opened while the address is being replaced deadlocks
+    // with the replacement: the binding's row, written twice here, makes Postgres check its
+    // account key (FOR KEY SHARE), which the replacement holds FOR UPDATE.
+    await accounts.lockAccount(trx, row.tenant_id, row.account_id);
+    await lockContactValue(trx, row.tenant_id, 'email', row.email);
     await ev.markEmailVerificationUsed(trx, row.id, now);
     const changed = await ev.markSecurityEmailVerified(trx, row.tenant_id, row.account_id, row.email, now);
     // The address was replaced since the link was sent: the old link verifies nothing.

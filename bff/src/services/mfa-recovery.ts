@@ -7,7 +7,9 @@ import type { MfaRecoveryEligibility } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { recordEvent } from '../db/audit.ts';
 import type { Db } from '../db/create.ts';
+import * as accounts from '../db/accounts.ts';
 import * as mfaDb from '../db/mfa.ts';
+import { insertApplication, pendingApplication } from '../db/mfa-applications.ts';
 import { MAX_UPLOAD_BYTES, sniffContentType, type FileStore } from '../storage/files.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import { notifySecurityContacts } from './notices.ts';
@@ -51,10 +53,6 @@ async function realNameOf(db: Db, tenantId: string, accountId: string) {
     .executeTakeFirst();
 }
 
-async function pendingApplication(db: Db, tenantId: string, accountId: string) {
-  return db.selectFrom('mfa_applications').select('id').where('tenant_id', '=', tenantId).where('account_id', '=', accountId).where('status', '=', 'pending').executeTakeFirst();
-}
-
 /** For the "lost your device?" path of a session that passed the password step. */
 export async function eligibility(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth): Promise<MfaRecoveryEligibility> {
   const rn = await realNameOf(deps.db, tenant.id, auth.accountId);
@@ -87,26 +85,29 @@ export async function submitApplication(
   if (auth.subUserId) throw new AppError('sub_user_forbidden'); // a sub-user's MFA is reset by its primary
   const rn = await realNameOf(deps.db, tenant.id, auth.accountId);
   if (!rn?.real_name_verified_at) throw new AppError('real_name_required');
+  // answered before the uploads are decoded; decided again under the lock below
   if (await pendingApplication(deps.db, tenant.id, auth.accountId)) throw new AppError('application_pending');
   const photo = decodeFile('idPhoto', input.idPhoto.data, false);
   const licence = input.type === 'enterprise' && input.businessLicence ? decodeFile('businessLicence', input.businessLicence.data, true) : undefined;
   const now = deps.clock.now();
   const idNumber = normalizeId(input.idNumber);
-  const row = await deps.db
-    .insertInto('mfa_applications')
-    .values({
-      tenant_id: tenant.id,
-      account_id: auth.accountId,
+  const row = await deps.db.transaction().execute(async (trx) => {
+    // one pending application per account, decided under the account lock: of concurrent
+    // submissions (a double click, two tabs) one is filed and the others hear application_pending
+    await accounts.lockAccount(trx, tenant.id, auth.accountId);
+    if (await pendingApplication(trx, tenant.id, auth.accountId)) throw new AppError('application_pending');
+    return insertApplication(trx, {
+      tenantId: tenant.id,
+      accountId: auth.accountId,
       type: input.type,
-      applicant_name: input.name.trim(),
+      applicantName: input.name.trim(),
       phone: input.phone,
-      id_number_hash: idNumberHash(deps, tenant.id, idNumber),
-      id_number_last4: idNumber.slice(-4),
-      enterprise_name: input.type === 'enterprise' ? (input.enterpriseName?.trim() ?? null) : null,
-      created_at: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+      idNumberHash: idNumberHash(deps, tenant.id, idNumber),
+      idNumberLast4: idNumber.slice(-4),
+      enterpriseName: input.type === 'enterprise' ? (input.enterpriseName?.trim() ?? null) : null,
+      now,
+    });
+  });
   await files.put({ tenantId: tenant.id, ownerId: row.id, kind: 'id_photo', contentType: photo.contentType, bytes: photo.bytes, at: now });
   if (licence) await files.put({ tenantId: tenant.id, ownerId: row.id, kind: 'business_licence', contentType: licence.contentType, bytes: licence.bytes, at: now });
   await recordEvent(deps.db, { tenantId: tenant.id, accountId: auth.accountId, type: 'mfa_failed', outcome: 'failure', ip: ctx.ip, userAgent: ctx.userAgent, detail: { reason: 'device_lost_application', application: row.id }, at: now });

@@ -162,16 +162,19 @@ async function confirmSetup(
   ctx: RequestContext,
   more?: (trx: Transaction<Database>, now: Date) => Promise<void>,
 ): Promise<void> {
-  const device = await mfa.findDevice(deps.db, owner);
-  if (!device) throw new AppError('mfa_not_bound');
-  if (device.confirmed_at) throw new AppError('mfa_already_bound');
   const now = deps.clock.now();
-  if (!device.setup_expires_at || new Date(device.setup_expires_at) <= now) throw new AppError('mfa_setup_expired');
-  const result = await checkTotp(unseal(sealingKey(deps), device.secret_enc), code, now, null);
-  if (!result.ok) throw totpError(result);
   await deps.db.transaction().execute(async (trx) => {
+    // Read and decided under the account lock: of concurrent confirmations (a double click, a
+    // retry) one binds and the others find the device bound; and a setup started again meanwhile
+    // is not bound by a code checked against the secret it replaced.
     await accounts.lockAccount(trx, tenant.id, owner.accountId);
-    await mfa.confirmDevice(trx, owner, now);
+    const device = await mfa.findDevice(trx, owner);
+    if (!device) throw new AppError('mfa_not_bound');
+    if (device.confirmed_at) throw new AppError('mfa_already_bound');
+    if (!device.setup_expires_at || new Date(device.setup_expires_at) <= now) throw new AppError('mfa_setup_expired');
+    const result = await checkTotp(unseal(sealingKey(deps), device.secret_enc), code, now, null);
+    if (!result.ok) throw totpError(result);
+    if (!(await mfa.confirmDevice(trx, owner, device.id, now))) throw new AppError('mfa_already_bound');
     await mfa.acceptStep(trx, owner, result.step);
     await recordEvent(trx, { tenantId: tenant.id, accountId: owner.accountId, type: 'mfa_bound', outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, at: now, ...(owner.subUserId ? { detail: { subUser: owner.subUserId } } : {}) });
     await more?.(trx, now);
@@ -230,17 +233,23 @@ export async function subUserMfaStatus(deps: ServiceDeps, tenant: Tenant, accoun
 export const verifySubUserTotp = (deps: ServiceDeps, tenant: Tenant, accountId: string, subUserId: string, token: string, ctx: RequestContext, purpose: string) =>
   verifyTotp(deps, tenant, subUserOwner(tenant.id, accountId, subUserId), token, ctx, purpose);
 
-/** The primary account removes a sub-user's device; the sub-user is told at the next sign-in and binds again if MFA is required. */
-export async function removeSubUserDevice(trx: Transaction<Database>, tenantId: string, accountId: string, subUserId: string): Promise<void> {
-  await mfa.deleteDevice(trx, subUserOwner(tenantId, accountId, subUserId));
+/**
+ * The primary account removes a sub-user's device; the sub-user is told at the next sign-in and
+ * binds again if MFA is required. False when no bound device was there (removed meanwhile).
+ */
+export async function removeSubUserDevice(trx: Transaction<Database>, tenantId: string, accountId: string, subUserId: string): Promise<boolean> {
+  return mfa.deleteDevice(trx, subUserOwner(tenantId, accountId, subUserId));
 }
 
 export async function regenerateRecoveryCodes(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, ctx: RequestContext): Promise<RecoveryCodesResponse> {
   requireStepUp(deps, auth);
-  if (!(await hasMfa(deps, tenant.id, auth.accountId))) throw new AppError('mfa_not_bound');
   const codes = newRecoveryCodes();
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
+    // under the account lock: concurrent regenerations replace one another in turn, so one set of
+    // ten is valid afterwards (unlocked, each delete missed the others' uncommitted inserts)
+    await accounts.lockAccount(trx, tenant.id, auth.accountId);
+    if (!(await mfa.findDevice(trx, primaryOwner(tenant.id, auth.accountId)))?.confirmed_at) throw new AppError('mfa_not_bound');
     await mfa.replaceRecoveryCodes(trx, tenant.id, auth.accountId, codes.map((c) => recoveryHash(deps, tenant.id, auth.accountId, c)), now);
     await recordEvent(trx, { tenantId: tenant.id, accountId: auth.accountId, type: 'recovery_codes_regenerated', outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, at: now });
   });
@@ -250,11 +259,12 @@ export async function regenerateRecoveryCodes(deps: ServiceDeps, tenant: Tenant,
 /** Unbind (step-up required); the security contacts are told. */
 export async function unbindMfa(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, ctx: RequestContext): Promise<void> {
   requireStepUp(deps, auth);
-  if (!(await hasMfa(deps, tenant.id, auth.accountId))) throw new AppError('mfa_not_bound');
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
     await accounts.lockAccount(trx, tenant.id, auth.accountId);
-    await mfa.deleteDevice(trx, primaryOwner(tenant.id, auth.accountId));
+    // decided by the removal itself: of concurrent unbinds one removes the device (and one notice
+    // goes out), the others find none
+    if (!(await mfa.deleteDevice(trx, primaryOwner(tenant.id, auth.accountId)))) throw new AppError('mfa_not_bound');
     await recordEvent(trx, { tenantId: tenant.id, accountId: auth.accountId, type: 'mfa_unbound', outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, at: now });
     await notifySecurityContacts(trx, tenant, auth.accountId, { purpose: 'mfa_change', kind: 'unbound' }, ctx.locale, now);
   });

@@ -23,7 +23,7 @@ import * as codes from '../db/codes.ts';
 import * as ev from '../db/email-verifications.ts';
 import type { ContactKind, ContactRole, ContactRow, Database } from '../db/schema.ts';
 import * as sessions from '../db/sessions.ts';
-import { bindContact, removeContact } from './contacts.ts';
+import { removeContact, replaceContact } from './contacts.ts';
 import { notifyContact } from './notices.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import { sendEmailVerification } from './email-verification.ts';
@@ -243,8 +243,7 @@ export async function confirmContactChange(
     const rows = await accounts.listContacts(trx, tenant.id, auth.accountId);
     const old = find(rows, input.kind, input.role);
     if (old?.value === input.value) throw new AppError('contact_unchanged');
-    if (old) await removeContact(trx, { tenantId: tenant.id, accountId: auth.accountId, kind: input.kind, role: input.role });
-    await bindContact(trx, { tenantId: tenant.id, accountId: auth.accountId, kind: input.kind, role: input.role, value: input.value, verifiedAt: now, now });
+    await replaceContact(trx, { tenantId: tenant.id, accountId: auth.accountId, kind: input.kind, role: input.role, value: input.value, verifiedAt: now, now });
     // PRODUCT.md: notify the old contact; README "Security model": and every other existing method
     if (input.role === 'security') await notifyExistingMethods(trx, tenant, rows, `${input.role}_${input.kind}`, ctx, now);
     await audit(trx, deps, tenant, auth, ctx, old ? 'contact_changed' : 'contact_added', 'success', { kind: input.kind, role: input.role });
@@ -274,8 +273,7 @@ export async function setSecurityEmail(deps: ServiceDeps, tenant: Tenant, auth: 
     const rows = await accounts.listContacts(trx, tenant.id, auth.accountId);
     const old = find(rows, 'email', 'security');
     if (old?.value === email) throw new AppError('contact_unchanged', undefined, [{ path: 'email', code: 'contact_unchanged' }]);
-    if (old) await removeContact(trx, { tenantId: tenant.id, accountId: auth.accountId, kind: 'email', role: 'security' });
-    await bindContact(trx, { tenantId: tenant.id, accountId: auth.accountId, kind: 'email', role: 'security', value: email, verifiedAt: null, now });
+    await replaceContact(trx, { tenantId: tenant.id, accountId: auth.accountId, kind: 'email', role: 'security', value: email, verifiedAt: null, now });
     await notifyExistingMethods(trx, tenant, rows, 'security_email', ctx, now);
     await audit(trx, deps, tenant, auth, ctx, old ? 'contact_changed' : 'contact_added', 'success', { kind: 'email', role: 'security' });
     return sendEmailVerification(trx, deps, tenant, { accountId: auth.accountId, email, baseUrl: ctx.baseUrl, locale: ctx.locale });

@@ -147,8 +147,9 @@ export async function authenticateSession(deps: ServiceDeps, tenantId: string, t
   };
 }
 
-export async function endSession(deps: ServiceDeps, tenantId: string, token: string): Promise<void> {
+/** Ends a session; false when it had ended already (a concurrent request ended it first). */
+export async function endSession(deps: ServiceDeps, tenantId: string, token: string): Promise<boolean> {
   const idHash = sha256Hex(token);
   deps.sessionCache.forget(tenantId, idHash);
-  await sessions.deleteSession(deps.db, tenantId, idHash);
+  return sessions.deleteSession(deps.db, tenantId, idHash);
 }

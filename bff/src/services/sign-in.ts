@@ -206,7 +206,9 @@ export async function completeMfaSignIn(
     throw err;
   }
   await reservation.succeeded();
-  await endSession(deps, tenant.id, token!);
+  // the pending session is spent once: of concurrent MFA steps that each passed (two recovery
+  // codes, the codes of two time steps) only the one that ends it is signed in
+  if (!(await endSession(deps, tenant.id, token!))) throw new AppError('not_signed_in');
   const result = await issueSignedIn(deps, tenant, auth.accountId, { ...ctx, mode: auth.signedIn.session.mode, mfaVerified: true }, auth.subUserId);
   if (sub) return sub.mfa_reset_at ? withNotices(deps, tenant, sub.id, ['mfa_reset_by_primary'], result) : result;
   return withAgreements(tenant, await accounts.consentedAgreements(deps.db, tenant.id, auth.accountId), result);

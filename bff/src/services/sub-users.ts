@@ -13,8 +13,9 @@ import { recordEvent } from '../db/audit.ts';
 import { reserveAttempts, sessionSecretLimits, signInLimits, withAttempts } from './limits.ts';
 import { uniqueViolation } from '../db/create.ts';
 import * as subs from '../db/sub-users.ts';
-import type { SubUsersTable } from '../db/schema.ts';
-import type { Selectable } from 'kysely';
+import type { Database, SubUsersTable } from '../db/schema.ts';
+import type { Selectable, Transaction } from 'kysely';
+import type { Db } from '../db/create.ts';
 import { subUsersWithDevice } from '../db/mfa.ts';
 import { confirmSubUserSetup, removeSubUserDevice, startSubUserSetup, subUserMfaStatus } from './mfa.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
@@ -36,8 +37,8 @@ export function requirePrimary(auth: SessionAuth): void {
   if (auth.subUserId) throw new AppError('sub_user_forbidden');
 }
 
-const event = (deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, ctx: RequestContext, type: 'sub_user_created' | 'sub_user_disabled' | 'sub_user_enabled' | 'sub_user_deleted' | 'sub_user_mfa_required' | 'sub_user_mfa_not_required' | 'sub_user_mfa_disassociated', sub: { id: string; name: string }) =>
-  recordEvent(deps.db, { tenantId: tenant.id, accountId: auth.accountId, type, outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, detail: { subUserId: sub.id, name: sub.name }, at: deps.clock.now() });
+const event = (deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, ctx: RequestContext, type: 'sub_user_created' | 'sub_user_disabled' | 'sub_user_enabled' | 'sub_user_deleted' | 'sub_user_mfa_required' | 'sub_user_mfa_not_required' | 'sub_user_mfa_disassociated', sub: { id: string; name: string }, conn: Db | Transaction<Database> = deps.db) =>
+  recordEvent(conn, { tenantId: tenant.id, accountId: auth.accountId, type, outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, detail: { subUserId: sub.id, name: sub.name }, at: deps.clock.now() });
 
 export async function listSubUsers(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth): Promise<SubUserView[]> {
   requirePrimary(auth);
@@ -81,25 +82,49 @@ async function ownSubUser(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, 
   return row;
 }
 
+/**
+ * Changes a sub-user under its row lock: concurrent requests (a double click, two tabs, a
+ * deletion) run one after another, each sees the state the previous one left, and only an actual
+ * change is made and audited — ten disables disable once and answer the same.
+ */
+async function changeSubUser(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  id: string,
+  change: (trx: Transaction<Database>, row: Selectable<SubUsersTable>) => Promise<Selectable<SubUsersTable>>,
+): Promise<SubUserView> {
+  requirePrimary(auth);
+  const row = await deps.db.transaction().execute(async (trx) => {
+    const current = await subs.lockSubUser(trx, tenant.id, auth.accountId, id);
+    if (!current) throw new AppError('sub_user_not_found');
+    return change(trx, current);
+  });
+  return viewOne(deps, row);
+}
+
 export async function setSubUserDisabled(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, id: string, disabled: boolean, ctx: RequestContext): Promise<SubUserView> {
-  const row = await ownSubUser(deps, tenant, auth, id);
   const now = deps.clock.now();
-  await deps.db.transaction().execute(async (trx) => {
-    await subs.setDisabled(trx, tenant.id, id, disabled ? now : null, now);
+  const view = await changeSubUser(deps, tenant, auth, id, async (trx, row) => {
     if (disabled) await subs.deleteSubUserSessions(trx, tenant.id, id);
+    if ((row.disabled_at !== null) === disabled) return row;
+    await subs.setDisabled(trx, tenant.id, id, disabled ? now : null, now);
+    await event(deps, tenant, auth, ctx, disabled ? 'sub_user_disabled' : 'sub_user_enabled', row, trx);
+    return { ...row, disabled_at: disabled ? now : null };
   });
   if (disabled) deps.sessionCache.forgetAccount(tenant.id, auth.accountId);
-  await event(deps, tenant, auth, ctx, disabled ? 'sub_user_disabled' : 'sub_user_enabled', row);
-  return viewOne(deps, { ...row, disabled_at: disabled ? now : null });
+  return view;
 }
 
 /** "MFA required": a sub-user without a device binds one at the next sign-in before getting in. */
 export async function setSubUserMfaRequired(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, id: string, required: boolean, ctx: RequestContext): Promise<SubUserView> {
-  const row = await ownSubUser(deps, tenant, auth, id);
   const now = deps.clock.now();
-  await subs.setMfaRequired(deps.db, tenant.id, id, required, now);
-  await event(deps, tenant, auth, ctx, required ? 'sub_user_mfa_required' : 'sub_user_mfa_not_required', row);
-  return viewOne(deps, { ...row, mfa_required: required });
+  return changeSubUser(deps, tenant, auth, id, async (trx, row) => {
+    if (row.mfa_required === required) return row;
+    await subs.setMfaRequired(trx, tenant.id, id, required, now);
+    await event(deps, tenant, auth, ctx, required ? 'sub_user_mfa_required' : 'sub_user_mfa_not_required', row, trx);
+    return { ...row, mfa_required: required };
+  });
 }
 
 /**
@@ -107,21 +132,20 @@ export async function setSubUserMfaRequired(deps: ServiceDeps, tenant: Tenant, a
  * sub-user is told at the next sign-in and, where MFA is required, binds a new device there.
  */
 export async function disassociateSubUserMfa(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, id: string, ctx: RequestContext): Promise<SubUserView> {
-  const row = await ownSubUser(deps, tenant, auth, id);
-  const withDevice = await subUsersWithDevice(deps.db, tenant.id, auth.accountId);
-  if (!withDevice.has(id)) throw new AppError('mfa_not_bound');
   const now = deps.clock.now();
-  await deps.db.transaction().execute(async (trx) => {
-    await removeSubUserDevice(trx, tenant.id, auth.accountId, id);
+  return changeSubUser(deps, tenant, auth, id, async (trx, row) => {
+    // decided by the removal itself: of concurrent disassociations one removes the device
+    if (!(await removeSubUserDevice(trx, tenant.id, auth.accountId, id))) throw new AppError('mfa_not_bound');
     await subs.markMfaReset(trx, tenant.id, id, now);
+    await event(deps, tenant, auth, ctx, 'sub_user_mfa_disassociated', row, trx);
+    return { ...row, mfa_reset_at: now };
   });
-  await event(deps, tenant, auth, ctx, 'sub_user_mfa_disassociated', row);
-  return view({ ...row, mfa_reset_at: now }, false);
 }
 
 export async function deleteSubUser(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, id: string, ctx: RequestContext): Promise<void> {
   const row = await ownSubUser(deps, tenant, auth, id);
-  await subs.deleteSubUser(deps.db, tenant.id, id); // its sessions go with it (on delete cascade)
+  // its sessions go with it (on delete cascade); of concurrent deletions one deletes, the others find none
+  if (!(await subs.deleteSubUser(deps.db, tenant.id, id))) throw new AppError('sub_user_not_found');
   deps.sessionCache.forgetAccount(tenant.id, auth.accountId);
   await event(deps, tenant, auth, ctx, 'sub_user_deleted', row);
 }

@@ -1,0 +1,31 @@
+import type { Transaction } from 'kysely';
+import type { Db } from './create.ts';
+import type { Database } from './schema.ts';
+
+type Conn = Db | Transaction<Database>;
+
+/** The account's pending application to disassociate MFA, if any (at most one: services/mfa-recovery.ts). */
+export function pendingApplication(db: Conn, tenantId: string, accountId: string) {
+  return db.selectFrom('mfa_applications').select('id').where('tenant_id', '=', tenantId).where('account_id', '=', accountId).where('status', '=', 'pending').executeTakeFirst();
+}
+
+export function insertApplication(
+  trx: Transaction<Database>,
+  a: { tenantId: string; accountId: string; type: 'personal' | 'enterprise'; applicantName: string; phone: string; idNumberHash: string; idNumberLast4: string; enterpriseName: string | null; now: Date },
+) {
+  return trx
+    .insertInto('mfa_applications')
+    .values({
+      tenant_id: a.tenantId,
+      account_id: a.accountId,
+      type: a.type,
+      applicant_name: a.applicantName,
+      phone: a.phone,
+      id_number_hash: a.idNumberHash,
+      id_number_last4: a.idNumberLast4,
+      enterprise_name: a.enterpriseName,
+      created_at: a.now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+}
