@@ -3,6 +3,7 @@ import type { Db } from '../db/create.ts';
 import { jsonb } from '../db/json.ts';
 import type { Database, OutboxStatus } from '../db/schema.ts';
 import type { LogFields } from '../log.ts';
+import { DeadlineExceeded, withDeadline } from './provider-errors.ts';
 import type { DeliveryResult, OutgoingMessage, SenderResolver } from './sender.ts';
 
 export interface QueuedMessage {
@@ -60,12 +61,29 @@ export interface WorkerOptions {
   /** first retry delay; doubles per attempt, capped at maxDelayMs, ±20 % jitter */
   baseDelayMs?: number;
   maxDelayMs?: number;
-  /** how long a claimed message stays ours; a crashed worker's claims are retaken after it */
+  /**
+   * How long a claim lasts unless renewed (default DEFAULT_LEASE_MS; OUTBOX_LEASE_SECONDS in
+   * boot.ts). A live worker renews it every third of this while the provider call runs, so the
+   * lease bounds only how long a crashed worker's messages wait to be retaken, not how long a
+   * send may take.
+   */
   leaseMs?: number;
+  /**
+   * The longest one delivery (sender lookup and provider call) may keep its message, renewals
+   * included; past it the attempt counts as a retryable failure. The adapters' own deadline
+   * (JD_PROVIDER_TIMEOUT_MS, a tenant's timeoutMs: at most 60 s, shared/src/delivery-providers.ts)
+   * ends a provider call first; this bounds a sender without one, whose lease would otherwise
+   * be renewed for as long as the process lives.
+   */
+  deliveryDeadlineMs?: number;
   batchSize?: number;
   /** structured log lines (a Logger's warn); never given recipients, bodies or codes */
   log?: (msg: string, fields?: LogFields) => void;
 }
+
+/** README "Delivery": a crashed worker's messages are retaken within about this long. */
+export const DEFAULT_LEASE_MS = 10_000;
+const DEFAULT_DELIVERY_DEADLINE_MS = 90_000;
 
 type Claimed = Awaited<ReturnType<typeof claimDue>>[number];
 
@@ -131,8 +149,14 @@ function toOutgoing(row: Claimed): OutgoingMessage {
  * exponential backoff until maxAttempts, then the message is marked failed. Towards the
  * provider delivery is at-least-once: a worker that dies, or a call that times out, after the
  * provider accepted leads to a second send on retry. Resend takes the outbox id as idempotency
- * key and drops the repeat; Tencent gets it as SessionContext; Twilio has no such key, so a
- * timed-out SMS can arrive twice (a repeated code is harmless: the latest one counts).
+ * key and answers a repeat within 24 h with the first email's id, sending nothing (resend.ts).
+ * Twilio's Messages and Calls APIs and Tencent's SendSms/VMS take no idempotency key (Tencent's
+ * SessionContext, which carries the id, is only echoed back in status reports), so a retaken
+ * SMS or call can arrive twice (a repeated code is harmless: the latest one counts).
+ *
+ * The lease is short and renewed while the provider call runs (keepLease), so a live worker
+ * keeps its messages however slow the provider is, and a dead one's are retaken within about
+ * one lease.
  */
 export class OutboxWorker {
   private readonly o: Required<Omit<WorkerOptions, 'log'>> & Pick<WorkerOptions, 'log'>;
@@ -142,7 +166,16 @@ export class OutboxWorker {
   private stopped = true;
 
   constructor(options: WorkerOptions) {
-    this.o = { maxAttempts: 5, baseDelayMs: 2000, maxDelayMs: 10 * 60_000, leaseMs: 60_000, batchSize: 10, ...options };
+    this.o = {
+      maxAttempts: 5,
+      baseDelayMs: 2000,
+      maxDelayMs: 10 * 60_000,
+      leaseMs: DEFAULT_LEASE_MS,
+      deliveryDeadlineMs: DEFAULT_DELIVERY_DEADLINE_MS,
+      batchSize: 10,
+      ...options,
+    };
+    if (!(this.o.leaseMs > 0)) throw new Error('outbox: leaseMs must be positive');
   }
 
   backoffMs(attempt: number): number {
@@ -165,13 +198,20 @@ export class OutboxWorker {
     const started = this.o.now();
     let provider = 'unknown';
     let result: DeliveryResult;
+    const lease = this.keepLease(row);
     try {
-      const sender = await this.o.resolveSender(row.tenant_id, row.channel);
-      provider = sender.name;
-      result = await sender.deliver(toOutgoing(row));
+      result = await withDeadline(this.o.deliveryDeadlineMs, async () => {
+        const sender = await this.o.resolveSender(row.tenant_id, row.channel);
+        provider = sender.name;
+        return sender.deliver(toOutgoing(row));
+      });
     } catch (err) {
+      if (err instanceof DeadlineExceeded) result = { ok: false, retryable: true, reason: 'delivery_deadline_exceeded' };
       // a sender must not throw; if one does, treat it as a retryable fault without its message (may hold secrets)
-      result = { ok: false, retryable: true, reason: `sender_threw:${err instanceof Error ? err.name : 'unknown'}` };
+      else result = { ok: false, retryable: true, reason: `sender_threw:${err instanceof Error ? err.name : 'unknown'}` };
+    } finally {
+      // no renewal may land after the outcome below (it would find the lease cleared and report it lost)
+      await lease.stop();
     }
     const finished = this.o.now();
     const final = result.ok || !result.retryable || row.attempts >= this.o.maxAttempts;
@@ -222,6 +262,47 @@ export class OutboxWorker {
         reason: result.reason.slice(0, 200),
       });
     }
+  }
+
+  /**
+   * Renews the claim on `row` every third of the lease until stop(): UPDATE … WHERE id AND
+   * lease_id, so a renewal never revives a claim another worker has taken over. A renewal that
+   * finds the lease gone is logged once and ends the renewals (the send already under way cannot
+   * be recalled; the outcome will be discarded, see deliver). A failed renewal (database
+   * unavailable) is logged and tried again at the next tick; the lease has two more in hand.
+   */
+  private keepLease(row: Claimed): { stop(): Promise<void> } {
+    const ids = { outboxId: row.id, tenantId: row.tenant_id, channel: row.channel, attempt: row.attempts };
+    let inFlight: Promise<void> | undefined;
+    let ended = false;
+    const renew = async () => {
+      try {
+        const renewed = await this.o.db
+          .updateTable('outbox')
+          .set({ locked_until: new Date(this.o.now().getTime() + this.o.leaseMs) })
+          .where('id', '=', row.id)
+          .where('lease_id', '=', row.lease_id)
+          .executeTakeFirst();
+        if (Number(renewed.numUpdatedRows) === 0 && !ended) {
+          ended = true;
+          clearInterval(timer);
+          this.o.log?.('outbox lease lost while sending; another worker may send the message again', ids);
+        }
+      } catch (err) {
+        if (!ended) this.o.log?.('outbox lease renewal failed', { ...ids, error: err });
+      }
+    };
+    const timer = setInterval(() => {
+      if (!inFlight && !ended) inFlight = renew().finally(() => (inFlight = undefined));
+    }, Math.max(1, Math.floor(this.o.leaseMs / 3)));
+    timer.unref?.(); // a pending send keeps the process up by its socket, never by this timer
+    return {
+      stop: async () => {
+        ended = true;
+        clearInterval(timer);
+        await inFlight;
+      },
+    };
   }
 
   /** Runs a pass now (coalescing concurrent calls); errors are logged, never thrown. */
