@@ -12,6 +12,7 @@ import * as m0010 from './0010_audit_failures_index.ts';
 import * as m0011 from './0011_attempt_counters.ts';
 import * as m0012 from './0012_account_name_confusables.ts';
 import * as m0013 from './0013_verified_contact_uniqueness.ts';
+import * as m0014 from './0014_idempotency_keys.ts';
 
 /** Every migration, in order. Imported statically so the migrator runs on edge runtimes too. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0011_attempt_counters': m0011,
   '0012_account_name_confusables': m0012,
   '0013_verified_contact_uniqueness': m0013,
+  '0014_idempotency_keys': m0014,
 };

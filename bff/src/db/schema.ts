@@ -260,6 +260,27 @@ export interface Database {
   admin_keys: AdminKeysTable;
   signing_keys: SigningKeysTable;
   attempt_counters: AttemptCountersTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+/** A create request's Idempotency-Key and, once answered, its sealed answer (bff/src/http/idempotency.ts). */
+export interface IdempotencyKeysTable {
+  tenant_id: string;
+  /** method, path and the acting account; '' in place of the account when anonymous */
+  scope: string;
+  key: string;
+  /** sha256 of method, path and raw body */
+  fingerprint: string;
+  state: 'running' | 'done';
+  /** the reservation's owner: only it stores or drops the answer */
+  run_id: string;
+  /** a running reservation not finished by then was abandoned */
+  locked_until: Timestamp | null;
+  status_code: number | null;
+  /** { headers, body } of the answer, sealed with a key derived from JD_SECRET (crypto.ts seal) */
+  response_enc: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
 }
 
 /** One limited key's attempts in its current window (bff/src/services/limits.ts). */

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { HEADER_LOCALE, HEADER_PUBLISHABLE_KEY, HEADER_SESSION_MODE } from '../../../shared/src/api.ts';
+import { HEADER_IDEMPOTENCY_KEY } from '../../../shared/src/headers.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import type { TenantDirectory } from '../services/tenants.ts';
 import type { AppEnv } from './context.ts';
@@ -8,7 +9,7 @@ import { errorResponse } from './errors.ts';
 import { cookieUrl, sessionCookieName } from './session.ts';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const ALLOW_HEADERS = ['content-type', 'authorization', HEADER_PUBLISHABLE_KEY, HEADER_SESSION_MODE, HEADER_LOCALE].join(', ');
+const ALLOW_HEADERS = ['content-type', 'authorization', HEADER_PUBLISHABLE_KEY, HEADER_SESSION_MODE, HEADER_LOCALE, HEADER_IDEMPOTENCY_KEY].join(', ');
 
 /**
  * Whether Origin is the BFF's own. `self` is PUBLIC_URL in production, so a Host header chosen by

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import * as api from '../../../shared/src/api.ts';
 import * as admin from '../../../shared/src/admin-api.ts';
 import { ERROR_STATUS } from '../../../shared/src/errors.ts';
-import { HEADER_LOCALE, HEADER_PUBLISHABLE_KEY, HEADER_SESSION_MODE } from '../../../shared/src/headers.ts';
+import { HEADER_IDEMPOTENCY_KEY, HEADER_LOCALE, HEADER_PUBLISHABLE_KEY, HEADER_SESSION_MODE } from '../../../shared/src/headers.ts';
 import { defaultTenantConfig } from '../../../shared/src/tenant.ts';
 import { tenantConfigPatch } from '../../../shared/src/tenant-config.ts';
 
@@ -28,6 +28,8 @@ interface Operation {
   query?: z.ZodType;
   /** success status and what it answers */
   ok?: [number, string];
+  /** takes an Idempotency-Key (bff/src/http/idempotency.ts) */
+  idempotent?: true;
 }
 
 const rules = defaultTenantConfig('Tenant');
@@ -38,7 +40,7 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/v1/account-names/availability', tag: 'Registration', summary: 'Whether an account name is still free', auth: 'publishable', query: api.availabilityQuery },
   { method: 'post', path: '/v1/verification-codes', tag: 'Registration', summary: 'Send a verification code by SMS, voice or email (60 s cooldown, daily caps)', auth: 'publishable', body: api.sendCodeBody(rules), ok: [202, 'Code queued; the answer names the delivery to poll'] },
   { method: 'get', path: '/v1/deliveries/:id', tag: 'Registration', summary: 'Delivery status of a sent code', auth: 'publishable' },
-  { method: 'post', path: '/v1/accounts', tag: 'Registration', summary: 'Register with account name, password, verified phone and accepted agreements; signs in', auth: 'publishable', body: api.registerBody(rules), ok: [201, 'Signed in (SignedIn)'] },
+  { method: 'post', path: '/v1/accounts', tag: 'Registration', summary: 'Register with account name, password, verified phone and accepted agreements; signs in', auth: 'publishable', body: api.registerBody(rules), ok: [201, 'Signed in (SignedIn)'], idempotent: true },
   // sessions
   { method: 'post', path: '/v1/sessions', tag: 'Sessions', summary: 'Sign in by account name, phone or email + password (or as a sub-user)', auth: 'publishable', body: api.signInBody, ok: [200, 'SignedIn; `mfaRequired` when the MFA step is due'] },
   { method: 'post', path: '/v1/sessions/unlock/code', tag: 'Sessions', summary: 'Unlock an account locked by failed sign-ins: a code to its security phone or email (same answer for any identifier)', auth: 'publishable', body: api.unlockCodeBody, ok: [202, 'Sent, if the identifier names an account with that contact'] },
@@ -64,10 +66,10 @@ export const OPERATIONS: Operation[] = [
   { method: 'post', path: '/v1/security/mfa/recovery-codes', tag: 'Virtual MFA', summary: 'New recovery codes (step-up required)', auth: 'session' },
   { method: 'delete', path: '/v1/security/mfa', tag: 'Virtual MFA', summary: 'Unbind (step-up required; security contacts told)', auth: 'session' },
   { method: 'get', path: '/v1/mfa-recovery', tag: 'Virtual MFA', summary: 'Lost device: may this account apply to disassociate MFA?', auth: 'pending' },
-  { method: 'post', path: '/v1/mfa-recovery/applications', tag: 'Virtual MFA', summary: 'Apply to disassociate a lost MFA device (real-name verified accounts)', auth: 'pending', body: api.mfaApplicationBody(rules), ok: [201, 'Queued for review'] },
+  { method: 'post', path: '/v1/mfa-recovery/applications', tag: 'Virtual MFA', summary: 'Apply to disassociate a lost MFA device (real-name verified accounts)', auth: 'pending', body: api.mfaApplicationBody(rules), ok: [201, 'Queued for review'], idempotent: true },
   // sub-users
   { method: 'get', path: '/v1/sub-users', tag: 'Sub-users', summary: "The primary account's sub-users", auth: 'session' },
-  { method: 'post', path: '/v1/sub-users', tag: 'Sub-users', summary: 'Create a sub-user', auth: 'session', body: api.subUserCreateBody(rules), ok: [201, 'Created (SubUserView)'] },
+  { method: 'post', path: '/v1/sub-users', tag: 'Sub-users', summary: 'Create a sub-user', auth: 'session', body: api.subUserCreateBody(rules), ok: [201, 'Created (SubUserView)'], idempotent: true },
   { method: 'post', path: '/v1/sub-users/:id/disable', tag: 'Sub-users', summary: 'Disable (signs the sub-user out)', auth: 'session' },
   { method: 'post', path: '/v1/sub-users/:id/enable', tag: 'Sub-users', summary: 'Enable', auth: 'session' },
   { method: 'put', path: '/v1/sub-users/:id/mfa-required', tag: 'Sub-users', summary: 'Require MFA of the sub-user (bound at its next sign-in)', auth: 'session', body: api.subUserMfaRequiredBody },
@@ -124,6 +126,16 @@ export function openApiDocument(serverUrl: string) {
     if (op.path.startsWith('/v1/')) params.push({ name: HEADER_LOCALE, in: 'header', required: false, schema: { type: 'string', enum: ['zh-CN', 'en'] } } as never);
     if (op.path.startsWith('/v1/sessions') || op.path === '/v1/accounts') {
       params.push({ name: HEADER_SESSION_MODE, in: 'header', required: false, schema: { type: 'string', enum: ['cookie', 'token'] } } as never);
+    }
+    if (op.idempotent) {
+      params.push({
+        name: HEADER_IDEMPOTENCY_KEY,
+        in: 'header',
+        required: false,
+        description:
+          'A retry with the same key (and the same body) within 24 h answers the first answer again, with `Idempotent-Replayed: true`; the same key with another body: 422 idempotency_key_reused; while the first is running: 409 idempotency_in_progress (Retry-After).',
+        schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7E]+$' },
+      } as never);
     }
     const [okStatus, okText] = op.ok ?? [200, 'OK'];
     (paths[path] ??= {})[op.method] = {

@@ -4,6 +4,7 @@ import { mfaApplicationBody } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { requireSession, sessionAuth } from '../http/auth.ts';
 import { requestContext, type AppEnv } from '../http/context.ts';
+import { idempotent } from '../http/idempotency.ts';
 import { validateForTenant, validated } from '../http/validate.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import * as recovery from '../services/mfa-recovery.ts';
@@ -19,6 +20,7 @@ export function mfaRecoveryRoutes(deps: ServiceDeps) {
       '/applications',
       // two images of at most 2 MB, base64-encoded, in one JSON body
       bodyLimit({ maxSize: 6 * 1024 * 1024, onError: () => { throw new AppError('payload_too_large'); } }),
+      idempotent(deps),
       validateForTenant('json', mfaApplicationBody),
       async (c) => {
         const body = validated<Parameters<typeof recovery.submitApplication>[4]>(c, 'json');

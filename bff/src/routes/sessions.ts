@@ -5,6 +5,7 @@ import { publicOrigin, requestContext, type AppContext, type AppEnv } from '../h
 import { clearSessionCookie, readSessionToken, requestedMode, setSessionCookie } from '../http/session.ts';
 import { validate, validateForTenant, validated } from '../http/validate.ts';
 import { requireSession, sessionAuth } from '../http/auth.ts';
+import { idempotent } from '../http/idempotency.ts';
 import { acceptAgreements } from '../services/consents.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { register } from '../services/registration.ts';
@@ -21,7 +22,8 @@ function deliverSession(c: AppContext, issued: IssuedSession) {
 /** Registration, sign-in, the current session and sign-out. */
 export function sessionRoutes(deps: ServiceDeps) {
   return new Hono<AppEnv>()
-    .post('/accounts', validateForTenant('json', registerBody), async (c) => {
+    // a registration whose answer was lost is retried with its Idempotency-Key: the same answer, not "name taken"
+    .post('/accounts', idempotent(deps), validateForTenant('json', registerBody), async (c) => {
       const body = validated<RegisterBody>(c, 'json');
       const ctx = { ...requestContext(c, deps), mode: requestedMode(c), baseUrl: publicOrigin(c, deps) };
       const { signedIn, issued } = await register(deps, c.get('tenant'), body, ctx);

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { mfaConfirmBody, subUserCreateBody, subUserMfaRequiredBody, subUserMfaSetupBody, subUserParams } from '../../../shared/src/api.ts';
 import { requireSession, sessionAuth } from '../http/auth.ts';
 import { requestContext, type AppEnv } from '../http/context.ts';
+import { idempotent } from '../http/idempotency.ts';
 import { validate, validateForTenant, validated } from '../http/validate.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import * as subUsers from '../services/sub-users.ts';
@@ -12,7 +13,7 @@ export function subUserRoutes(deps: ServiceDeps) {
   return new Hono<AppEnv>()
     .use('*', requireSession(deps, { primaryOnly: true }))
     .get('/', async (c) => c.json({ subUsers: await subUsers.listSubUsers(deps, c.get('tenant'), sessionAuth(c)) }))
-    .post('/', validateForTenant('json', subUserCreateBody), async (c) => {
+    .post('/', idempotent(deps), validateForTenant('json', subUserCreateBody), async (c) => {
       const body = validated<{ name: string; password: string; mfaRequired?: boolean }>(c, 'json');
       return c.json(await subUsers.createSubUser(deps, c.get('tenant'), sessionAuth(c), body, requestContext(c, deps)), 201);
     })
