@@ -25,14 +25,19 @@ import { resolve } from 'node:path';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
 import autocannon from 'autocannon';
-import postgres from 'postgres';
+import pg from 'pg';
 import { loadConfig } from '../bff/src/config.ts';
-import { postgresArgs } from '../bff/src/db/create.ts';
 
-/** postgres.js arguments, with libpq's ?host=<socket directory> understood as the BFF does. */
-function withSocket<O extends object>(url: string, options: O): [string, O & { path?: string }] {
-  const [u, socket] = postgresArgs(url);
-  return [u, { ...options, ...socket }];
+/** One statement on its own connection (node-postgres, as the BFF; libpq's ?host=<socket dir> works as there). */
+async function onDatabase<R extends object>(url: string, text: string): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    return (await client.query(text)).rows as R[];
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -61,12 +66,6 @@ const TARGETS = {
 };
 
 const log = (msg: string) => console.log(`[bench] ${msg}`);
-/** Things the bench had to work around in the BFF: printed loudly and kept in the results. */
-const workarounds: string[] = [];
-function workaround(msg: string) {
-  workarounds.push(msg);
-  console.warn(`[bench] WORKAROUND (BFF bug): ${msg}`);
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
@@ -102,26 +101,16 @@ async function createBenchDatabase(): Promise<{ url: string; name: string; serve
   }
   adminUrl.pathname = '/postgres';
   const name = `jd_bench_${Date.now()}`;
-  const admin = postgres(...withSocket(adminUrl.href, { max: 1, onnotice: () => {}, connect_timeout: 10 }));
-  try {
-    const [{ server_version }] = await admin<[{ server_version: string }]>`show server_version`;
-    await admin.unsafe(`create database "${name}"`);
-    cleanups.push(async () => {
-      if (process.env.BENCH_KEEP_DB === '1') return log(`kept database ${name}`);
-      const a = postgres(...withSocket(adminUrl.href, { max: 1, onnotice: () => {} }));
-      try {
-        await a.unsafe(`drop database if exists "${name}" with (force)`);
-        log(`dropped database ${name}`);
-      } finally {
-        await a.end({ timeout: 5 });
-      }
-    });
-    const url = new URL(adminUrl.href);
-    url.pathname = `/${name}`;
-    return { url: url.href, name, serverVersion: server_version };
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
+  const [version] = await onDatabase<{ server_version: string }>(adminUrl.href, 'show server_version');
+  await onDatabase(adminUrl.href, `create database "${name}"`);
+  cleanups.push(async () => {
+    if (process.env.BENCH_KEEP_DB === '1') return log(`kept database ${name}`);
+    await onDatabase(adminUrl.href, `drop database if exists "${name}" with (force)`);
+    log(`dropped database ${name}`);
+  });
+  const url = new URL(adminUrl.href);
+  url.pathname = `/${name}`;
+  return { url: url.href, name, serverVersion: version!.server_version };
 }
 
 // ---- the BFF child ---------------------------------------------------------------------------
@@ -217,7 +206,7 @@ function expectStatus(what: string, r: { status: number; body: unknown }, status
   if (r.status !== status) throw new Error(`${what}: expected ${status}, got ${r.status}: ${JSON.stringify(r.body).slice(0, 500)}`);
 }
 
-async function registerAccount(base: string, pk: string, dbSql: postgres.Sql) {
+async function registerAccount(base: string, pk: string) {
   const number = `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
   const e164 = `+86${number}`;
   const accountName = `bench_${Date.now().toString(36)}`;
@@ -237,16 +226,6 @@ async function registerAccount(base: string, pk: string, dbSql: postgres.Sql) {
     expectStatus('dev outbox', box, 200);
     const entries = box.body as Array<{ code: string | null }>;
     code = entries.find((m) => m.code)?.code ?? undefined;
-    if (!code && entries.length > 0) {
-      // The message is there but /dev/outbox shows no code: its jsonb payload was stored
-      // double-encoded (a JSON string, not an object). Read the code from the row instead.
-      const [row] = await dbSql<[{ code: string | null }?]>`
-        select (case when jsonb_typeof(payload) = 'string' then (payload #>> '{}')::jsonb else payload end) ->> 'code' as code
-        from outbox where recipient = ${e164} order by created_at desc limit 1`;
-      code = row?.code ?? undefined;
-      if (code) workaround('/dev/outbox returned the message without its code (outbox.payload stored as a jsonb string); read the code from the outbox row');
-      break;
-    }
     if (!code) await sleep(100);
   }
   if (!code) throw new Error(`no code for ${e164} in /dev/outbox`);
@@ -546,15 +525,7 @@ async function main() {
   const bff = await startBff(db.url);
   log(`BFF at ${bff.base}, publishable key ${bff.publishableKey}`);
 
-  const dbSql = postgres(...withSocket(db.url, { max: 1, onnotice: () => {} }));
-  cleanups.push(() => dbSql.end({ timeout: 5 }));
-  // Before the first API request (the BFF caches tenants): a tenant config stored as a jsonb
-  // *string* (JSON.stringify'd value that postgres.js serialises again) breaks every tenant-rules
-  // route with a 500. Repair it so the bench can run, and say so loudly.
-  const repaired = await dbSql`update tenants set config = (config #>> '{}')::jsonb where jsonb_typeof(config) = 'string'`;
-  if (repaired.count > 0) workaround(`tenants.config was stored as a jsonb string (double-encoded) on real Postgres; repaired ${repaired.count} row(s) in the bench database before the first request`);
-
-  const account = await registerAccount(bff.base, bff.publishableKey, dbSql);
+  const account = await registerAccount(bff.base, bff.publishableKey);
   log(`registered ${account.accountName}; bearer token acquired`);
 
   // Raw hash rate while the BFF sits idle (2 cores: never alongside the HTTP runs).
@@ -624,7 +595,6 @@ async function main() {
   console.log('');
   for (const t of targets) console.log(`${t.result.padEnd(5)} ${t.target.padEnd(38)} ${t.measured}`);
   const flagged = runs.filter((r) => r.flagged).map((r) => r.name);
-  for (const w of workarounds) console.log(`\nWARNING: the bench worked around a BFF bug: ${w}`);
   if (flagged.length) console.log(`\nWARNING: runs with non-2xx responses or errors: ${flagged.join(', ')} (figures not trustworthy)`);
 
   const results = {
@@ -649,7 +619,6 @@ async function main() {
     bundle,
     targets,
     flagged,
-    workarounds,
   };
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(resolve(RESULTS_DIR, 'latest.json'), JSON.stringify(results, null, 2) + '\n');

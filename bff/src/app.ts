@@ -22,6 +22,8 @@ import { verificationCodeRoutes } from './routes/verification-codes.ts';
 import type { ServiceDeps } from './services/deps.ts';
 import type { TenantDirectory } from './services/tenants.ts';
 import { requestIdFor } from './log.ts';
+import { requestDeadline } from './http/deadline.ts';
+import { HTTP_LIMITS } from './http/server-options.ts';
 
 export interface AppParts {
   deps: ServiceDeps;
@@ -63,6 +65,13 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
   app.use('*', refuseInvalidUrlText);
   // development builds URLs from the request's origin and publishes codes at /dev: only for names of this machine
   if (deps.config.dev) app.use('*', devHostCheck(deps.config));
+
+  // where a request waits on the database or a provider (the probes and static files do not:
+  // /readyz bounds its own ping); inside the request line's logging, so a timed-out answer is logged
+  const deadline = requestDeadline(deps.config.requestDeadlineMs, HTTP_LIMITS.requestTimeoutMs);
+  app.use('/v1/*', deadline);
+  app.use('/admin/*', deadline);
+  app.use('/email/*', deadline);
 
   const v1 = new Hono<AppEnv>();
   // the BFF's own origin: PUBLIC_URL in production, never the Host header (http/origin.ts)

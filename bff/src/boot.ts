@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createApp, type AppParts } from './app.ts';
-import { loadConfig, type AppConfig } from './config.ts';
+import { databaseTimeouts, loadConfig, outboxLeaseMs, type AppConfig } from './config.ts';
 import { createDb, migrateToLatest, type Db } from './db/create.ts';
 import { OutboxWorker } from './delivery/outbox.ts';
 import { createSenderResolver } from './delivery/providers.ts';
@@ -64,7 +64,7 @@ export async function openDatabase(
   const url = env.DATABASE_URL;
   const pgliteDir = url ? undefined : resolve(root, env.PGLITE_DIR ?? '.data/pglite');
   if (pgliteDir) lockDataDir(pgliteDir, fail);
-  const db = createDb({ url, pgliteDir });
+  const db = createDb({ url, pgliteDir, timeouts: databaseTimeouts(env) });
   const applied = await migrateToLatest(db);
   if (applied.length) info(`migrations applied: ${applied.join(', ')}`);
   return { db, description: url ? 'PostgreSQL (DATABASE_URL)' : `PGlite at ${pgliteDir}` };
@@ -76,6 +76,7 @@ export function createOutboxWorker(db: Db, config: AppConfig, env = process.env,
     now: () => new Date(),
     resolveSender: createSenderResolver({ db, env, dev: config.dev, factories: senderFactories, secret: config.secret }),
     keepBodies: config.dev,
+    leaseMs: outboxLeaseMs(env),
     log: (msg, fields) => log.warn(msg, fields),
   });
 }

@@ -29,6 +29,8 @@ export interface AppConfig {
    * names and PUBLIC_URL's host (ALLOWED_HOSTS, comma-separated); see bff/src/http/host-check.ts.
    */
   allowedHosts: string[];
+  /** the longest a request may take before it is answered 503 service_unavailable (docs/operating.md) */
+  requestDeadlineMs: number;
 }
 
 export interface Limits {
@@ -97,8 +99,37 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
     tenantCacheSeconds: int(env, 'TENANT_CACHE_SECONDS', 30),
     ...(env.PUBLIC_URL ? { publicUrl: publicOrigin(env.PUBLIC_URL) } : {}),
+    requestDeadlineMs: int(env, 'REQUEST_DEADLINE_MS', 10_000) || 10_000,
     allowedHosts: (env.ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
   };
+}
+
+/**
+ * How long the database may take (docs/operating.md "Timeouts"): to hand out a connection (a new
+ * one or a pooled one), to run one statement, to sit idle inside a transaction. Each is shorter
+ * than the request deadline, so a request meets a database error it can answer, not the deadline.
+ */
+export interface DatabaseTimeouts {
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+}
+
+export function databaseTimeouts(env: Record<string, string | undefined> = process.env): DatabaseTimeouts {
+  return {
+    connectTimeoutMs: int(env, 'DB_CONNECT_TIMEOUT_MS', 3000) || 3000,
+    statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 5000) || 5000,
+    idleInTransactionTimeoutMs: int(env, 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10_000) || 10_000,
+  };
+}
+
+/**
+ * How long an outbox worker's claim on a message lasts unless renewed (OUTBOX_LEASE_SECONDS,
+ * default 10; README "Delivery"). A live worker renews it every third of this while it sends, so
+ * this is roughly how long a crashed worker's messages wait before another worker retakes them.
+ */
+export function outboxLeaseMs(env: Record<string, string | undefined> = process.env): number {
+  return (int(env, 'OUTBOX_LEASE_SECONDS', 10) || 10) * 1000;
 }
 
 function publicOrigin(raw: string): string {

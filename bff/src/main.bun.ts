@@ -1,11 +1,12 @@
 /**
  * Bun entry: the same BFF as main.ts (prepareBff in boot.ts does all the wiring), served by
  * Bun.serve instead of @hono/node-server. `npx bun bff/src/main.bun.ts` — Bun comes from the npm
- * registry as a devDependency. Postgres through postgres.js (DATABASE_URL) or embedded PGlite,
+ * registry as a devDependency. Postgres through node-postgres (DATABASE_URL) or embedded PGlite,
  * passwords through @node-rs/argon2, whose N-API binding Bun loads (README: Runtimes).
  */
 import { getConnInfo } from 'hono/bun';
 import { prepareBff } from './boot.ts';
+import { installLifecycle } from './lifecycle.ts';
 import { loggerFromEnv } from './log.ts';
 
 // The slice of Bun's API used here (@types/bun would add a dependency and clash with @types/node's globals).
@@ -28,10 +29,9 @@ const server = Bun.serve({ port, hostname: host, fetch: (request, srv) => bff.ap
 log.info(`runtime: bun ${Bun.version}`);
 bff.announce(host, server.port);
 
-async function shutdown() {
-  void server.stop(); // like Node's server.close(): stop accepting, do not wait for keep-alive clients
-  await bff.stop();
-  process.exit(0);
-}
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
+// SIGTERM/SIGINT, and the last resort on an error nothing caught (docs/operating.md "Supervision")
+installLifecycle(log, {
+  // like Node's server.close(): stop accepting, let requests in flight finish
+  stopAccepting: async () => void (await server.stop()),
+  release: () => bff.stop(),
+});

@@ -6,6 +6,7 @@
  */
 import { loadConfig } from './config.ts';
 import { createOutboxWorker, openDatabase } from './boot.ts';
+import { installLifecycle } from './lifecycle.ts';
 import { loggerFromEnv } from './log.ts';
 
 const log = loggerFromEnv(process.env);
@@ -20,11 +21,6 @@ if (once) {
 } else {
   worker.start(Number(process.env.OUTBOX_POLL_MS ?? 1000));
   log.info(`outbox worker running on ${description}`);
-  const stop = async () => {
-    await worker.stop();
-    await db.destroy().catch(() => {});
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  // SIGTERM/SIGINT, and the last resort on an error nothing caught (docs/operating.md "Supervision")
+  installLifecycle(log, { stopAccepting: () => worker.stop(), release: () => db.destroy() });
 }

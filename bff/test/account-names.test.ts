@@ -6,7 +6,7 @@
  * rows to the new fold and fills the skeleton column.
  */
 import { sql } from 'kysely';
-import postgres from 'postgres';
+import { createScratchDatabase } from './scratch-db.ts';
 import { Migrator } from 'kysely/migration';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.ts';
@@ -151,16 +151,6 @@ describe('migration 0012 (look-alike names)', () => {
 async function emptyDb() {
   const url = process.env.DATABASE_URL;
   if (!url) return { db: createDb({}), drop: async () => {} };
-  const name = `jd_test_mig_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  return {
-    db: createDb({ url: target.toString(), poolSize: 2 }),
-    drop: async () => {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
+  const scratch = await createScratchDatabase(url, 'jd_test_mig');
+  return { db: createDb({ url: scratch.url, poolSize: 2 }), drop: scratch.drop };
 }

@@ -3,7 +3,6 @@
  * fresh database on the Postgres server named by DATABASE_URL (CI sets it) — and a clock the
  * test moves by hand.
  */
-import postgres from 'postgres';
 import { createApp } from '../src/app.ts';
 import { testConfig, type AppConfig } from '../src/config.ts';
 import { createDb, migrateToLatest, type Db } from '../src/db/create.ts';
@@ -11,6 +10,7 @@ import { nodeDeps } from '../src/deps.node.ts';
 import type { Clock, ServiceDeps } from '../src/services/deps.ts';
 import { createTenant, TenantDirectory, updateTenantConfig, type Tenant } from '../src/services/tenants.ts';
 import { readDevOutbox } from '../src/delivery/outbox.ts';
+import { createScratchDatabase } from './scratch-db.ts';
 import type { TenantConfig } from '../../shared/src/tenant.ts';
 
 export class TestClock implements Clock {
@@ -33,19 +33,14 @@ export async function freshDb(): Promise<{ db: Db; close: () => Promise<void> }>
     await migrateToLatest(db);
     return { db, close: () => db.destroy() };
   }
-  const name = `jd_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const db = createDb({ url: target.toString(), poolSize: 20 });
+  const scratch = await createScratchDatabase(url);
+  const db = createDb({ url: scratch.url, poolSize: 20 });
   await migrateToLatest(db);
   return {
     db,
     close: async () => {
       await db.destroy();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
+      await scratch.drop();
     },
   };
 }

@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import postgres from 'postgres';
+import { createScratchDatabase, type ScratchDatabase } from './scratch-db.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../src/db/create.ts';
 import { startFakeTwilio, type FakeTwilio } from './fakes/twilio.ts';
@@ -87,8 +87,7 @@ describe(`outbox across processes: the BFF dies after committing, the worker del
   let pgliteDir: string | undefined;
   let tmp: string | undefined;
   let dbUrl: string | undefined;
-  let admin: postgres.Sql | undefined;
-  let dbName: string | undefined;
+  let scratch: ScratchDatabase | undefined;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
@@ -97,12 +96,8 @@ describe(`outbox across processes: the BFF dies after committing, the worker del
     delete base.DATABASE_URL;
     delete base.PGLITE_DIR;
     if (process.env.DATABASE_URL) {
-      dbName = `jd_crash_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-      admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`create database ${dbName}`);
-      const u = new URL(process.env.DATABASE_URL);
-      u.pathname = `/${dbName}`;
-      dbUrl = u.toString();
+      scratch = await createScratchDatabase(process.env.DATABASE_URL, 'jd_crash');
+      dbUrl = scratch.url;
     } else {
       tmp = mkdtempSync(join(tmpdir(), 'jd-outbox-crash-'));
       pgliteDir = join(tmp, 'pglite');
@@ -126,9 +121,8 @@ describe(`outbox across processes: the BFF dies after committing, the worker del
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await fake?.close();
-    if (admin && dbName) {
-      await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-      await admin.end();
+    if (scratch) {
+      await scratch.drop();
     }
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }, 60_000);

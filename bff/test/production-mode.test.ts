@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import postgres from 'postgres';
+import { createScratchDatabase } from './scratch-db.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { prepareBff } from '../src/boot.ts';
@@ -131,18 +131,8 @@ describe(`production mode: absolute URLs come from PUBLIC_URL, not Host (${backe
 async function freshStartEnv(): Promise<{ env: Record<string, string>; remove: () => Promise<void> }> {
   const url = process.env.DATABASE_URL;
   if (url) {
-    const name = `jd_test_prod_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = postgres(url, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${name}`);
-    const target = new URL(url);
-    target.pathname = `/${name}`;
-    return {
-      env: { DATABASE_URL: target.toString() },
-      remove: async () => {
-        await admin.unsafe(`drop database if exists ${name} with (force)`);
-        await admin.end();
-      },
-    };
+    const scratch = await createScratchDatabase(url, 'jd_test_prod');
+    return { env: { DATABASE_URL: scratch.url }, remove: scratch.drop };
   }
   const dir = mkdtempSync(join(tmpdir(), 'jd-prod-'));
   return { env: { PGLITE_DIR: join(dir, 'pglite') }, remove: async () => rmSync(dir, { recursive: true, force: true }) };

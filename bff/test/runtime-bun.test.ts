@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import postgres from 'postgres';
+import { createScratchDatabase, type ScratchDatabase } from './scratch-db.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, migrateToLatest } from '../src/db/create.ts';
 import { createTenant } from '../src/services/tenants.ts';
@@ -18,14 +18,7 @@ import { AGREEMENTS } from './harness.ts';
 const root = resolve(import.meta.dirname, '../..');
 const bunBin = join(root, 'node_modules', '.bin', 'bun');
 const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const dbName = `jd_bun_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-const targetUrl = (() => {
-  const u = new URL(adminUrl);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
-
-let admin: postgres.Sql | undefined;
+let scratch: ScratchDatabase | undefined;
 let child: ChildProcess | undefined;
 let output = '';
 let base = '';
@@ -44,9 +37,8 @@ async function freePort(): Promise<number> {
 
 beforeAll(async () => {
   expect(existsSync(bunBin), 'bun is a devDependency: run npm install').toBe(true);
-  admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${dbName}`);
-  const db = createDb({ url: targetUrl, poolSize: 2 });
+  scratch = await createScratchDatabase(adminUrl, 'jd_bun');
+  const db = createDb({ url: scratch.url, poolSize: 2 });
   try {
     await migrateToLatest(db);
     publishableKey = (await createTenant(db, { slug: 'bun-tenant', displayName: 'Bun Tenant', origins: [] })).publishableKey;
@@ -59,7 +51,7 @@ beforeAll(async () => {
     cwd: root,
     env: {
       ...process.env,
-      DATABASE_URL: targetUrl,
+      DATABASE_URL: scratch.url,
       PORT: String(port),
       HOST: '127.0.0.1',
       NODE_ENV: 'development', // the dev outbox, read below as a user of the demo would
@@ -94,9 +86,8 @@ afterAll(async () => {
     const stopped = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))]);
     if (!stopped) child.kill('SIGKILL');
   }
-  if (admin) {
-    await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-    await admin.end();
+  if (scratch) {
+    await scratch.drop();
   }
 }, 30_000);
 
@@ -160,16 +151,11 @@ describe('the BFF on Bun against Postgres', () => {
   });
 
   it('stored an argon2id hash with the configured cost and the peer address from Bun', async () => {
-    const sql = postgres(targetUrl, { max: 1, onnotice: () => {} });
-    try {
-      const [account] = await sql<{ password_hash: string }[]>`select password_hash from accounts where account_name = 'bun_user'`;
-      expect(account!.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-      const ips = await sql<{ ip: string | null }[]>`select ip from sessions`;
-      expect(ips.length).toBeGreaterThan(0);
-      for (const { ip } of ips) expect(ip).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
-    } finally {
-      await sql.end();
-    }
+    const [account] = await scratch!.query<{ password_hash: string }>(`select password_hash from accounts where account_name = 'bun_user'`);
+    expect(account!.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const ips = await scratch!.query<{ ip: string | null }>('select ip from sessions');
+    expect(ips.length).toBeGreaterThan(0);
+    for (const { ip } of ips) expect(ip).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
   });
 
   it('wrote JSON log lines on stdout without the password or the token', () => {

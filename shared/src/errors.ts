@@ -90,7 +90,13 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   not_found: 404,
   method_not_allowed: 405,
+  // Idempotency-Key on create endpoints (bff/src/http/idempotency.ts)
+  idempotency_key_invalid: 400,
+  idempotency_key_reused: 422,
+  idempotency_in_progress: 409,
   internal_error: 500,
+  // the database (or another dependency) is unreachable, exhausted or too slow: retry after a while
+  service_unavailable: 503,
   network_error: 503,
 } as const;
 

@@ -44,7 +44,7 @@ import type { TenantPublicConfig } from '../../shared/src/tenant.ts';
 import type { CodeChannel, CodePurpose } from '../../shared/src/rules/code.ts';
 import type { PhoneRegion } from '../../shared/src/rules/phone-regions.ts';
 
-import { HEADER_LOCALE, HEADER_PUBLISHABLE_KEY, HEADER_SESSION_MODE } from '../../shared/src/headers.ts';
+import { HEADER_IDEMPOTENCY_KEY, HEADER_LOCALE, HEADER_PUBLISHABLE_KEY, HEADER_SESSION_MODE } from '../../shared/src/headers.ts';
 
 /** A failed call: the BFF's error code (or `network_error`), its params and field issues. */
 export class JdApiError extends Error {
@@ -140,6 +140,8 @@ function codeForStatus(status: number): ErrorCode {
   if (status === 413) return 'payload_too_large';
   if (status === 415) return 'unsupported_media_type';
   if (status === 429) return 'too_many_attempts';
+  // a proxy's own 502/503/504 page: the service is briefly away, as when the BFF says so itself
+  if (status > 501) return 'service_unavailable';
   return 'internal_error';
 }
 
@@ -217,13 +219,16 @@ export class JdClient {
 
   // ---- transport ----------------------------------------------------------
 
-  private async request<T>(method: string, path: string, body?: unknown, createsSession = false): Promise<T> {
+  private async request<T>(method: string, path: string, body?: unknown, createsSession = false, creates = false): Promise<T> {
     const headers: Record<string, string> = {
       [HEADER_PUBLISHABLE_KEY]: this.publishableKey,
       [HEADER_LOCALE]: this.locale,
       accept: 'application/json',
     };
     if (body !== undefined) headers['content-type'] = 'application/json';
+    // a create runs at most once per submit (bff/src/http/idempotency.ts); randomUUID is absent outside secure contexts
+    const key = creates && crypto.randomUUID?.();
+    if (key) headers[HEADER_IDEMPOTENCY_KEY] = key;
     if (this.sessionMode === 'token') {
       if (createsSession) headers[HEADER_SESSION_MODE] = 'token';
       const token = this.token;
@@ -282,7 +287,7 @@ export class JdClient {
   }
 
   async register(body: RegisterRequest): Promise<SignedIn> {
-    return this.remember(await this.request<SignedIn>('POST', '/accounts', body, true));
+    return this.remember(await this.request<SignedIn>('POST', '/accounts', body, true, true));
   }
 
   async signIn(body: SignInRequest): Promise<SignedIn> {
@@ -332,7 +337,7 @@ export class JdClient {
 
   /** Lost MFA device: the application (details and base64 images) that tenant support reviews. */
   applyMfaRecovery(body: MfaApplicationRequest): Promise<{ id: string; status: 'pending' }> {
-    return this.request('POST', '/mfa-recovery/applications', body);
+    return this.request('POST', '/mfa-recovery/applications', body, false, true);
   }
 
   /** The current session, or null when not signed in (a stale token is dropped). */
@@ -433,7 +438,7 @@ export class JdClient {
   }
 
   createSubUser(body: { name: string; password: string; mfaRequired?: boolean }): Promise<SubUserView> {
-    return this.request('POST', '/sub-users', body);
+    return this.request('POST', '/sub-users', body, false, true);
   }
 
   /** Whether the sub-user must bind a virtual MFA device (at its next sign-in, when it has none). */

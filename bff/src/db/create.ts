@@ -1,9 +1,10 @@
 import { Kysely, PGliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import { PostgresJsDialect } from './postgres-js-dialect.ts';
-import postgres from 'postgres';
+import pg from 'pg';
+import { PgDialect } from './pg-dialect.ts';
 import { migrations } from '../../../migrations/index.ts';
 import type { Database } from './schema.ts';
+import { databaseTimeouts, type DatabaseTimeouts } from '../config.ts';
 
 export type Db = Kysely<Database>;
 
@@ -14,27 +15,40 @@ export interface DbOptions {
   pgliteDir?: string | undefined;
   /** pool size for real Postgres */
   poolSize?: number;
+  /** connect, statement and idle-in-transaction timeouts for real Postgres (default: databaseTimeouts()) */
+  timeouts?: DatabaseTimeouts;
 }
 
 /**
- * postgres.js arguments for a DATABASE_URL. libpq's `?host=/var/run/postgresql` (a directory)
- * means the server's Unix socket there: postgres.js calls that `path`. On one machine the socket
- * costs about half the client CPU of TCP loopback per query (measured: 0.09 vs 0.17 ms).
+ * A node-postgres pool. A DATABASE_URL may name the server's Unix socket directory as libpq does
+ * (`?host=/var/run/postgresql`): on one machine the socket costs about half the client CPU of TCP
+ * loopback per query.
  */
-export function postgresArgs(url: string): [string, { path?: string }] {
-  const u = new URL(url);
-  const dir = u.searchParams.get('host');
-  if (!dir?.startsWith('/')) return [url, {}];
-  u.searchParams.delete('host');
-  return [u.toString(), { path: `${dir.replace(/\/$/, '')}/.s.PGSQL.${u.port || 5432}` }];
+function createPool(url: string, max: number, t: DatabaseTimeouts): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    // bounds both a new connection and the wait for a pooled one when all are busy
+    connectionTimeoutMillis: t.connectTimeoutMs,
+    // the server ends a statement or an abandoned transaction past these...
+    statement_timeout: t.statementTimeoutMs,
+    idle_in_transaction_session_timeout: t.idleInTransactionTimeoutMs,
+    // ...and the client stops waiting for a server that went silent without closing the socket
+    query_timeout: t.statementTimeoutMs + 1000,
+    keepAlive: true,
+  });
+  // a connection that breaks while idle in the pool is dropped by the pool; without a listener
+  // its 'error' event would end the process
+  pool.on('error', () => {});
+  // the same for a checked-out client between two statements (its query rejects on its own)
+  pool.on('connect', (client) => client.on('error', () => {}));
+  return pool;
 }
 
-/** Real Postgres through postgres.js when a URL is given, else PGlite (on disk or in memory). */
+/** Real Postgres through node-postgres when a URL is given, else PGlite (on disk or in memory). */
 export function createDb(opts: DbOptions): Db {
   if (opts.url) {
-    const [url, socket] = postgresArgs(opts.url);
-    const client = postgres(url, { ...socket, max: opts.poolSize ?? 10, onnotice: () => {} });
-    return new Kysely<Database>({ dialect: new PostgresJsDialect(client) });
+    return new Kysely<Database>({ dialect: new PgDialect(createPool(opts.url, opts.poolSize ?? 10, opts.timeouts ?? databaseTimeouts({}))) });
   }
   return new Kysely<Database>({
     dialect: new PGliteDialect({
@@ -54,9 +68,33 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-/** Unique-violation detection across postgres.js and PGlite error shapes. */
+/** Unique-violation detection across node-postgres and PGlite error shapes. */
 export function uniqueViolation(err: unknown): string | undefined {
   const e = err as { code?: string; constraint_name?: string; constraint?: string } | null;
   if (e && e.code === '23505') return e.constraint_name ?? e.constraint ?? '';
   return undefined;
+}
+
+/**
+ * SQLSTATE classes and codes that mean "the database cannot serve this now; the same request may
+ * succeed shortly": connection exceptions (08), insufficient resources (53: too many connections,
+ * out of memory or disk), operator intervention (57P01 terminated by an administrator or a
+ * failover, 57P02 crash, 57P03 starting or stopping, 57014 statement timeout), an idle-in-
+ * transaction timeout (25P03), and transaction rollbacks of concurrency (40001, 40P01).
+ */
+const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[1-3]|57014|25P03|40001|40P01)/;
+/** Socket errors of a database connection. */
+const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENOENT']);
+/** node-postgres reports a lost or timed-out connection by message only. */
+const UNAVAILABLE_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Cannot use a pool after calling end|Client was closed)/;
+
+/**
+ * Whether a failure means the database is unreachable, exhausted or too slow — answered 503
+ * service_unavailable with Retry-After (bff/src/http/errors.ts), never 500.
+ */
+export function databaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && (UNAVAILABLE_SQLSTATE.test(e.code) || UNAVAILABLE_ERRNO.has(e.code))) return true;
+  return typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message);
 }

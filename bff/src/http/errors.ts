@@ -2,7 +2,9 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { AppError, type ErrorBody, type ErrorCode, type ErrorParams, type FieldIssue } from '../../../shared/src/errors.ts';
 import { errorMessage } from '../../../shared/src/i18n/index.ts';
+import { databaseUnavailable } from '../db/create.ts';
 import { silentLogger, type Logger } from '../log.ts';
+import { RETRY_AFTER_SECONDS } from './deadline.ts';
 import type { AppEnv } from './context.ts';
 import { requestLocale } from './context.ts';
 
@@ -23,6 +25,8 @@ export function errorResponse(c: Context<AppEnv>, code: ErrorCode, params?: Erro
   if (finalStatus === 413) c.header('connection', 'close');
   // a refusal for a while says for how long, as RFC 9110 asks (limits, cooldowns)
   if (finalStatus === 429 && typeof params?.seconds === 'number') c.header('retry-after', String(Math.max(1, Math.ceil(params.seconds))));
+  // an outage is worth retrying shortly: say when (docs/operating.md "During a database outage")
+  if (finalStatus === 503) c.header('retry-after', String(typeof params?.seconds === 'number' ? Math.max(1, Math.ceil(params.seconds)) : RETRY_AFTER_SECONDS));
   return c.json(body, finalStatus as 400);
 }
 
@@ -36,6 +40,7 @@ export function errorHandler(log: Logger) {
     const requestId = c.get('requestId');
     if (err instanceof AppError) {
       if (err.status < 500) log.info('request refused', { requestId, code: err.code, status: err.status });
+      else if (err.code === 'service_unavailable') log.warn('request timed out', { requestId, code: err.code, status: err.status });
       else log.error('request failed', { requestId, code: err.code, status: err.status, error: err });
       return errorResponse(c, err.code, err.params, err.fields);
     }
@@ -45,9 +50,20 @@ export function errorHandler(log: Logger) {
       log.info('request refused', { requestId, code, status });
       return errorResponse(c, code, undefined, undefined, status);
     }
+    if (databaseUnavailable(err)) {
+      // the driver's message only names the failure (no query, no parameters, no address)
+      log.warn('database unavailable', { requestId, code: 'service_unavailable', reason: reasonOf(err) });
+      return errorResponse(c, 'service_unavailable', { seconds: RETRY_AFTER_SECONDS });
+    }
     log.error('unhandled error', { requestId, error: err });
     return errorResponse(c, 'internal_error');
   };
+}
+
+/** A short name for a database failure: its SQLSTATE or errno code, else the driver's message cut short. */
+function reasonOf(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown };
+  return typeof e.code === 'string' ? e.code : String(e.message ?? 'error').slice(0, 80);
 }
 
 /** The handler without a logger (tests and tools that build a bare app). */

@@ -45,7 +45,11 @@ export const en = {
   'error.payload_too_large': 'The request is too large.',
   'error.not_found': 'Not found.',
   'error.method_not_allowed': 'This method is not allowed here.',
+  'error.idempotency_key_invalid': 'Invalid Idempotency-Key.',
+  'error.idempotency_key_reused': 'Idempotency-Key already used for another request.',
+  'error.idempotency_in_progress': 'Still in progress. Try again shortly.',
   'error.internal_error': 'Something went wrong on our side. Please try again.',
+  'error.service_unavailable': 'The service is busy or briefly unavailable. Please try again shortly.',
   'error.network_error': 'Cannot reach the account service. Check your connection and try again.',
   // admin API (issue 6)
   'error.admin_key_invalid': 'The secret key is missing, wrong or revoked. Send it as "Authorization: Bearer sk_…".',

@@ -45,7 +45,11 @@ export const zhCN: Record<MessageKey, string> = {
   'error.payload_too_large': '请求内容过大。',
   'error.not_found': '未找到。',
   'error.method_not_allowed': '不支持该请求方法。',
+  'error.idempotency_key_invalid': 'Idempotency-Key 无效。',
+  'error.idempotency_key_reused': 'Idempotency-Key 已用于其他请求。',
+  'error.idempotency_in_progress': '仍在处理中，请稍后重试。',
   'error.internal_error': '服务出现问题，请稍后重试。',
+  'error.service_unavailable': '服务繁忙或暂时不可用，请稍后再试。',
   'error.network_error': '无法连接账户服务，请检查网络后重试。',
   // admin API (issue 6)
   'error.admin_key_invalid': '密钥缺失、错误或已被吊销。请以 "Authorization: Bearer sk_…" 发送。',
