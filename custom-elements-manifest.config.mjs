@@ -33,7 +33,10 @@ function jdPublicApi() {
         for (const prop of init.properties) {
           if (!ts.isPropertyAssignment(prop) || !ts.isObjectLiteralExpression(prop.initializer)) continue;
           const isState = prop.initializer.properties.some(
-            (o) => ts.isPropertyAssignment(o) && o.name.getText() === 'state' && o.initializer.kind === ts.SyntaxKind.TrueKeyword,
+            (o) =>
+              ts.isPropertyAssignment(o) &&
+              o.name.getText() === 'state' &&
+              o.initializer.kind === ts.SyntaxKind.TrueKeyword,
           );
           if (isState) states.add(prop.name.getText());
         }
@@ -54,7 +57,10 @@ function jdPublicApi() {
       for (const mod of customElementsManifest.modules) {
         for (const decl of mod.declarations ?? []) {
           if (decl.kind !== 'class') continue;
-          if (decl.members) decl.members = decl.members.filter((m) => m.privacy !== 'private' && m.privacy !== 'protected' && !m.name.startsWith('#'));
+          if (decl.members)
+            decl.members = decl.members.filter(
+              (m) => m.privacy !== 'private' && m.privacy !== 'protected' && !m.name.startsWith('#'),
+            );
           // every event of this package is named jd-*: a name without a dash is a variable's name
           if (decl.events) decl.events = decl.events.filter((e) => e.name.includes('-'));
           for (const key of ['members', 'events', 'attributes']) if (decl[key] && !decl[key].length) delete decl[key];
@@ -76,5 +82,9 @@ export default {
   // The analyzer's own module creation, with the files sorted: the glob's order follows the file
   // system's, and the committed manifest must come out byte for byte the same on every machine.
   overrideModuleCreation: ({ ts, globs }) =>
-    [...globs].sort().map((glob) => ts.createSourceFile(glob, readFileSync(resolve(ROOT, glob), 'utf8'), ts.ScriptTarget.ES2015, true)),
+    [...globs]
+      .sort()
+      .map((glob) =>
+        ts.createSourceFile(glob, readFileSync(resolve(ROOT, glob), 'utf8'), ts.ScriptTarget.ES2015, true),
+      ),
 };

@@ -26,7 +26,11 @@ export default {
   // Tests import the source, where Lit's dev build is expected; its banner is noise.
   filterBrowserLogs: ({ args }) => !String(args[0]).includes('Lit is in dev mode'),
   testFramework: { config: { timeout: 10000 } },
-  plugins: [templateIndentPlugin, esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }), realBffPlugin()],
+  plugins: [
+    templateIndentPlugin,
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
+    realBffPlugin(),
+  ],
   browsers: [
     chromeLauncher({
       launchOptions: {

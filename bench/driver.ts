@@ -12,36 +12,53 @@ import postgres from 'postgres';
 import { PgDialect } from '../bff/src/db/pg-dialect.ts';
 import { PostgresJsDialect } from './postgres-js-dialect.ts';
 
-const base = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const base =
+  process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const N = Number(process.env.BENCH_DRIVER_OPS ?? 20_000);
 const IN_FLIGHT = 10;
 
-interface T { items: { id: number; name: string; n: number; at: Date }; log: { id: Generated<number>; item: number; at: Date } }
+interface T {
+  items: { id: number; name: string; n: number; at: Date };
+  log: { id: Generated<number>; item: number; at: Date };
+}
 
 async function measure(label: string, db: Kysely<T>) {
   const run = async (op: (i: number) => Promise<unknown>, count: number) => {
     let next = 0;
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < count) await op(next++);
-    }));
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next < count) await op(next++);
+      }),
+    );
     const cpu = process.cpuUsage(c0);
     return { cpuUs: (cpu.user + cpu.system) / count, wallMs: performance.now() - t0 };
   };
-  const lookup = (i: number) => db.selectFrom('items').selectAll().where('id', '=', (i % 1000) + 1).executeTakeFirst();
+  const lookup = (i: number) =>
+    db
+      .selectFrom('items')
+      .selectAll()
+      .where('id', '=', (i % 1000) + 1)
+      .executeTakeFirst();
   const trx = (i: number) =>
     db.transaction().execute(async (t) => {
       const id = (i % 1000) + 1;
       await t.selectFrom('items').select('n').where('id', '=', id).forUpdate().executeTakeFirst();
-      await t.updateTable('items').set({ n: sql`n + 1`, at: new Date() }).where('id', '=', id).execute();
+      await t
+        .updateTable('items')
+        .set({ n: sql`n + 1`, at: new Date() })
+        .where('id', '=', id)
+        .execute();
       await t.insertInto('log').values({ item: id, at: new Date() }).execute();
     });
   await run(lookup, 2000); // warm-up: prepared statements, JIT
   await run(trx, 500);
   const a = await run(lookup, N);
   const b = await run(trx, N / 4);
-  console.log(`${label.padEnd(12)} lookup ${a.cpuUs.toFixed(1).padStart(6)} µs CPU/op (${Math.round(N / (a.wallMs / 1000))}/s)   transaction ${b.cpuUs.toFixed(1).padStart(6)} µs CPU/op (${Math.round(N / 4 / (b.wallMs / 1000))}/s)`);
+  console.log(
+    `${label.padEnd(12)} lookup ${a.cpuUs.toFixed(1).padStart(6)} µs CPU/op (${Math.round(N / (a.wallMs / 1000))}/s)   transaction ${b.cpuUs.toFixed(1).padStart(6)} µs CPU/op (${Math.round(N / 4 / (b.wallMs / 1000))}/s)`,
+  );
 }
 
 const admin = new pg.Client({ connectionString: base });

@@ -67,7 +67,8 @@ const TARGETS = {
 
 const log = (msg: string) => console.log(`[bench] ${msg}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 // ---- cleanup ---------------------------------------------------------------------------------
 
@@ -95,7 +96,9 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 // ---- database --------------------------------------------------------------------------------
 
 async function createBenchDatabase(): Promise<{ url: string; name: string; serverVersion: string }> {
-  const adminUrl = new URL(process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const adminUrl = new URL(
+    process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  );
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(adminUrl.hostname)) {
     throw new Error(`the bench only talks to a Postgres on loopback, not ${adminUrl.hostname}`);
   }
@@ -110,7 +113,7 @@ async function createBenchDatabase(): Promise<{ url: string; name: string; serve
   });
   const url = new URL(adminUrl.href);
   url.pathname = `/${name}`;
-  return { url: url.href, name, serverVersion: version!.server_version };
+  return { url: url.href, name, serverVersion: version.server_version };
 }
 
 // ---- the BFF child ---------------------------------------------------------------------------
@@ -132,12 +135,22 @@ async function startBff(databaseUrl: string): Promise<{ base: string; publishabl
   // The sign-in run is one client signing in to one account over 10 connections at once: the
   // attempt limits (README "Security model") would rightly hold most of it back. Raising the caps
   // keeps every reservation and settlement on the measured path, and only the refusals away.
-  const env: NodeJS.ProcessEnv = { RATE_LIMIT_FACTOR: '1000', ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl };
+  const env: NodeJS.ProcessEnv = {
+    RATE_LIMIT_FACTOR: '1000',
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+  };
   delete env.NODE_ENV; // dev mode: /dev/outbox is mounted
   delete env.PGLITE_DIR;
   // e.g. BENCH_BFF_NODE_ARGS='--cpu-prof --cpu-prof-dir=bench/results/prof' to profile the BFF
   const extra = (process.env.BENCH_BFF_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'bff/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'bff/src/main.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   bffPid = child.pid;
   const output: string[] = [];
   let exited: { code: number | null; signal: string | null } | undefined;
@@ -159,7 +172,10 @@ async function startBff(databaseUrl: string): Promise<{ base: string; publishabl
     }
     const took = ((performance.now() - t0) / 1000).toFixed(1);
     if (stopped) log(`BFF stopped on SIGTERM in ${took} s`);
-    else log(`WARNING: BFF did not exit within ${graceMs / 1000} s of SIGTERM (graceful shutdown hangs); killed with SIGKILL`);
+    else
+      log(
+        `WARNING: BFF did not exit within ${graceMs / 1000} s of SIGTERM (graceful shutdown hangs); killed with SIGKILL`,
+      );
   });
   cleanups.push(async () => {
     mkdirSync(RESULTS_DIR, { recursive: true });
@@ -179,9 +195,11 @@ async function startBff(databaseUrl: string): Promise<{ base: string; publishabl
       }
       if (listening && publishableKey) res();
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    void exit.then(() => rej(new Error(`BFF exited during start (${JSON.stringify(exited)}):\n${output.join('').slice(-4000)}`)));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    void exit.then(() =>
+      rej(new Error(`BFF exited during start (${JSON.stringify(exited)}):\n${output.join('').slice(-4000)}`)),
+    );
     setTimeout(() => rej(new Error(`BFF did not start within 90 s:\n${output.join('').slice(-4000)}`)), 90_000).unref();
   });
   await ready;
@@ -190,10 +208,18 @@ async function startBff(databaseUrl: string): Promise<{ base: string; publishabl
 
 // ---- API setup -------------------------------------------------------------------------------
 
-async function api(base: string, path: string, init: RequestInit & { json?: unknown } = {}): Promise<{ status: number; body: any }> {
+async function api(
+  base: string,
+  path: string,
+  init: RequestInit & { json?: unknown } = {},
+): Promise<{ status: number; body: any }> {
   const headers = new Headers(init.headers);
   if (init.json !== undefined) headers.set('content-type', 'application/json');
-  const res = await fetch(base + path, { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
+  const res = await fetch(base + path, {
+    ...init,
+    headers,
+    body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+  });
   const text = await res.text();
   let body: unknown = text;
   try {
@@ -203,7 +229,8 @@ async function api(base: string, path: string, init: RequestInit & { json?: unkn
 }
 
 function expectStatus(what: string, r: { status: number; body: unknown }, status: number) {
-  if (r.status !== status) throw new Error(`${what}: expected ${status}, got ${r.status}: ${JSON.stringify(r.body).slice(0, 500)}`);
+  if (r.status !== status)
+    throw new Error(`${what}: expected ${status}, got ${r.status}: ${JSON.stringify(r.body).slice(0, 500)}`);
 }
 
 async function registerAccount(base: string, pk: string) {
@@ -281,14 +308,19 @@ interface HttpRun {
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[idx]!;
+  return sorted[idx];
 }
 
-function cannon(opts: autocannon.Options, onResponse?: (status: number, ms: number) => void): Promise<autocannon.Result> {
+function cannon(
+  opts: autocannon.Options,
+  onResponse?: (status: number, ms: number) => void,
+): Promise<autocannon.Result> {
   return new Promise((res, rej) => {
     const instance = autocannon(opts, (err, result) => (err ? rej(err) : res(result)));
     if (onResponse) {
-      instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => onResponse(statusCode, responseTime));
+      instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) =>
+        onResponse(statusCode, responseTime),
+      );
     }
   });
 }
@@ -297,7 +329,8 @@ function cannon(opts: autocannon.Options, onResponse?: (status: number, ms: numb
 let bffPid: number | undefined;
 
 /** CPU seconds so far (Linux /proc): the BFF's main thread, its libuv threadpool (argon2), all postgres processes, this process. */
-function cpuSnapshot(): { bffMain: number; bffPool: number; bffOther: number; postgres: number; bench: number } | undefined {
+function cpuSnapshot():
+  { bffMain: number; bffPool: number; bffOther: number; postgres: number; bench: number } | undefined {
   const HZ = 100; // USER_HZ on Linux
   const ticks = (stat: string) => {
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -346,13 +379,13 @@ async function httpRun(
     timeout: 10,
   };
   // Sanity: one request must succeed before anything is measured.
-  const probe = await fetch(opts.url as string, { method: req.method, headers: req.headers, body: req.body });
+  const probe = await fetch(opts.url, { method: req.method, headers: req.headers, body: req.body });
   if (!probe.ok) throw new Error(`${name}: probe got ${probe.status}: ${(await probe.text()).slice(0, 300)}`);
 
   log(`${name}: warm-up ${WARMUP_SECONDS} s`);
   await cannon({ ...opts, duration: WARMUP_SECONDS });
   log(`${name}: measuring ${SECONDS} s, ${CONNECTIONS} connections`);
-  const loadAverageBefore = loadavg()[0]!;
+  const loadAverageBefore = loadavg()[0];
   const cpuBefore = cpuSnapshot();
   let lat = new Float64Array(1 << 16);
   let n = 0;
@@ -369,14 +402,27 @@ async function httpRun(
   const requests = Math.max(1, result.requests.total);
   const cpuMsPerRequest =
     cpuBefore && cpuAfter
-      ? Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, Number((((cpuAfter[k as keyof typeof cpuAfter] - cpuBefore[k as keyof typeof cpuBefore]) * 1000) / requests).toFixed(3))]))
+      ? Object.fromEntries(
+          Object.keys(cpuAfter).map((k) => [
+            k,
+            Number(
+              (
+                ((cpuAfter[k as keyof typeof cpuAfter] - cpuBefore[k as keyof typeof cpuBefore]) * 1000) /
+                requests
+              ).toFixed(3),
+            ),
+          ]),
+        )
       : undefined;
   if (cpuMsPerRequest) {
-    log(`${name}: CPU ms per request — BFF main ${cpuMsPerRequest.bffMain}, BFF threadpool ${cpuMsPerRequest.bffPool}, BFF other threads ${cpuMsPerRequest.bffOther}, postgres ${cpuMsPerRequest.postgres}, load generator ${cpuMsPerRequest.bench}`);
+    log(
+      `${name}: CPU ms per request — BFF main ${cpuMsPerRequest.bffMain}, BFF threadpool ${cpuMsPerRequest.bffPool}, BFF other threads ${cpuMsPerRequest.bffOther}, postgres ${cpuMsPerRequest.postgres}, load generator ${cpuMsPerRequest.bench}`,
+    );
   }
   const sorted = lat.subarray(0, n).sort();
   const statusCodes: Record<string, number> = {};
-  for (const [code, v] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = (v as { count: number }).count;
+  for (const [code, v] of Object.entries(result.statusCodeStats ?? {}))
+    statusCodes[code] = (v as { count: number }).count;
   const run: HttpRun = {
     name,
     method: req.method,
@@ -387,7 +433,7 @@ async function httpRun(
     rps: result.requests.average,
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
-    maxMs: sorted.length ? sorted[sorted.length - 1]! : NaN,
+    maxMs: sorted.length ? sorted[sorted.length - 1] : NaN,
     autocannonP50Ms: result.latency.p50,
     autocannonP99Ms: result.latency.p99,
     non2xx: result.non2xx,
@@ -427,17 +473,33 @@ async function rawArgon2(cost: { memoryCost: number; timeCost: number; paralleli
   log(`argon2id raw: warm-up ${WARMUP_SECONDS} s`);
   await runFor(WARMUP_SECONDS);
   log(`argon2id raw: measuring ${SECONDS} s, ${CONNECTIONS} in flight`);
-  const loadAverageBefore = loadavg()[0]!;
+  const loadAverageBefore = loadavg()[0];
   const { done, elapsed } = await runFor(SECONDS);
   const rate = done / elapsed;
   log(`argon2id raw: ${fmt(rate, 1)} verifications/s (${done} in ${elapsed.toFixed(2)} s)`);
-  return { ...cost, inFlight: CONNECTIONS, seconds: elapsed, verifications: done, perSecond: rate, threadpool: Number(process.env.UV_THREADPOOL_SIZE ?? 4), loadAverageBefore };
+  return {
+    ...cost,
+    inFlight: CONNECTIONS,
+    seconds: elapsed,
+    verifications: done,
+    perSecond: rate,
+    threadpool: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
+    loadAverageBefore,
+  };
 }
 
 // ---- widget bundle ---------------------------------------------------------------------------
 
 type BundleResult =
-  | { ok: true; file: string; builtNow: boolean; modified: string; minBytes: number; gzipBytes: number; brotliBytes: number }
+  | {
+      ok: true;
+      file: string;
+      builtNow: boolean;
+      modified: string;
+      minBytes: number;
+      gzipBytes: number;
+      brotliBytes: number;
+    }
   | { ok: false; reason: string };
 
 async function measureBundle(): Promise<BundleResult> {
@@ -452,12 +514,17 @@ async function measureBundle(): Promise<BundleResult> {
         builtNow = true;
       } catch (e) {
         lastError = e;
-        log(`widget build attempt ${attempt} failed (${String((e as Error)?.message ?? e).split('\n')[0]})${attempt < 3 ? '; retrying in 10 s' : ''}`);
+        log(
+          `widget build attempt ${attempt} failed (${String((e as Error)?.message ?? e).split('\n')[0]})${attempt < 3 ? '; retrying in 10 s' : ''}`,
+        );
         if (attempt < 3) await sleep(10_000);
       }
     }
     if (!builtNow && !existsSync(WIDGET_FILE)) {
-      return { ok: false, reason: `widget build failed (another edit in progress?): ${String((lastError as Error)?.message ?? lastError).split('\n')[0]}` };
+      return {
+        ok: false,
+        reason: `widget build failed (another edit in progress?): ${String((lastError as Error)?.message ?? lastError).split('\n')[0]}`,
+      };
     }
     if (!builtNow) log('widget rebuild failed; measuring the existing dist/ files');
   }
@@ -483,15 +550,17 @@ async function measureBundle(): Promise<BundleResult> {
     gzipBytes: gzip,
     brotliBytes: brotli,
   };
-  log(`bundle: ${fmt(out.minBytes)} B min, ${fmt(out.gzipBytes)} B gzip -9, ${fmt(out.brotliBytes)} B brotli q11 (${builtNow ? 'built now' : `built ${out.modified}`})`);
+  log(
+    `bundle: ${fmt(out.minBytes)} B min, ${fmt(out.gzipBytes)} B gzip -9, ${fmt(out.brotliBytes)} B brotli q11 (${builtNow ? 'built now' : `built ${out.modified}`})`,
+  );
   return out;
 }
 
 /** Share of all CPUs busy over `ms` (Linux /proc/stat); undefined elsewhere. */
 async function machineBusyShare(ms: number): Promise<number | undefined> {
   const read = () => {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const idle = f[3]! + (f[4] ?? 0);
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = f[3] + (f[4] ?? 0);
     return { idle, total: f.reduce((a, b) => a + b, 0) };
   };
   try {
@@ -509,12 +578,16 @@ async function machineBusyShare(ms: number): Promise<number | undefined> {
 async function main() {
   const started = new Date();
   const config = loadConfig({ ...process.env, NODE_ENV: undefined });
-  const loadAtStart = loadavg()[0]!;
+  const loadAtStart = loadavg()[0];
   const busyAtStart = await machineBusyShare(1000);
   if (busyAtStart !== undefined && busyAtStart > 0.15) {
-    log(`WARNING: the machine is ${(100 * busyAtStart).toFixed(0)} % busy before the bench starts: other work will skew the figures`);
+    log(
+      `WARNING: the machine is ${(100 * busyAtStart).toFixed(0)} % busy before the bench starts: other work will skew the figures`,
+    );
   }
-  log(`${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up, ${CONNECTIONS} connections; ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'})`);
+  log(
+    `${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up, ${CONNECTIONS} connections; ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'})`,
+  );
 
   // The bundle first: the BFF builds dist/ itself on start when it is missing.
   const bundle = await measureBundle();
@@ -548,7 +621,8 @@ async function main() {
 
   // ---- summary ----
   const runs = [healthz, session, signIn];
-  const row = (cells: string[], widths: number[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const row = (cells: string[], widths: number[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const widths = [16, 10, 9, 9, 9, 8, 7, 9];
   console.log('');
   console.log(row(['run', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors', 'timeouts'], widths));
@@ -556,7 +630,16 @@ async function main() {
   for (const r of runs) {
     console.log(
       row(
-        [r.name, fmt(r.rps), r.p50Ms.toFixed(2), r.p99Ms.toFixed(2), r.maxMs.toFixed(1), String(r.non2xx), String(r.errors), String(r.timeouts)],
+        [
+          r.name,
+          fmt(r.rps),
+          r.p50Ms.toFixed(2),
+          r.p99Ms.toFixed(2),
+          r.maxMs.toFixed(1),
+          String(r.non2xx),
+          String(r.errors),
+          String(r.timeouts),
+        ],
         widths,
       ) + (r.flagged ? '  FLAGGED: non-2xx/errors' : ''),
     );
@@ -565,9 +648,13 @@ async function main() {
     row([`argon2id raw`, fmt(argon2.perSecond, 1), '', '', '', '', '', ''], widths) +
       `  verifications/s (m=${argon2.memoryCost} KiB, t=${argon2.timeCost}, p=${argon2.parallelism}, ${argon2.inFlight} in flight)`,
   );
-  console.log(`session check = ${(100 * session.rps / healthz.rps).toFixed(1)} % of /healthz; sign-in = ${(100 * signInShare).toFixed(1)} % of raw argon2id`);
+  console.log(
+    `session check = ${((100 * session.rps) / healthz.rps).toFixed(1)} % of /healthz; sign-in = ${(100 * signInShare).toFixed(1)} % of raw argon2id`,
+  );
   if (bundle.ok) {
-    console.log(`bundle ${bundle.file}: ${fmt(bundle.minBytes)} B min, ${fmt(bundle.gzipBytes)} B gzip, ${fmt(bundle.brotliBytes)} B brotli`);
+    console.log(
+      `bundle ${bundle.file}: ${fmt(bundle.minBytes)} B min, ${fmt(bundle.gzipBytes)} B gzip, ${fmt(bundle.brotliBytes)} B brotli`,
+    );
   } else {
     console.log(`bundle: skipped — ${bundle.reason}`);
   }
@@ -580,7 +667,11 @@ async function main() {
       measured: `${fmt(session.rps)} req/s`,
       result: verdict(session.rps >= TARGETS.sessionCheckRps && !session.flagged),
     },
-    { target: `session check p99 <= ${TARGETS.sessionCheckP99Ms} ms`, measured: `${session.p99Ms.toFixed(2)} ms`, result: verdict(session.p99Ms <= TARGETS.sessionCheckP99Ms) },
+    {
+      target: `session check p99 <= ${TARGETS.sessionCheckP99Ms} ms`,
+      measured: `${session.p99Ms.toFixed(2)} ms`,
+      result: verdict(session.p99Ms <= TARGETS.sessionCheckP99Ms),
+    },
     {
       target: `sign-in >= ${TARGETS.signInShareOfRawHash * 100} % of raw argon2id`,
       measured: `${(100 * signInShare).toFixed(1)} % (${fmt(signIn.rps, 1)} of ${fmt(argon2.perSecond, 1)}/s)`,
@@ -595,7 +686,8 @@ async function main() {
   console.log('');
   for (const t of targets) console.log(`${t.result.padEnd(5)} ${t.target.padEnd(38)} ${t.measured}`);
   const flagged = runs.filter((r) => r.flagged).map((r) => r.name);
-  if (flagged.length) console.log(`\nWARNING: runs with non-2xx responses or errors: ${flagged.join(', ')} (figures not trustworthy)`);
+  if (flagged.length)
+    console.log(`\nWARNING: runs with non-2xx responses or errors: ${flagged.join(', ')} (figures not trustworthy)`);
 
   const results = {
     startedAt: started.toISOString(),

@@ -36,10 +36,15 @@ interface Manifest {
 /** The analyzer's CLI, run in-process without writing: the same config `npm run build:manifest` uses. */
 async function generate(): Promise<Manifest> {
   // cli.js has no type declarations; the specifier is widened so tsc does not look for them
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
   const { cli } = (await import('@custom-elements-manifest/analyzer/cli.js' as string)) as {
     cli: (o: { argv: string[]; cwd: string; noWrite: boolean }) => Promise<Manifest>;
   };
-  return cli({ argv: ['analyze', '--quiet', '--config', 'custom-elements-manifest.config.mjs'], cwd: ROOT, noWrite: true });
+  return cli({
+    argv: ['analyze', '--quiet', '--config', 'custom-elements-manifest.config.mjs'],
+    cwd: ROOT,
+    noWrite: true,
+  });
 }
 
 let manifest: Manifest;
@@ -47,7 +52,8 @@ const elements = new Map<string, ElementDoc & { path: string }>();
 beforeAll(async () => {
   manifest = await generate();
   for (const mod of manifest.modules) {
-    for (const d of mod.declarations ?? []) if (d.customElement && d.tagName) elements.set(d.tagName, { ...d, path: mod.path });
+    for (const d of mod.declarations ?? [])
+      if (d.customElement && d.tagName) elements.set(d.tagName, { ...d, path: mod.path });
   }
 }, 60_000);
 
@@ -63,13 +69,13 @@ function partsUsedBy(elementPath: string): Set<string> {
   const file = join(ROOT, elementPath);
   const source = readFileSync(file, 'utf8');
   const files = [file, join(WIDGET_SRC, 'parts/base-element.ts')];
-  for (const m of source.matchAll(/from '(\.\.\/parts\/[\w-]+\.ts)'/g)) files.push(resolve(dirname(file), m[1]!));
+  for (const m of source.matchAll(/from '(\.\.\/parts\/[\w-]+\.ts)'/g)) files.push(resolve(dirname(file), m[1]));
   const used = new Set<string>();
   for (const f of new Set(files)) {
     const text = readFileSync(f, 'utf8');
     // part="a b", part='a', and the outcomes of part=${cond ? 'a b' : 'c'} (not the literals of its condition)
     const values = [...text.matchAll(/part=(?:"([^"]*)"|'([^']*)'|\$\{([^}]*)\})/g)].flatMap((m) =>
-      m[3] !== undefined ? [...m[3].matchAll(/[?:]\s*'([^']*)'/g)].map((s) => s[1]!) : [m[1] ?? m[2]!],
+      m[3] !== undefined ? [...m[3].matchAll(/[?:]\s*'([^']*)'/g)].map((s) => s[1]) : [m[1] ?? m[2]],
     );
     for (const v of values) for (const token of v.split(/\s+/)) if (token && !token.includes('$')) used.add(token);
   }
@@ -81,16 +87,28 @@ describe('custom-elements.json', () => {
     expect([...elements.keys()].sort()).toEqual(['jd-login', 'jd-register', 'jd-security-settings']);
     expect(el('jd-register')).toMatchObject({ name: 'JdRegister', path: 'widget/src/elements/jd-register.ts' });
     expect(el('jd-login')).toMatchObject({ name: 'JdLogin', path: 'widget/src/elements/jd-login.ts' });
-    expect(el('jd-security-settings')).toMatchObject({ name: 'JdSecuritySettings', path: 'widget/src/elements/jd-security-settings.ts' });
+    expect(el('jd-security-settings')).toMatchObject({
+      name: 'JdSecuritySettings',
+      path: 'widget/src/elements/jd-security-settings.ts',
+    });
   });
 
   it('lists the configuration attributes, inherited ones included, mapped to their properties', () => {
     const common = ['publishable-key', 'api-base', 'locale', 'session-mode'];
-    const own: Record<string, string> = { 'jd-register': 'login-url', 'jd-login': 'register-url', 'jd-security-settings': 'login-url' };
+    const own: Record<string, string> = {
+      'jd-register': 'login-url',
+      'jd-login': 'register-url',
+      'jd-security-settings': 'login-url',
+    };
     for (const [tag, url] of Object.entries(own)) {
       expect(names(el(tag).attributes).sort()).toEqual([...common, url].sort());
       const byAttr = Object.fromEntries((el(tag).attributes ?? []).map((a) => [a.name, a.fieldName]));
-      expect(byAttr).toMatchObject({ 'publishable-key': 'publishableKey', 'api-base': 'apiBase', 'session-mode': 'sessionMode', locale: 'locale' });
+      expect(byAttr).toMatchObject({
+        'publishable-key': 'publishableKey',
+        'api-base': 'apiBase',
+        'session-mode': 'sessionMode',
+        locale: 'locale',
+      });
       for (const a of el(tag).attributes ?? []) expect(a.description, `${tag} ${a.name}`).toBeTruthy();
     }
   });
@@ -102,16 +120,27 @@ describe('custom-elements.json', () => {
       expect(names(members)).not.toContain('errors');
       expect(names(members)).not.toContain('config');
     }
-    expect(names(el('jd-login').members)).toEqual(expect.arrayContaining(['publishableKey', 'registerUrl', 'resolvedLocale', 'refresh']));
+    expect(names(el('jd-login').members)).toEqual(
+      expect.arrayContaining(['publishableKey', 'registerUrl', 'resolvedLocale', 'refresh']),
+    );
     expect(names(el('jd-security-settings').members)).toContain('refresh');
   });
 
   it('lists the events each element fires, with a description of its detail', () => {
     expect(names(el('jd-register').events).sort()).toEqual(['jd-error', 'jd-navigate', 'jd-register']);
     expect(names(el('jd-login').events)).toEqual(
-      expect.arrayContaining(['jd-login', 'jd-logout', 'jd-session', 'jd-error', 'jd-navigate', 'jd-mfa-application-submitted']),
+      expect.arrayContaining([
+        'jd-login',
+        'jd-logout',
+        'jd-session',
+        'jd-error',
+        'jd-navigate',
+        'jd-mfa-application-submitted',
+      ]),
     );
-    expect(names(el('jd-security-settings').events)).toEqual(expect.arrayContaining(['jd-security-change', 'jd-error']));
+    expect(names(el('jd-security-settings').events)).toEqual(
+      expect.arrayContaining(['jd-security-change', 'jd-error']),
+    );
     for (const tag of elements.keys()) {
       for (const e of el(tag).events ?? []) {
         expect(e.name, tag).toMatch(/^jd-[a-z-]+$/);
@@ -122,12 +151,17 @@ describe('custom-elements.json', () => {
 
   it('documents every theming token of styles.ts on every element (not the internal --jd-brand-* defaults)', () => {
     const styles = readFileSync(join(WIDGET_SRC, 'styles.ts'), 'utf8');
-    const tokens = new Set([...styles.matchAll(/var\((--jd-[a-z-]+)/g)].map((m) => m[1]!).filter((t) => !t.startsWith('--jd-brand-')));
+    const tokens = new Set(
+      [...styles.matchAll(/var\((--jd-[a-z-]+)/g)].map((m) => m[1]).filter((t) => !t.startsWith('--jd-brand-')),
+    );
     expect(tokens.size).toBeGreaterThanOrEqual(14);
     for (const tag of elements.keys()) {
       const documented = names(el(tag).cssProperties);
       expect(documented, tag).toEqual(expect.arrayContaining([...tokens]));
-      expect(documented.filter((t) => t.startsWith('--jd-brand-')), tag).toEqual([]);
+      expect(
+        documented.filter((t) => t.startsWith('--jd-brand-')),
+        tag,
+      ).toEqual([]);
     }
   });
 
@@ -136,13 +170,17 @@ describe('custom-elements.json', () => {
     for (const tag of elements.keys()) {
       const parts = el(tag).cssParts ?? [];
       const documented = new Set(names(parts));
-      for (const p of parts) for (const m of (p.description ?? '').matchAll(/`([a-z -]+)`/g)) for (const t of m[1]!.split(' ')) documented.add(t);
+      for (const p of parts)
+        for (const m of (p.description ?? '').matchAll(/`([a-z -]+)`/g))
+          for (const t of m[1].split(' ')) documented.add(t);
       const used = partsUsedBy(el(tag).path);
       expect(used.size, tag).toBeGreaterThan(5);
       undocumented[tag] = [...used].filter((p) => !documented.has(p));
     }
     expect(undocumented).toEqual({ 'jd-register': [], 'jd-login': [], 'jd-security-settings': [] });
-    expect(names(el('jd-login').cssParts)).toEqual(expect.arrayContaining(['form', 'input', 'submit', 'error', 'status']));
+    expect(names(el('jd-login').cssParts)).toEqual(
+      expect.arrayContaining(['form', 'input', 'submit', 'error', 'status']),
+    );
   });
 
   it('lists the header and footer slots', () => {
@@ -166,7 +204,8 @@ describe('custom-elements.json', () => {
     // it says what matters: every tag, attribute and event is in it
     for (const tag of elements.keys()) {
       expect(reference).toContain(`### \`<${tag}>\``);
-      for (const name of [...names(el(tag).attributes), ...names(el(tag).events)]) expect(reference).toContain(`| \`${name}\` |`);
+      for (const name of [...names(el(tag).attributes), ...names(el(tag).events)])
+        expect(reference).toContain(`| \`${name}\` |`);
     }
     expect(block === reference, 'README element reference is stale: run `npm run build:manifest`').toBe(true);
   });

@@ -20,7 +20,18 @@ import { KEY_CACHE_SECONDS, RETIRED_KEY_PUBLISHED_SECONDS, rotateSigningKey } fr
 import type { ErrorCode } from '../shared/src/errors.ts';
 import { errorMessage } from '../shared/src/i18n/index.ts';
 import { createTokenVerifier, TokenRefused } from '../demo/portal/verify.ts';
-import { codeFor, freePort, launchBrowser, root, serveDirectory, startBff, startProcess, tempDataDir, tenantCli, type Bff } from './helpers.ts';
+import {
+  codeFor,
+  freePort,
+  launchBrowser,
+  root,
+  serveDirectory,
+  startBff,
+  startProcess,
+  tempDataDir,
+  tenantCli,
+  type Bff,
+} from './helpers.ts';
 
 const PASSWORD = 'E2e#Pass2026';
 const data = tempDataDir();
@@ -39,7 +50,17 @@ beforeAll(async () => {
   portalPort = await freePort();
   portalBase = `http://localhost:${portalPort}`;
   // the tenant CLI before the BFF starts: PGlite serves one process per directory
-  const created = await tenantCli(data.pgliteDir, 'create', 'portal', '--name', 'Example Portal', '--origin', portalBase, '--origin', `http://localhost:${statics.port}`);
+  const created = await tenantCli(
+    data.pgliteDir,
+    'create',
+    'portal',
+    '--name',
+    'Example Portal',
+    '--origin',
+    portalBase,
+    '--origin',
+    `http://localhost:${statics.port}`,
+  );
   portalKey = /publishable key: (pk_[A-Za-z0-9_-]+)/.exec(created)![1]!;
   const bffPort = await freePort();
   // the portal knows the BFF by URL and the tenant by key and slug, nothing else
@@ -49,7 +70,13 @@ beforeAll(async () => {
     launchBrowser(),
     startProcess(
       'demo/portal/server.ts',
-      { ...env, BFF_URL: `http://localhost:${bffPort}`, PUBLISHABLE_KEY: portalKey, TENANT_SLUG: 'portal', PORT: String(portalPort) },
+      {
+        ...env,
+        BFF_URL: `http://localhost:${bffPort}`,
+        PUBLISHABLE_KEY: portalKey,
+        TENANT_SLUG: 'portal',
+        PORT: String(portalPort),
+      },
       'portal listening on',
     ),
   ]);
@@ -100,7 +127,9 @@ function storedSession(page: Page, pk: string): Promise<string | null> {
 
 /** GET /v1/session at the BFF with a token-mode session: the account as the BFF has it. */
 async function bffAccount(pk: string, sessionToken: string): Promise<{ id: string; accountName: string }> {
-  const res = await fetch(`${bff.base}/v1/session`, { headers: { 'x-jd-publishable-key': pk, authorization: `Bearer ${sessionToken}` } });
+  const res = await fetch(`${bff.base}/v1/session`, {
+    headers: { 'x-jd-publishable-key': pk, authorization: `Bearer ${sessionToken}` },
+  });
   expect(res.status).toBe(200);
   return ((await res.json()) as { account: { id: string; accountName: string } }).account;
 }
@@ -108,13 +137,23 @@ async function bffAccount(pk: string, sessionToken: string): Promise<{ id: strin
 /** Registers through the BFF's API, as a server would (no Origin): the answer carries the backend token. */
 async function registerByApi(pk: string, accountName: string, number: string) {
   const headers = { 'x-jd-publishable-key': pk, 'content-type': 'application/json', 'x-jd-session-mode': 'token' };
-  const sent = await fetch(`${bff.base}/v1/verification-codes`, { method: 'POST', headers, body: JSON.stringify({ phone: { region: 'CN', number }, purpose: 'register', channel: 'sms' }) });
+  const sent = await fetch(`${bff.base}/v1/verification-codes`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ phone: { region: 'CN', number }, purpose: 'register', channel: 'sms' }),
+  });
   expect(sent.status).toBe(202);
   const code = await codeFor(bff.base, `+86${number}`);
   const res = await fetch(`${bff.base}/v1/accounts`, {
     method: 'POST',
     headers,
-    body: JSON.stringify({ accountName, password: PASSWORD, phone: { region: 'CN', number }, code, agreements: AGREEMENTS }),
+    body: JSON.stringify({
+      accountName,
+      password: PASSWORD,
+      phone: { region: 'CN', number },
+      code,
+      agreements: AGREEMENTS,
+    }),
   });
   expect(res.status).toBe(201);
   return (await res.json()) as { account: { id: string }; accessToken: { token: string; expiresIn: number } };
@@ -157,7 +196,8 @@ async function requestLines(from: number, match: (l: RequestLine) => boolean): P
   return found;
 }
 
-const askPortal = (token?: string) => fetch(`${portalBase}/api/me`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+const askPortal = (token?: string) =>
+  fetch(`${portalBase}/api/me`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
 
 describe('the third-party portal (demo/portal: its own origin and backend, token mode)', () => {
   it('registers, signs out and in again; its backend shows the verified account id each time', async () => {
@@ -183,7 +223,17 @@ describe('the third-party portal (demo/portal: its own origin and backend, token
     await page.locator('#backend[data-state="signed-out"]').waitFor({ state: 'attached' });
     expect(await storedSession(page, portalKey)).toBeNull();
     const tokenCode = (tag: 'jd-login' | 'jd-register') =>
-      page.evaluate((t) => document.querySelector(t)!.getToken().then(() => 'resolved', (e: { code: string }) => e.code), tag);
+      page.evaluate(
+        (t) =>
+          document
+            .querySelector(t)!
+            .getToken()
+            .then(
+              () => 'resolved',
+              (e: { code: string }) => e.code,
+            ),
+        tag,
+      );
     expect(await tokenCode('jd-login')).toBe('not_signed_in');
     // <jd-register> kept the token its registration answer carried: the shared session's end voids it too
     expect(await tokenCode('jd-register')).toBe('not_signed_in');
@@ -194,7 +244,9 @@ describe('the third-party portal (demo/portal: its own origin and backend, token
     expect(await page.locator('#claim-sub').textContent()).toBe(sub);
 
     // a reload finds the session; the element fetches a fresh token (POST /v1/session/token) for the backend
-    const fetched = page.waitForResponse((r) => r.url() === `${bff.base}/v1/session/token` && r.request().method() === 'POST');
+    const fetched = page.waitForResponse(
+      (r) => r.url() === `${bff.base}/v1/session/token` && r.request().method() === 'POST',
+    );
     await page.reload();
     expect((await fetched).status()).toBe(200);
     await backend.waitFor({ timeout: 20_000 });
@@ -219,9 +271,11 @@ describe('the third-party portal (demo/portal: its own origin and backend, token
     expect(none.status).toBe(401);
 
     const [head, payload, signature] = ours.accessToken.token.split('.');
-    const forged = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>;
+    const forged = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
     forged.sub = '00000000-0000-4000-8000-000000000000';
-    const tampered = await askPortal(`${head}.${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${signature}`);
+    const tampered = await askPortal(
+      `${head}.${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${signature}`,
+    );
     expect(tampered.status).toBe(401);
     expect(await tampered.json()).toMatchObject({ error: { reason: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' } });
 
@@ -238,13 +292,16 @@ describe('the third-party portal (demo/portal: its own origin and backend, token
       tenantSlug: 'portal',
       keys: createRemoteJWKSet(new URL(`${bff.base}/tenants/demo/.well-known/jwks.json`)),
     });
-    await expect(misconfigured(theirs.accessToken.token)).rejects.toMatchObject({ reason: 'ERR_JWT_CLAIM_VALIDATION_FAILED' });
+    await expect(misconfigured(theirs.accessToken.token)).rejects.toMatchObject({
+      reason: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+    });
   }, 60_000);
 
   it('its verifier refuses an expired token', async () => {
     const { accessToken } = await registerByApi(portalKey, 'portal_exp_e2e', '13912350004');
     const { exp } = decodeJwt(accessToken.token);
-    const at = (seconds: number) => createTokenVerifier({ bffUrl: bff.base, tenantSlug: 'portal', now: () => new Date(seconds * 1000) });
+    const at = (seconds: number) =>
+      createTokenVerifier({ bffUrl: bff.base, tenantSlug: 'portal', now: () => new Date(seconds * 1000) });
     // within the 30 s clock tolerance it still verifies; past it, no longer
     await expect(at(exp! + 20)(accessToken.token)).resolves.toMatchObject({ amr: ['pwd'] });
     const refused = await at(exp! + 31)(accessToken.token).catch((e: unknown) => e);
@@ -270,7 +327,11 @@ describe('the third-party portal (demo/portal: its own origin and backend, token
     expect(refused.map((l) => l.status)).not.toContain(200);
     const asked = await fetch(`${bff.base}/v1/config`, {
       method: 'OPTIONS',
-      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-jd-publishable-key' },
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'x-jd-publishable-key',
+      },
     });
     expect(asked.headers.get('access-control-allow-origin')).toBeNull();
     expect(await storedSession(page, portalKey)).toBeNull();
@@ -321,14 +382,21 @@ describe('the static demo page (demo/static) from a plain static file server', (
     expect(REFUSED).toContain(code);
     expect((await alert.textContent())!.trim()).toBe(errorMessage('zh-CN', code as ErrorCode)); // the demo page's locale
     // the BFF refused the browser's request for the demo tenant's config from this origin (its request log)
-    const refused = await requestLines(logFrom, (l) => l.method === 'GET' && l.path === '/v1/config' && l.tenant === 'demo');
+    const refused = await requestLines(
+      logFrom,
+      (l) => l.method === 'GET' && l.path === '/v1/config' && l.tenant === 'demo',
+    );
     expect(refused.map((l) => l.status)).toContain(403);
     expect(refused.map((l) => l.status)).not.toContain(200);
     expect(blocked).toEqual([]); // answered, not blocked: the page read the refusal
     // a state-changing request from this origin is refused the same way, before any handler
     const post = await fetch(`${bff.base}/v1/sessions`, {
       method: 'POST',
-      headers: { origin: `http://localhost:${statics.port}`, 'x-jd-publishable-key': bff.demoKey, 'content-type': 'application/json' },
+      headers: {
+        origin: `http://localhost:${statics.port}`,
+        'x-jd-publishable-key': bff.demoKey,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ identifier: 'someone', password: 'x' }),
     });
     expect(post.status).toBe(403);
@@ -347,7 +415,10 @@ describe('the portal verifier and key rotation (the BFF app in process, its cloc
     try {
       // the BFF's clock at the real now: the tokens must be unexpired for the verifier's (real) clock
       h.clock.advance((Date.now() - h.clock.now().getTime()) / 1000);
-      const registered = await h.register({ accountName: 'rotation_e2e', number: '13912350006' }, { url: bffUrl, headers: { 'x-jd-session-mode': 'token' } });
+      const registered = await h.register(
+        { accountName: 'rotation_e2e', number: '13912350006' },
+        { url: bffUrl, headers: { 'x-jd-session-mode': 'token' } },
+      );
       expect(registered.status).toBe(201);
       const oldToken = registered.json.accessToken.token as string;
       const oldKid = decodeProtectedHeader(oldToken).kid;
@@ -362,14 +433,20 @@ describe('the portal verifier and key rotation (the BFF app in process, its cloc
 
       // past the retired window the BFF no longer publishes it, and the portal refuses its tokens
       h.clock.advance(RETIRED_KEY_PUBLISHED_SECONDS + KEY_CACHE_SECONDS);
-      const jwks = (await (await fetch(`${bffUrl}/tenants/acme/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
+      const jwks = (await (await fetch(`${bffUrl}/tenants/acme/.well-known/jwks.json`)).json()) as {
+        keys: { kid: string }[];
+      };
       expect(jwks.keys.map((k) => k.kid)).not.toContain(oldKid);
       const refused = await verifier()(oldToken).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(TokenRefused);
       expect(refused).toMatchObject({ reason: 'ERR_JWKS_NO_MATCHING_KEY' });
 
       // a sign-in now gets a token of the current key, which verifies
-      const signedIn = await h.request('/v1/sessions', { url: bffUrl, headers: { 'x-jd-session-mode': 'token' }, body: { identifier: 'rotation_e2e', password: 'Secret#2026' } });
+      const signedIn = await h.request('/v1/sessions', {
+        url: bffUrl,
+        headers: { 'x-jd-session-mode': 'token' },
+        body: { identifier: 'rotation_e2e', password: 'Secret#2026' },
+      });
       expect(signedIn.status).toBe(200);
       const newToken = signedIn.json.accessToken.token as string;
       expect(decodeProtectedHeader(newToken).kid).not.toBe(oldKid);

@@ -43,7 +43,11 @@ export function tempDataDir() {
  */
 export async function startProcess(entry: string, env: NodeJS.ProcessEnv, ready: string | RegExp, timeoutMs = 90_000) {
   let log = '';
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   await new Promise<void>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`${entry} did not start:\n${log}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
@@ -79,28 +83,47 @@ export type Bff = Awaited<ReturnType<typeof startBff>>;
  * `npm start` (bff/src/main.ts) on PGlite in `pgliteDir`, dev mode (dev outbox, codes readable),
  * on a free port. `base` uses `localhost`, as a developer's browser would.
  */
-export async function startBff(pgliteDir: string, { port, env: extraEnv = {} }: { port?: number; env?: NodeJS.ProcessEnv } = {}) {
+export async function startBff(
+  pgliteDir: string,
+  { port, env: extraEnv = {} }: { port?: number; env?: NodeJS.ProcessEnv } = {},
+) {
   port ??= await freePort();
   // the last start-up line that matters: it follows "listening on" (the key ends where the line does)
   const keyLine = /demo tenant publishable key: (pk_[A-Za-z0-9_-]+)[^A-Za-z0-9_-]/;
-  const proc = await startProcess('bff/src/main.ts', embeddedEnv({ PORT: String(port), PGLITE_DIR: pgliteDir, ...extraEnv }), keyLine);
-  const demoKey = keyLine.exec(proc.output())![1]!;
+  const proc = await startProcess(
+    'bff/src/main.ts',
+    embeddedEnv({ PORT: String(port), PGLITE_DIR: pgliteDir, ...extraEnv }),
+    keyLine,
+  );
+  const demoKey = keyLine.exec(proc.output())![1];
   return { ...proc, port, base: `http://localhost:${port}`, demoKey };
 }
 
 /** `npm run tenant -- …` on the same embedded database (only while no BFF holds it: PGlite is single-process). */
 export async function tenantCli(pgliteDir: string, ...args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bff/src/cli/tenant.ts', ...args], {
-    cwd: root,
-    env: embeddedEnv({ PGLITE_DIR: pgliteDir }),
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', 'bff/src/cli/tenant.ts', ...args],
+    {
+      cwd: root,
+      env: embeddedEnv({ PGLITE_DIR: pgliteDir }),
+    },
+  );
   return stdout;
 }
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -115,10 +138,16 @@ export async function codeFor(bffBase: string, to: string): Promise<string> {
   throw new Error(`no code for ${to} in the dev outbox`);
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+};
 
 /** A plain static file server for `dir` on a free loopback port (GET only; no index magic beyond `/` → index.html). */
-export async function serveDirectory(dir: string): Promise<{ port: number; server: Server; close: () => Promise<void> }> {
+export async function serveDirectory(
+  dir: string,
+): Promise<{ port: number; server: Server; close: () => Promise<void> }> {
   const base = resolve(dir);
   const server = createHttpServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://static.invalid').pathname);

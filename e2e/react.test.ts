@@ -18,10 +18,26 @@ import { defaultTenantConfig, type TenantPublicConfig } from '../shared/src/tena
 const ROOT = resolve(import.meta.dirname, '..');
 const RIGHT_PASSWORD = 'Right-pass-1';
 
-const { displayName, defaultLocale, passwordPolicy, phoneRegions, agreements, supportChannels } = defaultTenantConfig('Acme');
-const CONFIG: TenantPublicConfig = { slug: 'acme', displayName, defaultLocale, passwordPolicy, phoneRegions, agreements, supportChannels };
+const { displayName, defaultLocale, passwordPolicy, phoneRegions, agreements, supportChannels } =
+  defaultTenantConfig('Acme');
+const CONFIG: TenantPublicConfig = {
+  slug: 'acme',
+  displayName,
+  defaultLocale,
+  passwordPolicy,
+  phoneRegions,
+  agreements,
+  supportChannels,
+};
 const SIGNED_IN: SignedIn = {
-  account: { id: 'acc_react', accountName: 'react_user', phone: '138****8000', email: null, emailVerified: false, createdAt: '2025-01-01T00:00:00.000Z' },
+  account: {
+    id: 'acc_react',
+    accountName: 'react_user',
+    phone: '138****8000',
+    email: null,
+    emailVerified: false,
+    createdAt: '2025-01-01T00:00:00.000Z',
+  },
   session: { mode: 'cookie', idleExpiresAt: '2099-01-01T02:00:00.000Z', expiresAt: '2099-01-31T00:00:00.000Z' },
 };
 
@@ -51,14 +67,19 @@ beforeAll(async () => {
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'warning',
   });
-  const app = bundle.outputFiles[0]!.text;
+  const app = bundle.outputFiles[0].text;
   server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://stub');
     const send = (status: number, body: unknown, type = 'application/json') => {
       res.writeHead(status, { 'content-type': type });
       res.end(typeof body === 'string' ? body : JSON.stringify(body));
     };
-    if (url.pathname === '/') return send(200, '<!doctype html><meta charset="utf-8"><title>react</title><div id="root"></div><script type="module" src="/app.js"></script>', 'text/html');
+    if (url.pathname === '/')
+      return send(
+        200,
+        '<!doctype html><meta charset="utf-8"><title>react</title><div id="root"></div><script type="module" src="/app.js"></script>',
+        'text/html',
+      );
     if (url.pathname === '/app.js') return send(200, app, 'text/javascript');
     apiCalls.push(`${req.method} ${url.pathname} ${req.headers[HEADER_PUBLISHABLE_KEY] ?? '-'}`);
     const route = `${req.method} ${url.pathname}`;
@@ -74,15 +95,26 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({
     executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   page = await browser.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   await page.goto(`${base}/`);
-  await page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 15_000 }).catch((e: unknown) => {
-    throw new Error(`the React app did not render <jd-login>: ${pageErrors.join('; ') || String(e)}`);
-  });
+  await page
+    .getByRole('heading', { name: 'Sign in' })
+    .waitFor({ timeout: 15_000 })
+    .catch((e: unknown) => {
+      throw new Error(`the React app did not render <jd-login>: ${pageErrors.join('; ') || String(e)}`);
+    });
 }, 60_000);
 
 afterAll(async () => {
@@ -90,7 +122,11 @@ afterAll(async () => {
   await new Promise((ok) => server?.close(ok));
 });
 
-type Probe = { events: { handler: string; type: string; detail: Record<string, string | undefined> }[]; setLocale: (l: string) => void; refIsElement: () => boolean };
+type Probe = {
+  events: { handler: string; type: string; detail: Record<string, string | undefined> }[];
+  setLocale: (l: string) => void;
+  refIsElement: () => boolean;
+};
 const probe = () => page.evaluate(() => (window as unknown as { probe: Probe }).probe.events);
 
 describe('React wrappers (jd-account/react) in Chromium', () => {
@@ -122,22 +158,40 @@ describe('React wrappers (jd-account/react) in Chromium', () => {
     await page.getByLabel('Account name, phone or email').fill('react_user');
     await page.getByLabel('Password', { exact: true }).fill('wrong-pass-1');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect.poll(probe).toContainEqual({ handler: 'onJdError', type: 'jd-error', detail: expect.objectContaining({ code: 'invalid_credentials' }) });
+    await expect.poll(probe).toContainEqual({
+      handler: 'onJdError',
+      type: 'jd-error',
+      detail: expect.objectContaining({ code: 'invalid_credentials' }),
+    });
     expect((await probe()).filter((e) => e.handler === 'onJdLogin')).toEqual([]);
   });
 
   it('calls onJdLogin with the signed-in account when the sign-in succeeds', async () => {
     await page.getByLabel('Password', { exact: true }).fill(RIGHT_PASSWORD);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect.poll(probe).toContainEqual({ handler: 'onJdLogin', type: 'jd-login', detail: { accountName: 'react_user' } });
+    await expect
+      .poll(probe)
+      .toContainEqual({ handler: 'onJdLogin', type: 'jd-login', detail: { accountName: 'react_user' } });
     await page.getByText('Signed in as react_user').waitFor();
-    expect(await page.evaluate(() => (window as unknown as { probe: { documentLogins: string[] } }).probe.documentLogins)).toEqual(['react_user']);
+    expect(
+      await page.evaluate(() => (window as unknown as { probe: { documentLogins: string[] } }).probe.documentLogins),
+    ).toEqual(['react_user']);
   });
 
   it('keeps React out of the standalone bundle (widget/src/index.ts)', async () => {
-    const r = await build({ absWorkingDir: ROOT, entryPoints: ['widget/src/index.ts'], bundle: true, format: 'esm', write: false, metafile: true, logLevel: 'silent' });
+    const r = await build({
+      absWorkingDir: ROOT,
+      entryPoints: ['widget/src/index.ts'],
+      bundle: true,
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
     const inputs = Object.keys(r.metafile.inputs);
     expect(inputs.some((i) => i.includes('widget/src/elements/jd-login.ts'))).toBe(true);
-    expect(inputs.filter((i) => /node_modules\/(react|react-dom|@lit\/react|scheduler)\/|widget\/src\/react\.ts$/.test(i))).toEqual([]);
+    expect(
+      inputs.filter((i) => /node_modules\/(react|react-dom|@lit\/react|scheduler)\/|widget\/src\/react\.ts$/.test(i)),
+    ).toEqual([]);
   });
 });

@@ -91,7 +91,10 @@ describe('demo page in Chromium', () => {
 
     // the session survives a reload (cookie mode, same site)
     await page.reload();
-    await page.locator('jd-login').getByText(/测试用户_e2e/).waitFor();
+    await page
+      .locator('jd-login')
+      .getByText(/测试用户_e2e/)
+      .waitFor();
     expect(errors).toEqual([]);
     await page.close();
   }, 90_000);
@@ -119,14 +122,18 @@ describe('demo page in Chromium', () => {
     await dialog.getByLabel('New email').fill('security.e2e@example.com');
     await submit();
     await dialog.getByText(/verification link was sent/).waitFor();
-    const [mail] = (await (await page.request.get(`${base}/dev/outbox?to=security.e2e%40example.com`)).json()) as { link: string }[];
+    const [mail] = (await (await page.request.get(`${base}/dev/outbox?to=security.e2e%40example.com`)).json()) as {
+      link: string;
+    }[];
     const linkPage = await browser.newPage();
-    await linkPage.goto(mail!.link, { waitUntil: 'domcontentloaded' });
+    await linkPage.goto(mail.link, { waitUntil: 'domcontentloaded' });
     expect(await linkPage.locator('body').textContent()).toMatch(/verified|验证成功/);
     await linkPage.close();
     // the security phone heard of the new method
-    const [added] = (await (await page.request.get(`${base}/dev/outbox?to=%2B8613912340001`)).json()) as { purpose: string }[];
-    expect(added!.purpose).toBe('security_notice');
+    const [added] = (await (await page.request.get(`${base}/dev/outbox?to=%2B8613912340001`)).json()) as {
+      purpose: string;
+    }[];
+    expect(added.purpose).toBe('security_notice');
 
     // a new session has no step-up grant: sign out and in again by account name
     await page.reload();
@@ -150,11 +157,15 @@ describe('demo page in Chromium', () => {
     await submit();
     await dialog.getByLabel('Verification code').fill(await codeFor(base, '+8613912340002'));
     await submit();
-    await row('security-phone').getByText(/\*{4}0002/).waitFor({ timeout: 20_000 });
+    await row('security-phone')
+      .getByText(/\*{4}0002/)
+      .waitFor({ timeout: 20_000 });
 
     // the old phone was told; the new one signs in
-    const toOldPhone = (await (await page.request.get(`${base}/dev/outbox?to=%2B8613912340001`)).json()) as { purpose: string }[];
-    expect(toOldPhone[0]!.purpose).toBe('security_notice');
+    const toOldPhone = (await (await page.request.get(`${base}/dev/outbox?to=%2B8613912340001`)).json()) as {
+      purpose: string;
+    }[];
+    expect(toOldPhone[0].purpose).toBe('security_notice');
     expect(toOldPhone.filter((m) => m.purpose === 'security_notice')).toHaveLength(2); // the email added, the phone changed
     await page.getByRole('tab', { name: /Sign in/ }).click();
     await login.getByRole('button', { name: 'Sign out' }).click();

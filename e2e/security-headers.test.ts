@@ -38,7 +38,9 @@ async function watchedPage(): Promise<{ page: Page; violations: string[] }> {
   await page.exposeFunction('reportViolation', (text: string) => violations.push(text));
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) =>
-      (window as unknown as { reportViolation: (t: string) => void }).reportViolation(`${e.violatedDirective} ${e.blockedURI}`),
+      (window as unknown as { reportViolation: (t: string) => void }).reportViolation(
+        `${e.violatedDirective} ${e.blockedURI}`,
+      ),
     );
   });
   return { page, violations };
@@ -70,7 +72,9 @@ describe('pages under their Content-Security-Policy in Chromium', () => {
     // the widget talked to the BFF (connect-src 'self'): the name check answers as the user types
     await page.locator('jd-register').getByLabel('Account name', { exact: true }).fill('csp_e2e_user');
     // the page's own <style> applied (hashed): the header is the demo's red
-    expect(await page.locator('header').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(225, 37, 27)');
+    expect(await page.locator('header').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(
+      'rgb(225, 37, 27)',
+    );
     await page.waitForTimeout(500);
     expect(violations).toEqual([]);
     await page.close();
@@ -85,7 +89,13 @@ describe('pages under their Content-Security-Policy in Chromium', () => {
     ] as const) {
       const { page, violations } = await watchedPage();
       await page.goto(`${bff.base}${path}`);
-      expect(await page.locator(selector).first().evaluate((el, p) => getComputedStyle(el).getPropertyValue(p), property), path).toBe(value);
+      expect(
+        await page
+          .locator(selector)
+          .first()
+          .evaluate((el, p) => getComputedStyle(el).getPropertyValue(p), property),
+        path,
+      ).toBe(value);
       expect(violations, path).toEqual([]);
       await page.close();
     }
@@ -93,7 +103,10 @@ describe('pages under their Content-Security-Policy in Chromium', () => {
 
   it('another site cannot frame the demo page', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jd-frame-'));
-    writeFileSync(join(dir, 'index.html'), `<!doctype html><iframe src="${bff.base}/" width="600" height="400"></iframe>`);
+    writeFileSync(
+      join(dir, 'index.html'),
+      `<!doctype html><iframe src="${bff.base}/" width="600" height="400"></iframe>`,
+    );
     const site = await serveDirectory(dir);
     try {
       const { page, violations } = await watchedPage();
@@ -101,7 +114,12 @@ describe('pages under their Content-Security-Policy in Chromium', () => {
       await page.waitForTimeout(1000);
       const framed = page.frames().find((f) => f !== page.mainFrame());
       // blocked: the frame holds Chromium's error page, not the demo
-      expect(await framed!.locator('jd-login').count().catch(() => 0)).toBe(0);
+      expect(
+        await framed!
+          .locator('jd-login')
+          .count()
+          .catch(() => 0),
+      ).toBe(0);
       expect(violations.join('\n')).toMatch(/frame-ancestors/);
       await page.close();
     } finally {

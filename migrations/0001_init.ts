@@ -124,11 +124,15 @@ const SCHEMA = `
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // One statement per query: the extended protocol (postgres.js, PGlite) refuses multi-statement strings.
-  for (const statement of SCHEMA.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) {
+  for (const statement of SCHEMA.split(/;\s*\n/)
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     await sql.raw(statement).execute(db);
   }
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`drop table outbox, email_verifications, consents, sessions, verification_codes, account_contacts, accounts, tenants`.execute(db);
+  await sql`drop table outbox, email_verifications, consents, sessions, verification_codes, account_contacts, accounts, tenants`.execute(
+    db,
+  );
 }

@@ -25,7 +25,9 @@ create index audit_events_account_idx on audit_events (tenant_id, account_id, se
 `;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const statement of UP.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) {
+  for (const statement of UP.split(/;\s*\n/)
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     await sql.raw(statement).execute(db);
   }
 }

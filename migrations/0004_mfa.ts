@@ -31,7 +31,9 @@ alter table sessions add column mfa_failures integer not null default 0
 `;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const statement of UP.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) {
+  for (const statement of UP.split(/;\s*\n/)
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     await sql.raw(statement).execute(db);
   }
 }

@@ -20,7 +20,9 @@ alter table sessions add column sub_user_id uuid references sub_users(id) on del
 `;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const statement of UP.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) {
+  for (const statement of UP.split(/;\s*\n/)
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     await sql.raw(statement).execute(db);
   }
 }

@@ -13,7 +13,9 @@ alter table sub_users add column mfa_reset_at timestamptz
 `;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const statement of UP.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) {
+  for (const statement of UP.split(/;\s*\n/)
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     await sql.raw(statement).execute(db);
   }
 }

@@ -6,7 +6,11 @@ import { sql, type Kysely } from 'kysely';
  * slower the more an account was used. Failures only, newest last.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql.raw("create index audit_events_failures_idx on audit_events (tenant_id, account_id, created_at) where outcome = 'failure'").execute(db);
+  await sql
+    .raw(
+      "create index audit_events_failures_idx on audit_events (tenant_id, account_id, created_at) where outcome = 'failure'",
+    )
+    .execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -42,7 +42,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table accounts add column account_name_skeleton text`.execute(db);
 
   const accounts = (
-    await sql<Row>`select id, tenant_id, account_name as name, account_name_folded as folded, tenant_id::text as scope from accounts order by created_at, id`.execute(db)
+    await sql<Row>`select id, tenant_id, account_name as name, account_name_folded as folded, tenant_id::text as scope from accounts order by created_at, id`.execute(
+      db,
+    )
   ).rows;
   const accountFolds = newFolds(accounts);
   for (let i = 0; i < accounts.length; i += BATCH) {
@@ -59,7 +61,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   // sub-user names are unique per primary account, folded the same way
   const subs = (
-    await sql<Row>`select id, tenant_id, name, name_folded as folded, primary_account_id::text as scope from sub_users order by created_at, id`.execute(db)
+    await sql<Row>`select id, tenant_id, name, name_folded as folded, primary_account_id::text as scope from sub_users order by created_at, id`.execute(
+      db,
+    )
   ).rows;
   const subFolds = newFolds(subs);
   const changed = [...subFolds];

@@ -48,7 +48,14 @@ export { JdLogin } from './elements/jd-login.ts';
 export { JdClient, JdApiError, defaultSessionMode, tokenStorageKey } from './client.ts';`;
 
 /** Modules that must never reach the browser bundle (zod, libphonenumber metadata, the zod-based shared modules). */
-const FORBIDDEN = [/node_modules\/zod\//, /node_modules\/libphonenumber-js\//, /shared\/src\/index\.ts$/, /shared\/src\/rules\/phone\.ts$/, /shared\/src\/api\.ts$/, /shared\/src\/tenant\.ts$/];
+const FORBIDDEN = [
+  /node_modules\/zod\//,
+  /node_modules\/libphonenumber-js\//,
+  /shared\/src\/index\.ts$/,
+  /shared\/src\/rules\/phone\.ts$/,
+  /shared\/src\/api\.ts$/,
+  /shared\/src\/tenant\.ts$/,
+];
 
 const OPTIONS = {
   absWorkingDir: ROOT,
@@ -82,7 +89,11 @@ function pruneMessages(used: UsedMessageKeys | null): Plugin {
   return {
     name: 'jd-prune-messages',
     setup(b) {
-      if (used) b.onLoad({ filter: CATALOG }, (args) => ({ contents: pruneCatalog(readFileSync(args.path, 'utf8'), used), loader: 'ts' }));
+      if (used)
+        b.onLoad({ filter: CATALOG }, (args) => ({
+          contents: pruneCatalog(readFileSync(args.path, 'utf8'), used),
+          loader: 'ts',
+        }));
     },
   };
 }
@@ -95,19 +106,40 @@ export function templateIndentPlugin(): Plugin {
   return {
     name: 'jd-template-indent',
     setup(b) {
-      b.onLoad({ filter: WIDGET_SOURCE }, (args) => ({ contents: stripTemplateIndent(readFileSync(args.path, 'utf8')), loader: 'ts' }));
+      b.onLoad({ filter: WIDGET_SOURCE }, (args) => ({
+        contents: stripTemplateIndent(readFileSync(args.path, 'utf8')),
+        loader: 'ts',
+      }));
     },
   };
 }
 
 /** Scans the bundle's own sources (not Lit's, not the catalogues') for the messages they use, then bundles with only those. */
-async function bundleWithUsedMessages(entry: Pick<BuildOptions, 'entryPoints' | 'stdin'>, outfile: string): Promise<void> {
-  const scan = await build({ ...OPTIONS, ...entry, metafile: true, minify: false, write: false, plugins: [templateIndentPlugin()] });
+async function bundleWithUsedMessages(
+  entry: Pick<BuildOptions, 'entryPoints' | 'stdin'>,
+  outfile: string,
+): Promise<void> {
+  const scan = await build({
+    ...OPTIONS,
+    ...entry,
+    metafile: true,
+    minify: false,
+    write: false,
+    plugins: [templateIndentPlugin()],
+  });
   checkInputs(scan.metafile);
   const sources = Object.keys(scan.metafile.inputs)
     .filter((input) => input !== '<stdin>' && !input.startsWith('node_modules/') && !CATALOG.test(input))
     .map((input) => readFileSync(resolve(ROOT, input), 'utf8'));
-  const result = await build({ ...OPTIONS, ...entry, metafile: true, outfile, sourcemap: 'linked', write: false, plugins: [templateIndentPlugin(), pruneMessages(usedMessageKeys(sources))] });
+  const result = await build({
+    ...OPTIONS,
+    ...entry,
+    metafile: true,
+    outfile,
+    sourcemap: 'linked',
+    write: false,
+    plugins: [templateIndentPlugin(), pruneMessages(usedMessageKeys(sources))],
+  });
   checkInputs(result.metafile);
   // written aside, then renamed over: a BFF serving dist/ while another process (a second BFF, a
   // test) rebuilds never reads half a file
@@ -124,9 +156,15 @@ const size = (code: Uint8Array): BundleSize => ({ bytes: code.length, gzipBytes:
 /** The sizes over budget, as messages (empty when all fit). */
 export function overBudget(b: WidgetBuild): string[] {
   const over: string[] = [];
-  if (b.gzipBytes > STANDALONE_GZIP_BUDGET) over.push(`jd-account.js is ${b.gzipBytes - STANDALONE_GZIP_BUDGET} B over its ${STANDALONE_GZIP_BUDGET} B gzip budget`);
+  if (b.gzipBytes > STANDALONE_GZIP_BUDGET)
+    over.push(
+      `jd-account.js is ${b.gzipBytes - STANDALONE_GZIP_BUDGET} B over its ${STANDALONE_GZIP_BUDGET} B gzip budget`,
+    );
   const rl = b.registerLogin;
-  if (rl && rl.gzipBytes > REGISTER_LOGIN_GZIP_BUDGET) over.push(`register+login is ${rl.gzipBytes - REGISTER_LOGIN_GZIP_BUDGET} B over its ${REGISTER_LOGIN_GZIP_BUDGET} B gzip budget`);
+  if (rl && rl.gzipBytes > REGISTER_LOGIN_GZIP_BUDGET)
+    over.push(
+      `register+login is ${rl.gzipBytes - REGISTER_LOGIN_GZIP_BUDGET} B over its ${REGISTER_LOGIN_GZIP_BUDGET} B gzip budget`,
+    );
   return over;
 }
 
@@ -138,12 +176,17 @@ export async function buildWidget(options: { quiet?: boolean; measure?: boolean 
   await bundleWithUsedMessages({ entryPoints: [ENTRY] }, OUTFILE);
   const out: WidgetBuild = { file: OUTFILE, ...size(readFileSync(OUTFILE)) };
   if (options.measure ?? !options.quiet) {
-    const stdin = { contents: REGISTER_LOGIN_ENTRY, resolveDir: fileURLToPath(new URL('./src', import.meta.url)), loader: 'ts' as const };
+    const stdin = {
+      contents: REGISTER_LOGIN_ENTRY,
+      resolveDir: fileURLToPath(new URL('./src', import.meta.url)),
+      loader: 'ts' as const,
+    };
     await bundleWithUsedMessages({ stdin }, REGISTER_LOGIN_OUTFILE);
     out.registerLogin = { file: REGISTER_LOGIN_OUTFILE, ...size(readFileSync(REGISTER_LOGIN_OUTFILE)) };
   }
   if (!options.quiet) {
-    const line = (name: string, s: BundleSize, budget: number) => `widget: ${name} ${s.bytes} B min, ${s.gzipBytes} B gzip (budget ${budget} B gzip)`;
+    const line = (name: string, s: BundleSize, budget: number) =>
+      `widget: ${name} ${s.bytes} B min, ${s.gzipBytes} B gzip (budget ${budget} B gzip)`;
     console.log(line(OUTFILE, out, STANDALONE_GZIP_BUDGET));
     if (out.registerLogin) console.log(line(out.registerLogin.file, out.registerLogin, REGISTER_LOGIN_GZIP_BUDGET));
   }

@@ -27,8 +27,10 @@ export function usedMessageKeys(sources: readonly string[]): UsedMessageKeys | n
   const text = sources.join('\n');
   // `${a}.title`, `${a}.${b}`, x + '.title': the start of the key is not in the source
   if (/\$\{[^{}]*\}\.[A-Za-z_$]/.test(text) || /\+\s*['"`]\.[A-Za-z_]/.test(text)) return null;
-  const literals = new Set([...text.matchAll(/['"`]([A-Za-z_]+\.[A-Za-z0-9_.]+)['"`]/g)].map((m) => m[1]!));
-  const prefixes = new Set([...text.matchAll(/`([A-Za-z_]+)\.\$\{/g), ...text.matchAll(/['"]([A-Za-z_]+)\.['"]\s*\+/g)].map((m) => m[1]!));
+  const literals = new Set([...text.matchAll(/['"`]([A-Za-z_]+\.[A-Za-z0-9_.]+)['"`]/g)].map((m) => m[1]));
+  const prefixes = new Set(
+    [...text.matchAll(/`([A-Za-z_]+)\.\$\{/g), ...text.matchAll(/['"]([A-Za-z_]+)\.['"]\s*\+/g)].map((m) => m[1]),
+  );
   return { literals, prefixes };
 }
 
@@ -45,5 +47,7 @@ export function isMessageKeyUsed(key: string, used: UsedMessageKeys): boolean {
  * else (comments, the export, types) is kept as it is.
  */
 export function pruneCatalog(source: string, used: UsedMessageKeys): string {
-  return source.replace(/^ {2}'([^'\n]+)':[^\n]*\n(?: {4}[^\n]*\n)*/gm, (entry, key: string) => (isMessageKeyUsed(key, used) ? entry : ''));
+  return source.replace(/^ {2}'([^'\n]+)':[^\n]*\n(?: {4}[^\n]*\n)*/gm, (entry, key: string) =>
+    isMessageKeyUsed(key, used) ? entry : '',
+  );
 }

@@ -14,7 +14,22 @@
 const TAGS = new Set(['html', 'svg', 'css']);
 
 /** Keywords after which a `/` starts a regular expression rather than a division. */
-const REGEX_AFTER_WORD = new Set(['return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await']);
+const REGEX_AFTER_WORD = new Set([
+  'return',
+  'typeof',
+  'instanceof',
+  'in',
+  'of',
+  'new',
+  'delete',
+  'void',
+  'throw',
+  'case',
+  'do',
+  'else',
+  'yield',
+  'await',
+]);
 
 const isIdentChar = (c: string | undefined): boolean => c !== undefined && /[\w$\u0080-\uffff]/.test(c);
 
@@ -101,7 +116,7 @@ export function stripTemplateIndent(source: string): string {
     lastWord = '';
     lastPunct = '(';
     while (i < source.length) {
-      const c = source[i]!;
+      const c = source[i];
       const next = source[i + 1];
       if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
         out += c;
@@ -116,7 +131,7 @@ export function stripTemplateIndent(source: string): string {
         if (end < 0) fail('unterminated comment');
         out += source.slice(i, end + 2);
         i = end + 2;
-      } else if (c === '\'' || c === '"') {
+      } else if (c === "'" || c === '"') {
         quoted(c);
         lastWord = '';
         lastPunct = ')'; // a value: a following `/` divides

@@ -77,11 +77,17 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
   // the BFF's own origin: PUBLIC_URL in production, never the Host header (http/origin.ts)
   const selfOrigin = deps.config.dev ? undefined : deps.config.publicUrl;
   v1.use('*', preflight(tenants, selfOrigin));
-  const limitBody = bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new AppError('payload_too_large'); } });
+  const limitBody = bodyLimit({
+    maxSize: 64 * 1024,
+    onError: () => {
+      throw new AppError('payload_too_large');
+    },
+  });
   // only where a body is expected: on a GET, reading the body stream costs a full Request object on Node
   // (the lost-device application, with its photos, sets its own larger limit)
   v1.use('*', (c, next) =>
-    (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH') && !c.req.path.startsWith('/v1/mfa-recovery/applications')
+    (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH') &&
+    !c.req.path.startsWith('/v1/mfa-recovery/applications')
       ? limitBody(c, next)
       : next(),
   );

@@ -70,11 +70,22 @@ export async function openDatabase(
   return { db, description: url ? 'PostgreSQL (DATABASE_URL)' : `PGlite at ${pgliteDir}` };
 }
 
-export function createOutboxWorker(db: Db, config: AppConfig, env = process.env, log: Logger = silentLogger): OutboxWorker {
+export function createOutboxWorker(
+  db: Db,
+  config: AppConfig,
+  env = process.env,
+  log: Logger = silentLogger,
+): OutboxWorker {
   return new OutboxWorker({
     db,
     now: () => new Date(),
-    resolveSender: createSenderResolver({ db, env, dev: config.dev, factories: senderFactories, secret: config.secret }),
+    resolveSender: createSenderResolver({
+      db,
+      env,
+      dev: config.dev,
+      factories: senderFactories,
+      secret: config.secret,
+    }),
     keepBodies: config.dev,
     leaseMs: outboxLeaseMs(env),
     log: (msg, fields) => log.warn(msg, fields),
@@ -120,7 +131,9 @@ export async function prepareBff({ port, log, env = process.env, remoteAddress }
     await buildWidget({ quiet: true });
   }
   const widgetJs = readFileSync(widgetFile, 'utf8');
-  const demoHtml = demo && readFileSync(resolve(root, 'demo/static/index.html'), 'utf8').replaceAll('%PUBLISHABLE_KEY%', demo.publishableKey);
+  const demoHtml =
+    demo &&
+    readFileSync(resolve(root, 'demo/static/index.html'), 'utf8').replaceAll('%PUBLISHABLE_KEY%', demo.publishableKey);
 
   // The outbox worker runs in this process unless OUTBOX_WORKER=0 (then run `npm run worker` beside it).
   const worker = createOutboxWorker(db, config, env, log);

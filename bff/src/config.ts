@@ -52,7 +52,11 @@ export interface Limits {
 
 /** The defaults (README "Security model"); RATE_LIMIT_FACTOR multiplies every cap, for load tests only. */
 function limits(factor: number): Limits {
-  const rule = (max: number, windowSeconds: number, backoffSeconds = 0): CounterRule => ({ max: max * factor, windowSeconds, backoffSeconds });
+  const rule = (max: number, windowSeconds: number, backoffSeconds = 0): CounterRule => ({
+    max: max * factor,
+    windowSeconds,
+    backoffSeconds,
+  });
   return {
     perClient: rule(50, 3600),
     perAccountClient: rule(5, 900, 30),
@@ -80,7 +84,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const secret = env.JD_SECRET ?? (dev ? DEV_SECRET : '');
   if (!dev && secret.length < 32) throw new Error('JD_SECRET (at least 32 characters) is required in production');
   // README "Security model": in production the tokens' issuer and every email link come from here, never from Host
-  if (!dev && !env.PUBLIC_URL) throw new Error('PUBLIC_URL (the BFF\'s public origin, e.g. https://auth.example.com) is required in production');
+  if (!dev && !env.PUBLIC_URL)
+    throw new Error("PUBLIC_URL (the BFF's public origin, e.g. https://auth.example.com) is required in production");
   return {
     dev,
     secret,
@@ -100,7 +105,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tenantCacheSeconds: int(env, 'TENANT_CACHE_SECONDS', 30),
     ...(env.PUBLIC_URL ? { publicUrl: publicOrigin(env.PUBLIC_URL) } : {}),
     requestDeadlineMs: int(env, 'REQUEST_DEADLINE_MS', 10_000) || 10_000,
-    allowedHosts: (env.ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    allowedHosts: (env.ALLOWED_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
   };
 }
 
@@ -134,7 +142,8 @@ export function outboxLeaseMs(env: Record<string, string | undefined> = process.
 
 function publicOrigin(raw: string): string {
   const url = URL.canParse(raw) ? new URL(raw) : undefined;
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new Error('PUBLIC_URL must be an http(s) origin, e.g. https://auth.example.com');
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+    throw new Error('PUBLIC_URL must be an http(s) origin, e.g. https://auth.example.com');
   return url.origin;
 }
 

@@ -45,7 +45,7 @@ export function randomDigits(length: number): string {
   let out = '';
   while (out.length < length) {
     const [b] = randomBytes(1);
-    if (b! < 250) out += String(b! % 10);
+    if (b < 250) out += String(b % 10);
   }
   return out;
 }

@@ -20,7 +20,11 @@ const DRAIN_MS = 5000;
 /** After this, the process exits whatever is still pending. */
 const HARD_STOP_MS = 10_000;
 
-export function installLifecycle(log: Logger, target: Stoppable, exit: (code: number) => void = (code) => process.exit(code)) {
+export function installLifecycle(
+  log: Logger,
+  target: Stoppable,
+  exit: (code: number) => void = (code) => process.exit(code),
+) {
   let stopping: Promise<void> | undefined;
   const stop = (code: number) => {
     stopping ??= (async () => {
@@ -32,7 +36,9 @@ export function installLifecycle(log: Logger, target: Stoppable, exit: (code: nu
     return stopping;
   };
   const fatal = (kind: string) => (err: unknown) => {
-    log.error(`fatal: ${kind}; stopping (a supervisor restarts the process)`, { error: err instanceof Error ? err : new Error(String(err)) });
+    log.error(`fatal: ${kind}; stopping (a supervisor restarts the process)`, {
+      error: err instanceof Error ? err : new Error(String(err)),
+    });
     void stop(1);
   };
   process.on('SIGINT', () => void stop(0));

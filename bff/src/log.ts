@@ -56,7 +56,13 @@ function line(level: LogLevel, msg: string, bound: LogFields, fields: LogFields 
     return JSON.stringify(record);
   } catch {
     // a circular or otherwise unserialisable field must not lose the line
-    return JSON.stringify({ time: record.time, level, msg, ...(bound.requestId ? { requestId: bound.requestId } : {}), logError: 'unserialisable fields' });
+    return JSON.stringify({
+      time: record.time,
+      level,
+      msg,
+      ...(bound.requestId ? { requestId: bound.requestId } : {}),
+      logError: 'unserialisable fields',
+    });
   }
 }
 
@@ -91,7 +97,10 @@ function defaultWrite(): (line: string, level: LogLevel) => void {
     stdout.write!(chunk);
   };
   proc!.on?.('exit', flush);
-  const later = typeof setImmediate === 'function' ? (fn: () => void) => setImmediate(fn) : (fn: () => void) => void setTimeout(fn, 0);
+  const later =
+    typeof setImmediate === 'function'
+      ? (fn: () => void) => setImmediate(fn)
+      : (fn: () => void) => void setTimeout(fn, 0);
   return (l, level) => {
     pending.push(`${l}\n`);
     if (level === 'error') flush();

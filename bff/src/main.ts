@@ -18,7 +18,9 @@ const serverOptions = httpServerOptions(process.env);
 const bff = await prepareBff({ port, log, remoteAddress: (c) => getConnInfo(c).remote.address });
 
 // header size and slow-client timeouts: bff/src/http/server-options.ts (README "Configuration")
-const server = serve({ fetch: bff.app.fetch, port, hostname: host, serverOptions }, (info) => bff.announce(host, info.port));
+const server = serve({ fetch: bff.app.fetch, port, hostname: host, serverOptions }, (info) =>
+  bff.announce(host, info.port),
+);
 
 // SIGTERM/SIGINT, and the last resort on an error nothing caught (docs/operating.md "Supervision")
 installLifecycle(log, {

@@ -53,7 +53,10 @@ async function account(o: { pk?: string; name?: string; number?: string; email?:
 }
 
 /** A call of the admin API: server to server, no publishable key; `key: null` sends no Authorization. */
-function admin(path: string, o: { key?: string | null; method?: string; body?: unknown; locale?: string; headers?: Record<string, string> } = {}) {
+function admin(
+  path: string,
+  o: { key?: string | null; method?: string; body?: unknown; locale?: string; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { ...o.headers };
   if (o.locale) headers['accept-language'] = o.locale;
   return h.request(`/admin/v1${path}`, {
@@ -85,10 +88,26 @@ async function eventsOf(id: string) {
 async function applicationOfB(accountId: string) {
   const app = await h.db
     .insertInto('mfa_applications')
-    .values({ tenant_id: B.id, account_id: accountId, type: 'personal', applicant_name: '王五', phone: '+8613966669999', id_number_hash: 'x', id_number_last4: '1234', created_at: h.clock.now() })
+    .values({
+      tenant_id: B.id,
+      account_id: accountId,
+      type: 'personal',
+      applicant_name: '王五',
+      phone: '+8613966669999',
+      id_number_hash: 'x',
+      id_number_last4: '1234',
+      created_at: h.clock.now(),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const fileId = await postgresFileStore(h.db).put({ tenantId: B.id, ownerId: app.id, kind: 'id_photo', contentType: 'image/png', bytes: new Uint8Array(PNG), at: h.clock.now() });
+  const fileId = await postgresFileStore(h.db).put({
+    tenantId: B.id,
+    ownerId: app.id,
+    kind: 'id_photo',
+    contentType: 'image/png',
+    bytes: new Uint8Array(PNG),
+    at: h.clock.now(),
+  });
   return { id: app.id, fileId };
 }
 
@@ -104,12 +123,21 @@ describe(`admin API: authentication (${backend})`, () => {
       { key: null, headers: { authorization: `Basic ${Buffer.from(`x:${secretKey}`).toString('base64')}` } },
     ];
     for (const c of cases) {
-      const res = await admin('/accounts?name=whoever', { key: c.key, locale: 'en', ...(c.headers ? { headers: c.headers } : {}) });
+      const res = await admin('/accounts?name=whoever', {
+        key: c.key,
+        locale: 'en',
+        ...(c.headers ? { headers: c.headers } : {}),
+      });
       expect(res.status).toBe(401);
-      expect(res.json.error).toMatchObject({ code: 'admin_key_invalid', message: expect.stringContaining('secret key') });
+      expect(res.json.error).toMatchObject({
+        code: 'admin_key_invalid',
+        message: expect.stringContaining('secret key'),
+      });
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
     }
-    expect((await admin('/accounts?name=whoever', { key: null, locale: 'zh-CN' })).json.error.message).toContain('密钥');
+    expect((await admin('/accounts?name=whoever', { key: null, locale: 'zh-CN' })).json.error.message).toContain(
+      '密钥',
+    );
     // the right key works, then not once revoked
     expect((await admin('/accounts?name=whoever', { key: secretKey })).status).toBe(200);
     expect(await revokeAdminKey(h.db, h.clock, A.id, keyId)).toBe(true);
@@ -129,7 +157,11 @@ describe(`admin API: authentication (${backend})`, () => {
     expect(row.secret_hash).toBe(createHash('sha256').update(secretKey).digest('hex'));
     expect(row.last_used_at).toBeNull();
     await admin('/accounts?name=whoever', { key: secretKey });
-    const used = await h.db.selectFrom('admin_keys').select('last_used_at').where('key_id', '=', keyId).executeTakeFirstOrThrow();
+    const used = await h.db
+      .selectFrom('admin_keys')
+      .select('last_used_at')
+      .where('key_id', '=', keyId)
+      .executeTakeFirstOrThrow();
     expect(new Date(used.last_used_at!).toISOString()).toBe(h.clock.now().toISOString());
   });
 
@@ -139,7 +171,11 @@ describe(`admin API: authentication (${backend})`, () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
     expect(res.headers.get('cache-control')).toBe('no-store');
-    const preflight = await h.request('/admin/v1/accounts', { method: 'OPTIONS', pk: null, headers: { origin: 'https://portal.acme.test', 'access-control-request-method': 'GET' } });
+    const preflight = await h.request('/admin/v1/accounts', {
+      method: 'OPTIONS',
+      pk: null,
+      headers: { origin: 'https://portal.acme.test', 'access-control-request-method': 'GET' },
+    });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     // the user's own session token is not an admin key
     expect((await admin(`/accounts/${u.id}`, { key: u.token })).status).toBe(401);
@@ -159,14 +195,28 @@ describe(`admin API: accounts (${backend})`, () => {
       mfaBound: false,
       realName: null,
       contacts: expect.arrayContaining([
-        expect.objectContaining({ kind: 'phone', role: 'security', value: `+86${u.number}`, verified: true, canSignIn: true }),
+        expect.objectContaining({
+          kind: 'phone',
+          role: 'security',
+          value: `+86${u.number}`,
+          verified: true,
+          canSignIn: true,
+        }),
         expect.objectContaining({ kind: 'email', role: 'security', value: 'lookup.me@example.com', verified: false }),
       ]),
     });
-    for (const q of ['name=lookup_me', `phone=${u.number}`, `phone=${encodeURIComponent(`+86 ${u.number}`)}`, `email=${encodeURIComponent('LOOKUP.me@example.COM')}`]) {
+    for (const q of [
+      'name=lookup_me',
+      `phone=${u.number}`,
+      `phone=${encodeURIComponent(`+86 ${u.number}`)}`,
+      `email=${encodeURIComponent('LOOKUP.me@example.COM')}`,
+    ]) {
       const res = await admin(`/accounts?${q}`);
       expect(res.status, q).toBe(200);
-      expect(res.json.accounts.map((a: { id: string }) => a.id), q).toEqual([u.id]);
+      expect(
+        res.json.accounts.map((a: { id: string }) => a.id),
+        q,
+      ).toEqual([u.id]);
     }
     expect((await admin(`/accounts/${u.id}`)).json).toEqual(byId.json.accounts[0]);
     expect((await admin('/accounts?name=no_such_account')).json).toEqual({ accounts: [] });
@@ -177,14 +227,19 @@ describe(`admin API: accounts (${backend})`, () => {
     const second = await account({ number: first.number });
     const res = await admin(`/accounts?phone=%2B86${first.number}`);
     expect(res.json.accounts.map((a: { id: string }) => a.id).sort()).toEqual([first.id, second.id].sort());
-    const flags = Object.fromEntries(res.json.accounts.map((a: { id: string; contacts: { canSignIn: boolean }[] }) => [a.id, a.contacts[0]!.canSignIn]));
+    const flags = Object.fromEntries(
+      res.json.accounts.map((a: { id: string; contacts: { canSignIn: boolean }[] }) => [a.id, a.contacts[0].canSignIn]),
+    );
     expect(flags).toEqual({ [first.id]: true, [second.id]: false });
   });
 
   it('refuses bad lookups with 400 and stable codes, never 500', async () => {
     const none = await admin('/accounts', { locale: 'en' });
     expect(none.status).toBe(400);
-    expect(none.json.error).toMatchObject({ code: 'lookup_query_invalid', message: 'Give exactly one of id, name, phone or email.' });
+    expect(none.json.error).toMatchObject({
+      code: 'lookup_query_invalid',
+      message: 'Give exactly one of id, name, phone or email.',
+    });
     expect((await admin('/accounts?name=a&email=a@b.cn')).json.error.code).toBe('lookup_query_invalid');
     expect((await admin('/accounts?name=', { locale: 'zh-CN' })).json.error.message).toContain('仅提供');
     const badId = await admin('/accounts?id=not-a-uuid');
@@ -192,7 +247,9 @@ describe(`admin API: accounts (${backend})`, () => {
     expect(badId.json.error).toMatchObject({ code: 'invalid_input', fields: [{ path: 'id', code: 'invalid_input' }] });
     const badPhone = await admin('/accounts?phone=12345', { locale: 'en' });
     expect(badPhone.status).toBe(400);
-    expect(badPhone.json.error.fields).toEqual([{ path: 'phone', code: 'phone_invalid', message: 'Enter a valid mobile phone number.' }]);
+    expect(badPhone.json.error.fields).toEqual([
+      { path: 'phone', code: 'phone_invalid', message: 'Enter a valid mobile phone number.' },
+    ]);
     expect((await admin('/accounts?email=not-an-email')).json.error.fields[0].code).toBe('email_invalid');
     expect((await admin(`/accounts?name=${'x'.repeat(65)}`)).status).toBe(400);
     for (const path of ['/accounts/not-a-uuid', '/accounts/00000000-0000-4000-8000-000000000000']) {
@@ -205,32 +262,81 @@ describe(`admin API: accounts (${backend})`, () => {
   it('tells where to send notices: verified contacts, else the verified security ones, else nothing', async () => {
     const u = await account({ email: 'notices@example.com' });
     // registration: a verified security phone, an unverified security email
-    expect((await admin(`/accounts/${u.id}/notice-targets`)).json).toEqual({ phone: { value: `+86${u.number}`, source: 'security' }, email: null });
+    expect((await admin(`/accounts/${u.id}/notice-targets`)).json).toEqual({
+      phone: { value: `+86${u.number}`, source: 'security' },
+      email: null,
+    });
     const now = h.clock.now();
     const contact = (kind: 'phone' | 'email', value: string, verified: boolean) =>
-      h.db.insertInto('account_contacts').values({ tenant_id: A.id, account_id: u.id, kind, role: 'contact', value, verified_at: verified ? now : null, can_sign_in: false, created_at: now }).execute();
+      h.db
+        .insertInto('account_contacts')
+        .values({
+          tenant_id: A.id,
+          account_id: u.id,
+          kind,
+          role: 'contact',
+          value,
+          verified_at: verified ? now : null,
+          can_sign_in: false,
+          created_at: now,
+        })
+        .execute();
     await contact('phone', '+8613900000000', true);
     await contact('email', 'billing@example.com', false);
-    expect((await admin(`/accounts/${u.id}/notice-targets`)).json).toEqual({ phone: { value: '+8613900000000', source: 'contact' }, email: null });
-    await h.db.updateTable('account_contacts').set({ verified_at: now }).where('account_id', '=', u.id).where('value', '=', 'notices@example.com').execute();
-    expect((await admin(`/accounts/${u.id}/notice-targets`)).json.email).toEqual({ value: 'notices@example.com', source: 'security' });
-    await h.db.updateTable('account_contacts').set({ verified_at: now }).where('account_id', '=', u.id).where('value', '=', 'billing@example.com').execute();
-    expect((await admin(`/accounts/${u.id}/notice-targets`)).json.email).toEqual({ value: 'billing@example.com', source: 'contact' });
+    expect((await admin(`/accounts/${u.id}/notice-targets`)).json).toEqual({
+      phone: { value: '+8613900000000', source: 'contact' },
+      email: null,
+    });
+    await h.db
+      .updateTable('account_contacts')
+      .set({ verified_at: now })
+      .where('account_id', '=', u.id)
+      .where('value', '=', 'notices@example.com')
+      .execute();
+    expect((await admin(`/accounts/${u.id}/notice-targets`)).json.email).toEqual({
+      value: 'notices@example.com',
+      source: 'security',
+    });
+    await h.db
+      .updateTable('account_contacts')
+      .set({ verified_at: now })
+      .where('account_id', '=', u.id)
+      .where('value', '=', 'billing@example.com')
+      .execute();
+    expect((await admin(`/accounts/${u.id}/notice-targets`)).json.email).toEqual({
+      value: 'billing@example.com',
+      source: 'contact',
+    });
   });
 
   it('sets and clears real-name status; the ID number is stored only as a keyed hash and never returned', async () => {
     const u = await account();
-    const res = await admin(`/accounts/${u.id}/real-name`, { method: 'PUT', body: { type: 'enterprise', name: '李四', idNumber: '11010119900307123x', enterpriseName: '示例科技有限公司' } });
+    const res = await admin(`/accounts/${u.id}/real-name`, {
+      method: 'PUT',
+      body: { type: 'enterprise', name: '李四', idNumber: '11010119900307123x', enterpriseName: '示例科技有限公司' },
+    });
     expect(res.status).toBe(200);
-    expect(res.json.realName).toMatchObject({ type: 'enterprise', name: '李四', enterpriseName: '示例科技有限公司', verifiedAt: h.clock.now().toISOString() });
+    expect(res.json.realName).toMatchObject({
+      type: 'enterprise',
+      name: '李四',
+      enterpriseName: '示例科技有限公司',
+      verifiedAt: h.clock.now().toISOString(),
+    });
     expect(res.text).not.toMatch(/1101011990/);
     const row = await accountRow(u.id);
     expect(row.real_name_id_hash).toBe(idNumberHash(h.deps, A.id, '11010119900307123X'));
     expect(row.real_name_id_hash).not.toContain('11010119900307123');
     // the lost-device path now sees the account as real-name verified
-    expect((await h.request('/v1/mfa-recovery', { token: u.token })).json).toMatchObject({ realNameVerified: true, type: 'enterprise' });
+    expect((await h.request('/v1/mfa-recovery', { token: u.token })).json).toMatchObject({
+      realNameVerified: true,
+      type: 'enterprise',
+    });
     const [set] = await eventsOf(u.id);
-    expect(set).toMatchObject({ type: 'real_name_set', outcome: 'success', detail: { actor: 'admin_key', adminKeyId: keyAId, realNameType: 'enterprise' } });
+    expect(set).toMatchObject({
+      type: 'real_name_set',
+      outcome: 'success',
+      detail: { actor: 'admin_key', adminKeyId: keyAId, realNameType: 'enterprise' },
+    });
 
     const cleared = await admin(`/accounts/${u.id}/real-name`, { method: 'DELETE' });
     expect(cleared.status).toBe(200);
@@ -239,17 +345,25 @@ describe(`admin API: accounts (${backend})`, () => {
     expect((await eventsOf(u.id))[0]).toMatchObject({ type: 'real_name_cleared', detail: { adminKeyId: keyAId } });
   });
 
-  it('refuses bad real-name input with field errors in the caller\'s language', async () => {
+  it("refuses bad real-name input with field errors in the caller's language", async () => {
     const u = await account();
     const put = (body: unknown, locale = 'en') => admin(`/accounts/${u.id}/real-name`, { method: 'PUT', body, locale });
     const noEnterprise = await put({ type: 'enterprise', name: '李四', idNumber: '110101199003071234' });
     expect(noEnterprise.status).toBe(400);
-    expect(noEnterprise.json.error.fields).toEqual([{ path: 'enterpriseName', code: 'required', message: 'This field is required.' }]);
+    expect(noEnterprise.json.error.fields).toEqual([
+      { path: 'enterpriseName', code: 'required', message: 'This field is required.' },
+    ]);
     const zh = await put({ type: 'enterprise', name: '李四', idNumber: '110101199003071234' }, 'zh-CN');
     expect(zh.json.error.fields[0].message).not.toBe('This field is required.');
     const bad = await put({ type: 'alien', name: ' ', idNumber: '12-34' });
     expect(bad.json.error.fields.map((f: { path: string }) => f.path).sort()).toEqual(['idNumber', 'name', 'type']);
-    const notJson = await h.request(`/admin/v1/accounts/${u.id}/real-name`, { method: 'PUT', pk: null, token: keyA, rawBody: '{nope', headers: { 'content-type': 'application/json' } });
+    const notJson = await h.request(`/admin/v1/accounts/${u.id}/real-name`, {
+      method: 'PUT',
+      pk: null,
+      token: keyA,
+      rawBody: '{nope',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(notJson.status).toBe(400);
     expect((await accountRow(u.id)).real_name_type).toBeNull();
   });
@@ -258,7 +372,10 @@ describe(`admin API: accounts (${backend})`, () => {
     const u = await account();
     const second = (await signIn(u.name, PASSWORD)).json.session.token as string;
     // a sub-user of the account, signed in too
-    expect((await h.request('/v1/sub-users', { token: u.token, body: { name: 'ops_member', password: 'Sub#Pass2026' } })).status).toBe(201);
+    expect(
+      (await h.request('/v1/sub-users', { token: u.token, body: { name: 'ops_member', password: 'Sub#Pass2026' } }))
+        .status,
+    ).toBe(201);
     const subToken = (await signIn(u.name, 'Sub#Pass2026', { subUser: 'ops_member' })).json.session.token as string;
     for (const t of [u.token, second, subToken]) expect((await session(t)).status).toBe(200); // now in the session cache too
 
@@ -274,7 +391,10 @@ describe(`admin API: accounts (${backend})`, () => {
     for (const identifier of [u.name, u.number]) {
       const right = await signIn(identifier, PASSWORD);
       expect(right.status).toBe(403);
-      expect(right.json.error).toMatchObject({ code: 'account_disabled', message: 'This account has been disabled. Please contact support.' });
+      expect(right.json.error).toMatchObject({
+        code: 'account_disabled',
+        message: 'This account has been disabled. Please contact support.',
+      });
     }
     expect((await signIn(u.name, 'Wrong#2026', { subUser: 'ops_member' })).json.error.code).toBe('invalid_credentials');
     expect((await signIn(u.name, 'Sub#Pass2026', { subUser: 'ops_member' })).json.error.code).toBe('account_disabled');
@@ -287,13 +407,20 @@ describe(`admin API: accounts (${backend})`, () => {
 
     // a sign-in that passed its checks just before the disable committed still creates a session: refused at use
     const { createSession } = await import('../src/services/sessions.ts');
-    const raced = await createSession(h.db, h.deps, { tenantId: A.id, accountId: u.id, mode: 'token' }, { ip: null, userAgent: null, locale: 'en' });
+    const raced = await createSession(
+      h.db,
+      h.deps,
+      { tenantId: A.id, accountId: u.id, mode: 'token' },
+      { ip: null, userAgent: null, locale: 'en' },
+    );
     expect((await session(raced.token)).status).toBe(401);
 
     const enabled = await admin(`/accounts/${u.id}/enable`, { method: 'POST' });
     expect(enabled.json.disabledAt).toBeNull();
     expect((await signIn(u.name, PASSWORD)).status).toBe(200);
-    expect((await eventsOf(u.id)).some((e) => e.type === 'account_enabled' && e.detail.adminKeyId === keyAId)).toBe(true);
+    expect((await eventsOf(u.id)).some((e) => e.type === 'account_enabled' && e.detail.adminKeyId === keyAId)).toBe(
+      true,
+    );
   });
 
   it('signs an account out everywhere; it can sign in again', async () => {
@@ -305,7 +432,11 @@ describe(`admin API: accounts (${backend})`, () => {
     expect(res.json).toEqual({ signedOutSessions: 2 });
     expect((await session(u.token)).status).toBe(401);
     expect((await session(other)).status).toBe(401);
-    expect((await eventsOf(u.id))[0]).toMatchObject({ type: 'signed_out_everywhere', ip: null, detail: { adminKeyId: keyAId, signedOutSessions: 2 } });
+    expect((await eventsOf(u.id))[0]).toMatchObject({
+      type: 'signed_out_everywhere',
+      ip: null,
+      detail: { adminKeyId: keyAId, signedOutSessions: 2 },
+    });
     expect((await signIn(u.name, PASSWORD)).status).toBe(200);
   });
 
@@ -327,7 +458,12 @@ describe(`admin API: accounts (${backend})`, () => {
     }
     expect(seen).toEqual(all.map((e) => e.id));
     const first = (await admin(`/accounts/${u.id}/audit-events`)).json.events[0];
-    expect(first).toMatchObject({ type: 'sign_in', outcome: 'success', ip: expect.any(String), detail: { mode: 'token' } });
+    expect(first).toMatchObject({
+      type: 'sign_in',
+      outcome: 'success',
+      ip: expect.any(String),
+      detail: { mode: 'token' },
+    });
     for (const q of ['limit=0', 'limit=201', 'limit=abc', 'before=abc', 'before=-1']) {
       const res = await admin(`/accounts/${u.id}/audit-events?${q}`);
       expect(res.status, q).toBe(400);
@@ -342,11 +478,24 @@ describe(`admin API: the MFA-application review (${backend})`, () => {
   async function applicant(name: string) {
     const number = `1375556${String(n++).padStart(4, '0')}`;
     const u = await userWithMfa(h, { number, name });
-    expect((await admin(`/accounts/${u.accountId}/real-name`, { method: 'PUT', body: { type: 'personal', name: '张三', idNumber: '11010119900307123X' } })).status).toBe(200);
+    expect(
+      (
+        await admin(`/accounts/${u.accountId}/real-name`, {
+          method: 'PUT',
+          body: { type: 'personal', name: '张三', idNumber: '11010119900307123X' },
+        })
+      ).status,
+    ).toBe(200);
     const pending = (await signIn(u.name, u.password)).json.session.token as string;
     const applied = await h.request('/v1/mfa-recovery/applications', {
       token: pending,
-      body: { type: 'personal', name: '张三', phone: { region: 'CN', number }, idNumber: '110101199003071230', idPhoto: { data: PNG.toString('base64') } },
+      body: {
+        type: 'personal',
+        name: '张三',
+        phone: { region: 'CN', number },
+        idNumber: '110101199003071230',
+        idPhoto: { data: PNG.toString('base64') },
+      },
     });
     expect(applied.status).toBe(201);
     return { ...u, applicationId: applied.json.id as string };
@@ -357,12 +506,21 @@ describe(`admin API: the MFA-application review (${backend})`, () => {
     const list = await admin('/mfa-applications?status=pending');
     expect(list.status).toBe(200);
     expect(list.json.applications.map((a: { id: string }) => a.id)).toContain(u.applicationId);
-    expect((await admin('/mfa-applications?status=rejected')).json.applications.map((a: { id: string }) => a.id)).not.toContain(u.applicationId);
+    expect(
+      (await admin('/mfa-applications?status=rejected')).json.applications.map((a: { id: string }) => a.id),
+    ).not.toContain(u.applicationId);
     const bad = await admin('/mfa-applications?status=bogus');
     expect(bad.status).toBe(400);
     expect(bad.json.error.code).toBe('invalid_input');
     const one = await admin(`/mfa-applications/${u.applicationId}`);
-    expect(one.json).toMatchObject({ id: u.applicationId, accountId: u.accountId, status: 'pending', idNumberLast4: '1230', mismatches: ['id_number'], files: [{ kind: 'id_photo', contentType: 'image/png', size: PNG.length }] });
+    expect(one.json).toMatchObject({
+      id: u.applicationId,
+      accountId: u.accountId,
+      status: 'pending',
+      idNumberLast4: '1230',
+      mismatches: ['id_number'],
+      files: [{ kind: 'id_photo', contentType: 'image/png', size: PNG.length }],
+    });
     for (const path of ['/mfa-applications/nope', '/mfa-applications/00000000-0000-4000-8000-000000000000']) {
       expect((await admin(path)).json.error.code).toBe('application_not_found');
     }
@@ -371,29 +529,48 @@ describe(`admin API: the MFA-application review (${backend})`, () => {
   it('serves an uploaded file as a download with its sniffed type, and audits the viewing', async () => {
     const u = await applicant('mfa_lost_2');
     const [file] = (await admin(`/mfa-applications/${u.applicationId}`)).json.files;
-    const res = await h.app.request(`http://localhost/admin/v1/mfa-applications/${u.applicationId}/files/${file.id}`, { headers: { authorization: `Bearer ${keyA}` } });
+    const res = await h.app.request(`http://localhost/admin/v1/mfa-applications/${u.applicationId}/files/${file.id}`, {
+      headers: { authorization: `Bearer ${keyA}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/png');
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="id_photo.png"');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(Buffer.from(await res.arrayBuffer()).equals(PNG)).toBe(true);
-    expect((await eventsOf(u.accountId))[0]).toMatchObject({ type: 'mfa_application_file_viewed', detail: { adminKeyId: keyAId, application: u.applicationId, kind: 'id_photo' } });
-    expect((await admin(`/mfa-applications/${u.applicationId}/files/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+    expect((await eventsOf(u.accountId))[0]).toMatchObject({
+      type: 'mfa_application_file_viewed',
+      detail: { adminKeyId: keyAId, application: u.applicationId, kind: 'id_photo' },
+    });
+    expect(
+      (await admin(`/mfa-applications/${u.applicationId}/files/00000000-0000-4000-8000-000000000000`)).status,
+    ).toBe(404);
     expect((await admin(`/mfa-applications/${u.applicationId}/files/nope`)).status).toBe(404);
   });
 
   it('rejects with a reason (only once), approves another: its MFA and sessions are gone', async () => {
     const r = await applicant('mfa_lost_3');
-    const noReason = await admin(`/mfa-applications/${r.applicationId}/reject`, { method: 'POST', body: { reason: '  ' } });
+    const noReason = await admin(`/mfa-applications/${r.applicationId}/reject`, {
+      method: 'POST',
+      body: { reason: '  ' },
+    });
     expect(noReason.status).toBe(400);
     expect(noReason.json.error.fields[0]).toMatchObject({ path: 'reason', code: 'required' });
-    const rejected = await admin(`/mfa-applications/${r.applicationId}/reject`, { method: 'POST', body: { reason: 'ID number does not match' } });
+    const rejected = await admin(`/mfa-applications/${r.applicationId}/reject`, {
+      method: 'POST',
+      body: { reason: 'ID number does not match' },
+    });
     expect(rejected.status).toBe(200);
     expect(rejected.json).toMatchObject({ status: 'rejected', reason: 'ID number does not match' });
     const again = await admin(`/mfa-applications/${r.applicationId}/approve`, { method: 'POST', locale: 'en' });
     expect(again.status).toBe(409);
-    expect(again.json.error).toMatchObject({ code: 'application_not_pending', message: 'This application has already been reviewed.' });
-    expect((await eventsOf(r.accountId))[0]).toMatchObject({ type: 'mfa_application_rejected', detail: { adminKeyId: keyAId, application: r.applicationId } });
+    expect(again.json.error).toMatchObject({
+      code: 'application_not_pending',
+      message: 'This application has already been reviewed.',
+    });
+    expect((await eventsOf(r.accountId))[0]).toMatchObject({
+      type: 'mfa_application_rejected',
+      detail: { adminKeyId: keyAId, application: r.applicationId },
+    });
     expect((await signIn(r.name, r.password)).json.mfaRequired).toBe(true);
 
     const a = await applicant('mfa_lost_4');
@@ -404,7 +581,11 @@ describe(`admin API: the MFA-application review (${backend})`, () => {
     expect((await session(a.token)).status).toBe(401);
     expect((await admin(`/accounts/${a.accountId}`)).json.mfaBound).toBe(false);
     expect((await signIn(a.name, a.password)).json.mfaRequired).toBeUndefined();
-    expect((await eventsOf(a.accountId)).some((e) => e.type === 'mfa_application_approved' && e.detail.adminKeyId === keyAId)).toBe(true);
+    expect(
+      (await eventsOf(a.accountId)).some(
+        (e) => e.type === 'mfa_application_approved' && e.detail.adminKeyId === keyAId,
+      ),
+    ).toBe(true);
   });
 });
 
@@ -438,7 +619,10 @@ describe(`admin API: tenant isolation (${backend})`, () => {
     expect(row.disabled_at).toBeNull();
     expect(row.real_name_type).toBeNull();
     expect((await session(b.token, B.publishableKey)).status).toBe(200);
-    expect((await h.db.selectFrom('mfa_applications').select('status').where('id', '=', app.id).executeTakeFirstOrThrow()).status).toBe('pending');
+    expect(
+      (await h.db.selectFrom('mfa_applications').select('status').where('id', '=', app.id).executeTakeFirstOrThrow())
+        .status,
+    ).toBe('pending');
     expect((await eventsOf(b.id)).length).toBe(eventsBefore);
     // and the list of A's applications never shows B's
     expect((await admin('/mfa-applications')).json.applications.map((x: { id: string }) => x.id)).not.toContain(app.id);
@@ -447,21 +631,38 @@ describe(`admin API: tenant isolation (${backend})`, () => {
     expect((await admin(`/accounts/${b.id}`, { key: keyB })).status).toBe(200);
     expect((await admin(`/mfa-applications/${app.id}`, { key: keyB })).status).toBe(200);
     expect((await admin(`/mfa-applications/${app.id}/files/${app.fileId}`, { key: keyB })).status).toBe(200);
-    expect((await admin('/mfa-applications', { key: keyB })).json.applications.map((x: { id: string }) => x.id)).toEqual([app.id]);
+    expect(
+      (await admin('/mfa-applications', { key: keyB })).json.applications.map((x: { id: string }) => x.id),
+    ).toEqual([app.id]);
   });
 
-  it('lookups by id, name, phone or email never return another tenant\'s accounts', async () => {
+  it("lookups by id, name, phone or email never return another tenant's accounts", async () => {
     const number = nextNumber();
     const b = await account({ pk: B.publishableKey, name: 'Shared_Name', number, email: 'shared.person@example.com' });
-    for (const q of [`id=${b.id}`, 'name=shared_name', `phone=${number}`, `phone=%2B86${number}`, 'email=shared.person@example.com']) {
+    for (const q of [
+      `id=${b.id}`,
+      'name=shared_name',
+      `phone=${number}`,
+      `phone=%2B86${number}`,
+      'email=shared.person@example.com',
+    ]) {
       expect((await admin(`/accounts?${q}`)).json, q).toEqual({ accounts: [] });
-      expect((await admin(`/accounts?${q}`, { key: keyB })).json.accounts.map((x: { id: string }) => x.id), q).toEqual([b.id]);
+      expect(
+        (await admin(`/accounts?${q}`, { key: keyB })).json.accounts.map((x: { id: string }) => x.id),
+        q,
+      ).toEqual([b.id]);
     }
     // the same name, phone and email in tenant A: each key sees only its own
     const a = await account({ name: 'shared_name', number, email: 'shared.person@example.com' });
     for (const q of ['name=SHARED_NAME', `phone=${number}`, 'email=shared.person@example.com']) {
-      expect((await admin(`/accounts?${q}`)).json.accounts.map((x: { id: string }) => x.id), q).toEqual([a.id]);
-      expect((await admin(`/accounts?${q}`, { key: keyB })).json.accounts.map((x: { id: string }) => x.id), q).toEqual([b.id]);
+      expect(
+        (await admin(`/accounts?${q}`)).json.accounts.map((x: { id: string }) => x.id),
+        q,
+      ).toEqual([a.id]);
+      expect(
+        (await admin(`/accounts?${q}`, { key: keyB })).json.accounts.map((x: { id: string }) => x.id),
+        q,
+      ).toEqual([b.id]);
     }
   });
 });
@@ -472,7 +673,8 @@ describe('admin keys through the tenant CLI (npm run tenant -- admin-keys)', () 
   const dir = mkdtempSync(join(tmpdir(), 'jd-admin-cli-'));
   const { DATABASE_URL: _pg, ...baseEnv } = process.env;
   const env = { ...baseEnv, PGLITE_DIR: join(dir, 'pglite') };
-  const tenant = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'bff/src/cli/tenant.ts', ...args], { cwd: root, env });
+  const tenant = (...args: string[]) =>
+    run(process.execPath, ['--import', 'tsx', 'bff/src/cli/tenant.ts', ...args], { cwd: root, env });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   // each CLI run starts tsx and PGlite (tens of seconds on a loaded machine): the database is arranged and checked in-process
@@ -485,7 +687,10 @@ describe('admin keys through the tenant CLI (npm run tenant -- admin-keys)', () 
     }
   }
   const call = (db: ReturnType<typeof createDb>, key: string) =>
-    createApp({ deps: nodeDeps(db, testConfig(), { clock: new TestClock() }), tenants: new TenantDirectory(db, 0) }).request('http://localhost/admin/v1/accounts?name=nobody_here', {
+    createApp({
+      deps: nodeDeps(db, testConfig(), { clock: new TestClock() }),
+      tenants: new TenantDirectory(db, 0),
+    }).request('http://localhost/admin/v1/accounts?name=nobody_here', {
       headers: { authorization: `Bearer ${key}` },
     });
 
@@ -504,7 +709,9 @@ describe('admin keys through the tenant CLI (npm run tenant -- admin-keys)', () 
     const listed = await tenant('admin-keys', 'list', 'cli-admin');
     expect(listed.stdout).not.toContain(secret!.slice(20));
     expect(listed.stdout).not.toContain('sk_');
-    expect(JSON.parse(listed.stdout)).toEqual([{ keyId, label: 'billing server', createdAt: expect.any(String), lastUsedAt: null, revokedAt: null }]);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      { keyId, label: 'billing server', createdAt: expect.any(String), lastUsedAt: null, revokedAt: null },
+    ]);
 
     // the database the CLI wrote holds a hash, not the secret; the BFF accepts the key
     await withDb(async (db) => {
@@ -518,7 +725,10 @@ describe('admin keys through the tenant CLI (npm run tenant -- admin-keys)', () 
 
     expect((await tenant('admin-keys', 'revoke', 'cli-admin', keyId)).stdout).toContain(`revoked admin key ${keyId}`);
     await withDb(async (db) => {
-      expect((await db.selectFrom('admin_keys').select('revoked_at').where('key_id', '=', keyId).executeTakeFirstOrThrow()).revoked_at).not.toBeNull();
+      expect(
+        (await db.selectFrom('admin_keys').select('revoked_at').where('key_id', '=', keyId).executeTakeFirstOrThrow())
+          .revoked_at,
+      ).not.toBeNull();
       expect((await call(db, secret!)).status).toBe(401);
     });
   }, 300_000);

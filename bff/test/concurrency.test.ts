@@ -17,7 +17,13 @@ describe(`concurrency (${backend})`, () => {
       phones.map((phone, i) =>
         h.request('/v1/accounts', {
           ip: `10.20.0.${i}`,
-          body: { accountName: i % 2 ? 'RaceName' : 'racename', password: 'Race#2026', phone: { region: 'CN', number: phone }, code: codes[i], agreements: AGREEMENTS },
+          body: {
+            accountName: i % 2 ? 'RaceName' : 'racename',
+            password: 'Race#2026',
+            phone: { region: 'CN', number: phone },
+            code: codes[i],
+            agreements: AGREEMENTS,
+          },
         }),
       ),
     );
@@ -39,12 +45,20 @@ describe(`concurrency (${backend})`, () => {
       phones.map((phone, i) =>
         h.request('/v1/accounts', {
           ip: `10.21.0.${i}`,
-          body: { accountName: `bind_${i}`, password: 'Race#2026', phone: { region: 'CN', number: phone }, code: codes[i], agreements: AGREEMENTS, email: 'race@example.com' },
+          body: {
+            accountName: `bind_${i}`,
+            password: 'Race#2026',
+            phone: { region: 'CN', number: phone },
+            code: codes[i],
+            agreements: AGREEMENTS,
+            email: 'race@example.com',
+          },
         }),
       ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(6).fill(201));
-    const flags = () => h.db.selectFrom('account_contacts').select('can_sign_in').where('value', '=', 'race@example.com').execute();
+    const flags = () =>
+      h.db.selectFrom('account_contacts').select('can_sign_in').where('value', '=', 'race@example.com').execute();
     // unverified bindings prove nothing: none signs in until its link is opened (services/contacts.ts)
     expect((await flags()).filter((f) => f.can_sign_in)).toHaveLength(0);
     const links = (await readDevOutbox(h.db, { to: 'race@example.com' })).map((m) => new URL(m.link!));
@@ -56,7 +70,11 @@ describe(`concurrency (${backend})`, () => {
 
   it('parallel code requests for one phone: one is sent, the rest meet the cooldown', async () => {
     const results = await Promise.all(
-      Array.from({ length: 8 }, () => h.request('/v1/verification-codes', { body: { phone: { region: 'CN', number: '13577770000' }, purpose: 'register', channel: 'sms' } })),
+      Array.from({ length: 8 }, () =>
+        h.request('/v1/verification-codes', {
+          body: { phone: { region: 'CN', number: '13577770000' }, purpose: 'register', channel: 'sms' },
+        }),
+      ),
     );
     expect(results.filter((r) => r.status === 202)).toHaveLength(1);
     expect(results.filter((r) => r.status === 429).every((r) => r.json.error.code === 'code_cooldown')).toBe(true);

@@ -46,12 +46,25 @@ async function one(kind: number): Promise<Outcome> {
   const n = String(++phoneSeq).padStart(4, '0');
   const [path, body] =
     kind % 2 === 0
-      ? ['/v1/verification-codes', { phone: { region: 'CN', number: `1390001${n}` }, purpose: 'register', channel: 'sms' }]
+      ? [
+          '/v1/verification-codes',
+          { phone: { region: 'CN', number: `1390001${n}` }, purpose: 'register', channel: 'sms' },
+        ]
       : ['/v1/sessions', { identifier: `nobody${n}`, password: 'not-the-password' }];
   try {
-    const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(DEADLINE_MS + 5000) });
+    const res = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(DEADLINE_MS + 5000),
+    });
     const json = (await res.json().catch(() => ({}))) as { error?: { code?: string } };
-    return { status: res.status, code: json.error?.code, retryAfter: res.headers.get('retry-after'), ms: Date.now() - started };
+    return {
+      status: res.status,
+      code: json.error?.code,
+      retryAfter: res.headers.get('retry-after'),
+      ms: Date.now() - started,
+    };
   } catch (err) {
     return { status: (err as Error).name, ms: Date.now() - started };
   }
@@ -72,10 +85,20 @@ async function burst(ms: number, concurrency: number, during?: () => Promise<voi
 function expectNoFailures(outcomes: Outcome[]) {
   const bad = outcomes.filter(
     (o) =>
-      !(o.status === 202 || (o.status === 401 && o.code === 'invalid_credentials') || (o.status === 503 && o.code === 'service_unavailable' && o.retryAfter)),
+      !(
+        o.status === 202 ||
+        (o.status === 401 && o.code === 'invalid_credentials') ||
+        (o.status === 503 && o.code === 'service_unavailable' && o.retryAfter)
+      ),
   );
   const summary = Object.entries(
-    outcomes.reduce<Record<string, number>>((acc, o) => ((acc[`${o.status}${o.code ? ` ${o.code}` : ''}`] = (acc[`${o.status}${o.code ? ` ${o.code}` : ''}`] ?? 0) + 1), acc), {}),
+    outcomes.reduce<Record<string, number>>(
+      (acc, o) => (
+        (acc[`${o.status}${o.code ? ` ${o.code}` : ''}`] = (acc[`${o.status}${o.code ? ` ${o.code}` : ''}`] ?? 0) + 1),
+        acc
+      ),
+      {},
+    ),
   );
   expect(bad, JSON.stringify(summary)).toEqual([]);
   const slowest = Math.max(...outcomes.map((o) => o.ms));
@@ -156,7 +179,10 @@ describe.skipIf(!pgClusterAvailable())('database faults on a throwaway Postgres 
     });
     expect(exited, output.slice(-3000)).toBeUndefined();
     const summary = expectNoFailures(outcomes);
-    expect(outcomes.some((o) => o.status === 503), JSON.stringify(summary)).toBe(true);
+    expect(
+      outcomes.some((o) => o.status === 503),
+      JSON.stringify(summary),
+    ).toBe(true);
     await servesAgainWithin(15_000);
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);

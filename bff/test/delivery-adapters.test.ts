@@ -49,7 +49,12 @@ describe('Resend adapter', () => {
   });
   afterAll(() => fake.close());
   const sender = (timeoutMs?: number) =>
-    createResendSender({ apiKey, from: 'JD Account <no-reply@mail.example.com>', baseUrl: fake.url, ...(timeoutMs ? { timeoutMs } : {}) });
+    createResendSender({
+      apiKey,
+      from: 'JD Account <no-reply@mail.example.com>',
+      baseUrl: fake.url,
+      ...(timeoutMs ? { timeoutMs } : {}),
+    });
   const email = (over: Partial<OutgoingMessage> = {}) =>
     msg({
       channel: 'email',
@@ -73,7 +78,13 @@ describe('Resend adapter', () => {
     expect(req.path).toBe('/emails');
     expect(req.headers.authorization).toBe(`Bearer ${apiKey}`);
     expect(req.headers['idempotency-key']).toBe(m.id);
-    expect(req.body).toMatchObject({ from: 'JD Account <no-reply@mail.example.com>', to: ['user@example.com'], subject: m.subject, text: m.text, html: m.html });
+    expect(req.body).toMatchObject({
+      from: 'JD Account <no-reply@mail.example.com>',
+      to: ['user@example.com'],
+      subject: m.subject,
+      text: m.text,
+      html: m.html,
+    });
     expect(result).toEqual({ ok: true, providerId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
   });
 
@@ -182,13 +193,28 @@ describe('Tencent Cloud adapter (SMS SendSms, VMS SendCodeVoice)', () => {
   });
 
   it('falls back to the mainland template table when no international one is configured', async () => {
-    expect((await sender().deliver(msg({ to: '+85261234567', purpose: 'verify_identity', template: { key: 'verify_identity', params: ['654321', '5'] } }))).ok).toBe(true);
+    expect(
+      (
+        await sender().deliver(
+          msg({
+            to: '+85261234567',
+            purpose: 'verify_identity',
+            template: { key: 'verify_identity', params: ['654321', '5'] },
+          }),
+        )
+      ).ok,
+    ).toBe(true);
     expect(fake.requests.at(-1)!.body).toMatchObject({ TemplateId: '1000002', TemplateParamSet: ['654321', '5'] });
   });
 
   it('fails as final, without calling Tencent, when no template is configured or no params given', async () => {
     const before = fake.requests.length;
-    expectFailure(await sender().deliver(msg({ purpose: 'mfa_change', template: { key: 'mfa_change', params: [] } })), false, 'tencent_no_template:mfa_change', secrets);
+    expectFailure(
+      await sender().deliver(msg({ purpose: 'mfa_change', template: { key: 'mfa_change', params: [] } })),
+      false,
+      'tencent_no_template:mfa_change',
+      secrets,
+    );
     expectFailure(await sender().deliver(msg({ template: null })), false, 'tencent_no_template_params', secrets);
     expect(fake.requests.length).toBe(before);
   });
@@ -200,14 +226,30 @@ describe('Tencent Cloud adapter (SMS SendSms, VMS SendCodeVoice)', () => {
     const req = fake.requests.at(-1)!;
     expect(req.headers['x-tc-action']).toBe('SendCodeVoice');
     expect(req.headers['x-tc-version']).toBe('2020-09-02');
-    expect(req.body).toEqual({ CodeMessage: '482913', CalledNumber: '+8613800138000', VoiceSdkAppid: '1400009999', PlayTimes: 2, SessionContext: m.id });
+    expect(req.body).toEqual({
+      CodeMessage: '482913',
+      CalledNumber: '+8613800138000',
+      VoiceSdkAppid: '1400009999',
+      PlayTimes: 2,
+      SessionContext: m.id,
+    });
     expect(verifyTc3(req, secretKey)).toMatchObject({ valid: true, secretId });
   });
 
   it('refuses voice outside the mainland and voice without a code as final', async () => {
     const before = fake.requests.length;
-    expectFailure(await sender().deliver(msg({ channel: 'voice', to: '+85261234567' })), false, 'tencent_voice_region_unsupported', secrets);
-    expectFailure(await sender().deliver(msg({ channel: 'voice', code: null })), false, 'tencent_no_voice_code', secrets);
+    expectFailure(
+      await sender().deliver(msg({ channel: 'voice', to: '+85261234567' })),
+      false,
+      'tencent_voice_region_unsupported',
+      secrets,
+    );
+    expectFailure(
+      await sender().deliver(msg({ channel: 'voice', code: null })),
+      false,
+      'tencent_no_voice_code',
+      secrets,
+    );
     expect(fake.requests.length).toBe(before);
   });
 
@@ -230,9 +272,19 @@ describe('Tencent Cloud adapter (SMS SendSms, VMS SendCodeVoice)', () => {
 
   it('maps a per-number SendStatus failure (call succeeded, number failed)', async () => {
     fake.failNextNumber('LimitExceeded.PhoneNumberOneHourLimit');
-    expectFailure(await sender().deliver(msg({})), true, 'tencent_rate_limited:LimitExceeded.PhoneNumberOneHourLimit', secrets);
+    expectFailure(
+      await sender().deliver(msg({})),
+      true,
+      'tencent_rate_limited:LimitExceeded.PhoneNumberOneHourLimit',
+      secrets,
+    );
     fake.failNextNumber('FailedOperation.PhoneNumberInBlacklist');
-    expectFailure(await sender().deliver(msg({})), false, 'tencent_rejected:FailedOperation.PhoneNumberInBlacklist', secrets);
+    expectFailure(
+      await sender().deliver(msg({})),
+      false,
+      'tencent_rejected:FailedOperation.PhoneNumberInBlacklist',
+      secrets,
+    );
   });
 
   it('maps voice API errors the same way', async () => {
@@ -279,7 +331,13 @@ describe('Twilio adapter', () => {
   });
   afterAll(() => fake.close());
   const sender = (over: { timeoutMs?: number; baseUrl?: string } = {}) =>
-    createTwilioSender({ accountSid, authToken, from: '+15005550006', baseUrl: over.baseUrl ?? fake.url, ...(over.timeoutMs ? { timeoutMs: over.timeoutMs } : {}) });
+    createTwilioSender({
+      accountSid,
+      authToken,
+      from: '+15005550006',
+      baseUrl: over.baseUrl ?? fake.url,
+      ...(over.timeoutMs ? { timeoutMs: over.timeoutMs } : {}),
+    });
   const basic = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
 
   it('sends an SMS: Messages.json, form-encoded To/From/Body, Basic auth', async () => {
@@ -295,14 +353,25 @@ describe('Twilio adapter', () => {
   });
 
   it('uses a Messaging Service when configured', async () => {
-    const s = createTwilioSender({ accountSid, authToken, from: '+15005550006', messagingServiceSid: 'MG0123', baseUrl: fake.url });
+    const s = createTwilioSender({
+      accountSid,
+      authToken,
+      from: '+15005550006',
+      messagingServiceSid: 'MG0123',
+      baseUrl: fake.url,
+    });
     expect((await s.deliver(msg({}))).ok).toBe(true);
     expect(fake.requests.at(-1)!.body).toMatchObject({ MessagingServiceSid: 'MG0123' });
     expect(fake.requests.at(-1)!.body).not.toHaveProperty('From');
   });
 
   it('places a voice call whose TwiML reads the code digit by digit, XML-escaped', async () => {
-    const m = msg({ channel: 'voice', to: '+886912345678', text: '您的验证码是123456 <请勿泄露> & 10分钟内有效', code: '123456' });
+    const m = msg({
+      channel: 'voice',
+      to: '+886912345678',
+      text: '您的验证码是123456 <请勿泄露> & 10分钟内有效',
+      code: '123456',
+    });
     const result = await sender().deliver(m);
     expect(result).toEqual({ ok: true, providerId: expect.stringMatching(/^CA[0-9a-f]{32}$/) });
     const req = fake.requests.at(-1)!;
@@ -318,8 +387,13 @@ describe('Twilio adapter', () => {
   });
 
   it('builds English TwiML and appends the code when the script lacks it', () => {
-    const twiml = buildVoiceTwiml({ locale: 'en', text: 'Your "JD" code is', code: '0042' }, { language: 'en-US', voice: 'Polly.Joanna' });
-    expect(twiml).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Say language="en-US" voice="Polly.Joanna" loop="2">Your &quot;JD&quot; code is 0, 0, 4, 2</Say></Response>');
+    const twiml = buildVoiceTwiml(
+      { locale: 'en', text: 'Your "JD" code is', code: '0042' },
+      { language: 'en-US', voice: 'Polly.Joanna' },
+    );
+    expect(twiml).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?><Response><Say language="en-US" voice="Polly.Joanna" loop="2">Your &quot;JD&quot; code is 0, 0, 4, 2</Say></Response>',
+    );
   });
 
   it.each([
@@ -344,10 +418,20 @@ describe('Twilio adapter', () => {
   });
 
   it('maps an unreachable host to a retryable failure', async () => {
-    expectFailure(await sender({ baseUrl: await closedPortUrl() }).deliver(msg({})), true, 'twilio_unreachable', secrets);
+    expectFailure(
+      await sender({ baseUrl: await closedPortUrl() }).deliver(msg({})),
+      true,
+      'twilio_unreachable',
+      secrets,
+    );
   });
 
   it('refuses email as final', async () => {
-    expectFailure(await sender().deliver(msg({ channel: 'email', to: 'a@example.com' })), false, 'twilio_unsupported_channel', secrets);
+    expectFailure(
+      await sender().deliver(msg({ channel: 'email', to: 'a@example.com' })),
+      false,
+      'twilio_unsupported_channel',
+      secrets,
+    );
   });
 });

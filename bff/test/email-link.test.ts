@@ -11,14 +11,30 @@ afterAll(() => h.close());
 
 async function registerWithEmail() {
   const email = `mail${i}@example.com`;
-  const res = await h.register({ accountName: `mail_user_${i}`, number: `1366666${String(i++).padStart(4, '0')}`, email });
+  const res = await h.register({
+    accountName: `mail_user_${i}`,
+    number: `1366666${String(i++).padStart(4, '0')}`,
+    email,
+  });
   expect(res.status).toBe(201);
   const [mail] = await readDevOutbox(h.db, { to: email, limit: 1 });
-  const link = new URL(mail!.link!);
-  return { email, path: `${link.pathname}${link.search}`, token: link.searchParams.get('token')!, accountId: res.json.account.id as string };
+  const link = new URL(mail.link!);
+  return {
+    email,
+    path: `${link.pathname}${link.search}`,
+    token: link.searchParams.get('token')!,
+    accountId: res.json.account.id as string,
+  };
 }
 const verified = async (accountId: string) =>
-  (await h.db.selectFrom('account_contacts').select('verified_at').where('account_id', '=', accountId).where('kind', '=', 'email').executeTakeFirstOrThrow()).verified_at !== null;
+  (
+    await h.db
+      .selectFrom('account_contacts')
+      .select('verified_at')
+      .where('account_id', '=', accountId)
+      .where('kind', '=', 'email')
+      .executeTakeFirstOrThrow()
+  ).verified_at !== null;
 
 describe(`email verification link (${backend})`, () => {
   it('verifies the email once, within 2 hours, and says so', async () => {
@@ -54,7 +70,9 @@ describe(`email verification link (${backend})`, () => {
     const { token, accountId } = await registerWithEmail();
     const tampered = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
     for (const t of [tampered, '', 'short', 'x'.repeat(1000)]) {
-      const res = await h.app.request(`/email/verify?token=${encodeURIComponent(t)}`, { headers: { 'accept-language': 'en' } });
+      const res = await h.app.request(`/email/verify?token=${encodeURIComponent(t)}`, {
+        headers: { 'accept-language': 'en' },
+      });
       expect(res.status).toBe(400);
       expect(await res.text()).toContain('This link is not valid.');
     }

@@ -88,7 +88,13 @@ export async function makeHarness(opts: { config?: Partial<AppConfig> } = {}) {
       body = JSON.stringify(o.body);
       headers['content-type'] ??= 'application/json';
     }
-    return readAnswer(await app.request(`${o.url ?? 'http://localhost'}${path}`, { method: o.method ?? (body ? 'POST' : 'GET'), headers, body }));
+    return readAnswer(
+      await app.request(`${o.url ?? 'http://localhost'}${path}`, {
+        method: o.method ?? (body ? 'POST' : 'GET'),
+        headers,
+        body,
+      }),
+    );
   }
 
   /** Sends a registration code and returns it, read from the dev outbox as a user would. */
@@ -103,7 +109,10 @@ export async function makeHarness(opts: { config?: Partial<AppConfig> } = {}) {
     return { res, code: latest?.code ?? undefined };
   }
 
-  async function register(fields: { accountName: string; password?: string; number: string; email?: string; region?: string }, o: RequestOptions = {}) {
+  async function register(
+    fields: { accountName: string; password?: string; number: string; email?: string; region?: string },
+    o: RequestOptions = {},
+  ) {
     const { code } = await sendCode(fields.number, { ...o, ...(fields.region ? { region: fields.region } : {}) });
     if (!code) throw new Error('no code was sent');
     return request('/v1/accounts', {
@@ -119,7 +128,9 @@ export async function makeHarness(opts: { config?: Partial<AppConfig> } = {}) {
     });
   }
 
-  async function count(table: 'accounts' | 'sessions' | 'account_contacts' | 'verification_codes' | 'consents' | 'outbox') {
+  async function count(
+    table: 'accounts' | 'sessions' | 'account_contacts' | 'verification_codes' | 'consents' | 'outbox',
+  ) {
     const row = await db.selectFrom(table).select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
   }
@@ -163,5 +174,5 @@ export async function readAnswer(res: Response) {
 
 /** `name=value` of a Set-Cookie header, for sending it back. */
 export function cookieFrom(setCookie: string | null): string {
-  return (setCookie ?? '').split(';')[0]!;
+  return (setCookie ?? '').split(';')[0];
 }

@@ -46,12 +46,14 @@ function hostileValue(s: Json, bad: string, path: string, free: string[]): unkno
   const branches = s.anyOf ?? s.oneOf;
   if (branches) {
     // the branch a real client would fill: not null, not a fixed literal ('' of an optional email)
-    const pick = branches.find((b) => b.type !== 'null' && b.const === undefined) ?? branches[0]!;
+    const pick = branches.find((b) => b.type !== 'null' && b.const === undefined) ?? branches[0];
     return hostileValue(pick, bad, path, free);
   }
   const type = Array.isArray(s.type) ? s.type.find((t) => t !== 'null') : s.type;
   if (type === 'object' || s.properties) {
-    return Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, v]) => [k, hostileValue(v, bad, path ? `${path}.${k}` : k, free)]));
+    return Object.fromEntries(
+      Object.entries(s.properties ?? {}).map(([k, v]) => [k, hostileValue(v, bad, path ? `${path}.${k}` : k, free)]),
+    );
   }
   if (type === 'array') return [hostileValue(s.items ?? {}, bad, `${path}.0`, free)];
   if (type === 'integer' || type === 'number') return 1;
@@ -85,8 +87,20 @@ const MULTILINE = new Set(['POST /admin/v1/mfa-applications/:id/reject reason'])
  */
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex').toString('base64');
 const VALID: Record<string, unknown> = {
-  'POST /v1/verification-codes': { phone: { region: 'CN', number: '13766660009' }, purpose: 'register', channel: 'sms' },
-  'POST /v1/accounts': { accountName: 'hostile_new', password: 'Secret#2026', phone: { region: 'CN', number: '13766660008' }, code: '123456', agreements: [{ key: 'privacy', version: '1.0' }], referralCode: 'abc', email: 'new@example.com' },
+  'POST /v1/verification-codes': {
+    phone: { region: 'CN', number: '13766660009' },
+    purpose: 'register',
+    channel: 'sms',
+  },
+  'POST /v1/accounts': {
+    accountName: 'hostile_new',
+    password: 'Secret#2026',
+    phone: { region: 'CN', number: '13766660008' },
+    code: '123456',
+    agreements: [{ key: 'privacy', version: '1.0' }],
+    referralCode: 'abc',
+    email: 'new@example.com',
+  },
   'POST /v1/sessions': { identifier: 'hostile_owner', password: 'Secret#2026', subUser: 'hostile_member' },
   'POST /v1/sessions/unlock/code': { identifier: 'hostile_owner', channel: 'sms' },
   'POST /v1/sessions/unlock': { identifier: 'hostile_owner', code: '123456' },
@@ -94,19 +108,45 @@ const VALID: Record<string, unknown> = {
   'POST /v1/consents': { agreements: [{ key: 'privacy', version: '1.0' }] },
   'POST /v1/security/step-up/start': { method: 'phone', channel: 'sms' },
   'POST /v1/security/step-up/verify': { method: 'phone', code: '123456' },
-  'POST /v1/security/contacts/start': { kind: 'email', role: 'contact', email: 'x@example.com', phone: { region: 'CN', number: '13766660006' } },
-  'POST /v1/security/contacts/confirm': { kind: 'email', role: 'contact', email: 'x@example.com', phone: { region: 'CN', number: '13766660006' }, code: '123456' },
+  'POST /v1/security/contacts/start': {
+    kind: 'email',
+    role: 'contact',
+    email: 'x@example.com',
+    phone: { region: 'CN', number: '13766660006' },
+  },
+  'POST /v1/security/contacts/confirm': {
+    kind: 'email',
+    role: 'contact',
+    email: 'x@example.com',
+    phone: { region: 'CN', number: '13766660006' },
+    code: '123456',
+  },
   'POST /v1/security/email': { email: 'x@example.com' },
   'POST /v1/security/password': { currentPassword: 'Secret#2026', newPassword: 'New#Pass2026x' },
   'POST /v1/security/mfa/confirm': { code: '123456' },
   'POST /v1/sub-users': { name: 'hostile_sub2', password: 'Sub#Pass2026' },
   'POST /v1/sub-user/mfa/setup': { password: 'Sub#Pass2026' },
   'POST /v1/sub-user/mfa/confirm': { code: '123456' },
-  'POST /v1/mfa-recovery/applications': { type: 'enterprise', name: '张三', phone: { region: 'CN', number: '13766660007' }, idNumber: '11010119900307123X', enterpriseName: 'Acme', idPhoto: { data: PNG }, businessLicence: { data: PNG } },
-  'PUT /admin/v1/accounts/:id/real-name': { type: 'enterprise', name: '张三', idNumber: '11010119900307123X', enterpriseName: 'Acme' },
+  'POST /v1/mfa-recovery/applications': {
+    type: 'enterprise',
+    name: '张三',
+    phone: { region: 'CN', number: '13766660007' },
+    idNumber: '11010119900307123X',
+    enterpriseName: 'Acme',
+    idPhoto: { data: PNG },
+    businessLicence: { data: PNG },
+  },
+  'PUT /admin/v1/accounts/:id/real-name': {
+    type: 'enterprise',
+    name: '张三',
+    idNumber: '11010119900307123X',
+    enterpriseName: 'Acme',
+  },
   'POST /admin/v1/mfa-applications/:id/reject': { reason: 'The photo is blurred.' },
   // stored as jsonb, where Postgres refuses \u0000 (and lone surrogate escapes) too
-  'PATCH /admin/v1/config': { testMode: { enabled: false, phones: ['+8613700000000'], emails: ['qa@example.com'], code: '123456' } },
+  'PATCH /admin/v1/config': {
+    testMode: { enabled: false, phones: ['+8613700000000'], emails: ['qa@example.com'], code: '123456' },
+  },
 };
 
 /** `value` with `bad` at the dotted path (creating objects and arrays on the way). */
@@ -115,7 +155,7 @@ function withAt(value: unknown, path: string, bad: string): unknown {
   const parts = path.split('.');
   let at: Record<string, unknown> = copy;
   parts.slice(0, -1).forEach((p, i) => {
-    if (typeof at[p] !== 'object' || at[p] === null) at[p] = /^\d+$/.test(parts[i + 1]!) ? [] : {};
+    if (typeof at[p] !== 'object' || at[p] === null) at[p] = /^\d+$/.test(parts[i + 1]) ? [] : {};
     at = at[p] as Record<string, unknown>;
   });
   at[parts.at(-1)!] = bad;
@@ -124,7 +164,13 @@ function withAt(value: unknown, path: string, bad: string): unknown {
 
 /** The size limit on request bodies (bff/src/app.ts, routes/admin.ts, routes/mfa-recovery.ts). */
 const bodyLimit = (op: Op) =>
-  op.path.startsWith('/admin/v1') ? 16 * 1024 : op.path === '/v1/mfa-recovery/applications' ? 6 * 1024 * 1024 : op.path.startsWith('/v1/') ? 64 * 1024 : undefined;
+  op.path.startsWith('/admin/v1')
+    ? 16 * 1024
+    : op.path === '/v1/mfa-recovery/applications'
+      ? 6 * 1024 * 1024
+      : op.path.startsWith('/v1/')
+        ? 64 * 1024
+        : undefined;
 
 let h: Harness;
 let userToken = '';
@@ -135,21 +181,36 @@ let ipSeq = 0;
 
 beforeAll(async () => {
   h = await makeHarness();
-  const reg = await h.register({ accountName: 'hostile_owner', number: '13766660001' }, { headers: { 'x-jd-session-mode': 'token' } });
+  const reg = await h.register(
+    { accountName: 'hostile_owner', number: '13766660001' },
+    { headers: { 'x-jd-session-mode': 'token' } },
+  );
   expect(reg.status).toBe(201);
   userToken = reg.json.session.token;
   accountId = reg.json.account.id;
   adminKey = (await createAdminKey(h.db, h.clock, h.tenant.id, 'hostile-input test')).secretKey;
-  subUserId = (await h.request('/v1/sub-users', { token: userToken, body: { name: 'hostile_member', password: 'Sub#Pass2026' } })).json.id;
+  subUserId = (
+    await h.request('/v1/sub-users', { token: userToken, body: { name: 'hostile_member', password: 'Sub#Pass2026' } })
+  ).json.id;
   expect(subUserId).toBeTruthy();
   // real-name verified, so that a lost-device application gets as far as its insert
-  await setRealName(h.deps, h.tenant.id, accountId, { type: 'enterprise', name: '张三', idNumber: '11010119900307123X', enterprise: 'Acme' });
+  await setRealName(h.deps, h.tenant.id, accountId, {
+    type: 'enterprise',
+    name: '张三',
+    idNumber: '11010119900307123X',
+    enterprise: 'Acme',
+  });
 }, 60_000);
 afterAll(() => h.close());
 
 /** A session of its own for a request that ends the one it uses (DELETE /v1/session), without a sign-in's argon2. */
 async function freshUserToken() {
-  const issued = await createSession(h.db, h.deps, { tenantId: h.tenant.id, accountId, mode: 'token', mfaVerified: true }, { ip: null, userAgent: null, locale: 'en' });
+  const issued = await createSession(
+    h.db,
+    h.deps,
+    { tenantId: h.tenant.id, accountId, mode: 'token', mfaVerified: true },
+    { ip: null, userAgent: null, locale: 'en' },
+  );
   return issued.token;
 }
 
@@ -160,8 +221,19 @@ const key = (op: Op) => `${op.method.toUpperCase()} ${op.path}`;
  * request here disables the account or ends its sessions.
  */
 const filled = (path: string, param?: string) =>
-  path.replace(/:([A-Za-z]+)/g, (_, name: string) =>
-    param ?? (name === 'kind' ? 'phone' : name === 'slug' ? 'acme' : path === '/admin/v1/accounts/:id/real-name' ? accountId : path === '/v1/sub-users/:id/mfa-required' ? subUserId : randomUUID()),
+  path.replace(
+    /:([A-Za-z]+)/g,
+    (_, name: string) =>
+      param ??
+      (name === 'kind'
+        ? 'phone'
+        : name === 'slug'
+          ? 'acme'
+          : path === '/admin/v1/accounts/:id/real-name'
+            ? accountId
+            : path === '/v1/sub-users/:id/mfa-required'
+              ? subUserId
+              : randomUUID()),
   );
 
 interface Sent {
@@ -170,7 +242,11 @@ interface Sent {
   text: string;
 }
 
-async function send(op: Op, who: Who, o: { url?: string; body?: string | Uint8Array; headers?: Record<string, string> } = {}): Promise<Sent> {
+async function send(
+  op: Op,
+  who: Who,
+  o: { url?: string; body?: string | Uint8Array; headers?: Record<string, string> } = {},
+): Promise<Sent> {
   const headers: Record<string, string> = {
     // a new client address each time: per-address limits (README "Security model") are not what is tested here
     'x-forwarded-for': `10.77.${(ipSeq >> 8) & 255}.${ipSeq++ & 255}`,
@@ -183,28 +259,43 @@ async function send(op: Op, who: Who, o: { url?: string; body?: string | Uint8Ar
   if (who === 'admin') headers.authorization = `Bearer ${adminKey}`;
   if (o.body !== undefined) headers['content-type'] = 'application/json';
   Object.assign(headers, o.headers);
-  return readAnswer(await h.app.request(`http://localhost${o.url ?? filled(op.path)}`, { method: op.method.toUpperCase(), headers, body: o.body as BodyInit | undefined }));
+  return readAnswer(
+    await h.app.request(`http://localhost${o.url ?? filled(op.path)}`, {
+      method: op.method.toUpperCase(),
+      headers,
+      body: o.body as BodyInit | undefined,
+    }),
+  );
 }
 
 /** Problems with one answer: a 5xx, or an error answer that is not the product's error shape. */
 function problems(label: string, r: Sent): string[] {
   if (r.status >= 500) return [`${label}: ${r.status} ${r.text.slice(0, 160)}`];
-  if (r.status >= 400 && r.text && !r.text.startsWith('<') && typeof r.json?.error?.code !== 'string') return [`${label}: ${r.status} without an error code: ${r.text.slice(0, 120)}`];
+  if (r.status >= 400 && r.text && !r.text.startsWith('<') && typeof r.json?.error?.code !== 'string')
+    return [`${label}: ${r.status} without an error code: ${r.text.slice(0, 120)}`];
   return [];
 }
 
-const fieldCodes = (r: Sent): Map<string, string> => new Map(((r.json?.error?.fields ?? []) as { path: string; code: string }[]).map((f) => [f.path, f.code]));
+const fieldCodes = (r: Sent): Map<string, string> =>
+  new Map(((r.json?.error?.fields ?? []) as { path: string; code: string }[]).map((f) => [f.path, f.code]));
 
 /** The free-text fields that validation answered for: each must carry `text_invalid_chars`. */
-function textRefusals(label: string, r: Sent, free: string[], expectCode: (path: string) => boolean): { problems: string[]; validated: boolean } {
+function textRefusals(
+  label: string,
+  r: Sent,
+  free: string[],
+  expectCode: (path: string) => boolean,
+): { problems: string[]; validated: boolean } {
   const validated = r.status === 400 && r.json?.error?.code === 'invalid_input' && Array.isArray(r.json.error.fields);
   if (!validated) return { problems: [], validated: false };
   const codes = fieldCodes(r);
   const out: string[] = [];
   for (const path of free) {
     const got = codes.get(path);
-    if (expectCode(path) && got !== 'text_invalid_chars') out.push(`${label}: field ${path} answered ${got ?? 'nothing'}`);
-    if (!expectCode(path) && got === 'text_invalid_chars') out.push(`${label}: field ${path} refused a multi-line value`);
+    if (expectCode(path) && got !== 'text_invalid_chars')
+      out.push(`${label}: field ${path} answered ${got ?? 'nothing'}`);
+    if (!expectCode(path) && got === 'text_invalid_chars')
+      out.push(`${label}: field ${path} refused a multi-line value`);
   }
   return { problems: out, validated: true };
 }
@@ -227,7 +318,12 @@ describe(`hostile input on every endpoint (${backend})`, () => {
           const label = `${key(op)} as ${who} with ${bad.name}`;
           const r = await send(op, who, { body });
           found.push(...problems(label, r));
-          const check = textRefusals(label, r, free, (path) => !(bad.multilineOk && MULTILINE.has(`${key(op)} ${path}`)));
+          const check = textRefusals(
+            label,
+            r,
+            free,
+            (path) => !(bad.multilineOk && MULTILINE.has(`${key(op)} ${path}`)),
+          );
           found.push(...check.problems);
           if (check.validated) reachedValidation.add(key(op));
         }
@@ -271,7 +367,8 @@ describe(`hostile input on every endpoint (${backend})`, () => {
           const label = `${key(op)} as ${who} with ?${name}=%00`;
           const r = await send(op, who, { url: `${filled(op.path)}?${name}=a%00b` });
           found.push(...problems(label, r));
-          if (r.status !== 400 || fieldCodes(r).get(name) !== 'text_invalid_chars') found.push(`${label}: ${r.status} ${r.text.slice(0, 100)}`);
+          if (r.status !== 400 || fieldCodes(r).get(name) !== 'text_invalid_chars')
+            found.push(`${label}: ${r.status} ${r.text.slice(0, 100)}`);
         }
       }
     }
@@ -284,15 +381,36 @@ describe(`hostile input on every endpoint (${backend})`, () => {
       // ED A0 80 is U+D800 encoded as if it were a character: a decoder turns it into U+FFFD
       const json = JSON.stringify(hostileValue(schema, 'ab\u2063cd', '', []));
       const bytes = Buffer.from(json, 'utf8');
-      const raw = Buffer.from(bytes.toString('latin1').replaceAll('\u00e2\u0081\u00a3', '\u00ed\u00a0\u0080'), 'latin1');
-      for (const who of WHO) found.push(...problems(`${key(op)} as ${who} with raw surrogate bytes`, await send(op, who, { body: new Uint8Array(raw) })));
+      const raw = Buffer.from(
+        bytes.toString('latin1').replaceAll('\u00e2\u0081\u00a3', '\u00ed\u00a0\u0080'),
+        'latin1',
+      );
+      for (const who of WHO)
+        found.push(
+          ...problems(
+            `${key(op)} as ${who} with raw surrogate bytes`,
+            await send(op, who, { body: new Uint8Array(raw) }),
+          ),
+        );
     }
     expect(found).toEqual([]);
   }, 60_000);
 
   it('answers a path parameter with %00 with text_invalid_chars, and garbage ids with a 4xx', async () => {
     const found: string[] = [];
-    const GARBAGE = ['%00', 'x%00y', '%C2%85', 'not-a-uuid', "1'%3B--", '%ZZ', '%ED%A0%80', '%C0%80', '00000000-0000-0000-0000-00000000000g', 'a'.repeat(300), '..%2F..%2Fetc'];
+    const GARBAGE = [
+      '%00',
+      'x%00y',
+      '%C2%85',
+      'not-a-uuid',
+      "1'%3B--",
+      '%ZZ',
+      '%ED%A0%80',
+      '%C0%80',
+      '00000000-0000-0000-0000-00000000000g',
+      'a'.repeat(300),
+      '..%2F..%2Fetc',
+    ];
     for (const op of OPS.filter((o) => o.path.includes('/:'))) {
       for (const param of GARBAGE) {
         for (const who of WHO) {
@@ -300,7 +418,8 @@ describe(`hostile input on every endpoint (${backend})`, () => {
           const r = await send(op, who, { url: filled(op.path, param), ...(hasBody(op) ? { body: '{}' } : {}) });
           found.push(...problems(label, r));
           if (r.status < 400) found.push(`${label}: ${r.status}`);
-          if (/%00|%C2%85/.test(param) && fieldCodes(r).get('path') !== 'text_invalid_chars') found.push(`${label}: ${r.status} ${r.text.slice(0, 100)}`);
+          if (/%00|%C2%85/.test(param) && fieldCodes(r).get('path') !== 'text_invalid_chars')
+            found.push(`${label}: ${r.status} ${r.text.slice(0, 100)}`);
         }
       }
     }
@@ -314,14 +433,24 @@ describe(`hostile input on every endpoint (${backend})`, () => {
       for (const enc of ['%00', 'a%00b', '%C2%9B', '%7F']) {
         for (const who of WHO) {
           const label = `${key(op)} as ${who} with ?…=${enc}`;
-          const r = await send(op, who, { url: `${filled(op.path)}?${names.map((n) => `${n}=${enc}`).join('&')}`, ...(hasBody(op) ? { body: '{}' } : {}) });
+          const r = await send(op, who, {
+            url: `${filled(op.path)}?${names.map((n) => `${n}=${enc}`).join('&')}`,
+            ...(hasBody(op) ? { body: '{}' } : {}),
+          });
           found.push(...problems(label, r));
           const codes = fieldCodes(r);
-          if (r.status !== 400 || names.some((n) => codes.get(n) !== 'text_invalid_chars')) found.push(`${label}: ${r.status} ${r.text.slice(0, 100)}`);
+          if (r.status !== 400 || names.some((n) => codes.get(n) !== 'text_invalid_chars'))
+            found.push(`${label}: ${r.status} ${r.text.slice(0, 100)}`);
         }
       }
       // invalid UTF-8 decodes to U+FFFD: plain text, answered by the route like any other value
-      for (const who of WHO) found.push(...problems(`${key(op)} as ${who} with ?=%ED%A0%80`, await send(op, who, { url: `${filled(op.path)}?${names.map((n) => `${n}=%ED%A0%80`).join('&')}` })));
+      for (const who of WHO)
+        found.push(
+          ...problems(
+            `${key(op)} as ${who} with ?=%ED%A0%80`,
+            await send(op, who, { url: `${filled(op.path)}?${names.map((n) => `${n}=%ED%A0%80`).join('&')}` }),
+          ),
+        );
     }
     expect(found).toEqual([]);
   }, 120_000);
@@ -351,7 +480,8 @@ describe(`hostile input on every endpoint (${backend})`, () => {
           const label = `${key(op)} as ${who} with ${name}`;
           const r = await send(op, who, { body });
           found.push(...problems(label, r));
-          if (name.startsWith('a duplicate key')) found.push(...textRefusals(label, r, first ? [first] : [], () => true).problems);
+          if (name.startsWith('a duplicate key'))
+            found.push(...textRefusals(label, r, first ? [first] : [], () => true).problems);
         }
       }
       // (a DELETE's body is never read, so no limit applies to it)
@@ -364,7 +494,8 @@ describe(`hostile input on every endpoint (${backend})`, () => {
           if (under.status === 413) found.push(`${key(op)} as ${who}: a body of exactly the limit answered 413`);
           const over = await send(op, who, { body: padded(limit + 1) });
           found.push(...problems(`${key(op)} as ${who} with a body over the limit`, over));
-          if (![413, 401].includes(over.status)) found.push(`${key(op)} as ${who}: a body over the limit answered ${over.status}`);
+          if (![413, 401].includes(over.status))
+            found.push(`${key(op)} as ${who}: a body over the limit answered ${over.status}`);
         }
       }
     }
@@ -386,11 +517,22 @@ describe(`hostile input on every endpoint (${backend})`, () => {
     for (const op of OPS) {
       for (const who of WHO) {
         const headers = { ...odd, ...(who === 'stranger' ? { authorization: `Bearer ${userToken}\u0085` } : {}) };
-        found.push(...problems(`${key(op)} as ${who} with odd header bytes`, await send(op, who, { headers, ...(hasBody(op) ? { body: '{}' } : {}) })));
+        found.push(
+          ...problems(
+            `${key(op)} as ${who} with odd header bytes`,
+            await send(op, who, { headers, ...(hasBody(op) ? { body: '{}' } : {}) }),
+          ),
+        );
       }
     }
     // an odd publishable key names no tenant
-    for (const op of OPS) found.push(...problems(`${key(op)} with an odd publishable key`, await send(op, 'stranger', { headers: { 'x-jd-publishable-key': `${h.tenant.publishableKey}\u0085` } })));
+    for (const op of OPS)
+      found.push(
+        ...problems(
+          `${key(op)} with an odd publishable key`,
+          await send(op, 'stranger', { headers: { 'x-jd-publishable-key': `${h.tenant.publishableKey}\u0085` } }),
+        ),
+      );
     expect(found).toEqual([]);
     // a real token with one odd byte added is no token; the bare token still works
     const session = OPS.find((o) => key(o) === 'GET /v1/session')!;
@@ -400,28 +542,57 @@ describe(`hostile input on every endpoint (${backend})`, () => {
   }, 120_000);
 
   it('records no control characters from a User-Agent in the audit log', async () => {
-    const res = await h.request('/v1/sessions', { body: { identifier: 'hostile_owner', password: 'Wrong#2026x' }, headers: { 'user-agent': 'agent\u0085\u001b[31m' }, ip: '10.78.0.1' });
+    const res = await h.request('/v1/sessions', {
+      body: { identifier: 'hostile_owner', password: 'Wrong#2026x' },
+      headers: { 'user-agent': 'agent\u0085\u001b[31m' },
+      ip: '10.78.0.1',
+    });
     expect(res.status).toBe(401);
-    const row = await h.db.selectFrom('audit_events').select('user_agent').where('account_id', '=', accountId).where('type', '=', 'sign_in_failed').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    const row = await h.db
+      .selectFrom('audit_events')
+      .select('user_agent')
+      .where('account_id', '=', accountId)
+      .where('type', '=', 'sign_in_failed')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
     expect(row.user_agent).toBe('agent[31m');
   });
 
   it('answers a password with a control character the same for a known and an unknown account, before any lookup', async () => {
-    const known = await h.request('/v1/sessions', { body: { identifier: 'hostile_owner', password: 'Secret#2026\u0000' }, ip: '10.78.0.2' });
-    const unknown = await h.request('/v1/sessions', { body: { identifier: 'nobody_here_x', password: 'Secret#2026\u0000' }, ip: '10.78.0.3' });
+    const known = await h.request('/v1/sessions', {
+      body: { identifier: 'hostile_owner', password: 'Secret#2026\u0000' },
+      ip: '10.78.0.2',
+    });
+    const unknown = await h.request('/v1/sessions', {
+      body: { identifier: 'nobody_here_x', password: 'Secret#2026\u0000' },
+      ip: '10.78.0.3',
+    });
     expect(known.status).toBe(400);
-    expect(known.json.error.fields).toEqual([{ path: 'password', code: 'text_invalid_chars', message: expect.any(String) }]);
+    expect(known.json.error.fields).toEqual([
+      { path: 'password', code: 'text_invalid_chars', message: expect.any(String) },
+    ]);
     const { requestId: _a, ...a } = known.json.error;
     const { requestId: _b, ...b } = unknown.json.error;
     expect(a).toEqual(b);
     // the same password, well-formed, still signs in: the refusal counted as no failed attempt
-    expect((await h.request('/v1/sessions', { body: { identifier: 'hostile_owner', password: 'Secret#2026' }, ip: '10.78.0.4' })).status).toBe(200);
+    expect(
+      (
+        await h.request('/v1/sessions', {
+          body: { identifier: 'hostile_owner', password: 'Secret#2026' },
+          ip: '10.78.0.4',
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('names the refusal in both languages', async () => {
     const zh = await h.request('/v1/sessions', { body: { identifier: 'a\u0000', password: 'x' }, locale: 'zh-CN' });
     const en = await h.request('/v1/sessions', { body: { identifier: 'a\u0000', password: 'x' }, locale: 'en' });
-    expect(zh.json.error.fields[0]).toMatchObject({ path: 'identifier', code: 'text_invalid_chars', message: '包含不能使用的字符（控制字符或无效文本）。' });
+    expect(zh.json.error.fields[0]).toMatchObject({
+      path: 'identifier',
+      code: 'text_invalid_chars',
+      message: '包含不能使用的字符（控制字符或无效文本）。',
+    });
     expect(en.json.error.fields[0].message).toMatch(/characters that cannot be used/);
   });
 });

@@ -9,7 +9,16 @@ import { idempotent } from '../src/http/idempotency.ts';
 import { listApplications, setRealName } from '../src/services/mfa-recovery.ts';
 import { createTenant, type Tenant } from '../src/services/tenants.ts';
 import { postgresFileStore } from '../src/storage/files.ts';
-import { AGREEMENTS, backend, cookieFrom, makeHarness, ORIGIN, readAnswer, type Harness, type RequestOptions } from './harness.ts';
+import {
+  AGREEMENTS,
+  backend,
+  cookieFrom,
+  makeHarness,
+  ORIGIN,
+  readAnswer,
+  type Harness,
+  type RequestOptions,
+} from './harness.ts';
 import { userWithMfa } from './mfa-helpers.ts';
 
 /** Create endpoints retried with an Idempotency-Key answer the first run's answer (bff/src/http/idempotency.ts). */
@@ -33,10 +42,22 @@ async function registration(accountName: string, o: { pk?: string } = {}) {
 }
 
 const register = (body: unknown, key: string | undefined, o: RequestOptions = {}) =>
-  h.request('/v1/accounts', { ...o, body, locale: 'en', headers: { ...o.headers, ...(key === undefined ? {} : { 'idempotency-key': key }) } });
+  h.request('/v1/accounts', {
+    ...o,
+    body,
+    locale: 'en',
+    headers: { ...o.headers, ...(key === undefined ? {} : { 'idempotency-key': key }) },
+  });
 
 async function accountsNamed(name: string, tenantId = h.tenant.id) {
-  return (await h.db.selectFrom('accounts').select('id').where('tenant_id', '=', tenantId).where('account_name', '=', name).execute()).length;
+  return (
+    await h.db
+      .selectFrom('accounts')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('account_name', '=', name)
+      .execute()
+  ).length;
 }
 
 /** Holds the next password hash until release() (registration hashes before its transaction); later hashes run. */
@@ -90,7 +111,7 @@ describe(`Idempotency-Key on create endpoints (${backend})`, () => {
     const answers = await Promise.all(Array.from({ length: 20 }, () => register(body, key)));
     const created = answers.filter((a) => a.status === 201);
     expect(created.length).toBeGreaterThanOrEqual(1);
-    for (const a of created) expect(a.text).toBe(created[0]!.text);
+    for (const a of created) expect(a.text).toBe(created[0].text);
     for (const a of answers.filter((x) => x.status !== 201)) {
       expect(a.status).toBe(409);
       expect(a.json.error.code).toBe('idempotency_in_progress');
@@ -100,7 +121,7 @@ describe(`Idempotency-Key on create endpoints (${backend})`, () => {
     // settled: a retry now gets the answer
     const late = await register(body, key);
     expect(late.status).toBe(201);
-    expect(late.text).toBe(created[0]!.text);
+    expect(late.text).toBe(created[0].text);
   });
 
   it('answers 409 idempotency_in_progress with Retry-After while the first request runs', async () => {
@@ -111,10 +132,15 @@ describe(`Idempotency-Key on create endpoints (${backend})`, () => {
     await held.started;
     const meanwhile = await register(body, key);
     expect(meanwhile.status).toBe(409);
-    expect(meanwhile.json.error).toMatchObject({ code: 'idempotency_in_progress', message: 'Still in progress. Try again shortly.' });
+    expect(meanwhile.json.error).toMatchObject({
+      code: 'idempotency_in_progress',
+      message: 'Still in progress. Try again shortly.',
+    });
     expect(meanwhile.headers.get('retry-after')).toBe('1');
     // another request with the running key is refused as such, running or not
-    expect((await register({ ...body, accountName: 'idem_slow_2' }, key)).json.error.code).toBe('idempotency_key_reused');
+    expect((await register({ ...body, accountName: 'idem_slow_2' }, key)).json.error.code).toBe(
+      'idempotency_key_reused',
+    );
     held.release();
     expect((await first).status).toBe(201);
     expect((await register(body, key)).headers.get('idempotent-replayed')).toBe('true');
@@ -133,7 +159,9 @@ describe(`Idempotency-Key on create endpoints (${backend})`, () => {
   it("keys are per tenant: another tenant's identical key is another key", async () => {
     const key = randomUUID();
     expect((await register(await registration('idem_tenant_1'), key)).status).toBe(201);
-    const onB = await register(await registration('idem_tenant_1', { pk: other.publishableKey }), key, { pk: other.publishableKey });
+    const onB = await register(await registration('idem_tenant_1', { pk: other.publishableKey }), key, {
+      pk: other.publishableKey,
+    });
     expect(onB.status).toBe(201);
     expect(onB.headers.get('idempotent-replayed')).toBeNull();
     expect(await accountsNamed('idem_tenant_1', other.id)).toBe(1);
@@ -163,7 +191,11 @@ describe(`Idempotency-Key on create endpoints (${backend})`, () => {
     expect(again.status).toBe(400);
     expect(again.text).toBe(first.text);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    const attempts = await h.db.selectFrom('verification_codes').select('attempts').where('target', '=', `+86${body.phone.number}`).executeTakeFirstOrThrow();
+    const attempts = await h.db
+      .selectFrom('verification_codes')
+      .select('attempts')
+      .where('target', '=', `+86${body.phone.number}`)
+      .executeTakeFirstOrThrow();
     expect(attempts.attempts).toBe(1);
     // the right code, a new attempt (new key), still registers
     expect((await register(body, randomUUID())).status).toBe(201);
@@ -195,10 +227,13 @@ describe(`Idempotency-Key on create endpoints (${backend})`, () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{40,}$/);
     const cookieKey = randomUUID();
     const cookieMode = await register(await registration('idem_sealed_2'), cookieKey);
-    const cookieValue = cookieFrom(cookieMode.headers.get('set-cookie')).split('=')[1]!;
+    const cookieValue = cookieFrom(cookieMode.headers.get('set-cookie')).split('=')[1];
     expect(cookieValue.length).toBeGreaterThan(30);
     const rows = await h.db.selectFrom('idempotency_keys').selectAll().where('key', 'in', [key, cookieKey]).execute();
-    expect(rows.map((r) => [r.state, r.status_code])).toEqual([['done', 201], ['done', 201]]);
+    expect(rows.map((r) => [r.state, r.status_code])).toEqual([
+      ['done', 201],
+      ['done', 201],
+    ]);
     const stored = JSON.stringify(rows);
     expect(stored).not.toContain(token);
     expect(stored).not.toContain(cookieValue);
@@ -228,9 +263,12 @@ describe(`Idempotency-Key on create endpoints (${backend})`, () => {
   });
 
   it('sub-users: a retry creates one sub-user and answers the same; the key is per account', async () => {
-    const reg = await register(await registration('idem_primary_1'), undefined, { headers: { 'x-jd-session-mode': 'token' } });
+    const reg = await register(await registration('idem_primary_1'), undefined, {
+      headers: { 'x-jd-session-mode': 'token' },
+    });
     const token = reg.json.session.token as string;
-    const create = (t: string, key: string, body: unknown) => h.request('/v1/sub-users', { token: t, body, locale: 'en', headers: { 'idempotency-key': key } });
+    const create = (t: string, key: string, body: unknown) =>
+      h.request('/v1/sub-users', { token: t, body, locale: 'en', headers: { 'idempotency-key': key } });
     const key = randomUUID();
     const body = { name: 'idem_sub', password: 'Sub#Pass2026' };
     const first = await create(token, key, body);
@@ -241,7 +279,9 @@ describe(`Idempotency-Key on create endpoints (${backend})`, () => {
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect((await h.request('/v1/sub-users', { token })).json.subUsers).toHaveLength(1);
     // the same key and body from another primary account is that account's own request
-    const otherPrimary = (await register(await registration('idem_primary_2'), undefined, { headers: { 'x-jd-session-mode': 'token' } })).json.session.token as string;
+    const otherPrimary = (
+      await register(await registration('idem_primary_2'), undefined, { headers: { 'x-jd-session-mode': 'token' } })
+    ).json.session.token as string;
     const theirs = await create(otherPrimary, key, body);
     expect(theirs.status).toBe(201);
     expect(theirs.headers.get('idempotent-replayed')).toBeNull();
@@ -251,19 +291,42 @@ describe(`Idempotency-Key on create endpoints (${backend})`, () => {
   it('lost-device applications: a retry files one application and answers the same', async () => {
     const number = nextPhone();
     const u = await userWithMfa(h, { number, name: 'idem_lost_1' });
-    await setRealName(h.deps, h.tenant.id, u.accountId, { type: 'personal', name: '张三', idNumber: '11010119900307123X' });
-    const pending = (await h.request('/v1/sessions', { body: { identifier: u.name, password: u.password }, headers: { 'x-jd-session-mode': 'token' } })).json.session.token as string;
+    await setRealName(h.deps, h.tenant.id, u.accountId, {
+      type: 'personal',
+      name: '张三',
+      idNumber: '11010119900307123X',
+    });
+    const pending = (
+      await h.request('/v1/sessions', {
+        body: { identifier: u.name, password: u.password },
+        headers: { 'x-jd-session-mode': 'token' },
+      })
+    ).json.session.token as string;
     const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex').toString('base64');
-    const body = { type: 'personal', name: '张三', phone: { region: 'CN', number }, idNumber: '11010119900307123X', idPhoto: { data: png } };
+    const body = {
+      type: 'personal',
+      name: '张三',
+      phone: { region: 'CN', number },
+      idNumber: '11010119900307123X',
+      idPhoto: { data: png },
+    };
     const key = randomUUID();
-    const apply = () => h.request('/v1/mfa-recovery/applications', { token: pending, body, locale: 'en', headers: { 'idempotency-key': key } });
+    const apply = () =>
+      h.request('/v1/mfa-recovery/applications', {
+        token: pending,
+        body,
+        locale: 'en',
+        headers: { 'idempotency-key': key },
+      });
     const first = await apply();
     expect(first.status).toBe(201);
     const again = await apply();
     expect(again.status).toBe(201);
     expect(again.text).toBe(first.text);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    const mine = (await listApplications(h.db, postgresFileStore(h.db), h.tenant.id)).filter((a) => a.accountId === u.accountId);
+    const mine = (await listApplications(h.db, postgresFileStore(h.db), h.tenant.id)).filter(
+      (a) => a.accountId === u.accountId,
+    );
     expect(mine).toHaveLength(1);
   });
 
@@ -283,15 +346,29 @@ describe(`Idempotency-Key on create endpoints (${backend})`, () => {
     });
     app.use('*', async (_c, next) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const expired = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new AppError('service_unavailable')), 50)));
+      const expired = new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new AppError('service_unavailable')), 50)),
+      );
       await Promise.race([next(), expired]).finally(() => clearTimeout(timer));
     });
-    app.post('/v1/things', async (_c, next) => next().finally(finished), idempotent(h.deps), async (c) => {
-      await gate;
-      return c.json({ run: ++runs }, 201);
-    });
+    app.post(
+      '/v1/things',
+      async (_c, next) => next().finally(finished),
+      idempotent(h.deps),
+      async (c) => {
+        await gate;
+        return c.json({ run: ++runs }, 201);
+      },
+    );
     const key = randomUUID();
-    const send = async () => readAnswer(await app.request('/v1/things', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'idempotency-key': key } }));
+    const send = async () =>
+      readAnswer(
+        await app.request('/v1/things', {
+          method: 'POST',
+          body: '{}',
+          headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        }),
+      );
     expect((await send()).status).toBe(503);
     release();
     await done;
@@ -303,11 +380,25 @@ describe(`Idempotency-Key on create endpoints (${backend})`, () => {
   });
 
   it('lets browsers send the header (CORS) and documents it on the three operations (OpenAPI)', async () => {
-    const preflight = await h.request('/v1/accounts', { method: 'OPTIONS', origin: ORIGIN, pk: null, headers: { 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, idempotency-key' } });
+    const preflight = await h.request('/v1/accounts', {
+      method: 'OPTIONS',
+      origin: ORIGIN,
+      pk: null,
+      headers: {
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type, idempotency-key',
+      },
+    });
     expect(preflight.headers.get('access-control-allow-headers')?.split(', ')).toContain('idempotency-key');
     const doc = (await h.request('/openapi.json')).json;
-    const takesKey = (path: string) => (doc.paths[path].post.parameters as { name: string }[]).some((p) => p.name === 'idempotency-key');
-    expect(['/v1/accounts', '/v1/sub-users', '/v1/mfa-recovery/applications', '/v1/sessions'].map(takesKey)).toEqual([true, true, true, false]);
+    const takesKey = (path: string) =>
+      (doc.paths[path].post.parameters as { name: string }[]).some((p) => p.name === 'idempotency-key');
+    expect(['/v1/accounts', '/v1/sub-users', '/v1/mfa-recovery/applications', '/v1/sessions'].map(takesKey)).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
   });
 
   it('keeps an answer for 24 hours; then the key is new again, and the sweep deletes it', async () => {
@@ -322,7 +413,11 @@ describe(`Idempotency-Key on create endpoints (${backend})`, () => {
     expect(later.status).toBeGreaterThanOrEqual(400);
     expect(later.headers.get('idempotent-replayed')).toBeNull();
     expect(await accountsNamed('idem_expiry_1')).toBe(1);
-    const count = async () => Number((await h.db.selectFrom('idempotency_keys').select(h.db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async () =>
+      Number(
+        (await h.db.selectFrom('idempotency_keys').select(h.db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow())
+          .n,
+      );
     const before = await count();
     h.clock.advance(24 * 3600 + 1);
     await sweepIdempotencyKeys(h.db, h.clock.now());

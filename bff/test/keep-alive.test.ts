@@ -26,7 +26,11 @@ afterAll(async () => {
 describe('keep-alive after a 413', () => {
   it('answers the next request on the same client after refusing a 300 KB body', async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const headers = { 'content-type': 'application/json', 'x-jd-publishable-key': h.tenant.publishableKey, origin: ORIGIN };
+    const headers = {
+      'content-type': 'application/json',
+      'x-jd-publishable-key': h.tenant.publishableKey,
+      origin: ORIGIN,
+    };
     const send = (method: string, path: string, body?: string) =>
       new Promise<number | string>((resolve) => {
         const req = request(`${base}${path}`, { method, headers, agent }, (res) => {
@@ -38,7 +42,9 @@ describe('keep-alive after a 413', () => {
       });
     const results: (number | string)[] = [];
     for (let i = 0; i < 3; i++) {
-      results.push(await send('POST', '/v1/sessions', JSON.stringify({ identifier: 'x'.repeat(300_000), password: 'y' })));
+      results.push(
+        await send('POST', '/v1/sessions', JSON.stringify({ identifier: 'x'.repeat(300_000), password: 'y' })),
+      );
       results.push(await send('GET', '/v1/config'));
     }
     expect(results).toEqual([413, 200, 413, 200, 413, 200]);

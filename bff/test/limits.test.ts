@@ -18,7 +18,12 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const signIn = (identifier: string, password: string, ip = '203.0.113.7') =>
-  h.request('/v1/sessions', { body: { identifier, password }, ip, headers: { 'x-jd-session-mode': 'token' }, locale: 'en' });
+  h.request('/v1/sessions', {
+    body: { identifier, password },
+    ip,
+    headers: { 'x-jd-session-mode': 'token' },
+    locale: 'en',
+  });
 /** A distinct client address per call (the harness trusts X-Forwarded-For). */
 const ipOf = (i: number) => `10.${Math.floor(i / 250) % 250}.${i % 250}.${(n % 200) + 1}`;
 
@@ -26,13 +31,28 @@ async function newUser(password = 'Limit#2026x') {
   n++;
   const accountName = `limit_user_${n}`;
   const number = `1393333${String(n).padStart(4, '0')}`;
-  const reg = await h.register({ accountName, number, password }, { ip: `192.0.2.${n}`, headers: { 'x-jd-session-mode': 'token' } });
+  const reg = await h.register(
+    { accountName, number, password },
+    { ip: `192.0.2.${n}`, headers: { 'x-jd-session-mode': 'token' } },
+  );
   expect(reg.status).toBe(201);
-  return { accountName, number, password, accountId: reg.json.account.id as string, token: reg.json.session.token as string };
+  return {
+    accountName,
+    number,
+    password,
+    accountId: reg.json.account.id as string,
+    token: reg.json.session.token as string,
+  };
 }
 
 async function failures(accountId: string, type = 'sign_in_failed') {
-  const rows = await h.db.selectFrom('audit_events').select('id').where('account_id', '=', accountId).where('type', '=', type as never).where('outcome', '=', 'failure').execute();
+  const rows = await h.db
+    .selectFrom('audit_events')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('type', '=', type as never)
+    .where('outcome', '=', 'failure')
+    .execute();
   return rows.length;
 }
 
@@ -40,14 +60,18 @@ async function failures(accountId: string, type = 'sign_in_failed') {
 async function codeSentTo(to: string, after = 0): Promise<{ code: string; channel: string }> {
   for (let i = 0; i < 100; i++) {
     const [latest] = await readDevOutbox(h.db, { to, limit: 1 });
-    if (latest?.code && latest.purpose === 'unlock' && new Date(latest.createdAt ?? 0).getTime() >= after) return { code: latest.code, channel: latest.channel };
+    if (latest?.code && latest.purpose === 'unlock' && new Date(latest.createdAt ?? 0).getTime() >= after)
+      return { code: latest.code, channel: latest.channel };
     await new Promise((r) => setTimeout(r, 30));
   }
   throw new Error(`no code was sent to ${to}`);
 }
 
 /** The error of an answer without its request id, to compare two answers. */
-const errorOf = (res: { status: number; json: any }) => ({ status: res.status, error: { ...res.json.error, requestId: undefined } });
+const errorOf = (res: { status: number; json: any }) => ({
+  status: res.status,
+  error: { ...res.json.error, requestId: undefined },
+});
 
 describe(`attempt limits (${backend})`, () => {
   it('100 concurrent wrong passwords from one client check 5, and a right one in the burst cannot add a sixth check', async () => {
@@ -59,7 +83,11 @@ describe(`attempt limits (${backend})`, () => {
     const checked = burst.filter((r) => r.status !== 429).length;
     expect(checked).toBeLessThanOrEqual(5);
     expect(await failures(u.accountId)).toBe(burst.filter((r) => r.status === 401).length);
-    expect(burst.filter((r) => r.status === 429).every((r) => r.json.error.code === 'too_many_attempts' && Number(r.headers.get('retry-after')) > 0)).toBe(true);
+    expect(
+      burst
+        .filter((r) => r.status === 429)
+        .every((r) => r.json.error.code === 'too_many_attempts' && Number(r.headers.get('retry-after')) > 0),
+    ).toBe(true);
     // the owner from elsewhere is not kept out
     expect((await signIn(u.accountName, u.password, '198.51.100.2')).status).toBe(200);
   });
@@ -80,7 +108,9 @@ describe(`attempt limits (${backend})`, () => {
 
   it('100 concurrent wrong passwords from 100 clients check 20, then the account is locked for everyone; the owner unlocks it with a code', async () => {
     const u = await newUser();
-    const burst = await Promise.all(Array.from({ length: 100 }, (_, i) => signIn(u.accountName, `Wrong#${i}x`, ipOf(i))));
+    const burst = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => signIn(u.accountName, `Wrong#${i}x`, ipOf(i))),
+    );
     expect(burst.filter((r) => r.status === 401)).toHaveLength(20);
     expect(await failures(u.accountId)).toBe(20);
     const locked = await signIn(u.accountName, u.password, '198.51.100.20');
@@ -89,22 +119,45 @@ describe(`attempt limits (${backend})`, () => {
     expect(locked.json.error.message).toContain('unlock');
 
     // the owner asks for a code (the same answer an unknown name gets) and unlocks
-    const ask = await h.request('/v1/sessions/unlock/code', { body: { identifier: u.accountName, channel: 'sms' }, ip: '198.51.100.20' });
-    const askUnknown = await h.request('/v1/sessions/unlock/code', { body: { identifier: 'nobody_at_all', channel: 'sms' }, ip: '198.51.100.21' });
+    const ask = await h.request('/v1/sessions/unlock/code', {
+      body: { identifier: u.accountName, channel: 'sms' },
+      ip: '198.51.100.20',
+    });
+    const askUnknown = await h.request('/v1/sessions/unlock/code', {
+      body: { identifier: 'nobody_at_all', channel: 'sms' },
+      ip: '198.51.100.21',
+    });
     expect(ask.status).toBe(202);
     expect(askUnknown.status).toBe(202);
     expect(ask.json).toEqual(askUnknown.json);
     const { code } = await codeSentTo(`+86${u.number}`);
-    const wrong = await h.request('/v1/sessions/unlock', { body: { identifier: u.accountName, code: code === '000000' ? '111111' : '000000' }, ip: '198.51.100.20' });
-    const unknown = await h.request('/v1/sessions/unlock', { body: { identifier: 'nobody_at_all', code }, ip: '198.51.100.21' });
+    const wrong = await h.request('/v1/sessions/unlock', {
+      body: { identifier: u.accountName, code: code === '000000' ? '111111' : '000000' },
+      ip: '198.51.100.20',
+    });
+    const unknown = await h.request('/v1/sessions/unlock', {
+      body: { identifier: 'nobody_at_all', code },
+      ip: '198.51.100.21',
+    });
     expect(errorOf(wrong)).toEqual(errorOf(unknown));
     expect(wrong.json.error.code).toBe('code_invalid');
-    const unlocked = await h.request('/v1/sessions/unlock', { body: { identifier: u.accountName, code }, ip: '198.51.100.20' });
+    const unlocked = await h.request('/v1/sessions/unlock', {
+      body: { identifier: u.accountName, code },
+      ip: '198.51.100.20',
+    });
     expect(unlocked.status).toBe(200);
     expect(unlocked.json).toEqual({ unlocked: true });
-    expect((await h.request('/v1/sessions/unlock', { body: { identifier: u.accountName, code }, ip: '198.51.100.20' })).json.error.code).toBe('code_invalid'); // single use
+    expect(
+      (await h.request('/v1/sessions/unlock', { body: { identifier: u.accountName, code }, ip: '198.51.100.20' })).json
+        .error.code,
+    ).toBe('code_invalid'); // single use
     expect((await signIn(u.accountName, u.password, '198.51.100.20')).status).toBe(200);
-    const events = await h.db.selectFrom('audit_events').select('type').where('account_id', '=', u.accountId).where('type', '=', 'account_unlocked').execute();
+    const events = await h.db
+      .selectFrom('audit_events')
+      .select('type')
+      .where('account_id', '=', u.accountId)
+      .where('type', '=', 'account_unlocked')
+      .execute();
     expect(events).toHaveLength(1);
   });
 
@@ -134,7 +187,9 @@ describe(`attempt limits (${backend})`, () => {
 
   it('one client address is limited across accounts and identifiers (spraying), others are not', async () => {
     const ip = '198.51.100.40';
-    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => signIn(`spray_target_${i}`, 'Summer#2026', ip)));
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => signIn(`spray_target_${i}`, 'Summer#2026', ip)),
+    );
     expect(answers.filter((r) => r.status === 401)).toHaveLength(50);
     expect(answers.filter((r) => r.status === 429).every((r) => r.json.error.code === 'too_many_attempts')).toBe(true);
     expect((await signIn('spray_target_0', 'Summer#2026', '198.51.100.41')).status).toBe(401);
@@ -145,9 +200,14 @@ describe(`attempt limits (${backend})`, () => {
     const first = await newUser('First#2026x');
     n++;
     h.clock.advance(61); // the phone's code cooldown
-    const second = await h.register({ accountName: `limit_user_${n}`, number: first.number, password: 'Second#2026x' }, { ip: `192.0.2.${n}`, headers: { 'x-jd-session-mode': 'token' } });
+    const second = await h.register(
+      { accountName: `limit_user_${n}`, number: first.number, password: 'Second#2026x' },
+      { ip: `192.0.2.${n}`, headers: { 'x-jd-session-mode': 'token' } },
+    );
     const secondId = second.json.account.id as string;
-    expect((await signIn(first.number, 'Second#2026x', '198.51.100.50')).json.error.code).toBe('identifier_multiple_accounts');
+    expect((await signIn(first.number, 'Second#2026x', '198.51.100.50')).json.error.code).toBe(
+      'identifier_multiple_accounts',
+    );
     expect((await signIn(first.number, 'First#2026x', '198.51.100.50')).status).toBe(200);
     expect((await signIn(first.number, 'Nobody#2026x', '198.51.100.50')).json.error.code).toBe('invalid_credentials');
     // the first account's password was tried (and failed) both times; the second's only the last time
@@ -163,22 +223,44 @@ describe(`attempt limits (${backend})`, () => {
     const u = await userWithMfa(h, { number: '13933339001', name: 'limit_mfa_1' });
     const pending = await signIn(u.name, u.password, '198.51.100.60');
     const token = pending.json.session.token as string;
-    const burst = await Promise.all(Array.from({ length: 100 }, () => h.request('/v1/sessions/mfa', { token, body: { code: '000000' }, ip: '198.51.100.60' })));
+    const burst = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        h.request('/v1/sessions/mfa', { token, body: { code: '000000' }, ip: '198.51.100.60' }),
+      ),
+    );
     expect(await failures(u.accountId, 'mfa_failed')).toBeLessThanOrEqual(5);
     expect(burst.some((r) => r.json.error.code === 'mfa_too_many_attempts')).toBe(true);
     expect(burst.every((r) => r.status < 500)).toBe(true);
-    expect((await h.request('/v1/sessions/mfa', { token, body: { code: await generate({ secret: u.secret, epoch: epochOf(h.clock.now()) }) } })).status).toBe(401);
+    expect(
+      (
+        await h.request('/v1/sessions/mfa', {
+          token,
+          body: { code: await generate({ secret: u.secret, epoch: epochOf(h.clock.now()) }) },
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it('secrets behind a session are capped under bursts, and their failures never lock the sign-in', async () => {
     const u = await userWithMfa(h, { number: '13933339002', name: 'limit_mfa_2' });
     const ip = '198.51.100.70';
-    const stepUp = () => h.request('/v1/security/step-up/verify', { token: u.token, body: { method: 'totp', code: '000000' }, ip, locale: 'en' });
+    const stepUp = () =>
+      h.request('/v1/security/step-up/verify', {
+        token: u.token,
+        body: { method: 'totp', code: '000000' },
+        ip,
+        locale: 'en',
+      });
     const burst = await Promise.all(Array.from({ length: 50 }, stepUp));
     expect(burst.filter((r) => r.status === 400)).toHaveLength(5);
     expect(burst.filter((r) => r.status === 429).every((r) => r.json.error.code === 'too_many_attempts')).toBe(true);
     // the current password at a password change shares that cap (5 wrong already): refused before any check
-    const change = await h.request('/v1/security/password', { token: u.token, body: { currentPassword: 'Wrong#2026x', newPassword: 'Brand#New2026' }, ip, locale: 'en' });
+    const change = await h.request('/v1/security/password', {
+      token: u.token,
+      body: { currentPassword: 'Wrong#2026x', newPassword: 'Brand#New2026' },
+      ip,
+      locale: 'en',
+    });
     expect(change.status).toBe(429);
     // the owner's sign-in is untouched
     expect((await signIn(u.name, u.password, ip)).json.mfaRequired).toBe(true);
@@ -189,10 +271,18 @@ describe(`attempt limits (${backend})`, () => {
     const u = await newUser();
     // step-up by a code to the security phone
     await h.request('/v1/security/step-up/start', { token: u.token, body: { method: 'phone', channel: 'sms' } });
-    const code = (await readDevOutbox(h.db, { to: `+86${u.number}`, limit: 1 }))[0]!.code!;
-    expect((await h.request('/v1/security/step-up/verify', { token: u.token, body: { method: 'phone', code } })).status).toBe(200);
+    const code = (await readDevOutbox(h.db, { to: `+86${u.number}`, limit: 1 }))[0].code!;
+    expect(
+      (await h.request('/v1/security/step-up/verify', { token: u.token, body: { method: 'phone', code } })).status,
+    ).toBe(200);
     const burst = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => h.request('/v1/security/password', { token: u.token, body: { currentPassword: `Wrong#${i}x`, newPassword: 'Brand#New2026' }, ip: '198.51.100.80' })),
+      Array.from({ length: 30 }, (_, i) =>
+        h.request('/v1/security/password', {
+          token: u.token,
+          body: { currentPassword: `Wrong#${i}x`, newPassword: 'Brand#New2026' },
+          ip: '198.51.100.80',
+        }),
+      ),
     );
     expect(burst.filter((r) => r.json?.error?.code === 'password_incorrect')).toHaveLength(5);
     expect(await failures(u.accountId, 'password_changed')).toBe(5);
@@ -202,15 +292,24 @@ describe(`attempt limits (${backend})`, () => {
 
   it('limits account-name look-ups per client', async () => {
     const ip = '198.51.100.90';
-    const answers = await Promise.all(Array.from({ length: 70 }, (_, i) => h.request(`/v1/account-names/availability?name=free_name_${i}`, { ip })));
+    const answers = await Promise.all(
+      Array.from({ length: 70 }, (_, i) => h.request(`/v1/account-names/availability?name=free_name_${i}`, { ip })),
+    );
     expect(answers.filter((r) => r.status === 200)).toHaveLength(60);
-    expect(answers.filter((r) => r.status === 429).every((r) => r.json.error.code === 'too_many_attempts' && r.headers.get('retry-after'))).toBe(true);
-    expect((await h.request('/v1/account-names/availability?name=free_name_x', { ip: '198.51.100.91' })).status).toBe(200);
+    expect(
+      answers
+        .filter((r) => r.status === 429)
+        .every((r) => r.json.error.code === 'too_many_attempts' && r.headers.get('retry-after')),
+    ).toBe(true);
+    expect((await h.request('/v1/account-names/availability?name=free_name_x', { ip: '198.51.100.91' })).status).toBe(
+      200,
+    );
   });
 
   it('unlock codes: one a minute per identifier, known or not, and the answer never names the target', async () => {
     const u = await newUser();
-    const ask = (identifier: string, ip: string) => h.request('/v1/sessions/unlock/code', { body: { identifier, channel: 'voice' }, ip, locale: 'en' });
+    const ask = (identifier: string, ip: string) =>
+      h.request('/v1/sessions/unlock/code', { body: { identifier, channel: 'voice' }, ip, locale: 'en' });
     expect((await ask(u.accountName, '198.51.100.100')).status).toBe(202);
     expect((await ask('not_a_user_77', '198.51.100.101')).status).toBe(202);
     const again = await ask(u.accountName, '198.51.100.102');
@@ -223,12 +322,17 @@ describe(`attempt limits (${backend})`, () => {
 
   it('a client cannot pose as a new one: the forwarded hop our proxy appended counts, and an IPv6 /64 is one client', async () => {
     const u = await newUser();
-    const spoofed = (i: number) => h.request('/v1/sessions', { body: { identifier: u.accountName, password: `Wrong#${i}q` }, headers: { 'x-forwarded-for': `10.71.0.${i}, 198.51.100.110` } });
+    const spoofed = (i: number) =>
+      h.request('/v1/sessions', {
+        body: { identifier: u.accountName, password: `Wrong#${i}q` },
+        headers: { 'x-forwarded-for': `10.71.0.${i}, 198.51.100.110` },
+      });
     const answers = [];
     for (let i = 0; i < 7; i++) answers.push((await spoofed(i)).status);
     expect(answers).toEqual([401, 401, 401, 401, 401, 429, 429]);
     const v6 = [];
-    for (let i = 1; i <= 7; i++) v6.push((await signIn(u.accountName, `Wrong#${i}v`, `2001:db8:77:1::${i.toString(16)}`)).status);
+    for (let i = 1; i <= 7; i++)
+      v6.push((await signIn(u.accountName, `Wrong#${i}v`, `2001:db8:77:1::${i.toString(16)}`)).status);
     expect(v6).toEqual([401, 401, 401, 401, 401, 429, 429]);
     expect((await signIn(u.accountName, u.password, '2001:db8:77:2::1')).status).toBe(200); // another /64
   });
@@ -244,9 +348,19 @@ describe(`attempt limits (${backend})`, () => {
     expect((await signIn(u.number, u.password, '198.51.100.121')).json.error.code).toBe('account_locked');
     h.clock.advance(61);
     const sentAt = h.clock.now().getTime();
-    expect((await h.request('/v1/sessions/unlock/code', { body: { identifier: u.accountName, channel: 'sms' }, ip: '198.51.100.121' })).status).toBe(202);
+    expect(
+      (
+        await h.request('/v1/sessions/unlock/code', {
+          body: { identifier: u.accountName, channel: 'sms' },
+          ip: '198.51.100.121',
+        })
+      ).status,
+    ).toBe(202);
     const { code } = await codeSentTo(`+86${u.number}`, sentAt);
-    expect((await h.request('/v1/sessions/unlock', { body: { identifier: u.accountName, code }, ip: '198.51.100.121' })).status).toBe(200);
+    expect(
+      (await h.request('/v1/sessions/unlock', { body: { identifier: u.accountName, code }, ip: '198.51.100.121' }))
+        .status,
+    ).toBe(200);
     expect((await signIn(u.number, u.password, '198.51.100.121')).status).toBe(200);
     expect((await signIn(u.accountName, u.password, ip)).status).toBe(200); // the client's own throttle went too
   });
@@ -254,17 +368,31 @@ describe(`attempt limits (${backend})`, () => {
   it('the confirming code of a new MFA device is capped too: 30 concurrent wrong codes check 5', async () => {
     const u = await newUser();
     await h.request('/v1/security/step-up/start', { token: u.token, body: { method: 'phone', channel: 'sms' } });
-    const code = (await readDevOutbox(h.db, { to: `+86${u.number}`, limit: 1 }))[0]!.code!;
-    expect((await h.request('/v1/security/step-up/verify', { token: u.token, body: { method: 'phone', code } })).status).toBe(200);
+    const code = (await readDevOutbox(h.db, { to: `+86${u.number}`, limit: 1 }))[0].code!;
+    expect(
+      (await h.request('/v1/security/step-up/verify', { token: u.token, body: { method: 'phone', code } })).status,
+    ).toBe(200);
     expect((await h.request('/v1/security/mfa/setup', { token: u.token, body: {} })).status).toBe(200);
-    const burst = await Promise.all(Array.from({ length: 30 }, () => h.request('/v1/security/mfa/confirm', { token: u.token, body: { code: '000000' }, ip: '198.51.100.130' })));
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        h.request('/v1/security/mfa/confirm', { token: u.token, body: { code: '000000' }, ip: '198.51.100.130' }),
+      ),
+    );
     expect(burst.filter((r) => r.status === 400)).toHaveLength(5);
     expect(burst.filter((r) => r.status === 429)).toHaveLength(25);
     h.clock.advance(15 * 60 + 1);
   });
 
   it('the daily cap of codes per client counts an IPv6 client by its /64', async () => {
-    const send = (i: number) => h.request('/v1/verification-codes', { body: { phone: { region: 'CN', number: `1377777${String(i).padStart(4, '0')}` }, purpose: 'register', channel: 'sms' }, ip: `2001:db8:99:5::${(i + 1).toString(16)}` });
+    const send = (i: number) =>
+      h.request('/v1/verification-codes', {
+        body: {
+          phone: { region: 'CN', number: `1377777${String(i).padStart(4, '0')}` },
+          purpose: 'register',
+          channel: 'sms',
+        },
+        ip: `2001:db8:99:5::${(i + 1).toString(16)}`,
+      });
     const statuses = [];
     for (let i = 0; i < 51; i++) statuses.push((await send(i)).status);
     expect(statuses.slice(0, 50).every((s) => s === 202)).toBe(true);

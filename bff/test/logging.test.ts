@@ -17,11 +17,21 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function appWith(overrides: Partial<ServiceDeps>): App {
   // the harness's services and database, with a logger that keeps its lines (debug: everything)
-  return createApp({ deps: { ...h.deps, log: createLogger({ write: (l) => lines.push(l), level: 'debug' }), ...overrides }, tenants: h.tenants });
+  return createApp({
+    deps: { ...h.deps, log: createLogger({ write: (l) => lines.push(l), level: 'debug' }), ...overrides },
+    tenants: h.tenants,
+  });
 }
 
-async function send(path: string, o: { method?: string; body?: unknown; headers?: Record<string, string>; via?: App } = {}) {
-  const headers: Record<string, string> = { 'x-forwarded-for': '203.0.113.9', 'x-jd-publishable-key': h.tenant.publishableKey, ...o.headers };
+async function send(
+  path: string,
+  o: { method?: string; body?: unknown; headers?: Record<string, string>; via?: App } = {},
+) {
+  const headers: Record<string, string> = {
+    'x-forwarded-for': '203.0.113.9',
+    'x-jd-publishable-key': h.tenant.publishableKey,
+    ...o.headers,
+  };
   if (o.body !== undefined) headers['content-type'] = 'application/json';
   const res = await (o.via ?? app).request(`http://localhost${path}`, {
     method: o.method ?? (o.body === undefined ? 'GET' : 'POST'),
@@ -29,7 +39,12 @@ async function send(path: string, o: { method?: string; body?: unknown; headers?
     ...(o.body === undefined ? {} : { body: JSON.stringify(o.body) }),
   });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, text, json: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined };
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    json: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined,
+  };
 }
 
 const parsed = () => lines.map((l) => JSON.parse(l) as Record<string, any>);
@@ -48,22 +63,33 @@ describe(`structured logs (${backend})`, () => {
 
   beforeAll(async () => {
     // registration (cookie mode), sign-in (token mode), session check, sign-out, a wrong password
-    const sent = await send('/v1/verification-codes', { body: { phone: { region: 'CN', number: '13900001111' }, purpose: 'register', channel: 'sms' } });
+    const sent = await send('/v1/verification-codes', {
+      body: { phone: { region: 'CN', number: '13900001111' }, purpose: 'register', channel: 'sms' },
+    });
     expect(sent.status).toBe(202);
     const [message] = await readDevOutbox(h.db, { to: '+8613900001111', limit: 1 });
-    const code = message!.code!;
+    const code = message.code!;
     secrets.push(code);
     ids.push(sent.headers.get('x-request-id')!);
 
     const registered = await send('/v1/accounts', {
-      body: { accountName: 'log_user', password, phone: { region: 'CN', number: '13900001111' }, code, agreements: AGREEMENTS },
+      body: {
+        accountName: 'log_user',
+        password,
+        phone: { region: 'CN', number: '13900001111' },
+        code,
+        agreements: AGREEMENTS,
+      },
     });
     expect(registered.status).toBe(201);
     const cookie = cookieFrom(registered.headers.get('set-cookie'));
-    secrets.push(cookie.split('=')[1]!);
+    secrets.push(cookie.split('=')[1]);
     ids.push(registered.headers.get('x-request-id')!);
 
-    const signedIn = await send('/v1/sessions', { body: { identifier: 'log_user', password }, headers: { 'x-jd-session-mode': 'token' } });
+    const signedIn = await send('/v1/sessions', {
+      body: { identifier: 'log_user', password },
+      headers: { 'x-jd-session-mode': 'token' },
+    });
     expect(signedIn.status).toBe(200);
     const token = signedIn.json.session.token as string;
     secrets.push(token);
@@ -94,9 +120,15 @@ describe(`structured logs (${backend})`, () => {
     expect(new Set(ids).size).toBe(ids.length);
     const [, register, signIn] = ids.map((id) => linesOf(id).filter((l) => l.msg === 'request'));
     expect(register).toHaveLength(1);
-    expect(register![0]).toMatchObject({ level: 'info', method: 'POST', path: '/v1/accounts', status: 201, tenant: 'acme' });
-    expect(signIn![0]).toMatchObject({ method: 'POST', path: '/v1/sessions', status: 200, tenant: 'acme' });
-    expect(signIn![0]!.durationMs).toEqual(expect.any(Number));
+    expect(register[0]).toMatchObject({
+      level: 'info',
+      method: 'POST',
+      path: '/v1/accounts',
+      status: 201,
+      tenant: 'acme',
+    });
+    expect(signIn[0]).toMatchObject({ method: 'POST', path: '/v1/sessions', status: 200, tenant: 'acme' });
+    expect(signIn[0].durationMs).toEqual(expect.any(Number));
   });
 
   it('never writes the verification code, the password, the session token or the cookie', () => {
@@ -112,7 +144,9 @@ describe(`structured logs (${backend})`, () => {
     const id = res.headers.get('x-request-id');
     expect(res.json.error.requestId).toBe(id);
     const mine = linesOf(id);
-    expect(mine).toContainEqual(expect.objectContaining({ level: 'info', msg: 'request refused', code: 'invalid_credentials', status: 401 }));
+    expect(mine).toContainEqual(
+      expect.objectContaining({ level: 'info', msg: 'request refused', code: 'invalid_credentials', status: 401 }),
+    );
     expect(mine).toContainEqual(expect.objectContaining({ msg: 'request', status: 401, path: '/v1/sessions' }));
     expect(lines.join('\n')).not.toContain('Wrong#Pass99');
   });
@@ -121,7 +155,7 @@ describe(`structured logs (${backend})`, () => {
     const res = await send(`/v1/account-names/availability?name=query_secret_name&pk=${h.tenant.publishableKey}`);
     expect(res.status).toBe(200);
     const [line] = linesOf(res.headers.get('x-request-id')).filter((l) => l.msg === 'request');
-    expect(line!.path).toBe('/v1/account-names/availability');
+    expect(line.path).toBe('/v1/account-names/availability');
     expect(lines.join('\n')).not.toContain('query_secret_name');
   });
 
@@ -144,7 +178,12 @@ describe(`structured logs (${backend})`, () => {
 
   it('logs an unexpected error once with its stack, and answers 500 with the request id only', async () => {
     const failing = appWith({
-      hasher: { ...h.deps.hasher, verify: async () => { throw new Error('hasher exploded'); } },
+      hasher: {
+        ...h.deps.hasher,
+        verify: async () => {
+          throw new Error('hasher exploded');
+        },
+      },
     });
     const res = await send('/v1/sessions', { via: failing, body: { identifier: 'log_user', password } });
     expect(res.status).toBe(500);
@@ -154,9 +193,9 @@ describe(`structured logs (${backend})`, () => {
     expect(res.json.error.requestId).toBe(id);
     const errors = linesOf(id).filter((l) => l.level === 'error');
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.msg).toBe('unhandled error');
-    expect(errors[0]!.error.message).toBe('hasher exploded');
-    expect(errors[0]!.error.stack).toContain('logging.test.ts');
+    expect(errors[0].msg).toBe('unhandled error');
+    expect(errors[0].error.message).toBe('hasher exploded');
+    expect(errors[0].error.stack).toContain('logging.test.ts');
     expect(lines.join('\n')).not.toContain(password);
   });
 
@@ -166,6 +205,12 @@ describe(`structured logs (${backend})`, () => {
     log.info('x', { password: 'p', sessionToken: 't', Authorization: 'a', code: 'invalid_input', status: 400 });
     log.debug('dropped below the default level');
     expect(out).toHaveLength(1);
-    expect(JSON.parse(out[0]!)).toMatchObject({ requestId: 'r1', password: '[redacted]', sessionToken: '[redacted]', Authorization: '[redacted]', code: 'invalid_input' });
+    expect(JSON.parse(out[0])).toMatchObject({
+      requestId: 'r1',
+      password: '[redacted]',
+      sessionToken: '[redacted]',
+      Authorization: '[redacted]',
+      code: 'invalid_input',
+    });
   });
 });

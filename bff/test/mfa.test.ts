@@ -25,7 +25,11 @@ async function userWithMfa() {
 }
 
 const passwordStep = (name: string, password: string) =>
-  h.request('/v1/sessions', { body: { identifier: name, password }, headers: { 'x-jd-session-mode': 'token' }, locale: 'en' });
+  h.request('/v1/sessions', {
+    body: { identifier: name, password },
+    headers: { 'x-jd-session-mode': 'token' },
+    locale: 'en',
+  });
 const mfaStep = (token: string, body: unknown) => h.request('/v1/sessions/mfa', { token, body, locale: 'en' });
 
 describe(`virtual MFA (${backend})`, () => {
@@ -36,9 +40,20 @@ describe(`virtual MFA (${backend})`, () => {
     for (const offset of [0, -30, 30]) expect((await checkTotp(secret, await at(offset), now, null)).ok).toBe(true);
     for (const offset of [-60, 60]) expect((await checkTotp(secret, await at(offset), now, null)).ok).toBe(false);
     const ok = await checkTotp(secret, await at(0), now, null);
-    expect(ok.ok && (await checkTotp(secret, await at(0), now, ok.step))).toEqual({ ok: false, code: 'mfa_code_reused' });
-    expect(await checkTotp(secret, await at(-180), now, null)).toEqual({ ok: false, code: 'mfa_clock_drift', driftSeconds: -180 });
-    expect(await checkTotp(secret, await at(180), now, null)).toEqual({ ok: false, code: 'mfa_clock_drift', driftSeconds: 180 });
+    expect(ok.ok && (await checkTotp(secret, await at(0), now, ok.step))).toEqual({
+      ok: false,
+      code: 'mfa_code_reused',
+    });
+    expect(await checkTotp(secret, await at(-180), now, null)).toEqual({
+      ok: false,
+      code: 'mfa_clock_drift',
+      driftSeconds: -180,
+    });
+    expect(await checkTotp(secret, await at(180), now, null)).toEqual({
+      ok: false,
+      code: 'mfa_clock_drift',
+      driftSeconds: 180,
+    });
     expect((await checkTotp(secret, '12ab56', now, null)).ok).toBe(false);
   });
 
@@ -53,7 +68,7 @@ describe(`virtual MFA (${backend})`, () => {
     const row = await h.db.selectFrom('mfa_devices').select('secret_enc').executeTakeFirstOrThrow();
     expect(row.secret_enc).not.toContain(u.secret);
     expect((await u.call('/mfa/setup', {})).json.error.code).toBe('mfa_already_bound');
-    expect((await readDevOutbox(h.db, { to: `+86${u.number}`, limit: 1 }))[0]!.purpose).toBe('mfa_change');
+    expect((await readDevOutbox(h.db, { to: `+86${u.number}`, limit: 1 }))[0].purpose).toBe('mfa_change');
   });
 
   it('sign-in asks for the code after the password; the pending session can do nothing else', async () => {
@@ -89,8 +104,14 @@ describe(`virtual MFA (${backend})`, () => {
     expect(drift.status).toBe(400);
     expect(drift.json.error).toMatchObject({ code: 'mfa_clock_drift', params: { seconds: 180 } });
     expect(drift.json.error.message).toContain('date and time');
-    const events = await h.db.selectFrom('audit_events').select(['type', 'detail']).where('type', '=', 'mfa_failed').orderBy('seq', 'desc').limit(1).execute();
-    expect(events[0]!.detail).toMatchObject({ reason: 'mfa_clock_drift', driftSeconds: -180 });
+    const events = await h.db
+      .selectFrom('audit_events')
+      .select(['type', 'detail'])
+      .where('type', '=', 'mfa_failed')
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .execute();
+    expect(events[0].detail).toMatchObject({ reason: 'mfa_clock_drift', driftSeconds: -180 });
     await mfaStep(again, { code: '000000' });
     await mfaStep(again, { code: '000001' });
     const fifth = await mfaStep(again, { code: '000002' });
@@ -102,7 +123,7 @@ describe(`virtual MFA (${backend})`, () => {
   it('a recovery code works once', async () => {
     const u = await userWithMfa();
     const pending = (await passwordStep(u.name, u.password)).json.session.token as string;
-    const used = u.recoveryCodes[3]!;
+    const used = u.recoveryCodes[3];
     const ok = await mfaStep(pending, { recoveryCode: used.toUpperCase() });
     expect(ok.status).toBe(200);
     const pending2 = (await passwordStep(u.name, u.password)).json.session.token as string;
@@ -114,7 +135,9 @@ describe(`virtual MFA (${backend})`, () => {
 
   it('step-up by TOTP; unbinding and regenerating need step-up; unbinding notifies and turns MFA off', async () => {
     const u = await userWithMfa();
-    const fresh = (await mfaStep((await passwordStep(u.name, u.password)).json.session.token, { code: await totp(u.secret) })).json.session.token as string;
+    const fresh = (
+      await mfaStep((await passwordStep(u.name, u.password)).json.session.token, { code: await totp(u.secret) })
+    ).json.session.token as string;
     expect((await u.call('/mfa', undefined, fresh, 'DELETE')).json.error.code).toBe('step_up_required');
     expect((await u.call('/mfa/recovery-codes', {}, fresh)).json.error.code).toBe('step_up_required');
     h.clock.advance(30);
@@ -125,19 +148,26 @@ describe(`virtual MFA (${backend})`, () => {
     expect(regenerated.json.recoveryCodes).not.toContain(u.recoveryCodes[0]);
     const unbound = await u.call('/mfa', undefined, fresh, 'DELETE');
     expect(unbound.json.mfa).toEqual({ bound: false, boundAt: null, recoveryCodesLeft: 0 });
-    expect((await readDevOutbox(h.db, { to: `+86${u.number}`, limit: 1 }))[0]!.purpose).toBe('mfa_change');
+    expect((await readDevOutbox(h.db, { to: `+86${u.number}`, limit: 1 }))[0].purpose).toBe('mfa_change');
     const plain = await passwordStep(u.name, u.password);
     expect(plain.json.mfaRequired).toBeUndefined();
   });
 
   it('refuses binding without step-up, and a wrong or expired confirming code', async () => {
     const number = `1373333${String(n++).padStart(4, '0')}`;
-    const reg = await h.register({ accountName: `mfa_plain_${n}`, number }, { headers: { 'x-jd-session-mode': 'token' } });
+    const reg = await h.register(
+      { accountName: `mfa_plain_${n}`, number },
+      { headers: { 'x-jd-session-mode': 'token' } },
+    );
     const token = reg.json.session.token as string;
-    const call = (path: string, body?: unknown) => h.request(`/v1/security${path}`, { token, ...(body !== undefined ? { body } : {}) });
+    const call = (path: string, body?: unknown) =>
+      h.request(`/v1/security${path}`, { token, ...(body !== undefined ? { body } : {}) });
     expect((await call('/mfa/setup', {})).json.error.code).toBe('step_up_required');
     await call('/step-up/start', { method: 'phone' });
-    await call('/step-up/verify', { method: 'phone', code: (await readDevOutbox(h.db, { to: `+86${number}`, limit: 1 }))[0]!.code });
+    await call('/step-up/verify', {
+      method: 'phone',
+      code: (await readDevOutbox(h.db, { to: `+86${number}`, limit: 1 }))[0].code,
+    });
     const { secret } = (await call('/mfa/setup', {})).json;
     expect((await call('/mfa/confirm', { code: '000000' })).json.error.code).toBe('mfa_code_invalid');
     h.clock.advance(601);
@@ -145,7 +175,10 @@ describe(`virtual MFA (${backend})`, () => {
     expect((await call('/mfa/confirm', { code: await totp(secret) })).json.error.code).toBe('step_up_required');
     h.clock.advance(60);
     await call('/step-up/start', { method: 'phone' });
-    await call('/step-up/verify', { method: 'phone', code: (await readDevOutbox(h.db, { to: `+86${number}`, limit: 1 }))[0]!.code });
+    await call('/step-up/verify', {
+      method: 'phone',
+      code: (await readDevOutbox(h.db, { to: `+86${number}`, limit: 1 }))[0].code,
+    });
     expect((await call('/mfa/confirm', { code: await totp(secret) })).json.error.code).toBe('mfa_setup_expired');
     expect((await call('/mfa/confirm', { code: 'abc' })).status).toBe(400);
   });

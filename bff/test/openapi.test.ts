@@ -9,7 +9,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const UNDOCUMENTED = /^(GET|POST) (\/|\/dev.*|\/healthz|\/readyz|\/widget\/jd-account\.js|\/legal\/.*|\/email\/verify|\/openapi\.json|\/docs\/api)$/;
+const UNDOCUMENTED =
+  /^(GET|POST) (\/|\/dev.*|\/healthz|\/readyz|\/widget\/jd-account\.js|\/legal\/.*|\/email\/verify|\/openapi\.json|\/docs\/api)$/;
 
 describe('OpenAPI 3.1', () => {
   it('documents every API route of the app, and only routes the app has', () => {
@@ -30,7 +31,9 @@ describe('OpenAPI 3.1', () => {
     expect(schema.required).toEqual(expect.arrayContaining(['accountName', 'password', 'phone', 'code', 'agreements']));
     expect(register.responses['201']).toBeDefined();
     expect(doc.paths['/admin/v1/accounts/{id}/real-name'].put.security).toEqual([{ secretKey: [] }]);
-    expect(doc.paths['/admin/v1/config'].patch.requestBody.content['application/json'].schema.properties.branding).toBeDefined();
+    expect(
+      doc.paths['/admin/v1/config'].patch.requestBody.content['application/json'].schema.properties.branding,
+    ).toBeDefined();
     expect(doc.components.schemas.Error.properties.error.properties.code.enum).toContain('invalid_credentials');
     const page = await h.request('/docs/api');
     expect(page.status).toBe(200);

@@ -32,7 +32,11 @@ interface Proc {
 const children: ChildProcess[] = [];
 
 function run(args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let out = '';
   const listeners = new Set<() => void>();
@@ -40,8 +44,8 @@ function run(args: string[], env: NodeJS.ProcessEnv): Proc {
     out += d.toString('utf8');
     for (const l of listeners) l();
   };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
   let done = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
     child.on('exit', (code, signal) => {
@@ -56,7 +60,10 @@ function run(args: string[], env: NodeJS.ProcessEnv): Proc {
     exited,
     waitFor: (re, timeoutMs) =>
       new Promise((res, rej) => {
-        const timer = setTimeout(() => finish(new Error(`timed out after ${timeoutMs} ms waiting for ${re}; output:\n${out}`)), timeoutMs);
+        const timer = setTimeout(
+          () => finish(new Error(`timed out after ${timeoutMs} ms waiting for ${re}; output:\n${out}`)),
+          timeoutMs,
+        );
         const check = () => {
           const m = re.exec(out);
           if (m) finish(undefined, m);
@@ -144,7 +151,7 @@ describe(`outbox across processes: the BFF dies after committing, the worker del
     const [, pk] = await bff.waitFor(/demo tenant publishable key: (pk_[A-Za-z0-9_-]+)["\r\n]/, 10_000);
     expect(bff.output()).toContain('outbox worker: off (OUTBOX_WORKER=0)');
     const base = `http://127.0.0.1:${port}`;
-    const headers = { 'content-type': 'application/json', 'x-jd-publishable-key': pk! };
+    const headers = { 'content-type': 'application/json', 'x-jd-publishable-key': pk };
 
     // 2. a code through the API: committed with its message (202), nothing sent
     const res = await fetch(`${base}/v1/verification-codes`, {
@@ -158,7 +165,10 @@ describe(`outbox across processes: the BFF dies after committing, the worker del
     expect(deliveryId).toMatch(/^[0-9a-f-]{36}$/);
     const status = await fetch(`${base}/v1/deliveries/${deliveryId}`, { headers });
     expect(await status.json()).toMatchObject({ id: deliveryId, status: 'queued', attempts: 0 });
-    const dev = (await (await fetch(`${base}/dev/outbox?to=${encodeURIComponent('+8613900003001')}`)).json()) as Array<{ id: string; code: string }>;
+    const dev = (await (await fetch(`${base}/dev/outbox?to=${encodeURIComponent('+8613900003001')}`)).json()) as Array<{
+      id: string;
+      code: string;
+    }>;
     const code = dev.find((m) => m.id === deliveryId)?.code;
     expect(code).toMatch(/^\d{6}$/);
 
@@ -177,8 +187,8 @@ describe(`outbox across processes: the BFF dies after committing, the worker del
     expect(first.output).toContain('outbox worker: 1 message(s) handled');
     const sms = fake.requests.filter((r) => r.path === `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`);
     expect(sms).toHaveLength(1);
-    expect(sms[0]!.body).toMatchObject({ To: '+8613900003001', From: FROM });
-    expect(String(sms[0]!.body.Body)).toContain(code);
+    expect(sms[0].body).toMatchObject({ To: '+8613900003001', From: FROM });
+    expect(String(sms[0].body.Body)).toContain(code);
 
     const sent = await outboxRow(deliveryId);
     expect(sent).toMatchObject({ status: 'sent', attempts: 1, provider: 'twilio', last_error: null });

@@ -9,7 +9,13 @@
  */
 import type { KyselyPlugin } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_LEASE_MS, enqueueMessage, OutboxWorker, type QueuedMessage, type WorkerOptions } from '../src/delivery/outbox.ts';
+import {
+  DEFAULT_LEASE_MS,
+  enqueueMessage,
+  OutboxWorker,
+  type QueuedMessage,
+  type WorkerOptions,
+} from '../src/delivery/outbox.ts';
 import { createResendSender } from '../src/delivery/resend.ts';
 import type { DeliveryResult, MessageSender, OutgoingMessage } from '../src/delivery/sender.ts';
 import { outboxLeaseMs } from '../src/config.ts';
@@ -38,7 +44,10 @@ function killable(db: Db): { db: Db; die(): void } {
 }
 
 /** A sender that records what it got and answers when the test says (or at once). */
-function recordingSender(name: string, answer: (m: OutgoingMessage) => Promise<DeliveryResult> = async (m) => ({ ok: true, providerId: `${name}-${m.id}` })) {
+function recordingSender(
+  name: string,
+  answer: (m: OutgoingMessage) => Promise<DeliveryResult> = async (m) => ({ ok: true, providerId: `${name}-${m.id}` }),
+) {
   const calls: OutgoingMessage[] = [];
   const sender: MessageSender = {
     name,
@@ -72,17 +81,35 @@ describe(`outbox lease: short, renewed while sending, retaken after a crash (${b
   }, 60_000);
 
   function worker(o: Partial<WorkerOptions> & Pick<WorkerOptions, 'resolveSender'>): OutboxWorker {
-    return new OutboxWorker({ db: h.db, now: realNow, keepBodies: false, leaseMs: LEASE_MS, log: (msg, fields) => logs.push({ msg, fields }), ...o });
+    return new OutboxWorker({
+      db: h.db,
+      now: realNow,
+      keepBodies: false,
+      leaseMs: LEASE_MS,
+      log: (msg, fields) => logs.push({ msg, fields }),
+      ...o,
+    });
   }
 
   async function enqueue(m: Partial<QueuedMessage> = {}): Promise<string> {
-    const message: QueuedMessage = { tenantId: h.tenant.id, channel: 'sms', to: '+8613900005001', purpose: 'register', locale: 'en', text: 'Your code is 731904.', code: '731904', ...m };
+    const message: QueuedMessage = {
+      tenantId: h.tenant.id,
+      channel: 'sms',
+      to: '+8613900005001',
+      purpose: 'register',
+      locale: 'en',
+      text: 'Your code is 731904.',
+      code: '731904',
+      ...m,
+    };
     return h.db.transaction().execute((trx) => enqueueMessage(trx, message, realNow()));
   }
 
   const row = (id: string) => h.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const attempts = async (id: string) =>
-    (await h.db.selectFrom('outbox_attempts').selectAll().where('outbox_id', '=', id).orderBy('attempt').execute()).map((a) => [a.attempt, a.provider, a.ok, a.error]);
+    (await h.db.selectFrom('outbox_attempts').selectAll().where('outbox_id', '=', id).orderBy('attempt').execute()).map(
+      (a) => [a.attempt, a.provider, a.ok, a.error],
+    );
 
   /** Runs passes until one handles something; returns when (real clock). */
   async function runUntilHandled(w: OutboxWorker, withinMs = 20_000): Promise<number> {
@@ -95,7 +122,9 @@ describe(`outbox lease: short, renewed while sending, retaken after a crash (${b
   }
 
   function expectNoPersonalData(...secrets: string[]) {
-    const text = JSON.stringify(logs, (_k, v: unknown) => (v instanceof Error ? { name: v.name, message: v.message } : v));
+    const text = JSON.stringify(logs, (_k, v: unknown) =>
+      v instanceof Error ? { name: v.name, message: v.message } : v,
+    );
     for (const s of secrets) expect(text).not.toContain(s);
   }
 
@@ -121,7 +150,14 @@ describe(`outbox lease: short, renewed while sending, retaken after a crash (${b
     const takenAt = await runUntilHandled(worker({ resolveSender: async () => b.sender }));
     expect(b.calls.map((m) => m.id)).toEqual([id]);
     const sent = await row(id);
-    expect(sent).toMatchObject({ status: 'sent', attempts: 2, provider: 'second', provider_message_id: `second-${id}`, lease_id: null, locked_until: null });
+    expect(sent).toMatchObject({
+      status: 'sent',
+      attempts: 2,
+      provider: 'second',
+      provider_message_id: `second-${id}`,
+      lease_id: null,
+      locked_until: null,
+    });
     // after more than one lease from A's claim (A renewed it until it died) …
     expect(ms(sent.sent_at) - claimedAt).toBeGreaterThan(LEASE_MS);
     // … and long before the old 60 s lease would have let anyone retake it
@@ -166,7 +202,14 @@ describe(`outbox lease: short, renewed while sending, retaken after a crash (${b
 
     slow.open({ ok: true, providerId: 'slow-1' });
     expect(await aRun).toBe(1);
-    expect(await row(id)).toMatchObject({ status: 'sent', attempts: 1, provider: 'slow', provider_message_id: 'slow-1', lease_id: null, locked_until: null });
+    expect(await row(id)).toMatchObject({
+      status: 'sent',
+      attempts: 1,
+      provider: 'slow',
+      provider_message_id: 'slow-1',
+      lease_id: null,
+      locked_until: null,
+    });
     expect(await attempts(id)).toEqual([[1, 'slow', true, null]]);
     expect(a.calls).toHaveLength(1);
     expect(b.calls).toHaveLength(0);
@@ -178,7 +221,16 @@ describe(`outbox lease: short, renewed while sending, retaken after a crash (${b
   });
 
   it('an email retaken after a crash mid-send reaches Resend twice but is sent once (Idempotency-Key = outbox id)', async () => {
-    const id = await enqueue({ channel: 'email', to: 'lease.user@example.com', purpose: 'email_verification', subject: 'Verify your email', text: 'Open https://auth.acme.test/v1/email/verify?token=abc', html: '<p>Open the link</p>', code: null, link: 'https://auth.acme.test/v1/email/verify?token=abc' });
+    const id = await enqueue({
+      channel: 'email',
+      to: 'lease.user@example.com',
+      purpose: 'email_verification',
+      subject: 'Verify your email',
+      text: 'Open https://auth.acme.test/v1/email/verify?token=abc',
+      html: '<p>Open the link</p>',
+      code: null,
+      link: 'https://auth.acme.test/v1/email/verify?token=abc',
+    });
     const real = createResendSender({ apiKey: RESEND_KEY, from: 'Acme <no-reply@acme.test>', baseUrl: resend.url });
 
     // worker A: Resend accepts its request, then the process dies before it records anything
@@ -200,7 +252,12 @@ describe(`outbox lease: short, renewed while sending, retaken after a crash (${b
     expect(resend.requests.map((r) => r.headers['idempotency-key'])).toEqual([id, id]);
     expect(resend.emails).toHaveLength(1); // the fake sent one email; the second request was a replay
     const sent = await row(id);
-    expect(sent).toMatchObject({ status: 'sent', attempts: 2, provider: 'resend', provider_message_id: resend.emails[0]!.id });
+    expect(sent).toMatchObject({
+      status: 'sent',
+      attempts: 2,
+      provider: 'resend',
+      provider_message_id: resend.emails[0].id,
+    });
     expect(await attempts(id)).toEqual([[2, 'resend', true, null]]);
     expectNoPersonalData('lease.user@example.com', 'token=abc', RESEND_KEY);
   });
@@ -213,11 +270,20 @@ describe(`outbox lease: short, renewed while sending, retaken after a crash (${b
     await expect.poll(() => a.calls.length, { timeout: 10_000, interval: 10 }).toBe(1);
     // as if A had stalled past its lease and another worker had claimed the message (for a while)
     const stolen = crypto.randomUUID();
-    await h.db.updateTable('outbox').set({ lease_id: stolen, attempts: 2, locked_until: new Date(Date.now() + 60_000) }).where('id', '=', id).execute();
-    await expect.poll(() => logs.filter((l) => l.msg.startsWith('outbox lease lost')).length, { timeout: 10_000, interval: 10 }).toBe(1);
+    await h.db
+      .updateTable('outbox')
+      .set({ lease_id: stolen, attempts: 2, locked_until: new Date(Date.now() + 60_000) })
+      .where('id', '=', id)
+      .execute();
+    await expect
+      .poll(() => logs.filter((l) => l.msg.startsWith('outbox lease lost')).length, { timeout: 10_000, interval: 10 })
+      .toBe(1);
     await sleep(2 * LEASE_MS);
     expect(logs.filter((l) => l.msg.startsWith('outbox lease lost'))).toEqual([
-      { msg: 'outbox lease lost while sending; another worker may send the message again', fields: { outboxId: id, tenantId: h.tenant.id, channel: 'sms', attempt: 1 } },
+      {
+        msg: 'outbox lease lost while sending; another worker may send the message again',
+        fields: { outboxId: id, tenantId: h.tenant.id, channel: 'sms', attempt: 1 },
+      },
     ]);
     slow.open({ ok: true, providerId: 'late' });
     expect(await aRun).toBe(1);
@@ -226,13 +292,19 @@ describe(`outbox lease: short, renewed while sending, retaken after a crash (${b
     expectNoPersonalData('+8613900005003', '731904');
   });
 
-  it('a sender that never answers is cut off by the worker\'s own deadline: a retryable failure, the lease released', async () => {
+  it("a sender that never answers is cut off by the worker's own deadline: a retryable failure, the lease released", async () => {
     const id = await enqueue({ to: '+8613900005004' });
     const a = recordingSender('never', () => new Promise<DeliveryResult>(() => {}));
     const w = worker({ resolveSender: async () => a.sender, deliveryDeadlineMs: 4 * LEASE_MS });
     expect(await w.runOnce()).toBe(1);
     const r = await row(id);
-    expect(r).toMatchObject({ status: 'pending', attempts: 1, last_error: 'delivery_deadline_exceeded', lease_id: null, locked_until: null });
+    expect(r).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      last_error: 'delivery_deadline_exceeded',
+      lease_id: null,
+      locked_until: null,
+    });
     expect(await attempts(id)).toEqual([[1, 'never', false, 'delivery_deadline_exceeded']]);
   });
 });
@@ -243,7 +315,16 @@ describe('the fake Resend honours Idempotency-Key as Resend documents it', () =>
     const fake = await startFakeResend({ now: () => now });
     try {
       const sender = createResendSender({ apiKey: RESEND_KEY, from: 'Acme <no-reply@acme.test>', baseUrl: fake.url });
-      const m: OutgoingMessage = { id: crypto.randomUUID(), tenantId: 't', channel: 'email', to: 'a@example.com', purpose: 'notice', locale: 'en', subject: 'Hi', text: 'Hello' };
+      const m: OutgoingMessage = {
+        id: crypto.randomUUID(),
+        tenantId: 't',
+        channel: 'email',
+        to: 'a@example.com',
+        purpose: 'notice',
+        locale: 'en',
+        subject: 'Hi',
+        text: 'Hello',
+      };
       const first = await sender.deliver(m);
       now += 23 * 3600 * 1000;
       const again = await sender.deliver(m);
@@ -251,7 +332,11 @@ describe('the fake Resend honours Idempotency-Key as Resend documents it', () =>
       expect(fake.emails).toHaveLength(1);
 
       const changed = await sender.deliver({ ...m, text: 'Hello again' });
-      expect(changed).toEqual({ ok: false, retryable: false, reason: 'resend_rejected:409:invalid_idempotent_request' });
+      expect(changed).toEqual({
+        ok: false,
+        retryable: false,
+        reason: 'resend_rejected:409:invalid_idempotent_request',
+      });
       expect(fake.emails).toHaveLength(1);
 
       now += 2 * 3600 * 1000; // 25 h after the first: the key is forgotten
@@ -272,7 +357,18 @@ describe('outbox lease settings', () => {
     expect(outboxLeaseMs({ OUTBOX_LEASE_SECONDS: '' })).toBe(10_000);
     expect(outboxLeaseMs({ OUTBOX_LEASE_SECONDS: '0' })).toBe(10_000);
     expect(outboxLeaseMs({ OUTBOX_LEASE_SECONDS: '4' })).toBe(4_000);
-    expect(() => outboxLeaseMs({ OUTBOX_LEASE_SECONDS: '2.5' })).toThrow('OUTBOX_LEASE_SECONDS must be a non-negative integer');
-    expect(() => new OutboxWorker({ db: {} as Db, now: realNow, keepBodies: false, resolveSender: async () => recordingSender('x').sender, leaseMs: 0 })).toThrow('leaseMs must be positive');
+    expect(() => outboxLeaseMs({ OUTBOX_LEASE_SECONDS: '2.5' })).toThrow(
+      'OUTBOX_LEASE_SECONDS must be a non-negative integer',
+    );
+    expect(
+      () =>
+        new OutboxWorker({
+          db: {} as Db,
+          now: realNow,
+          keepBodies: false,
+          resolveSender: async () => recordingSender('x').sender,
+          leaseMs: 0,
+        }),
+    ).toThrow('leaseMs must be positive');
   });
 });

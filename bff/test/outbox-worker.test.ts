@@ -41,8 +41,20 @@ async function setUp(config?: Partial<AppConfig>): Promise<Ctx> {
   const resend = await startFakeResend();
   // the tenant's own accounts (sealed credentials); where the providers' APIs live is the
   // operator's environment alone (README "Delivery"), here the local fakes
-  const sms = { provider: 'twilio' as const, from: TWILIO_FROM, credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } };
-  const configured = await configureTenant(h.db, h.tenant, { emailFrom: EMAIL_FROM, delivery: { sms, voice: sms, email: { provider: 'resend', credentials: { apiKey: RESEND_KEY } } } }, { secret: h.deps.config.secret });
+  const sms = {
+    provider: 'twilio' as const,
+    from: TWILIO_FROM,
+    credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN },
+  };
+  const configured = await configureTenant(
+    h.db,
+    h.tenant,
+    {
+      emailFrom: EMAIL_FROM,
+      delivery: { sms, voice: sms, email: { provider: 'resend', credentials: { apiKey: RESEND_KEY } } },
+    },
+    { secret: h.deps.config.secret },
+  );
   await h.setTenantConfig(configured.config); // keeps the harness's copy of the tenant in step
   providerEnv = { TWILIO_BASE_URL: twilio.url, RESEND_BASE_URL: resend.url };
   return { h, twilio, resend };
@@ -59,7 +71,13 @@ function makeWorker(h: Harness, over: Partial<WorkerOptions> = {}, db: Db = h.db
   return new OutboxWorker({
     db,
     now: () => h.clock.now(),
-    resolveSender: createSenderResolver({ db, env: providerEnv, dev: false, factories: senderFactories, secret: h.deps.config.secret }),
+    resolveSender: createSenderResolver({
+      db,
+      env: providerEnv,
+      dev: false,
+      factories: senderFactories,
+      secret: h.deps.config.secret,
+    }),
     keepBodies: false,
     baseDelayMs: 1000,
     maxAttempts: 3,
@@ -67,12 +85,17 @@ function makeWorker(h: Harness, over: Partial<WorkerOptions> = {}, db: Db = h.db
   });
 }
 
-const outboxRow = (h: Harness, id: string) => h.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const outboxRow = (h: Harness, id: string) =>
+  h.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 const attemptRows = (h: Harness, id: string) =>
   h.db.selectFrom('outbox_attempts').selectAll().where('outbox_id', '=', id).orderBy('attempt').execute();
 
 async function sendSmsCode(h: Harness, number: string, o: { channel?: string; locale?: string; ip?: string } = {}) {
-  const { res, code } = await h.sendCode(number, { ip: o.ip ?? '198.51.100.20', ...(o.channel ? { channel: o.channel } : {}), ...(o.locale ? { locale: o.locale } : {}) });
+  const { res, code } = await h.sendCode(number, {
+    ip: o.ip ?? '198.51.100.20',
+    ...(o.channel ? { channel: o.channel } : {}),
+    ...(o.locale ? { locale: o.locale } : {}),
+  });
   expect(res.status).toBe(202);
   expect(res.json.deliveryId).toMatch(/^[0-9a-f-]{36}$/);
   expect(code).toMatch(/^\d{6}$/);
@@ -100,13 +123,18 @@ describe(`outbox worker delivering through real adapters to provider fakes (${ba
   it('delivers a code sent through the API to the provider once, records the attempt, wipes the body, reports sent', async () => {
     const { h, twilio } = c!;
     const { deliveryId, code } = await sendSmsCode(h, '13900001001', { locale: 'en' });
-    expect((await h.request(`/v1/deliveries/${deliveryId}`)).json).toMatchObject({ id: deliveryId, channel: 'sms', status: 'queued', attempts: 0 });
+    expect((await h.request(`/v1/deliveries/${deliveryId}`)).json).toMatchObject({
+      id: deliveryId,
+      channel: 'sms',
+      status: 'queued',
+      attempts: 0,
+    });
     expect(twilio.requests).toHaveLength(0); // the API only queues; nothing leaves before the worker runs
 
     expect(await makeWorker(h).runOnce()).toBe(1);
 
     expect(twilio.requests).toHaveLength(1);
-    const req = twilio.requests[0]!;
+    const req = twilio.requests[0];
     expect(req.method).toBe('POST');
     expect(req.path).toBe(`/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`);
     expect(req.headers.authorization).toBe(`Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`);
@@ -114,18 +142,40 @@ describe(`outbox worker delivering through real adapters to provider fakes (${ba
     expect(String(req.body.Body)).toContain(code);
 
     const row = await outboxRow(h, deliveryId);
-    expect(row).toMatchObject({ status: 'sent', attempts: 1, provider: 'twilio', last_error: null, lease_id: null, locked_until: null, body: '', payload: {} });
+    expect(row).toMatchObject({
+      status: 'sent',
+      attempts: 1,
+      provider: 'twilio',
+      last_error: null,
+      lease_id: null,
+      locked_until: null,
+      body: '',
+      payload: {},
+    });
     expect(row.provider_message_id).toMatch(/^SM[0-9a-f]{32}$/);
     expect(ms(row.sent_at)).toBe(h.clock.now().getTime());
 
     const attempts = await attemptRows(h, deliveryId);
     expect(attempts).toHaveLength(1);
-    expect(attempts[0]).toMatchObject({ attempt: 1, provider: 'twilio', ok: true, retryable: false, error: null, provider_message_id: row.provider_message_id });
+    expect(attempts[0]).toMatchObject({
+      attempt: 1,
+      provider: 'twilio',
+      ok: true,
+      retryable: false,
+      error: null,
+      provider_message_id: row.provider_message_id,
+    });
 
     const status = await h.request(`/v1/deliveries/${deliveryId}`);
     expect(status.status).toBe(200);
     expect(status.headers.get('cache-control')).toBe('no-store');
-    expect(status.json).toEqual({ id: deliveryId, channel: 'sms', status: 'sent', attempts: 1, updatedAt: h.clock.now().toISOString() });
+    expect(status.json).toEqual({
+      id: deliveryId,
+      channel: 'sms',
+      status: 'sent',
+      attempts: 1,
+      updatedAt: h.clock.now().toISOString(),
+    });
 
     // nothing is due any more: a second pass sends nothing
     h.clock.advance(3600);
@@ -135,7 +185,10 @@ describe(`outbox worker delivering through real adapters to provider fakes (${ba
 
   it('delivers the email verification link through Resend with the outbox id as idempotency key', async () => {
     const { h, resend } = c!;
-    const res = await h.register({ accountName: 'mail_user_01', number: '13900001002', email: 'Mail.User@Example.com' }, { ip: '198.51.100.21', locale: 'en' });
+    const res = await h.register(
+      { accountName: 'mail_user_01', number: '13900001002', email: 'Mail.User@Example.com' },
+      { ip: '198.51.100.21', locale: 'en' },
+    );
     expect(res.status).toBe(201);
     const mail = await h.db.selectFrom('outbox').selectAll().where('channel', '=', 'email').executeTakeFirstOrThrow();
     const link = String(mail.payload.link);
@@ -144,7 +197,7 @@ describe(`outbox worker delivering through real adapters to provider fakes (${ba
     expect(await makeWorker(h).runOnce()).toBe(2); // the SMS code and the email
 
     expect(resend.requests).toHaveLength(1);
-    const req = resend.requests[0]!;
+    const req = resend.requests[0];
     expect(req.path).toBe('/emails');
     expect(req.headers.authorization).toBe(`Bearer ${RESEND_KEY}`);
     expect(req.headers['idempotency-key']).toBe(mail.id);
@@ -164,7 +217,12 @@ describe(`outbox worker delivering through real adapters to provider fakes (${ba
     // attempt 1 → pending, due in ~1 s (±20 %)
     expect(await worker.runOnce()).toBe(1);
     let row = await outboxRow(h, deliveryId);
-    expect(row).toMatchObject({ status: 'pending', attempts: 1, last_error: 'twilio_server_error:500:20500', lease_id: null });
+    expect(row).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      last_error: 'twilio_server_error:500:20500',
+      lease_id: null,
+    });
     const delay1 = ms(row.next_attempt_at) - h.clock.now().getTime();
     expect(delay1).toBeGreaterThanOrEqual(800);
     expect(delay1).toBeLessThanOrEqual(1200);
@@ -190,7 +248,15 @@ describe(`outbox worker delivering through real adapters to provider fakes (${ba
     h.clock.advance(delay2 / 1000);
     expect(await worker.runOnce()).toBe(1);
     row = await outboxRow(h, deliveryId);
-    expect(row).toMatchObject({ status: 'failed', attempts: 3, last_error: 'twilio_server_error:500:20500', body: '', payload: {}, sent_at: null, provider_message_id: null });
+    expect(row).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      last_error: 'twilio_server_error:500:20500',
+      body: '',
+      payload: {},
+      sent_at: null,
+      provider_message_id: null,
+    });
     expect(twilio.requests).toHaveLength(3);
     expect(new Set(twilio.requests.map((r) => r.body.To))).toEqual(new Set(['+8613900001003']));
 
@@ -211,7 +277,10 @@ describe(`outbox worker delivering through real adapters to provider fakes (${ba
   it('turns a hung provider into a retryable timeout (the adapter deadline, 10 s — not configurable per tenant), then delivers on retry', async () => {
     const { h, twilio, resend } = c!;
     // one SMS (the code) and one email (the verification link), both providers hang on the first request
-    const reg = await h.register({ accountName: 'hang_user_01', number: '13900001004', email: 'hang@example.com' }, { ip: '198.51.100.22' });
+    const reg = await h.register(
+      { accountName: 'hang_user_01', number: '13900001004', email: 'hang@example.com' },
+      { ip: '198.51.100.22' },
+    );
     expect(reg.status).toBe(201);
     twilio.hangNext();
     resend.hangNext();
@@ -241,7 +310,7 @@ describe(`outbox worker delivering through real adapters to provider fakes (${ba
     ]);
     expect(smsRequests(twilio, '+8613900001004')).toHaveLength(2); // the hung one and the retry
     expect(resend.requests).toHaveLength(2);
-    expect(resend.requests[0]!.headers['idempotency-key']).toBe(resend.requests[1]!.headers['idempotency-key']);
+    expect(resend.requests[0].headers['idempotency-key']).toBe(resend.requests[1].headers['idempotency-key']);
   }, 180_000);
 
   it('fails for good after one attempt when the provider refuses the credentials (401)', async () => {
@@ -251,9 +320,17 @@ describe(`outbox worker delivering through real adapters to provider fakes (${ba
     const worker = makeWorker(h, { maxAttempts: 5 });
     expect(await worker.runOnce()).toBe(1);
     const row = await outboxRow(h, deliveryId);
-    expect(row).toMatchObject({ status: 'failed', attempts: 1, last_error: 'twilio_auth_failed:401:20003', body: '', payload: {} });
+    expect(row).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      last_error: 'twilio_auth_failed:401:20003',
+      body: '',
+      payload: {},
+    });
     const attempts = await attemptRows(h, deliveryId);
-    expect(attempts.map((a) => [a.attempt, a.ok, a.retryable, a.error])).toEqual([[1, false, false, 'twilio_auth_failed:401:20003']]);
+    expect(attempts.map((a) => [a.attempt, a.ok, a.retryable, a.error])).toEqual([
+      [1, false, false, 'twilio_auth_failed:401:20003'],
+    ]);
     expectNoSecrets(JSON.stringify(row), JSON.stringify(attempts));
     expect((await h.request(`/v1/deliveries/${deliveryId}`)).json).toMatchObject({ status: 'failed', attempts: 1 });
     h.clock.advance(3600);
@@ -288,7 +365,13 @@ describe(`outbox worker delivering through real adapters to provider fakes (${ba
     // and the voice code (not the first one) registers
     const reg = await h.request('/v1/accounts', {
       ip,
-      body: { accountName: 'voice_user_01', password: 'Secret#2026', phone: { region: 'CN', number: '13900001006' }, code: voice.code, agreements: AGREEMENTS },
+      body: {
+        accountName: 'voice_user_01',
+        password: 'Secret#2026',
+        phone: { region: 'CN', number: '13900001006' },
+        code: voice.code,
+        agreements: AGREEMENTS,
+      },
     });
     expect(reg.status).toBe(201);
 
@@ -309,14 +392,20 @@ describe(`outbox worker delivering through real adapters to provider fakes (${ba
     expect((await h.sendCode('13900001007', { ip, channel: 'voice' })).res.status).toBe(202);
   });
 
-  it('retakes a crashed worker\'s claim once its lease has lapsed, never before, and sends it exactly once', async () => {
+  it("retakes a crashed worker's claim once its lease has lapsed, never before, and sends it exactly once", async () => {
     const { h, twilio } = c!;
     const { deliveryId, code } = await sendSmsCode(h, '13900001008');
     const now = h.clock.now();
     // a worker claimed it (attempt 1) and died: status sending, lease until now + 60 s
     await h.db
       .updateTable('outbox')
-      .set({ status: 'sending', lease_id: crypto.randomUUID(), locked_until: new Date(now.getTime() + 60_000), attempts: 1, updated_at: now })
+      .set({
+        status: 'sending',
+        lease_id: crypto.randomUUID(),
+        locked_until: new Date(now.getTime() + 60_000),
+        attempts: 1,
+        updated_at: now,
+      })
       .where('id', '=', deliveryId)
       .execute();
     expect((await h.request(`/v1/deliveries/${deliveryId}`)).json).toMatchObject({ status: 'sending' });
@@ -330,7 +419,7 @@ describe(`outbox worker delivering through real adapters to provider fakes (${ba
     h.clock.advance(2);
     expect(await worker.runOnce()).toBe(1);
     expect(smsRequests(twilio)).toHaveLength(1);
-    expect(String(twilio.requests[0]!.body.Body)).toContain(code);
+    expect(String(twilio.requests[0].body.Body)).toContain(code);
     const row = await outboxRow(h, deliveryId);
     expect(row).toMatchObject({ status: 'sent', attempts: 2, lease_id: null, locked_until: null });
     expect((await attemptRows(h, deliveryId)).map((a) => [a.attempt, a.ok])).toEqual([[2, true]]);
@@ -340,7 +429,7 @@ describe(`outbox worker delivering through real adapters to provider fakes (${ba
     expect(twilio.requests).toHaveLength(1);
   });
 
-  it('lets another worker retake a message from a worker stuck past its lease; the stuck worker\'s late outcome is discarded', async () => {
+  it("lets another worker retake a message from a worker stuck past its lease; the stuck worker's late outcome is discarded", async () => {
     const { h, twilio } = c!;
     const { deliveryId } = await sendSmsCode(h, '13900001009');
 
@@ -350,7 +439,9 @@ describe(`outbox worker delivering through real adapters to provider fakes (${ba
     const stuckResolver: SenderResolver = async () => stuckSender;
     const stuck = makeWorker(h, { leaseMs: 30_000, resolveSender: stuckResolver });
     const stuckRun = stuck.runOnce();
-    await expect.poll(async () => (await outboxRow(h, deliveryId)).status, { timeout: 20_000, interval: 50 }).toBe('sending');
+    await expect
+      .poll(async () => (await outboxRow(h, deliveryId)).status, { timeout: 20_000, interval: 50 })
+      .toBe('sending');
     await expect.poll(() => typeof release, { timeout: 20_000, interval: 20 }).toBe('function');
 
     const other = makeWorker(h, { leaseMs: 30_000 });
@@ -365,7 +456,12 @@ describe(`outbox worker delivering through real adapters to provider fakes (${ba
     release({ ok: true, providerId: 'late-stuck-id' });
     expect(await stuckRun).toBe(1);
     const row = await outboxRow(h, deliveryId);
-    expect(row).toMatchObject({ status: 'sent', attempts: 2, provider: 'twilio', provider_message_id: sent.provider_message_id });
+    expect(row).toMatchObject({
+      status: 'sent',
+      attempts: 2,
+      provider: 'twilio',
+      provider_message_id: sent.provider_message_id,
+    });
     expect((await attemptRows(h, deliveryId)).map((a) => [a.attempt, a.provider, a.ok])).toEqual([[2, 'twilio', true]]);
     expect(twilio.requests).toHaveLength(1);
   });
@@ -376,7 +472,19 @@ describe(`outbox worker delivering through real adapters to provider fakes (${ba
     await h.db.transaction().execute(async (trx) => {
       for (const [i, to] of recipients.entries()) {
         const code = String(100000 + i);
-        await enqueueMessage(trx, { tenantId: h.tenant.id, channel: 'sms', to, purpose: 'register', locale: 'en', text: `Your code is ${code}.`, code }, h.clock.now());
+        await enqueueMessage(
+          trx,
+          {
+            tenantId: h.tenant.id,
+            channel: 'sms',
+            to,
+            purpose: 'register',
+            locale: 'en',
+            text: `Your code is ${code}.`,
+            code,
+          },
+          h.clock.now(),
+        );
       }
     });
 
@@ -385,7 +493,7 @@ describe(`outbox worker delivering through real adapters to provider fakes (${ba
     if (process.env.DATABASE_URL) {
       const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(h.db);
       const url = new URL(process.env.DATABASE_URL);
-      url.pathname = `/${rows[0]!.name}`;
+      url.pathname = `/${rows[0].name}`;
       db2 = createDb({ url: url.toString(), poolSize: 5 });
     }
     try {
@@ -426,7 +534,9 @@ describe(`test identities and the outbox (${backend})`, { timeout: 120_000 }, ()
     c = await setUp();
     const { h, twilio } = c;
     await h.setTenantConfig({ testMode });
-    const res = await h.request('/v1/verification-codes', { body: { phone: { region: 'CN', number: '19900000123' }, purpose: 'register', channel: 'sms' } });
+    const res = await h.request('/v1/verification-codes', {
+      body: { phone: { region: 'CN', number: '19900000123' }, purpose: 'register', channel: 'sms' },
+    });
     expect(res.status).toBe(202);
     expect(res.json.deliveryId).toBeNull();
     expect(await h.count('outbox')).toBe(0);
@@ -434,7 +544,14 @@ describe(`test identities and the outbox (${backend})`, { timeout: 120_000 }, ()
     expect(twilio.requests).toHaveLength(0);
 
     const reg = await h.request('/v1/accounts', {
-      body: { accountName: 'ci_bot_001', password: 'Secret#2026', phone: { region: 'CN', number: '19900000123' }, code: '246810', agreements: AGREEMENTS, email: 'bot@test.acme' },
+      body: {
+        accountName: 'ci_bot_001',
+        password: 'Secret#2026',
+        phone: { region: 'CN', number: '19900000123' },
+        code: '246810',
+        agreements: AGREEMENTS,
+        email: 'bot@test.acme',
+      },
     });
     expect(reg.status).toBe(201);
     expect(reg.json.account.emailVerified).toBe(true); // a test email: verified, sent nothing
@@ -451,19 +568,26 @@ describe(`test identities and the outbox (${backend})`, { timeout: 120_000 }, ()
     c = await setUp({ dev: false, secret: 'x'.repeat(40), publicUrl: 'https://auth.acme.test' });
     const { h, twilio } = c;
     await h.setTenantConfig({ testMode });
-    const res = await h.request('/v1/verification-codes', { body: { phone: { region: 'CN', number: '19900000124' }, purpose: 'register', channel: 'sms' } });
+    const res = await h.request('/v1/verification-codes', {
+      body: { phone: { region: 'CN', number: '19900000124' }, purpose: 'register', channel: 'sms' },
+    });
     expect(res.status).toBe(202);
     expect(res.json.deliveryId).toMatch(/^[0-9a-f-]{36}$/);
     const [queued] = await readDevOutbox(h.db, { to: '+8619900000124' });
-    const realCode = queued!.code!;
+    const realCode = queued.code!;
     expect(realCode).toMatch(/^\d{6}$/);
 
     expect(await makeWorker(h).runOnce()).toBe(1);
     expect(smsRequests(twilio, '+8619900000124')).toHaveLength(1);
-    expect(String(twilio.requests[0]!.body.Body)).toContain(realCode);
+    expect(String(twilio.requests[0].body.Body)).toContain(realCode);
     expect((await h.request(`/v1/deliveries/${res.json.deliveryId}`)).json).toMatchObject({ status: 'sent' });
 
-    const body = { accountName: 'ci_bot_002', password: 'Secret#2026', phone: { region: 'CN', number: '19900000124' }, agreements: AGREEMENTS };
+    const body = {
+      accountName: 'ci_bot_002',
+      password: 'Secret#2026',
+      phone: { region: 'CN', number: '19900000124' },
+      agreements: AGREEMENTS,
+    };
     if (realCode !== '246810') {
       const fixed = await h.request('/v1/accounts', { body: { ...body, code: '246810' } });
       expect(fixed.status).toBe(400);
@@ -476,12 +600,20 @@ describe(`test identities and the outbox (${backend})`, { timeout: 120_000 }, ()
     c = await setUp({ dev: false, secret: 'x'.repeat(40), publicUrl: 'https://auth.acme.test' });
     const { h, twilio } = c;
     await h.setTenantConfig({ testMode: { ...testMode, allowInProduction: true } });
-    const res = await h.request('/v1/verification-codes', { body: { phone: { region: 'CN', number: '19900000125' }, purpose: 'register', channel: 'sms' } });
+    const res = await h.request('/v1/verification-codes', {
+      body: { phone: { region: 'CN', number: '19900000125' }, purpose: 'register', channel: 'sms' },
+    });
     expect(res.status).toBe(202);
     expect(res.json.deliveryId).toBeNull();
     expect(await h.count('outbox')).toBe(0);
     const reg = await h.request('/v1/accounts', {
-      body: { accountName: 'ci_bot_003', password: 'Secret#2026', phone: { region: 'CN', number: '19900000125' }, code: '246810', agreements: AGREEMENTS },
+      body: {
+        accountName: 'ci_bot_003',
+        password: 'Secret#2026',
+        phone: { region: 'CN', number: '19900000125' },
+        code: '246810',
+        agreements: AGREEMENTS,
+      },
     });
     expect(reg.status).toBe(201);
     expect(twilio.requests).toHaveLength(0);

@@ -22,12 +22,18 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const admin = async (body: unknown) => {
-  const res = await h.app.request('/admin/v1/config', { method: 'PATCH', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await h.app.request('/admin/v1/config', {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   h.tenants.invalidate();
-  return { status: res.status, json: (await res.json()) as any };
+  return { status: res.status, json: await res.json() };
 };
-const register = (accountName: string, password: string) => h.register({ accountName, password, number: nextPhone() }, { ip: nextIp(), locale: 'en' });
-const fieldCodes = (res: { json: any }) => (res.json.error?.fields ?? []).map((f: { path: string; code: string }) => `${f.path}:${f.code}`);
+const register = (accountName: string, password: string) =>
+  h.register({ accountName, password, number: nextPhone() }, { ip: nextIp(), locale: 'en' });
+const fieldCodes = (res: { json: any }) =>
+  (res.json.error?.fields ?? []).map((f: { path: string; code: string }) => `${f.path}:${f.code}`);
 
 describe(`password presets (${backend})`, () => {
   it('the default preset refuses a common password from deep in the server list that the widget does not ship', async () => {
@@ -51,13 +57,21 @@ describe(`password presets (${backend})`, () => {
     const password = '我的 密码 很长 ok';
     const res = await register('nist_user_1', password);
     expect(res.status).toBe(201);
-    const signIn = await h.request('/v1/sessions', { body: { identifier: 'nist_user_1', password }, ip: nextIp(), headers: { 'x-jd-session-mode': 'token' } });
+    const signIn = await h.request('/v1/sessions', {
+      body: { identifier: 'nist_user_1', password },
+      ip: nextIp(),
+      headers: { 'x-jd-session-mode': 'token' },
+    });
     expect(signIn.status).toBe(200);
   });
 
   it('NFKC: a full-width passphrase is the same password as its ASCII form', async () => {
     expect((await register('nist_user_2', 'ｇｒｅｅｎ ｔｅａ ｉｓ ｎｉｃｅ')).status).toBe(201);
-    const signIn = await h.request('/v1/sessions', { body: { identifier: 'nist_user_2', password: 'green tea is nice' }, ip: nextIp(), headers: { 'x-jd-session-mode': 'token' } });
+    const signIn = await h.request('/v1/sessions', {
+      body: { identifier: 'nist_user_2', password: 'green tea is nice' },
+      ip: nextIp(),
+      headers: { 'x-jd-session-mode': 'token' },
+    });
     expect(signIn.status).toBe(200);
   });
 
@@ -80,13 +94,19 @@ describe(`password presets (${backend})`, () => {
   });
 
   it('a new password (change, sub-user) meets the same server list', async () => {
-    const reg = await h.register({ accountName: 'nist_owner_1', password: 'owner pass phrase', number: nextPhone() }, { ip: nextIp(), headers: { 'x-jd-session-mode': 'token' } });
+    const reg = await h.register(
+      { accountName: 'nist_owner_1', password: 'owner pass phrase', number: nextPhone() },
+      { ip: nextIp(), headers: { 'x-jd-session-mode': 'token' } },
+    );
     expect(reg.status).toBe(201);
     const token = reg.json.session.token as string;
     const sub = await h.request('/v1/sub-users', { token, body: { name: 'nist_sub', password: 'trooper1' } });
     expect(sub.status).toBe(400);
     expect(fieldCodes(sub)).toEqual(['password:password_too_common']);
-    const change = await h.request('/v1/security/password', { token, body: { currentPassword: 'owner pass phrase', newPassword: 'papamama' } });
+    const change = await h.request('/v1/security/password', {
+      token,
+      body: { currentPassword: 'owner pass phrase', newPassword: 'papamama' },
+    });
     expect(change.status).toBe(400);
     expect(fieldCodes(change)).toEqual(['newPassword:password_too_common']);
   });

@@ -18,7 +18,7 @@ const PRODUCTION = { NODE_ENV: 'production', JD_SECRET: 'x'.repeat(40), PUBLIC_U
 const EVIL = { url: 'http://evil.example', headers: { host: 'evil.example' } };
 
 /** The payload of a JWT, unverified: only its claims are looked at here. */
-const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { iss: string };
+const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as { iss: string };
 
 describe('configuration', () => {
   it('requires a real JD_SECRET in production', () => {
@@ -29,8 +29,12 @@ describe('configuration', () => {
   });
   // README "Security model": the tokens' issuer and email links come from PUBLIC_URL, never from Host
   it('requires PUBLIC_URL in production, and only there', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', JD_SECRET: 'x'.repeat(40) })).toThrow(/PUBLIC_URL .*required in production/);
-    expect(() => loadConfig({ ...PRODUCTION, PUBLIC_URL: 'auth.example.com' })).toThrow(/PUBLIC_URL must be an http\(s\) origin/);
+    expect(() => loadConfig({ NODE_ENV: 'production', JD_SECRET: 'x'.repeat(40) })).toThrow(
+      /PUBLIC_URL .*required in production/,
+    );
+    expect(() => loadConfig({ ...PRODUCTION, PUBLIC_URL: 'auth.example.com' })).toThrow(
+      /PUBLIC_URL must be an http\(s\) origin/,
+    );
     expect(loadConfig({ ...PRODUCTION, PUBLIC_URL: 'https://auth.example.com/some/path' }).publicUrl).toBe(PUBLIC_URL);
     expect(loadConfig({}).publicUrl).toBeUndefined();
   });
@@ -49,7 +53,9 @@ describe(`production mode (${backend})`, () => {
   it('has no dev outbox; with no provider the message fails for good and its code is wiped', async () => {
     expect((await h.app.request('/dev/outbox')).status).toBe(404);
     expect((await h.app.request('/dev')).status).toBe(404);
-    const res = await h.request('/v1/verification-codes', { body: { phone: { region: 'CN', number: '13900001111' }, purpose: 'register', channel: 'sms' } });
+    const res = await h.request('/v1/verification-codes', {
+      body: { phone: { region: 'CN', number: '13900001111' }, purpose: 'register', channel: 'sms' },
+    });
     expect(res.status).toBe(202);
     const worker = new OutboxWorker({
       db: h.db,
@@ -83,17 +89,26 @@ describe(`production mode: absolute URLs come from PUBLIC_URL, not Host (${backe
     expect(res.status).toBe(201);
     expect(claims(res.json.accessToken.token).iss).toBe(`${PUBLIC_URL}/tenants/acme`);
     const [mail] = await readDevOutbox(h.db, { to: 'host@example.com', limit: 1 });
-    expect(mail!.link).toMatch(new RegExp(`^${PUBLIC_URL}/email/verify\\?token=`));
+    expect(mail.link).toMatch(new RegExp(`^${PUBLIC_URL}/email/verify\\?token=`));
     expect(JSON.stringify(mail)).not.toContain('evil.example');
 
-    const token = await h.request('/v1/session/token', { ...EVIL, body: {}, origin: ORIGIN, cookie: cookieFrom(res.headers.get('set-cookie')) });
+    const token = await h.request('/v1/session/token', {
+      ...EVIL,
+      body: {},
+      origin: ORIGIN,
+      cookie: cookieFrom(res.headers.get('set-cookie')),
+    });
     expect(token.status).toBe(200);
     expect(claims(token.json.token).iss).toBe(`${PUBLIC_URL}/tenants/acme`);
   });
 
   it('the session cookie is __Host- and Secure whatever Host a proxy forwards (even a loopback name)', async () => {
     for (const url of ['http://127.0.0.1:8787', 'http://localhost', 'http://[::1]']) {
-      const res = await h.request('/v1/sessions', { url, origin: ORIGIN, body: { identifier: 'host_user', password: 'Secret#2026' } });
+      const res = await h.request('/v1/sessions', {
+        url,
+        origin: ORIGIN,
+        body: { identifier: 'host_user', password: 'Secret#2026' },
+      });
       expect(res.status).toBe(200);
       const cookie = res.headers.get('set-cookie') ?? '';
       expect(cookie).toMatch(/^__Host-jd_session_/);
@@ -103,11 +118,16 @@ describe(`production mode: absolute URLs come from PUBLIC_URL, not Host (${backe
     }
   });
 
-  it('a Host and Origin that agree (a rebound DNS name) are not the BFF\'s own origin', async () => {
+  it("a Host and Origin that agree (a rebound DNS name) are not the BFF's own origin", async () => {
     const res = await h.request('/v1/config', { ...EVIL, origin: 'http://evil.example' });
     expect(res.status).toBe(403);
     expect(res.json.error.code).toBe('origin_not_allowed');
-    const preflight = await h.request('/v1/sessions', { ...EVIL, method: 'OPTIONS', origin: 'http://evil.example', headers: { ...EVIL.headers, 'access-control-request-method': 'POST' } });
+    const preflight = await h.request('/v1/sessions', {
+      ...EVIL,
+      method: 'OPTIONS',
+      origin: 'http://evil.example',
+      headers: { ...EVIL.headers, 'access-control-request-method': 'POST' },
+    });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     // the BFF's real origin still is
     expect((await h.request('/v1/config', { origin: PUBLIC_URL, url: PUBLIC_URL })).status).toBe(200);
@@ -115,7 +135,10 @@ describe(`production mode: absolute URLs come from PUBLIC_URL, not Host (${backe
 
   it('the discovery document and the API description', async () => {
     const res = await h.request('/tenants/acme/.well-known/openid-configuration', { ...EVIL, pk: null });
-    expect(res.json).toMatchObject({ issuer: `${PUBLIC_URL}/tenants/acme`, jwks_uri: `${PUBLIC_URL}/tenants/acme/.well-known/jwks.json` });
+    expect(res.json).toMatchObject({
+      issuer: `${PUBLIC_URL}/tenants/acme`,
+      jwks_uri: `${PUBLIC_URL}/tenants/acme/.well-known/jwks.json`,
+    });
     const doc = await h.request('/openapi.json', { ...EVIL, pk: null });
     expect(doc.text).not.toContain('evil.example');
     expect(doc.json.servers[0].url).toContain(PUBLIC_URL);
@@ -135,7 +158,10 @@ async function freshStartEnv(): Promise<{ env: Record<string, string>; remove: (
     return { env: { DATABASE_URL: scratch.url }, remove: scratch.drop };
   }
   const dir = mkdtempSync(join(tmpdir(), 'jd-prod-'));
-  return { env: { PGLITE_DIR: join(dir, 'pglite') }, remove: async () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    env: { PGLITE_DIR: join(dir, 'pglite') },
+    remove: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 describe(`npm start in production (${backend})`, () => {
@@ -144,7 +170,11 @@ describe(`npm start in production (${backend})`, () => {
   beforeAll(async () => {
     data = await freshStartEnv();
     const { DATABASE_URL: _pg, PGLITE_DIR: _dir, ...rest } = process.env;
-    bff = await prepareBff({ port: 8787, log: silentLogger, env: { ...rest, ...PRODUCTION, ...data.env, OUTBOX_WORKER: '0', SKIP_WIDGET_BUILD: '1' } });
+    bff = await prepareBff({
+      port: 8787,
+      log: silentLogger,
+      env: { ...rest, ...PRODUCTION, ...data.env, OUTBOX_WORKER: '0', SKIP_WIDGET_BUILD: '1' },
+    });
   });
   afterAll(async () => {
     await bff?.stop();
@@ -165,22 +195,30 @@ describe(`npm start in production (${backend})`, () => {
 
   it('answers any Host (a proxy may use an internal name), with PUBLIC_URL in what it builds', async () => {
     const tenant = await createTenant(bff.db, { slug: 'acme-prod', origins: ['https://portal.acme.test'] });
-    const res = await bff.app.request(`http://evil.example/tenants/${tenant.slug}/.well-known/openid-configuration`, { headers: { host: 'evil.example' } });
+    const res = await bff.app.request(`http://evil.example/tenants/${tenant.slug}/.well-known/openid-configuration`, {
+      headers: { host: 'evil.example' },
+    });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ issuer: `${PUBLIC_URL}/tenants/acme-prod`, jwks_uri: `${PUBLIC_URL}/tenants/acme-prod/.well-known/jwks.json` });
+    expect(await res.json()).toMatchObject({
+      issuer: `${PUBLIC_URL}/tenants/acme-prod`,
+      jwks_uri: `${PUBLIC_URL}/tenants/acme-prod/.well-known/jwks.json`,
+    });
   });
 });
 
 describe(`development: the Host must name this machine or a configured host (${backend})`, () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await makeHarness({ config: { allowedHosts: ['dev.acme.test', 'box.lan:8787'], publicUrl: 'https://tunnel.example.net' } });
+    h = await makeHarness({
+      config: { allowedHosts: ['dev.acme.test', 'box.lan:8787'], publicUrl: 'https://tunnel.example.net' },
+    });
   });
   afterAll(() => h.close());
 
-  const at = (url: string, host?: string, locale = 'en') => h.request('/v1/config', { url, locale, headers: host ? { host } : {} });
+  const at = (url: string, host?: string, locale = 'en') =>
+    h.request('/v1/config', { url, locale, headers: host ? { host } : {} });
 
-  it('refuses another name with 403 host_not_allowed, in the caller\'s language (DNS rebinding of /dev/outbox)', async () => {
+  it("refuses another name with 403 host_not_allowed, in the caller's language (DNS rebinding of /dev/outbox)", async () => {
     for (const [url, host] of [
       ['http://evil.example', 'evil.example'],
       ['http://localhost', 'evil.example'], // the Host header counts even when the URL says localhost
@@ -192,7 +230,10 @@ describe(`development: the Host must name this machine or a configured host (${b
     ] as const) {
       const res = await at(url, host);
       expect(res.status, `${url} ${host}`).toBe(403);
-      expect(res.json.error).toMatchObject({ code: 'host_not_allowed', message: expect.stringContaining('ALLOWED_HOSTS') });
+      expect(res.json.error).toMatchObject({
+        code: 'host_not_allowed',
+        message: expect.stringContaining('ALLOWED_HOSTS'),
+      });
     }
     expect((await at('http://evil.example', undefined, 'zh-CN')).json.error.message).toContain('不允许');
     for (const path of ['/dev', '/dev/outbox', '/']) {
@@ -200,8 +241,17 @@ describe(`development: the Host must name this machine or a configured host (${b
     }
   });
 
-  it('accepts loopback names, PUBLIC_URL\'s host and ALLOWED_HOSTS', async () => {
-    for (const url of ['http://localhost', 'http://localhost:8787', 'http://127.0.0.1:8787', 'http://[::1]:8787', 'http://app.localhost:5173', 'https://tunnel.example.net', 'http://dev.acme.test:3000', 'http://box.lan:8787']) {
+  it("accepts loopback names, PUBLIC_URL's host and ALLOWED_HOSTS", async () => {
+    for (const url of [
+      'http://localhost',
+      'http://localhost:8787',
+      'http://127.0.0.1:8787',
+      'http://[::1]:8787',
+      'http://app.localhost:5173',
+      'https://tunnel.example.net',
+      'http://dev.acme.test:3000',
+      'http://box.lan:8787',
+    ]) {
       const res = await at(url, new URL(url).host);
       expect(res.status, url).toBe(200);
     }
@@ -212,6 +262,9 @@ describe(`development: the Host must name this machine or a configured host (${b
   });
 
   it('reads ALLOWED_HOSTS from the environment', () => {
-    expect(loadConfig({ ALLOWED_HOSTS: ' Dev.Acme.test , box.lan:8787,' }).allowedHosts).toEqual(['dev.acme.test', 'box.lan:8787']);
+    expect(loadConfig({ ALLOWED_HOSTS: ' Dev.Acme.test , box.lan:8787,' }).allowedHosts).toEqual([
+      'dev.acme.test',
+      'box.lan:8787',
+    ]);
   });
 });

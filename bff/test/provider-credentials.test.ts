@@ -16,7 +16,13 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROVIDER_NAMES, PROVIDERS, providersFor, type DeliveryChannel, type ProviderName } from '../../shared/src/delivery-providers.ts';
+import {
+  PROVIDER_NAMES,
+  PROVIDERS,
+  providersFor,
+  type DeliveryChannel,
+  type ProviderName,
+} from '../../shared/src/delivery-providers.ts';
 import type { TenantConfig } from '../../shared/src/tenant.ts';
 import { tenantConfigPatch } from '../../shared/src/tenant-config.ts';
 import { createApp } from '../src/app.ts';
@@ -71,10 +77,24 @@ let app: Harness['app'];
 
 beforeAll(async () => {
   h = await makeHarness();
-  [twilio, resend, tencent, tenantServer] = await Promise.all([startFakeTwilio(), startFakeResend(), startFakeTencent(), startFakeTwilio()]);
+  [twilio, resend, tencent, tenantServer] = await Promise.all([
+    startFakeTwilio(),
+    startFakeResend(),
+    startFakeTencent(),
+    startFakeTwilio(),
+  ]);
   // the operator's endpoint overrides: the only way a provider's address is chosen
-  env = { ...OPERATOR, TWILIO_BASE_URL: twilio.url, RESEND_BASE_URL: resend.url, TENCENTCLOUD_ENDPOINT: tencent.host, TENCENTCLOUD_PROTOCOL: 'http:' };
-  app = createApp({ deps: { ...h.deps, log: createLogger({ level: 'debug', write: (l) => logLines.push(l) }) }, tenants: h.tenants });
+  env = {
+    ...OPERATOR,
+    TWILIO_BASE_URL: twilio.url,
+    RESEND_BASE_URL: resend.url,
+    TENCENTCLOUD_ENDPOINT: tencent.host,
+    TENCENTCLOUD_PROTOCOL: 'http:',
+  };
+  app = createApp({
+    deps: { ...h.deps, log: createLogger({ level: 'debug', write: (l) => logLines.push(l) }) },
+    tenants: h.tenants,
+  });
   adminKey = (await createAdminKey(h.db, h.clock, h.tenant.id, 'providers')).secretKey;
 });
 afterAll(async () => {
@@ -94,7 +114,11 @@ async function admin(method: 'GET' | 'PATCH', body?: unknown) {
 
 /** The tenant row as stored, as text. */
 async function storedConfig(): Promise<string> {
-  const row = await h.db.selectFrom('tenants').select(sql<string>`config::text`.as('text')).where('id', '=', h.tenant.id).executeTakeFirstOrThrow();
+  const row = await h.db
+    .selectFrom('tenants')
+    .select(sql<string>`config::text`.as('text'))
+    .where('id', '=', h.tenant.id)
+    .executeTakeFirstOrThrow();
   return row.text;
 }
 
@@ -103,7 +127,7 @@ async function storeRaw(delivery: Record<string, unknown>, extra: Partial<Tenant
   const current = (await findTenantBySlug(h.db, 'acme'))!;
   await h.db
     .updateTable('tenants')
-    .set({ config: jsonb({ ...current.config, ...extra, delivery } as TenantConfig) })
+    .set({ config: jsonb({ ...current.config, ...extra, delivery }) })
     .where('id', '=', h.tenant.id)
     .execute();
 }
@@ -127,11 +151,21 @@ function message(channel: OutgoingMessage['channel']): OutgoingMessage {
 
 /** Delivers one message the way the outbox worker does (boot.ts wires the same resolver). */
 async function deliver(channel: OutgoingMessage['channel'], o: { env?: Record<string, string>; secret?: string } = {}) {
-  const resolveSender = createSenderResolver({ db: h.db, env: o.env ?? env, dev: false, factories: senderFactories, secret: o.secret ?? h.deps.config.secret, ttlMs: 0 });
+  const resolveSender = createSenderResolver({
+    db: h.db,
+    env: o.env ?? env,
+    dev: false,
+    factories: senderFactories,
+    secret: o.secret ?? h.deps.config.secret,
+    ttlMs: 0,
+  });
   return (await resolveSender(h.tenant.id, channel)).deliver(message(channel));
 }
 
-const basicUser = (authorization: unknown) => Buffer.from(String(authorization).replace(/^Basic /, ''), 'base64').toString().split(':');
+const basicUser = (authorization: unknown) =>
+  Buffer.from(String(authorization).replace(/^Basic /, ''), 'base64')
+    .toString()
+    .split(':');
 const recorded = (...fakes: Array<{ requests: Array<{ path: string; rawBody: string; headers: unknown }> }>) =>
   fakes.flatMap((f) => f.requests.map((r) => `${r.path}\n${JSON.stringify(r.headers)}\n${r.rawBody}`)).join('\n');
 
@@ -150,14 +184,19 @@ describe(`provider accounts and credentials (${backend})`, () => {
 
     it('the shared schema refuses every address key for every provider and channel, at the top and inside credentials', () => {
       const cases: Array<[DeliveryChannel, ProviderName, string]> = [];
-      for (const channel of ['email', 'sms', 'voice'] as const) for (const p of providersFor(channel)) for (const k of URL_KEYS) cases.push([channel, p, k]);
+      for (const channel of ['email', 'sms', 'voice'] as const)
+        for (const p of providersFor(channel)) for (const k of URL_KEYS) cases.push([channel, p, k]);
       expect(cases.length).toBeGreaterThan(40);
       for (const [channel, provider, key] of cases) {
-        const top = tenantConfigPatch.safeParse({ delivery: { [channel]: { provider, [key]: 'http://127.0.0.1:1/' } } });
+        const top = tenantConfigPatch.safeParse({
+          delivery: { [channel]: { provider, [key]: 'http://127.0.0.1:1/' } },
+        });
         expect(top.success, `${channel}.${provider}.${key}`).toBe(false);
         if (provider === 'dev') continue;
         const creds = Object.fromEntries((PROVIDERS[provider].credentials as readonly string[]).map((c) => [c, 'x1']));
-        const inner = tenantConfigPatch.safeParse({ delivery: { [channel]: { provider, credentials: { ...creds, [key]: 'http://127.0.0.1:1/' } } } });
+        const inner = tenantConfigPatch.safeParse({
+          delivery: { [channel]: { provider, credentials: { ...creds, [key]: 'http://127.0.0.1:1/' } } },
+        });
         expect(inner.success, `${channel}.${provider}.credentials.${key}`).toBe(false);
       }
       // and a provider on a channel it does not serve, or an unknown one
@@ -173,7 +212,13 @@ describe(`provider accounts and credentials (${backend})`, () => {
         { sms: { provider: 'twilio', baseUrl: tenantServer.url } },
         { email: { provider: 'resend', baseUrl: tenantServer.url } },
         { sms: { provider: 'tencent', endpoint: tenantServer.host, protocol: 'http:' } },
-        { voice: { provider: 'twilio', credentials: { accountSid: TENANT.accountSid, authToken: TENANT.authToken, baseUrl: tenantServer.url }, from: '+15005550009' } },
+        {
+          voice: {
+            provider: 'twilio',
+            credentials: { accountSid: TENANT.accountSid, authToken: TENANT.authToken, baseUrl: tenantServer.url },
+            from: '+15005550009',
+          },
+        },
         // some credentials and the rest from the operator: the mix that leaked them
         { sms: { provider: 'twilio', credentials: { accountSid: TENANT.accountSid }, from: '+15005550009' } },
         // the operator's account with the tenant's sender: settings belong to an own account
@@ -195,30 +240,39 @@ describe(`provider accounts and credentials (${backend})`, () => {
   });
 
   describe("the operator's account", () => {
-    it('a tenant naming a provider without credentials gets the operator\'s credentials sent to the operator\'s endpoint only', async () => {
-      expect((await admin('PATCH', { delivery: { sms: { provider: 'twilio' }, email: { provider: 'resend' }, voice: { provider: 'tencent' } } })).status).toBe(200);
+    it("a tenant naming a provider without credentials gets the operator's credentials sent to the operator's endpoint only", async () => {
+      expect(
+        (
+          await admin('PATCH', {
+            delivery: { sms: { provider: 'twilio' }, email: { provider: 'resend' }, voice: { provider: 'tencent' } },
+          })
+        ).status,
+      ).toBe(200);
       const [sms, email, voice] = [twilio.requests.length, resend.requests.length, tencent.requests.length];
 
       expect(await deliver('sms')).toMatchObject({ ok: true });
-      const t = twilio.requests[sms]!;
+      const t = twilio.requests[sms];
       expect(t.path).toBe(`/2010-04-01/Accounts/${OPERATOR.TWILIO_ACCOUNT_SID}/Messages.json`);
       expect(basicUser(t.headers.authorization)).toEqual([OPERATOR.TWILIO_ACCOUNT_SID, OPERATOR.TWILIO_AUTH_TOKEN]);
       expect(t.body).toMatchObject({ From: OPERATOR.TWILIO_FROM });
 
       expect(await deliver('email')).toMatchObject({ ok: true });
-      const r = resend.requests[email]!;
+      const r = resend.requests[email];
       expect(r.headers.authorization).toBe(`Bearer ${OPERATOR.RESEND_API_KEY}`);
       expect(r.body).toMatchObject({ from: OPERATOR.RESEND_FROM });
 
       expect(await deliver('voice')).toMatchObject({ ok: true });
-      const v = tencent.requests[voice]!;
-      expect(verifyTc3(v, OPERATOR.TENCENTCLOUD_SECRET_KEY)).toMatchObject({ valid: true, secretId: OPERATOR.TENCENTCLOUD_SECRET_ID });
+      const v = tencent.requests[voice];
+      expect(verifyTc3(v, OPERATOR.TENCENTCLOUD_SECRET_KEY)).toMatchObject({
+        valid: true,
+        secretId: OPERATOR.TENCENTCLOUD_SECRET_ID,
+      });
       expect(v.headers['x-tc-region']).toBe('ap-beijing');
       expect(v.body).toMatchObject({ VoiceSdkAppid: OPERATOR.TENCENTCLOUD_VOICE_SDK_APP_ID, TemplateId: '100011' });
       expect(tenantServer.requests).toHaveLength(0);
     });
 
-    it('an old stored entry with baseUrl/endpoint/protocol is not honoured: the request goes to the operator\'s endpoint', async () => {
+    it("an old stored entry with baseUrl/endpoint/protocol is not honoured: the request goes to the operator's endpoint", async () => {
       await storeRaw({
         sms: { provider: 'twilio', baseUrl: tenantServer.url, from: '+15005550009' },
         voice: { provider: 'tencent', endpoint: tenantServer.host, protocol: 'http:' },
@@ -230,14 +284,18 @@ describe(`provider accounts and credentials (${backend})`, () => {
       expect(await deliver('email')).toMatchObject({ ok: true });
       expect(tenantServer.requests).toHaveLength(0);
       // the old row's `from` belonged to no account: the operator's account sends as the operator
-      expect(twilio.requests[before]!.body).toMatchObject({ From: OPERATOR.TWILIO_FROM });
+      expect(twilio.requests[before].body).toMatchObject({ From: OPERATOR.TWILIO_FROM });
       // and reading it back shows no address
       const read = await admin('GET');
       expect(read.text).not.toContain(tenantServer.host);
-      expect(read.json.delivery).toEqual({ sms: { provider: 'twilio' }, voice: { provider: 'tencent' }, email: { provider: 'resend' } });
+      expect(read.json.delivery).toEqual({
+        sms: { provider: 'twilio' },
+        voice: { provider: 'tencent' },
+        email: { provider: 'resend' },
+      });
     });
 
-    it('an old stored entry with only some credentials fails for good instead of being completed with the operator\'s', async () => {
+    it("an old stored entry with only some credentials fails for good instead of being completed with the operator's", async () => {
       await storeRaw({ sms: { provider: 'twilio', accountSid: TENANT.accountSid, baseUrl: tenantServer.url } });
       const before = twilio.requests.length;
       expect(await deliver('sms')).toEqual({ ok: false, retryable: false, reason: 'twilio_credentials_incomplete' });
@@ -253,7 +311,11 @@ describe(`provider accounts and credentials (${backend})`, () => {
     it('fails for good with a reason naming the missing settings, not their values, when the environment does not configure the provider', async () => {
       await storeRaw({ sms: { provider: 'twilio' } });
       const { TWILIO_ACCOUNT_SID: _a, TWILIO_AUTH_TOKEN: _b, ...rest } = env;
-      expect(await deliver('sms', { env: rest })).toEqual({ ok: false, retryable: false, reason: 'twilio_not_configured:TWILIO_ACCOUNT_SID,TWILIO_AUTH_TOKEN' });
+      expect(await deliver('sms', { env: rest })).toEqual({
+        ok: false,
+        retryable: false,
+        reason: 'twilio_not_configured:TWILIO_ACCOUNT_SID,TWILIO_AUTH_TOKEN',
+      });
     });
   });
 
@@ -262,26 +324,37 @@ describe(`provider accounts and credentials (${backend})`, () => {
       const res = await admin('PATCH', {
         emailFrom: 'Acme <no-reply@acme.test>',
         delivery: {
-          sms: { provider: 'twilio', from: '+15005550009', credentials: { accountSid: TENANT.accountSid, authToken: TENANT.authToken } },
+          sms: {
+            provider: 'twilio',
+            from: '+15005550009',
+            credentials: { accountSid: TENANT.accountSid, authToken: TENANT.authToken },
+          },
           email: { provider: 'resend', credentials: { apiKey: TENANT.apiKey } },
-          voice: { provider: 'tencent', smsSdkAppId: '1400000002', signName: '租户', templates: { register: '200002' }, voiceSdkAppId: '1400000022', credentials: { secretId: TENANT.secretId, secretKey: TENANT.secretKey } },
+          voice: {
+            provider: 'tencent',
+            smsSdkAppId: '1400000002',
+            signName: '租户',
+            templates: { register: '200002' },
+            voiceSdkAppId: '1400000022',
+            credentials: { secretId: TENANT.secretId, secretKey: TENANT.secretKey },
+          },
         },
       });
       expect(res.status).toBe(200);
       const [sms, email, voice] = [twilio.requests.length, resend.requests.length, tencent.requests.length];
 
       expect(await deliver('sms')).toMatchObject({ ok: true });
-      const t = twilio.requests[sms]!;
+      const t = twilio.requests[sms];
       expect(t.path).toBe(`/2010-04-01/Accounts/${TENANT.accountSid}/Messages.json`);
       expect(basicUser(t.headers.authorization)).toEqual([TENANT.accountSid, TENANT.authToken]);
       expect(t.body).toMatchObject({ From: '+15005550009' });
 
       expect(await deliver('email')).toMatchObject({ ok: true });
-      expect(resend.requests[email]!.headers.authorization).toBe(`Bearer ${TENANT.apiKey}`);
-      expect(resend.requests[email]!.body).toMatchObject({ from: 'Acme <no-reply@acme.test>' });
+      expect(resend.requests[email].headers.authorization).toBe(`Bearer ${TENANT.apiKey}`);
+      expect(resend.requests[email].body).toMatchObject({ from: 'Acme <no-reply@acme.test>' });
 
       expect(await deliver('voice')).toMatchObject({ ok: true });
-      const v = tencent.requests[voice]!;
+      const v = tencent.requests[voice];
       expect(verifyTc3(v, TENANT.secretKey)).toMatchObject({ valid: true, secretId: TENANT.secretId });
       // the tenant set no voice templates and no region: the operator's are not filled in
       expect(v.headers['x-tc-action']).toBe('SendCodeVoice');
@@ -289,9 +362,17 @@ describe(`provider accounts and credentials (${backend})`, () => {
       expect(v.body).toMatchObject({ VoiceSdkAppid: '1400000022' });
 
       // nothing of the operator's account in any of these requests
-      const sent = recorded({ requests: [...twilio.requests.slice(sms), ...resend.requests.slice(email), ...tencent.requests.slice(voice)] });
+      const sent = recorded({
+        requests: [...twilio.requests.slice(sms), ...resend.requests.slice(email), ...tencent.requests.slice(voice)],
+      });
       expect(sent).toContain(TENANT.accountSid);
-      for (const s of [...OPERATOR_SECRETS, OPERATOR.TWILIO_ACCOUNT_SID, OPERATOR.TWILIO_FROM, OPERATOR.TENCENTCLOUD_SECRET_ID, OPERATOR.TENCENTCLOUD_VOICE_SDK_APP_ID]) {
+      for (const s of [
+        ...OPERATOR_SECRETS,
+        OPERATOR.TWILIO_ACCOUNT_SID,
+        OPERATOR.TWILIO_FROM,
+        OPERATOR.TENCENTCLOUD_SECRET_ID,
+        OPERATOR.TENCENTCLOUD_VOICE_SDK_APP_ID,
+      ]) {
         expect(sent).not.toContain(s);
       }
       expect(tenantServer.requests).toHaveLength(0);
@@ -301,7 +382,11 @@ describe(`provider accounts and credentials (${backend})`, () => {
       const text = await storedConfig();
       for (const s of [...TENANT_SECRETS, TENANT.accountSid, TENANT.secretId]) expect(text).not.toContain(s);
       expect(text).toContain('sealedCredentials');
-      expect(await deliver('sms', { secret: 'another-secret-'.repeat(3) })).toEqual({ ok: false, retryable: false, reason: 'twilio_credentials_unreadable' });
+      expect(await deliver('sms', { secret: 'another-secret-'.repeat(3) })).toEqual({
+        ok: false,
+        retryable: false,
+        reason: 'twilio_credentials_unreadable',
+      });
     });
 
     it('GET /admin/v1/config shows settings and that credentials are set, never a credential', async () => {
@@ -310,36 +395,67 @@ describe(`provider accounts and credentials (${backend})`, () => {
       for (const s of [...TENANT_SECRETS, TENANT.accountSid, TENANT.secretId]) expect(read.text).not.toContain(s);
       expect(read.text).not.toContain('sealedCredentials');
       expect(read.json.delivery).toEqual({
-        sms: { provider: 'twilio', from: '+15005550009', credentials: { set: true, keys: ['accountSid', 'authToken'] } },
+        sms: {
+          provider: 'twilio',
+          from: '+15005550009',
+          credentials: { set: true, keys: ['accountSid', 'authToken'] },
+        },
         email: { provider: 'resend', credentials: { set: true, keys: ['apiKey'] } },
-        voice: { provider: 'tencent', smsSdkAppId: '1400000002', signName: '租户', templates: { register: '200002' }, voiceSdkAppId: '1400000022', credentials: { set: true, keys: ['secretId', 'secretKey'] } },
+        voice: {
+          provider: 'tencent',
+          smsSdkAppId: '1400000002',
+          signName: '租户',
+          templates: { register: '200002' },
+          voiceSdkAppId: '1400000022',
+          credentials: { set: true, keys: ['secretId', 'secretKey'] },
+        },
       });
       // nor did any log line carry one
       for (const s of [...TENANT_SECRETS, ...OPERATOR_SECRETS]) expect(logLines.join('\n')).not.toContain(s);
     });
 
     it('a PATCH keeps stored credentials unless it replaces or removes them', async () => {
-      const sealedSms = () => storedConfig().then((t) => (JSON.parse(t) as TenantConfig).delivery?.sms as { sealedCredentials?: string } | undefined);
+      const sealedSms = () =>
+        storedConfig().then(
+          (t) => (JSON.parse(t) as TenantConfig).delivery?.sms as { sealedCredentials?: string } | undefined,
+        );
       const original = (await sealedSms())!.sealedCredentials;
       // other keys, another channel, and the config read back and written as is: kept
       expect((await admin('PATCH', { defaultLocale: 'en' })).status).toBe(200);
-      expect((await admin('PATCH', { delivery: { email: { provider: 'resend', credentials: { apiKey: TENANT.apiKey } } } })).status).toBe(200);
+      expect(
+        (await admin('PATCH', { delivery: { email: { provider: 'resend', credentials: { apiKey: TENANT.apiKey } } } }))
+          .status,
+      ).toBe(200);
       const read = await admin('GET');
       expect((await admin('PATCH', { delivery: read.json.delivery })).status).toBe(200);
       // a setting changed without repeating the credentials: kept
-      expect((await admin('PATCH', { delivery: { sms: { provider: 'twilio', from: '+15005550010' } } })).status).toBe(200);
+      expect((await admin('PATCH', { delivery: { sms: { provider: 'twilio', from: '+15005550010' } } })).status).toBe(
+        200,
+      );
       expect((await sealedSms())!.sealedCredentials).toBe(original);
       let before = twilio.requests.length;
       expect(await deliver('sms')).toMatchObject({ ok: true });
-      expect(basicUser(twilio.requests[before]!.headers.authorization)).toEqual([TENANT.accountSid, TENANT.authToken]);
-      expect(twilio.requests[before]!.body).toMatchObject({ From: '+15005550010' });
+      expect(basicUser(twilio.requests[before].headers.authorization)).toEqual([TENANT.accountSid, TENANT.authToken]);
+      expect(twilio.requests[before].body).toMatchObject({ From: '+15005550010' });
 
       // replaced
       const rotated = 'TENANT-rotated-token-zyxwvut';
-      expect((await admin('PATCH', { delivery: { sms: { provider: 'twilio', from: '+15005550010', credentials: { accountSid: TENANT.accountSid, authToken: rotated } } } })).status).toBe(200);
+      expect(
+        (
+          await admin('PATCH', {
+            delivery: {
+              sms: {
+                provider: 'twilio',
+                from: '+15005550010',
+                credentials: { accountSid: TENANT.accountSid, authToken: rotated },
+              },
+            },
+          })
+        ).status,
+      ).toBe(200);
       before = twilio.requests.length;
       expect(await deliver('sms')).toMatchObject({ ok: true });
-      expect(basicUser(twilio.requests[before]!.headers.authorization)).toEqual([TENANT.accountSid, rotated]);
+      expect(basicUser(twilio.requests[before].headers.authorization)).toEqual([TENANT.accountSid, rotated]);
       expect(await storedConfig()).not.toContain(rotated);
 
       // removed: back to the operator's account (its settings with it)
@@ -347,7 +463,10 @@ describe(`provider accounts and credentials (${backend})`, () => {
       expect((await admin('GET')).json.delivery.sms).toEqual({ provider: 'twilio' });
       before = twilio.requests.length;
       expect(await deliver('sms')).toMatchObject({ ok: true });
-      expect(basicUser(twilio.requests[before]!.headers.authorization)).toEqual([OPERATOR.TWILIO_ACCOUNT_SID, OPERATOR.TWILIO_AUTH_TOKEN]);
+      expect(basicUser(twilio.requests[before].headers.authorization)).toEqual([
+        OPERATOR.TWILIO_ACCOUNT_SID,
+        OPERATOR.TWILIO_AUTH_TOKEN,
+      ]);
 
       // another provider does not inherit them; null removes the channel
       expect((await admin('PATCH', { delivery: { voice: { provider: 'twilio' }, email: null } })).status).toBe(200);
@@ -358,14 +477,26 @@ describe(`provider accounts and credentials (${backend})`, () => {
     });
 
     it('an old row with complete plaintext credentials is an own account (never mixed), and is sealed at its next change', async () => {
-      await storeRaw({ sms: { provider: 'twilio', accountSid: TENANT.accountSid, authToken: TENANT.authToken, from: '+15005550011', baseUrl: tenantServer.url } });
+      await storeRaw({
+        sms: {
+          provider: 'twilio',
+          accountSid: TENANT.accountSid,
+          authToken: TENANT.authToken,
+          from: '+15005550011',
+          baseUrl: tenantServer.url,
+        },
+      });
       const before = twilio.requests.length;
       expect(await deliver('sms')).toMatchObject({ ok: true });
-      expect(basicUser(twilio.requests[before]!.headers.authorization)).toEqual([TENANT.accountSid, TENANT.authToken]);
+      expect(basicUser(twilio.requests[before].headers.authorization)).toEqual([TENANT.accountSid, TENANT.authToken]);
       expect(tenantServer.requests).toHaveLength(0);
       const read = await admin('GET');
       expect(read.text).not.toContain(TENANT.authToken);
-      expect(read.json.delivery.sms).toEqual({ provider: 'twilio', from: '+15005550011', credentials: { set: true, keys: ['accountSid', 'authToken'] } });
+      expect(read.json.delivery.sms).toEqual({
+        provider: 'twilio',
+        from: '+15005550011',
+        credentials: { set: true, keys: ['accountSid', 'authToken'] },
+      });
       expect((await admin('PATCH', { delivery: read.json.delivery })).status).toBe(200);
       const text = await storedConfig();
       expect(text).not.toContain(TENANT.authToken);
@@ -381,19 +512,41 @@ describe('tenant CLI (npm run tenant)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'jd-cli-providers-'));
   const { DATABASE_URL: _pg, ...baseEnv } = process.env;
   const cli = (...args: string[]) =>
-    run(process.execPath, ['--import', 'tsx', 'bff/src/cli/tenant.ts', ...args], { cwd: root, env: { ...baseEnv, PGLITE_DIR: join(dir, 'pglite') } });
+    run(process.execPath, ['--import', 'tsx', 'bff/src/cli/tenant.ts', ...args], {
+      cwd: root,
+      env: { ...baseEnv, PGLITE_DIR: join(dir, 'pglite') },
+    });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('configures own credentials without ever printing them, and refuses an address', async () => {
     await cli('create', 'cli-providers', '--origin', 'https://console.cli.test');
-    const json = JSON.stringify({ delivery: { sms: { provider: 'twilio', from: '+15005550012', credentials: { accountSid: TENANT.accountSid, authToken: TENANT.authToken } } } });
+    const json = JSON.stringify({
+      delivery: {
+        sms: {
+          provider: 'twilio',
+          from: '+15005550012',
+          credentials: { accountSid: TENANT.accountSid, authToken: TENANT.authToken },
+        },
+      },
+    });
     const configured = await cli('configure', 'cli-providers', '--json', json);
     expect(configured.stdout + configured.stderr).not.toContain(TENANT.authToken);
     const shown = await cli('show', 'cli-providers');
     expect(shown.stdout + shown.stderr).not.toContain(TENANT.authToken);
     expect(shown.stdout).not.toContain('sealedCredentials');
-    expect(JSON.parse(shown.stdout).config.delivery.sms).toEqual({ provider: 'twilio', from: '+15005550012', credentials: { set: true, keys: ['accountSid', 'authToken'] } });
-    await expect(cli('configure', 'cli-providers', '--json', JSON.stringify({ delivery: { sms: { provider: 'twilio', baseUrl: 'http://127.0.0.1:9/' } } }))).rejects.toMatchObject({
+    expect(JSON.parse(shown.stdout).config.delivery.sms).toEqual({
+      provider: 'twilio',
+      from: '+15005550012',
+      credentials: { set: true, keys: ['accountSid', 'authToken'] },
+    });
+    await expect(
+      cli(
+        'configure',
+        'cli-providers',
+        '--json',
+        JSON.stringify({ delivery: { sms: { provider: 'twilio', baseUrl: 'http://127.0.0.1:9/' } } }),
+      ),
+    ).rejects.toMatchObject({
       stderr: expect.stringContaining('invalid_input: delivery.sms'),
     });
   }, 180_000);

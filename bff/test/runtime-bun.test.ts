@@ -41,7 +41,8 @@ beforeAll(async () => {
   const db = createDb({ url: scratch.url, poolSize: 2 });
   try {
     await migrateToLatest(db);
-    publishableKey = (await createTenant(db, { slug: 'bun-tenant', displayName: 'Bun Tenant', origins: [] })).publishableKey;
+    publishableKey = (await createTenant(db, { slug: 'bun-tenant', displayName: 'Bun Tenant', origins: [] }))
+      .publishableKey;
   } finally {
     await db.destroy();
   }
@@ -101,7 +102,11 @@ async function call(path: string, o: { method?: string; body?: unknown; token?: 
     ...(o.body === undefined ? {} : { body: JSON.stringify(o.body) }),
   });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, json: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined };
+  return {
+    status: res.status,
+    headers: res.headers,
+    json: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined,
+  };
 }
 
 describe('the BFF on Bun against Postgres', () => {
@@ -117,14 +122,24 @@ describe('the BFF on Bun against Postgres', () => {
   });
 
   it('registers with a code read from the dev outbox', async () => {
-    const sent = await call('/v1/verification-codes', { body: { phone: { region: 'CN', number: '13700002222' }, purpose: 'register', channel: 'sms' } });
+    const sent = await call('/v1/verification-codes', {
+      body: { phone: { region: 'CN', number: '13700002222' }, purpose: 'register', channel: 'sms' },
+    });
     expect(sent.status).toBe(202);
-    const outbox = await fetch(`${base}/dev/outbox?to=${encodeURIComponent('+8613700002222')}`).then((r) => r.json() as Promise<{ code: string | null }[]>);
+    const outbox = await fetch(`${base}/dev/outbox?to=${encodeURIComponent('+8613700002222')}`).then(
+      (r) => r.json() as Promise<{ code: string | null }[]>,
+    );
     const code = outbox[0]?.code;
     expect(code).toMatch(/^\d{6}$/);
 
     const registered = await call('/v1/accounts', {
-      body: { accountName: 'bun_user', password, phone: { region: 'CN', number: '13700002222' }, code, agreements: AGREEMENTS },
+      body: {
+        accountName: 'bun_user',
+        password,
+        phone: { region: 'CN', number: '13700002222' },
+        code,
+        agreements: AGREEMENTS,
+      },
     });
     expect(registered.status).toBe(201);
     expect(registered.json.account.accountName).toBe('bun_user');
@@ -151,8 +166,10 @@ describe('the BFF on Bun against Postgres', () => {
   });
 
   it('stored an argon2id hash with the configured cost and the peer address from Bun', async () => {
-    const [account] = await scratch!.query<{ password_hash: string }>(`select password_hash from accounts where account_name = 'bun_user'`);
-    expect(account!.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const [account] = await scratch!.query<{ password_hash: string }>(
+      `select password_hash from accounts where account_name = 'bun_user'`,
+    );
+    expect(account.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     const ips = await scratch!.query<{ ip: string | null }>('select ip from sessions');
     expect(ips.length).toBeGreaterThan(0);
     for (const { ip } of ips) expect(ip).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
@@ -161,7 +178,9 @@ describe('the BFF on Bun against Postgres', () => {
   it('wrote JSON log lines on stdout without the password or the token', () => {
     const lines = output.split('\n').filter((l) => l.startsWith('{'));
     const requests = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request');
-    expect(requests).toContainEqual(expect.objectContaining({ method: 'POST', path: '/v1/accounts', status: 201, tenant: 'bun-tenant' }));
+    expect(requests).toContainEqual(
+      expect.objectContaining({ method: 'POST', path: '/v1/accounts', status: 201, tenant: 'bun-tenant' }),
+    );
     expect(output).not.toContain(password);
     expect(output).not.toContain(token);
   });

@@ -34,6 +34,7 @@ export async function createScratchDatabase(serverUrl: string, prefix = 'jd_test
     url,
     name,
     query: (text, values) => onServer(url, async (c) => (await c.query(text, values)).rows),
-    drop: () => onServer(serverUrl, (c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+    drop: () =>
+      onServer(serverUrl, (c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
   };
 }

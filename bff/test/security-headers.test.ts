@@ -17,8 +17,15 @@ let app: ReturnType<typeof createApp>;
 beforeAll(async () => {
   h = await makeHarness();
   // the app as `npm start` builds it in development: with the demo page (the repository's file) and a bundle
-  const demo = readFileSync(resolve(import.meta.dirname, '../../demo/static/index.html'), 'utf8').replaceAll('%PUBLISHABLE_KEY%', h.tenant.publishableKey);
-  app = createApp({ deps: h.deps, tenants: h.tenants, assets: { demoHtml: async () => demo, widgetJs: async () => 'export {};' } });
+  const demo = readFileSync(resolve(import.meta.dirname, '../../demo/static/index.html'), 'utf8').replaceAll(
+    '%PUBLISHABLE_KEY%',
+    h.tenant.publishableKey,
+  );
+  app = createApp({
+    deps: h.deps,
+    tenants: h.tenants,
+    assets: { demoHtml: async () => demo, widgetJs: async () => 'export {};' },
+  });
 });
 afterAll(() => h.close());
 
@@ -32,16 +39,25 @@ function samplePath(path: string): string {
 }
 
 const get = (path: string, headers: Record<string, string> = {}) =>
-  app.request(`http://localhost${path}`, { headers: { 'x-jd-publishable-key': h.tenant.publishableKey, origin: ORIGIN, ...headers } });
+  app.request(`http://localhost${path}`, {
+    headers: { 'x-jd-publishable-key': h.tenant.publishableKey, origin: ORIGIN, ...headers },
+  });
 
 /** The texts of a page's inline scripts and styles, and the `'sha256-…'` a browser computes for each. */
 function inlineHashes(page: string): string[] {
-  const blocks = [...page.matchAll(/<(script|style)(\s[^>]*)?>([\s\S]*?)<\/\1>/gi)].filter((m) => !/\ssrc\s*=/i.test(m[2] ?? ''));
-  return blocks.map((m) => `'sha256-${createHash('sha256').update(m[3]!).digest('base64')}'`);
+  const blocks = [...page.matchAll(/<(script|style)(\s[^>]*)?>([\s\S]*?)<\/\1>/gi)].filter(
+    (m) => !/\ssrc\s*=/i.test(m[2] ?? ''),
+  );
+  return blocks.map((m) => `'sha256-${createHash('sha256').update(m[3]).digest('base64')}'`);
 }
 
 function directives(csp: string): Map<string, string[]> {
-  return new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+  return new Map(
+    csp
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...values]) => [name, values]),
+  );
 }
 
 /** What every HTML page must satisfy: its policy, and markup that the policy lets run as written. */
@@ -79,7 +95,9 @@ describe(`security headers (${backend})`, () => {
       }
     }
     // the walk found the pages it is meant to check (the demo page, the email landing page, the API reference, legal, dev)
-    expect(htmlRoutes.sort()).toEqual(expect.arrayContaining(['/', '/dev', '/docs/api', '/email/verify', '/legal/:doc{[a-z-]+}']));
+    expect(htmlRoutes.sort()).toEqual(
+      expect.arrayContaining(['/', '/dev', '/docs/api', '/email/verify', '/legal/:doc{[a-z-]+}']),
+    );
   });
 
   it('the demo page runs its own inline scripts and the bundle from the BFF only, and is framed by the BFF only', async () => {
@@ -103,7 +121,7 @@ describe(`security headers (${backend})`, () => {
     const res = await h.register({ accountName: 'csp_user', number: '13900003333', email: 'csp@example.com' });
     expect(res.status).toBe(201);
     const [mail] = await readDevOutbox(h.db, { to: 'csp@example.com', limit: 1 });
-    const link = new URL(mail!.link!);
+    const link = new URL(mail.link!);
     const page = await get(`${link.pathname}${link.search}`);
     expect(page.status).toBe(200);
     const d = await expectPagePolicy(page, 'email page');
@@ -113,7 +131,11 @@ describe(`security headers (${backend})`, () => {
   });
 
   it('the legal page does not echo markup from its path', async () => {
-    for (const path of ['/legal/%3Cscript%3Ealert(1)%3C%2Fscript%3E', '/legal/<img src=x onerror=alert(1)>', '/legal/privacy%22onload=%22x']) {
+    for (const path of [
+      '/legal/%3Cscript%3Ealert(1)%3C%2Fscript%3E',
+      '/legal/<img src=x onerror=alert(1)>',
+      '/legal/privacy%22onload=%22x',
+    ]) {
       const res = await get(path);
       expect(res.status, path).toBe(404);
       expect(await res.text(), path).not.toMatch(/<script|<img|onload/i);

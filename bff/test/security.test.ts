@@ -15,12 +15,21 @@ afterAll(() => h.close());
 async function user(opts: { email?: string; name?: string; password?: string } = {}) {
   const number = phone();
   const password = opts.password ?? 'Secure#2026';
-  const reg = await h.register({ accountName: opts.name ?? `sec_user_${n}`, number, password, ...(opts.email ? { email: opts.email } : {}) }, { headers: { 'x-jd-session-mode': 'token' } });
+  const reg = await h.register(
+    { accountName: opts.name ?? `sec_user_${n}`, number, password, ...(opts.email ? { email: opts.email } : {}) },
+    { headers: { 'x-jd-session-mode': 'token' } },
+  );
   expect(reg.status).toBe(201);
   const token = reg.json.session.token as string;
   const call = (path: string, o: { method?: string; body?: unknown; token?: string; pk?: string } = {}) =>
-    h.request(`/v1/security${path}`, { token: o.token ?? token, method: o.method ?? (o.body !== undefined ? 'POST' : 'GET'), ...(o.body !== undefined ? { body: o.body } : {}), ...(o.pk ? { pk: o.pk } : {}), locale: 'en' });
-  const lastCode = async (to: string) => (await readDevOutbox(h.db, { to, limit: 1 }))[0]!;
+    h.request(`/v1/security${path}`, {
+      token: o.token ?? token,
+      method: o.method ?? (o.body !== undefined ? 'POST' : 'GET'),
+      ...(o.body !== undefined ? { body: o.body } : {}),
+      ...(o.pk ? { pk: o.pk } : {}),
+      locale: 'en',
+    });
+  const lastCode = async (to: string) => (await readDevOutbox(h.db, { to, limit: 1 }))[0];
   async function stepUp(via: 'phone' | 'email' = 'phone', t = token) {
     const start = await call('/step-up/start', { body: { method: via }, token: t });
     expect(start.status).toBe(202);
@@ -44,7 +53,11 @@ describe(`security settings API (${backend})`, () => {
       ['/step-up/start', 'POST', { method: 'phone' }],
       ['/step-up/verify', 'POST', { method: 'phone', code: '123456' }],
       ['/contacts/start', 'POST', { kind: 'phone', role: 'contact', phone: { region: 'CN', number: '13800000000' } }],
-      ['/contacts/confirm', 'POST', { kind: 'phone', role: 'contact', phone: { region: 'CN', number: '13800000000' }, code: '123456' }],
+      [
+        '/contacts/confirm',
+        'POST',
+        { kind: 'phone', role: 'contact', phone: { region: 'CN', number: '13800000000' }, code: '123456' },
+      ],
       ['/contacts/phone', 'DELETE', undefined],
       ['/email', 'POST', { email: 'x@example.com' }],
       ['/email/verification', 'POST', {}],
@@ -63,9 +76,21 @@ describe(`security settings API (${backend})`, () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.json).toMatchObject({
       account: { accountName: u.accountName },
-      securityPhone: { kind: 'phone', value: `${u.number.slice(0, 3)}****${u.number.slice(-4)}`, verified: true, canVerifyIdentity: true, canSignIn: true },
+      securityPhone: {
+        kind: 'phone',
+        value: `${u.number.slice(0, 3)}****${u.number.slice(-4)}`,
+        verified: true,
+        canVerifyIdentity: true,
+        canSignIn: true,
+      },
       // bound first, so it will sign in — once verified
-      securityEmail: { kind: 'email', value: 'o***@example.com', verified: false, canVerifyIdentity: false, canSignIn: false },
+      securityEmail: {
+        kind: 'email',
+        value: 'o***@example.com',
+        verified: false,
+        canVerifyIdentity: false,
+        canSignIn: false,
+      },
       contactPhone: null,
       contactEmail: null,
       mfa: { bound: false },
@@ -79,21 +104,25 @@ describe(`security settings API (${backend})`, () => {
   it('step-up by a code to the security phone grants this session 10 minutes', async () => {
     const u = await user();
     const start = await u.call('/step-up/start', { body: { method: 'phone', channel: 'voice' } });
-    expect(start.json).toMatchObject({ method: 'phone', channel: 'voice', sentTo: `${u.number.slice(0, 3)}****${u.number.slice(-4)}` });
+    expect(start.json).toMatchObject({
+      method: 'phone',
+      channel: 'voice',
+      sentTo: `${u.number.slice(0, 3)}****${u.number.slice(-4)}`,
+    });
     const msg = await u.lastCode(`+86${u.number}`);
     expect(msg.purpose).toBe('verify_identity');
-    const wrong = await u.call('/step-up/verify', { body: { method: 'phone', code: msg.code === '000000' ? '111111' : '000000' } });
+    const wrong = await u.call('/step-up/verify', {
+      body: { method: 'phone', code: msg.code === '000000' ? '111111' : '000000' },
+    });
     expect(wrong.json.error.code).toBe('code_invalid');
     const ok = await u.call('/step-up/verify', { body: { method: 'phone', code: msg.code } });
     expect(ok.json.stepUp.active).toBe(true);
     expect(new Date(ok.json.stepUp.expiresAt).getTime() - h.clock.now().getTime()).toBe(600_000);
     const overview = (await u.call('')).json;
     expect(overview.stepUp.active).toBe(true);
-    expect(overview.events.slice(0, 3).map((e: { type: string; outcome: string }) => `${e.type}:${e.outcome}`)).toEqual([
-      'step_up_passed:success',
-      'step_up_failed:failure',
-      'code_sent:success',
-    ]);
+    expect(overview.events.slice(0, 3).map((e: { type: string; outcome: string }) => `${e.type}:${e.outcome}`)).toEqual(
+      ['step_up_passed:success', 'step_up_failed:failure', 'code_sent:success'],
+    );
     h.clock.advance(601);
     expect((await u.call('')).json.stepUp.active).toBe(false);
   });
@@ -102,7 +131,10 @@ describe(`security settings API (${backend})`, () => {
     const a = await user();
     h.clock.advance(60);
     // b registers with a's phone (bound, cannot sign in with it)
-    const reg = await h.register({ accountName: `twin_${n}`, number: a.number }, { headers: { 'x-jd-session-mode': 'token' } });
+    const reg = await h.register(
+      { accountName: `twin_${n}`, number: a.number },
+      { headers: { 'x-jd-session-mode': 'token' } },
+    );
     const bToken = reg.json.session.token as string;
     await a.call('/step-up/start', { body: { method: 'phone' } });
     const code = (await a.lastCode(`+86${a.number}`)).code!;
@@ -115,7 +147,9 @@ describe(`security settings API (${backend})`, () => {
     const res = await u.call('/step-up/start', { body: { method: 'email' } });
     expect(res.status).toBe(400);
     expect(res.json.error.code).toBe('step_up_method_unavailable');
-    expect((await u.call('/step-up/start', { body: { method: 'totp' } })).json.error.code).toBe('step_up_method_unavailable');
+    expect((await u.call('/step-up/start', { body: { method: 'totp' } })).json.error.code).toBe(
+      'step_up_method_unavailable',
+    );
   });
 
   it('changes the security phone only after step-up; notifies the old phone; the new one signs in', async () => {
@@ -130,7 +164,11 @@ describe(`security settings API (${backend})`, () => {
     const code = (await u.lastCode(`+86${next}`)).code!;
     const done = await u.call('/contacts/confirm', { body: { ...body, code } });
     expect(done.status).toBe(200);
-    expect(done.json.securityPhone).toMatchObject({ value: `${next.slice(0, 3)}****${next.slice(-4)}`, verified: true, canSignIn: true });
+    expect(done.json.securityPhone).toMatchObject({
+      value: `${next.slice(0, 3)}****${next.slice(-4)}`,
+      verified: true,
+      canSignIn: true,
+    });
     expect(done.json.events[0]).toMatchObject({ type: 'contact_changed', detail: { kind: 'phone', role: 'security' } });
     const notice = await u.lastCode(`+86${u.number}`);
     expect(notice.purpose).toBe('security_notice');
@@ -234,7 +272,8 @@ describe(`security settings API (${backend})`, () => {
   it('serialises concurrent changes of one account: no lost update, no 500', async () => {
     const u = await user();
     const [p1, p2] = [phone(), phone()];
-    const start = (p: string) => u.call('/contacts/start', { body: { kind: 'phone', role: 'contact', phone: { region: 'CN', number: p } } });
+    const start = (p: string) =>
+      u.call('/contacts/start', { body: { kind: 'phone', role: 'contact', phone: { region: 'CN', number: p } } });
     await start(p1);
     await start(p2);
     const code1 = (await u.lastCode(`+86${p1}`)).code!;
@@ -243,12 +282,21 @@ describe(`security settings API (${backend})`, () => {
     await u.call('/contacts/start', { body: { kind: 'email', role: 'contact', email } });
     const code3 = (await u.lastCode(email)).code!;
     const results = await Promise.all([
-      u.call('/contacts/confirm', { body: { kind: 'phone', role: 'contact', phone: { region: 'CN', number: p1 }, code: code1 } }),
-      u.call('/contacts/confirm', { body: { kind: 'phone', role: 'contact', phone: { region: 'CN', number: p2 }, code: code2 } }),
+      u.call('/contacts/confirm', {
+        body: { kind: 'phone', role: 'contact', phone: { region: 'CN', number: p1 }, code: code1 },
+      }),
+      u.call('/contacts/confirm', {
+        body: { kind: 'phone', role: 'contact', phone: { region: 'CN', number: p2 }, code: code2 },
+      }),
       u.call('/contacts/confirm', { body: { kind: 'email', role: 'contact', email, code: code3 } }),
     ]);
     expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
-    const rows = await h.db.selectFrom('account_contacts as c').innerJoin('accounts as a', 'a.id', 'c.account_id').select(['c.kind', 'c.role', 'c.value']).where('a.account_name', '=', u.accountName).execute();
+    const rows = await h.db
+      .selectFrom('account_contacts as c')
+      .innerJoin('accounts as a', 'a.id', 'c.account_id')
+      .select(['c.kind', 'c.role', 'c.value'])
+      .where('a.account_name', '=', u.accountName)
+      .execute();
     expect(rows.filter((r) => r.role === 'contact' && r.kind === 'phone')).toHaveLength(1);
     expect(rows.filter((r) => r.role === 'contact' && r.kind === 'email').map((r) => r.value)).toEqual([email]);
   });
@@ -266,7 +314,9 @@ describe(`security settings API (${backend})`, () => {
     const u = await user();
     await signInToken(u.accountName, 'Wrong#2026');
     await signInToken(u.accountName, u.password);
-    const events = (await u.call('')).json.events.map((e: { type: string; outcome: string }) => `${e.type}:${e.outcome}`);
+    const events = (await u.call('')).json.events.map(
+      (e: { type: string; outcome: string }) => `${e.type}:${e.outcome}`,
+    );
     expect(events.slice(0, 2)).toEqual(['sign_in:success', 'sign_in_failed:failure']);
   });
 });

@@ -159,14 +159,22 @@ describe('the limits', () => {
   });
 
   it('takes the timeouts from the environment and refuses values Node would misuse', () => {
-    expect(httpLimits({ HTTP_HEADERS_TIMEOUT_MS: '500', HTTP_REQUEST_TIMEOUT_MS: '900', HTTP_KEEP_ALIVE_TIMEOUT_MS: '620000' })).toMatchObject({
+    expect(
+      httpLimits({
+        HTTP_HEADERS_TIMEOUT_MS: '500',
+        HTTP_REQUEST_TIMEOUT_MS: '900',
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: '620000',
+      }),
+    ).toMatchObject({
       headersTimeoutMs: 500,
       requestTimeoutMs: 900,
       keepAliveTimeoutMs: 620_000,
       connectionsCheckingIntervalMs: 250, // checked at least twice within the shortest limit
     });
     for (const bad of ['0', '-1', '1.5', 'ten']) {
-      expect(() => httpLimits({ HTTP_REQUEST_TIMEOUT_MS: bad }), bad).toThrow(/HTTP_REQUEST_TIMEOUT_MS must be a positive integer/);
+      expect(() => httpLimits({ HTTP_REQUEST_TIMEOUT_MS: bad }), bad).toThrow(
+        /HTTP_REQUEST_TIMEOUT_MS must be a positive integer/,
+      );
     }
     expect(() => httpLimits({ HTTP_HEADERS_TIMEOUT_MS: '70000' })).toThrow(/must not exceed HTTP_REQUEST_TIMEOUT_MS/);
   });

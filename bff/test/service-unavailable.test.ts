@@ -20,20 +20,42 @@ const dbs: Db[] = [];
 const lines: string[] = [];
 
 function appOn(url: string, opts: { deadlineMs?: number; connectTimeoutMs?: number } = {}): App {
-  const db = createDb({ url, poolSize: 2, timeouts: { connectTimeoutMs: opts.connectTimeoutMs ?? 500, statementTimeoutMs: 1000, idleInTransactionTimeoutMs: 1000 } });
+  const db = createDb({
+    url,
+    poolSize: 2,
+    timeouts: {
+      connectTimeoutMs: opts.connectTimeoutMs ?? 500,
+      statementTimeoutMs: 1000,
+      idleInTransactionTimeoutMs: 1000,
+    },
+  });
   dbs.push(db);
   const config = { ...h.deps.config, requestDeadlineMs: opts.deadlineMs ?? 5000 };
-  return createApp({ deps: { ...h.deps, db, config, log: createLogger({ write: (l) => lines.push(l), level: 'debug' }) }, tenants: h.tenants });
+  return createApp({
+    deps: { ...h.deps, db, config, log: createLogger({ write: (l) => lines.push(l), level: 'debug' }) },
+    tenants: h.tenants,
+  });
 }
 
 async function signIn(app: App, locale = 'en') {
   const started = Date.now();
   const res = await app.request('http://localhost/v1/sessions', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', origin: ORIGIN, 'x-jd-publishable-key': h.tenant.publishableKey, 'accept-language': locale, 'x-forwarded-for': '203.0.113.50' },
+    headers: {
+      'content-type': 'application/json',
+      origin: ORIGIN,
+      'x-jd-publishable-key': h.tenant.publishableKey,
+      'accept-language': locale,
+      'x-forwarded-for': '203.0.113.50',
+    },
     body: JSON.stringify({ identifier: 'somebody', password: 'Secret#2468xyz' }),
   });
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as { error: { code: string; message: string } }, ms: Date.now() - started };
+  return {
+    status: res.status,
+    retryAfter: res.headers.get('retry-after'),
+    body: (await res.json()) as { error: { code: string; message: string } },
+    ms: Date.now() - started,
+  };
 }
 
 beforeAll(async () => {
@@ -78,7 +100,9 @@ describe('service_unavailable', () => {
 
   it('the request deadline answers 503 when the database is slower than the request may take', async () => {
     const port = (silent.address() as AddressInfo).port;
-    const r = await signIn(appOn(`postgres://postgres@127.0.0.1:${port}/none`, { connectTimeoutMs: 10_000, deadlineMs: 200 }));
+    const r = await signIn(
+      appOn(`postgres://postgres@127.0.0.1:${port}/none`, { connectTimeoutMs: 10_000, deadlineMs: 200 }),
+    );
     expect(r.status).toBe(503);
     expect(r.body.error.code).toBe('service_unavailable');
     expect(r.retryAfter).toBe('5');
@@ -86,10 +110,25 @@ describe('service_unavailable', () => {
   });
 
   it('tells database outages from other failures', () => {
-    for (const e of [{ code: '57P01' }, { code: '08006' }, { code: '53300' }, { code: '57014' }, { code: 'ECONNRESET' }, new Error('Connection terminated unexpectedly'), new Error('timeout exceeded when trying to connect')]) {
+    for (const e of [
+      { code: '57P01' },
+      { code: '08006' },
+      { code: '53300' },
+      { code: '57014' },
+      { code: 'ECONNRESET' },
+      new Error('Connection terminated unexpectedly'),
+      new Error('timeout exceeded when trying to connect'),
+    ]) {
       expect(databaseUnavailable(e), JSON.stringify(e) + String(e)).toBe(true);
     }
-    for (const e of [{ code: '23505' }, { code: '22P02' }, new Error('boom'), new TypeError("Cannot read properties of null (reading 'write')"), null, 'ECONNRESET']) {
+    for (const e of [
+      { code: '23505' },
+      { code: '22P02' },
+      new Error('boom'),
+      new TypeError("Cannot read properties of null (reading 'write')"),
+      null,
+      'ECONNRESET',
+    ]) {
       expect(databaseUnavailable(e), String(e)).toBe(false);
     }
   });

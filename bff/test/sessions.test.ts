@@ -4,8 +4,15 @@ import { backend, cookieFrom, makeHarness, ORIGIN, type Harness } from './harnes
 let h: Harness;
 beforeAll(async () => {
   // auth.acme.test: a real host name, which a development server accepts only when configured (ALLOWED_HOSTS)
-  h = await makeHarness({ config: { session: { idleSeconds: 1800, absoluteSeconds: 8 * 3600, touchAfterSeconds: 60, cacheMs: 2000 }, allowedHosts: ['auth.acme.test'] } });
-  expect((await h.register({ accountName: 'sess_user', number: '13822220001', password: 'Sess#2026' })).status).toBe(201);
+  h = await makeHarness({
+    config: {
+      session: { idleSeconds: 1800, absoluteSeconds: 8 * 3600, touchAfterSeconds: 60, cacheMs: 2000 },
+      allowedHosts: ['auth.acme.test'],
+    },
+  });
+  expect((await h.register({ accountName: 'sess_user', number: '13822220001', password: 'Sess#2026' })).status).toBe(
+    201,
+  );
 });
 afterAll(() => h.close());
 
@@ -110,7 +117,10 @@ describe(`sessions (${backend})`, () => {
     const token = (await signIn({ mode: 'token' })).json.session.token as string;
     expect((await h.request('/v1/session', { token })).status).toBe(200);
     // another instance signs it out (the row disappears): this instance may answer from memory for 2 s
-    await h.db.deleteFrom('sessions').where('id_hash', '=', (await import('../src/crypto.ts')).sha256Hex(token)).execute();
+    await h.db
+      .deleteFrom('sessions')
+      .where('id_hash', '=', (await import('../src/crypto.ts')).sha256Hex(token))
+      .execute();
     expect((await h.request('/v1/session', { token })).status).toBe(200);
     h.clock.advance(2);
     expect((await h.request('/v1/session', { token })).status).toBe(401);
@@ -134,7 +144,11 @@ describe(`CORS and CSRF (${backend})`, () => {
   it('answers a preflight from an allowed origin with that origin, never *', async () => {
     const res = await h.app.request('http://localhost/v1/sessions', {
       method: 'OPTIONS',
-      headers: { origin: ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-jd-publishable-key' },
+      headers: {
+        origin: ORIGIN,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-jd-publishable-key',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe(ORIGIN);
@@ -143,10 +157,16 @@ describe(`CORS and CSRF (${backend})`, () => {
   });
 
   it('gives a foreign origin no CORS headers on preflight', async () => {
-    const res = await h.app.request('http://localhost/v1/sessions', { method: 'OPTIONS', headers: { origin: EVIL, 'access-control-request-method': 'POST' } });
+    const res = await h.app.request('http://localhost/v1/sessions', {
+      method: 'OPTIONS',
+      headers: { origin: EVIL, 'access-control-request-method': 'POST' },
+    });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
     // a GET may be sent — only to be refused with an answer the page can read
-    const get = await h.app.request('http://localhost/v1/config', { method: 'OPTIONS', headers: { origin: EVIL, 'access-control-request-method': 'GET' } });
+    const get = await h.app.request('http://localhost/v1/config', {
+      method: 'OPTIONS',
+      headers: { origin: EVIL, 'access-control-request-method': 'GET' },
+    });
     expect(get.headers.get('access-control-allow-origin')).toBe(EVIL);
     expect(get.headers.get('access-control-allow-methods')).toBe('GET');
     const refused = await h.request('/v1/config', { origin: EVIL });
@@ -161,12 +181,15 @@ describe(`CORS and CSRF (${backend})`, () => {
     expect(res.headers.get('vary')).toContain('Origin');
   });
 
-  it("refuses an origin the tenant did not allow, even one another tenant allows, and changes nothing", async () => {
+  it('refuses an origin the tenant did not allow, even one another tenant allows, and changes nothing', async () => {
     const { createTenant } = await import('../src/services/tenants.ts');
     await createTenant(h.db, { slug: 'cors-other', origins: ['https://other.example'] });
     for (const origin of [EVIL, 'https://other.example', 'null']) {
       const before = await h.count('verification_codes');
-      const res = await h.request('/v1/verification-codes', { origin, body: { phone: { region: 'CN', number: '13822229999' }, purpose: 'register', channel: 'sms' } });
+      const res = await h.request('/v1/verification-codes', {
+        origin,
+        body: { phone: { region: 'CN', number: '13822229999' }, purpose: 'register', channel: 'sms' },
+      });
       expect(res.status).toBe(403);
       expect(res.json.error.code).toBe('origin_not_allowed');
       // the refusal is readable by the refused page (so the widget can say why); nothing ran
@@ -181,12 +204,19 @@ describe(`CORS and CSRF (${backend})`, () => {
     expect(res.status).toBe(403);
     expect(res.json.error.code).toBe('csrf_rejected');
     expect((await h.request('/v1/session', { cookie })).status).toBe(200);
-    const sameOrigin = await h.request('/v1/session', { method: 'DELETE', cookie, headers: { 'sec-fetch-site': 'same-origin' } });
+    const sameOrigin = await h.request('/v1/session', {
+      method: 'DELETE',
+      cookie,
+      headers: { 'sec-fetch-site': 'same-origin' },
+    });
     expect(sameOrigin.status).toBe(204);
   });
 
   it('refuses form-encoded posts, so an HTML form on another site cannot reach a handler', async () => {
-    const res = await h.request('/v1/sessions', { rawBody: 'identifier=sess_user&password=Sess%232026', headers: { 'content-type': 'text/plain' } });
+    const res = await h.request('/v1/sessions', {
+      rawBody: 'identifier=sess_user&password=Sess%232026',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(res.status).toBe(415);
     expect(res.json.error.code).toBe('unsupported_media_type');
   });

@@ -13,7 +13,7 @@ const signIn = (identifier: string, password: string, locale = 'en') =>
 
 async function openEmailLink(email: string) {
   const [mail] = await readDevOutbox(h.db, { to: email, limit: 1 });
-  const url = new URL(mail!.link!);
+  const url = new URL(mail.link!);
   return h.app.request(`http://localhost${url.pathname}${url.search}`);
 }
 
@@ -21,10 +21,26 @@ describe(`sign-in and the login-identifier rule (${backend})`, () => {
   beforeAll(async () => {
     // alice binds the phone and the email first: the phone is her login identifier; the email
     // will be too only if she is the first to verify it (services/contacts.ts)
-    expect((await h.register({ accountName: 'Alice_01', number: '13811110001', email: 'shared@example.com', password: 'Alice#2026' })).status).toBe(201);
+    expect(
+      (
+        await h.register({
+          accountName: 'Alice_01',
+          number: '13811110001',
+          email: 'shared@example.com',
+          password: 'Alice#2026',
+        })
+      ).status,
+    ).toBe(201);
     // bob binds the same phone and email later: for him they only verify identity
     h.clock.advance(60);
-    expect((await h.register({ accountName: 'bob_02', number: '13811110001', email: 'shared@example.com', password: 'Bob#2026x' }, { ip: '192.0.2.50' })).status).toBe(201);
+    expect(
+      (
+        await h.register(
+          { accountName: 'bob_02', number: '13811110001', email: 'shared@example.com', password: 'Bob#2026x' },
+          { ip: '192.0.2.50' },
+        )
+      ).status,
+    ).toBe(201);
   });
 
   it('signs in by account name, case-insensitively', async () => {
@@ -81,7 +97,7 @@ describe(`sign-in and the login-identifier rule (${backend})`, () => {
   it('gives the "multiple accounts" message only when the password matched an account bound to the identifier', async () => {
     // bob verifies the shared email first: only verified bindings count, so it signs in to him
     const [bobMail, aliceMail] = await readDevOutbox(h.db, { to: 'shared@example.com', limit: 2 });
-    const open = (mail: typeof bobMail) => h.app.request(new URL(mail!.link!).pathname + new URL(mail!.link!).search);
+    const open = (mail: typeof bobMail) => h.app.request(new URL(mail.link!).pathname + new URL(mail.link!).search);
     expect((await open(bobMail)).status).toBe(200);
     expect((await signIn('shared@example.com', 'Bob#2026x')).json.account.accountName).toBe('bob_02');
     // alice verifies it later: bound to two accounts, it keeps signing in to bob only
@@ -97,7 +113,16 @@ describe(`sign-in and the login-identifier rule (${backend})`, () => {
   });
 
   it('signs in with a verified email that is a login identifier', async () => {
-    expect((await h.register({ accountName: 'carol_03', number: '13811110003', email: 'carol@example.com', password: 'Carol#2026' })).status).toBe(201);
+    expect(
+      (
+        await h.register({
+          accountName: 'carol_03',
+          number: '13811110003',
+          email: 'carol@example.com',
+          password: 'Carol#2026',
+        })
+      ).status,
+    ).toBe(201);
     expect((await openEmailLink('carol@example.com')).status).toBe(200);
     const res = await signIn('CAROL@example.com', 'Carol#2026');
     expect(res.status).toBe(200);
@@ -105,9 +130,17 @@ describe(`sign-in and the login-identifier rule (${backend})`, () => {
   });
 
   it('throttles one client after 5 failures on an account, before checking the password, while the owner elsewhere gets in', async () => {
-    expect((await h.register({ accountName: 'lock_me', number: '13811110009', password: 'Lock#2026x' })).status).toBe(201);
-    const from = (ip: string, password: string) => h.request('/v1/sessions', { body: { identifier: 'lock_me', password }, ip, headers: { 'x-jd-session-mode': 'token' } });
-    for (let i = 0; i < 5; i++) expect((await from('198.51.100.9', `Wrong#${i}x`)).json.error.code).toBe('invalid_credentials');
+    expect((await h.register({ accountName: 'lock_me', number: '13811110009', password: 'Lock#2026x' })).status).toBe(
+      201,
+    );
+    const from = (ip: string, password: string) =>
+      h.request('/v1/sessions', {
+        body: { identifier: 'lock_me', password },
+        ip,
+        headers: { 'x-jd-session-mode': 'token' },
+      });
+    for (let i = 0; i < 5; i++)
+      expect((await from('198.51.100.9', `Wrong#${i}x`)).json.error.code).toBe('invalid_credentials');
     const throttled = await from('198.51.100.9', 'Lock#2026x');
     expect(throttled.status).toBe(429);
     expect(throttled.json.error).toMatchObject({ code: 'too_many_attempts', params: { seconds: 30 } });
@@ -120,13 +153,19 @@ describe(`sign-in and the login-identifier rule (${backend})`, () => {
   it('refuses empty or missing fields with field errors', async () => {
     const res = await h.request('/v1/sessions', { body: { identifier: '  ' }, locale: 'en' });
     expect(res.status).toBe(400);
-    expect(res.json.error.fields.map((f: { path: string; code: string }) => `${f.path}:${f.code}`)).toEqual(['identifier:required', 'password:required']);
+    expect(res.json.error.fields.map((f: { path: string; code: string }) => `${f.path}:${f.code}`)).toEqual([
+      'identifier:required',
+      'password:required',
+    ]);
   });
 
   it('keeps tenants apart: an account of one tenant does not exist for another', async () => {
     const { createTenant } = await import('../src/services/tenants.ts');
     const other = await createTenant(h.db, { slug: 'other-tenant', origins: [] });
-    const res = await h.request('/v1/sessions', { pk: other.publishableKey, body: { identifier: 'alice_01', password: 'Alice#2026' } });
+    const res = await h.request('/v1/sessions', {
+      pk: other.publishableKey,
+      body: { identifier: 'alice_01', password: 'Alice#2026' },
+    });
     expect(res.status).toBe(401);
     expect(res.json.error.code).toBe('invalid_credentials');
     const avail = await h.request('/v1/account-names/availability?name=alice_01', { pk: other.publishableKey });

@@ -26,7 +26,12 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const signIn = (identifier: string, password: string) =>
-  h.request('/v1/sessions', { body: { identifier, password }, headers: { 'x-jd-session-mode': 'token' }, ip: nextIp(), locale: 'en' });
+  h.request('/v1/sessions', {
+    body: { identifier, password },
+    headers: { 'x-jd-session-mode': 'token' },
+    ip: nextIp(),
+    locale: 'en',
+  });
 
 async function openLink(link: string) {
   const u = new URL(link);
@@ -45,21 +50,31 @@ async function user(opts: { email?: string; password?: string } = {}) {
   const password = opts.password ?? 'Secure#2026';
   const accountName = `su_user_${n}`;
   const ip = nextIp(); // one client per user: the daily code caps per IP stay out of the way
-  const reg = await h.register({ accountName, number, password, ...(opts.email ? { email: opts.email } : {}) }, { ip, headers: { 'x-jd-session-mode': 'token' } });
+  const reg = await h.register(
+    { accountName, number, password, ...(opts.email ? { email: opts.email } : {}) },
+    { ip, headers: { 'x-jd-session-mode': 'token' } },
+  );
   expect(reg.status).toBe(201);
   const token = reg.json.session.token as string;
   const accountId = reg.json.account.id as string;
   const call = (path: string, o: { method?: string; body?: unknown; token?: string } = {}) =>
-    h.request(`/v1/security${path}`, { token: o.token ?? token, ip, method: o.method ?? (o.body !== undefined ? 'POST' : 'GET'), ...(o.body !== undefined ? { body: o.body } : {}), locale: 'en' });
+    h.request(`/v1/security${path}`, {
+      token: o.token ?? token,
+      ip,
+      method: o.method ?? (o.body !== undefined ? 'POST' : 'GET'),
+      ...(o.body !== undefined ? { body: o.body } : {}),
+      locale: 'en',
+    });
   async function stepUp(via: 'phone' | 'email' = 'phone', t = token) {
     h.clock.advance(61); // past any code cooldown of an earlier step-up
     expect((await call('/step-up/start', { body: { method: via }, token: t })).status).toBe(202);
     const to = via === 'phone' ? `+86${number}` : opts.email!;
-    const code = (await readDevOutbox(h.db, { to, limit: 1 }))[0]!.code!;
+    const code = (await readDevOutbox(h.db, { to, limit: 1 }))[0].code!;
     expect((await call('/step-up/verify', { body: { method: via, code }, token: t })).status).toBe(200);
   }
   const contacts = () => h.db.selectFrom('account_contacts').selectAll().where('account_id', '=', accountId).execute();
-  const events = () => h.db.selectFrom('audit_events').selectAll().where('account_id', '=', accountId).orderBy('seq', 'desc').execute();
+  const events = () =>
+    h.db.selectFrom('audit_events').selectAll().where('account_id', '=', accountId).orderBy('seq', 'desc').execute();
   return { number, phoneE164: `+86${number}`, password, accountName, accountId, token, call, stepUp, contacts, events };
 }
 
@@ -89,18 +104,30 @@ describe(`step-up for every identity-verification method (${backend})`, () => {
     expect(add.status).toBe(403);
     expect(add.json.error.code).toBe('step_up_required');
     // the same through the code path for a security email
-    const byCode = await u.call('/contacts/start', { body: { kind: 'email', role: 'security', email: 'bypass@example.com' } });
+    const byCode = await u.call('/contacts/start', {
+      body: { kind: 'email', role: 'security', email: 'bypass@example.com' },
+    });
     expect(byCode.status).toBe(403);
     expect(byCode.json.error.code).toBe('step_up_required');
     expect((await u.contacts()).map((c) => c.kind)).toEqual(['phone']);
     expect((await readDevOutbox(h.db, { to: 'bypass@example.com' })).filter((m) => !before.includes(m.id))).toEqual([]);
-    expect(await h.db.selectFrom('email_verifications').select('id').where('email', '=', 'bypass@example.com').execute()).toEqual([]);
+    expect(
+      await h.db.selectFrom('email_verifications').select('id').where('email', '=', 'bypass@example.com').execute(),
+    ).toEqual([]);
     const overview = (await u.call('')).json;
     expect(overview.stepUpMethods).toEqual(['phone']);
     // ... and the next steps of the bypass stay shut
-    expect((await u.call('/step-up/start', { body: { method: 'email' } })).json.error.code).toBe('step_up_method_unavailable');
+    expect((await u.call('/step-up/start', { body: { method: 'email' } })).json.error.code).toBe(
+      'step_up_method_unavailable',
+    );
     expect((await u.call('/mfa/setup', { body: {} })).json.error.code).toBe('step_up_required');
-    expect((await u.call('/contacts/start', { body: { kind: 'phone', role: 'security', phone: { region: 'CN', number: nextPhone() } } })).json.error.code).toBe('step_up_required');
+    expect(
+      (
+        await u.call('/contacts/start', {
+          body: { kind: 'phone', role: 'security', phone: { region: 'CN', number: nextPhone() } },
+        })
+      ).json.error.code,
+    ).toBe('step_up_required');
   });
 
   it('refuses each add/change without a grant and accepts it with one: security email, security phone, MFA setup', async () => {
@@ -118,16 +145,18 @@ describe(`step-up for every identity-verification method (${backend})`, () => {
       expect(res.json.error.code).toBe('step_up_required');
     }
     await u.stepUp();
-    expect((await attempts[0]!()).status).toBe(202);
-    expect((await attempts[1]!()).status).toBe(202);
-    expect((await attempts[2]!()).status).toBe(200);
+    expect((await attempts[0]()).status).toBe(202);
+    expect((await attempts[1]()).status).toBe(202);
+    expect((await attempts[2]()).status).toBe(200);
   });
 
   it('a grant of another session does not count', async () => {
     const u = await user();
     const second = (await signIn(u.accountName, u.password)).json.session.token as string;
     await u.stepUp('phone', second);
-    expect((await u.call('/email', { body: { email: 'other-session@example.com' } })).json.error.code).toBe('step_up_required');
+    expect((await u.call('/email', { body: { email: 'other-session@example.com' } })).json.error.code).toBe(
+      'step_up_required',
+    );
     expect((await u.call('/email', { body: { email: 'other-session@example.com' }, token: second })).status).toBe(202);
   });
 
@@ -138,7 +167,7 @@ describe(`step-up for every identity-verification method (${backend})`, () => {
     const next = nextPhone();
     const body = { kind: 'phone', role: 'security', phone: { region: 'CN', number: next } };
     expect((await u.call('/contacts/start', { body })).status).toBe(202);
-    const code = (await readDevOutbox(h.db, { to: `+86${next}`, limit: 1 }))[0]!.code!;
+    const code = (await readDevOutbox(h.db, { to: `+86${next}`, limit: 1 }))[0].code!;
     h.clock.advance(301); // the grant (600 s) has ended; the code (600 s from its sending) is still valid
     const late = await u.call('/contacts/confirm', { body: { ...body, code } });
     expect(late.status).toBe(403);
@@ -150,7 +179,9 @@ describe(`step-up for every identity-verification method (${backend})`, () => {
     const setup = await u.call('/mfa/setup', { body: {} });
     expect(setup.status).toBe(200);
     h.clock.advance(301); // the grant has ended; the setup (600 s) has not
-    const confirm = await u.call('/mfa/confirm', { body: { code: await generate({ secret: setup.json.secret, epoch: epochOf(h.clock.now()) }) } });
+    const confirm = await u.call('/mfa/confirm', {
+      body: { code: await generate({ secret: setup.json.secret, epoch: epochOf(h.clock.now()) }) },
+    });
     expect(confirm.json.error.code).toBe('step_up_required');
     expect((await u.call('')).json.mfa.bound).toBe(false);
   });
@@ -163,7 +194,11 @@ describe(`step-up for every identity-verification method (${backend})`, () => {
     await u.stepUp();
     expect((await u.call('/email', { body: { email } })).status).toBe(202);
     expect(await noticesTo(u.phoneE164, 'security_notice', seen)).toHaveLength(1);
-    expect((await u.events())[0]).toMatchObject({ type: 'contact_added', outcome: 'success', detail: { kind: 'email', role: 'security' } });
+    expect((await u.events())[0]).toMatchObject({
+      type: 'contact_added',
+      outcome: 'success',
+      detail: { kind: 'email', role: 'security' },
+    });
     expect((await openLink(await latestLink(email))).status).toBe(200);
 
     // 2. a new security phone: the old phone AND the verified email are told
@@ -171,18 +206,23 @@ describe(`step-up for every identity-verification method (${backend})`, () => {
     const next = nextPhone();
     const body = { kind: 'phone', role: 'security', phone: { region: 'CN', number: next } };
     expect((await u.call('/contacts/start', { body })).status).toBe(202);
-    const code = (await readDevOutbox(h.db, { to: `+86${next}`, limit: 1 }))[0]!.code!;
+    const code = (await readDevOutbox(h.db, { to: `+86${next}`, limit: 1 }))[0].code!;
     expect((await u.call('/contacts/confirm', { body: { ...body, code } })).status).toBe(200);
     expect(await noticesTo(u.phoneE164, 'security_notice', seen)).toHaveLength(1);
     const toEmail = await noticesTo(email, 'security_notice', seen);
     expect(toEmail).toHaveLength(1);
-    expect(toEmail[0]!.subject).toContain('security phone');
-    expect((await u.events())[0]).toMatchObject({ type: 'contact_changed', detail: { kind: 'phone', role: 'security' } });
+    expect(toEmail[0].subject).toContain('security phone');
+    expect((await u.events())[0]).toMatchObject({
+      type: 'contact_changed',
+      detail: { kind: 'phone', role: 'security' },
+    });
 
     // 3. an MFA device: the (new) phone and the email are told
     seen = await outboxIds();
     const setup = await u.call('/mfa/setup', { body: {} });
-    const confirmed = await u.call('/mfa/confirm', { body: { code: await generate({ secret: setup.json.secret, epoch: epochOf(h.clock.now()) }) } });
+    const confirmed = await u.call('/mfa/confirm', {
+      body: { code: await generate({ secret: setup.json.secret, epoch: epochOf(h.clock.now()) }) },
+    });
     expect(confirmed.status).toBe(200);
     expect(await noticesTo(`+86${next}`, 'mfa_change', seen)).toHaveLength(1);
     expect(await noticesTo(email, 'mfa_change', seen)).toHaveLength(1);
@@ -193,14 +233,25 @@ describe(`step-up for every identity-verification method (${backend})`, () => {
     expect((await u.call('/email', { body: { email: `replaced${n}@example.com` } })).status).toBe(202);
     expect(await noticesTo(email, 'security_notice', seen)).toHaveLength(1);
     expect(await noticesTo(`+86${next}`, 'security_notice', seen)).toHaveLength(1);
-    expect((await u.events())[0]).toMatchObject({ type: 'contact_changed', detail: { kind: 'email', role: 'security' } });
+    expect((await u.events())[0]).toMatchObject({
+      type: 'contact_changed',
+      detail: { kind: 'email', role: 'security' },
+    });
   });
 
   it("a sub-user's session can change none of the primary account's methods", async () => {
     const p = await user();
-    const created = await h.request('/v1/sub-users', { token: p.token, body: { name: 'helper', password: 'Helper#2026' }, locale: 'en' });
+    const created = await h.request('/v1/sub-users', {
+      token: p.token,
+      body: { name: 'helper', password: 'Helper#2026' },
+      locale: 'en',
+    });
     expect(created.status).toBe(201);
-    const sub = await h.request('/v1/sessions', { body: { identifier: p.accountName, subUser: 'helper', password: 'Helper#2026' }, headers: { 'x-jd-session-mode': 'token' }, ip: nextIp() });
+    const sub = await h.request('/v1/sessions', {
+      body: { identifier: p.accountName, subUser: 'helper', password: 'Helper#2026' },
+      headers: { 'x-jd-session-mode': 'token' },
+      ip: nextIp(),
+    });
     expect(sub.status).toBe(200);
     const t = sub.json.session.token as string;
     for (const [path, body] of [
@@ -253,7 +304,11 @@ describe(`email squatting: only verified bindings decide who signs in (${backend
     const second = await user({ email, password: 'Second#2026' });
     expect((await openLink(await latestLink(email))).status).toBe(200);
     const squatter = await user({ email, password: 'Squat#2026x' }); // never verifies
-    expect(await flagsOf(email)).toEqual({ [first.accountName]: true, [second.accountName]: false, [squatter.accountName]: false });
+    expect(await flagsOf(email)).toEqual({
+      [first.accountName]: true,
+      [second.accountName]: false,
+      [squatter.accountName]: false,
+    });
     // the first owner moves to another address (step-up by phone)
     await first.stepUp();
     expect((await first.call('/email', { body: { email: `moved${n}@example.com` } })).status).toBe(202);
@@ -283,14 +338,17 @@ describe(`email squatting: only verified bindings decide who signs in (${backend
     const a = await user();
     const twin = `phone_twin_${n}`;
     h.clock.advance(61); // the phone's registration-code cooldown
-    const b = await h.register({ accountName: twin, number: a.number, password: 'Twin#2026x' }, { ip: nextIp(), headers: { 'x-jd-session-mode': 'token' } });
+    const b = await h.register(
+      { accountName: twin, number: a.number, password: 'Twin#2026x' },
+      { ip: nextIp(), headers: { 'x-jd-session-mode': 'token' } },
+    );
     expect(b.status).toBe(201);
     expect(await flagsOf(a.phoneE164)).toEqual({ [a.accountName]: true, [twin]: false });
     await a.stepUp();
     const next = nextPhone();
     const body = { kind: 'phone', role: 'security', phone: { region: 'CN', number: next } };
     expect((await a.call('/contacts/start', { body })).status).toBe(202);
-    const code = (await readDevOutbox(h.db, { to: `+86${next}`, limit: 1 }))[0]!.code!;
+    const code = (await readDevOutbox(h.db, { to: `+86${next}`, limit: 1 }))[0].code!;
     expect((await a.call('/contacts/confirm', { body: { ...body, code } })).status).toBe(200);
     expect(await flagsOf(a.phoneE164)).toEqual({ [twin]: true });
     expect((await signIn(a.number, 'Twin#2026x')).json.account.accountName).toBe(twin);
@@ -300,7 +358,9 @@ describe(`email squatting: only verified bindings decide who signs in (${backend
     for (let round = 0; round < 3; round++) {
       const email = `burst${round}@example.com`;
       const pair = [await user({ email, password: 'Burst#2026a' }), await user({ email, password: 'Burst#2026b' })];
-      const links = (await readDevOutbox(h.db, { to: email })).filter((m) => m.purpose === 'email_verification').map((m) => m.link!);
+      const links = (await readDevOutbox(h.db, { to: email }))
+        .filter((m) => m.purpose === 'email_verification')
+        .map((m) => m.link!);
       expect(links).toHaveLength(2);
       const opened = await Promise.all(links.map(openLink));
       expect(opened.map((r) => r.status)).toEqual([200, 200]);
@@ -320,10 +380,22 @@ describe(`email squatting: only verified bindings decide who signs in (${backend
     expect((await openLink(await latestLink(email))).status).toBe(200);
     await sql`alter table account_contacts drop constraint account_contacts_sign_in_verified_ck`.execute(db);
     await h.db.updateTable('account_contacts').set({ can_sign_in: false }).where('value', '=', email).execute();
-    await h.db.updateTable('account_contacts').set({ can_sign_in: true }).where('value', '=', email).where('account_id', '=', squatter.accountId).execute();
+    await h.db
+      .updateTable('account_contacts')
+      .set({ can_sign_in: true })
+      .where('value', '=', email)
+      .where('account_id', '=', squatter.accountId)
+      .execute();
     await m0013.up(db);
     expect(await flagsOf(email)).toEqual({ [squatter.accountName]: false, [owner.accountName]: true });
     // and the check now refuses an unverified holder
-    await expect(h.db.updateTable('account_contacts').set({ can_sign_in: true }).where('account_id', '=', squatter.accountId).where('kind', '=', 'email').execute()).rejects.toThrow(/sign_in_verified_ck/);
+    await expect(
+      h.db
+        .updateTable('account_contacts')
+        .set({ can_sign_in: true })
+        .where('account_id', '=', squatter.accountId)
+        .where('kind', '=', 'email')
+        .execute(),
+    ).rejects.toThrow(/sign_in_verified_ck/);
   });
 });

@@ -18,7 +18,12 @@ const AT = new Date('2025-03-04T05:06:07.000Z');
 /** 20-character tenant names, the longest display name the SMS texts are sized for */
 const LONG_NAME = { 'zh-CN': '示例云计算服务平台示例云计算服务平台示例', en: 'Acme Cloud Platforms' } as const;
 
-function inputFor(purpose: MessagePurpose, channel: RenderMessageInput['channel'], locale: 'zh-CN' | 'en', tenantName: string): RenderMessageInput {
+function inputFor(
+  purpose: MessagePurpose,
+  channel: RenderMessageInput['channel'],
+  locale: 'zh-CN' | 'en',
+  tenantName: string,
+): RenderMessageInput {
   return {
     purpose,
     channel,
@@ -104,13 +109,21 @@ describe('renderMessage: SMS', () => {
 
   it('security_notice names what changed and when', () => {
     const en = renderMessage(inputFor('security_notice', 'sms', 'en', 'Acme'));
-    expect(en.text).toBe('[Acme] Your security phone was changed at 2025-03-04 05:06 UTC. If this was not you, contact support now.');
+    expect(en.text).toBe(
+      '[Acme] Your security phone was changed at 2025-03-04 05:06 UTC. If this was not you, contact support now.',
+    );
     expect(en.template).toEqual({ key: 'security_notice', params: ['security phone', '2025-03-04 05:06 UTC'] });
     expect(en.code).toBeNull();
-    const zh = renderMessage({ ...inputFor('security_notice', 'sms', 'zh-CN', '示例云'), notice: { kind: 'security_email', at: AT } });
+    const zh = renderMessage({
+      ...inputFor('security_notice', 'sms', 'zh-CN', '示例云'),
+      notice: { kind: 'security_email', at: AT },
+    });
     expect(zh.text).toContain('安全邮箱');
     expect(zh.text).toContain('2025-03-04 13:06'); // UTC+8
-    const other = renderMessage({ ...inputFor('security_notice', 'sms', 'en', 'Acme'), notice: { kind: 'something_new', at: AT } });
+    const other = renderMessage({
+      ...inputFor('security_notice', 'sms', 'en', 'Acme'),
+      notice: { kind: 'something_new', at: AT },
+    });
     expect(other.text).toContain('Your security setting was changed');
     expect(other.text).not.toContain('something_new');
   });
@@ -118,10 +131,16 @@ describe('renderMessage: SMS', () => {
   it('mfa_change says bound or unbound', () => {
     const bound = renderMessage({ ...inputFor('mfa_change', 'sms', 'en', 'Acme'), notice: { kind: 'bound', at: AT } });
     expect(bound.text).toContain('A virtual MFA device was bound to your account at 2025-03-04 05:06 UTC');
-    const unbound = renderMessage({ ...inputFor('mfa_change', 'sms', 'en', 'Acme'), notice: { kind: 'unbound', at: AT } });
+    const unbound = renderMessage({
+      ...inputFor('mfa_change', 'sms', 'en', 'Acme'),
+      notice: { kind: 'unbound', at: AT },
+    });
     expect(unbound.text).toContain('removed from your account');
     expect(unbound.template).toEqual({ key: 'mfa_change', params: ['removed from', '2025-03-04 05:06 UTC'] });
-    const zh = renderMessage({ ...inputFor('mfa_change', 'sms', 'zh-CN', '示例云'), notice: { kind: 'unbound', at: AT } });
+    const zh = renderMessage({
+      ...inputFor('mfa_change', 'sms', 'zh-CN', '示例云'),
+      notice: { kind: 'unbound', at: AT },
+    });
     expect(zh.text).toContain('解绑虚拟MFA设备');
   });
 });
@@ -222,7 +241,10 @@ describe('renderMessage: email', () => {
     const m = renderMessage(inputFor('security_notice', 'email', 'en', 'Acme'));
     expect(m.subject).toBe('[Acme] Security notice: your security phone was changed');
     expect(m.text).toContain('The security phone of your Acme account was changed at 2025-03-04 05:06 UTC');
-    const zh = renderMessage({ ...inputFor('mfa_change', 'email', 'zh-CN', '示例云'), notice: { kind: 'bound', at: AT } });
+    const zh = renderMessage({
+      ...inputFor('mfa_change', 'email', 'zh-CN', '示例云'),
+      notice: { kind: 'bound', at: AT },
+    });
     expect(zh.text).toContain('已于2025-03-04 13:06绑定虚拟MFA设备');
   });
 });
@@ -234,9 +256,15 @@ describe('renderMessage: inputs', () => {
   });
 
   it('requires the code, link or notice its purpose needs', () => {
-    expect(() => renderMessage({ purpose: 'register', channel: 'sms', locale: 'en', tenantName: 'Acme' })).toThrow(/code is required/);
-    expect(() => renderMessage({ purpose: 'email_verification', channel: 'email', locale: 'en', tenantName: 'Acme' })).toThrow(/link/);
-    expect(() => renderMessage({ purpose: 'mfa_change', channel: 'sms', locale: 'en', tenantName: 'Acme' })).toThrow(/notice/);
+    expect(() => renderMessage({ purpose: 'register', channel: 'sms', locale: 'en', tenantName: 'Acme' })).toThrow(
+      /code is required/,
+    );
+    expect(() =>
+      renderMessage({ purpose: 'email_verification', channel: 'email', locale: 'en', tenantName: 'Acme' }),
+    ).toThrow(/link/);
+    expect(() => renderMessage({ purpose: 'mfa_change', channel: 'sms', locale: 'en', tenantName: 'Acme' })).toThrow(
+      /notice/,
+    );
   });
 
   it('formats notice times in UTC (en) and UTC+8 (zh-CN)', () => {

@@ -10,14 +10,19 @@ const root = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'jd-cli-'));
 const { DATABASE_URL: _pg, ...baseEnv } = process.env;
 const env = { ...baseEnv, PGLITE_DIR: join(dir, 'pglite') };
-const tenant = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'bff/src/cli/tenant.ts', ...args], { cwd: root, env });
+const tenant = (...args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', 'bff/src/cli/tenant.ts', ...args], { cwd: root, env });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('tenant CLI (npm run tenant)', () => {
   it('refuses every command in production without JD_SECRET or PUBLIC_URL, before touching the database', async () => {
     const prod = (extra: Record<string, string>) =>
-      run(process.execPath, ['--import', 'tsx', 'bff/src/cli/tenant.ts', 'create', 'prod-shop', '--origin', 'https://shop.example.test'], { cwd: root, env: { ...env, NODE_ENV: 'production', ...extra } }).then(
+      run(
+        process.execPath,
+        ['--import', 'tsx', 'bff/src/cli/tenant.ts', 'create', 'prod-shop', '--origin', 'https://shop.example.test'],
+        { cwd: root, env: { ...env, NODE_ENV: 'production', ...extra } },
+      ).then(
         () => ({ code: 0, stderr: '' }),
         (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
       );
@@ -30,7 +35,14 @@ describe('tenant CLI (npm run tenant)', () => {
   });
 
   it('creates, lists and shows tenants with PRODUCT.md defaults', async () => {
-    const created = await tenant('create', 'acme-cloud', '--origin', 'https://console.acme.test/', '--name', 'Acme Cloud');
+    const created = await tenant(
+      'create',
+      'acme-cloud',
+      '--origin',
+      'https://console.acme.test/',
+      '--name',
+      'Acme Cloud',
+    );
     expect(created.stdout).toContain('created tenant acme-cloud');
     const key = /publishable key: (pk_test_[A-Za-z0-9_-]+)/.exec(created.stdout)![1];
     const list = await tenant('list');
@@ -45,29 +57,46 @@ describe('tenant CLI (npm run tenant)', () => {
   }, 120_000);
 
   it('configures a tenant: merges known keys, refuses unknown ones and bad values', async () => {
-    const ok = await tenant('configure', 'acme-cloud', '--json', '{"phoneRegions":["CN","HK"],"delivery":{"sms":{"provider":"twilio"}}}');
+    const ok = await tenant(
+      'configure',
+      'acme-cloud',
+      '--json',
+      '{"phoneRegions":["CN","HK"],"delivery":{"sms":{"provider":"twilio"}}}',
+    );
     expect(ok.stdout).toContain('updated tenant acme-cloud: phoneRegions, delivery');
     const shown = JSON.parse((await tenant('show', 'acme-cloud')).stdout);
     expect(shown.config.phoneRegions).toEqual(['CN', 'HK']);
     expect(shown.config.delivery).toEqual({ sms: { provider: 'twilio' } });
     expect(shown.config.allowedOrigins).toEqual(['https://console.acme.test']); // untouched
-    await expect(tenant('configure', 'acme-cloud', '--json', '{"colour":"red"}')).rejects.toMatchObject({ stderr: expect.stringContaining('invalid_input: colour (invalid_input)') });
-    await expect(tenant('configure', 'acme-cloud', '--json', '{"phoneRegions":["US"]}')).rejects.toMatchObject({ stderr: expect.stringContaining('phoneRegions') });
+    await expect(tenant('configure', 'acme-cloud', '--json', '{"colour":"red"}')).rejects.toMatchObject({
+      stderr: expect.stringContaining('invalid_input: colour (invalid_input)'),
+    });
+    await expect(tenant('configure', 'acme-cloud', '--json', '{"phoneRegions":["US"]}')).rejects.toMatchObject({
+      stderr: expect.stringContaining('phoneRegions'),
+    });
     // one validation for CLI and admin API (shared/src/tenant-config.ts): the offending field is named
-    await expect(tenant('configure', 'acme-cloud', '--json', '{"branding":{"primaryColor":"red;background:url(x)"}}')).rejects.toMatchObject({ stderr: expect.stringContaining('branding.primaryColor') });
+    await expect(
+      tenant('configure', 'acme-cloud', '--json', '{"branding":{"primaryColor":"red;background:url(x)"}}'),
+    ).rejects.toMatchObject({ stderr: expect.stringContaining('branding.primaryColor') });
   }, 150_000);
 
   it('lists MFA applications for review and refuses real-name status for an unknown account', async () => {
     expect(JSON.parse((await tenant('mfa-applications', 'acme-cloud')).stdout)).toEqual([]);
-    await expect(tenant('real-name', 'acme-cloud', 'nobody_here', '--type', 'personal', '--name', 'X', '--id-number', '123456')).rejects.toMatchObject({
+    await expect(
+      tenant('real-name', 'acme-cloud', 'nobody_here', '--type', 'personal', '--name', 'X', '--id-number', '123456'),
+    ).rejects.toMatchObject({
       stderr: expect.stringContaining('no account "nobody_here"'),
     });
   }, 90_000);
 
   it('refuses a duplicate slug, a bad slug and a bad origin with a clear message', async () => {
-    await expect(tenant('create', 'acme-cloud')).rejects.toMatchObject({ stderr: expect.stringContaining('exists already') });
+    await expect(tenant('create', 'acme-cloud')).rejects.toMatchObject({
+      stderr: expect.stringContaining('exists already'),
+    });
     await expect(tenant('create', 'Bad Slug!')).rejects.toMatchObject({ stderr: expect.stringContaining('slug') });
-    await expect(tenant('create', 'okslug', '--origin', 'ftp://x')).rejects.toMatchObject({ stderr: expect.stringContaining('origin') });
+    await expect(tenant('create', 'okslug', '--origin', 'ftp://x')).rejects.toMatchObject({
+      stderr: expect.stringContaining('origin'),
+    });
     await expect(tenant('frobnicate')).rejects.toMatchObject({ code: 2 });
   }, 120_000);
 });

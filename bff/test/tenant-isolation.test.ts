@@ -17,18 +17,26 @@ let tokenB = '';
 beforeAll(async () => {
   h = await makeHarness();
   b = await createTenant(h.db, { slug: 'other-cloud', displayName: 'Other Cloud', origins: [ORIGIN] });
-  const regA = await h.register({ accountName: 'iso_alice', number: '13788880001' }, { headers: { 'x-jd-session-mode': 'token' } });
+  const regA = await h.register(
+    { accountName: 'iso_alice', number: '13788880001' },
+    { headers: { 'x-jd-session-mode': 'token' } },
+  );
   tokenA = regA.json.session.token;
   A.accountId = regA.json.account.id;
-  A.sub = (await h.request('/v1/sub-users', { token: tokenA, body: { name: 'iso_member', password: 'Sub#Pass2026' } })).json.id;
+  A.sub = (
+    await h.request('/v1/sub-users', { token: tokenA, body: { name: 'iso_member', password: 'Sub#Pass2026' } })
+  ).json.id;
   A.delivery = (await h.sendCode('13788880009')).res.json.deliveryId;
-  const regB = await h.register({ accountName: 'iso_bob', number: '13788880002' }, { pk: b.publishableKey, headers: { 'x-jd-session-mode': 'token' } });
+  const regB = await h.register(
+    { accountName: 'iso_bob', number: '13788880002' },
+    { pk: b.publishableKey, headers: { 'x-jd-session-mode': 'token' } },
+  );
   expect(regB.status).toBe(201);
   tokenB = regB.json.session.token;
 }, 60_000);
 afterAll(() => h.close());
 
-const fill = (path: string) => path.replace(':id', A.sub!).replace(':kind', 'phone');
+const fill = (path: string) => path.replace(':id', A.sub).replace(':kind', 'phone');
 
 /** Well-formed bodies, so the session check — not input validation — is what answers. */
 const BODIES: Record<string, unknown> = {
@@ -55,12 +63,20 @@ describe(`tenant isolation on every public endpoint (${backend})`, () => {
     expect(publicOps.length).toBeGreaterThan(30);
   });
 
-  it("a session of tenant A is nobody at tenant B: every session endpoint answers 401 and changes nothing", async () => {
+  it('a session of tenant A is nobody at tenant B: every session endpoint answers 401 and changes nothing', async () => {
     const before = await h.db.selectFrom('sub_users').select('id').execute();
     for (const op of publicOps.filter((o) => o.auth === 'session' || o.auth === 'pending')) {
       const key = `${op.method.toUpperCase()} ${op.path}`;
-      const res = await h.request(fill(op.path), { method: op.method.toUpperCase(), token: tokenA, pk: b.publishableKey, ...(op.method === 'get' || op.method === 'delete' ? {} : { body: BODIES[key] ?? {} }) });
-      expect(VALIDATED_FIRST.has(key) ? [400, 401] : [401], `${key} answered ${res.status} ${res.text.slice(0, 120)}`).toContain(res.status);
+      const res = await h.request(fill(op.path), {
+        method: op.method.toUpperCase(),
+        token: tokenA,
+        pk: b.publishableKey,
+        ...(op.method === 'get' || op.method === 'delete' ? {} : { body: BODIES[key] ?? {} }),
+      });
+      expect(
+        VALIDATED_FIRST.has(key) ? [400, 401] : [401],
+        `${key} answered ${res.status} ${res.text.slice(0, 120)}`,
+      ).toContain(res.status);
     }
     expect(await h.db.selectFrom('sub_users').select('id').execute()).toEqual(before);
     expect((await h.request('/v1/session', { token: tokenA })).status).toBe(200); // still valid at its own tenant
@@ -68,22 +84,37 @@ describe(`tenant isolation on every public endpoint (${backend})`, () => {
 
   it("tenant B's own session cannot reach tenant A's records by id", async () => {
     for (const op of publicOps.filter((o) => o.path.includes('/sub-users/:id'))) {
-      const res = await h.request(fill(op.path), { method: op.method.toUpperCase(), token: tokenB, pk: b.publishableKey, ...(op.method === 'delete' ? {} : { body: op.path.endsWith('mfa-required') ? { required: true } : {} }) });
+      const res = await h.request(fill(op.path), {
+        method: op.method.toUpperCase(),
+        token: tokenB,
+        pk: b.publishableKey,
+        ...(op.method === 'delete' ? {} : { body: op.path.endsWith('mfa-required') ? { required: true } : {} }),
+      });
       expect(res.status, `${op.method} ${op.path}`).toBe(404);
     }
     const delivery = await h.request(`/v1/deliveries/${A.delivery}`, { pk: b.publishableKey });
     expect(delivery.status).toBe(404);
     expect((await h.request(`/v1/deliveries/${A.delivery}`)).status).toBe(200);
-    expect((await h.request('/v1/sub-users', { token: tokenA })).json.subUsers.map((s: { id: string }) => s.id)).toEqual([A.sub]);
+    expect(
+      (await h.request('/v1/sub-users', { token: tokenA })).json.subUsers.map((s: { id: string }) => s.id),
+    ).toEqual([A.sub]);
   });
 
   it("tenant A's identities do not exist at tenant B; names and phones are per tenant", async () => {
-    const signIn = await h.request('/v1/sessions', { pk: b.publishableKey, body: { identifier: 'iso_alice', password: 'Secret#2026' } });
+    const signIn = await h.request('/v1/sessions', {
+      pk: b.publishableKey,
+      body: { identifier: 'iso_alice', password: 'Secret#2026' },
+    });
     expect(signIn.status).toBe(401);
     expect(signIn.json.error.code).toBe('invalid_credentials');
-    const asSub = await h.request('/v1/sessions', { pk: b.publishableKey, body: { identifier: A.accountId, subUser: 'iso_member', password: 'Sub#Pass2026' } });
+    const asSub = await h.request('/v1/sessions', {
+      pk: b.publishableKey,
+      body: { identifier: A.accountId, subUser: 'iso_member', password: 'Sub#Pass2026' },
+    });
     expect(asSub.json.error.code).toBe('invalid_credentials');
-    expect((await h.request('/v1/account-names/availability?name=iso_alice', { pk: b.publishableKey })).json.available).toBe(true);
+    expect(
+      (await h.request('/v1/account-names/availability?name=iso_alice', { pk: b.publishableKey })).json.available,
+    ).toBe(true);
     expect((await h.request('/v1/account-names/availability?name=iso_alice')).json.available).toBe(false);
     const config = await h.request('/v1/config', { pk: b.publishableKey });
     expect(config.json.slug).toBe('other-cloud');

@@ -31,8 +31,12 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCode
 
 /** The page, filled in; its inline script runs only with this response's nonce. */
 function page(config: PortalConfig, nonce: string): string {
-  const values: Record<string, string> = { BFF_URL: config.bffUrl, PUBLISHABLE_KEY: config.publishableKey, NONCE: nonce };
-  return TEMPLATE.replace(/%(BFF_URL|PUBLISHABLE_KEY|NONCE)%/g, (_, name: string) => escapeHtml(values[name]!));
+  const values: Record<string, string> = {
+    BFF_URL: config.bffUrl,
+    PUBLISHABLE_KEY: config.publishableKey,
+    NONCE: nonce,
+  };
+  return TEMPLATE.replace(/%(BFF_URL|PUBLISHABLE_KEY|NONCE)%/g, (_, name: string) => escapeHtml(values[name]));
 }
 
 /**
@@ -62,18 +66,30 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 async function me(req: IncomingMessage, res: ServerResponse, verify: (token: string) => Promise<VerifiedUser>) {
   const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(req.headers.authorization ?? '');
   const challenge = { 'www-authenticate': 'Bearer error="invalid_token"' };
-  if (!match) return json(res, 401, { error: { reason: 'no_token', message: 'No bearer token: sign in first.' } }, { 'www-authenticate': 'Bearer' });
+  if (!match)
+    return json(
+      res,
+      401,
+      { error: { reason: 'no_token', message: 'No bearer token: sign in first.' } },
+      { 'www-authenticate': 'Bearer' },
+    );
   try {
-    return json(res, 200, await verify(match[1]!));
+    return json(res, 200, await verify(match[1]));
   } catch (err) {
-    if (err instanceof TokenRefused) return json(res, 401, { error: { reason: err.reason, message: `Token refused (${err.reason}).` } }, challenge);
+    if (err instanceof TokenRefused)
+      return json(res, 401, { error: { reason: err.reason, message: `Token refused (${err.reason}).` } }, challenge);
     console.error('portal: cannot verify tokens now (is the BFF reachable?)', err);
-    return json(res, 503, { error: { reason: 'keys_unavailable', message: 'The account service’s keys cannot be fetched right now.' } });
+    return json(res, 503, {
+      error: { reason: 'keys_unavailable', message: 'The account service’s keys cannot be fetched right now.' },
+    });
   }
 }
 
 /** The portal's HTTP server (not listening yet); `verify` is replaceable for tests. */
-export function createPortalServer(config: PortalConfig, verify = createTokenVerifier({ bffUrl: config.bffUrl, tenantSlug: config.tenantSlug })): Server {
+export function createPortalServer(
+  config: PortalConfig,
+  verify = createTokenVerifier({ bffUrl: config.bffUrl, tenantSlug: config.tenantSlug }),
+): Server {
   const bffOrigin = new URL(config.bffUrl).origin;
   return createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://portal.invalid').pathname;
@@ -106,7 +122,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv): PortalConfig & { port: nu
   if (protocol !== 'http:' && protocol !== 'https:') throw new Error(`BFF_URL must be an http(s) URL, not ${bffUrl}`);
   const missing = ['PUBLISHABLE_KEY', 'TENANT_SLUG'].filter((name) => !env[name]);
   if (missing.length) throw new Error(`set ${missing.join(' and ')} (npm run tenant -- show <slug> prints both)`);
-  return { bffUrl: origin, publishableKey: env.PUBLISHABLE_KEY!, tenantSlug: env.TENANT_SLUG!, port: Number(env.PORT ?? 8790), host: env.HOST ?? '127.0.0.1' };
+  return {
+    bffUrl: origin,
+    publishableKey: env.PUBLISHABLE_KEY!,
+    tenantSlug: env.TENANT_SLUG!,
+    port: Number(env.PORT ?? 8790),
+    host: env.HOST ?? '127.0.0.1',
+  };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
@@ -121,7 +143,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   server.listen(config.port, config.host, () => {
     const { port } = server.address() as { port: number };
     const shown = config.host === '127.0.0.1' ? 'localhost' : config.host;
-    console.log(`portal listening on http://${shown}:${port}/ (tenant ${config.tenantSlug}, account service ${config.bffUrl})`);
+    console.log(
+      `portal listening on http://${shown}:${port}/ (tenant ${config.tenantSlug}, account service ${config.bffUrl})`,
+    );
   });
   const stop = () => {
     server.close(() => process.exit(0));

@@ -73,7 +73,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): (token: stri
       const subUser = payload.sub_user as { id?: unknown; name?: unknown } | undefined;
       return {
         sub: payload.sub!,
-        sub_user: subUser && typeof subUser.id === 'string' && typeof subUser.name === 'string' ? { id: subUser.id, name: subUser.name } : null,
+        sub_user:
+          subUser && typeof subUser.id === 'string' && typeof subUser.name === 'string'
+            ? { id: subUser.id, name: subUser.name }
+            : null,
         amr: Array.isArray(payload.amr) ? payload.amr.filter((m): m is string => typeof m === 'string') : [],
         sid: String(payload.sid),
         exp: payload.exp!,

@@ -7,8 +7,8 @@ import { cleanString, ID_NUMBER_PATTERN, text, type AuditEventType } from './api
 import type { ContactKindName, ContactRoleName } from './api.ts';
 import type { TextRule } from './rules/text.ts';
 
-const nonEmpty = (max: number, rule: TextRule = {}) => text(max, rule).refine((v) => v.trim().length > 0, { params: { appCode: 'required' } });
-
+const nonEmpty = (max: number, rule: TextRule = {}) =>
+  text(max, rule).refine((v) => v.trim().length > 0, { params: { appCode: 'required' } });
 
 /**
  * GET /admin/v1/accounts?id=|name=|phone=|email= — exactly one of them (checked by the service,
@@ -41,8 +41,15 @@ export type AdminRealNameRequest = z.input<typeof adminRealNameBody>;
 
 /** GET /admin/v1/accounts/:id/audit-events?limit=&before= (newest first; `before` = a previous page's `nextBefore`) */
 export const adminAuditEventsQuery = z.object({
-  limit: z.coerce.number({ error: 'invalid_input' }).int({ error: 'invalid_input' }).min(1, { error: 'invalid_input' }).max(200, { error: 'invalid_input' }).default(50),
-  before: cleanString().regex(/^[1-9][0-9]{0,17}$/, { error: 'invalid_input' }).optional(),
+  limit: z.coerce
+    .number({ error: 'invalid_input' })
+    .int({ error: 'invalid_input' })
+    .min(1, { error: 'invalid_input' })
+    .max(200, { error: 'invalid_input' })
+    .default(50),
+  before: cleanString()
+    .regex(/^[1-9][0-9]{0,17}$/, { error: 'invalid_input' })
+    .optional(),
 });
 export type AdminAuditEventsQuery = z.infer<typeof adminAuditEventsQuery>;
 

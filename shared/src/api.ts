@@ -56,7 +56,9 @@ export const text = (max: number, rule: TextRule = {}) => cleanString(rule).max(
 
 /** A string held to the text rule, for fields that answer their own code when too long (files). */
 export const cleanString = (rule: TextRule = {}) =>
-  z.string({ error: 'required' }).refine((v) => !hasInvalidTextChars(v, rule), { params: { appCode: 'text_invalid_chars' }, abort: true });
+  z
+    .string({ error: 'required' })
+    .refine((v) => !hasInvalidTextChars(v, rule), { params: { appCode: 'text_invalid_chars' }, abort: true });
 
 /** A new password against the tenant's policy; on the server, also against the full common-password list. */
 const newPassword = (rules: TenantRules) => {
@@ -69,7 +71,8 @@ const newPassword = (rules: TenantRules) => {
   if (!isCommon || !policy.blockCommon) return local;
   return local.superRefine(async (v, ctx) => {
     // (zod runs this even after the checks above failed; the small list's hit is already reported)
-    if (!passwordProblems(v, policy).includes('password_too_common') && (await isCommon(v))) fail(ctx, 'password_too_common', [], policy);
+    if (!passwordProblems(v, policy).includes('password_too_common') && (await isCommon(v)))
+      fail(ctx, 'password_too_common', [], policy);
   });
 };
 
@@ -169,7 +172,9 @@ export const availabilityQuery = z.object({ name: AccountNameSchema });
 /** A union (`'' | email`, `https URL | path`) none of whose branches took the value because of its characters. */
 function unionRefusedText(issue: z.core.$ZodIssue): boolean {
   if (issue.code !== 'invalid_union') return false;
-  return issue.errors.some((branch) => branch.some((i) => (i as { params?: { appCode?: unknown } }).params?.appCode === 'text_invalid_chars'));
+  return issue.errors.some((branch) =>
+    branch.some((i) => (i as { params?: { appCode?: unknown } }).params?.appCode === 'text_invalid_chars'),
+  );
 }
 
 /** Turns zod issues into the shared field-issue list (codes only; messages are added per locale). */
@@ -423,7 +428,10 @@ const contactValue = (rules: TenantRules) =>
     email: EmailSchema.optional(),
   });
 
-function requireValueOfKind(v: { kind: string; phone?: string | undefined; email?: string | undefined }, ctx: z.RefinementCtx) {
+function requireValueOfKind(
+  v: { kind: string; phone?: string | undefined; email?: string | undefined },
+  ctx: z.RefinementCtx,
+) {
   if (v.kind === 'phone' && !v.phone) fail(ctx, 'required', ['phone']);
   if (v.kind === 'email' && !v.email) fail(ctx, 'required', ['email']);
 }
@@ -435,7 +443,8 @@ export const contactStartBody = (rules: TenantRules) =>
     .superRefine(requireValueOfKind);
 export type ContactStartRequest = z.input<ReturnType<typeof contactStartBody>>;
 
-export const contactConfirmBody = (rules: TenantRules) => contactValue(rules).extend({ code: CodeSchema }).superRefine(requireValueOfKind);
+export const contactConfirmBody = (rules: TenantRules) =>
+  contactValue(rules).extend({ code: CodeSchema }).superRefine(requireValueOfKind);
 export type ContactConfirmRequest = z.input<ReturnType<typeof contactConfirmBody>>;
 
 export const securityEmailBody = z.object({ email: EmailSchema });
@@ -476,7 +485,9 @@ export interface SubUserMfaStatus {
 }
 
 /** POST /v1/sub-user/mfa/setup: a signed-in sub-user re-enters the password to bind a device (sub-users have no contacts for a step-up). */
-export const subUserMfaSetupBody = z.object({ password: text(256).refine((v) => v.length > 0, { params: { appCode: 'required' } }) });
+export const subUserMfaSetupBody = z.object({
+  password: text(256).refine((v) => v.length > 0, { params: { appCode: 'required' } }),
+});
 
 export const subUserCreateBody = (rules: TenantRules) =>
   z

@@ -44,7 +44,9 @@ const templateIds = z
   )
   .refine((t) => Object.keys(t).length >= 1 && Object.keys(t).length <= 50, { error: 'invalid_input' });
 /** a Tencent Cloud region name (sent as the X-TC-Region header, never part of a host name) */
-const tencentRegion = z.string({ error: 'invalid_input' }).regex(/^[a-z]{2,4}(-[a-z0-9]+){1,3}$/, { error: 'invalid_input' });
+const tencentRegion = z
+  .string({ error: 'invalid_input' })
+  .regex(/^[a-z]{2,4}(-[a-z0-9]+){1,3}$/, { error: 'invalid_input' });
 const e164 = z.string({ error: 'invalid_input' }).regex(/^\+[1-9][0-9]{6,14}$/, { error: 'invalid_input' });
 
 interface ProviderSpec {
@@ -97,7 +99,9 @@ type Spec<P extends ProviderName> = (typeof PROVIDERS)[P];
 /** An own account's credentials for provider P, e.g. `{ secretId, secretKey }`. */
 export type ProviderCredentials<P extends ProviderName> = Record<Spec<P>['credentials'][number], string>;
 /** An own account's settings for provider P, as given (optional ones may be absent). */
-export type ProviderSettings<P extends ProviderName> = { [K in keyof Spec<P>['settings']]?: z.output<Spec<P>['settings'][K]> };
+export type ProviderSettings<P extends ProviderName> = {
+  [K in keyof Spec<P>['settings']]?: z.output<Spec<P>['settings'][K]>;
+};
 
 /** The keys of provider P's settings that an own account must give. */
 export function requiredSettings(provider: ProviderName): string[] {
@@ -115,7 +119,10 @@ function credentialsInput(provider: ProviderName) {
   const keys = PROVIDERS[provider].credentials as readonly string[];
   const full = z.object(Object.fromEntries(keys.map((k) => [k, credentialValue])), { error: 'invalid_input' }).strict();
   const keep = z
-    .object({ set: z.literal(true, { error: 'invalid_input' }), keys: z.array(z.string()).max(10).optional() }, { error: 'invalid_input' })
+    .object(
+      { set: z.literal(true, { error: 'invalid_input' }), keys: z.array(z.string()).max(10).optional() },
+      { error: 'invalid_input' },
+    )
     .strict();
   return z.union([full, keep], { error: 'invalid_input' }).nullable();
 }
@@ -126,14 +133,21 @@ export function providerEntryInput(channel: DeliveryChannel) {
     const spec = PROVIDERS[name];
     const shape: Record<string, z.ZodType> = { provider: z.literal(name) };
     if (name !== 'dev') {
-      shape.timeoutMs = z.int({ error: 'invalid_input' }).min(100, { error: 'invalid_input' }).max(60_000, { error: 'invalid_input' }).optional();
+      shape.timeoutMs = z
+        .int({ error: 'invalid_input' })
+        .min(100, { error: 'invalid_input' })
+        .max(60_000, { error: 'invalid_input' })
+        .optional();
       shape.credentials = credentialsInput(name).optional();
       // settings are checked for presence once merged with what is stored (bff/src/delivery/accounts.ts)
-      for (const [key, schema] of Object.entries(spec.settings as Record<string, z.ZodType>)) shape[key] = schema.optional();
+      for (const [key, schema] of Object.entries(spec.settings as Record<string, z.ZodType>))
+        shape[key] = schema.optional();
     }
     return z.object(shape, { error: 'invalid_input' }).strict();
   });
-  return z.discriminatedUnion('provider', options as unknown as [z.ZodObject, ...z.ZodObject[]], { error: 'invalid_input' });
+  return z.discriminatedUnion('provider', options as unknown as [z.ZodObject, ...z.ZodObject[]], {
+    error: 'invalid_input',
+  });
 }
 
 /** A channel's entry as given, before merging (typed loosely: its keys depend on the provider). */

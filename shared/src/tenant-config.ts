@@ -19,18 +19,28 @@ import { hasInvalidTextChars } from './rules/text.ts';
  * refused as `text_invalid_chars` before its own rule — a header, a log line or the jsonb column
  * (Postgres refuses \u0000 in jsonb) must never get one from a tenant's string.
  */
-const str = () => z.string({ error: 'invalid_input' }).refine((v) => !hasInvalidTextChars(v), { params: { appCode: 'text_invalid_chars' }, abort: true });
+const str = () =>
+  z
+    .string({ error: 'invalid_input' })
+    .refine((v) => !hasInvalidTextChars(v), { params: { appCode: 'text_invalid_chars' }, abort: true });
 
 const plain = (max: number) => str().trim().min(1, { error: 'required' }).max(max, { error: 'invalid_input' });
 
-const localized = (max: number) => z.object({ 'zh-CN': plain(max), en: plain(max) }, { error: 'invalid_input' }).strict();
+const localized = (max: number) =>
+  z.object({ 'zh-CN': plain(max), en: plain(max) }, { error: 'invalid_input' }).strict();
 
-const httpsUrl = str()
-  .max(2048, { error: 'invalid_input' })
-  .refine(isHttpsUrl, { error: 'invalid_input' });
+const httpsUrl = str().max(2048, { error: 'invalid_input' }).refine(isHttpsUrl, { error: 'invalid_input' });
 
 /** An https URL, or a path on the BFF itself ("/legal/privacy") — never "//host" or "javascript:". */
-const linkUrl = z.union([httpsUrl, str().max(512).regex(/^\/(?!\/)[A-Za-z0-9/_\-.~%]*$/, { error: 'invalid_input' })], { error: 'invalid_input' });
+const linkUrl = z.union(
+  [
+    httpsUrl,
+    str()
+      .max(512)
+      .regex(/^\/(?!\/)[A-Za-z0-9/_\-.~%]*$/, { error: 'invalid_input' }),
+  ],
+  { error: 'invalid_input' },
+);
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -39,7 +49,11 @@ const origin = str()
   .max(255)
   .transform((v, ctx) => {
     const url = URL.canParse(v) ? new URL(v) : undefined;
-    if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname))) || (url.pathname !== '/' && url.pathname !== '')) {
+    if (
+      !url ||
+      !(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname))) ||
+      (url.pathname !== '/' && url.pathname !== '')
+    ) {
       ctx.addIssue({ code: 'custom', message: 'invalid_input' });
       return z.NEVER;
     }
@@ -92,7 +106,10 @@ const passwordPolicy = z.union(
     z
       .object({ preset: z.enum(PASSWORD_PRESET_NAMES, { error: 'invalid_input' }) }, { error: 'invalid_input' })
       .strict()
-      .transform(({ preset }): PasswordPolicy => ({ ...PASSWORD_PRESETS[preset], requiredClasses: [...PASSWORD_PRESETS[preset].requiredClasses] })),
+      .transform(({ preset }): PasswordPolicy => ({
+        ...PASSWORD_PRESETS[preset],
+        requiredClasses: [...PASSWORD_PRESETS[preset].requiredClasses],
+      })),
     customPasswordPolicy,
   ],
   { error: 'invalid_input' },
@@ -142,8 +159,12 @@ export const tenantConfigPatch = z
       supportChannels: z
         .object({
           ticketUrl: linkUrl.optional(),
-          hotline: str().regex(/^[0-9+\-() ]{3,32}$/, { error: 'invalid_input' }).optional(),
-          email: str().refine((v) => emailProblem(v) === undefined, { error: 'email_invalid' }).optional(),
+          hotline: str()
+            .regex(/^[0-9+\-() ]{3,32}$/, { error: 'invalid_input' })
+            .optional(),
+          email: str()
+            .refine((v) => emailProblem(v) === undefined, { error: 'email_invalid' })
+            .optional(),
         })
         .strict(),
       branding: z

@@ -5,8 +5,20 @@ import { en } from '../src/i18n/en.ts';
 import { zhCN } from '../src/i18n/zh-CN.ts';
 import { serverEn } from '../src/i18n/server-en.ts';
 import { serverZhCN } from '../src/i18n/server-zh-CN.ts';
-import { accountNameProblems, accountNameSkeleton, foldAccountName, isValidAccountName, normalizeAccountName } from '../src/rules/account-name.ts';
-import { DEFAULT_PASSWORD_POLICY, LEGACY_PASSWORD_POLICY, NIST_PASSWORD_POLICY, passwordChecklist, passwordProblems } from '../src/rules/password.ts';
+import {
+  accountNameProblems,
+  accountNameSkeleton,
+  foldAccountName,
+  isValidAccountName,
+  normalizeAccountName,
+} from '../src/rules/account-name.ts';
+import {
+  DEFAULT_PASSWORD_POLICY,
+  LEGACY_PASSWORD_POLICY,
+  NIST_PASSWORD_POLICY,
+  passwordChecklist,
+  passwordProblems,
+} from '../src/rules/password.ts';
 import { tenantConfigPatch } from '../src/tenant-config.ts';
 import { commonPasswordList, isCommonPasswordOnServer } from '../../bff/src/services/passwords.ts';
 import { checkMobilePhone, parseIdentifierPhone } from '../src/rules/phone.ts';
@@ -15,9 +27,9 @@ import { emailProblem, maskEmail, normalizeEmail } from '../src/rules/email.ts';
 import { registerBody, fieldIssuesFromZod } from '../src/api.ts';
 import { AGREEMENTS } from '../../bff/test/harness.ts';
 
-
 /** n code points starting with `first`, not repetitive (the repetition rule would refuse 'xxxx…'). */
-const varied = (first: string, n: number) => [first, ...Array.from({ length: n - 1 }, (_, i) => String.fromCodePoint(0x4e00 + i * 7))].join('');
+const varied = (first: string, n: number) =>
+  [first, ...Array.from({ length: n - 1 }, (_, i) => String.fromCodePoint(0x4e00 + i * 7))].join('');
 
 describe('account name', () => {
   it.each([
@@ -183,7 +195,7 @@ describe('password, NIST SP 800-63B preset (8–64 code points, any printable Un
       ['not_account_name', true],
       ['not_common', true],
     ]);
-    expect(items[0]!.params).toEqual({ min: 8, max: 64 });
+    expect(items[0].params).toEqual({ min: 8, max: 64 });
   });
 });
 
@@ -193,16 +205,28 @@ describe('common passwords on the server (the 10,000+ list)', () => {
     expect(list.size).toBeGreaterThanOrEqual(10_000);
   });
   // ranks 9002, 8999, 9475 and 6919 in @zxcvbn-ts/language-common 4.1.3's list; only p@ssw0rd is on the widget's small list
-  it.each(['papamama', 'trooper1', 'goldeneye', 'PaPaMaMa', 'p@ssw0rd'])('refuses %j (deep in the list, any case)', async (pw) => {
-    expect(passwordProblems(pw, NIST_PASSWORD_POLICY)).toEqual(pw === 'p@ssw0rd' ? ['password_too_common'] : []);
-    expect(await isCommonPasswordOnServer(pw)).toBe(true);
-  });
+  it.each(['papamama', 'trooper1', 'goldeneye', 'PaPaMaMa', 'p@ssw0rd'])(
+    'refuses %j (deep in the list, any case)',
+    async (pw) => {
+      expect(passwordProblems(pw, NIST_PASSWORD_POLICY)).toEqual(pw === 'p@ssw0rd' ? ['password_too_common'] : []);
+      expect(await isCommonPasswordOnServer(pw)).toBe(true);
+    },
+  );
   it('accepts an uncommon passphrase', async () => {
     expect(await isCommonPasswordOnServer('我的 密码 很长 correct')).toBe(false);
   });
   it('the register schema with the server check refuses a deep entry as password_too_common', async () => {
-    const schema = registerBody({ passwordPolicy: NIST_PASSWORD_POLICY, phoneRegions: ['CN'], isCommonPassword: isCommonPasswordOnServer });
-    const body = { accountName: 'alice_01', phone: { region: 'CN', number: '13800138000' }, code: '123456', agreements: AGREEMENTS };
+    const schema = registerBody({
+      passwordPolicy: NIST_PASSWORD_POLICY,
+      phoneRegions: ['CN'],
+      isCommonPassword: isCommonPasswordOnServer,
+    });
+    const body = {
+      accountName: 'alice_01',
+      phone: { region: 'CN', number: '13800138000' },
+      code: '123456',
+      agreements: AGREEMENTS,
+    };
     const bad = await schema.safeParseAsync({ ...body, password: 'papamama' });
     expect(fieldIssuesFromZod(bad.error!.issues)).toEqual([{ path: 'password', code: 'password_too_common' }]);
     expect((await schema.safeParseAsync({ ...body, password: '我的 密码 很长 correct' })).success).toBe(true);
@@ -218,13 +242,26 @@ describe('tenant password presets', () => {
     expect(tenantConfigPatch.parse({ passwordPolicy: { preset } }).passwordPolicy).toMatchObject({ preset });
   });
   it('keeps a policy spelled out in full (every config stored before presets) valid and unchanged', () => {
-    const custom = { minLength: 10, maxLength: 30, requiredClasses: ['letter'], minClasses: 2, forbidAccountName: true, blockCommon: true };
+    const custom = {
+      minLength: 10,
+      maxLength: 30,
+      requiredClasses: ['letter'],
+      minClasses: 2,
+      forbidAccountName: true,
+      blockCommon: true,
+    };
     expect(tenantConfigPatch.parse({ passwordPolicy: custom }).passwordPolicy).toEqual(custom);
-    expect(tenantConfigPatch.parse({ passwordPolicy: DEFAULT_PASSWORD_POLICY }).passwordPolicy).toMatchObject({ ...DEFAULT_PASSWORD_POLICY, preset: 'default' });
+    expect(tenantConfigPatch.parse({ passwordPolicy: DEFAULT_PASSWORD_POLICY }).passwordPolicy).toMatchObject({
+      ...DEFAULT_PASSWORD_POLICY,
+      preset: 'default',
+    });
   });
-  it.each([{ preset: 'nope' }, { preset: 'nist', minLength: 4 }, { preset: 'nist', charset: 'ebcdic' }])('refuses %j', (policy) => {
-    expect(tenantConfigPatch.safeParse({ passwordPolicy: policy }).success).toBe(false);
-  });
+  it.each([{ preset: 'nope' }, { preset: 'nist', minLength: 4 }, { preset: 'nist', charset: 'ebcdic' }])(
+    'refuses %j',
+    (policy) => {
+      expect(tenantConfigPatch.safeParse({ passwordPolicy: policy }).success).toBe(false);
+    },
+  );
 });
 
 describe('password checklist', () => {
@@ -239,10 +276,14 @@ describe('password checklist', () => {
       ['not_account_name', true],
       ['not_common', true],
     ]);
-    expect(items[0]!.params).toEqual({ min: 7, max: 20 });
+    expect(items[0].params).toEqual({ min: 7, max: 20 });
   });
   it('shows the classes rule for the legacy policy', () => {
-    expect(passwordChecklist('abc123x', LEGACY_PASSWORD_POLICY).find((i) => i.id === 'classes')).toEqual({ id: 'classes', met: true, params: { n: 2 } });
+    expect(passwordChecklist('abc123x', LEGACY_PASSWORD_POLICY).find((i) => i.id === 'classes')).toEqual({
+      id: 'classes',
+      met: true,
+      params: { n: 2 },
+    });
   });
 });
 
@@ -299,9 +340,12 @@ describe('email', () => {
   it.each(['a@example.com', 'A.B+tag@Sub.Example.CN', 'x_y@mail.jd.com'])('%s is valid', (e) => {
     expect(emailProblem(e)).toBeUndefined();
   });
-  it.each(['', 'a', 'a@', '@b.com', 'a@b', 'a b@c.com', 'a@b..com', `${'a'.repeat(250)}@b.com`])('%j is invalid', (e) => {
-    expect(emailProblem(e)).toBe('email_invalid');
-  });
+  it.each(['', 'a', 'a@', '@b.com', 'a@b', 'a b@c.com', 'a@b..com', `${'a'.repeat(250)}@b.com`])(
+    '%j is invalid',
+    (e) => {
+      expect(emailProblem(e)).toBe('email_invalid');
+    },
+  );
   it('normalises and masks', () => {
     expect(normalizeEmail(' Alice@Example.COM ')).toBe('alice@example.com');
     expect(maskEmail('alice@example.com')).toBe('a***@example.com');
@@ -329,17 +373,34 @@ describe('messages', () => {
 
 describe('register schema', () => {
   const schema = registerBody({ passwordPolicy: DEFAULT_PASSWORD_POLICY, phoneRegions: ['CN'] });
-  const good = { accountName: 'alice_01', password: 'Secret#2026', phone: { region: 'CN', number: '13800138000' }, code: '123456', agreements: AGREEMENTS };
+  const good = {
+    accountName: 'alice_01',
+    password: 'Secret#2026',
+    phone: { region: 'CN', number: '13800138000' },
+    code: '123456',
+    agreements: AGREEMENTS,
+  };
   it('normalises a good body', () => {
     const r = schema.safeParse(good);
     expect(r.success && r.data.phone).toBe('+8613800138000');
   });
   it('reports every field problem with its code and path', () => {
-    const r = schema.safeParse({ ...good, accountName: '1234', password: 'short', code: '12ab', phone: { region: 'HK', number: '91234567' } });
+    const r = schema.safeParse({
+      ...good,
+      accountName: '1234',
+      password: 'short',
+      code: '12ab',
+      phone: { region: 'HK', number: '91234567' },
+    });
     expect(r.success).toBe(false);
     const issues = fieldIssuesFromZod(r.error!.issues).map((i) => `${i.path}:${i.code}`);
     expect(issues).toEqual(
-      expect.arrayContaining(['accountName:account_name_digits_only', 'password:password_too_short', 'code:code_format', 'phone.region:phone_region_not_allowed']),
+      expect.arrayContaining([
+        'accountName:account_name_digits_only',
+        'password:password_too_short',
+        'code:code_format',
+        'phone.region:phone_region_not_allowed',
+      ]),
     );
   });
   it('refuses a password equal to the account name', () => {

@@ -44,7 +44,12 @@ import type { TenantPublicConfig } from '../../shared/src/tenant.ts';
 import type { CodeChannel, CodePurpose } from '../../shared/src/rules/code.ts';
 import type { PhoneRegion } from '../../shared/src/rules/phone-regions.ts';
 
-import { HEADER_IDEMPOTENCY_KEY, HEADER_LOCALE, HEADER_PUBLISHABLE_KEY, HEADER_SESSION_MODE } from '../../shared/src/headers.ts';
+import {
+  HEADER_IDEMPOTENCY_KEY,
+  HEADER_LOCALE,
+  HEADER_PUBLISHABLE_KEY,
+  HEADER_SESSION_MODE,
+} from '../../shared/src/headers.ts';
 
 /** A failed call: the BFF's error code (or `network_error`), its params and field issues. */
 export class JdApiError extends Error {
@@ -52,7 +57,13 @@ export class JdApiError extends Error {
   readonly status: number;
   readonly params: ErrorParams | undefined;
   readonly fields: FieldIssue[];
-  constructor(code: ErrorCode, status: number, message: string = code, params?: ErrorParams, fields: FieldIssue[] = []) {
+  constructor(
+    code: ErrorCode,
+    status: number,
+    message: string = code,
+    params?: ErrorParams,
+    fields: FieldIssue[] = [],
+  ) {
     super(message);
     this.name = 'JdApiError';
     this.code = code;
@@ -197,7 +208,13 @@ export class JdClient {
 
   private keepAccess(t: AccessToken | undefined) {
     // timed by this browser's clock from expiresIn, so a wrong clock cannot keep an expired token
-    this.access = t ? { token: t.token, refreshAt: Date.now() + Math.max(t.expiresIn - 60, t.expiresIn / 2) * 1000, session: this.sessionKey ?? '' } : undefined;
+    this.access = t
+      ? {
+          token: t.token,
+          refreshAt: Date.now() + Math.max(t.expiresIn - 60, t.expiresIn / 2) * 1000,
+          session: this.sessionKey ?? '',
+        }
+      : undefined;
   }
 
   /**
@@ -210,7 +227,8 @@ export class JdClient {
     // (token gone) or sign-in (token replaced) makes this client's cached token stale.
     const session = this.sessionKey;
     if (session === null) return Promise.reject(new JdApiError('not_signed_in', 401));
-    if (this.access && this.access.session === session && Date.now() < this.access.refreshAt) return Promise.resolve(this.access.token);
+    if (this.access && this.access.session === session && Date.now() < this.access.refreshAt)
+      return Promise.resolve(this.access.token);
     this.accessPending ??= this.request<AccessToken>('POST', '/session/token', {})
       .then((t) => (this.keepAccess(t), t.token))
       .finally(() => (this.accessPending = undefined));
@@ -219,7 +237,13 @@ export class JdClient {
 
   // ---- transport ----------------------------------------------------------
 
-  private async request<T>(method: string, path: string, body?: unknown, createsSession = false, creates = false): Promise<T> {
+  private async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    createsSession = false,
+    creates = false,
+  ): Promise<T> {
     const headers: Record<string, string> = {
       [HEADER_PUBLISHABLE_KEY]: this.publishableKey,
       [HEADER_LOCALE]: this.locale,
@@ -254,14 +278,18 @@ export class JdClient {
       data = undefined;
     }
     if (!res.ok) {
-      const err = (data as { error?: { code?: unknown; message?: unknown; params?: ErrorParams; fields?: FieldIssue[] } })
-        ?.error;
+      const err = (
+        data as { error?: { code?: unknown; message?: unknown; params?: ErrorParams; fields?: FieldIssue[] } }
+      )?.error;
       const code = err && isErrorCode(err.code) ? err.code : codeForStatus(res.status);
       const message = typeof err?.message === 'string' ? err.message : code;
       const fields = Array.isArray(err?.fields) ? err.fields.filter((f) => f && isErrorCode(f.code)) : [];
       // a 429 carries the wait in Retry-After too (a proxy's 429 in it alone): the message needs {seconds}
       const retryAfter = Number(res.headers.get('retry-after'));
-      const params = res.status === 429 && retryAfter > 0 && err?.params?.['seconds'] === undefined ? { ...err?.params, seconds: retryAfter } : err?.params;
+      const params =
+        res.status === 429 && retryAfter > 0 && err?.params?.['seconds'] === undefined
+          ? { ...err?.params, seconds: retryAfter }
+          : err?.params;
       throw new JdApiError(code, res.status, message, params, fields);
     }
     return data as T;
@@ -274,7 +302,10 @@ export class JdClient {
   }
 
   async accountNameAvailable(name: string): Promise<boolean> {
-    const r = await this.request<AvailabilityResponse>('GET', `/account-names/availability?name=${encodeURIComponent(name)}`);
+    const r = await this.request<AvailabilityResponse>(
+      'GET',
+      `/account-names/availability?name=${encodeURIComponent(name)}`,
+    );
     return r.available;
   }
 
@@ -303,7 +334,8 @@ export class JdClient {
     try {
       return this.remember(await this.request<SignedIn>('POST', '/sessions/mfa', body, true));
     } catch (e) {
-      if (e instanceof JdApiError && (e.code === 'mfa_too_many_attempts' || e.code === 'not_signed_in')) this.token = null;
+      if (e instanceof JdApiError && (e.code === 'mfa_too_many_attempts' || e.code === 'not_signed_in'))
+        this.token = null;
       throw e;
     }
   }
@@ -480,4 +512,3 @@ export class JdClient {
     return this.request('DELETE', `/sub-users/${encodeURIComponent(id)}`);
   }
 }
-

@@ -216,4 +216,3 @@ export const base = css`
     text-decoration:underline
   }
 `;
-

@@ -15,9 +15,10 @@ describe('stripTemplateIndent', () => {
   });
 
   it('produces what the flush-left template is, so flush-left sources pass unchanged', () => {
-    const flush = 'return html`<fieldset part="section">\n<legend>${this.t(\'x\')}</legend>\n${this.renderError(\'x\')}\n</fieldset>`;';
+    const flush =
+      "return html`<fieldset part=\"section\">\n<legend>${this.t('x')}</legend>\n${this.renderError('x')}\n</fieldset>`;";
     const indented =
-      'return html`<fieldset part="section">\n      <legend>${this.t(\'x\')}</legend>\n      ${this.renderError(\'x\')}\n    </fieldset>`;';
+      "return html`<fieldset part=\"section\">\n      <legend>${this.t('x')}</legend>\n      ${this.renderError('x')}\n    </fieldset>`;";
     expect(strip(indented)).toBe(flush);
     expect(strip(flush)).toBe(flush);
   });
@@ -30,7 +31,8 @@ describe('stripTemplateIndent', () => {
   });
 
   it('leaves untagged and otherwise-tagged templates alone', () => {
-    const src = 'const a = `x\n  y`;\nconst b = String.raw`x\n  y`;\nconst c = myhtml`x\n  y`;\nconst d = html2`x\n  y`;\nreturn `x\n  y`;';
+    const src =
+      'const a = `x\n  y`;\nconst b = String.raw`x\n  y`;\nconst c = myhtml`x\n  y`;\nconst d = html2`x\n  y`;\nreturn `x\n  y`;';
     expect(strip(src)).toBe(src);
   });
 
@@ -44,7 +46,9 @@ describe('stripTemplateIndent', () => {
       '  )}',
       '</ul>`',
     ].join('\n');
-    expect(strip(src)).toBe(['html`<ul>', '${items.map(', '    (i) => html`<li>', '${i.label}', '</li>`,', '  )}', '</ul>`'].join('\n'));
+    expect(strip(src)).toBe(
+      ['html`<ul>', '${items.map(', '    (i) => html`<li>', '${i.label}', '</li>`,', '  )}', '</ul>`'].join('\n'),
+    );
   });
 
   it('keeps an untagged template inside an html expression verbatim, and strips an html one inside that', () => {
@@ -53,8 +57,11 @@ describe('stripTemplateIndent', () => {
   });
 
   it('follows object literals and blocks in expressions to their closing brace', () => {
-    const src = 'html`<p>\n  ${this.t(\'k\', { n: { m: 1 } })}\n  ${(() => {\n    if (a) { return 1; }\n    return 2;\n  })()}\n  </p>`';
-    expect(strip(src)).toBe('html`<p>\n${this.t(\'k\', { n: { m: 1 } })}\n${(() => {\n    if (a) { return 1; }\n    return 2;\n  })()}\n</p>`');
+    const src =
+      "html`<p>\n  ${this.t('k', { n: { m: 1 } })}\n  ${(() => {\n    if (a) { return 1; }\n    return 2;\n  })()}\n  </p>`";
+    expect(strip(src)).toBe(
+      "html`<p>\n${this.t('k', { n: { m: 1 } })}\n${(() => {\n    if (a) { return 1; }\n    return 2;\n  })()}\n</p>`",
+    );
   });
 
   it('is not fooled by backticks, braces and quotes in strings, comments and regular expressions', () => {
@@ -64,7 +71,7 @@ describe('stripTemplateIndent', () => {
       '/* block: css` { */',
       'const r = /[`/]}`/g.test(x) ? a / 2 / b : 0;',
       'html`<p>',
-      "  ${'}' + \"`\" /* } ` */ + `}` // `}\n}",
+      '  ${\'}\' + "`" /* } ` */ + `}` // `}\n}',
       '  ${/`}/.source}',
       '</p>`;',
       'const u = `',
@@ -77,7 +84,7 @@ describe('stripTemplateIndent', () => {
         '/* block: css` { */',
         'const r = /[`/]}`/g.test(x) ? a / 2 / b : 0;',
         'html`<p>',
-        "${'}' + \"`\" /* } ` */ + `}` // `}\n}",
+        '${\'}\' + "`" /* } ` */ + `}` // `}\n}',
         '${/`}/.source}',
         '</p>`;',
         'const u = `',
@@ -87,8 +94,11 @@ describe('stripTemplateIndent', () => {
   });
 
   it('tells a division from a regular expression by what precedes the slash', () => {
-    const src = 'const a = o.return / 2 + n / `${1}` / 3; const r = (x) => { return /`/.test(x) ? html`<b>\n  y</b>` : 0 };';
-    expect(strip(src)).toBe('const a = o.return / 2 + n / `${1}` / 3; const r = (x) => { return /`/.test(x) ? html`<b>\ny</b>` : 0 };');
+    const src =
+      'const a = o.return / 2 + n / `${1}` / 3; const r = (x) => { return /`/.test(x) ? html`<b>\n  y</b>` : 0 };';
+    expect(strip(src)).toBe(
+      'const a = o.return / 2 + n / `${1}` / 3; const r = (x) => { return /`/.test(x) ? html`<b>\ny</b>` : 0 };',
+    );
     expect(strip('x = (a) / `\n  b` / html`<i>\n  c</i>`')).toBe('x = (a) / `\n  b` / html`<i>\nc</i>`');
   });
 
@@ -111,7 +121,11 @@ describe('stripTemplateIndent', () => {
 
   it('scans every widget source, only ever removing whitespace, and is idempotent', () => {
     const dirs = ['../src', '../src/elements', '../src/parts'].map((d) => fileURLToPath(new URL(d, import.meta.url)));
-    const files = dirs.flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.ts')).map((f) => join(d, f)));
+    const files = dirs.flatMap((d) =>
+      readdirSync(d)
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => join(d, f)),
+    );
     expect(files.length).toBeGreaterThan(10);
     for (const file of files) {
       const src = readFileSync(file, 'utf8');

@@ -9,7 +9,9 @@ afterEach(() => bff.restore());
 
 async function mount(branding: unknown, style = ''): Promise<JdRegister> {
   bff = new FakeBff({ 'GET /v1/config': () => ({ status: 200, body: { ...TEST_CONFIG, branding } }) });
-  const el = await fixture<JdRegister>(html`<jd-register publishable-key="pk_test_1" locale="en" style=${style}></jd-register>`);
+  const el = await fixture<JdRegister>(
+    html`<jd-register publishable-key="pk_test_1" locale="en" style=${style}></jd-register>`,
+  );
   await waitUntil(() => el.shadowRoot!.querySelector('form'), 'form did not render');
   return el;
 }
@@ -22,7 +24,7 @@ describe('tenant branding', () => {
     expect(submitStyle(el).borderTopLeftRadius).to.equal('12px');
   });
 
-  it('a portal\'s own --jd-color-primary wins over the tenant\'s colour', async () => {
+  it("a portal's own --jd-color-primary wins over the tenant's colour", async () => {
     const el = await mount({ primaryColor: '#0a7d5a' }, '--jd-color-primary:#123456');
     expect(submitStyle(el).backgroundColor).to.equal('rgb(18, 52, 86)');
   });
@@ -43,21 +45,36 @@ describe('tenant branding', () => {
       'GET /v1/config': () => ({ status: 200, body: { ...TEST_CONFIG, branding: { logoUrl: LOGO } } }),
       'GET /v1/security': () => ({ status: 200, body: securityOverview() }),
     });
-    const register = await fixture<JdRegister>(html`<jd-register publishable-key="pk_test_1" locale="en"></jd-register>`);
+    const register = await fixture<JdRegister>(
+      html`<jd-register publishable-key="pk_test_1" locale="en"></jd-register>`,
+    );
     const login = await fixture<JdLogin>(html`<jd-login publishable-key="pk_test_1" locale="zh-CN"></jd-login>`);
-    const settings = await fixture<JdSecuritySettings>(html`<jd-security-settings publishable-key="pk_test_1" locale="en"></jd-security-settings>`);
-    for (const el of [register, login, settings]) await waitUntil(() => logos(el).length === 1, `${el.localName}: no logo`);
-    for (const [el, alt] of [[register, 'Acme Cloud'], [login, '示例云'], [settings, 'Acme Cloud']] as const) {
+    const settings = await fixture<JdSecuritySettings>(
+      html`<jd-security-settings publishable-key="pk_test_1" locale="en"></jd-security-settings>`,
+    );
+    for (const el of [register, login, settings])
+      await waitUntil(() => logos(el).length === 1, `${el.localName}: no logo`);
+    for (const [el, alt] of [
+      [register, 'Acme Cloud'],
+      [login, '示例云'],
+      [settings, 'Acme Cloud'],
+    ] as const) {
       const [img] = logos(el);
-      expect(img!.getAttribute('src'), el.localName).to.equal(LOGO);
-      expect(img!.alt, el.localName).to.equal(alt);
+      expect(img.getAttribute('src'), el.localName).to.equal(LOGO);
+      expect(img.alt, el.localName).to.equal(alt);
       // above the title: the logo comes right before the heading
-      expect(img!.nextElementSibling?.getAttribute('part'), el.localName).to.equal('title');
+      expect(img.nextElementSibling?.getAttribute('part'), el.localName).to.equal('title');
     }
     await expect(login).to.be.accessible();
   });
 
-  for (const logoUrl of ['http://cdn.acme.test/logo.svg', 'javascript:alert(1)', 'data:image/svg+xml,<svg/>', '//cdn.acme.test/logo.svg', 'not a url']) {
+  for (const logoUrl of [
+    'http://cdn.acme.test/logo.svg',
+    'javascript:alert(1)',
+    'data:image/svg+xml,<svg/>',
+    '//cdn.acme.test/logo.svg',
+    'not a url',
+  ]) {
     it(`no logo for ${logoUrl} (https only, checked again in the widget)`, async () => {
       const el = await mount({ logoUrl });
       const login = await fixture<JdLogin>(html`<jd-login publishable-key="pk_test_1" locale="en"></jd-login>`);

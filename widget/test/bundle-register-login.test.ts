@@ -14,10 +14,13 @@ type Host = HTMLElement & { updateComplete: Promise<unknown> };
 /** Every text a user may see (the shadow root's text and the labels of its controls) is there. */
 function expectAllText(el: Host): void {
   const root = el.shadowRoot!;
-  const text = root.textContent!;
+  const text = root.textContent;
   expect(text, 'an undefined message').to.not.match(/undefined|\[object Object\]/);
   for (const label of root.querySelectorAll('label, button, legend, h2, p, li')) {
-    expect(label.textContent!.trim(), `empty <${label.localName} ${label.getAttribute('part') ?? label.id}>`).to.not.equal('');
+    expect(
+      label.textContent.trim(),
+      `empty <${label.localName} ${label.getAttribute('part') ?? label.id}>`,
+    ).to.not.equal('');
   }
 }
 
@@ -58,8 +61,12 @@ describe('dist/jd-register-login.js', () => {
 
     it(`has every text of sign-in, the MFA step, the lost-device application and the sub-user binding (${locale})`, async () => {
       bff.routes['POST /v1/sessions'] = () => ({ status: 200, body: mfaPending() });
-      bff.routes['GET /v1/mfa-recovery'] = () => ({ status: 200, body: { realNameVerified: true, type: 'enterprise', pendingApplication: false } });
-      bff.routes['POST /v1/mfa-recovery/applications'] = () => errorAnswer(400, 'file_too_large', { mb: 2 }, [{ path: 'idPhoto', code: 'file_too_large', params: { mb: 2 } }]);
+      bff.routes['GET /v1/mfa-recovery'] = () => ({
+        status: 200,
+        body: { realNameVerified: true, type: 'enterprise', pendingApplication: false },
+      });
+      bff.routes['POST /v1/mfa-recovery/applications'] = () =>
+        errorAnswer(400, 'file_too_large', { mb: 2 }, [{ path: 'idPhoto', code: 'file_too_large', params: { mb: 2 } }]);
       const login = await fixture<Host>(html`<jd-login publishable-key="pk_test_1" locale=${locale}></jd-login>`);
       await waitUntil(has(login, 'form'));
       expectAllText(login);
@@ -84,7 +91,12 @@ describe('dist/jd-register-login.js', () => {
       // a sub-user binding a device, told its old one was disassociated
       bff.routes['POST /v1/sessions'] = () => ({
         status: 200,
-        body: { ...mfaPending('acme'), account: { ...mfaPending('acme').account, subUser: { id: 's', name: 'ops' } }, mfaSetupRequired: true, notices: ['mfa_reset_by_primary'] },
+        body: {
+          ...mfaPending('acme'),
+          account: { ...mfaPending('acme').account, subUser: { id: 's', name: 'ops' } },
+          mfaSetupRequired: true,
+          notices: ['mfa_reset_by_primary'],
+        },
       });
       const sub = await fixture<Host>(html`<jd-login publishable-key="pk_test_1" locale=${locale}></jd-login>`);
       await waitUntil(has(sub, 'form'));
@@ -96,7 +108,7 @@ describe('dist/jd-register-login.js', () => {
       await typeInto(sub, '#jd-password', 'Str0ng!pw');
       click(sub, 'button[type="submit"]');
       await waitUntil(has(sub, 'img[part~="qr"]'));
-      expect(sub.shadowRoot!.querySelector('[part~="notice"]')!.textContent!.trim()).to.not.equal('');
+      expect(sub.shadowRoot!.querySelector('[part~="notice"]')!.textContent.trim()).to.not.equal('');
       expectAllText(sub);
     });
   }

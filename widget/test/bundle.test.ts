@@ -26,7 +26,9 @@ describe('dist/jd-account.js', () => {
     await waitUntil(() => login.shadowRoot!.querySelector('form'));
     expect(login.shadowRoot!.querySelector('h2')!.textContent).to.equal('登录');
     // not signed in (the fake BFF answers 401): the production build says so
-    const sec = await fixture(html`<jd-security-settings publishable-key="pk_test_1" locale="en"></jd-security-settings>`);
+    const sec = await fixture(
+      html`<jd-security-settings publishable-key="pk_test_1" locale="en"></jd-security-settings>`,
+    );
     await waitUntil(() => sec.shadowRoot!.querySelector('.is-info'));
     expect(sec.shadowRoot!.querySelector('.is-info')!.textContent).to.contain('Sign in to manage');
   });

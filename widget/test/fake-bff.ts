@@ -74,8 +74,15 @@ export function signedIn(accountName = 'alice_01', token?: string): SignedIn {
   };
 }
 
-export function errorAnswer(status: number, code: ErrorCode, params?: Record<string, string | number>, fields?: FieldIssue[]): FakeAnswer {
-  const body: ErrorBody = { error: { code, message: `server says ${code}`, ...(params ? { params } : {}), ...(fields ? { fields } : {}) } };
+export function errorAnswer(
+  status: number,
+  code: ErrorCode,
+  params?: Record<string, string | number>,
+  fields?: FieldIssue[],
+): FakeAnswer {
+  const body: ErrorBody = {
+    error: { code, message: `server says ${code}`, ...(params ? { params } : {}), ...(fields ? { fields } : {}) },
+  };
   return { status, body };
 }
 
@@ -127,12 +134,18 @@ export class FakeBff {
 }
 
 /** Types into an input/select inside the element's shadow root the way a user's keystrokes end. */
-export async function typeInto(host: HTMLElement & { updateComplete: Promise<unknown> }, selector: string, value: string): Promise<void> {
+export async function typeInto(
+  host: HTMLElement & { updateComplete: Promise<unknown> },
+  selector: string,
+  value: string,
+): Promise<void> {
   const input = host.shadowRoot!.querySelector<HTMLInputElement | HTMLSelectElement>(selector);
   if (!input) throw new Error(`no ${selector}`);
   input.focus();
   input.value = value;
-  input.dispatchEvent(new Event(input instanceof HTMLSelectElement ? 'change' : 'input', { bubbles: true, composed: true }));
+  input.dispatchEvent(
+    new Event(input instanceof HTMLSelectElement ? 'change' : 'input', { bubbles: true, composed: true }),
+  );
   await host.updateComplete;
 }
 
@@ -161,7 +174,15 @@ export const UNLOCK_CODE_SENT: FakeAnswer = { status: 202, body: { sent: true, e
 // ---- security settings --------------------------------------------------------
 
 export function contact(kind: 'phone' | 'email', value: string, over: Partial<ContactView> = {}): ContactView {
-  return { kind, value, verified: true, canVerifyIdentity: true, canSignIn: true, boundAt: '2025-01-01T00:00:00.000Z', ...over };
+  return {
+    kind,
+    value,
+    verified: true,
+    canVerifyIdentity: true,
+    canSignIn: true,
+    boundAt: '2025-01-01T00:00:00.000Z',
+    ...over,
+  };
 }
 
 /** An overview as GET /v1/security answers it: verified security phone, unverified email, contacts = security. */
@@ -169,16 +190,38 @@ export function securityOverview(over: Partial<SecurityOverview> = {}): Security
   return {
     account: { id: 'acc_1', accountName: 'alice_01', createdAt: '2025-01-01T00:00:00.000Z' },
     securityPhone: contact('phone', '138****8000'),
-    securityEmail: contact('email', 'a***@example.com', { verified: false, canVerifyIdentity: false, canSignIn: false }),
+    securityEmail: contact('email', 'a***@example.com', {
+      verified: false,
+      canVerifyIdentity: false,
+      canSignIn: false,
+    }),
     contactPhone: null,
     contactEmail: null,
     mfa: { bound: false, boundAt: null, recoveryCodesLeft: 0 },
     stepUp: { active: false, expiresAt: null },
     stepUpMethods: ['phone'],
-    supportChannels: { ticketUrl: 'https://help.example/ticket', hotline: '400-615-1212', email: 'support@example.com' },
+    supportChannels: {
+      ticketUrl: 'https://help.example/ticket',
+      hotline: '400-615-1212',
+      email: 'support@example.com',
+    },
     events: [
-      { type: 'sign_in', outcome: 'success', at: '2025-03-01T08:00:00.000Z', ip: '127.0.0.1', userAgent: null, detail: {} },
-      { type: 'step_up_failed', outcome: 'failure', at: '2025-02-28T08:00:00.000Z', ip: null, userAgent: null, detail: {} },
+      {
+        type: 'sign_in',
+        outcome: 'success',
+        at: '2025-03-01T08:00:00.000Z',
+        ip: '127.0.0.1',
+        userAgent: null,
+        detail: {},
+      },
+      {
+        type: 'step_up_failed',
+        outcome: 'failure',
+        at: '2025-02-28T08:00:00.000Z',
+        ip: null,
+        userAgent: null,
+        detail: {},
+      },
     ],
     ...over,
   };
@@ -195,16 +238,31 @@ export function mfaPending(accountName = 'alice_01', token?: string): SignedIn {
 export const TEST_MFA_SETUP: MfaSetupResponse = {
   secret: 'JBSWY3DPEHPK3PXPJBSWY3DP',
   otpauthUri: 'otpauth://totp/Acme%20Cloud:alice_01?secret=JBSWY3DPEHPK3PXPJBSWY3DP&issuer=Acme%20Cloud',
-  qrSvg: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 21 21"><path d="M0 0h7v7H0z" fill="#000"/><script>window.__pwned = true</script></svg>',
+  qrSvg:
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 21 21"><path d="M0 0h7v7H0z" fill="#000"/><script>window.__pwned = true</script></svg>',
   expiresAt: '2025-03-01T08:10:00.000Z',
 };
 
 export const TEST_RECOVERY_CODES = Array.from({ length: 10 }, (_, i) => `rc${i}a-bcd${i}-ef${i}g`);
 
-export const STEP_UP_OK: FakeAnswer = { status: 200, body: { stepUp: { active: true, expiresAt: '2025-03-01T08:10:00.000Z' } } };
+export const STEP_UP_OK: FakeAnswer = {
+  status: 200,
+  body: { stepUp: { active: true, expiresAt: '2025-03-01T08:10:00.000Z' } },
+};
 
 // ---- sub-users -------------------------------------------------------------------
 
 export function subUserView(name: string, over: Partial<SubUserView> = {}): SubUserView {
-  return { id: `0000000${name.length}-0000-4000-8000-${name.padEnd(12, '0').slice(0, 12).replace(/[^0-9a-f]/g, 'a')}`, name, disabled: false, mfaRequired: false, mfaBound: false, createdAt: '2025-02-01T08:00:00.000Z', ...over };
+  return {
+    id: `0000000${name.length}-0000-4000-8000-${name
+      .padEnd(12, '0')
+      .slice(0, 12)
+      .replace(/[^0-9a-f]/g, 'a')}`,
+    name,
+    disabled: false,
+    mfaRequired: false,
+    mfaBound: false,
+    createdAt: '2025-02-01T08:00:00.000Z',
+    ...over,
+  };
 }

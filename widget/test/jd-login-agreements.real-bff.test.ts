@@ -15,7 +15,11 @@ let bff: BffInfo;
 
 /** The tenant's admin API, through the plugin (it holds the secret key). */
 async function admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch('/__bff/admin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method, path, body }) });
+  const res = await fetch('/__bff/admin', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ method, path, body }),
+  });
   return (await res.json()) as { status: number; body: any };
 }
 
@@ -54,21 +58,23 @@ describe('updated agreements against the real BFF', function () {
     const published = await admin('PATCH', '/config', { agreements: bumped });
     expect(published.status, JSON.stringify(published.body)).to.equal(200);
 
-    const el = await fixture<JdLogin>(html`<jd-login publishable-key=${bff.publishableKey} api-base=${bff.url} locale="en"></jd-login>`);
+    const el = await fixture<JdLogin>(
+      html`<jd-login publishable-key=${bff.publishableKey} api-base=${bff.url} locale="en"></jd-login>`,
+    );
     const logins: CustomEvent[] = [];
     el.addEventListener('jd-login', (e) => logins.push(e as CustomEvent));
     await signIn(el, accountName);
     await waitUntil(has(el, '#jd-agreements-title'), 'no agreements step', { timeout: 10000 });
     expect(logins, 'no jd-login before accepting').to.have.length(0);
     // only the new version is asked for, titled as the tenant configured it
-    const labels = $$(el, 'form[part~="agreements"] label').map((l) => l.textContent!.replace(/\s+/g, ' ').trim());
-    expect(labels).to.deep.equal([`I have read and agree to the ${bumped[0]!.title.en}`]);
+    const labels = $$(el, 'form[part~="agreements"] label').map((l) => l.textContent.replace(/\s+/g, ' ').trim());
+    expect(labels).to.deep.equal([`I have read and agree to the ${bumped[0].title.en}`]);
 
     $<HTMLInputElement>(el, '#jd-agreement-0').click();
     await el.updateComplete;
     const loggedIn = oneEvent(el, 'jd-login');
     $<HTMLButtonElement>(el, 'form[part~="agreements"] button[type="submit"]').click();
-    const ev = (await loggedIn) as CustomEvent;
+    const ev = await loggedIn;
     expect(ev.detail.account.accountName).to.equal(accountName);
     await waitUntil(has(el, '[part~="signed-in"]'), 'not signed in', { timeout: 10000 });
 

@@ -54,7 +54,7 @@ async function accept(el: JdLogin): Promise<void> {
   await el.updateComplete;
 }
 
-const status = (el: JdLogin) => $(el, '[aria-live="polite"]').textContent!.trim();
+const status = (el: JdLogin) => $(el, '[aria-live="polite"]').textContent.trim();
 
 describe('<jd-login> updated agreements', () => {
   let logins: CustomEvent[];
@@ -89,12 +89,16 @@ describe('<jd-login> updated agreements', () => {
     expect(boxes).to.have.length(2);
     expect(boxes.every((b) => !b.checked)).to.equal(true);
     // each checkbox is labelled by its agreement's text (label[for])
-    expect($(el, 'label[for="jd-agreement-0"]').textContent!.replace(/\s+/g, ' ').trim()).to.equal('I have read and agree to the Privacy Policy');
-    expect($(el, 'label[for="jd-agreement-1"]').textContent!.replace(/\s+/g, ' ').trim()).to.equal('I have read and agree to the Service Agreement');
+    expect($(el, 'label[for="jd-agreement-0"]').textContent.replace(/\s+/g, ' ').trim()).to.equal(
+      'I have read and agree to the Privacy Policy',
+    );
+    expect($(el, 'label[for="jd-agreement-1"]').textContent.replace(/\s+/g, ' ').trim()).to.equal(
+      'I have read and agree to the Service Agreement',
+    );
     // an https URL is a link; a javascript: URL is only text (safeUrl, as at registration)
     const links = $$<HTMLAnchorElement>(el, 'form[part~="agreements"] a[part~="link"]');
     expect(links.map((a) => a.getAttribute('href'))).to.deep.equal(['https://acme.test/legal/privacy']);
-    expect(links[0]!.rel).to.equal('noopener noreferrer');
+    expect(links[0].rel).to.equal('noopener noreferrer');
     expect(el.shadowRoot!.innerHTML).not.to.contain('javascript:');
     // no registration link while asking
     expect($$(el, '[part~="footer"] [part~="link"]')).to.have.length(0);
@@ -107,11 +111,16 @@ describe('<jd-login> updated agreements', () => {
     await check(el, 1);
     const loggedIn = oneEvent(el, 'jd-login');
     await accept(el);
-    const ev = (await loggedIn) as CustomEvent;
+    const ev = await loggedIn;
     expect(ev.detail).to.deep.equal({ account: signedIn('alice_01').account, session: signedIn('alice_01').session });
     const [req] = bff.find('POST', '/v1/consents');
-    expect(req!.body).to.deep.equal({ agreements: [{ key: 'privacy', version: '3.0' }, { key: 'service', version: '2.0' }] });
-    expect(req!.credentials).to.equal('include');
+    expect(req.body).to.deep.equal({
+      agreements: [
+        { key: 'privacy', version: '3.0' },
+        { key: 'service', version: '2.0' },
+      ],
+    });
+    expect(req.credentials).to.equal('include');
     await el.updateComplete;
     expect($(el, '[part~="signed-in"]').textContent).to.equal('Signed in as alice_01');
     expect($$(el, 'form[part~="agreements"]')).to.have.length(0);
@@ -126,7 +135,7 @@ describe('<jd-login> updated agreements', () => {
     expect(bff.find('POST', '/v1/consents')).to.have.length(0);
     expect(logins).to.have.length(0);
     const error = $(el, '#jd-agreements-error');
-    expect(error.textContent!.trim()).to.equal('Please read and accept the agreements.');
+    expect(error.textContent.trim()).to.equal('Please read and accept the agreements.');
     expect(status(el)).to.equal('Please read and accept the agreements.');
     const first = $<HTMLInputElement>(el, '#jd-agreement-0');
     expect(first.getAttribute('aria-invalid')).to.equal('true');
@@ -141,7 +150,10 @@ describe('<jd-login> updated agreements', () => {
   });
 
   it('asks again for what the answer says is still missing', async () => {
-    bff.routes['POST /v1/consents'] = () => ({ status: 200, body: { agreementsToAccept: [{ ...UPDATED[0]!, version: '3.1' }] } });
+    bff.routes['POST /v1/consents'] = () => ({
+      status: 200,
+      body: { agreementsToAccept: [{ ...UPDATED[0], version: '3.1' }] },
+    });
     const el = await mount();
     await toAgreements(el);
     await check(el, 0);
@@ -154,11 +166,14 @@ describe('<jd-login> updated agreements', () => {
     await check(el, 0);
     await accept(el);
     await waitUntil(() => logins.length === 1, 'no jd-login');
-    expect(bff.find('POST', '/v1/consents')[1]!.body).to.deep.equal({ agreements: [{ key: 'privacy', version: '3.1' }] });
+    expect(bff.find('POST', '/v1/consents')[1].body).to.deep.equal({
+      agreements: [{ key: 'privacy', version: '3.1' }],
+    });
   });
 
   it('shows a 400 from the server (a version no longer current) and stays on the step', async () => {
-    bff.routes['POST /v1/consents'] = () => errorAnswer(400, 'agreements_required', undefined, [{ path: 'agreements', code: 'agreements_required' }]);
+    bff.routes['POST /v1/consents'] = () =>
+      errorAnswer(400, 'agreements_required', undefined, [{ path: 'agreements', code: 'agreements_required' }]);
     const errors: CustomEvent[] = [];
     const el = await mount();
     el.addEventListener('jd-error', (e) => errors.push(e as CustomEvent));
@@ -167,7 +182,7 @@ describe('<jd-login> updated agreements', () => {
     await check(el, 1);
     await accept(el);
     await waitUntil(() => el.shadowRoot!.querySelector('#jd-agreements-error'), 'the server error is not shown');
-    expect($(el, '#jd-agreements-error').textContent!.trim()).to.equal('Please read and accept the agreements.');
+    expect($(el, '#jd-agreements-error').textContent.trim()).to.equal('Please read and accept the agreements.');
     expect(status(el)).to.equal('Please read and accept the agreements.');
     expect(errors.map((e) => e.detail.code)).to.deep.equal(['agreements_required']);
     expect(logins).to.have.length(0);
@@ -207,7 +222,7 @@ describe('<jd-login> updated agreements', () => {
 
   it('asks after the MFA step too (the pending answer never carries agreements)', async () => {
     bff.routes['POST /v1/sessions'] = () => ({ status: 200, body: mfaPending() });
-    bff.routes['POST /v1/sessions/mfa'] = () => ({ status: 200, body: asking([UPDATED[1]!]) });
+    bff.routes['POST /v1/sessions/mfa'] = () => ({ status: 200, body: asking([UPDATED[1]]) });
     const el = await mount();
     await typeInto(el, '#jd-identifier', 'alice_01');
     await typeInto(el, '#jd-password', 'Str0ng!pw');
@@ -221,7 +236,9 @@ describe('<jd-login> updated agreements', () => {
     await check(el, 0);
     await accept(el);
     await waitUntil(() => logins.length === 1, 'no jd-login');
-    expect(bff.find('POST', '/v1/consents')[0]!.body).to.deep.equal({ agreements: [{ key: 'service', version: '2.0' }] });
+    expect(bff.find('POST', '/v1/consents')[0].body).to.deep.equal({
+      agreements: [{ key: 'service', version: '2.0' }],
+    });
   });
 
   it('without agreementsToAccept the sign-in goes straight through', async () => {
@@ -241,7 +258,7 @@ describe('<jd-login> updated agreements', () => {
       if (locale === 'zh-CN') {
         expect($(el, '#jd-agreements-title').textContent).to.equal('协议更新');
         expect($(el, 'form[part~="agreements"] button[type="submit"]').textContent).to.equal('同意并继续');
-        expect($(el, 'label[for="jd-agreement-0"]').textContent!.trim()).to.equal('我已阅读并同意《隐私政策》');
+        expect($(el, 'label[for="jd-agreement-0"]').textContent.trim()).to.equal('我已阅读并同意《隐私政策》');
       }
       await expect(el).to.be.accessible();
       await accept(el);

@@ -33,7 +33,9 @@ function file(bytes: number[], name: string, type: string, padTo = 0): File {
 const b64 = (bytes: number[]) => btoa(String.fromCharCode(...bytes));
 
 async function mount(locale = 'en', sessionMode = ''): Promise<JdLogin> {
-  const el = await fixture<JdLogin>(html`<jd-login publishable-key="pk_test_1" locale=${locale} session-mode=${sessionMode}></jd-login>`);
+  const el = await fixture<JdLogin>(
+    html`<jd-login publishable-key="pk_test_1" locale=${locale} session-mode=${sessionMode}></jd-login>`,
+  );
   await waitUntil(() => el.shadowRoot!.querySelector('form'), 'login did not render');
   return el;
 }
@@ -45,7 +47,11 @@ async function toLost(el: JdLogin): Promise<void> {
   $<HTMLButtonElement>(el, 'button[type="submit"]').click();
   await waitUntil(() => el.shadowRoot!.querySelector('[data-mfa="lost"]'), 'no MFA step');
   $<HTMLButtonElement>(el, '[data-mfa="lost"]').click();
-  await waitUntil(() => el.shadowRoot!.querySelector('[part~="lost"]') && !el.shadowRoot!.querySelector('[part~="lost"] .hint[tabindex]'), 'the lost-device section did not load');
+  await waitUntil(
+    () =>
+      el.shadowRoot!.querySelector('[part~="lost"]') && !el.shadowRoot!.querySelector('[part~="lost"] .hint[tabindex]'),
+    'the lost-device section did not load',
+  );
 }
 
 /** Picks a file in a file input as the user would. */
@@ -65,13 +71,18 @@ async function fillPersonal(el: JdLogin): Promise<void> {
 }
 
 const focused = (el: JdLogin) => el.shadowRoot!.activeElement;
-const status = (el: JdLogin) => $(el, '[aria-live="polite"]').textContent!;
+const status = (el: JdLogin) => $(el, '[aria-live="polite"]').textContent;
 const submit = (el: JdLogin) => $<HTMLButtonElement>(el, '[part~="lost"] button[type="submit"]').click();
 /** Submits a form the element will refuse (it first waits for files still being read). */
 async function submitInvalid(el: JdLogin): Promise<void> {
   const before = el.shadowRoot!.querySelectorAll('[aria-invalid="true"]').length;
   submit(el);
-  await waitUntil(() => el.shadowRoot!.querySelectorAll('[aria-invalid="true"]').length > before || $(el, '[aria-live="polite"]').textContent!.includes('attention'), 'the form was not refused');
+  await waitUntil(
+    () =>
+      el.shadowRoot!.querySelectorAll('[aria-invalid="true"]').length > before ||
+      $(el, '[aria-live="polite"]').textContent.includes('attention'),
+    'the form was not refused',
+  );
   await el.updateComplete;
 }
 
@@ -101,8 +112,8 @@ describe('<jd-login> lost MFA device', () => {
     const el = await mount('en', 'token');
     await toLost(el);
     const [req] = bff.find('GET', '/v1/mfa-recovery');
-    expect(req!.headers['authorization'], 'asked with the pending session').to.equal('Bearer tok_pending');
-    const text = $(el, '[part~="lost"]').textContent!;
+    expect(req.headers['authorization'], 'asked with the pending session').to.equal('Bearer tok_pending');
+    const text = $(el, '[part~="lost"]').textContent;
     expect(text).to.contain('MFA cannot be disassociated because this account is not real-name verified');
     expect(text).to.contain('Hotline: 400 615 1212').and.contain('Email: help@example.com');
     expect($<HTMLAnchorElement>(el, '[part~="lost"] a').getAttribute('href')).to.equal('https://help.example/ticket');
@@ -162,7 +173,9 @@ describe('<jd-login> lost MFA device', () => {
     await typeInto(el, '#jd-app-id-number', '12-34');
     await submitInvalid(el);
     expect($(el, '#jd-app-phone-error').textContent).to.equal('Enter a valid mobile phone number.');
-    expect($(el, '#jd-app-id-number-error').textContent).to.equal('Enter the ID card number: 6 to 32 letters and digits.');
+    expect($(el, '#jd-app-id-number-error').textContent).to.equal(
+      'Enter the ID card number: 6 to 32 letters and digits.',
+    );
     expect(bff.find('POST', '/v1/mfa-recovery/applications')).to.have.length(0);
   });
 
@@ -172,12 +185,12 @@ describe('<jd-login> lost MFA device', () => {
     await fillPersonal(el);
     const ev = oneEvent(el, 'jd-mfa-application-submitted');
     submit(el);
-    const detail = ((await ev) as CustomEvent).detail;
+    const detail = (await ev).detail;
     expect(detail).to.deep.equal({ id: APP_ID });
     expect(submitted).to.have.length(1);
-    expect(submitted[0]!.bubbles && submitted[0]!.composed).to.equal(true);
+    expect(submitted[0].bubbles && submitted[0].composed).to.equal(true);
     const [req] = bff.find('POST', '/v1/mfa-recovery/applications');
-    expect(req!.body).to.deep.equal({
+    expect(req.body).to.deep.equal({
       type: 'personal',
       name: '张三',
       phone: { region: 'CN', number: '13800138000' },
@@ -217,7 +230,7 @@ describe('<jd-login> lost MFA device', () => {
     const ev = oneEvent(el, 'jd-mfa-application-submitted');
     submit(el);
     await ev;
-    expect(bff.find('POST', '/v1/mfa-recovery/applications')[0]!.body).to.deep.equal({
+    expect(bff.find('POST', '/v1/mfa-recovery/applications')[0].body).to.deep.equal({
       type: 'enterprise',
       name: '张三',
       phone: { region: 'CN', number: '13800138000' },
@@ -234,13 +247,17 @@ describe('<jd-login> lost MFA device', () => {
     await toLost(el);
     const errorOf = async (selector: string) => {
       await waitUntil(() => el.shadowRoot!.querySelector(`${selector}-error`), `no error at ${selector}`);
-      return $(el, `${selector}-error`).textContent!;
+      return $(el, `${selector}-error`).textContent;
     };
     // a GIF renamed to .png: refused by its content
     await pick(el, '#jd-app-id-photo', file(GIF, 'photo.png', 'image/png'));
-    expect(await errorOf('#jd-app-id-photo')).to.equal('Upload a JPEG or PNG image (a PDF is also accepted for the business licence).');
+    expect(await errorOf('#jd-app-id-photo')).to.equal(
+      'Upload a JPEG or PNG image (a PDF is also accepted for the business licence).',
+    );
     expect($(el, '#jd-app-id-photo').getAttribute('aria-invalid')).to.equal('true');
-    expect($(el, '#jd-app-id-photo').getAttribute('aria-describedby')).to.equal('jd-app-id-photo-error jd-app-id-photo-hint');
+    expect($(el, '#jd-app-id-photo').getAttribute('aria-describedby')).to.equal(
+      'jd-app-id-photo-error jd-app-id-photo-hint',
+    );
     expect(status(el), 'announced').to.contain('Upload a JPEG or PNG image');
     // a good file replaces it and clears the error
     await pick(el, '#jd-app-id-photo', file(JPEG, 'photo.jpg', 'image/jpeg'));
@@ -253,7 +270,9 @@ describe('<jd-login> lost MFA device', () => {
     expect(await errorOf('#jd-app-licence')).to.equal('The file is too large (at most 2 MB).');
     // exactly 2 MB is fine
     await pick(el, '#jd-app-licence', file(JPEG, 'ok.jpg', 'image/jpeg', 2 * 1024 * 1024));
-    await waitUntil(() => !el.shadowRoot!.querySelector('#jd-app-licence-error'), 'a 2 MB file was refused', { timeout: 5000 });
+    await waitUntil(() => !el.shadowRoot!.querySelector('#jd-app-licence-error'), 'a 2 MB file was refused', {
+      timeout: 5000,
+    });
 
     // a refused file stays refused at submit (not "required")
     await typeInto(el, '#jd-app-name', '张三');
@@ -287,10 +306,12 @@ describe('<jd-login> lost MFA device', () => {
     await fillPersonal(el);
     const err = oneEvent(el, 'jd-error');
     submit(el);
-    expect(((await err) as CustomEvent).detail.code).to.equal('invalid_input');
+    expect((await err).detail.code).to.equal('invalid_input');
     await waitUntil(() => el.shadowRoot!.querySelector('#jd-app-phone-error'));
     expect($(el, '#jd-app-phone-error').textContent).to.equal('Enter a valid mobile phone number.');
-    expect($(el, '#jd-app-id-number-error').textContent).to.equal('Enter the ID card number: 6 to 32 letters and digits.');
+    expect($(el, '#jd-app-id-number-error').textContent).to.equal(
+      'Enter the ID card number: 6 to 32 letters and digits.',
+    );
     expect($(el, '#jd-app-id-photo-error').textContent).to.contain('JPEG or PNG');
     expect($(el, '#jd-app-phone').getAttribute('aria-describedby')).to.equal('jd-app-phone-error');
     await waitUntil(() => focused(el)?.id === 'jd-app-phone', 'focus did not move to the first error');
@@ -304,7 +325,7 @@ describe('<jd-login> lost MFA device', () => {
     await toLost(el);
     await fillPersonal(el);
     submit(el);
-    await waitUntil(() => $(el, '[part~="lost"] p').textContent!.includes('not real-name verified'));
+    await waitUntil(() => $(el, '[part~="lost"] p').textContent.includes('not real-name verified'));
     expect($$(el, '[part~="lost"] form')).to.have.length(0);
     expect($(el, '[part~="lost"]').textContent).to.contain('Hotline: 400 615 1212');
   });
@@ -342,7 +363,7 @@ describe('<jd-login> lost MFA device', () => {
       await typeInto(el, '#jd-app-enterprise', 'Acme');
       await fillPersonal(el);
       await pick(el, '#jd-app-licence', file(JPEG, 'ok.jpg', 'image/jpeg'));
-        submit(el);
+      submit(el);
       await waitUntil(() => el.shadowRoot!.querySelector('[part~="confirmation"]'));
       await expect(el).to.be.accessible();
     });

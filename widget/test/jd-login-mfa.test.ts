@@ -31,7 +31,7 @@ async function submitCode(el: JdLogin, selector: string, value: string): Promise
   await el.updateComplete;
 }
 
-const status = (el: JdLogin) => $(el, '[aria-live="polite"]').textContent!;
+const status = (el: JdLogin) => $(el, '[aria-live="polite"]').textContent;
 
 describe('<jd-login> MFA step', () => {
   let logins: CustomEvent[];
@@ -64,12 +64,12 @@ describe('<jd-login> MFA step', () => {
 
     const loggedIn = oneEvent(el, 'jd-login');
     await submitCode(el, '#jd-mfa-code', '123456');
-    const ev = (await loggedIn) as CustomEvent;
+    const ev = await loggedIn;
     expect(ev.bubbles && ev.composed).to.equal(true);
     expect(ev.detail).to.deep.equal({ account: signedIn('alice_01').account, session: signedIn('alice_01').session });
     const [req] = bff.find('POST', '/v1/sessions/mfa');
-    expect(req!.body).to.deep.equal({ code: '123456' });
-    expect(req!.credentials).to.equal('include');
+    expect(req.body).to.deep.equal({ code: '123456' });
+    expect(req.credentials).to.equal('include');
     await el.updateComplete;
     expect($(el, '[part~="signed-in"]').textContent).to.equal('Signed in as alice_01');
     expect(logins).to.have.length(1);
@@ -85,7 +85,7 @@ describe('<jd-login> MFA step', () => {
 
     const err = oneEvent(el, 'jd-error');
     await submitCode(el, '#jd-mfa-code', '000000');
-    expect(((await err) as CustomEvent).detail.code).to.equal('mfa_code_invalid');
+    expect((await err).detail.code).to.equal('mfa_code_invalid');
     await waitUntil(() => el.shadowRoot!.querySelector('#jd-mfa-code-error')?.textContent?.includes('incorrect'));
     const input = $(el, '#jd-mfa-code');
     expect($(el, '#jd-mfa-code-error').textContent).to.contain('The MFA code is incorrect.');
@@ -101,7 +101,7 @@ describe('<jd-login> MFA step', () => {
     await toMfaStep(el);
     await submitCode(el, '#jd-mfa-code', '111111');
     await waitUntil(() => el.shadowRoot!.querySelector('#jd-mfa-code-error'));
-    const text = $(el, '#jd-mfa-code-error').textContent!;
+    const text = $(el, '#jd-mfa-code-error').textContent;
     expect(text).to.contain('90 s').and.contain('date and time').and.contain('automatically');
 
     const zh = await mount('zh-CN');
@@ -127,7 +127,10 @@ describe('<jd-login> MFA step', () => {
     const el = await mount();
     await toMfaStep(el);
     $<HTMLButtonElement>(el, '[data-mfa="recovery"]').click();
-    await waitUntil(() => el.shadowRoot!.activeElement?.id === 'jd-recovery-code', 'focus did not move to the recovery code');
+    await waitUntil(
+      () => el.shadowRoot!.activeElement?.id === 'jd-recovery-code',
+      'focus did not move to the recovery code',
+    );
     const input = $(el, '#jd-recovery-code');
     expect($(el, 'label[for="jd-recovery-code"]').textContent).to.equal('Recovery code');
     expect(input.hasAttribute('inputmode')).to.equal(false);
@@ -137,12 +140,12 @@ describe('<jd-login> MFA step', () => {
     await submitCode(el, '#jd-recovery-code', ' abcd-efgh ');
     await waitUntil(() => el.shadowRoot!.querySelector('#jd-recovery-code-error'));
     expect($(el, '#jd-recovery-code-error').textContent).to.contain('not valid or was already used');
-    expect(bff.find('POST', '/v1/sessions/mfa')[0]!.body).to.deep.equal({ recoveryCode: 'abcd-efgh' });
+    expect(bff.find('POST', '/v1/sessions/mfa')[0].body).to.deep.equal({ recoveryCode: 'abcd-efgh' });
 
     answer = { status: 200, body: signedIn('alice_01') };
     const loggedIn = oneEvent(el, 'jd-login');
     await submitCode(el, '#jd-recovery-code', 'wxyz-1234');
-    expect(((await loggedIn) as CustomEvent).detail.account.accountName).to.equal('alice_01');
+    expect((await loggedIn).detail.account.accountName).to.equal('alice_01');
 
     // back to the app's code works too
     const again = await mount();
@@ -177,8 +180,8 @@ describe('<jd-login> MFA step', () => {
     await submitCode(el, '#jd-mfa-code', '123456');
     await loggedIn;
     const [req] = bff.find('POST', '/v1/sessions/mfa');
-    expect(req!.headers['authorization']).to.equal('Bearer tok_pending');
-    expect(req!.credentials).to.equal('omit');
+    expect(req.headers['authorization']).to.equal('Bearer tok_pending');
+    expect(req.credentials).to.equal('omit');
     expect(sessionStorage.getItem(tokenStorageKey('pk_test_1'))).to.equal('tok_full');
   });
 
@@ -201,17 +204,27 @@ describe('<jd-login> MFA step', () => {
   it('"Lost your device?" explains what to do and shows the support channels when it cannot tell whether an application is possible', async () => {
     bff.routes['GET /v1/config'] = () => ({
       status: 200,
-      body: { ...TEST_CONFIG, supportChannels: { ticketUrl: 'https://help.example/ticket', hotline: '400 615 1212', email: 'help@example.com' } },
+      body: {
+        ...TEST_CONFIG,
+        supportChannels: {
+          ticketUrl: 'https://help.example/ticket',
+          hotline: '400 615 1212',
+          email: 'help@example.com',
+        },
+      },
     });
     bff.routes['GET /v1/mfa-recovery'] = () => errorAnswer(500, 'internal_error');
     const el = await mount();
     await toMfaStep(el);
     const failed = oneEvent(el, 'jd-error');
     $<HTMLButtonElement>(el, '[data-mfa="lost"]').click();
-    expect(((await failed) as CustomEvent).detail.code).to.equal('internal_error');
+    expect((await failed).detail.code).to.equal('internal_error');
     await waitUntil(() => el.shadowRoot!.querySelector('[part~="lost"] [part~="support"]'));
-    const text = $(el, '[part~="lost"]').textContent!;
-    expect(text).to.contain('without real-name verification it cannot be removed').and.contain('Hotline: 400 615 1212').and.contain('Email: help@example.com');
+    const text = $(el, '[part~="lost"]').textContent;
+    expect(text)
+      .to.contain('without real-name verification it cannot be removed')
+      .and.contain('Hotline: 400 615 1212')
+      .and.contain('Email: help@example.com');
     expect($<HTMLAnchorElement>(el, '[part~="lost"] a').getAttribute('href')).to.equal('https://help.example/ticket');
     await waitUntil(() => el.shadowRoot!.activeElement === $(el, '[part~="lost"] p'), 'focus did not move to the help');
     $<HTMLButtonElement>(el, '[data-mfa="code"]').click();
@@ -231,7 +244,10 @@ describe('<jd-login> MFA step', () => {
   for (const locale of ['en', 'zh-CN']) {
     it(`is accessible (axe) in ${locale}: the MFA step, its error, the recovery code and the lost-device help`, async () => {
       bff.routes['POST /v1/sessions/mfa'] = () => errorAnswer(400, 'mfa_clock_drift', { seconds: 60 });
-      bff.routes['GET /v1/config'] = () => ({ status: 200, body: { ...TEST_CONFIG, supportChannels: { ticketUrl: 'https://help.example/t', hotline: '400' } } });
+      bff.routes['GET /v1/config'] = () => ({
+        status: 200,
+        body: { ...TEST_CONFIG, supportChannels: { ticketUrl: 'https://help.example/t', hotline: '400' } },
+      });
       const el = await mount(locale);
       await toMfaStep(el);
       await expect(el).to.be.accessible();

@@ -45,7 +45,10 @@ describe('<jd-login> sub-user MFA', () => {
     bff = new FakeBff({
       'POST /v1/sessions/mfa/setup': () => ({ status: 200, body: TEST_MFA_SETUP }),
       'POST /v1/sessions/mfa': () => ({ status: 200, body: subSignedIn() }),
-      'GET /v1/mfa-recovery': () => ({ status: 200, body: { realNameVerified: true, type: 'personal', pendingApplication: false } }),
+      'GET /v1/mfa-recovery': () => ({
+        status: 200,
+        body: { realNameVerified: true, type: 'personal', pendingApplication: false },
+      }),
     });
     sessionStorage.clear();
     delete (window as { __pwned?: boolean }).__pwned;
@@ -59,13 +62,15 @@ describe('<jd-login> sub-user MFA', () => {
     el.addEventListener('jd-login', (e) => logins.push(e as CustomEvent));
     await signInAsSubUser(el);
     await waitUntil(() => el.shadowRoot!.querySelector('img[part~="qr"]'), 'no QR code');
-    expect(bff.find('POST', '/v1/sessions/mfa/setup')[0]!.body).to.deep.equal({});
+    expect(bff.find('POST', '/v1/sessions/mfa/setup')[0].body).to.deep.equal({});
     expect(logins, 'not signed in before the device is bound').to.have.length(0);
 
     expect(el.shadowRoot!.textContent).to.contain('requires virtual MFA for this sub-user');
     // the QR code is the server's SVG as an image: never parsed into the page, its script never runs
     const img = $<HTMLImageElement>(el, 'img[part~="qr"]');
-    expect(decodeURIComponent(img.getAttribute('src')!)).to.equal(`data:image/svg+xml;charset=utf-8,${TEST_MFA_SETUP.qrSvg}`);
+    expect(decodeURIComponent(img.getAttribute('src')!)).to.equal(
+      `data:image/svg+xml;charset=utf-8,${TEST_MFA_SETUP.qrSvg}`,
+    );
     expect(img.alt).to.equal('QR code for your authenticator app');
     expect(el.shadowRoot!.querySelector('svg')).to.equal(null);
     expect((window as { __pwned?: boolean }).__pwned).to.equal(undefined);
@@ -78,7 +83,10 @@ describe('<jd-login> sub-user MFA', () => {
     // no recovery codes, no lost-device path while binding; no notice without one
     expect($$(el, '[data-mfa]')).to.have.length(0);
     expect($$(el, '[part~="notice"]')).to.have.length(0);
-    await waitUntil(() => focused(el)?.textContent?.includes('requires virtual MFA') === true, 'focus did not move to the instructions');
+    await waitUntil(
+      () => focused(el)?.textContent?.includes('requires virtual MFA') === true,
+      'focus did not move to the instructions',
+    );
 
     await typeInto(el, '#jd-mfa-code', '12a');
     $<HTMLButtonElement>(el, 'button[type="submit"]').click();
@@ -89,15 +97,18 @@ describe('<jd-login> sub-user MFA', () => {
     await typeInto(el, '#jd-mfa-code', '123456');
     const loggedIn = oneEvent(el, 'jd-login');
     $<HTMLButtonElement>(el, 'button[type="submit"]').click();
-    const ev = (await loggedIn) as CustomEvent;
+    const ev = await loggedIn;
     expect(ev.detail.account.subUser).to.deep.equal({ id: 'sub_1', name: 'auditor' });
-    expect(bff.find('POST', '/v1/sessions/mfa')[0]!.body).to.deep.equal({ code: '123456' });
+    expect(bff.find('POST', '/v1/sessions/mfa')[0].body).to.deep.equal({ code: '123456' });
     await el.updateComplete;
-    expect($(el, '[part~="signed-in"]').textContent!.trim()).to.equal('Signed in as auditor (sub-user of acme_corp)');
+    expect($(el, '[part~="signed-in"]').textContent.trim()).to.equal('Signed in as auditor (sub-user of acme_corp)');
   });
 
   it('tells the sub-user when the primary account disassociated its device', async () => {
-    bff.routes['POST /v1/sessions'] = () => ({ status: 200, body: subPending({ mfaSetupRequired: true, notices: ['mfa_reset_by_primary'] }) });
+    bff.routes['POST /v1/sessions'] = () => ({
+      status: 200,
+      body: subPending({ mfaSetupRequired: true, notices: ['mfa_reset_by_primary'] }),
+    });
     const el = await mount();
     await signInAsSubUser(el);
     await waitUntil(() => el.shadowRoot!.querySelector('[part~="notice"]'), 'no notice');
@@ -130,7 +141,7 @@ describe('<jd-login> sub-user MFA', () => {
     bff.routes['POST /v1/sessions/mfa/setup'] = () => errorAnswer(401, 'not_signed_in');
     const el = await mount();
     await signInAsSubUser(el);
-    await waitUntil(() => $(el, '[aria-live="polite"]').textContent!.includes('not signed in'), 'no reason given');
+    await waitUntil(() => $(el, '[aria-live="polite"]').textContent.includes('not signed in'), 'no reason given');
     expect(bff.find('POST', '/v1/sessions/mfa/setup')).to.have.length(1);
     expect($$(el, '#jd-mfa-code, img[part~="qr"]')).to.have.length(0);
     await waitUntil(() => focused(el)?.id === 'jd-password', 'focus did not move to the password');
@@ -192,7 +203,10 @@ describe('<jd-login> sub-user MFA', () => {
 
   for (const locale of ['en', 'zh-CN']) {
     it(`is accessible (axe) in ${locale}: the binding step with its notice and error, the sub-user's lost-device help`, async () => {
-      bff.routes['POST /v1/sessions'] = () => ({ status: 200, body: subPending({ mfaSetupRequired: true, notices: ['mfa_reset_by_primary'] }) });
+      bff.routes['POST /v1/sessions'] = () => ({
+        status: 200,
+        body: subPending({ mfaSetupRequired: true, notices: ['mfa_reset_by_primary'] }),
+      });
       bff.routes['POST /v1/sessions/mfa'] = () => errorAnswer(400, 'mfa_code_invalid', { remaining: 4 });
       const el = await mount(locale);
       await signInAsSubUser(el);

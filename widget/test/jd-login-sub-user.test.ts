@@ -35,7 +35,7 @@ describe('<jd-login> sub-user sign-in', () => {
 
   it('switches to three fields and back', async () => {
     const el = await mount();
-    expect($(el, 'button[data-sub]').textContent!.trim()).to.equal('Sign in as a sub-user');
+    expect($(el, 'button[data-sub]').textContent.trim()).to.equal('Sign in as a sub-user');
     expect($$(el, '#jd-sub-user')).to.have.length(0);
     await toSubForm(el);
     expect($(el, 'label[for="jd-identifier"]').textContent).to.equal('Primary account name or ID');
@@ -63,8 +63,12 @@ describe('<jd-login> sub-user sign-in', () => {
     await typeInto(el, '#jd-sub-user', ' auditor ');
     $<HTMLButtonElement>(el, 'button[type="submit"]').click();
     await waitUntil(() => el.shadowRoot!.querySelector('[part~="signed-in"]'), 'not signed in');
-    expect(bff.find('POST', '/v1/sessions')[0]!.body).to.deep.equal({ identifier: 'acme_corp', password: 'Sub#Pass2026', subUser: 'auditor' });
-    expect($(el, '[part~="signed-in"]').textContent!.trim()).to.equal('Signed in as auditor (sub-user of acme_corp)');
+    expect(bff.find('POST', '/v1/sessions')[0].body).to.deep.equal({
+      identifier: 'acme_corp',
+      password: 'Sub#Pass2026',
+      subUser: 'auditor',
+    });
+    expect($(el, '[part~="signed-in"]').textContent.trim()).to.equal('Signed in as auditor (sub-user of acme_corp)');
   });
 
   it('the plain form sends no subUser', async () => {
@@ -74,7 +78,7 @@ describe('<jd-login> sub-user sign-in', () => {
     await typeInto(el, '#jd-password', 'Str0ng!pw');
     $<HTMLButtonElement>(el, 'button[type="submit"]').click();
     await waitUntil(() => el.shadowRoot!.querySelector('[part~="signed-in"]'));
-    expect(bff.find('POST', '/v1/sessions')[0]!.body).to.deep.equal({ identifier: 'alice_01', password: 'Str0ng!pw' });
+    expect(bff.find('POST', '/v1/sessions')[0].body).to.deep.equal({ identifier: 'alice_01', password: 'Str0ng!pw' });
   });
 
   it('says when the sub-user is disabled', async () => {
@@ -85,7 +89,7 @@ describe('<jd-login> sub-user sign-in', () => {
     await typeInto(el, '#jd-sub-user', 'auditor');
     await typeInto(el, '#jd-password', 'Sub#Pass2026');
     $<HTMLButtonElement>(el, 'button[type="submit"]').click();
-    await waitUntil(() => $(el, '[aria-live="polite"]').textContent!.includes('disabled'));
+    await waitUntil(() => $(el, '[aria-live="polite"]').textContent.includes('disabled'));
   });
 
   for (const locale of ['en', 'zh-CN']) {
@@ -101,7 +105,8 @@ describe('<jd-login> sub-user sign-in', () => {
       await typeInto(el, '#jd-password', 'Sub#Pass2026');
       $<HTMLButtonElement>(el, 'button[type="submit"]').click();
       await waitUntil(() => el.shadowRoot!.querySelector('[part~="signed-in"]'));
-      if (locale === 'zh-CN') expect($(el, '[part~="signed-in"]').textContent!.trim()).to.equal('已登录：auditor（acme_corp 的子用户）');
+      if (locale === 'zh-CN')
+        expect($(el, '[part~="signed-in"]').textContent.trim()).to.equal('已登录：auditor（acme_corp 的子用户）');
       await expect(el).to.be.accessible();
     });
   }

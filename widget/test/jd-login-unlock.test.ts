@@ -33,8 +33,8 @@ async function toUnlock(el: JdLogin, identifier = 'alice_01'): Promise<void> {
 }
 
 const focused = (el: JdLogin) => el.shadowRoot!.activeElement;
-const status = (el: JdLogin) => $(el, '[part~="status"]').textContent!;
-const note = (el: JdLogin) => $(el, '#jd-unlock-note').textContent!;
+const status = (el: JdLogin) => $(el, '[part~="status"]').textContent;
+const note = (el: JdLogin) => $(el, '#jd-unlock-note').textContent;
 const click = (el: JdLogin, selector: string) => $<HTMLElement>(el, selector).click();
 
 describe('<jd-login> locked account', () => {
@@ -44,7 +44,9 @@ describe('<jd-login> locked account', () => {
       'POST /v1/sessions': () => errorAnswer(429, 'account_locked', { minutes: 15 }),
       'POST /v1/sessions/unlock/code': () => UNLOCK_CODE_SENT,
       'POST /v1/sessions/unlock': (req) =>
-        (req.body as { code: string }).code === '123456' ? { status: 200, body: { unlocked: true } } : errorAnswer(400, 'code_invalid'),
+        (req.body as { code: string }).code === '123456'
+          ? { status: 200, body: { unlocked: true } }
+          : errorAnswer(400, 'code_invalid'),
     });
   });
   afterEach(() => bff.restore());
@@ -55,7 +57,7 @@ describe('<jd-login> locked account', () => {
     await waitUntil(() => el.shadowRoot!.querySelector('[data-unlock]'), 'no unlock action');
     expect(status(el)).to.contain('Try again in 15 minutes').and.contain('unlock it with a code');
     const action = $<HTMLButtonElement>(el, '[data-unlock]');
-    expect(action.textContent!.trim()).to.equal('Unlock with a verification code');
+    expect(action.textContent.trim()).to.equal('Unlock with a verification code');
     // the action follows the message it answers
     expect(action.previousElementSibling).to.equal($(el, '[part~="status"]'));
     await waitUntil(() => focused(el) === action, 'focus did not move to the unlock action');
@@ -77,7 +79,11 @@ describe('<jd-login> locked account', () => {
     expect(identifier.value).to.equal(' alice_01 ');
     await waitUntil(() => focused(el) === identifier, 'focus did not move to the identifier');
     expect($(el, 'label[for="jd-unlock-identifier"]').textContent).to.equal('Account name, phone or email');
-    expect($$<HTMLInputElement>(el, 'input[name="channel"]').map((r) => r.value)).to.deep.equal(['sms', 'voice', 'email']);
+    expect($$<HTMLInputElement>(el, 'input[name="channel"]').map((r) => r.value)).to.deep.equal([
+      'sms',
+      'voice',
+      'email',
+    ]);
     expect(status(el), 'the lock message is gone with the form').to.equal('');
     expect($(el, '[part~="form"]').getAttribute('aria-labelledby')).to.equal('jd-unlock-title');
 
@@ -85,7 +91,10 @@ describe('<jd-login> locked account', () => {
     click(el, 'input[name="channel"][value="email"]');
     click(el, '#jd-unlock-send');
     await waitUntil(() => note(el).includes('If this account is locked'), 'no sent note');
-    expect(bff.find('POST', '/v1/sessions/unlock/code')[0]!.body).to.deep.equal({ identifier: 'alice@example.com', channel: 'email' });
+    expect(bff.find('POST', '/v1/sessions/unlock/code')[0].body).to.deep.equal({
+      identifier: 'alice@example.com',
+      channel: 'email',
+    });
     expect(note(el)).to.equal('If this account is locked, a code was sent to its security phone or email.');
     // the note sits right under the button, is announced, and describes the button
     const send = $<HTMLButtonElement>(el, '#jd-unlock-send');
@@ -94,13 +103,16 @@ describe('<jd-login> locked account', () => {
     expect(send.getAttribute('aria-describedby')).to.equal('jd-unlock-note');
     // resendAfter: the button counts down and refuses meanwhile
     expect(send.disabled).to.equal(true);
-    expect(send.textContent!.trim()).to.match(/^Resend in (60|59) s$/);
+    expect(send.textContent.trim()).to.match(/^Resend in (60|59) s$/);
 
     await typeInto(el, '#jd-unlock-code', '123456');
     expect($(el, '#jd-unlock-code').getAttribute('inputmode')).to.equal('numeric');
     click(el, '[part~="unlock"] button[type="submit"]');
     await waitUntil(() => !el.shadowRoot!.querySelector('[part~="unlock"]'), 'still on the unlock step');
-    expect(bff.find('POST', '/v1/sessions/unlock')[0]!.body).to.deep.equal({ identifier: 'alice@example.com', code: '123456' });
+    expect(bff.find('POST', '/v1/sessions/unlock')[0].body).to.deep.equal({
+      identifier: 'alice@example.com',
+      code: '123456',
+    });
     // the sign-in form again: the success said next to it, the identifier kept, the password empty and focused
     expect(status(el)).to.equal('Account unlocked. Sign in again.');
     expect($(el, '[part~="status"]').getAttribute('part')).to.contain('success');
@@ -155,7 +167,7 @@ describe('<jd-login> locked account', () => {
     expect($(el, '#jd-unlock-note').className).to.equal('error');
     const send = $<HTMLButtonElement>(el, '#jd-unlock-send');
     expect(send.disabled).to.equal(true);
-    expect(send.textContent!.trim()).to.match(/^Resend in (42|41) s$/);
+    expect(send.textContent.trim()).to.match(/^Resend in (42|41) s$/);
   });
 
   it('"Back to sign-in" shows the lock message and its action again', async () => {
@@ -200,7 +212,11 @@ describe('<jd-login> throttled sign-in', () => {
   });
 
   it('takes the seconds from Retry-After when the body has none (a proxy in front of the BFF)', async () => {
-    bff.routes['POST /v1/sessions'] = () => ({ status: 429, body: '<html>slow down</html>', headers: { 'retry-after': '12' } });
+    bff.routes['POST /v1/sessions'] = () => ({
+      status: 429,
+      body: '<html>slow down</html>',
+      headers: { 'retry-after': '12' },
+    });
     const el = await mount('zh-CN');
     await signInWith(el, 'alice_01', 'Str0ng!pw');
     await waitUntil(() => status(el) !== '');
@@ -248,12 +264,12 @@ describe('<jd-login> unlock in both locales', () => {
       const el = await mount(locale);
       await signInWith(el, 'alice_01', 'Wr0ng!pw');
       await waitUntil(() => el.shadowRoot!.querySelector('[data-unlock]'));
-      expect($(el, '[data-unlock]').textContent!.trim()).to.equal(text.action);
+      expect($(el, '[data-unlock]').textContent.trim()).to.equal(text.action);
       click(el, '[data-unlock]');
       await waitUntil(() => el.shadowRoot!.querySelector('[part~="unlock"]'));
       expect($(el, '#jd-unlock-title').textContent).to.equal(text.title);
-      expect($$(el, '[part~="unlock"] .choice').map((l) => l.textContent!.trim())).to.deep.equal(text.channels);
-      expect($(el, '#jd-unlock-send').textContent!.trim()).to.equal(text.send);
+      expect($$(el, '[part~="unlock"] .choice').map((l) => l.textContent.trim())).to.deep.equal(text.channels);
+      expect($(el, '#jd-unlock-send').textContent.trim()).to.equal(text.send);
       expect($(el, '[part~="unlock"] button[type="submit"]').textContent).to.equal(text.submit);
       expect($(el, '[part~="unlock"] [part~="cancel"]').textContent).to.equal(text.back);
       click(el, '#jd-unlock-send');

@@ -71,7 +71,7 @@ describe('<jd-login>', () => {
     const el = await mount();
     const errorEvent = oneEvent(el, 'jd-error');
     await signInWith(el, 'alice_01', 'wrong-pw1');
-    expect(((await errorEvent) as CustomEvent).detail).to.deep.equal({
+    expect((await errorEvent).detail).to.deep.equal({
       code: 'invalid_credentials',
       message: 'Account or password incorrect.',
     });
@@ -84,12 +84,12 @@ describe('<jd-login>', () => {
     const el = await mount();
     const loggedIn = oneEvent(el, 'jd-login');
     await signInWith(el, ' alice_01 ', 'Str0ng!pw');
-    const ev = (await loggedIn) as CustomEvent;
+    const ev = await loggedIn;
     expect(ev.bubbles && ev.composed).to.equal(true);
     expect(ev.detail).to.deep.equal(signedIn('alice_01'));
     const [req] = bff.find('POST', '/v1/sessions');
-    expect(req!.body).to.deep.equal({ identifier: 'alice_01', password: 'Str0ng!pw' });
-    expect(req!.credentials).to.equal('include');
+    expect(req.body).to.deep.equal({ identifier: 'alice_01', password: 'Str0ng!pw' });
+    expect(req.credentials).to.equal('include');
     await el.updateComplete;
     expect($(el, '[part~="signed-in"]').textContent).to.equal('Signed in as alice_01');
   });
@@ -118,15 +118,15 @@ describe('<jd-login>', () => {
     await signInWith(el, 'alice_01', 'Str0ng!pw');
     await loggedIn;
     const [post] = bff.find('POST', '/v1/sessions');
-    expect(post!.headers['x-jd-session-mode']).to.equal('token');
-    expect(post!.credentials).to.equal('omit');
+    expect(post.headers['x-jd-session-mode']).to.equal('token');
+    expect(post.credentials).to.equal('omit');
     expect(sessionStorage.getItem(tokenStorageKey('pk_test_1'))).to.equal('tok_abc');
 
     await el.updateComplete;
     $<HTMLButtonElement>(el, '[part~="sign-out"]').click();
     await oneEvent(el, 'jd-logout');
     const [del] = bff.find('DELETE', '/v1/session');
-    expect(del!.headers['authorization']).to.equal('Bearer tok_abc');
+    expect(del.headers['authorization']).to.equal('Bearer tok_abc');
     expect(sessionStorage.getItem(tokenStorageKey('pk_test_1'))).to.equal(null);
   });
 
@@ -135,7 +135,7 @@ describe('<jd-login>', () => {
     bff.routes['GET /v1/session'] = (req) =>
       req.headers['authorization'] === 'Bearer tok_old' ? errorAnswer(401, 'not_signed_in') : { status: 500 };
     const el = await mount('en', 'token');
-    expect(bff.find('GET', '/v1/session')[0]!.headers['authorization']).to.equal('Bearer tok_old');
+    expect(bff.find('GET', '/v1/session')[0].headers['authorization']).to.equal('Bearer tok_old');
     expect(sessionStorage.getItem(tokenStorageKey('pk_test_1'))).to.equal(null);
     expect(el.shadowRoot!.querySelector('form')).to.exist;
 
@@ -154,12 +154,14 @@ describe('<jd-login>', () => {
 
   it('talks to a BFF on another origin through api-base, in token mode by default', async () => {
     bff.routes['POST /v1/sessions'] = () => ({ status: 200, body: signedIn('alice_01', 'tok_x') });
-    const el = await fixture<JdLogin>(html`<jd-login publishable-key="pk_x" api-base="https://auth.example.test/" locale="en"></jd-login>`);
+    const el = await fixture<JdLogin>(
+      html`<jd-login publishable-key="pk_x" api-base="https://auth.example.test/" locale="en"></jd-login>`,
+    );
     await waitUntil(() => el.shadowRoot!.querySelector('form'));
-    expect(bff.find('GET', '/v1/config')[0]!.origin).to.equal('https://auth.example.test');
+    expect(bff.find('GET', '/v1/config')[0].origin).to.equal('https://auth.example.test');
     await signInWith(el, 'alice_01', 'Str0ng!pw');
     await waitUntil(() => sessionStorage.getItem(tokenStorageKey('pk_x')) === 'tok_x');
-    expect(bff.find('POST', '/v1/sessions')[0]!.headers['x-jd-session-mode']).to.equal('token');
+    expect(bff.find('POST', '/v1/sessions')[0].headers['x-jd-session-mode']).to.equal('token');
     expect(el.hasAttribute('session-mode'), 'unset attributes are not reflected').to.equal(false);
   });
 
@@ -170,14 +172,14 @@ describe('<jd-login>', () => {
     const el = await mount();
     const errorEvent = oneEvent(el, 'jd-error');
     await signInWith(el, 'alice_01', 'Str0ng!pw');
-    expect(((await errorEvent) as CustomEvent).detail.code).to.equal('network_error');
+    expect((await errorEvent).detail.code).to.equal('network_error');
   });
 
   it('fires jd-navigate to registration', async () => {
     const el = await mount();
     const nav = oneEvent(el, 'jd-navigate');
     $<HTMLButtonElement>(el, '[part~="footer"] [part~="link"]').click();
-    expect(((await nav) as CustomEvent).detail).to.deep.equal({ to: 'register' });
+    expect((await nav).detail).to.deep.equal({ to: 'register' });
   });
 
   for (const locale of ['en', 'zh-CN']) {

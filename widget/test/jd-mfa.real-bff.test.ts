@@ -49,14 +49,14 @@ describe('virtual MFA against the real BFF', function () {
     const src = $<HTMLImageElement>(settings, 'dialog img[part~="qr"]').getAttribute('src')!;
     expect(decodeURIComponent(src)).to.match(/^data:image\/svg\+xml;charset=utf-8,<svg/);
     expect(settings.shadowRoot!.querySelector('svg')).to.equal(null);
-    const secret = $(settings, 'dialog [part~="secret"] code').textContent!.replace(/\s+/g, '');
+    const secret = $(settings, 'dialog [part~="secret"] code').textContent.replace(/\s+/g, '');
     expect(secret).to.match(/^[A-Z2-7]{16,}$/);
     expect($<HTMLAnchorElement>(settings, 'dialog a[href^="otpauth://totp/"]').href).to.contain(`secret=${secret}`);
 
     await typeInto(settings, '#jd-code', await totp(secret));
     const changed = oneEvent(settings, 'jd-security-change');
     await submit(settings, 'dialog button[type="submit"]');
-    const detail = ((await changed) as CustomEvent).detail;
+    const detail = (await changed).detail;
     expect(detail.what).to.equal('mfa');
     expect(detail.overview.mfa).to.include({ bound: true, recoveryCodesLeft: 10 });
     await waitUntil(has(settings, 'dialog [part~="recovery-codes"]'), 'no recovery codes', { timeout: 10000 });
@@ -69,7 +69,9 @@ describe('virtual MFA against the real BFF', function () {
 
     // ---- sign in again, in a new tab: password, then the MFA step ----
     sessionStorage.clear();
-    const login = await fixture<JdLogin>(html`<jd-login publishable-key=${bff.publishableKey} api-base=${bff.url} locale="en"></jd-login>`);
+    const login = await fixture<JdLogin>(
+      html`<jd-login publishable-key=${bff.publishableKey} api-base=${bff.url} locale="en"></jd-login>`,
+    );
     await waitUntil(has(login, '#jd-identifier'), 'no login form', { timeout: 10000 });
     await typeInto(login, '#jd-identifier', accountName);
     await typeInto(login, '#jd-password', PASSWORD);
@@ -77,7 +79,9 @@ describe('virtual MFA against the real BFF', function () {
     await waitUntil(has(login, '#jd-mfa-code'), 'no MFA step', { timeout: 10000 });
 
     // a reload now: the pending sign-in goes straight back to the MFA step
-    const reloaded = await fixture<JdLogin>(html`<jd-login publishable-key=${bff.publishableKey} api-base=${bff.url} locale="en"></jd-login>`);
+    const reloaded = await fixture<JdLogin>(
+      html`<jd-login publishable-key=${bff.publishableKey} api-base=${bff.url} locale="en"></jd-login>`,
+    );
     await waitUntil(has(reloaded, '#jd-mfa-code'), 'the reload did not show the MFA step', { timeout: 10000 });
     const pendingToken = sessionStorage.getItem(tokenStorageKey(bff.publishableKey));
     expect(pendingToken).to.be.a('string');
@@ -86,7 +90,7 @@ describe('virtual MFA against the real BFF', function () {
     await typeInto(reloaded, '#jd-mfa-code', await totp(secret, Date.now() + 30_000));
     const loggedIn = oneEvent(reloaded, 'jd-login');
     await submit(reloaded);
-    const ev = (await loggedIn) as CustomEvent;
+    const ev = await loggedIn;
     expect(ev.detail.account.accountName).to.equal(accountName);
     expect(ev.detail.session.mfaPending).to.not.equal(true);
     const fullToken = sessionStorage.getItem(tokenStorageKey(bff.publishableKey));

@@ -11,7 +11,10 @@ let bff: FakeBff;
 
 function sendAnswer(req: RecordedRequest, n: number) {
   const channel = (req.body as { channel: 'sms' | 'voice' }).channel;
-  return { status: 202, body: { channel, sentTo: '138****8000', expiresIn: 600, resendAfter: 60, deliveryId: `dlv_${n}` } };
+  return {
+    status: 202,
+    body: { channel, sentTo: '138****8000', expiresIn: 600, resendAfter: 60, deliveryId: `dlv_${n}` },
+  };
 }
 
 /** Routes: each send gets delivery id dlv_<n>; `statuses(id, poll)` answers the n-th poll of that id. */
@@ -29,7 +32,13 @@ function serve(statuses: (id: string, poll: number) => Status, channelOf: Record
       polls[id] = (polls[id] ?? 0) + 1;
       return {
         status: 200,
-        body: { id, channel: channelOf[id] ?? 'sms', status: statuses(id, polls[id]!), attempts: 1, updatedAt: new Date().toISOString() },
+        body: {
+          id,
+          channel: channelOf[id] ?? 'sms',
+          status: statuses(id, polls[id]),
+          attempts: 1,
+          updatedAt: new Date().toISOString(),
+        },
       };
     };
   }
@@ -65,9 +74,9 @@ describe('<jd-register> delivery status', () => {
     const d = await client.deliveryStatus('a b');
     expect(d.status).to.equal('queued');
     const [req] = bff.requests;
-    expect(req!.path).to.equal('/v1/deliveries/a%20b');
-    expect(req!.headers['x-jd-publishable-key']).to.equal('pk_test_1');
-    expect(req!.headers['x-jd-locale']).to.equal('en');
+    expect(req.path).to.equal('/v1/deliveries/a%20b');
+    expect(req.headers['x-jd-publishable-key']).to.equal('pk_test_1');
+    expect(req.headers['x-jd-locale']).to.equal('en');
   });
 
   it('polls until the code was sent, then says so and stops', async () => {
@@ -88,19 +97,21 @@ describe('<jd-register> delivery status', () => {
     const el = await mountAndSend();
     const send = $<HTMLButtonElement>(el, '#jd-send-code');
     await waitUntil(() => statusText(el).includes('could not deliver'), 'failure message');
-    expect(statusText(el)).to.contain('We could not deliver the code by SMS. Resend it, or get it by voice call instead.');
+    expect(statusText(el)).to.contain(
+      'We could not deliver the code by SMS. Resend it, or get it by voice call instead.',
+    );
     expect($(el, '[aria-live="polite"]').className).to.contain('is-error');
     await el.updateComplete;
     expect(send.disabled).to.equal(false);
-    expect(send.textContent!.trim()).to.equal('Send code');
+    expect(send.textContent.trim()).to.equal('Send code');
     const sw = $<HTMLButtonElement>(el, '#jd-switch-channel');
-    expect(sw.textContent!.trim()).to.equal('Switch to voice call');
+    expect(sw.textContent.trim()).to.equal('Switch to voice call');
     expect(sw.getAttribute('type')).to.equal('button');
     await expect(el).to.be.accessible();
 
     sw.click();
     await waitUntil(() => bff.find('POST', '/v1/verification-codes').length === 2);
-    const second = bff.find('POST', '/v1/verification-codes')[1]!;
+    const second = bff.find('POST', '/v1/verification-codes')[1];
     expect((second.body as { channel: string }).channel).to.equal('voice');
     expect($<HTMLInputElement>(el, '#jd-channel-voice').checked).to.equal(true);
     await waitUntil(() => statusText(el).includes('We are calling 138****8000'), 'voice delivered status');
@@ -119,7 +130,7 @@ describe('<jd-register> delivery status', () => {
     $<HTMLButtonElement>(el, '#jd-send-code').click();
     await waitUntil(() => el.shadowRoot!.querySelector('#jd-switch-channel'), 'switch button');
     expect(statusText(el)).to.contain('语音验证码未能送达');
-    expect($(el, '#jd-switch-channel').textContent!.trim()).to.equal('改用短信接收');
+    expect($(el, '#jd-switch-channel').textContent.trim()).to.equal('改用短信接收');
   });
 
   it('stops polling when the element is disconnected', async () => {

@@ -18,14 +18,18 @@ async function mount(locale: string): Promise<JdRegister> {
 }
 
 function ruleState(el: JdRegister): Record<string, boolean> {
-  return Object.fromEntries($$(el, '[part~="checklist"] li').map((li) => [li.dataset['rule'], li.hasAttribute('data-met')]));
+  return Object.fromEntries(
+    $$(el, '[part~="checklist"] li').map((li) => [li.dataset['rule'], li.hasAttribute('data-met')]),
+  );
 }
 
 describe('<jd-register> password checklist for the NIST preset', () => {
   beforeEach(() => {
     sessionStorage.clear();
     // the stored (expanded) form a tenant gets from `passwordPolicy: { "preset": "nist" }`
-    bff = new FakeBff({ 'GET /v1/config': () => ({ status: 200, body: { ...TEST_CONFIG, passwordPolicy: NIST_PASSWORD_POLICY } }) });
+    bff = new FakeBff({
+      'GET /v1/config': () => ({ status: 200, body: { ...TEST_CONFIG, passwordPolicy: NIST_PASSWORD_POLICY } }),
+    });
   });
   afterEach(() => bff.restore());
 

@@ -23,7 +23,9 @@ async function fillValid(el: JdRegister): Promise<void> {
 }
 
 function ruleState(el: JdRegister): Record<string, boolean> {
-  return Object.fromEntries($$(el, '[part~="checklist"] li').map((li) => [li.dataset['rule'], li.hasAttribute('data-met')]));
+  return Object.fromEntries(
+    $$(el, '[part~="checklist"] li').map((li) => [li.dataset['rule'], li.hasAttribute('data-met')]),
+  );
 }
 
 describe('<jd-register>', () => {
@@ -37,10 +39,10 @@ describe('<jd-register>', () => {
     await mount();
     const [req] = bff.find('GET', '/v1/config');
     expect(req).to.exist;
-    expect(req!.headers['x-jd-publishable-key']).to.equal('pk_test_1');
-    expect(req!.headers['x-jd-locale']).to.equal('en');
-    expect(req!.credentials).to.equal('include');
-    expect(req!.headers['x-jd-session-mode']).to.equal(undefined);
+    expect(req.headers['x-jd-publishable-key']).to.equal('pk_test_1');
+    expect(req.headers['x-jd-locale']).to.equal('en');
+    expect(req.credentials).to.equal('include');
+    expect(req.headers['x-jd-session-mode']).to.equal(undefined);
   });
 
   it('shows the load error by code when the config cannot be loaded', async () => {
@@ -52,7 +54,15 @@ describe('<jd-register>', () => {
 
   it('updates the password checklist as the user types, including "not the same as the account name"', async () => {
     const el = await mount();
-    expect(Object.keys(ruleState(el))).to.deep.equal(['length', 'letter', 'digit', 'symbol', 'chars', 'not_account_name', 'not_common']);
+    expect(Object.keys(ruleState(el))).to.deep.equal([
+      'length',
+      'letter',
+      'digit',
+      'symbol',
+      'chars',
+      'not_account_name',
+      'not_common',
+    ]);
     await typeInto(el, '#jd-password', 'abc');
     expect(ruleState(el)).to.include({ length: false, letter: true, digit: false, symbol: false, chars: true });
     await typeInto(el, '#jd-password', 'abc12!xy');
@@ -86,7 +96,10 @@ describe('<jd-register>', () => {
   });
 
   it('checks availability on blur and shows a taken name on its field', async () => {
-    bff.routes['GET /v1/account-names/availability'] = (req) => ({ status: 200, body: { available: req.query.get('name') !== 'taken_1' } });
+    bff.routes['GET /v1/account-names/availability'] = (req) => ({
+      status: 200,
+      body: { available: req.query.get('name') !== 'taken_1' },
+    });
     const el = await mount();
     await typeInto(el, '#jd-account-name', 'taken_1');
     await blur(el, '#jd-account-name');
@@ -96,14 +109,17 @@ describe('<jd-register>', () => {
     await blur(el, '#jd-account-name');
     await waitUntil(() => el.shadowRoot!.querySelector('.ok'));
     expect($(el, '.ok').textContent).to.contain('available');
-    expect(bff.find('GET', '/v1/account-names/availability').map((r) => r.query.get('name'))).to.deep.equal(['taken_1', 'free_name']);
+    expect(bff.find('GET', '/v1/account-names/availability').map((r) => r.query.get('name'))).to.deep.equal([
+      'taken_1',
+      'free_name',
+    ]);
   });
 
   it('lists exactly the tenant phone regions in the region select', async () => {
     const el = await mount();
     const options = $$<HTMLOptionElement>(el, '#jd-region option');
     expect(options.map((o) => o.value)).to.deep.equal(TEST_CONFIG.phoneRegions);
-    expect(options.map((o) => o.textContent!.trim())).to.deep.equal(['Mainland China +86', 'Hong Kong +852']);
+    expect(options.map((o) => o.textContent.trim())).to.deep.equal(['Mainland China +86', 'Hong Kong +852']);
   });
 
   it('sends the code with the chosen region and channel and starts the countdown', async () => {
@@ -118,11 +134,15 @@ describe('<jd-register>', () => {
     await el.updateComplete;
     const button = $<HTMLButtonElement>(el, '#jd-send-code');
     button.click();
-    await waitUntil(() => button.disabled && button.textContent!.includes('Resend in'));
+    await waitUntil(() => button.disabled && button.textContent.includes('Resend in'));
     const [req] = bff.find('POST', '/v1/verification-codes');
-    expect(req!.body).to.deep.equal({ phone: { region: 'HK', number: '91234567' }, purpose: 'register', channel: 'voice' });
-    expect(req!.headers['content-type']).to.equal('application/json');
-    expect(button.textContent!.trim()).to.equal('Resend in 60 s');
+    expect(req.body).to.deep.equal({
+      phone: { region: 'HK', number: '91234567' },
+      purpose: 'register',
+      channel: 'voice',
+    });
+    expect(req.headers['content-type']).to.equal('application/json');
+    expect(button.textContent.trim()).to.equal('Resend in 60 s');
     expect($(el, '[part~="status"]').textContent).to.contain('+852 9123****');
     expect(el.shadowRoot!.activeElement).to.equal($(el, '#jd-code'));
     const code = $<HTMLInputElement>(el, '#jd-code');
@@ -159,7 +179,14 @@ describe('<jd-register>', () => {
     await el.updateComplete;
     expect(bff.find('POST', '/v1/accounts')).to.have.length(0);
     const invalid = $$(el, '[aria-invalid="true"]').map((e) => e.id);
-    expect(invalid).to.include.members(['jd-account-name', 'jd-password', 'jd-phone', 'jd-code', 'jd-agreement-0', 'jd-agreement-1']);
+    expect(invalid).to.include.members([
+      'jd-account-name',
+      'jd-password',
+      'jd-phone',
+      'jd-code',
+      'jd-agreement-0',
+      'jd-agreement-1',
+    ]);
     expect($(el, '#jd-agreements-error').textContent).to.contain('accept the agreements');
     expect($(el, '#jd-password-error').textContent).to.contain('at least 7 characters');
   });
@@ -211,11 +238,11 @@ describe('<jd-register>', () => {
     await typeInto(el, '#jd-email', 'Alice@Example.com');
     const registered = oneEvent(el, 'jd-register');
     $<HTMLButtonElement>(el, 'button[type="submit"]').click();
-    const ev = (await registered) as CustomEvent;
+    const ev = await registered;
     expect(ev.bubbles && ev.composed).to.equal(true);
     expect(ev.detail).to.deep.equal(signedIn('alice_01'));
     const [req] = bff.find('POST', '/v1/accounts');
-    expect(req!.body).to.deep.equal({
+    expect(req.body).to.deep.equal({
       accountName: 'alice_01',
       password: 'Str0ng!pw',
       phone: { region: 'CN', number: '13800138000' },
@@ -227,7 +254,7 @@ describe('<jd-register>', () => {
       referralCode: 'SALES42',
       email: 'Alice@Example.com',
     });
-    expect(req!.headers['x-jd-session-mode']).to.equal(undefined);
+    expect(req.headers['x-jd-session-mode']).to.equal(undefined);
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('form')).to.equal(null);
     expect($(el, '[part~="success"]').textContent).to.contain('Welcome, alice_01!');
@@ -244,23 +271,25 @@ describe('<jd-register>', () => {
     const registered = oneEvent(el, 'jd-register');
     $<HTMLButtonElement>(el, 'button[type="submit"]').click();
     await registered;
-    expect(bff.find('POST', '/v1/accounts')[0]!.body).to.not.have.property('email');
+    expect(bff.find('POST', '/v1/accounts')[0].body).to.not.have.property('email');
   });
 
   it('switches every text with the locale attribute', async () => {
     const el = await mount('zh-CN');
     expect($(el, 'h2').textContent).to.equal('注册账户');
     expect($(el, 'label[for="jd-account-name"]').textContent).to.equal('账户名');
-    expect($(el, '#jd-send-code').textContent!.trim()).to.equal('获取验证码');
-    expect($(el, '#jd-region option').textContent!.trim()).to.equal('中国大陆 +86');
-    expect($(el, 'label[for="jd-agreement-0"]').textContent!.replace(/\s+/g, '')).to.equal('我已阅读并同意《用户注册协议》');
-    expect(bff.find('GET', '/v1/config')[0]!.headers['x-jd-locale']).to.equal('zh-CN');
+    expect($(el, '#jd-send-code').textContent.trim()).to.equal('获取验证码');
+    expect($(el, '#jd-region option').textContent.trim()).to.equal('中国大陆 +86');
+    expect($(el, 'label[for="jd-agreement-0"]').textContent.replace(/\s+/g, '')).to.equal(
+      '我已阅读并同意《用户注册协议》',
+    );
+    expect(bff.find('GET', '/v1/config')[0].headers['x-jd-locale']).to.equal('zh-CN');
 
     el.locale = 'en';
     await el.updateComplete;
     expect($(el, 'h2').textContent).to.equal('Create your account');
     expect($(el, 'label[for="jd-account-name"]').textContent).to.equal('Account name');
-    expect($(el, 'label[for="jd-agreement-0"]').textContent!.replace(/\s+/g, ' ').trim()).to.equal(
+    expect($(el, 'label[for="jd-agreement-0"]').textContent.replace(/\s+/g, ' ').trim()).to.equal(
       'I have read and agree to the Registration Agreement',
     );
   });
@@ -284,7 +313,7 @@ describe('<jd-register>', () => {
     const el = await mount();
     const nav = oneEvent(el, 'jd-navigate');
     $<HTMLButtonElement>(el, '[part~="footer"] [part~="link"]').click();
-    expect(((await nav) as CustomEvent).detail).to.deep.equal({ to: 'login' });
+    expect((await nav).detail).to.deep.equal({ to: 'login' });
     const withUrl = await mount('en', { 'login-url': '/login' });
     expect($(withUrl, '[part~="footer"] a').getAttribute('href')).to.equal('/login');
   });

@@ -8,7 +8,17 @@ import { sendKeys } from '@web/test-runner-commands';
 import '../src/index.ts';
 import type { JdSecuritySettings } from '../src/index.ts';
 import type { SecurityOverview } from '../../shared/src/api.ts';
-import { $, $$, FakeBff, STEP_UP_OK, TEST_MFA_SETUP, TEST_RECOVERY_CODES, errorAnswer, securityOverview, typeInto } from './fake-bff.ts';
+import {
+  $,
+  $$,
+  FakeBff,
+  STEP_UP_OK,
+  TEST_MFA_SETUP,
+  TEST_RECOVERY_CODES,
+  errorAnswer,
+  securityOverview,
+  typeInto,
+} from './fake-bff.ts';
 
 let bff: FakeBff;
 
@@ -16,7 +26,9 @@ const BOUND = { bound: true, boundAt: '2025-02-01T08:00:00.000Z', recoveryCodesL
 const GRANTED = { active: true, expiresAt: '2025-03-01T08:10:00.000Z' };
 
 async function mount(locale = 'en'): Promise<JdSecuritySettings> {
-  const el = await fixture<JdSecuritySettings>(html`<jd-security-settings publishable-key="pk_test_1" locale=${locale}></jd-security-settings>`);
+  const el = await fixture<JdSecuritySettings>(
+    html`<jd-security-settings publishable-key="pk_test_1" locale=${locale}></jd-security-settings>`,
+  );
   await waitUntil(() => el.shadowRoot!.querySelector('[part~="rows"]'), 'did not render');
   return el;
 }
@@ -25,11 +37,13 @@ function serveOverview(o: SecurityOverview): void {
   bff.routes['GET /v1/security'] = () => ({ status: 200, body: o });
 }
 
-const rowText = (el: JdSecuritySettings) => $(el, '[data-row="mfa"]').textContent!.replace(/\s+/g, ' ').trim();
-const action = (el: JdSecuritySettings, name: string) => $<HTMLButtonElement>(el, `[data-row="mfa"] [data-action="${name}"]`);
+const rowText = (el: JdSecuritySettings) => $(el, '[data-row="mfa"]').textContent.replace(/\s+/g, ' ').trim();
+const action = (el: JdSecuritySettings, name: string) =>
+  $<HTMLButtonElement>(el, `[data-row="mfa"] [data-action="${name}"]`);
 const dialog = (el: JdSecuritySettings) => $<HTMLDialogElement>(el, 'dialog');
 const has = (el: JdSecuritySettings, selector: string) => () => !!el.shadowRoot!.querySelector(selector);
-const dialogStatus = (el: JdSecuritySettings) => el.shadowRoot!.querySelector('dialog [part~="status"]')?.textContent ?? '';
+const dialogStatus = (el: JdSecuritySettings) =>
+  el.shadowRoot!.querySelector('dialog [part~="status"]')?.textContent ?? '';
 
 async function submitDialog(el: JdSecuritySettings): Promise<void> {
   $<HTMLButtonElement>(el, 'dialog button[type="submit"]').click();
@@ -48,7 +62,10 @@ async function stepUpByPhone(el: JdSecuritySettings): Promise<void> {
 describe('<jd-security-settings> virtual MFA', () => {
   beforeEach(() => {
     bff = new FakeBff({
-      'POST /v1/security/step-up/start': () => ({ status: 202, body: { deliveryId: 'd1', method: 'phone', sentTo: '138****8000', expiresIn: 600, resendAfter: 60 } }),
+      'POST /v1/security/step-up/start': () => ({
+        status: 202,
+        body: { deliveryId: 'd1', method: 'phone', sentTo: '138****8000', expiresIn: 600, resendAfter: 60 },
+      }),
       'POST /v1/security/step-up/verify': () => STEP_UP_OK,
     });
     serveOverview(securityOverview());
@@ -59,13 +76,15 @@ describe('<jd-security-settings> virtual MFA', () => {
   it('binds: step-up, QR code as an image with the key to type in, a first code, the recovery codes once', async () => {
     bff.routes['POST /v1/security/mfa/setup'] = () => ({ status: 200, body: TEST_MFA_SETUP });
     bff.routes['POST /v1/security/mfa/confirm'] = () => {
-      serveOverview(securityOverview({ mfa: { bound: true, boundAt: '2025-03-01T08:05:00.000Z', recoveryCodesLeft: 10 } }));
+      serveOverview(
+        securityOverview({ mfa: { bound: true, boundAt: '2025-03-01T08:05:00.000Z', recoveryCodesLeft: 10 } }),
+      );
       return { status: 200, body: { recoveryCodes: TEST_RECOVERY_CODES } };
     };
     const el = await mount();
     expect(rowText(el)).to.contain('Not bound');
     const trigger = action(el, 'bind');
-    expect(trigger.textContent!.trim()).to.equal('Bind');
+    expect(trigger.textContent.trim()).to.equal('Bind');
     trigger.click();
     await waitUntil(() => dialog(el).open);
     expect($(el, '#jd-dialog-title').textContent).to.equal('Virtual MFA');
@@ -74,7 +93,7 @@ describe('<jd-security-settings> virtual MFA', () => {
 
     // the QR code: an <img> with the SVG as a data URL, never SVG markup in the document
     await waitUntil(has(el, 'dialog img[part~="qr"]'), 'no QR code');
-    expect(bff.find('POST', '/v1/security/mfa/setup')[0]!.body).to.deep.equal({});
+    expect(bff.find('POST', '/v1/security/mfa/setup')[0].body).to.deep.equal({});
     const img = $<HTMLImageElement>(el, 'dialog img[part~="qr"]');
     const prefix = 'data:image/svg+xml;charset=utf-8,';
     expect(img.getAttribute('src')!.startsWith(prefix)).to.equal(true);
@@ -83,7 +102,9 @@ describe('<jd-security-settings> virtual MFA', () => {
     expect(el.shadowRoot!.querySelector('svg, script'), 'no inline SVG').to.equal(null);
     expect((window as { __pwned?: boolean }).__pwned).to.equal(undefined);
     expect($(el, 'dialog [part~="secret"]').textContent).to.contain('Key: JBSW Y3DP EHPK 3PXP JBSW Y3DP');
-    expect($<HTMLAnchorElement>(el, 'dialog a[href^="otpauth:"]').getAttribute('href')).to.equal(TEST_MFA_SETUP.otpauthUri);
+    expect($<HTMLAnchorElement>(el, 'dialog a[href^="otpauth:"]').getAttribute('href')).to.equal(
+      TEST_MFA_SETUP.otpauthUri,
+    );
     const code = $<HTMLInputElement>(el, '#jd-code');
     expect($(el, 'label[for="jd-code"]').textContent).to.equal('MFA code');
     expect(code.getAttribute('autocomplete')).to.equal('one-time-code');
@@ -96,21 +117,25 @@ describe('<jd-security-settings> virtual MFA', () => {
     await sendKeys({ type: '654321' });
     const changed = oneEvent(el, 'jd-security-change');
     await submitDialog(el);
-    const detail = ((await changed) as CustomEvent).detail;
+    const detail = (await changed).detail;
     expect(detail.what).to.equal('mfa');
     expect(detail.overview.mfa.bound).to.equal(true);
-    expect(bff.find('POST', '/v1/security/mfa/confirm')[0]!.body).to.deep.equal({ code: '654321' });
+    expect(bff.find('POST', '/v1/security/mfa/confirm')[0].body).to.deep.equal({ code: '654321' });
     expect(bff.find('GET', '/v1/security')).to.have.length(2);
     await waitUntil(has(el, 'dialog [part~="recovery-codes"]'));
-    expect($$(el, 'dialog [part~="recovery-codes"] li').map((li) => li.textContent!.trim())).to.deep.equal(TEST_RECOVERY_CODES);
+    expect($$(el, 'dialog [part~="recovery-codes"] li').map((li) => li.textContent.trim())).to.deep.equal(
+      TEST_RECOVERY_CODES,
+    );
     expect($$(el, 'dialog img'), 'the QR code is gone').to.have.length(0);
     const download = $<HTMLAnchorElement>(el, 'dialog a[download]');
-    expect(decodeURIComponent(download.getAttribute('href')!)).to.equal(`data:text/plain;charset=utf-8,${TEST_RECOVERY_CODES.join('\n')}`);
+    expect(decodeURIComponent(download.getAttribute('href')!)).to.equal(
+      `data:text/plain;charset=utf-8,${TEST_RECOVERY_CODES.join('\n')}`,
+    );
     expect(rowText(el)).to.contain('Bound').and.contain('10 recovery codes left');
 
     // Done only after "I have saved them"; Escape does not skip it
     const done = $<HTMLButtonElement>(el, 'dialog button[type="submit"]');
-    expect(done.textContent!.trim()).to.equal('Done');
+    expect(done.textContent.trim()).to.equal('Done');
     expect(done.disabled).to.equal(true);
     await sendKeys({ press: 'Escape' });
     await el.updateComplete;
@@ -122,13 +147,19 @@ describe('<jd-security-settings> virtual MFA', () => {
     await waitUntil(() => !dialog(el).open, 'Done did not close');
     await waitUntil(has(el, '[part~="success"]'), 'no success message');
     expect($(el, '[part~="success"]').textContent).to.contain('Your change has been saved.');
-    await waitUntil(() => el.shadowRoot!.activeElement?.getAttribute('data-action') === 'unbind', 'focus did not return to the row');
+    await waitUntil(
+      () => el.shadowRoot!.activeElement?.getAttribute('data-action') === 'unbind',
+      'focus did not return to the row',
+    );
     expect(action(el, 'unbind')).to.exist;
   });
 
   it('copies the recovery codes to the clipboard', async () => {
     serveOverview(securityOverview({ mfa: BOUND, stepUp: GRANTED }));
-    bff.routes['POST /v1/security/mfa/recovery-codes'] = () => ({ status: 200, body: { recoveryCodes: TEST_RECOVERY_CODES } });
+    bff.routes['POST /v1/security/mfa/recovery-codes'] = () => ({
+      status: 200,
+      body: { recoveryCodes: TEST_RECOVERY_CODES },
+    });
     let copied = '';
     const clipboard = navigator.clipboard;
     const original = clipboard.writeText;
@@ -150,7 +181,8 @@ describe('<jd-security-settings> virtual MFA', () => {
     serveOverview(securityOverview({ stepUp: GRANTED }));
     let granted = false;
     bff.routes['POST /v1/security/step-up/verify'] = () => ((granted = true), STEP_UP_OK);
-    bff.routes['POST /v1/security/mfa/setup'] = () => (granted ? { status: 200, body: TEST_MFA_SETUP } : errorAnswer(403, 'step_up_required'));
+    bff.routes['POST /v1/security/mfa/setup'] = () =>
+      granted ? { status: 200, body: TEST_MFA_SETUP } : errorAnswer(403, 'step_up_required');
     const el = await mount();
     action(el, 'bind').click();
     await waitUntil(() => dialog(el).open);
@@ -191,7 +223,10 @@ describe('<jd-security-settings> virtual MFA', () => {
     serveOverview(securityOverview({ mfa: BOUND, stepUpMethods: ['phone', 'totp'] }));
     bff.routes['DELETE /v1/security/mfa'] = () => ({ status: 200, body: securityOverview() });
     const el = await mount();
-    expect(rowText(el)).to.contain('Bound').and.contain('7 recovery codes left').and.contain('Regenerate recovery codes');
+    expect(rowText(el))
+      .to.contain('Bound')
+      .and.contain('7 recovery codes left')
+      .and.contain('Regenerate recovery codes');
     action(el, 'unbind').click();
     await waitUntil(has(el, 'dialog input[name="method"][value="totp"]'));
     expect($(el, 'dialog').textContent).to.contain('Code from your MFA app');
@@ -201,13 +236,16 @@ describe('<jd-security-settings> virtual MFA', () => {
     expect($$(el, 'dialog [part~="resend"]')).to.have.length(0);
     await typeInto(el, '#jd-code', '246810');
     await submitDialog(el);
-    await waitUntil(has(el, 'dialog [data-close]') && (() => $(el, 'dialog').textContent!.includes('Unbind the virtual MFA device?')), 'no confirmation');
+    await waitUntil(
+      has(el, 'dialog [data-close]') && (() => $(el, 'dialog').textContent.includes('Unbind the virtual MFA device?')),
+      'no confirmation',
+    );
     expect(bff.find('POST', '/v1/security/step-up/start'), 'nothing is sent for TOTP').to.have.length(0);
-    expect(bff.find('POST', '/v1/security/step-up/verify')[0]!.body).to.deep.equal({ method: 'totp', code: '246810' });
+    expect(bff.find('POST', '/v1/security/step-up/verify')[0].body).to.deep.equal({ method: 'totp', code: '246810' });
     expect(bff.find('DELETE', '/v1/security/mfa')).to.have.length(0);
     const changed = oneEvent(el, 'jd-security-change');
     await submitDialog(el);
-    const detail = ((await changed) as CustomEvent).detail;
+    const detail = (await changed).detail;
     expect(detail.what).to.equal('mfa');
     expect(detail.overview.mfa.bound).to.equal(false);
     expect(bff.find('DELETE', '/v1/security/mfa')).to.have.length(1);
@@ -220,17 +258,21 @@ describe('<jd-security-settings> virtual MFA', () => {
     serveOverview(securityOverview({ mfa: BOUND, stepUp: GRANTED }));
     let granted = false;
     bff.routes['POST /v1/security/step-up/verify'] = () => ((granted = true), STEP_UP_OK);
-    bff.routes['DELETE /v1/security/mfa'] = () => (granted ? { status: 200, body: securityOverview() } : errorAnswer(403, 'step_up_required'));
+    bff.routes['DELETE /v1/security/mfa'] = () =>
+      granted ? { status: 200, body: securityOverview() } : errorAnswer(403, 'step_up_required');
     const el = await mount();
     action(el, 'unbind').click();
     await waitUntil(() => dialog(el).open);
-    await waitUntil(() => $(el, 'dialog').textContent!.includes('Unbind the virtual MFA device?'));
+    await waitUntil(() => $(el, 'dialog').textContent.includes('Unbind the virtual MFA device?'));
     await submitDialog(el);
     await stepUpByPhone(el);
-    await waitUntil(() => $(el, 'dialog').textContent!.includes('Unbind the virtual MFA device?'), 'not back to the confirmation');
+    await waitUntil(
+      () => $(el, 'dialog').textContent.includes('Unbind the virtual MFA device?'),
+      'not back to the confirmation',
+    );
     const changed = oneEvent(el, 'jd-security-change');
     await submitDialog(el);
-    expect(((await changed) as CustomEvent).detail.what).to.equal('mfa');
+    expect((await changed).detail.what).to.equal('mfa');
     expect(bff.find('DELETE', '/v1/security/mfa')).to.have.length(2);
   });
 
@@ -249,7 +291,7 @@ describe('<jd-security-settings> virtual MFA', () => {
     await stepUpByPhone(el);
     const changed = oneEvent(el, 'jd-security-change');
     await waitUntil(has(el, 'dialog [part~="recovery-codes"]'), 'no new codes');
-    expect(((await changed) as CustomEvent).detail.what).to.equal('mfa');
+    expect((await changed).detail.what).to.equal('mfa');
     expect($(el, '#jd-dialog-title').textContent).to.equal('Regenerate recovery codes');
     expect($$(el, 'dialog [part~="recovery-codes"] li')).to.have.length(10);
     expect(bff.find('POST', '/v1/security/mfa/recovery-codes')).to.have.length(2);
@@ -272,7 +314,10 @@ describe('<jd-security-settings> virtual MFA', () => {
 
       serveOverview(securityOverview({ stepUp: GRANTED }));
       bff.routes['POST /v1/security/mfa/setup'] = () => ({ status: 200, body: TEST_MFA_SETUP });
-      bff.routes['POST /v1/security/mfa/confirm'] = () => ({ status: 200, body: { recoveryCodes: TEST_RECOVERY_CODES } });
+      bff.routes['POST /v1/security/mfa/confirm'] = () => ({
+        status: 200,
+        body: { recoveryCodes: TEST_RECOVERY_CODES },
+      });
       const bind = await mount(locale);
       action(bind, 'bind').click();
       await waitUntil(has(bind, 'dialog img[part~="qr"]'));

@@ -18,15 +18,18 @@ let changes: CustomEvent[];
 const onChange = (e: Event) => changes.push(e as CustomEvent);
 
 async function mount(locale = 'en'): Promise<JdSecuritySettings> {
-  const el = await fixture<JdSecuritySettings>(html`<jd-security-settings publishable-key="pk_test_1" locale=${locale}></jd-security-settings>`);
+  const el = await fixture<JdSecuritySettings>(
+    html`<jd-security-settings publishable-key="pk_test_1" locale=${locale}></jd-security-settings>`,
+  );
   await waitUntil(() => el.shadowRoot!.querySelector('[part~="rows"]'), 'did not render');
   return el;
 }
 
 const has = (el: JdSecuritySettings, selector: string) => () => !!el.shadowRoot!.querySelector(selector);
 const dialog = (el: JdSecuritySettings) => $<HTMLDialogElement>(el, 'dialog');
-const dialogStatus = (el: JdSecuritySettings) => el.shadowRoot!.querySelector('dialog [part~="status"]')?.textContent ?? '';
-const text = (el: Element) => el.textContent!.replace(/\s+/g, ' ').trim();
+const dialogStatus = (el: JdSecuritySettings) =>
+  el.shadowRoot!.querySelector('dialog [part~="status"]')?.textContent ?? '';
+const text = (el: Element) => el.textContent.replace(/\s+/g, ' ').trim();
 const rowText = (el: JdSecuritySettings, name: string) => text($(el, `[data-sub="${name}"]`));
 const rowAction = <T extends HTMLElement = HTMLButtonElement>(el: JdSecuritySettings, name: string, action: string) =>
   el.shadowRoot!.querySelector<T>(`[data-sub="${name}"] [data-action="${action}"]`);
@@ -71,15 +74,22 @@ describe("<jd-security-settings> sub-users' MFA (primary account)", () => {
     const el = await mount();
     expect(rowText(el, 'auditor')).to.contain('MFA bound').and.contain('MFA required').and.contain('Disassociate MFA');
     expect(rowText(el, 'dev_ops')).to.contain('MFA not bound').and.not.contain('Disassociate');
-    expect($$(el, '[data-sub="auditor"] [part~="badge-ok"]').map((b) => b.textContent)).to.deep.equal(['Enabled', 'MFA bound']);
-    expect($$(el, '[data-sub="dev_ops"] [part~="badge-warn"]').map((b) => b.textContent)).to.deep.equal(['MFA not bound']);
+    expect($$(el, '[data-sub="auditor"] [part~="badge-ok"]').map((b) => b.textContent)).to.deep.equal([
+      'Enabled',
+      'MFA bound',
+    ]);
+    expect($$(el, '[data-sub="dev_ops"] [part~="badge-warn"]').map((b) => b.textContent)).to.deep.equal([
+      'MFA not bound',
+    ]);
     expect(required(el, 'auditor').checked).to.equal(true);
     expect(required(el, 'dev_ops').checked).to.equal(false);
     expect(rowAction(el, 'dev_ops', 'disassociate')).to.equal(null);
     // the checkbox is named by its label and tied to its sub-user like the row's buttons
     expect(required(el, 'auditor').closest('label')!.textContent).to.equal('MFA required');
-    expect(required(el, 'auditor').getAttribute('aria-describedby')).to.equal(`jd-row-sub-${subs[0]!.id}`);
-    expect(rowAction(el, 'auditor', 'disassociate')!.getAttribute('aria-describedby')).to.equal(`jd-row-sub-${subs[0]!.id}`);
+    expect(required(el, 'auditor').getAttribute('aria-describedby')).to.equal(`jd-row-sub-${subs[0].id}`);
+    expect(rowAction(el, 'auditor', 'disassociate')!.getAttribute('aria-describedby')).to.equal(
+      `jd-row-sub-${subs[0].id}`,
+    );
   });
 
   it('creates a sub-user with "MFA required" checked', async () => {
@@ -101,8 +111,12 @@ describe("<jd-security-settings> sub-users' MFA (primary account)", () => {
     await el.updateComplete;
     const changed = oneEvent(el, 'jd-security-change');
     await submitDialog(el);
-    expect(((await changed) as CustomEvent).detail.what).to.equal('sub_users');
-    expect(bff.find('POST', '/v1/sub-users')[0]!.body).to.deep.equal({ name: 'oncall', password: 'Sub#Pass2026', mfaRequired: true });
+    expect((await changed).detail.what).to.equal('sub_users');
+    expect(bff.find('POST', '/v1/sub-users')[0].body).to.deep.equal({
+      name: 'oncall',
+      password: 'Sub#Pass2026',
+      mfaRequired: true,
+    });
     await waitUntil(has(el, '[data-sub="oncall"]'), 'not listed');
     expect(required(el, 'oncall').checked).to.equal(true);
     expect(rowText(el, 'oncall')).to.contain('MFA not bound');
@@ -110,28 +124,28 @@ describe("<jd-security-settings> sub-users' MFA (primary account)", () => {
 
   it('toggles "MFA required" on and off; a refused change puts the box back and says why', async () => {
     const el = await mount();
-    const id = subs[1]!.id;
+    const id = subs[1].id;
     const changed = oneEvent(el, 'jd-security-change');
     required(el, 'dev_ops').click();
-    expect(((await changed) as CustomEvent).detail.what).to.equal('sub_users');
-    expect(bff.find('PUT', `/v1/sub-users/${id}/mfa-required`)[0]!.body).to.deep.equal({ required: true });
-    await waitUntil(() => subs[1]!.mfaRequired && required(el, 'dev_ops').checked, 'not required');
+    expect((await changed).detail.what).to.equal('sub_users');
+    expect(bff.find('PUT', `/v1/sub-users/${id}/mfa-required`)[0].body).to.deep.equal({ required: true });
+    await waitUntil(() => subs[1].mfaRequired && required(el, 'dev_ops').checked, 'not required');
     expect($(el, '[aria-live="polite"]').textContent).to.contain('saved');
     required(el, 'dev_ops').click();
     await waitUntil(() => bff.find('PUT', `/v1/sub-users/${id}/mfa-required`).length === 2);
-    expect(bff.find('PUT', `/v1/sub-users/${id}/mfa-required`)[1]!.body).to.deep.equal({ required: false });
+    expect(bff.find('PUT', `/v1/sub-users/${id}/mfa-required`)[1].body).to.deep.equal({ required: false });
     await waitUntil(() => changes.length === 2 && !required(el, 'dev_ops').checked, 'still required');
 
     bff.routes[`PUT /v1/sub-users/${id}/mfa-required`] = () => errorAnswer(404, 'sub_user_not_found');
     required(el, 'dev_ops').click();
-    await waitUntil(() => $(el, '[aria-live="polite"]').textContent!.includes('No such sub-user.'), 'no error');
+    await waitUntil(() => $(el, '[aria-live="polite"]').textContent.includes('No such sub-user.'), 'no error');
     expect(required(el, 'dev_ops').checked, 'back to what the server has').to.equal(false);
     expect(changes).to.have.length(2);
   });
 
   it("disassociates a sub-user's device only after a confirmation that says what follows", async () => {
     const el = await mount();
-    const id = subs[0]!.id;
+    const id = subs[0].id;
     const trigger = rowAction(el, 'auditor', 'disassociate')!;
     trigger.click();
     await waitUntil(() => dialog(el).open && has(el, 'dialog button[type="submit"]')(), 'no confirmation');
@@ -147,11 +161,11 @@ describe("<jd-security-settings> sub-users' MFA (primary account)", () => {
 
     trigger.click();
     await waitUntil(() => has(el, 'dialog button[type="submit"]')());
-    expect($(el, 'dialog button[type="submit"]').textContent!.trim()).to.equal('Disassociate MFA');
+    expect($(el, 'dialog button[type="submit"]').textContent.trim()).to.equal('Disassociate MFA');
     const changed = oneEvent(el, 'jd-security-change');
     await submitDialog(el);
-    expect(((await changed) as CustomEvent).detail.what).to.equal('sub_users');
-    expect(bff.find('POST', `/v1/sub-users/${id}/mfa/disassociate`)[0]!.body).to.deep.equal({});
+    expect((await changed).detail.what).to.equal('sub_users');
+    expect(bff.find('POST', `/v1/sub-users/${id}/mfa/disassociate`)[0].body).to.deep.equal({});
     await waitUntil(() => !dialog(el).open, 'dialog did not close');
     await waitUntil(() => rowText(el, 'auditor').includes('MFA not bound'), 'row not updated');
     expect(rowAction(el, 'auditor', 'disassociate')).to.equal(null);
@@ -161,7 +175,7 @@ describe("<jd-security-settings> sub-users' MFA (primary account)", () => {
   });
 
   it('shows a failed disassociation in the dialog', async () => {
-    bff.routes[`POST /v1/sub-users/${subs[0]!.id}/mfa/disassociate`] = () => errorAnswer(400, 'mfa_not_bound');
+    bff.routes[`POST /v1/sub-users/${subs[0].id}/mfa/disassociate`] = () => errorAnswer(400, 'mfa_not_bound');
     const el = await mount();
     rowAction(el, 'auditor', 'disassociate')!.click();
     await waitUntil(() => has(el, 'dialog button[type="submit"]')());
@@ -200,7 +214,9 @@ describe("<jd-security-settings> a sub-user's own MFA", () => {
       'POST /v1/sub-user/mfa/setup': (req) =>
         (req.body as { password: string }).password === 'Sub#Pass2026'
           ? { status: 200, body: TEST_MFA_SETUP }
-          : errorAnswer(400, 'invalid_input', undefined, [{ path: 'password', code: 'password_incorrect', message: 'x' }]),
+          : errorAnswer(400, 'invalid_input', undefined, [
+              { path: 'password', code: 'password_incorrect', message: 'x' },
+            ]),
       'POST /v1/sub-user/mfa/confirm': (req) => {
         if ((req.body as { code: string }).code !== '654321') return errorAnswer(400, 'mfa_code_invalid');
         own = { ...own, bound: true, boundAt: '2025-03-01T08:05:00.000Z' };
@@ -248,16 +264,23 @@ describe("<jd-security-settings> a sub-user's own MFA", () => {
     await typeInto(el, '#jd-currentPassword', 'Sub#Pass2026');
     await submitDialog(el);
     await waitUntil(has(el, 'dialog img[part~="qr"]'), 'no QR code');
-    expect(bff.find('POST', '/v1/sub-user/mfa/setup')[1]!.body).to.deep.equal({ password: 'Sub#Pass2026' });
+    expect(bff.find('POST', '/v1/sub-user/mfa/setup')[1].body).to.deep.equal({ password: 'Sub#Pass2026' });
     // the same rendering as the primary's binding: an <img> of the SVG, the key in groups, the app link
-    expect(decodeURIComponent($(el, 'dialog img[part~="qr"]').getAttribute('src')!)).to.equal(`data:image/svg+xml;charset=utf-8,${TEST_MFA_SETUP.qrSvg}`);
+    expect(decodeURIComponent($(el, 'dialog img[part~="qr"]').getAttribute('src')!)).to.equal(
+      `data:image/svg+xml;charset=utf-8,${TEST_MFA_SETUP.qrSvg}`,
+    );
     expect(el.shadowRoot!.querySelector('svg, script')).to.equal(null);
     expect($(el, 'dialog [part~="secret"]').textContent).to.contain('Key: JBSW Y3DP EHPK 3PXP JBSW Y3DP');
-    expect($<HTMLAnchorElement>(el, 'dialog a[href^="otpauth:"]').getAttribute('href')).to.equal(TEST_MFA_SETUP.otpauthUri);
+    expect($<HTMLAnchorElement>(el, 'dialog a[href^="otpauth:"]').getAttribute('href')).to.equal(
+      TEST_MFA_SETUP.otpauthUri,
+    );
     const code = $<HTMLInputElement>(el, '#jd-code');
     expect($(el, 'label[for="jd-code"]').textContent).to.equal('MFA code');
     expect(code.getAttribute('autocomplete')).to.equal('one-time-code');
-    await waitUntil(() => !!el.shadowRoot!.activeElement?.matches('dialog a, dialog input'), 'focus not in the QR step');
+    await waitUntil(
+      () => !!el.shadowRoot!.activeElement?.matches('dialog a, dialog input'),
+      'focus not in the QR step',
+    );
 
     await typeInto(el, '#jd-code', '111111');
     await submitDialog(el);
@@ -267,15 +290,19 @@ describe("<jd-security-settings> a sub-user's own MFA", () => {
     await typeInto(el, '#jd-code', '654321');
     const changed = oneEvent(el, 'jd-security-change');
     await submitDialog(el);
-    const detail = ((await changed) as CustomEvent).detail;
+    const detail = (await changed).detail;
     expect(detail).to.deep.equal({ what: 'mfa', overview: undefined });
-    expect(bff.find('POST', '/v1/sub-user/mfa/confirm')[1]!.body).to.deep.equal({ code: '654321' });
+    expect(bff.find('POST', '/v1/sub-user/mfa/confirm')[1].body).to.deep.equal({ code: '654321' });
     await waitUntil(() => !dialog(el).open, 'dialog did not close');
     expect($$(el, '[part~="recovery-codes"]'), 'sub-users have no recovery codes').to.have.length(0);
     expect($(el, '[aria-live="polite"]').textContent).to.equal(
       'MFA bound. Sub-users have no recovery codes: if you lose the device, ask your primary account to disassociate it.',
     );
-    expect(mfaRow(el)).to.contain('Bound').and.contain('Since').and.contain('2025').and.contain('only the primary account can disassociate it');
+    expect(mfaRow(el))
+      .to.contain('Bound')
+      .and.contain('Since')
+      .and.contain('2025')
+      .and.contain('only the primary account can disassociate it');
     expect($$(el, '[data-row="mfa"] button'), 'no unbind for a sub-user').to.have.length(0);
     // "Bind" is gone: focus goes to the row's text rather than to the page
     await waitUntil(() => !!el.shadowRoot!.activeElement?.closest('[data-row="mfa"]'), 'focus lost');
@@ -284,7 +311,11 @@ describe("<jd-security-settings> a sub-user's own MFA", () => {
   it('shows a bound device: since when, "MFA required", and no button (only the primary disassociates)', async () => {
     own = { bound: true, boundAt: '2025-02-01T08:00:00.000Z', required: true };
     const el = await mount();
-    expect(mfaRow(el)).to.contain('Bound').and.contain('MFA required').and.contain('Since').and.contain('only the primary account can disassociate it');
+    expect(mfaRow(el))
+      .to.contain('Bound')
+      .and.contain('MFA required')
+      .and.contain('Since')
+      .and.contain('only the primary account can disassociate it');
     expect($$(el, '[data-row="mfa"] button')).to.have.length(0);
     expect(bff.find('GET', '/v1/sub-user/mfa')).to.have.length(1);
   });

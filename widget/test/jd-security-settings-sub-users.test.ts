@@ -13,15 +13,18 @@ let bff: FakeBff;
 let subs: SubUserView[];
 
 async function mount(locale = 'en'): Promise<JdSecuritySettings> {
-  const el = await fixture<JdSecuritySettings>(html`<jd-security-settings publishable-key="pk_test_1" locale=${locale}></jd-security-settings>`);
+  const el = await fixture<JdSecuritySettings>(
+    html`<jd-security-settings publishable-key="pk_test_1" locale=${locale}></jd-security-settings>`,
+  );
   await waitUntil(() => el.shadowRoot!.querySelector('[part~="rows"], .is-info'), 'did not render');
   return el;
 }
 
 const dialog = (el: JdSecuritySettings) => $<HTMLDialogElement>(el, 'dialog');
 const row = (el: JdSecuritySettings, name: string) => $(el, `[data-sub="${name}"]`);
-const rowText = (el: JdSecuritySettings, name: string) => row(el, name).textContent!.replace(/\s+/g, ' ').trim();
-const rowAction = (el: JdSecuritySettings, name: string, action: string) => $<HTMLButtonElement>(el, `[data-sub="${name}"] [data-action="${action}"]`);
+const rowText = (el: JdSecuritySettings, name: string) => row(el, name).textContent.replace(/\s+/g, ' ').trim();
+const rowAction = (el: JdSecuritySettings, name: string, action: string) =>
+  $<HTMLButtonElement>(el, `[data-sub="${name}"] [data-action="${action}"]`);
 
 async function submitDialog(el: JdSecuritySettings): Promise<void> {
   $<HTMLButtonElement>(el, 'dialog button[type="submit"]').click();
@@ -50,10 +53,16 @@ describe('<jd-security-settings> sub-users', () => {
   it('lists the sub-users with their status and creation date', async () => {
     const el = await mount();
     expect($(el, '#jd-subs-title').textContent).to.equal('Sub-users');
-    expect(rowText(el, 'auditor')).to.contain('auditor').and.contain('Enabled').and.contain('Created').and.contain('2025').and.contain('Disable').and.contain('Delete');
+    expect(rowText(el, 'auditor'))
+      .to.contain('auditor')
+      .and.contain('Enabled')
+      .and.contain('Created')
+      .and.contain('2025')
+      .and.contain('Disable')
+      .and.contain('Delete');
     expect(rowText(el, 'dev_ops')).to.contain('Disabled').and.contain('Enable');
-    expect(rowAction(el, 'auditor', 'disable').getAttribute('aria-describedby')).to.equal(`jd-row-sub-${subs[0]!.id}`);
-    expect($(el, `#jd-row-sub-${subs[0]!.id}`).textContent).to.equal('auditor');
+    expect(rowAction(el, 'auditor', 'disable').getAttribute('aria-describedby')).to.equal(`jd-row-sub-${subs[0].id}`);
+    expect($(el, `#jd-row-sub-${subs[0].id}`).textContent).to.equal('auditor');
   });
 
   it('says when there are none', async () => {
@@ -92,16 +101,21 @@ describe('<jd-security-settings> sub-users', () => {
     await typeInto(el, '#jd-name', 'auditor2');
     const changed = oneEvent(el, 'jd-security-change');
     await submitDialog(el);
-    const ev = (await changed) as CustomEvent;
+    const ev = await changed;
     expect(ev.detail.what).to.equal('sub_users');
-    expect(bff.find('POST', '/v1/sub-users')[1]!.body).to.deep.equal({ name: 'auditor2', password: 'Sub#Pass2026', mfaRequired: false });
+    expect(bff.find('POST', '/v1/sub-users')[1].body).to.deep.equal({
+      name: 'auditor2',
+      password: 'Sub#Pass2026',
+      mfaRequired: false,
+    });
     await waitUntil(() => !dialog(el).open, 'dialog did not close');
     await waitUntil(() => el.shadowRoot!.querySelector('[data-sub="auditor2"]'), 'not listed');
     await waitUntil(() => el.shadowRoot!.activeElement === trigger, 'focus did not return');
   });
 
   it('shows a password field error from the BFF at the password', async () => {
-    bff.routes['POST /v1/sub-users'] = () => errorAnswer(400, 'invalid_input', undefined, [{ path: 'password', code: 'password_too_common', message: 'x' }]);
+    bff.routes['POST /v1/sub-users'] = () =>
+      errorAnswer(400, 'invalid_input', undefined, [{ path: 'password', code: 'password_too_common', message: 'x' }]);
     const el = await mount();
     $<HTMLButtonElement>(el, '[part~="sub-users"] [data-action="create"]').click();
     await waitUntil(() => el.shadowRoot!.querySelector('dialog #jd-name'));
@@ -113,28 +127,28 @@ describe('<jd-security-settings> sub-users', () => {
   });
 
   it('disables and enables a sub-user', async () => {
-    bff.routes[`POST /v1/sub-users/${subs[0]!.id}/disable`] = () => {
+    bff.routes[`POST /v1/sub-users/${subs[0].id}/disable`] = () => {
       subs = subs.map((s, i) => (i === 0 ? { ...s, disabled: true } : s));
       return { status: 200, body: subs[0] };
     };
-    bff.routes[`POST /v1/sub-users/${subs[1]!.id}/enable`] = () => {
+    bff.routes[`POST /v1/sub-users/${subs[1].id}/enable`] = () => {
       subs = subs.map((s, i) => (i === 1 ? { ...s, disabled: false } : s));
       return { status: 200, body: subs[1] };
     };
     const el = await mount();
     const changed = oneEvent(el, 'jd-security-change');
     rowAction(el, 'auditor', 'disable').click();
-    expect(((await changed) as CustomEvent).detail.what).to.equal('sub_users');
+    expect((await changed).detail.what).to.equal('sub_users');
     await waitUntil(() => rowText(el, 'auditor').includes('Disabled'), 'not disabled');
     rowAction(el, 'dev_ops', 'enable').click();
     await waitUntil(() => rowText(el, 'dev_ops').includes('Enabled'), 'not enabled');
-    expect(bff.find('POST', `/v1/sub-users/${subs[0]!.id}/disable`)[0]!.body).to.deep.equal({});
-    expect(bff.find('POST', `/v1/sub-users/${subs[1]!.id}/enable`)).to.have.length(1);
+    expect(bff.find('POST', `/v1/sub-users/${subs[0].id}/disable`)[0].body).to.deep.equal({});
+    expect(bff.find('POST', `/v1/sub-users/${subs[1].id}/enable`)).to.have.length(1);
     expect($(el, '[aria-live="polite"]').textContent).to.contain('saved');
   });
 
   it('deletes a sub-user only after confirming', async () => {
-    const id = subs[0]!.id;
+    const id = subs[0].id;
     bff.routes[`DELETE /v1/sub-users/${id}`] = () => {
       subs = subs.slice(1);
       return { status: 204 };
@@ -151,7 +165,7 @@ describe('<jd-security-settings> sub-users', () => {
     await waitUntil(() => el.shadowRoot!.querySelector('dialog button[type="submit"]'));
     const changed = oneEvent(el, 'jd-security-change');
     await submitDialog(el);
-    expect(((await changed) as CustomEvent).detail.what).to.equal('sub_users');
+    expect((await changed).detail.what).to.equal('sub_users');
     expect(bff.find('DELETE', `/v1/sub-users/${id}`)).to.have.length(1);
     await waitUntil(() => !el.shadowRoot!.querySelector('[data-sub="auditor"]'), 'still listed');
   });
@@ -159,9 +173,14 @@ describe('<jd-security-settings> sub-users', () => {
   it("tells a sub-user's session (403 sub_user_forbidden) that it manages only its own MFA here", async () => {
     bff.routes['GET /v1/security'] = () => errorAnswer(403, 'sub_user_forbidden');
     bff.routes['GET /v1/sub-users'] = () => errorAnswer(403, 'sub_user_forbidden');
-    bff.routes['GET /v1/sub-user/mfa'] = () => ({ status: 200, body: { bound: false, boundAt: null, required: false } });
+    bff.routes['GET /v1/sub-user/mfa'] = () => ({
+      status: 200,
+      body: { bound: false, boundAt: null, required: false },
+    });
     const el = await mount();
-    expect($(el, '.is-info').textContent).to.contain('Sub-users manage no security settings here except their own virtual MFA');
+    expect($(el, '.is-info').textContent).to.contain(
+      'Sub-users manage no security settings here except their own virtual MFA',
+    );
     expect($$(el, '[part~="row"]').map((r) => r.dataset['row'])).to.deep.equal(['mfa']);
     expect($$(el, '[part~="sub-users"], [part~="events"]')).to.have.length(0);
     await expect(el).to.be.accessible();

@@ -18,7 +18,7 @@ async function submitDialog(el: JdSecuritySettings): Promise<void> {
 }
 
 function rowText(el: JdSecuritySettings, row: string): string {
-  return $(el, `[data-row="${row}"]`).textContent!.replace(/\s+/g, ' ');
+  return $(el, `[data-row="${row}"]`).textContent.replace(/\s+/g, ' ');
 }
 
 const dialogOpen = (el: JdSecuritySettings) => $<HTMLDialogElement>(el, 'dialog').open;
@@ -42,7 +42,10 @@ describe('<jd-security-settings> against the real BFF', function () {
       html`<jd-security-settings publishable-key=${bff.publishableKey} api-base=${bff.url} locale="en"></jd-security-settings>`,
     );
     await waitUntil(has(el, '[part~="rows"]'), 'the overview did not render', { timeout: 10000 });
-    expect(rowText(el, 'security-phone')).to.contain(phone1.slice(-4)).and.contain('Verified').and.contain('Can verify identity');
+    expect(rowText(el, 'security-phone'))
+      .to.contain(phone1.slice(-4))
+      .and.contain('Verified')
+      .and.contain('Can verify identity');
     expect(rowText(el, 'contact-phone')).to.contain('Same as the security phone');
     expect(el.shadowRoot!.querySelectorAll('tr[part~="event"]').length).to.be.greaterThan(0);
 
@@ -62,8 +65,15 @@ describe('<jd-security-settings> against the real BFF', function () {
     $<HTMLButtonElement>(el, '[data-row="security-phone"] [data-action="change"]').click();
     await waitUntil(() => dialogOpen(el));
     // the step-up choice renders once the dialog has its methods (slow under load)
-    await waitUntil(has(el, 'dialog input[name="method"][value="phone"]'), 'no step-up method choice', { timeout: 10000 }).catch((e: Error) => {
-      throw new Error(`${e.message}: ${el.shadowRoot!.querySelector('dialog')?.innerHTML.replace(/<!--[^>]*-->/g, '').slice(0, 1500)}`);
+    await waitUntil(has(el, 'dialog input[name="method"][value="phone"]'), 'no step-up method choice', {
+      timeout: 10000,
+    }).catch((e: Error) => {
+      throw new Error(
+        `${e.message}: ${el
+          .shadowRoot!.querySelector('dialog')
+          ?.innerHTML.replace(/<!--[^>]*-->/g, '')
+          .slice(0, 1500)}`,
+      );
     });
     expect($<HTMLInputElement>(el, 'dialog input[name="method"][value="phone"]').checked).to.equal(true);
     await submitDialog(el);
@@ -93,7 +103,9 @@ describe('<jd-security-settings> against the real BFF', function () {
     );
     await waitUntil(has(el, '[part~="rows"]'), 'the overview did not render', { timeout: 10000 });
     $<HTMLButtonElement>(el, '[data-row="security-email"] [data-action="add"]').click();
-    await waitUntil(has(el, 'dialog input[name="method"][value="phone"]'), 'no step-up method choice', { timeout: 10000 });
+    await waitUntil(has(el, 'dialog input[name="method"][value="phone"]'), 'no step-up method choice', {
+      timeout: 10000,
+    });
     await submitDialog(el);
     await waitUntil(has(el, 'dialog #jd-code'), 'no step-up code step', { timeout: 10000 });
     await typeInto(el, '#jd-code', await latestCode(phone));
@@ -101,8 +113,14 @@ describe('<jd-security-settings> against the real BFF', function () {
     await waitUntil(has(el, 'dialog #jd-email'), 'no email step after step-up', { timeout: 10000 });
     await typeInto(el, '#jd-email', `wtr.${phone}@example.com`);
     await submitDialog(el);
-    await waitUntil(() => ($(el, 'dialog [part~="status"]').textContent ?? '').includes('verification link was sent'), 'no link sent', { timeout: 10000 });
+    await waitUntil(
+      () => ($(el, 'dialog [part~="status"]').textContent ?? '').includes('verification link was sent'),
+      'no link sent',
+      { timeout: 10000 },
+    );
     // the page re-reads the overview after the link was sent
-    await waitUntil(() => rowText(el, 'security-email').includes('Unverified'), 'the new email is not listed', { timeout: 10000 });
+    await waitUntil(() => rowText(el, 'security-email').includes('Unverified'), 'the new email is not listed', {
+      timeout: 10000,
+    });
   });
 });

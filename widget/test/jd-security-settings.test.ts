@@ -20,7 +20,7 @@ function serveOverview(o: SecurityOverview): void {
 }
 
 function rowText(el: JdSecuritySettings, row: string): string {
-  return $(el, `[data-row="${row}"]`).textContent!.replace(/\s+/g, ' ').trim();
+  return $(el, `[data-row="${row}"]`).textContent.replace(/\s+/g, ' ').trim();
 }
 
 function action(el: JdSecuritySettings, row: string, name: string): HTMLButtonElement {
@@ -47,7 +47,11 @@ describe('<jd-security-settings>', () => {
   it('shows each setting with its masked value and text badges (en)', async () => {
     const el = await mount('en');
     expect(bff.find('GET', '/v1/security')).to.have.length(1);
-    expect(rowText(el, 'security-phone')).to.contain('138****8000').and.contain('Verified').and.contain('Can verify identity').and.contain('Can sign in');
+    expect(rowText(el, 'security-phone'))
+      .to.contain('138****8000')
+      .and.contain('Verified')
+      .and.contain('Can verify identity')
+      .and.contain('Can sign in');
     expect(rowText(el, 'security-email')).to.contain('a***@example.com').and.contain('Unverified');
     expect(rowText(el, 'security-email')).not.to.contain('Can sign in');
     expect(rowText(el, 'contact-phone')).to.contain('Same as the security phone');
@@ -61,9 +65,9 @@ describe('<jd-security-settings>', () => {
     expect(action(el, 'password', 'change').getAttribute('aria-describedby')).to.equal('jd-row-password');
     const rows = $$(el, 'tr[part~="event"]');
     expect(rows.map((r) => r.dataset['type'])).to.deep.equal(['sign_in', 'step_up_failed']);
-    expect(rows[0]!.textContent).to.contain('Signed in').and.contain('succeeded');
-    expect(rows[1]!.textContent).to.contain('Identity verification failed').and.contain('failed');
-    expect(rows[0]!.querySelector('time')!.getAttribute('datetime')).to.equal('2025-03-01T08:00:00.000Z');
+    expect(rows[0].textContent).to.contain('Signed in').and.contain('succeeded');
+    expect(rows[1].textContent).to.contain('Identity verification failed').and.contain('failed');
+    expect(rows[0].querySelector('time')!.getAttribute('datetime')).to.equal('2025-03-01T08:00:00.000Z');
   });
 
   it('shows the same settings in Chinese, with a separate contact and a bound MFA', async () => {
@@ -71,14 +75,21 @@ describe('<jd-security-settings>', () => {
       securityOverview({
         contactPhone: contact('phone', '139****9000', { canVerifyIdentity: false, canSignIn: false }),
         securityEmail: contact('email', 'a***@example.com'),
-        mfa: { bound: true, boundAt: "2026-11-20T08:00:00.000Z", recoveryCodesLeft: 10 },
+        mfa: { bound: true, boundAt: '2026-11-20T08:00:00.000Z', recoveryCodesLeft: 10 },
       }),
     );
     const el = await mount('zh-CN');
     expect($(el, 'h2').textContent).to.equal('安全设置');
-    expect(rowText(el, 'security-phone')).to.contain('安全手机').and.contain('已验证').and.contain('可用于身份验证').and.contain('可用于登录');
+    expect(rowText(el, 'security-phone'))
+      .to.contain('安全手机')
+      .and.contain('已验证')
+      .and.contain('可用于身份验证')
+      .and.contain('可用于登录');
     expect(rowText(el, 'security-email')).to.contain('已验证');
-    expect(rowText(el, 'contact-phone')).to.contain('139****9000').and.contain('修改').and.contain('恢复为同安全联系方式');
+    expect(rowText(el, 'contact-phone'))
+      .to.contain('139****9000')
+      .and.contain('修改')
+      .and.contain('恢复为同安全联系方式');
     expect(rowText(el, 'contact-email')).to.contain('同安全邮箱');
     expect(rowText(el, 'mfa')).to.contain('已绑定');
     expect($(el, 'tr[part~="event"]').textContent).to.contain('登录').and.contain('成功');
@@ -102,8 +113,14 @@ describe('<jd-security-settings>', () => {
       status: 202,
       body: { deliveryId: 'd1', method: 'phone', sentTo: '138****8000', expiresIn: 600, resendAfter: 60 },
     });
-    bff.routes['POST /v1/security/step-up/verify'] = () => ({ status: 200, body: { stepUp: { active: true, expiresAt: '2025-03-01T08:10:00.000Z' } } });
-    bff.routes['POST /v1/security/contacts/start'] = () => ({ status: 202, body: { deliveryId: 'd2', sentTo: '139****9000', expiresIn: 600, resendAfter: 60 } });
+    bff.routes['POST /v1/security/step-up/verify'] = () => ({
+      status: 200,
+      body: { stepUp: { active: true, expiresAt: '2025-03-01T08:10:00.000Z' } },
+    });
+    bff.routes['POST /v1/security/contacts/start'] = () => ({
+      status: 202,
+      body: { deliveryId: 'd2', sentTo: '139****9000', expiresIn: 600, resendAfter: 60 },
+    });
     bff.routes['POST /v1/security/contacts/confirm'] = () => ({ status: 200, body: newOverview });
     const el = await mount();
     const trigger = action(el, 'security-phone', 'change');
@@ -119,7 +136,10 @@ describe('<jd-security-settings>', () => {
     $<HTMLInputElement>(el, 'dialog input[name="channel"][value="voice"]').click();
     await submitDialog(el);
     await waitUntil(() => el.shadowRoot!.querySelector('dialog #jd-code'), 'no step-up code field');
-    expect(bff.find('POST', '/v1/security/step-up/start')[0]!.body).to.deep.equal({ method: 'phone', channel: 'voice' });
+    expect(bff.find('POST', '/v1/security/step-up/start')[0].body).to.deep.equal({
+      method: 'phone',
+      channel: 'voice',
+    });
     expect($(el, 'dialog [part~="status"]').textContent).to.contain('A code was sent to 138****8000');
     expect($<HTMLButtonElement>(el, 'dialog [part~="resend"]').disabled).to.equal(true);
     expect($(el, 'dialog [part~="resend"]').textContent).to.match(/Resend in \d+ s/);
@@ -128,13 +148,13 @@ describe('<jd-security-settings>', () => {
     await typeInto(el, '#jd-code', '123456');
     await submitDialog(el);
     await waitUntil(() => el.shadowRoot!.querySelector('dialog #jd-phone'), 'no new-phone field');
-    expect(bff.find('POST', '/v1/security/step-up/verify')[0]!.body).to.deep.equal({ method: 'phone', code: '123456' });
+    expect(bff.find('POST', '/v1/security/step-up/verify')[0].body).to.deep.equal({ method: 'phone', code: '123456' });
     // 3. the new phone, a code to it
     await typeInto(el, '#jd-region', 'HK');
     await typeInto(el, '#jd-phone', '5123 4567');
     await submitDialog(el);
     await waitUntil(() => el.shadowRoot!.querySelector('dialog #jd-code'), 'no new-phone code field');
-    expect(bff.find('POST', '/v1/security/contacts/start')[0]!.body).to.deep.equal({
+    expect(bff.find('POST', '/v1/security/contacts/start')[0].body).to.deep.equal({
       kind: 'phone',
       role: 'security',
       phone: { region: 'HK', number: '51234567' },
@@ -145,10 +165,10 @@ describe('<jd-security-settings>', () => {
     await typeInto(el, '#jd-code', '654321');
     const changed = oneEvent(el, 'jd-security-change');
     await submitDialog(el);
-    const detail = ((await changed) as CustomEvent).detail;
+    const detail = (await changed).detail;
     expect(detail.what).to.equal('security_phone');
     expect(detail.overview.securityPhone.value).to.equal('139****9000');
-    expect(bff.find('POST', '/v1/security/contacts/confirm')[0]!.body).to.deep.equal({
+    expect(bff.find('POST', '/v1/security/contacts/confirm')[0].body).to.deep.equal({
       kind: 'phone',
       role: 'security',
       phone: { region: 'HK', number: '51234567' },
@@ -171,7 +191,7 @@ describe('<jd-security-settings>', () => {
     await typeInto(el, '#jd-phone', '13900139000');
     const err = oneEvent(el, 'jd-error');
     await submitDialog(el);
-    expect(((await err) as CustomEvent).detail.code).to.equal('step_up_required');
+    expect((await err).detail.code).to.equal('step_up_required');
     await waitUntil(() => el.shadowRoot!.querySelector('dialog input[name="method"]'), 'no method step');
     expect($(el, 'dialog [part~="status"]').textContent).to.contain('verify your identity first');
   });
@@ -181,10 +201,12 @@ describe('<jd-security-settings>', () => {
     const el = await mount();
     action(el, 'security-phone', 'change').click();
     await waitUntil(() => dialog(el).open);
-    const text = $(el, 'dialog').textContent!;
+    const text = $(el, 'dialog').textContent;
     expect(text).to.contain('No verification method is available');
     expect(text).to.contain('Hotline: 400-615-1212').and.contain('Email: support@example.com');
-    expect($<HTMLAnchorElement>(el, 'dialog a[part~="link"]').getAttribute('href')).to.equal('https://help.example/ticket');
+    expect($<HTMLAnchorElement>(el, 'dialog a[part~="link"]').getAttribute('href')).to.equal(
+      'https://help.example/ticket',
+    );
     expect($$(el, 'dialog button[type="submit"]')).to.have.length(0);
     expect(el.shadowRoot!.activeElement).to.equal($(el, 'dialog a'));
   });
@@ -201,8 +223,13 @@ describe('<jd-security-settings>', () => {
   });
 
   it('sets a contact phone without step-up, and "Same as security" resets it with DELETE', async () => {
-    const withContact = securityOverview({ contactPhone: contact('phone', '139****9000', { canVerifyIdentity: false, canSignIn: false }) });
-    bff.routes['POST /v1/security/contacts/start'] = () => ({ status: 202, body: { deliveryId: 'd', sentTo: '139****9000', expiresIn: 600, resendAfter: 60 } });
+    const withContact = securityOverview({
+      contactPhone: contact('phone', '139****9000', { canVerifyIdentity: false, canSignIn: false }),
+    });
+    bff.routes['POST /v1/security/contacts/start'] = () => ({
+      status: 202,
+      body: { deliveryId: 'd', sentTo: '139****9000', expiresIn: 600, resendAfter: 60 },
+    });
     bff.routes['POST /v1/security/contacts/confirm'] = () => ({ status: 200, body: withContact });
     bff.routes['DELETE /v1/security/contacts/phone'] = () => ({ status: 200, body: securityOverview() });
     const el = await mount();
@@ -212,7 +239,7 @@ describe('<jd-security-settings>', () => {
     await typeInto(el, '#jd-phone', '139 0013 9000');
     await submitDialog(el);
     await waitUntil(() => el.shadowRoot!.querySelector('dialog #jd-code'));
-    expect((bff.find('POST', '/v1/security/contacts/start')[0]!.body as { role: string }).role).to.equal('contact');
+    expect((bff.find('POST', '/v1/security/contacts/start')[0].body as { role: string }).role).to.equal('contact');
     await typeInto(el, '#jd-code', '111111');
     await submitDialog(el);
     await waitUntil(() => !dialog(el).open);
@@ -221,7 +248,7 @@ describe('<jd-security-settings>', () => {
 
     const changed = oneEvent(el, 'jd-security-change');
     action(el, 'contact-phone', 'use_security').click();
-    const detail = ((await changed) as CustomEvent).detail;
+    const detail = (await changed).detail;
     expect(detail.what).to.equal('contact_phone');
     expect(bff.find('DELETE', '/v1/security/contacts/phone')).to.have.length(1);
     await el.updateComplete;
@@ -229,7 +256,10 @@ describe('<jd-security-settings>', () => {
   });
 
   it('shows a code error from the server at the code field', async () => {
-    bff.routes['POST /v1/security/contacts/start'] = () => ({ status: 202, body: { deliveryId: 'd', sentTo: 'b***@example.com', expiresIn: 600, resendAfter: 60 } });
+    bff.routes['POST /v1/security/contacts/start'] = () => ({
+      status: 202,
+      body: { deliveryId: 'd', sentTo: 'b***@example.com', expiresIn: 600, resendAfter: 60 },
+    });
     bff.routes['POST /v1/security/contacts/confirm'] = () => errorAnswer(400, 'code_invalid', { remaining: 3 });
     const el = await mount();
     action(el, 'contact-email', 'set').click();
@@ -237,7 +267,11 @@ describe('<jd-security-settings>', () => {
     await typeInto(el, '#jd-email', 'bob@example.com');
     await submitDialog(el);
     await waitUntil(() => el.shadowRoot!.querySelector('dialog #jd-code'));
-    expect(bff.find('POST', '/v1/security/contacts/start')[0]!.body).to.deep.equal({ kind: 'email', role: 'contact', email: 'bob@example.com' });
+    expect(bff.find('POST', '/v1/security/contacts/start')[0].body).to.deep.equal({
+      kind: 'email',
+      role: 'contact',
+      email: 'bob@example.com',
+    });
     await typeInto(el, '#jd-code', '000000');
     await submitDialog(el);
     await waitUntil(() => el.shadowRoot!.querySelector('#jd-code-error'));
@@ -247,21 +281,32 @@ describe('<jd-security-settings>', () => {
   });
 
   it('"Verify" on an unverified email resends the link', async () => {
-    bff.routes['POST /v1/security/email/verification'] = () => ({ status: 202, body: { deliveryId: 'd', sentTo: 'a***@example.com' } });
+    bff.routes['POST /v1/security/email/verification'] = () => ({
+      status: 202,
+      body: { deliveryId: 'd', sentTo: 'a***@example.com' },
+    });
     const el = await mount();
     action(el, 'security-email', 'verify').click();
     await waitUntil(() => bff.find('POST', '/v1/security/email/verification').length === 1);
     await waitUntil(() => el.shadowRoot!.querySelector('[part~="success"]'));
-    expect($(el, '[part~="success"]').textContent).to.contain('A verification link was sent to a***@example.com. Open it within 2 hours.');
+    expect($(el, '[part~="success"]').textContent).to.contain(
+      'A verification link was sent to a***@example.com. Open it within 2 hours.',
+    );
   });
 
   // README "Security model": a first security email, verified from the adder's own inbox, would
   // itself pass the next step-up, so adding one needs a step-up by a method the account has.
   it('adding a first security email asks for step-up first', async () => {
     serveOverview(securityOverview({ securityEmail: null }));
-    bff.routes['POST /v1/security/step-up/start'] = () => ({ status: 202, body: { deliveryId: 'd1', method: 'phone', sentTo: '138****8000', expiresIn: 600, resendAfter: 60 } });
+    bff.routes['POST /v1/security/step-up/start'] = () => ({
+      status: 202,
+      body: { deliveryId: 'd1', method: 'phone', sentTo: '138****8000', expiresIn: 600, resendAfter: 60 },
+    });
     bff.routes['POST /v1/security/step-up/verify'] = () => STEP_UP_OK;
-    bff.routes['POST /v1/security/email'] = () => ({ status: 202, body: { deliveryId: 'd', sentTo: 'c***@example.com' } });
+    bff.routes['POST /v1/security/email'] = () => ({
+      status: 202,
+      body: { deliveryId: 'd', sentTo: 'c***@example.com' },
+    });
     const el = await mount();
     expect(rowText(el, 'security-email')).to.contain('Not set');
     expect(rowText(el, 'contact-email')).to.contain('Not set');
@@ -273,7 +318,7 @@ describe('<jd-security-settings>', () => {
     expect($$(el, 'dialog #jd-email')).to.have.length(0);
     await submitDialog(el);
     await waitUntil(() => el.shadowRoot!.querySelector('dialog #jd-code'), 'no step-up code field');
-    expect(bff.find('POST', '/v1/security/step-up/start')[0]!.body).to.deep.equal({ method: 'phone', channel: 'sms' });
+    expect(bff.find('POST', '/v1/security/step-up/start')[0].body).to.deep.equal({ method: 'phone', channel: 'sms' });
     await typeInto(el, '#jd-code', '123456');
     await submitDialog(el);
     // 2. then the new email, sent a link
@@ -282,8 +327,8 @@ describe('<jd-security-settings>', () => {
     await typeInto(el, '#jd-email', 'carol@example.com');
     const changed = oneEvent(el, 'jd-security-change');
     await submitDialog(el);
-    expect(((await changed) as CustomEvent).detail.what).to.equal('security_email');
-    expect(bff.find('POST', '/v1/security/email')[0]!.body).to.deep.equal({ email: 'carol@example.com' });
+    expect((await changed).detail.what).to.equal('security_email');
+    expect(bff.find('POST', '/v1/security/email')[0].body).to.deep.equal({ email: 'carol@example.com' });
     expect($(el, 'dialog [part~="status"]').textContent).to.contain('Open it within 2 hours');
   });
 
@@ -305,21 +350,35 @@ describe('<jd-security-settings>', () => {
 
   it('when the grant expired mid-dialog, goes back to the step-up with the reason beside it, then adds the email', async () => {
     // the page still believes in an older grant; the BFF re-checks it and it has expired
-    serveOverview(securityOverview({ securityEmail: null, stepUp: { active: true, expiresAt: '2025-03-01T08:10:00.000Z' } }));
+    serveOverview(
+      securityOverview({ securityEmail: null, stepUp: { active: true, expiresAt: '2025-03-01T08:10:00.000Z' } }),
+    );
     let granted = false;
-    bff.routes['POST /v1/security/step-up/start'] = () => ({ status: 202, body: { deliveryId: 'd1', method: 'phone', sentTo: '138****8000', expiresIn: 600, resendAfter: 60 } });
+    bff.routes['POST /v1/security/step-up/start'] = () => ({
+      status: 202,
+      body: { deliveryId: 'd1', method: 'phone', sentTo: '138****8000', expiresIn: 600, resendAfter: 60 },
+    });
     bff.routes['POST /v1/security/step-up/verify'] = () => ((granted = true), STEP_UP_OK);
-    bff.routes['POST /v1/security/email'] = () => (granted ? { status: 202, body: { deliveryId: 'd', sentTo: 'c***@example.com' } } : errorAnswer(403, 'step_up_required'));
+    bff.routes['POST /v1/security/email'] = () =>
+      granted
+        ? { status: 202, body: { deliveryId: 'd', sentTo: 'c***@example.com' } }
+        : errorAnswer(403, 'step_up_required');
     const el = await mount();
     action(el, 'security-email', 'add').click();
-    await waitUntil(() => el.shadowRoot!.querySelector('dialog #jd-email'), 'the grant is active: straight to the email');
+    await waitUntil(
+      () => el.shadowRoot!.querySelector('dialog #jd-email'),
+      'the grant is active: straight to the email',
+    );
     await typeInto(el, '#jd-email', 'carol@example.com');
     await submitDialog(el);
-    await waitUntil(() => el.shadowRoot!.querySelector('dialog input[name="method"]'), 'no method step after step_up_required');
+    await waitUntil(
+      () => el.shadowRoot!.querySelector('dialog input[name="method"]'),
+      'no method step after step_up_required',
+    );
     // the reason is in the dialog, with the step it asks for; nothing at the page's foot
     expect($(el, 'dialog [part~="status"]').textContent).to.contain('For your security, verify your identity first.');
     expect($(el, 'dialog [part~="status"]').className).to.contain('is-error');
-    expect($$(el, '[part~="status"]').filter((s) => !s.closest('dialog') && s.textContent!.trim())).to.have.length(0);
+    expect($$(el, '[part~="status"]').filter((s) => !s.closest('dialog') && s.textContent.trim())).to.have.length(0);
     expect(dialog(el).open).to.equal(true);
     await submitDialog(el);
     await waitUntil(() => el.shadowRoot!.querySelector('dialog #jd-code'), 'no step-up code field');
@@ -328,15 +387,24 @@ describe('<jd-security-settings>', () => {
     // back at the email, still filled in: one more Confirm adds it
     await waitUntil(() => el.shadowRoot!.querySelector('dialog #jd-email'), 'no email field after step-up');
     expect(($(el, '#jd-email') as HTMLInputElement).value).to.equal('carol@example.com');
-    expect($(el, 'dialog [part~="status"]').textContent!.trim()).to.equal('');
+    expect($(el, 'dialog [part~="status"]').textContent.trim()).to.equal('');
     await submitDialog(el);
-    await waitUntil(() => ($(el, 'dialog [part~="status"]').textContent ?? '').includes('Open it within 2 hours'), 'the link was not sent');
+    await waitUntil(
+      () => ($(el, 'dialog [part~="status"]').textContent ?? '').includes('Open it within 2 hours'),
+      'the link was not sent',
+    );
     expect(bff.find('POST', '/v1/security/email')).to.have.length(2);
   });
 
   it('changes the password: step-up first, then the live checklist and validation', async () => {
-    bff.routes['POST /v1/security/step-up/start'] = () => ({ status: 202, body: { deliveryId: 'd', method: 'phone', sentTo: '138****8000', expiresIn: 600, resendAfter: 60 } });
-    bff.routes['POST /v1/security/step-up/verify'] = () => ({ status: 200, body: { stepUp: { active: true, expiresAt: '2025-03-01T08:10:00.000Z' } } });
+    bff.routes['POST /v1/security/step-up/start'] = () => ({
+      status: 202,
+      body: { deliveryId: 'd', method: 'phone', sentTo: '138****8000', expiresIn: 600, resendAfter: 60 },
+    });
+    bff.routes['POST /v1/security/step-up/verify'] = () => ({
+      status: 200,
+      body: { stepUp: { active: true, expiresAt: '2025-03-01T08:10:00.000Z' } },
+    });
     let answer = errorAnswer(400, 'password_incorrect');
     bff.routes['POST /v1/security/password'] = () => answer;
     const el = await mount();
@@ -371,8 +439,11 @@ describe('<jd-security-settings>', () => {
     answer = { status: 200, body: { signedOutSessions: 2 } };
     const changed = oneEvent(el, 'jd-security-change');
     await submitDialog(el);
-    expect(((await changed) as CustomEvent).detail.what).to.equal('password');
-    expect(bff.find('POST', '/v1/security/password').at(-1)!.body).to.deep.equal({ currentPassword: 'Old!pass1', newPassword: 'N3w!secret' });
+    expect((await changed).detail.what).to.equal('password');
+    expect(bff.find('POST', '/v1/security/password').at(-1)!.body).to.deep.equal({
+      currentPassword: 'Old!pass1',
+      newPassword: 'N3w!secret',
+    });
     await waitUntil(() => !dialog(el).open);
     expect($(el, '[part~="success"]').textContent).to.contain('Other sessions signed out: 2');
   });

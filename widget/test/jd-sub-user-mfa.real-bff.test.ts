@@ -20,7 +20,7 @@ let bff: BffInfo;
 const SUB_PW = 'Sub#Pass2026';
 
 const has = (el: HTMLElement, selector: string) => () => !!el.shadowRoot!.querySelector(selector);
-const text = (el: Element) => el.textContent!.replace(/\s+/g, ' ').trim();
+const text = (el: Element) => el.textContent.replace(/\s+/g, ' ').trim();
 
 /** A call to the BFF as another browser tab would make it (its own bearer token, not the page's). */
 async function call(path: string, body?: unknown, token?: string): Promise<{ status: number; json: any }> {
@@ -56,7 +56,9 @@ describe("sub-users' MFA against the real BFF", function () {
     const settings = await fixture<JdSecuritySettings>(
       html`<jd-security-settings publishable-key=${bff.publishableKey} api-base=${bff.url} locale="en"></jd-security-settings>`,
     );
-    await waitUntil(has(settings, '[part~="sub-users"] [data-action="create"]'), 'no sub-users section', { timeout: 10000 });
+    await waitUntil(has(settings, '[part~="sub-users"] [data-action="create"]'), 'no sub-users section', {
+      timeout: 10000,
+    });
     $<HTMLButtonElement>(settings, '[part~="sub-users"] [data-action="create"]').click();
     await waitUntil(has(settings, 'dialog #jd-name'));
     await typeInto(settings, '#jd-name', 'oncall');
@@ -83,10 +85,14 @@ describe("sub-users' MFA against the real BFF", function () {
     await waitUntil(has(settings, 'dialog button[type="submit"]'), 'no confirmation');
     expect(text($(settings, 'dialog p'))).to.contain("Disassociate oncall's MFA device?");
     await submit(settings);
-    await waitUntil(() => !$<HTMLDialogElement>(settings, 'dialog').open, 'the dialog did not close', { timeout: 10000 });
+    await waitUntil(() => !$<HTMLDialogElement>(settings, 'dialog').open, 'the dialog did not close', {
+      timeout: 10000,
+    });
     await waitUntil(() => row().includes('MFA not bound'), 'the row did not update', { timeout: 10000 });
     expect($$(settings, '[data-sub="oncall"] [data-action="disassociate"]')).to.have.length(0);
-    expect($(settings, '[data-type="sub_user_mfa_disassociated"]').textContent).to.contain('Sub-user MFA disassociated');
+    expect($(settings, '[data-type="sub_user_mfa_disassociated"]').textContent).to.contain(
+      'Sub-user MFA disassociated',
+    );
 
     // the sub-user is told at its next sign-in and binds again
     const next = await call('/sessions', { identifier: primary, subUser: 'oncall', password: SUB_PW });
@@ -100,13 +106,22 @@ describe("sub-users' MFA against the real BFF", function () {
     const primaryToken = client.token!;
     // the sub-user signs in on this page as in a fresh tab (a sign-in ends the session it is sent with)
     sessionStorage.clear();
-    const sub = new JdClient({ publishableKey: bff.publishableKey, apiBase: bff.url, sessionMode: 'token', locale: 'en' });
-    expect((await sub.signIn({ identifier: primary, subUser: 'member', password: SUB_PW })).account.subUser?.name).to.equal('member');
+    const sub = new JdClient({
+      publishableKey: bff.publishableKey,
+      apiBase: bff.url,
+      sessionMode: 'token',
+      locale: 'en',
+    });
+    expect(
+      (await sub.signIn({ identifier: primary, subUser: 'member', password: SUB_PW })).account.subUser?.name,
+    ).to.equal('member');
 
     const settings = await fixture<JdSecuritySettings>(
       html`<jd-security-settings publishable-key=${bff.publishableKey} api-base=${bff.url} locale="en"></jd-security-settings>`,
     );
-    await waitUntil(has(settings, '[data-row="mfa"] [data-action="bind"]'), 'no Bind for the sub-user', { timeout: 10000 });
+    await waitUntil(has(settings, '[data-row="mfa"] [data-action="bind"]'), 'no Bind for the sub-user', {
+      timeout: 10000,
+    });
     expect($$(settings, '[part~="sub-users"], [part~="events"]')).to.have.length(0);
     $<HTMLButtonElement>(settings, '[data-row="mfa"] [data-action="bind"]').click();
     await waitUntil(has(settings, 'dialog #jd-currentPassword'), 'no password step');
@@ -117,12 +132,18 @@ describe("sub-users' MFA against the real BFF", function () {
     await typeInto(settings, '#jd-currentPassword', SUB_PW);
     await submit(settings);
     await waitUntil(has(settings, 'dialog img[part~="qr"]'), 'no QR code', { timeout: 10000 });
-    const secret = $(settings, 'dialog [part~="secret"] code').textContent!.replace(/\s+/g, '');
-    expect(decodeURIComponent($<HTMLAnchorElement>(settings, 'dialog a[href^="otpauth://totp/"]').href)).to.contain(`member@${primary}`);
+    const secret = $(settings, 'dialog [part~="secret"] code').textContent.replace(/\s+/g, '');
+    expect(decodeURIComponent($<HTMLAnchorElement>(settings, 'dialog a[href^="otpauth://totp/"]').href)).to.contain(
+      `member@${primary}`,
+    );
     await typeInto(settings, '#jd-code', await totp(secret));
     await submit(settings);
-    await waitUntil(() => !$<HTMLDialogElement>(settings, 'dialog').open, 'the dialog did not close', { timeout: 10000 });
-    expect(text($(settings, '[data-row="mfa"]'))).to.contain('Bound').and.contain('only the primary account can disassociate it');
+    await waitUntil(() => !$<HTMLDialogElement>(settings, 'dialog').open, 'the dialog did not close', {
+      timeout: 10000,
+    });
+    expect(text($(settings, '[data-row="mfa"]')))
+      .to.contain('Bound')
+      .and.contain('only the primary account can disassociate it');
     expect($(settings, '[aria-live="polite"]').textContent).to.contain('Sub-users have no recovery codes');
 
     // the primary sees the device

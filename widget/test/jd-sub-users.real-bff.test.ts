@@ -39,7 +39,9 @@ describe('sub-users against the real BFF', function () {
 
     // the sub-user signs in on a fresh page state (no primary session)
     sessionStorage.clear();
-    const login = await fixture<JdLogin>(html`<jd-login publishable-key=${bff.publishableKey} api-base=${bff.url} locale="en"></jd-login>`);
+    const login = await fixture<JdLogin>(
+      html`<jd-login publishable-key=${bff.publishableKey} api-base=${bff.url} locale="en"></jd-login>`,
+    );
     await waitUntil(has(login, 'form'), 'no login form', { timeout: 10000 });
     $<HTMLButtonElement>(login, 'button[data-sub]').click();
     await waitUntil(has(login, '#jd-sub-user'));

@@ -51,12 +51,21 @@ describe('message pruning (widget/prune-messages.ts)', () => {
     const used = usedMessageKeys(["t('login.title'); t('mfa.code'); x = `error.${c}`;"])!;
     const pruned = pruneCatalog(CATALOG, used);
     const en = load(pruned);
-    expect(Object.keys(en)).to.deep.equal(['error.required', 'error.file_too_large', 'login.title', 'mfa.code', 'mfa.codes_intro']);
+    expect(Object.keys(en)).to.deep.equal([
+      'error.required',
+      'error.file_too_large',
+      'login.title',
+      'mfa.code',
+      'mfa.codes_intro',
+    ]);
     expect(en['error.file_too_large']).to.equal('The file is too large (at most {mb} MB).');
     expect(pruned).to.contain('// errors').and.contain('export type MessageKey = keyof typeof en;');
     expect(pruned).to.not.contain('long text');
     // everything used: the catalogue comes back unchanged
-    const all = usedMessageKeys(["t('mfa.lost_help')", '`login.${a}` `security.${b}` `event.${c}` `mfa.${d}` `error.${e}`'])!;
+    const all = usedMessageKeys([
+      "t('mfa.lost_help')",
+      '`login.${a}` `security.${b}` `event.${c}` `mfa.${d}` `error.${e}`',
+    ])!;
     expect(pruneCatalog(CATALOG, all)).to.equal(CATALOG);
     expect(load(pruneCatalog(CATALOG, all))['mfa.lost_help']).to.contain('long text');
   });
@@ -72,6 +81,8 @@ describe('message pruning (widget/prune-messages.ts)', () => {
     expect(usedMessageKeys(['t(`${group}.${name}` as MessageKey)'])).to.equal(null);
     expect(usedMessageKeys(["t((group + '.title') as MessageKey)"])).to.equal(null);
     // ordinary templates are no reason to give up
-    expect(usedMessageKeys(['html`<p id="${id}-error">${text}</p>`; `#${CONTROL_ID.password}`; `${n} s`'])).to.not.equal(null);
+    expect(
+      usedMessageKeys(['html`<p id="${id}-error">${text}</p>`; `#${CONTROL_ID.password}`; `${n} s`']),
+    ).to.not.equal(null);
   });
 });

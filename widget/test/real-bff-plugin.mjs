@@ -61,7 +61,11 @@ export function realBffPlugin({ root = process.cwd(), startTimeoutMs = 60_000 } 
   }
 
   function tenantCli(args) {
-    return spawnSync(process.execPath, ['--import', 'tsx', 'bff/src/cli/tenant.ts', ...args], { cwd: root, env, encoding: 'utf8' });
+    return spawnSync(process.execPath, ['--import', 'tsx', 'bff/src/cli/tenant.ts', ...args], {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+    });
   }
 
   async function stopBff() {
@@ -81,7 +85,10 @@ export function realBffPlugin({ root = process.cwd(), startTimeoutMs = 60_000 } 
     });
     let log = '';
     await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the BFF did not start in ${startTimeoutMs} ms:\n${log}`)), startTimeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`the BFF did not start in ${startTimeoutMs} ms:\n${log}`)),
+        startTimeoutMs,
+      );
       const onData = (d) => {
         log += d;
         if (log.includes('listening on')) {
@@ -126,7 +133,9 @@ export function realBffPlugin({ root = process.cwd(), startTimeoutMs = 60_000 } 
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         });
         const type = res.headers.get('content-type') ?? '';
-        const answer = type.includes('json') ? await res.json() : Buffer.from(await res.arrayBuffer()).toString('base64');
+        const answer = type.includes('json')
+          ? await res.json()
+          : Buffer.from(await res.arrayBuffer()).toString('base64');
         return { body: JSON.stringify({ status: res.status, contentType: type, body: answer }), type: 'json' };
       }
       if (context.path === '/__bff/outbox' && info) {

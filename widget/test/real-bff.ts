@@ -41,8 +41,17 @@ export async function latestCode(nationalNumber: string): Promise<string> {
 }
 
 /** Registers through the API in token mode (the token stays in sessionStorage, where the elements find it). */
-export async function registerUser(bff: BffInfo, phone: string, accountName = `wtr_${Math.random().toString(36).slice(2, 10)}`): Promise<{ client: JdClient; accountName: string }> {
-  const client = new JdClient({ publishableKey: bff.publishableKey, apiBase: bff.url, sessionMode: 'token', locale: 'en' });
+export async function registerUser(
+  bff: BffInfo,
+  phone: string,
+  accountName = `wtr_${Math.random().toString(36).slice(2, 10)}`,
+): Promise<{ client: JdClient; accountName: string }> {
+  const client = new JdClient({
+    publishableKey: bff.publishableKey,
+    apiBase: bff.url,
+    sessionMode: 'token',
+    locale: 'en',
+  });
   const config = await client.config();
   await client.sendCode({ phone: { region: 'CN', number: phone }, purpose: 'register', channel: 'sms' });
   await client.register({

@@ -13,7 +13,10 @@ import { $, $$, FakeBff, errorAnswer, signedIn, typeInto, type FakeAnswer } from
 let bff: FakeBff;
 
 /** What the BFF sends when the database is unreachable. */
-const UNAVAILABLE: FakeAnswer = { ...errorAnswer(503, 'service_unavailable', { seconds: 5 }), headers: { 'retry-after': '5' } };
+const UNAVAILABLE: FakeAnswer = {
+  ...errorAnswer(503, 'service_unavailable', { seconds: 5 }),
+  headers: { 'retry-after': '5' },
+};
 
 /** Answers 503 first, then `then` (a retry after the outage). */
 function unavailableOnce(then: FakeAnswer): () => FakeAnswer {
@@ -45,7 +48,10 @@ describe('a 503 service_unavailable', () => {
       await typeInto(el, '#jd-password', 'Str0ng!pw');
       const failed = oneEvent(el, 'jd-error');
       $<HTMLButtonElement>(el, 'button[type="submit"]').click();
-      expect(((await failed) as CustomEvent).detail).to.deep.equal({ code: 'service_unavailable', message: en['error.service_unavailable'] });
+      expect((await failed).detail).to.deep.equal({
+        code: 'service_unavailable',
+        message: en['error.service_unavailable'],
+      });
       await waitUntil(() => statusText(el).includes(en['error.service_unavailable']), 'the message is shown');
       expect($(el, '[aria-live="polite"]').classList.contains('is-error')).to.equal(true);
       // not a field's fault: no field is marked
@@ -60,7 +66,7 @@ describe('a 503 service_unavailable', () => {
       await signed;
       const posts = bff.find('POST', '/v1/sessions');
       expect(posts).to.have.length(2);
-      expect(posts[1]!.body).to.deep.equal({ identifier: 'alice_01', password: 'Str0ng!pw' });
+      expect(posts[1].body).to.deep.equal({ identifier: 'alice_01', password: 'Str0ng!pw' });
     });
 
     it('says so in Chinese', async () => {
@@ -77,7 +83,9 @@ describe('a 503 service_unavailable', () => {
 
   describe('<jd-register>', () => {
     async function mount(locale: string): Promise<JdRegister> {
-      const el = await fixture<JdRegister>(html`<jd-register publishable-key="pk_test_1" locale=${locale}></jd-register>`);
+      const el = await fixture<JdRegister>(
+        html`<jd-register publishable-key="pk_test_1" locale=${locale}></jd-register>`,
+      );
       await waitUntil(() => el.shadowRoot!.querySelector('form'), 'form did not render');
       return el;
     }
@@ -119,8 +127,8 @@ describe('a 503 service_unavailable', () => {
       await registered;
       const posts = bff.find('POST', '/v1/accounts');
       expect(posts).to.have.length(2);
-      expect(posts[1]!.body).to.deep.equal(posts[0]!.body);
-      expect(posts[1]!.body).to.include({ accountName: 'alice_01', password: 'Str0ng!pw', code: '123456' });
+      expect(posts[1].body).to.deep.equal(posts[0].body);
+      expect(posts[1].body).to.include({ accountName: 'alice_01', password: 'Str0ng!pw', code: '123456' });
     });
 
     it('says so in Chinese', async () => {
@@ -151,7 +159,11 @@ describe('a 503 service_unavailable', () => {
       await waitUntil(() => statusText(el).includes('138****8000'), 'the second send is answered');
       const sends = bff.find('POST', '/v1/verification-codes');
       expect(sends).to.have.length(2);
-      expect(sends[1]!.body).to.deep.equal({ phone: { region: 'CN', number: '13800138000' }, purpose: 'register', channel: 'sms' });
+      expect(sends[1].body).to.deep.equal({
+        phone: { region: 'CN', number: '13800138000' },
+        purpose: 'register',
+        channel: 'sms',
+      });
     });
   });
 });

@@ -6,7 +6,9 @@ const SEED = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
 
 describe('test helper: TOTP (RFC 6238)', () => {
   it('decodes base32', () => {
-    expect(new TextDecoder().decode(base32Decode('gezd gnbv gy3t qojq gezd gnbv gy3t qojq'))).to.equal('12345678901234567890');
+    expect(new TextDecoder().decode(base32Decode('gezd gnbv gy3t qojq gezd gnbv gy3t qojq'))).to.equal(
+      '12345678901234567890',
+    );
   });
 
   it('matches the RFC 6238 test vectors', async () => {

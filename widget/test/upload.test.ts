@@ -35,7 +35,9 @@ describe('upload checks (widget/src/parts/upload.ts)', () => {
 
   it('answers the base64 the API takes, and the server error codes for a wrong file', async () => {
     const png = new File([bytes(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3)], 'a.png');
-    expect(await readUpload(png, false)).to.deep.equal({ data: btoa(String.fromCharCode(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3)) });
+    expect(await readUpload(png, false)).to.deep.equal({
+      data: btoa(String.fromCharCode(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3)),
+    });
     const pdf = new File([text('%PDF-1.4\nx')], 'a.pdf', { type: 'application/pdf' });
     expect(await readUpload(pdf, false)).to.deep.equal({ error: { code: 'file_type_invalid' } });
     expect(await readUpload(pdf, true)).to.have.property('data');

@@ -23,7 +23,13 @@ import { findAccountByFoldedName } from '../db/accounts.ts';
 import { systemClock } from '../services/deps.ts';
 import { listApplications, reviewApplication, setRealName } from '../services/mfa-recovery.ts';
 import { AppError } from '../../../shared/src/errors.ts';
-import { configureTenant, createTenant, findTenantBySlug, listTenants, operatorConfigView } from '../services/tenants.ts';
+import {
+  configureTenant,
+  createTenant,
+  findTenantBySlug,
+  listTenants,
+  operatorConfigView,
+} from '../services/tenants.ts';
 import { rotateSigningKey } from '../services/tokens.ts';
 import { postgresFileStore } from '../storage/files.ts';
 
@@ -73,7 +79,12 @@ try {
       console.error(`tenant "${slug}" exists already`);
       process.exitCode = 1;
     } else {
-      const t = await createTenant(db, { slug, origins: values.origin ?? [], ...(values.name ? { displayName: values.name } : {}), live: values.live ?? false });
+      const t = await createTenant(db, {
+        slug,
+        origins: values.origin ?? [],
+        ...(values.name ? { displayName: values.name } : {}),
+        live: values.live ?? false,
+      });
       console.log(`created tenant ${t.slug}`);
       console.log(`publishable key: ${t.publishableKey}`);
       console.log(`allowed origins: ${t.config.allowedOrigins.join(', ') || '(none)'}`);
@@ -86,10 +97,17 @@ try {
       process.exitCode = 1;
     } else {
       // the same JD_SECRET as the BFF: a tenant's own provider credentials are sealed with it
-      const updated = await configureTenant(db, t, JSON.parse(values.json) as Record<string, unknown>, { secret: loadConfig().secret });
+      const updated = await configureTenant(db, t, JSON.parse(values.json) as Record<string, unknown>, {
+        secret: loadConfig().secret,
+      });
       console.log(`updated tenant ${updated.slug}: ${Object.keys(JSON.parse(values.json) as object).join(', ')}`);
     }
-  } else if (command === 'real-name' || command === 'mfa-applications' || command === 'approve-mfa' || command === 'reject-mfa') {
+  } else if (
+    command === 'real-name' ||
+    command === 'mfa-applications' ||
+    command === 'approve-mfa' ||
+    command === 'reject-mfa'
+  ) {
     if (!slug) usage();
     const t = await findTenantBySlug(db, slug);
     if (!t) throw new Error(`no tenant "${slug}"`);
@@ -102,8 +120,14 @@ try {
       if (!account) throw new Error(`no account "${arg}" in ${slug}`);
       if (values.clear) await setRealName(deps, t.id, account.id, null);
       else {
-        if ((values.type !== 'personal' && values.type !== 'enterprise') || !values.name || !values['id-number']) usage();
-        await setRealName(deps, t.id, account.id, { type: values.type, name: values.name, idNumber: values['id-number'], ...(values.enterprise ? { enterprise: values.enterprise } : {}) });
+        if ((values.type !== 'personal' && values.type !== 'enterprise') || !values.name || !values['id-number'])
+          usage();
+        await setRealName(deps, t.id, account.id, {
+          type: values.type,
+          name: values.name,
+          idNumber: values['id-number'],
+          ...(values.enterprise ? { enterprise: values.enterprise } : {}),
+        });
       }
       console.log(`real-name status of ${arg}: ${values.clear ? 'cleared' : values.type}`);
     } else if (command === 'mfa-applications') {
@@ -111,7 +135,12 @@ try {
     } else {
       if (!arg) usage();
       if (command === 'reject-mfa' && !values.reason) usage();
-      await reviewApplication(deps, t, arg, command === 'approve-mfa' ? { approve: true } : { approve: false, reason: values.reason! });
+      await reviewApplication(
+        deps,
+        t,
+        arg,
+        command === 'approve-mfa' ? { approve: true } : { approve: false, reason: values.reason! },
+      );
       console.log(`${command === 'approve-mfa' ? 'approved' : 'rejected'} ${arg}`);
     }
   } else if (command === 'rotate-keys') {
@@ -121,7 +150,10 @@ try {
     // the same JD_SECRET as the BFF: the new private key is sealed with it
     const rotated = await rotateSigningKey({ db, clock: systemClock, config: loadConfig() }, t.id);
     console.log(`new signing key for ${slug}: ${rotated.kid}`);
-    if (rotated.retiredKid) console.log(`retired ${rotated.retiredKid}: stays in the JWKS until ${rotated.retiredPublishedUntil.toISOString()}`);
+    if (rotated.retiredKid)
+      console.log(
+        `retired ${rotated.retiredKid}: stays in the JWKS until ${rotated.retiredPublishedUntil.toISOString()}`,
+      );
   } else if (command === 'admin-keys') {
     // `admin-keys <action> <slug> [key id]`: the action comes first, so the slug is the third word
     const [, action, keySlug, keyId] = positionals;
@@ -135,11 +167,13 @@ try {
     } else if (action === 'list') {
       console.log(JSON.stringify(await listAdminKeys(db, t.id), null, 2));
     } else {
-      if (!(await revokeAdminKey(db, systemClock, t.id, keyId!))) throw new Error(`no admin key "${keyId}" in ${t.slug}`);
+      if (!(await revokeAdminKey(db, systemClock, t.id, keyId)))
+        throw new Error(`no admin key "${keyId}" in ${t.slug}`);
       console.log(`revoked admin key ${keyId}`);
     }
   } else if (command === 'list') {
-    for (const t of await listTenants(db)) console.log(`${t.slug}\t${t.publishableKey}\t${t.config.allowedOrigins.join(' ')}`);
+    for (const t of await listTenants(db))
+      console.log(`${t.slug}\t${t.publishableKey}\t${t.config.allowedOrigins.join(' ')}`);
   } else if (command === 'show') {
     if (!slug) usage();
     const t = await findTenantBySlug(db, slug);
@@ -149,7 +183,8 @@ try {
     } else console.log(JSON.stringify({ ...t, config: operatorConfigView(t.config) }, null, 2)); // credentials: only whether set
   } else usage();
 } catch (err) {
-  if (err instanceof AppError && err.fields?.length) console.error(`${err.code}: ${err.fields.map((f) => `${f.path || '(config)'} (${f.code})`).join(', ')}`);
+  if (err instanceof AppError && err.fields?.length)
+    console.error(`${err.code}: ${err.fields.map((f) => `${f.path || '(config)'} (${f.code})`).join(', ')}`);
   else console.error(err instanceof Error ? err.message : err);
   process.exitCode = 1;
 } finally {

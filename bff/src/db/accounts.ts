@@ -7,7 +7,15 @@ type Conn = Db | Trx;
 
 export async function insertAccount(
   trx: Trx,
-  a: { tenantId: string; accountName: string; folded: string; skeleton: string; passwordHash: string; referralCode: string | null; now: Date },
+  a: {
+    tenantId: string;
+    accountName: string;
+    folded: string;
+    skeleton: string;
+    passwordHash: string;
+    referralCode: string | null;
+    now: Date;
+  },
 ) {
   return trx
     .insertInto('accounts')
@@ -30,12 +38,18 @@ export async function insertAccount(
  * tenant? The skeleton catches look-alikes; the fold also catches an account whose fold was kept
  * through a collision by migration 0012.
  */
-export async function accountNameExists(db: Conn, tenantId: string, name: { folded: string; skeleton: string }): Promise<boolean> {
+export async function accountNameExists(
+  db: Conn,
+  tenantId: string,
+  name: { folded: string; skeleton: string },
+): Promise<boolean> {
   const row = await db
     .selectFrom('accounts')
     .select('id')
     .where('tenant_id', '=', tenantId)
-    .where((eb) => eb.or([eb('account_name_skeleton', '=', name.skeleton), eb('account_name_folded', '=', name.folded)]))
+    .where((eb) =>
+      eb.or([eb('account_name_skeleton', '=', name.skeleton), eb('account_name_folded', '=', name.folded)]),
+    )
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
@@ -46,13 +60,23 @@ export async function accountNameExists(db: Conn, tenantId: string, name: { fold
  * whether MFA is bound, the binding's flags for a phone/email, and
  * the account summary for the answer.
  */
-export function signInCandidates(db: Db, tenantId: string, by: { folded: string } | { kind: ContactKind; value: string }) {
-  let q = accountSummaryQuery(db, tenantId).select([
+export function signInCandidates(
+  db: Db,
+  tenantId: string,
+  by: { folded: string } | { kind: ContactKind; value: string },
+) {
+  const q = accountSummaryQuery(db, tenantId).select([
     'a.password_hash',
     'a.disabled_at', // a disabled account is refused, after the right password only
-    sql<boolean>`exists (select 1 from mfa_devices m where m.tenant_id = a.tenant_id and m.account_id = a.id and m.sub_user_id is null and m.confirmed_at is not null)`.as('has_mfa'),
+    sql<boolean>`exists (select 1 from mfa_devices m where m.tenant_id = a.tenant_id and m.account_id = a.id and m.sub_user_id is null and m.confirmed_at is not null)`.as(
+      'has_mfa',
+    ),
     // "key@version" of every agreement the account accepted: a tenant's new version is asked for at sign-in
-    sql<string[]>`coalesce((select array_agg(k.agreement_key || '@' || k.version) from consents k where k.tenant_id = a.tenant_id and k.account_id = a.id), '{}')`.as('consented'),
+    sql<
+      string[]
+    >`coalesce((select array_agg(k.agreement_key || '@' || k.version) from consents k where k.tenant_id = a.tenant_id and k.account_id = a.id), '{}')`.as(
+      'consented',
+    ),
   ]);
   if ('folded' in by) {
     return q
@@ -62,7 +86,9 @@ export function signInCandidates(db: Db, tenantId: string, by: { folded: string 
       .execute();
   }
   return q
-    .innerJoin('account_contacts as c', (j) => j.onRef('c.account_id', '=', 'a.id').onRef('c.tenant_id', '=', 'a.tenant_id'))
+    .innerJoin('account_contacts as c', (j) =>
+      j.onRef('c.account_id', '=', 'a.id').onRef('c.tenant_id', '=', 'a.tenant_id'),
+    )
     .select(['c.can_sign_in', 'c.verified_at as bound_verified_at'])
     .where('c.kind', '=', by.kind)
     .where('c.value', '=', by.value)
@@ -85,7 +111,13 @@ export function findAccountByFoldedName(db: Conn, tenantId: string, folded: stri
  * An unverified binding proves nothing about who owns the value, so it never counts
  * (services/contacts.ts: the "can sign in" rule).
  */
-export async function contactTakenElsewhere(trx: Trx, tenantId: string, kind: ContactKind, value: string, exceptAccountId: string) {
+export async function contactTakenElsewhere(
+  trx: Trx,
+  tenantId: string,
+  kind: ContactKind,
+  value: string,
+  exceptAccountId: string,
+) {
   const row = await trx
     .selectFrom('account_contacts')
     .select('id')
@@ -114,12 +146,26 @@ export function bindingsOfValue(trx: Trx, tenantId: string, kind: ContactKind, v
 
 /** Sets the "can sign in" flag of one binding (by its id). */
 export async function setContactCanSignIn(trx: Trx, tenantId: string, id: string, canSignIn: boolean) {
-  await trx.updateTable('account_contacts').set({ can_sign_in: canSignIn }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  await trx
+    .updateTable('account_contacts')
+    .set({ can_sign_in: canSignIn })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function insertContact(
   trx: Trx,
-  c: { tenantId: string; accountId: string; kind: ContactKind; role: ContactRole; value: string; verifiedAt: Date | null; canSignIn: boolean; now: Date },
+  c: {
+    tenantId: string;
+    accountId: string;
+    kind: ContactKind;
+    role: ContactRole;
+    value: string;
+    verifiedAt: Date | null;
+    canSignIn: boolean;
+    now: Date;
+  },
 ) {
   await trx
     .insertInto('account_contacts')
@@ -161,10 +207,18 @@ export function accountSummaryQuery(db: Conn, tenantId: string) {
   return db
     .selectFrom('accounts as a')
     .leftJoin('account_contacts as p', (j) =>
-      j.onRef('p.account_id', '=', 'a.id').onRef('p.tenant_id', '=', 'a.tenant_id').on('p.kind', '=', 'phone').on('p.role', '=', 'security'),
+      j
+        .onRef('p.account_id', '=', 'a.id')
+        .onRef('p.tenant_id', '=', 'a.tenant_id')
+        .on('p.kind', '=', 'phone')
+        .on('p.role', '=', 'security'),
     )
     .leftJoin('account_contacts as e', (j) =>
-      j.onRef('e.account_id', '=', 'a.id').onRef('e.tenant_id', '=', 'a.tenant_id').on('e.kind', '=', 'email').on('e.role', '=', 'security'),
+      j
+        .onRef('e.account_id', '=', 'a.id')
+        .onRef('e.tenant_id', '=', 'a.tenant_id')
+        .on('e.kind', '=', 'email')
+        .on('e.role', '=', 'security'),
     )
     .select([
       'a.id as account_id',
@@ -180,7 +234,6 @@ export function accountSummaryQuery(db: Conn, tenantId: string) {
 export function findAccountSummary(db: Conn, tenantId: string, accountId: string) {
   return accountSummaryQuery(db, tenantId).where('a.id', '=', accountId).executeTakeFirst();
 }
-
 
 /** Locks the account row: concurrent changes of one account's contacts/password run one after another. */
 export function lockAccount(trx: Trx, tenantId: string, accountId: string) {
@@ -203,10 +256,21 @@ export function findAccount(db: Conn, tenantId: string, accountId: string) {
 }
 
 export function listContacts(db: Conn, tenantId: string, accountId: string) {
-  return db.selectFrom('account_contacts').selectAll().where('tenant_id', '=', tenantId).where('account_id', '=', accountId).execute();
+  return db
+    .selectFrom('account_contacts')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('account_id', '=', accountId)
+    .execute();
 }
 
-export async function deleteContact(trx: Trx, tenantId: string, accountId: string, kind: ContactKind, role: ContactRole): Promise<number> {
+export async function deleteContact(
+  trx: Trx,
+  tenantId: string,
+  accountId: string,
+  kind: ContactKind,
+  role: ContactRole,
+): Promise<number> {
   const res = await trx
     .deleteFrom('account_contacts')
     .where('tenant_id', '=', tenantId)
@@ -218,17 +282,32 @@ export async function deleteContact(trx: Trx, tenantId: string, accountId: strin
 }
 
 export async function updatePasswordHash(trx: Trx, tenantId: string, accountId: string, hash: string, now: Date) {
-  await trx.updateTable('accounts').set({ password_hash: hash, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', accountId).execute();
+  await trx
+    .updateTable('accounts')
+    .set({ password_hash: hash, updated_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', accountId)
+    .execute();
 }
 
 /** Has the tenant's back office disabled this account (admin API)? */
 export async function isAccountDisabled(db: Conn, tenantId: string, accountId: string): Promise<boolean> {
-  const row = await db.selectFrom('accounts').select('disabled_at').where('tenant_id', '=', tenantId).where('id', '=', accountId).executeTakeFirst();
+  const row = await db
+    .selectFrom('accounts')
+    .select('disabled_at')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', accountId)
+    .executeTakeFirst();
   return Boolean(row?.disabled_at);
 }
 
 /** "key@version" of every agreement the account accepted. */
 export async function consentedAgreements(db: Conn, tenantId: string, accountId: string): Promise<string[]> {
-  const rows = await db.selectFrom('consents').select(['agreement_key', 'version']).where('tenant_id', '=', tenantId).where('account_id', '=', accountId).execute();
+  const rows = await db
+    .selectFrom('consents')
+    .select(['agreement_key', 'version'])
+    .where('tenant_id', '=', tenantId)
+    .where('account_id', '=', accountId)
+    .execute();
   return rows.map((r) => `${r.agreement_key}@${r.version}`);
 }

@@ -21,7 +21,9 @@ export function findAccounts(db: Conn, tenantId: string, ids: string[]) {
       'a.real_name_enterprise',
       'a.real_name_verified_at',
       // the primary account's own device: sub-users' devices do not count
-      sql<boolean>`exists (select 1 from mfa_devices m where m.tenant_id = a.tenant_id and m.account_id = a.id and m.sub_user_id is null and m.confirmed_at is not null)`.as('mfa_bound'),
+      sql<boolean>`exists (select 1 from mfa_devices m where m.tenant_id = a.tenant_id and m.account_id = a.id and m.sub_user_id is null and m.confirmed_at is not null)`.as(
+        'mfa_bound',
+      ),
     ])
     .where('a.tenant_id', '=', tenantId)
     .where('a.id', 'in', ids)
@@ -30,11 +32,24 @@ export function findAccounts(db: Conn, tenantId: string, ids: string[]) {
 }
 
 export async function accountExists(db: Conn, tenantId: string, id: string): Promise<boolean> {
-  return (await db.selectFrom('accounts').select('id').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()) !== undefined;
+  return (
+    (await db
+      .selectFrom('accounts')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst()) !== undefined
+  );
 }
 
 /** Accounts a phone/email is bound to, in any role. */
-export async function accountIdsByContact(db: Conn, tenantId: string, kind: ContactKind, value: string, limit: number): Promise<string[]> {
+export async function accountIdsByContact(
+  db: Conn,
+  tenantId: string,
+  kind: ContactKind,
+  value: string,
+  limit: number,
+): Promise<string[]> {
   const rows = await db
     .selectFrom('account_contacts')
     .select('account_id')
@@ -61,11 +76,23 @@ export function contactsOf(db: Conn, tenantId: string, accountIds: string[]) {
 
 /** Locks the account row (concurrent disable/enable run one after another) and tells whether it is disabled. */
 export function lockAccountDisabledAt(trx: Trx, tenantId: string, id: string) {
-  return trx.selectFrom('accounts').select('disabled_at').where('tenant_id', '=', tenantId).where('id', '=', id).forUpdate().executeTakeFirst();
+  return trx
+    .selectFrom('accounts')
+    .select('disabled_at')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 /** Sets or clears disabled_at (a repeated disable keeps the first time); false when the tenant has no such account. */
-export async function setAccountDisabled(trx: Trx, tenantId: string, id: string, at: Date | null, now: Date): Promise<boolean> {
+export async function setAccountDisabled(
+  trx: Trx,
+  tenantId: string,
+  id: string,
+  at: Date | null,
+  now: Date,
+): Promise<boolean> {
   const row = await trx
     .updateTable('accounts')
     .set((eb) => ({ disabled_at: at === null ? null : eb.fn.coalesce('disabled_at', eb.val(at)), updated_at: now }))
@@ -78,7 +105,11 @@ export async function setAccountDisabled(trx: Trx, tenantId: string, id: string,
 
 /** Every session of the account, its sub-users' included (they carry the primary's account_id). */
 export async function deleteAccountSessions(conn: Conn, tenantId: string, accountId: string): Promise<number> {
-  const res = await conn.deleteFrom('sessions').where('tenant_id', '=', tenantId).where('account_id', '=', accountId).executeTakeFirst();
+  const res = await conn
+    .deleteFrom('sessions')
+    .where('tenant_id', '=', tenantId)
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
   return Number(res.numDeletedRows);
 }
 
@@ -96,7 +127,12 @@ export function auditPage(db: Conn, tenantId: string, accountId: string, limit: 
 }
 
 export function findApplication(db: Conn, tenantId: string, id: string) {
-  return db.selectFrom('mfa_applications').select(['id', 'account_id', 'status']).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('mfa_applications')
+    .select(['id', 'account_id', 'status'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 /** A file of an application of this tenant (files belong to the application that uploaded them). */

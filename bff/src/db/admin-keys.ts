@@ -2,7 +2,10 @@ import type { Db } from './create.ts';
 
 /** The tenant's secret keys for the admin API: rows hold a hash of the key, never the key. */
 
-export async function insertAdminKey(db: Db, k: { keyId: string; tenantId: string; secretHash: string; label: string | null; now: Date }): Promise<void> {
+export async function insertAdminKey(
+  db: Db,
+  k: { keyId: string; tenantId: string; secretHash: string; label: string | null; now: Date },
+): Promise<void> {
   await db
     .insertInto('admin_keys')
     .values({ key_id: k.keyId, tenant_id: k.tenantId, secret_hash: k.secretHash, label: k.label, created_at: k.now })
@@ -11,7 +14,11 @@ export async function insertAdminKey(db: Db, k: { keyId: string; tenantId: strin
 
 /** The row a presented key names by its (non-secret) key id. */
 export function findAdminKey(db: Db, keyId: string) {
-  return db.selectFrom('admin_keys').select(['key_id', 'tenant_id', 'secret_hash', 'revoked_at', 'last_used_at']).where('key_id', '=', keyId).executeTakeFirst();
+  return db
+    .selectFrom('admin_keys')
+    .select(['key_id', 'tenant_id', 'secret_hash', 'revoked_at', 'last_used_at'])
+    .where('key_id', '=', keyId)
+    .executeTakeFirst();
 }
 
 export async function touchAdminKey(db: Db, keyId: string, now: Date): Promise<void> {

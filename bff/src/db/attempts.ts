@@ -32,7 +32,12 @@ function countAttempts(rows: RawBuilder<unknown>, now: Date) {
 }
 
 const valuesOf = (items: Item[], now: Date) =>
-  sql.join(items.map(({ key, rule }) => sql`(${key}::text, 1, ${now}::timestamptz, ${now}::timestamptz, ${rule.max}::int, ${rule.windowSeconds}::int, ${rule.backoffSeconds}::int)`));
+  sql.join(
+    items.map(
+      ({ key, rule }) =>
+        sql`(${key}::text, 1, ${now}::timestamptz, ${now}::timestamptz, ${rule.max}::int, ${rule.windowSeconds}::int, ${rule.backoffSeconds}::int)`,
+    ),
+  );
 
 /**
  * Reserves one attempt on each key in a single statement: a key's new window starts when its
@@ -60,12 +65,20 @@ export async function reserveAttempts(db: Db, first: Item[], then: Item[], now: 
   const counted = new Set(result.rows.map((r) => r.key));
   const refused = items.find((i) => !counted.has(i.key))!;
   await releaseAttempts(db, [...counted]);
-  const current = await db.selectFrom('attempt_counters').select(['hits', 'window_start', 'last_at']).where('key', '=', refused.key).executeTakeFirst();
+  const current = await db
+    .selectFrom('attempt_counters')
+    .select(['hits', 'window_start', 'last_at'])
+    .where('key', '=', refused.key)
+    .executeTakeFirst();
   return { ok: false, key: refused.key, retryAfterSeconds: current ? retryAfter(refused.rule, current, now) : 1 };
 }
 
 /** Seconds until a refused key takes an attempt again: its window's end, or sooner after its backoff. */
-function retryAfter(rule: CounterRule, row: { hits: number; window_start: Date | string; last_at: Date | string }, now: Date): number {
+function retryAfter(
+  rule: CounterRule,
+  row: { hits: number; window_start: Date | string; last_at: Date | string },
+  now: Date,
+): number {
   const windowEnds = new Date(row.window_start).getTime() + rule.windowSeconds * 1000;
   let until = windowEnds;
   if (rule.backoffSeconds > 0) {
@@ -83,7 +96,12 @@ const byKey = (a: Item, b: Item) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
  * holding another is how it would deadlock with a reservation of the same keys. A statement
  * that holds no lock while it waits cannot be part of a deadlock; the keys are independent.
  */
-const releaseOne = (db: Db, key: string) => db.updateTable('attempt_counters').set({ hits: sql`greatest(hits - 1, 0)` }).where('key', '=', key).execute();
+const releaseOne = (db: Db, key: string) =>
+  db
+    .updateTable('attempt_counters')
+    .set({ hits: sql`greatest(hits - 1, 0)` })
+    .where('key', '=', key)
+    .execute();
 const clearOne = (db: Db, key: string) => db.deleteFrom('attempt_counters').where('key', '=', key).execute();
 
 /** Gives back one reserved attempt on each key (its check passed, or never ran). */

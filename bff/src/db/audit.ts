@@ -36,7 +36,12 @@ export async function recordEvent(conn: Conn, e: AuditEvent): Promise<void> {
   await conn.insertInto('audit_events').values(eventRow(e)).execute();
 }
 
-export async function recentEvents(db: Conn, tenantId: string, accountId: string, limit = 10): Promise<AuditEventView[]> {
+export async function recentEvents(
+  db: Conn,
+  tenantId: string,
+  accountId: string,
+  limit = 10,
+): Promise<AuditEventView[]> {
   const rows = await db
     .selectFrom('audit_events')
     .selectAll()

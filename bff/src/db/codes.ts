@@ -49,7 +49,14 @@ export async function countCodesSince(
   return Number(row.n);
 }
 
-export async function voidOpenCodes(trx: Trx, tenantId: string, target: string, purpose: string, accountId: string | null, now: Date) {
+export async function voidOpenCodes(
+  trx: Trx,
+  tenantId: string,
+  target: string,
+  purpose: string,
+  accountId: string | null,
+  now: Date,
+) {
   await trx
     .updateTable('verification_codes')
     .set({ voided_at: now })
@@ -74,7 +81,12 @@ export async function linkDelivery(trx: Trx, codeId: string, outboxId: string) {
 /** Did the message that carried this code fail for good? */
 export async function deliveryFailed(trx: Trx, tenantId: string, outboxId: string | null): Promise<boolean> {
   if (!outboxId) return false;
-  const row = await trx.selectFrom('outbox').select('status').where('tenant_id', '=', tenantId).where('id', '=', outboxId).executeTakeFirst();
+  const row = await trx
+    .selectFrom('outbox')
+    .select('status')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', outboxId)
+    .executeTakeFirst();
   return row?.status === 'failed';
 }
 

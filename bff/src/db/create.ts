@@ -48,7 +48,9 @@ function createPool(url: string, max: number, t: DatabaseTimeouts): pg.Pool {
 /** Real Postgres through node-postgres when a URL is given, else PGlite (on disk or in memory). */
 export function createDb(opts: DbOptions): Db {
   if (opts.url) {
-    return new Kysely<Database>({ dialect: new PgDialect(createPool(opts.url, opts.poolSize ?? 10, opts.timeouts ?? databaseTimeouts({}))) });
+    return new Kysely<Database>({
+      dialect: new PgDialect(createPool(opts.url, opts.poolSize ?? 10, opts.timeouts ?? databaseTimeouts({}))),
+    });
   }
   return new Kysely<Database>({
     dialect: new PGliteDialect({
@@ -84,9 +86,20 @@ export function uniqueViolation(err: unknown): string | undefined {
  */
 const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[1-3]|57014|25P03|40001|40P01)/;
 /** Socket errors of a database connection. */
-const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENOENT']);
+const UNAVAILABLE_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENOENT',
+]);
 /** node-postgres reports a lost or timed-out connection by message only. */
-const UNAVAILABLE_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Cannot use a pool after calling end|Client was closed)/;
+const UNAVAILABLE_MESSAGE =
+  /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Cannot use a pool after calling end|Client was closed)/;
 
 /**
  * Whether a failure means the database is unreachable, exhausted or too slow — answered 503

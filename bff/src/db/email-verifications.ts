@@ -21,7 +21,12 @@ export async function insertEmailVerification(
 }
 
 export function findEmailVerification(trx: Trx, tokenHash: string) {
-  return trx.selectFrom('email_verifications').selectAll().where('token_hash', '=', tokenHash).forUpdate().executeTakeFirst();
+  return trx
+    .selectFrom('email_verifications')
+    .selectAll()
+    .where('token_hash', '=', tokenHash)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 export async function markEmailVerificationUsed(trx: Trx, id: string, now: Date) {
@@ -29,7 +34,13 @@ export async function markEmailVerificationUsed(trx: Trx, id: string, now: Date)
 }
 
 /** Verifies the security email of the account if it is still the address the link was sent to. */
-export async function markSecurityEmailVerified(trx: Trx, tenantId: string, accountId: string, email: string, now: Date) {
+export async function markSecurityEmailVerified(
+  trx: Trx,
+  tenantId: string,
+  accountId: string,
+  email: string,
+  now: Date,
+) {
   const res = await trx
     .updateTable('account_contacts')
     .set({ verified_at: now })

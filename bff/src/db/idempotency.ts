@@ -9,7 +9,10 @@ export interface IdempotencyKeyId {
   key: string;
 }
 
-export type IdempotencyKeyRow = Pick<Selectable<IdempotencyKeysTable>, 'fingerprint' | 'state' | 'status_code' | 'response_enc'>;
+export type IdempotencyKeyRow = Pick<
+  Selectable<IdempotencyKeysTable>,
+  'fingerprint' | 'state' | 'status_code' | 'response_enc'
+>;
 
 const byId = (id: IdempotencyKeyId) => ({ tenant_id: id.tenantId, scope: id.scope, key: id.key });
 
@@ -54,7 +57,11 @@ export async function reserveIdempotencyKey(
         .where((eb) =>
           eb.or([
             eb('idempotency_keys.expires_at', '<=', run.now),
-            eb.and([eb('idempotency_keys.state', '=', 'running'), eb('idempotency_keys.locked_until', '<=', run.now), eb('idempotency_keys.fingerprint', '=', eb.ref('excluded.fingerprint'))]),
+            eb.and([
+              eb('idempotency_keys.state', '=', 'running'),
+              eb('idempotency_keys.locked_until', '<=', run.now),
+              eb('idempotency_keys.fingerprint', '=', eb.ref('excluded.fingerprint')),
+            ]),
           ]),
         ),
     )
@@ -64,7 +71,11 @@ export async function reserveIdempotencyKey(
 }
 
 /** The key as it stands, unless it has expired. */
-export async function findIdempotencyKey(db: Db, id: IdempotencyKeyId, now: Date): Promise<IdempotencyKeyRow | undefined> {
+export async function findIdempotencyKey(
+  db: Db,
+  id: IdempotencyKeyId,
+  now: Date,
+): Promise<IdempotencyKeyRow | undefined> {
   return db
     .selectFrom('idempotency_keys')
     .select(['fingerprint', 'state', 'status_code', 'response_enc'])
@@ -76,7 +87,12 @@ export async function findIdempotencyKey(db: Db, id: IdempotencyKeyId, now: Date
 }
 
 /** Stores the answer of the run that holds the reservation (a run whose lease was taken over stores nothing). */
-export async function completeIdempotencyKey(db: Db, id: IdempotencyKeyId, runId: string, answer: { statusCode: number; responseEnc: string }): Promise<void> {
+export async function completeIdempotencyKey(
+  db: Db,
+  id: IdempotencyKeyId,
+  runId: string,
+  answer: { statusCode: number; responseEnc: string },
+): Promise<void> {
   await db
     .updateTable('idempotency_keys')
     .set({ state: 'done', status_code: answer.statusCode, response_enc: answer.responseEnc, locked_until: null })

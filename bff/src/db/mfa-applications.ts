@@ -6,12 +6,28 @@ type Conn = Db | Transaction<Database>;
 
 /** The account's pending application to disassociate MFA, if any (at most one: services/mfa-recovery.ts). */
 export function pendingApplication(db: Conn, tenantId: string, accountId: string) {
-  return db.selectFrom('mfa_applications').select('id').where('tenant_id', '=', tenantId).where('account_id', '=', accountId).where('status', '=', 'pending').executeTakeFirst();
+  return db
+    .selectFrom('mfa_applications')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('account_id', '=', accountId)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
 }
 
 export function insertApplication(
   trx: Transaction<Database>,
-  a: { tenantId: string; accountId: string; type: 'personal' | 'enterprise'; applicantName: string; phone: string; idNumberHash: string; idNumberLast4: string; enterpriseName: string | null; now: Date },
+  a: {
+    tenantId: string;
+    accountId: string;
+    type: 'personal' | 'enterprise';
+    applicantName: string;
+    phone: string;
+    idNumberHash: string;
+    idNumberLast4: string;
+    enterpriseName: string | null;
+    now: Date;
+  },
 ) {
   return trx
     .insertInto('mfa_applications')

@@ -11,23 +11,40 @@ export interface MfaOwner {
   subUserId: string | null;
 }
 
-function ofOwner<QB extends SelectQueryBuilder<Database, 'mfa_devices', any> | UpdateQueryBuilder<Database, 'mfa_devices', 'mfa_devices', any> | DeleteQueryBuilder<Database, 'mfa_devices', any>>(
-  qb: QB,
-  o: MfaOwner,
-): QB {
-  const q = (qb as SelectQueryBuilder<Database, 'mfa_devices', any>).where('tenant_id', '=', o.tenantId).where('account_id', '=', o.accountId);
-  return (o.subUserId === null ? q.where('sub_user_id', 'is', null) : q.where('sub_user_id', '=', o.subUserId)) as unknown as QB;
+function ofOwner<
+  QB extends
+    | SelectQueryBuilder<Database, 'mfa_devices', any>
+    | UpdateQueryBuilder<Database, 'mfa_devices', 'mfa_devices', any>
+    | DeleteQueryBuilder<Database, 'mfa_devices', any>,
+>(qb: QB, o: MfaOwner): QB {
+  const q = (qb as SelectQueryBuilder<Database, 'mfa_devices', any>)
+    .where('tenant_id', '=', o.tenantId)
+    .where('account_id', '=', o.accountId);
+  return (o.subUserId === null
+    ? q.where('sub_user_id', 'is', null)
+    : q.where('sub_user_id', '=', o.subUserId)) as unknown as QB;
 }
 
 export function findDevice(db: Conn, o: MfaOwner) {
   return ofOwner(db.selectFrom('mfa_devices').selectAll(), o).executeTakeFirst();
 }
 
-export async function replacePendingDevice(trx: Transaction<Database>, o: MfaOwner, d: { secretEnc: string; now: Date; expiresAt: Date }) {
+export async function replacePendingDevice(
+  trx: Transaction<Database>,
+  o: MfaOwner,
+  d: { secretEnc: string; now: Date; expiresAt: Date },
+) {
   await ofOwner(trx.deleteFrom('mfa_devices'), o).where('confirmed_at', 'is', null).execute();
   await trx
     .insertInto('mfa_devices')
-    .values({ tenant_id: o.tenantId, account_id: o.accountId, sub_user_id: o.subUserId, secret_enc: d.secretEnc, created_at: d.now, setup_expires_at: d.expiresAt })
+    .values({
+      tenant_id: o.tenantId,
+      account_id: o.accountId,
+      sub_user_id: o.subUserId,
+      secret_enc: d.secretEnc,
+      created_at: d.now,
+      setup_expires_at: d.expiresAt,
+    })
     .execute();
 }
 
@@ -40,7 +57,12 @@ export async function acceptStep(db: Conn, o: MfaOwner, step: number): Promise<b
 }
 
 /** Confirms this pending device (by id): false when it was confirmed or replaced meanwhile. */
-export async function confirmDevice(trx: Transaction<Database>, o: MfaOwner, deviceId: string, now: Date): Promise<boolean> {
+export async function confirmDevice(
+  trx: Transaction<Database>,
+  o: MfaOwner,
+  deviceId: string,
+  now: Date,
+): Promise<boolean> {
   const res = await ofOwner(trx.updateTable('mfa_devices').set({ confirmed_at: now, setup_expires_at: null }), o)
     .where('id', '=', deviceId)
     .where('confirmed_at', 'is', null)
@@ -54,7 +76,12 @@ export async function confirmDevice(trx: Transaction<Database>, o: MfaOwner, dev
  */
 export async function deleteDevice(trx: Transaction<Database>, o: MfaOwner): Promise<boolean> {
   const removed = await ofOwner(trx.deleteFrom('mfa_devices'), o).returning('confirmed_at').execute();
-  if (o.subUserId === null) await trx.deleteFrom('mfa_recovery_codes').where('tenant_id', '=', o.tenantId).where('account_id', '=', o.accountId).execute();
+  if (o.subUserId === null)
+    await trx
+      .deleteFrom('mfa_recovery_codes')
+      .where('tenant_id', '=', o.tenantId)
+      .where('account_id', '=', o.accountId)
+      .execute();
   return removed.some((r) => r.confirmed_at !== null);
 }
 
@@ -71,8 +98,18 @@ export async function subUsersWithDevice(db: Conn, tenantId: string, accountId: 
   return new Set(rows.map((r) => r.sub_user_id!));
 }
 
-export async function replaceRecoveryCodes(trx: Transaction<Database>, tenantId: string, accountId: string, hashes: string[], now: Date) {
-  await trx.deleteFrom('mfa_recovery_codes').where('tenant_id', '=', tenantId).where('account_id', '=', accountId).execute();
+export async function replaceRecoveryCodes(
+  trx: Transaction<Database>,
+  tenantId: string,
+  accountId: string,
+  hashes: string[],
+  now: Date,
+) {
+  await trx
+    .deleteFrom('mfa_recovery_codes')
+    .where('tenant_id', '=', tenantId)
+    .where('account_id', '=', accountId)
+    .execute();
   await trx
     .insertInto('mfa_recovery_codes')
     .values(hashes.map((h) => ({ tenant_id: tenantId, account_id: accountId, code_hash: h, created_at: now })))
@@ -80,7 +117,13 @@ export async function replaceRecoveryCodes(trx: Transaction<Database>, tenantId:
 }
 
 /** Marks a matching unused recovery code used; false if none matched. */
-export async function useRecoveryCode(db: Conn, tenantId: string, accountId: string, hash: string, now: Date): Promise<boolean> {
+export async function useRecoveryCode(
+  db: Conn,
+  tenantId: string,
+  accountId: string,
+  hash: string,
+  now: Date,
+): Promise<boolean> {
   const res = await db
     .updateTable('mfa_recovery_codes')
     .set({ used_at: now })

@@ -196,7 +196,11 @@ export interface OutboxTable {
   locale: string;
   subject: string | null;
   body: string;
-  payload: ColumnType<Record<string, unknown>, RawBuilder<Record<string, unknown>> | undefined, RawBuilder<Record<string, unknown>>>;
+  payload: ColumnType<
+    Record<string, unknown>,
+    RawBuilder<Record<string, unknown>> | undefined,
+    RawBuilder<Record<string, unknown>>
+  >;
   status: Generated<OutboxStatus>;
   attempts: Generated<number>;
   created_at: Timestamp;

@@ -23,9 +23,24 @@ export async function insertSession(trx: Conn, row: Insertable<SessionsTable>, e
 function sessionWithAccount(db: Db, tenantId: string, idHash: string) {
   return accountSummaryQuery(db, tenantId)
     .innerJoin('sessions as s', (j) => j.onRef('s.account_id', '=', 'a.id').onRef('s.tenant_id', '=', 'a.tenant_id'))
-    .leftJoin('sub_users as su', (j) => j.onRef('su.id', '=', 's.sub_user_id').onRef('su.tenant_id', '=', 's.tenant_id'))
-    .select(['s.id_hash', 's.mode', 's.last_seen_at', 's.idle_expires_at', 's.expires_at', 's.step_up_expires_at', 's.mfa_pending'])
-    .select(['su.id as sub_user_id', 'su.name as sub_user_name', 'su.disabled_at as sub_user_disabled_at', 'a.disabled_at as account_disabled_at'])
+    .leftJoin('sub_users as su', (j) =>
+      j.onRef('su.id', '=', 's.sub_user_id').onRef('su.tenant_id', '=', 's.tenant_id'),
+    )
+    .select([
+      's.id_hash',
+      's.mode',
+      's.last_seen_at',
+      's.idle_expires_at',
+      's.expires_at',
+      's.step_up_expires_at',
+      's.mfa_pending',
+    ])
+    .select([
+      'su.id as sub_user_id',
+      'su.name as sub_user_name',
+      'su.disabled_at as sub_user_disabled_at',
+      'a.disabled_at as account_disabled_at',
+    ])
     .where('s.id_hash', '=', idHash);
 }
 
@@ -38,7 +53,11 @@ const ID_HASH = '\u0000id_hash';
 const compiledFor = new WeakMap<Db, CompiledQuery>();
 
 /** The session check: one indexed lookup joined with the account summary. */
-export async function findSessionWithAccount(db: Db, tenantId: string, idHash: string): Promise<SessionRow | undefined> {
+export async function findSessionWithAccount(
+  db: Db,
+  tenantId: string,
+  idHash: string,
+): Promise<SessionRow | undefined> {
   let compiled = compiledFor.get(db);
   if (!compiled) {
     compiled = sessionWithAccount(db, TENANT, ID_HASH).compile();
@@ -50,21 +69,39 @@ export async function findSessionWithAccount(db: Db, tenantId: string, idHash: s
 }
 
 export async function touchSession(db: Db, idHash: string, lastSeen: Date, idleExpires: Date) {
-  await db.updateTable('sessions').set({ last_seen_at: lastSeen, idle_expires_at: idleExpires }).where('id_hash', '=', idHash).execute();
+  await db
+    .updateTable('sessions')
+    .set({ last_seen_at: lastSeen, idle_expires_at: idleExpires })
+    .where('id_hash', '=', idHash)
+    .execute();
 }
 
 /** Deletes one session; false when it was gone already (ended by a concurrent request). */
 export async function deleteSession(db: Conn, tenantId: string, idHash: string): Promise<boolean> {
-  const res = await db.deleteFrom('sessions').where('tenant_id', '=', tenantId).where('id_hash', '=', idHash).executeTakeFirst();
+  const res = await db
+    .deleteFrom('sessions')
+    .where('tenant_id', '=', tenantId)
+    .where('id_hash', '=', idHash)
+    .executeTakeFirst();
   return Number(res.numDeletedRows) > 0;
 }
 
 export async function setStepUp(db: Conn, tenantId: string, idHash: string, until: Date) {
-  await db.updateTable('sessions').set({ step_up_expires_at: until }).where('tenant_id', '=', tenantId).where('id_hash', '=', idHash).execute();
+  await db
+    .updateTable('sessions')
+    .set({ step_up_expires_at: until })
+    .where('tenant_id', '=', tenantId)
+    .where('id_hash', '=', idHash)
+    .execute();
 }
 
 /** Signs out every session of the account but one (after a password change). */
-export async function deleteOtherSessions(db: Conn, tenantId: string, accountId: string, keepIdHash: string): Promise<number> {
+export async function deleteOtherSessions(
+  db: Conn,
+  tenantId: string,
+  accountId: string,
+  keepIdHash: string,
+): Promise<number> {
   const res = await db
     .deleteFrom('sessions')
     .where('tenant_id', '=', tenantId)
@@ -80,7 +117,12 @@ export async function deleteOtherSessions(db: Conn, tenantId: string, accountId:
  * fewer than `max` were made, in one statement, so concurrent codes cannot pass the cap.
  * Returns the attempts made including this one, or undefined when none is left.
  */
-export async function reserveMfaAttempt(db: Conn, tenantId: string, idHash: string, max: number): Promise<number | undefined> {
+export async function reserveMfaAttempt(
+  db: Conn,
+  tenantId: string,
+  idHash: string,
+  max: number,
+): Promise<number | undefined> {
   const row = await db
     .updateTable('sessions')
     .set((eb) => ({ mfa_failures: eb('mfa_failures', '+', 1) }))

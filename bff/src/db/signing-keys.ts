@@ -82,4 +82,3 @@ export function findSessionClaims(db: Conn, tenantId: string, idHash: string) {
     .where('id_hash', '=', idHash)
     .executeTakeFirst();
 }
-

@@ -6,7 +6,15 @@ type Conn = Db | Transaction<Database>;
 
 export async function insertSubUser(
   db: Conn,
-  s: { tenantId: string; primaryAccountId: string; name: string; folded: string; passwordHash: string; mfaRequired: boolean; now: Date },
+  s: {
+    tenantId: string;
+    primaryAccountId: string;
+    name: string;
+    folded: string;
+    passwordHash: string;
+    mfaRequired: boolean;
+    now: Date;
+  },
 ) {
   return db
     .insertInto('sub_users')
@@ -57,7 +65,12 @@ export function lockSubUser(trx: Transaction<Database>, tenantId: string, primar
 }
 
 export function findSubUserById(db: Conn, tenantId: string, id: string) {
-  return db.selectFrom('sub_users').select(['id', 'name']).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('sub_users')
+    .select(['id', 'name'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export function findSubUserByName(db: Conn, tenantId: string, primaryAccountId: string, folded: string) {
@@ -71,12 +84,21 @@ export function findSubUserByName(db: Conn, tenantId: string, primaryAccountId: 
 }
 
 export async function setDisabled(db: Conn, tenantId: string, id: string, at: Date | null, now: Date) {
-  await db.updateTable('sub_users').set({ disabled_at: at, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  await db
+    .updateTable('sub_users')
+    .set({ disabled_at: at, updated_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Deletes the sub-user; false when it was gone already (a concurrent deletion). */
 export async function deleteSubUser(db: Conn, tenantId: string, id: string): Promise<boolean> {
-  const res = await db.deleteFrom('sub_users').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  const res = await db
+    .deleteFrom('sub_users')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return Number(res.numDeletedRows) > 0;
 }
 
@@ -86,9 +108,19 @@ export async function deleteSubUserSessions(db: Conn, tenantId: string, subUserI
 }
 
 export async function setMfaRequired(db: Conn, tenantId: string, id: string, required: boolean, now: Date) {
-  await db.updateTable('sub_users').set({ mfa_required: required, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  await db
+    .updateTable('sub_users')
+    .set({ mfa_required: required, updated_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function markMfaReset(db: Conn, tenantId: string, id: string, at: Date | null) {
-  await db.updateTable('sub_users').set({ mfa_reset_at: at }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  await db
+    .updateTable('sub_users')
+    .set({ mfa_reset_at: at })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
 }

@@ -21,7 +21,10 @@ export function listTenants(db: Db): Promise<TenantRow[]> {
   return db.selectFrom('tenants').selectAll().orderBy('created_at').execute();
 }
 
-export function insertTenant(db: Db, t: { slug: string; publishableKey: string; config: TenantConfig }): Promise<TenantRow> {
+export function insertTenant(
+  db: Db,
+  t: { slug: string; publishableKey: string; config: TenantConfig },
+): Promise<TenantRow> {
   return db
     .insertInto('tenants')
     .values({ slug: t.slug, publishable_key: t.publishableKey, config: jsonb(t.config) })

@@ -41,7 +41,7 @@ export function unsealCredentials(key: Buffer, sealed: string): Record<string, s
   try {
     const value = JSON.parse(unseal(key, sealed)) as unknown;
     if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === 'string'));
   } catch {
     return undefined;
   }
@@ -87,7 +87,10 @@ export function readStoredEntry(entry: unknown): StoredAccount | undefined {
   const plain = pick(e, credentialKeys(provider));
   const given = Object.keys(plain);
   if (given.length === 0) return { ...base, owner: 'operator' };
-  if (given.length === credentialKeys(provider).length && Object.values(plain).every((v) => credentialValue.safeParse(v).success)) {
+  if (
+    given.length === credentialKeys(provider).length &&
+    Object.values(plain).every((v) => credentialValue.safeParse(v).success)
+  ) {
     return { ...base, owner: 'tenant', settings, credentials: { plain: plain as Record<string, string> } };
   }
   return { ...base, owner: 'incomplete', keys: given };
@@ -132,9 +135,11 @@ export function mergeDelivery(
   patch: Partial<Record<DeliveryChannel, ProviderEntryInput | null>>,
   key: Buffer,
 ): DeliveryConfig {
-  const out: Record<string, ProviderConfig> = { ...(stored ?? {}) } as Record<string, ProviderConfig>;
+  const out: Record<string, ProviderConfig> = { ...(stored ?? {}) };
   const issues: FieldIssue[] = [];
-  for (const [channel, entry] of Object.entries(patch) as Array<[DeliveryChannel, ProviderEntryInput | null | undefined]>) {
+  for (const [channel, entry] of Object.entries(patch) as Array<
+    [DeliveryChannel, ProviderEntryInput | null | undefined]
+  >) {
     if (entry === undefined) continue;
     if (entry === null) {
       delete out[channel];
@@ -155,21 +160,30 @@ export function mergeDelivery(
       // keep: only an own account of the same provider has credentials worth keeping
       const previous = readStoredEntry(stored?.[channel]);
       if (previous && previous.provider === provider && 'owner' in previous && previous.owner === 'tenant') {
-        sealed = 'sealed' in previous.credentials ? previous.credentials.sealed : sealCredentials(key, previous.credentials.plain);
+        sealed =
+          'sealed' in previous.credentials
+            ? previous.credentials.sealed
+            : sealCredentials(key, previous.credentials.plain);
       } else if (credentials) {
         issues.push({ path: `${path}.credentials`, code: 'required' }); // `{ set: true }` with nothing stored
       }
     }
     if (sealed) {
-      for (const k of requiredSettings(provider)) if (settings[k] === undefined) issues.push({ path: `${path}.${k}`, code: 'required' });
+      for (const k of requiredSettings(provider))
+        if (settings[k] === undefined) issues.push({ path: `${path}.${k}`, code: 'required' });
     } else {
       // the operator's account: its settings come from the environment with its credentials
       for (const k of Object.keys(settings)) issues.push({ path: `${path}.${k}`, code: 'invalid_input' });
     }
-    out[channel] = { provider, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...settings, ...(sealed ? { sealedCredentials: sealed } : {}) } as ProviderConfig;
+    out[channel] = {
+      provider,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...settings,
+      ...(sealed ? { sealedCredentials: sealed } : {}),
+    };
   }
   if (issues.length) throw new AppError('invalid_input', undefined, issues);
-  return out as DeliveryConfig;
+  return out;
 }
 
 /** Rules across keys: an own Resend account sends from the tenant's `emailFrom`. */

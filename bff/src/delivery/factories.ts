@@ -9,7 +9,10 @@ type Env = Record<string, string | undefined>;
 
 /** A provider without what it needs: fail for good with a reason that names keys, never values. */
 function misconfigured(provider: string, missing: string[]): MessageSender {
-  return { name: provider, deliver: async () => ({ ok: false, retryable: false, reason: `${provider}_not_configured:${missing.join(',')}` }) };
+  return {
+    name: provider,
+    deliver: async () => ({ ok: false, retryable: false, reason: `${provider}_not_configured:${missing.join(',')}` }),
+  };
 }
 
 type Param = { value: unknown; name: string };
@@ -47,7 +50,13 @@ function jsonEnv(env: Env, name: string): Record<string, string> | undefined {
  * environment — never the one completed by the other, so the operator's credentials go only
  * with the operator's settings and the operator's endpoint.
  */
-function param(account: ProviderAccount, key: string, envName: string, env: Env, fromEnv: (name: string) => unknown = (n) => env[n]): Param {
+function param(
+  account: ProviderAccount,
+  key: string,
+  envName: string,
+  env: Env,
+  fromEnv: (name: string) => unknown = (n) => env[n],
+): Param {
   if (account.owner === 'tenant') return { value: account.credentials[key] ?? account.settings[key], name: key };
   return { value: fromEnv(envName), name: envName };
 }
@@ -65,7 +74,10 @@ export const senderFactories = {
     const r = required('resend', {
       apiKey: param(account, 'apiKey', 'RESEND_API_KEY', env),
       // an own account sends from the tenant's address; the operator's account from the operator's
-      from: account.owner === 'tenant' ? { value: ctx.emailFrom, name: 'emailFrom' } : { value: env.RESEND_FROM, name: 'RESEND_FROM' },
+      from:
+        account.owner === 'tenant'
+          ? { value: ctx.emailFrom, name: 'emailFrom' }
+          : { value: env.RESEND_FROM, name: 'RESEND_FROM' },
     });
     if (!r.ok) return r.sender;
     return createResendSender({ ...r.values, ...optional('baseUrl', env.RESEND_BASE_URL), ...timeout(ctx, env) });
@@ -90,7 +102,9 @@ export const senderFactories = {
       ...optional('voiceSdkAppId', p('voiceSdkAppId', 'TENCENTCLOUD_VOICE_SDK_APP_ID').value),
       ...optional('voiceTemplates', json('voiceTemplates', 'TENCENTCLOUD_VOICE_TEMPLATES').value),
       ...optional('endpoint', env.TENCENTCLOUD_ENDPOINT),
-      ...(env.TENCENTCLOUD_PROTOCOL === 'http:' || env.TENCENTCLOUD_PROTOCOL === 'https:' ? { protocol: env.TENCENTCLOUD_PROTOCOL } : {}),
+      ...(env.TENCENTCLOUD_PROTOCOL === 'http:' || env.TENCENTCLOUD_PROTOCOL === 'https:'
+        ? { protocol: env.TENCENTCLOUD_PROTOCOL }
+        : {}),
       ...timeout(ctx, env),
     });
   },

@@ -206,9 +206,11 @@ export class OutboxWorker {
         return sender.deliver(toOutgoing(row));
       });
     } catch (err) {
-      if (err instanceof DeadlineExceeded) result = { ok: false, retryable: true, reason: 'delivery_deadline_exceeded' };
+      if (err instanceof DeadlineExceeded)
+        result = { ok: false, retryable: true, reason: 'delivery_deadline_exceeded' };
       // a sender must not throw; if one does, treat it as a retryable fault without its message (may hold secrets)
-      else result = { ok: false, retryable: true, reason: `sender_threw:${err instanceof Error ? err.name : 'unknown'}` };
+      else
+        result = { ok: false, retryable: true, reason: `sender_threw:${err instanceof Error ? err.name : 'unknown'}` };
     } finally {
       // no renewal may land after the outcome below (it would find the lease cleared and report it lost)
       await lease.stop();
@@ -228,7 +230,9 @@ export class OutboxWorker {
           provider,
           last_error: result.ok ? null : result.reason.slice(0, 500),
           ...(result.ok ? { sent_at: finished, provider_message_id: result.providerId ?? null } : {}),
-          ...(status === 'pending' ? { next_attempt_at: new Date(finished.getTime() + this.backoffMs(row.attempts)) } : {}),
+          ...(status === 'pending'
+            ? { next_attempt_at: new Date(finished.getTime() + this.backoffMs(row.attempts)) }
+            : {}),
           // codes and links must not outlive their delivery outside development
           ...(wipe ? { body: '', payload: jsonb({}) } : {}),
         })
@@ -292,9 +296,12 @@ export class OutboxWorker {
         if (!ended) this.o.log?.('outbox lease renewal failed', { ...ids, error: err });
       }
     };
-    const timer = setInterval(() => {
-      if (!inFlight && !ended) inFlight = renew().finally(() => (inFlight = undefined));
-    }, Math.max(1, Math.floor(this.o.leaseMs / 3)));
+    const timer = setInterval(
+      () => {
+        if (!inFlight && !ended) inFlight = renew().finally(() => (inFlight = undefined));
+      },
+      Math.max(1, Math.floor(this.o.leaseMs / 3)),
+    );
     timer.unref?.(); // a pending send keeps the process up by its socket, never by this timer
     return {
       stop: async () => {
@@ -354,7 +361,8 @@ export interface DeliveryStatusAnswer {
   updatedAt: string;
 }
 
-const iso = (d: Date | string | null) => (d === null ? '' : d instanceof Date ? d.toISOString() : new Date(d).toISOString());
+const iso = (d: Date | string | null) =>
+  d === null ? '' : d instanceof Date ? d.toISOString() : new Date(d).toISOString();
 
 /** A message's delivery status, for the widget; only within its tenant. */
 export async function deliveryStatus(db: Db, tenantId: string, id: string): Promise<DeliveryStatusAnswer | undefined> {
@@ -390,7 +398,11 @@ export interface DevOutboxEntry {
 
 /** The dev outbox, newest first (development mode only). */
 export async function readDevOutbox(db: Db, filter: { to?: string; limit?: number }): Promise<DevOutboxEntry[]> {
-  let q = db.selectFrom('outbox').selectAll().orderBy('seq', 'desc').limit(filter.limit ?? 50);
+  let q = db
+    .selectFrom('outbox')
+    .selectAll()
+    .orderBy('seq', 'desc')
+    .limit(filter.limit ?? 50);
   if (filter.to) q = q.where('recipient', '=', filter.to);
   const rows = await q.execute();
   return rows.map((r) => ({
@@ -407,4 +419,3 @@ export async function readDevOutbox(db: Db, filter: { to?: string; limit?: numbe
     createdAt: iso(r.created_at),
   }));
 }
-

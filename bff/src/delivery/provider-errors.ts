@@ -10,7 +10,9 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Keeps only characters that provider error codes use; bounded length. */
 function cleanPart(part: string | number | null | undefined): string | null {
   if (part === null || part === undefined || part === '') return null;
-  const s = String(part).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80);
+  const s = String(part)
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .slice(0, 80);
   return s || null;
 }
 

@@ -18,8 +18,7 @@ export function unconfiguredSender(channel: Channel): MessageSender {
  * the environment) or the tenant's own (its credentials, unsealed, and its settings).
  */
 export type ProviderAccount =
-  | { owner: 'operator' }
-  | { owner: 'tenant'; credentials: Record<string, string>; settings: Record<string, unknown> };
+  { owner: 'operator' } | { owner: 'tenant'; credentials: Record<string, string>; settings: Record<string, unknown> };
 
 /** Builds a provider's sender for one account; the endpoint always comes from the environment. */
 export type SenderFactory = (
@@ -57,14 +56,27 @@ export function createSenderResolver(opts: {
   secret?: string;
   ttlMs?: number;
 }): SenderResolver {
-  const cache = new Map<string, { at: number; senders: Partial<Record<Channel, MessageSender>>; delivery: DeliveryConfig; emailFrom?: string | undefined }>();
+  const cache = new Map<
+    string,
+    {
+      at: number;
+      senders: Partial<Record<Channel, MessageSender>>;
+      delivery: DeliveryConfig;
+      emailFrom?: string | undefined;
+    }
+  >();
   const ttl = opts.ttlMs ?? 30_000;
   const key = opts.secret ? credentialsKey(opts.secret) : undefined;
   return async (tenantId, channel) => {
     let entry = cache.get(tenantId);
     if (!entry || Date.now() - entry.at > ttl) {
       const tenant = await findTenantById(opts.db, tenantId);
-      entry = { at: Date.now(), senders: {}, delivery: tenant?.config.delivery ?? {}, emailFrom: tenant?.config.emailFrom };
+      entry = {
+        at: Date.now(),
+        senders: {},
+        delivery: tenant?.config.delivery ?? {},
+        emailFrom: tenant?.config.emailFrom,
+      };
       cache.set(tenantId, entry);
     }
     const hit = entry.senders[channel];
@@ -81,10 +93,15 @@ export function createSenderResolver(opts: {
       const context = { emailFrom: entry.emailFrom, timeoutMs: account.timeoutMs };
       if (!factory) sender = unconfiguredSender(channel);
       else if (account.owner === 'operator') sender = factory({ owner: 'operator' }, opts.env, context);
-      else if (account.owner === 'incomplete') sender = failing(account.provider, `${account.provider}_credentials_incomplete`);
+      else if (account.owner === 'incomplete')
+        sender = failing(account.provider, `${account.provider}_credentials_incomplete`);
       else {
         const credentials =
-          'plain' in account.credentials ? account.credentials.plain : key ? unsealCredentials(key, account.credentials.sealed) : undefined;
+          'plain' in account.credentials
+            ? account.credentials.plain
+            : key
+              ? unsealCredentials(key, account.credentials.sealed)
+              : undefined;
         sender = credentials
           ? factory({ owner: 'tenant', credentials, settings: account.settings }, opts.env, context)
           : failing(account.provider, `${account.provider}_credentials_unreadable`);

@@ -33,18 +33,23 @@ export function mapResendError(error: ResendErrorLike, secrets: string[]): Deliv
   const name = typeof error.name === 'string' ? error.name : 'unknown';
   if (status === null) return failure(true, 'resend_unreachable', [name], secrets);
   if (FINAL_NAMES.has(name)) return failure(false, 'resend_quota_exceeded', [status, name], secrets);
-  if (status === 429 || name === 'rate_limit_exceeded') return failure(true, 'resend_rate_limited', [status, name], secrets);
+  if (status === 429 || name === 'rate_limit_exceeded')
+    return failure(true, 'resend_rate_limited', [status, name], secrets);
   if (status >= 500) return failure(true, 'resend_server_error', [status, name], secrets);
   // 409: the same Idempotency-Key is still being processed; the retry will get its answer
   if (name === 'concurrent_idempotent_requests') return failure(true, 'resend_conflict', [status, name], secrets);
-  if (status === 401 || status === 403 || name.includes('api_key')) return failure(false, 'resend_auth_failed', [status, name], secrets);
+  if (status === 401 || status === 403 || name.includes('api_key'))
+    return failure(false, 'resend_auth_failed', [status, name], secrets);
   return failure(false, 'resend_rejected', [status, name], secrets);
 }
 
 export function createResendSender(config: ResendSenderConfig): MessageSender {
   if (!config.apiKey) throw new Error('resend: apiKey is required');
   if (!config.from) throw new Error('resend: from is required');
-  const client = new Resend(config.apiKey, config.baseUrl ? { baseUrl: config.baseUrl.replace(/\/+$/, '') } : undefined);
+  const client = new Resend(
+    config.apiKey,
+    config.baseUrl ? { baseUrl: config.baseUrl.replace(/\/+$/, '') } : undefined,
+  );
   const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const secrets = [config.apiKey];
 

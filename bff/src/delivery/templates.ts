@@ -15,12 +15,7 @@ import type { Locale } from '../../../shared/src/i18n/index.ts';
 import { tServer as t, type ServerMessageKey as MessageKey } from '../../../shared/src/i18n/server.ts';
 
 export type MessagePurpose =
-  | 'register'
-  | 'verify_identity'
-  | 'contact_change'
-  | 'email_verification'
-  | 'security_notice'
-  | 'mfa_change';
+  'register' | 'verify_identity' | 'contact_change' | 'email_verification' | 'security_notice' | 'mfa_change';
 
 export type MessageChannel = 'sms' | 'voice' | 'email';
 
@@ -73,7 +68,10 @@ export const PURPOSE_CHANNELS: Readonly<Record<MessagePurpose, readonly MessageC
 
 type CodePurposeKey = 'register' | 'verify_identity' | 'contact_change';
 
-const CODE_KEYS: Record<CodePurposeKey, { sms: MessageKey; voice: MessageKey; subject: MessageKey; email: MessageKey }> = {
+const CODE_KEYS: Record<
+  CodePurposeKey,
+  { sms: MessageKey; voice: MessageKey; subject: MessageKey; email: MessageKey }
+> = {
   register: {
     sms: 'message.register_code_sms',
     voice: 'message.register_code_voice',
@@ -163,7 +161,8 @@ function isHttpUrl(link: string): boolean {
   }
 }
 
-const FONT = 'font-family:-apple-system,BlinkMacSystemFont,&quot;Segoe UI&quot;,&quot;PingFang SC&quot;,&quot;Microsoft YaHei&quot;,Arial,sans-serif';
+const FONT =
+  'font-family:-apple-system,BlinkMacSystemFont,&quot;Segoe UI&quot;,&quot;PingFang SC&quot;,&quot;Microsoft YaHei&quot;,Arial,sans-serif';
 
 interface EmailParts {
   locale: Locale;
@@ -194,7 +193,9 @@ function emailHtml(p: EmailParts): string {
     );
   }
   if (p.note) body.push(para(p.note, 'margin:0 0 16px;color:#555555;font-size:13px'));
-  body.push(para(t(p.locale, 'message.email_footer', { tenant: p.tenantName }), 'margin:24px 0 0;color:#888888;font-size:12px'));
+  body.push(
+    para(t(p.locale, 'message.email_footer', { tenant: p.tenantName }), 'margin:24px 0 0;color:#888888;font-size:12px'),
+  );
   return (
     `<!doctype html><html lang="${p.locale}"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width"><title>${tenant}</title></head>` +
@@ -286,10 +287,24 @@ function renderNotice(input: RenderMessageInput, purpose: 'security_notice' | 'm
   }
   const keys =
     purpose === 'security_notice'
-      ? { sms: 'message.security_notice_sms', subject: 'message.security_notice_subject', email: 'message.security_notice_email' } as const
-      : { sms: 'message.mfa_change_sms', subject: 'message.mfa_change_subject', email: 'message.mfa_change_email' } as const;
+      ? ({
+          sms: 'message.security_notice_sms',
+          subject: 'message.security_notice_subject',
+          email: 'message.security_notice_email',
+        } as const)
+      : ({
+          sms: 'message.mfa_change_sms',
+          subject: 'message.mfa_change_subject',
+          email: 'message.mfa_change_email',
+        } as const);
   if (input.channel === 'sms') {
-    return { subject: null, text: t(locale, keys.sms, params), html: null, template: { key: purpose, params: templateParams }, code: null };
+    return {
+      subject: null,
+      text: t(locale, keys.sms, params),
+      html: null,
+      template: { key: purpose, params: templateParams },
+      code: null,
+    };
   }
   if (input.channel !== 'email') unsupported(input);
   const main = t(locale, keys.email, params);

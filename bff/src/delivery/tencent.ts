@@ -77,7 +77,8 @@ const RETRYABLE_LIMITS = new Set([
 /** Classifies a Tencent Cloud error code (API-level or per-number SendStatus code). */
 export function classifyTencentCode(code: string): { retryable: boolean; kind: string } {
   const top = code.split('.')[0] ?? code;
-  if (top === 'RequestLimitExceeded' || RETRYABLE_LIMITS.has(code)) return { retryable: true, kind: 'tencent_rate_limited' };
+  if (top === 'RequestLimitExceeded' || RETRYABLE_LIMITS.has(code))
+    return { retryable: true, kind: 'tencent_rate_limited' };
   if (top === 'LimitExceeded') return { retryable: false, kind: 'tencent_limit_exceeded' };
   if (top === 'AuthFailure') return { retryable: false, kind: 'tencent_auth_failed' };
   if (top === 'UnauthorizedOperation') return { retryable: false, kind: 'tencent_unauthorized' };
@@ -181,14 +182,21 @@ export function createTencentSender(config: TencentSenderConfig): MessageSender 
       action = 'SendTemplateVoice';
       params = { TemplateId: voiceTemplateId, TemplateParamSet: message.template.params };
     } else {
-      if (!message.code || !/^[0-9A-Za-z]{1,12}$/.test(message.code)) return failure(false, 'tencent_no_voice_code', [], secrets);
+      if (!message.code || !/^[0-9A-Za-z]{1,12}$/.test(message.code))
+        return failure(false, 'tencent_no_voice_code', [], secrets);
       action = 'SendCodeVoice';
       params = { CodeMessage: message.code };
     }
     const answer = await withDeadline(timeoutMs, (signal) =>
       vms.request(
         action,
-        { ...params, CalledNumber: message.to, VoiceSdkAppid: config.voiceSdkAppId, PlayTimes: playTimes, SessionContext: message.id },
+        {
+          ...params,
+          CalledNumber: message.to,
+          VoiceSdkAppid: config.voiceSdkAppId,
+          PlayTimes: playTimes,
+          SessionContext: message.id,
+        },
         { signal },
       ),
     );

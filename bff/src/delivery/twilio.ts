@@ -49,15 +49,24 @@ export function xmlEscape(s: string): string {
  * The voice script with the code read one digit at a time ("1, 2, 3…" rather than "one hundred
  * twenty-three thousand…"), played twice.
  */
-export function buildVoiceTwiml(message: Pick<OutgoingMessage, 'text' | 'code' | 'locale'>, say: TwilioSayVoice): string {
+export function buildVoiceTwiml(
+  message: Pick<OutgoingMessage, 'text' | 'code' | 'locale'>,
+  say: TwilioSayVoice,
+): string {
   const zh = message.locale.toLowerCase().startsWith('zh');
   const sep = zh ? '，' : ', ';
   let script = message.text;
   if (message.code) {
     const spelled = [...message.code].join(sep);
-    script = script.includes(message.code) ? script.split(message.code).join(spelled) : `${script}${zh ? '' : ' '}${spelled}`;
+    script = script.includes(message.code)
+      ? script.split(message.code).join(spelled)
+      : `${script}${zh ? '' : ' '}${spelled}`;
   }
-  const attrs = [`language="${xmlEscape(say.language)}"`, ...(say.voice ? [`voice="${xmlEscape(say.voice)}"`] : []), 'loop="2"'];
+  const attrs = [
+    `language="${xmlEscape(say.language)}"`,
+    ...(say.voice ? [`voice="${xmlEscape(say.voice)}"`] : []),
+    'loop="2"',
+  ];
   return `<?xml version="1.0" encoding="UTF-8"?><Response><Say ${attrs.join(' ')}>${xmlEscape(script)}</Say></Response>`;
 }
 
@@ -79,7 +88,7 @@ export function mapTwilioError(err: unknown, secrets: string[]): DeliveryResult 
     return failure(false, 'twilio_rejected', [status, code], secrets);
   }
   // axios errors (refused, reset, socket timeout): never include their message, it carries config
-  const axiosCode = typeof (err as { code?: unknown })?.code === 'string' ? ((err as { code: string }).code) : null;
+  const axiosCode = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : null;
   return failure(true, 'twilio_unreachable', [axiosCode], secrets);
 }
 
@@ -91,7 +100,9 @@ class RebasedRequestClient extends twilio.RequestClient {
   ) {
     super(opts);
   }
-  override request<TData>(opts: Parameters<InstanceType<typeof twilio.RequestClient>['request']>[0] & { data?: TData }) {
+  override request<TData>(
+    opts: Parameters<InstanceType<typeof twilio.RequestClient>['request']>[0] & { data?: TData },
+  ) {
     return super.request<TData>({ ...opts, uri: opts.uri.replace(/^https:\/\/[^/]+\.twilio\.com/, this.baseUrl) });
   }
 }
@@ -117,13 +128,15 @@ export function createTwilioSender(config: TwilioSenderConfig): MessageSender {
             client.messages.create({
               to: message.to,
               body: message.text,
-              ...(config.messagingServiceSid ? { messagingServiceSid: config.messagingServiceSid } : { from: config.from }),
+              ...(config.messagingServiceSid
+                ? { messagingServiceSid: config.messagingServiceSid }
+                : { from: config.from }),
             }),
           );
           return { ok: true, providerId: sent.sid };
         }
         if (message.channel === 'voice') {
-          const say = config.say?.[message.locale] ?? DEFAULT_SAY[message.locale] ?? DEFAULT_SAY.en!;
+          const say = config.say?.[message.locale] ?? DEFAULT_SAY[message.locale] ?? DEFAULT_SAY.en;
           const call = await withDeadline(timeoutMs, () =>
             client.calls.create({ to: message.to, from: config.from, twiml: buildVoiceTwiml(message, say) }),
           );

@@ -21,7 +21,7 @@ export function requireAdminKey(deps: ServiceDeps, tenants: TenantDirectory): Mi
     const auth = c.req.header('authorization') ?? '';
     // visible ASCII only: a key with odd bytes is no key (401), and never reaches the lookup
     const m = /^Bearer\s+([\x21-\x7e]{1,200})\s*$/i.exec(auth);
-    const key = m ? await authenticateAdminKey(deps.db, deps.clock, m[1]!) : undefined;
+    const key = m ? await authenticateAdminKey(deps.db, deps.clock, m[1]) : undefined;
     const tenant = key && (await tenants.byId(key.tenantId));
     if (!key || !tenant) {
       c.header('www-authenticate', 'Bearer realm="jd-account admin"');

@@ -10,7 +10,10 @@ import { readSessionToken } from './session.ts';
  * `primaryOnly`, a sub-user's session is refused (it may not manage the primary's contacts or
  * sub-users).
  */
-export function requireSession(deps: ServiceDeps, opts: { primaryOnly?: boolean; allowMfaPending?: boolean } = {}): MiddlewareHandler<AppEnv> {
+export function requireSession(
+  deps: ServiceDeps,
+  opts: { primaryOnly?: boolean; allowMfaPending?: boolean } = {},
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = readSessionToken(c);
     const auth = token ? await authenticateSession(deps, c.get('tenant').id, token) : undefined;

@@ -1,6 +1,12 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { AppError, type ErrorBody, type ErrorCode, type ErrorParams, type FieldIssue } from '../../../shared/src/errors.ts';
+import {
+  AppError,
+  type ErrorBody,
+  type ErrorCode,
+  type ErrorParams,
+  type FieldIssue,
+} from '../../../shared/src/errors.ts';
 import { errorMessage } from '../../../shared/src/i18n/index.ts';
 import { databaseUnavailable } from '../db/create.ts';
 import { silentLogger, type Logger } from '../log.ts';
@@ -9,7 +15,13 @@ import type { AppEnv } from './context.ts';
 import { requestLocale } from './context.ts';
 
 /** Builds the shared error body, with messages in the request's locale. */
-export function errorResponse(c: Context<AppEnv>, code: ErrorCode, params?: ErrorParams, fields?: FieldIssue[], status?: number) {
+export function errorResponse(
+  c: Context<AppEnv>,
+  code: ErrorCode,
+  params?: ErrorParams,
+  fields?: FieldIssue[],
+  status?: number,
+) {
   const locale = requestLocale(c, c.get('tenant'));
   const body: ErrorBody = { error: { code, message: errorMessage(locale, code, params) } };
   if (params) body.error.params = params;
@@ -24,9 +36,14 @@ export function errorResponse(c: Context<AppEnv>, code: ErrorCode, params?: Erro
   // for the next request on it (a keep-alive client's next call would fail)
   if (finalStatus === 413) c.header('connection', 'close');
   // a refusal for a while says for how long, as RFC 9110 asks (limits, cooldowns)
-  if (finalStatus === 429 && typeof params?.seconds === 'number') c.header('retry-after', String(Math.max(1, Math.ceil(params.seconds))));
+  if (finalStatus === 429 && typeof params?.seconds === 'number')
+    c.header('retry-after', String(Math.max(1, Math.ceil(params.seconds))));
   // an outage is worth retrying shortly: say when (docs/operating.md "During a database outage")
-  if (finalStatus === 503) c.header('retry-after', String(typeof params?.seconds === 'number' ? Math.max(1, Math.ceil(params.seconds)) : RETRY_AFTER_SECONDS));
+  if (finalStatus === 503)
+    c.header(
+      'retry-after',
+      String(typeof params?.seconds === 'number' ? Math.max(1, Math.ceil(params.seconds)) : RETRY_AFTER_SECONDS),
+    );
   return c.json(body, finalStatus as 400);
 }
 
@@ -40,12 +57,14 @@ export function errorHandler(log: Logger) {
     const requestId = c.get('requestId');
     if (err instanceof AppError) {
       if (err.status < 500) log.info('request refused', { requestId, code: err.code, status: err.status });
-      else if (err.code === 'service_unavailable') log.warn('request timed out', { requestId, code: err.code, status: err.status });
+      else if (err.code === 'service_unavailable')
+        log.warn('request timed out', { requestId, code: err.code, status: err.status });
       else log.error('request failed', { requestId, code: err.code, status: err.status, error: err });
       return errorResponse(c, err.code, err.params, err.fields);
     }
     if (err instanceof HTTPException && err.status >= 400 && err.status < 500) {
-      const code: ErrorCode = err.status === 413 ? 'payload_too_large' : err.status === 415 ? 'unsupported_media_type' : 'invalid_input';
+      const code: ErrorCode =
+        err.status === 413 ? 'payload_too_large' : err.status === 415 ? 'unsupported_media_type' : 'invalid_input';
       const status = code === 'invalid_input' ? 400 : new AppError(code).status;
       log.info('request refused', { requestId, code, status });
       return errorResponse(c, code, undefined, undefined, status);

@@ -60,12 +60,22 @@ export function idempotent(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config' | '
 
     const auth = c.get('auth');
     const { method, path } = c.req;
-    const id: IdempotencyKeyId = { tenantId: c.get('tenant').id, scope: `${method} ${path} ${auth ? `${auth.accountId}/${auth.subUserId ?? ''}` : ''}`, key };
+    const id: IdempotencyKeyId = {
+      tenantId: c.get('tenant').id,
+      scope: `${method} ${path} ${auth ? `${auth.accountId}/${auth.subUserId ?? ''}` : ''}`,
+      key,
+    };
     // the raw text, cached by Hono: the JSON validator after this parses the same text
     const fingerprint = sha256Hex(`${method} ${path}\n${await c.req.text()}`);
     const runId = randomToken(16);
     const now = deps.clock.now();
-    const run = { fingerprint, runId, now, lockedUntil: new Date(now.getTime() + LEASE_SECONDS * 1000), expiresAt: new Date(now.getTime() + KEPT_SECONDS * 1000) };
+    const run = {
+      fingerprint,
+      runId,
+      now,
+      lockedUntil: new Date(now.getTime() + LEASE_SECONDS * 1000),
+      expiresAt: new Date(now.getTime() + KEPT_SECONDS * 1000),
+    };
 
     // Not reserved: answer from the key as it stands. It can vanish in between (its run failed and
     // let go, or it just expired): then reserve again, a few times at most.
@@ -86,10 +96,15 @@ export function idempotent(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config' | '
 
     if (--sweepCountdown <= 0) {
       sweepCountdown = SWEEP_EVERY;
-      await sweepIdempotencyKeys(deps.db, now).catch((error: unknown) => deps.log.warn('idempotency keys not swept', { error }));
+      await sweepIdempotencyKeys(deps.db, now).catch((error: unknown) =>
+        deps.log.warn('idempotency keys not swept', { error }),
+      );
     }
 
-    const letGo = () => releaseIdempotencyKey(deps.db, id, runId).catch((error: unknown) => deps.log.warn('idempotency key not released', { requestId: c.get('requestId'), error }));
+    const letGo = () =>
+      releaseIdempotencyKey(deps.db, id, runId).catch((error: unknown) =>
+        deps.log.warn('idempotency key not released', { requestId: c.get('requestId'), error }),
+      );
     // The answer as the handler (or onError, for its error) made it, not c.res: once an outer
     // middleware has answered — the request deadline's 503 (http/deadline.ts) — Hono keeps that in
     // c.res and drops a late success, yet the late answer is the request's outcome and what a retry
@@ -113,10 +128,17 @@ export function idempotent(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config' | '
     }
     try {
       const headers = KEPT_HEADERS.flatMap((name): [string, string][] =>
-        name === 'set-cookie' ? res.headers.getSetCookie().map((v) => [name, v]) : res.headers.has(name) ? [[name, res.headers.get(name)!]] : [],
+        name === 'set-cookie'
+          ? res.headers.getSetCookie().map((v) => [name, v])
+          : res.headers.has(name)
+            ? [[name, res.headers.get(name)!]]
+            : [],
       );
       const answer: StoredAnswer = { headers, body: await res.clone().text() };
-      await completeIdempotencyKey(deps.db, id, runId, { statusCode: res.status, responseEnc: seal(sealingKey, JSON.stringify(answer)) });
+      await completeIdempotencyKey(deps.db, id, runId, {
+        statusCode: res.status,
+        responseEnc: seal(sealingKey, JSON.stringify(answer)),
+      });
     } catch (error) {
       // the answer still goes out; a retry meets "in progress" until the lease ends, then runs again
       deps.log.warn('idempotent answer not stored', { requestId: c.get('requestId'), error });

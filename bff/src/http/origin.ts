@@ -9,7 +9,14 @@ import { errorResponse } from './errors.ts';
 import { cookieUrl, sessionCookieName } from './session.ts';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const ALLOW_HEADERS = ['content-type', 'authorization', HEADER_PUBLISHABLE_KEY, HEADER_SESSION_MODE, HEADER_LOCALE, HEADER_IDEMPOTENCY_KEY].join(', ');
+const ALLOW_HEADERS = [
+  'content-type',
+  'authorization',
+  HEADER_PUBLISHABLE_KEY,
+  HEADER_SESSION_MODE,
+  HEADER_LOCALE,
+  HEADER_IDEMPOTENCY_KEY,
+].join(', ');
 
 /**
  * Whether Origin is the BFF's own. `self` is PUBLIC_URL in production, so a Host header chosen by
@@ -67,7 +74,8 @@ export function tenantAndOrigin(directory: TenantDirectory, self?: string): Midd
     c.set('tenant', tenant);
 
     const origin = c.req.header('origin');
-    const allowed = origin !== undefined && (sameOrigin(origin, c.req.url, self) || tenant.config.allowedOrigins.includes(origin));
+    const allowed =
+      origin !== undefined && (sameOrigin(origin, c.req.url, self) || tenant.config.allowedOrigins.includes(origin));
     if (origin !== undefined && !allowed) {
       // readable by the refused page (the error only: no handler ran), so the widget can say why
       const refused = errorResponse(c, 'origin_not_allowed');

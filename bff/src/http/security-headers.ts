@@ -43,7 +43,9 @@ const hashes = new Map<string, Promise<string>>();
 export function cspHash(text: string): Promise<string> {
   let hash = hashes.get(text);
   if (!hash) {
-    hash = crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)).then((d) => `'sha256-${btoa(String.fromCharCode(...new Uint8Array(d)))}'`);
+    hash = crypto.subtle
+      .digest('SHA-256', new TextEncoder().encode(text))
+      .then((d) => `'sha256-${btoa(String.fromCharCode(...new Uint8Array(d)))}'`);
     if (hashes.size < 64) hashes.set(text, hash);
   }
   return hash;
@@ -69,9 +71,11 @@ export async function pageCsp(policy: PagePolicy): Promise<string> {
   const scripts = await Promise.all((policy.scripts ?? []).map(cspHash));
   const styles = await Promise.all((policy.styles ?? []).map(cspHash));
   const ancestors = policy.frameAncestors ?? 'none';
-  const frame = ancestors === 'self' ? "'self'" : ancestors === 'none' || ancestors.length === 0 ? "'none'" : ancestors.join(' ');
+  const frame =
+    ancestors === 'self' ? "'self'" : ancestors === 'none' || ancestors.length === 0 ? "'none'" : ancestors.join(' ');
   const directives = ["default-src 'none'"];
-  if (scripts.length || policy.selfScripts) directives.push(`script-src ${[...(policy.selfScripts ? ["'self'"] : []), ...scripts].join(' ')}`);
+  if (scripts.length || policy.selfScripts)
+    directives.push(`script-src ${[...(policy.selfScripts ? ["'self'"] : []), ...scripts].join(' ')}`);
   if (styles.length) directives.push(`style-src ${styles.join(' ')}`);
   // the widget's QR code is a data: image; tenants' logos are https only (widget/src/parts/base-element.ts)
   if (policy.app) directives.push("img-src 'self' data: https:", "connect-src 'self'");
@@ -84,7 +88,12 @@ export async function pageCsp(policy: PagePolicy): Promise<string> {
  * predate frame-ancestors; it cannot name other origins, so a page a tenant may frame drops it
  * (browsers with CSP ignore it when frame-ancestors is present anyway).
  */
-export async function htmlPage(c: Context, body: string | Promise<string>, policy: PagePolicy, status: 200 | 400 | 404 = 200) {
+export async function htmlPage(
+  c: Context,
+  body: string | Promise<string>,
+  policy: PagePolicy,
+  status: 200 | 400 | 404 = 200,
+) {
   c.header('content-security-policy', await pageCsp(policy));
   const ancestors = policy.frameAncestors ?? 'none';
   if (ancestors === 'self') c.header('x-frame-options', 'SAMEORIGIN');

@@ -62,7 +62,10 @@ export function httpLimits(env: Record<string, string | undefined> = process.env
     throw new Error('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   }
   // a short limit (tests, or an operator's choice) is checked at least twice within it
-  limits.connectionsCheckingIntervalMs = Math.min(limits.connectionsCheckingIntervalMs, Math.max(50, Math.floor(limits.headersTimeoutMs / 2)));
+  limits.connectionsCheckingIntervalMs = Math.min(
+    limits.connectionsCheckingIntervalMs,
+    Math.max(50, Math.floor(limits.headersTimeoutMs / 2)),
+  );
   return limits;
 }
 

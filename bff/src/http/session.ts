@@ -38,7 +38,9 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,128}$/;
  */
 export function readSessionToken(c: Context<AppEnv>): string | undefined {
   const auth = c.req.header('authorization');
-  const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : getCookie(c, sessionCookieName(cookieUrl(c), c.get('tenant').id));
+  const token = auth?.startsWith('Bearer ')
+    ? auth.slice(7).trim()
+    : getCookie(c, sessionCookieName(cookieUrl(c), c.get('tenant').id));
   return token && TOKEN_SHAPE.test(token) ? token : undefined;
 }
 

@@ -26,9 +26,11 @@ const decodeSegment = (s: string) => {
 export const refuseInvalidUrlText: MiddlewareHandler = async (c, next) => {
   const url = new URL(c.req.url);
   const fields: FieldIssue[] = [];
-  if (url.pathname.split('/').some((segment) => hasInvalidTextChars(decodeSegment(segment)))) fields.push({ path: 'path', code: 'text_invalid_chars' });
+  if (url.pathname.split('/').some((segment) => hasInvalidTextChars(decodeSegment(segment))))
+    fields.push({ path: 'path', code: 'text_invalid_chars' });
   for (const [key, value] of url.searchParams) {
-    if (hasInvalidTextChars(key) || hasInvalidTextChars(value)) fields.push({ path: withoutInvalidTextChars(key).slice(0, 64), code: 'text_invalid_chars' });
+    if (hasInvalidTextChars(key) || hasInvalidTextChars(value))
+      fields.push({ path: withoutInvalidTextChars(key).slice(0, 64), code: 'text_invalid_chars' });
   }
   if (fields.length) throw new AppError('invalid_input', undefined, fields);
   await next();
@@ -55,7 +57,7 @@ export function validateForTenant<Target extends 'json' | 'query'>(
     let mw = cache.get(config);
     if (!mw) {
       // the server's full common-password list joins the tenant's rules here (loaded on first use)
-      mw = validate(target, build({ ...config, isCommonPassword: isCommonPasswordOnServer })) as unknown as MiddlewareHandler;
+      mw = validate(target, build({ ...config, isCommonPassword: isCommonPasswordOnServer }));
       cache.set(config, mw);
     }
     return mw(c, next);

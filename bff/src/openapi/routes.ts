@@ -14,16 +14,42 @@ function referencePage(doc: ReturnType<typeof openApiDocument>): string {
   const byTag = new Map<string, string[]>();
   for (const op of OPERATIONS) {
     const path = op.path.replace(/:([A-Za-z]+)/g, '{$1}');
-    const entry = (doc.paths[path] as Record<string, { requestBody?: { content: { 'application/json': { schema: unknown } } }; parameters?: { name: string; in: string }[] }>)[op.method]!;
-    const body = entry.requestBody ? `<details><summary>Request body</summary><pre>${escapeHtml(JSON.stringify(entry.requestBody.content['application/json'].schema, null, 2))}</pre></details>` : '';
-    const query = (entry.parameters ?? []).filter((p) => p.in === 'query').map((p) => `<code>${escapeHtml(p.name)}</code>`).join(' ');
-    const auth = { publishable: 'publishable key', session: 'session', pending: 'session (also while the MFA step is due)', admin: 'secret key', none: 'none' }[op.auth];
+    const entry = (
+      doc.paths[path] as Record<
+        string,
+        {
+          requestBody?: { content: { 'application/json': { schema: unknown } } };
+          parameters?: { name: string; in: string }[];
+        }
+      >
+    )[op.method];
+    const body = entry.requestBody
+      ? `<details><summary>Request body</summary><pre>${escapeHtml(JSON.stringify(entry.requestBody.content['application/json'].schema, null, 2))}</pre></details>`
+      : '';
+    const query = (entry.parameters ?? [])
+      .filter((p) => p.in === 'query')
+      .map((p) => `<code>${escapeHtml(p.name)}</code>`)
+      .join(' ');
+    const auth = {
+      publishable: 'publishable key',
+      session: 'session',
+      pending: 'session (also while the MFA step is due)',
+      admin: 'secret key',
+      none: 'none',
+    }[op.auth];
     (byTag.get(op.tag) ?? byTag.set(op.tag, []).get(op.tag)!).push(
       `<section><h3><span class="m">${op.method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h3><p>${escapeHtml(op.summary)}</p><p class="meta">Auth: ${auth}${query ? ` · Query: ${query}` : ''}</p>${body}</section>`,
     );
   }
-  const sections = [...byTag].map(([tag, ops]) => `<h2 id="${escapeHtml(tag.toLowerCase().replace(/\W+/g, '-'))}">${escapeHtml(tag)}</h2>${ops.join('')}`).join('');
-  const toc = [...byTag.keys()].map((t) => `<a href="#${escapeHtml(t.toLowerCase().replace(/\W+/g, '-'))}">${escapeHtml(t)}</a>`).join(' · ');
+  const sections = [...byTag]
+    .map(
+      ([tag, ops]) =>
+        `<h2 id="${escapeHtml(tag.toLowerCase().replace(/\W+/g, '-'))}">${escapeHtml(tag)}</h2>${ops.join('')}`,
+    )
+    .join('');
+  const toc = [...byTag.keys()]
+    .map((t) => `<a href="#${escapeHtml(t.toLowerCase().replace(/\W+/g, '-'))}">${escapeHtml(t)}</a>`)
+    .join(' · ');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>jd-account API reference</title>
 <style>${STYLE}</style></head>
 <body><h1>jd-account API reference</h1><p>${escapeHtml(doc.info.description)}</p><p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). ${toc}</p>${sections}</body></html>`;

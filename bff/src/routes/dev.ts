@@ -23,7 +23,9 @@ export function devRoutes(deps: ServiceDeps) {
     })
     .get('/', async (c) => {
       const rows = await readDevOutbox(deps.db, { limit: 100 });
-      return htmlPage(c, html`<!doctype html>
+      return htmlPage(
+        c,
+        html`<!doctype html>
         <html lang="en">
           <head>
             <meta charset="utf-8" />
@@ -47,6 +49,8 @@ export function devRoutes(deps: ServiceDeps) {
               </tbody>
             </table>
           </body>
-        </html>`, { styles: [STYLE] });
+        </html>`,
+        { styles: [STYLE] },
+      );
     });
 }

@@ -34,7 +34,7 @@ export function emailRoutes(deps: ServiceDeps, tenants: TenantDirectory) {
           <body>
             <h1>${t(locale, 'email_verify.title')}</h1>
             <p role="status">${message}</p>
-            ${portal ? html`<p><a href="${portal}">${t(locale, 'email_verify.back', { tenant: tenant!.config.displayName[locale] })}</a></p>` : ''}
+            ${portal ? html`<p><a href="${portal}">${t(locale, 'email_verify.back', { tenant: tenant.config.displayName[locale] })}</a></p>` : ''}
           </body>
         </html>`,
       // the tenant's page once the link is known: its portals may frame it; an unknown link's page, nobody

@@ -19,12 +19,20 @@ export function mfaRecoveryRoutes(deps: ServiceDeps) {
     .post(
       '/applications',
       // two images of at most 2 MB, base64-encoded, in one JSON body
-      bodyLimit({ maxSize: 6 * 1024 * 1024, onError: () => { throw new AppError('payload_too_large'); } }),
+      bodyLimit({
+        maxSize: 6 * 1024 * 1024,
+        onError: () => {
+          throw new AppError('payload_too_large');
+        },
+      }),
       idempotent(deps),
       validateForTenant('json', mfaApplicationBody),
       async (c) => {
         const body = validated<Parameters<typeof recovery.submitApplication>[4]>(c, 'json');
-        return c.json(await recovery.submitApplication(deps, files, c.get('tenant'), sessionAuth(c), body, requestContext(c, deps)), 201);
+        return c.json(
+          await recovery.submitApplication(deps, files, c.get('tenant'), sessionAuth(c), body, requestContext(c, deps)),
+          201,
+        );
       },
     );
 }

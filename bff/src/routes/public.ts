@@ -17,7 +17,9 @@ export function publicRoutes(deps: ServiceDeps) {
     .get('/account-names/availability', validate('query', availabilityQuery), async (c) => {
       const { name } = validated<{ name: string }>(c, 'query');
       // each answer tells whether a name is taken: limited per client, like every look-up of accounts
-      await reserveAttempts(deps, [{ rule: 'nameAvailability', key: `availability:${clientKey(requestContext(c, deps).ip)}` }]);
+      await reserveAttempts(deps, [
+        { rule: 'nameAvailability', key: `availability:${clientKey(requestContext(c, deps).ip)}` },
+      ]);
       const body: AvailabilityResponse = { available: await isAccountNameAvailable(deps, c.get('tenant'), name) };
       return c.json(body);
     });

@@ -45,21 +45,31 @@ export function securityRoutes(deps: ServiceDeps) {
       const input = { kind: body.kind, role: body.role, value: valueOf(body), code: body.code };
       return c.json(await security.confirmContactChange(deps, c.get('tenant'), sessionAuth(c), input, ctx(c)));
     })
-    .delete('/contacts/:kind', validate('param', z.object({ kind: z.enum(CONTACT_KINDS, { error: 'not_found' }) })), async (c) => {
-      const { kind } = validated<{ kind: 'phone' | 'email' }>(c, 'param');
-      return c.json(await security.resetContact(deps, c.get('tenant'), sessionAuth(c), kind, ctx(c)));
-    })
+    .delete(
+      '/contacts/:kind',
+      validate('param', z.object({ kind: z.enum(CONTACT_KINDS, { error: 'not_found' }) })),
+      async (c) => {
+        const { kind } = validated<{ kind: 'phone' | 'email' }>(c, 'param');
+        return c.json(await security.resetContact(deps, c.get('tenant'), sessionAuth(c), kind, ctx(c)));
+      },
+    )
     .post('/email', validate('json', securityEmailBody), async (c) => {
       const { email } = validated<{ email: string }>(c, 'json');
       return c.json(await security.setSecurityEmail(deps, c.get('tenant'), sessionAuth(c), email, ctx(c)), 202);
     })
-    .post('/email/verification', async (c) => c.json(await security.resendEmailVerification(deps, c.get('tenant'), sessionAuth(c), ctx(c)), 202))
-    .post('/mfa/setup', async (c) => c.json(await mfa.startMfaSetup(deps, c.get('tenant'), sessionAuth(c), requestContext(c, deps).locale)))
+    .post('/email/verification', async (c) =>
+      c.json(await security.resendEmailVerification(deps, c.get('tenant'), sessionAuth(c), ctx(c)), 202),
+    )
+    .post('/mfa/setup', async (c) =>
+      c.json(await mfa.startMfaSetup(deps, c.get('tenant'), sessionAuth(c), requestContext(c, deps).locale)),
+    )
     .post('/mfa/confirm', validate('json', mfaConfirmBody), async (c) => {
       const { code } = validated<{ code: string }>(c, 'json');
       return c.json(await mfa.confirmMfaSetup(deps, c.get('tenant'), sessionAuth(c), code, ctx(c)));
     })
-    .post('/mfa/recovery-codes', async (c) => c.json(await mfa.regenerateRecoveryCodes(deps, c.get('tenant'), sessionAuth(c), ctx(c))))
+    .post('/mfa/recovery-codes', async (c) =>
+      c.json(await mfa.regenerateRecoveryCodes(deps, c.get('tenant'), sessionAuth(c), ctx(c))),
+    )
     .delete('/mfa', async (c) => {
       await mfa.unbindMfa(deps, c.get('tenant'), sessionAuth(c), ctx(c));
       return c.json(await security.securityOverview(deps, c.get('tenant'), sessionAuth(c)));

@@ -23,7 +23,7 @@ export function inlineBlocks(page: string): { scripts: string[]; styles: string[
   const texts = (tag: string) =>
     [...page.matchAll(new RegExp(`<${tag}(\\s[^>]*)?>([\\s\\S]*?)</${tag}>`, 'gi'))]
       .filter((m) => !/\ssrc\s*=/i.test(m[1] ?? ''))
-      .map((m) => m[2]!.replace(/\r\n?/g, '\n'));
+      .map((m) => m[2].replace(/\r\n?/g, '\n'));
   return { scripts: texts('script'), styles: texts('style') };
 }
 
@@ -60,40 +60,42 @@ async function databaseProblem(db: Db, timeoutMs: number): Promise<string | unde
  */
 export function staticRoutes(assets: StaticAssets, deps: Pick<ServiceDeps, 'db' | 'log' | 'config'>) {
   let policyOf: { page: string; policy: PagePolicy } | undefined;
-  return new Hono<AppEnv>()
-    .get('/healthz', (c) => c.text('ok'))
-    .get('/readyz', async (c) => {
-      c.header('cache-control', 'no-store');
-      const problem = await databaseProblem(deps.db, READY_TIMEOUT_MS);
-      if (problem === undefined) return c.json({ status: 'ready' }, 200);
-      deps.log.warn('not ready: the database did not answer', { requestId: c.get('requestId'), reason: problem });
-      return c.json({ status: 'unavailable' }, 503);
-    })
-    .get('/widget/jd-account.js', async (c) => {
-      const js = await assets.widgetJs?.();
-      if (js === undefined) return c.notFound();
-      // Embeddable from any site: loosen CORP/CORS for this one public file.
-      c.header('content-type', 'text/javascript; charset=utf-8');
-      c.header('access-control-allow-origin', '*');
-      c.header('cross-origin-resource-policy', 'cross-origin');
-      c.header('cache-control', 'public, max-age=300');
-      return c.body(js);
-    })
-    .get('/', async (c) => {
-      // README "Security model": no demo tenant, no demo page and no key on a production server
-      if (!deps.config.dev) return c.notFound();
-      const page = await assets.demoHtml?.();
-      if (page === undefined) return c.text('jd-account BFF', 200);
-      if (policyOf?.page !== page) policyOf = { page, policy: demoPolicy(page) };
-      return htmlPage(c, page, policyOf.policy);
-    })
-    // the default agreements' URLs (shared/src/tenant.ts); the name is escaped although the route only matches [a-z-]
-    .get('/legal/:doc{[a-z-]+}', (c) =>
-      htmlPage(
-        c,
-        html`<!doctype html><meta charset="utf-8" /><title>${c.req.param('doc')}</title>
+  return (
+    new Hono<AppEnv>()
+      .get('/healthz', (c) => c.text('ok'))
+      .get('/readyz', async (c) => {
+        c.header('cache-control', 'no-store');
+        const problem = await databaseProblem(deps.db, READY_TIMEOUT_MS);
+        if (problem === undefined) return c.json({ status: 'ready' }, 200);
+        deps.log.warn('not ready: the database did not answer', { requestId: c.get('requestId'), reason: problem });
+        return c.json({ status: 'unavailable' }, 503);
+      })
+      .get('/widget/jd-account.js', async (c) => {
+        const js = await assets.widgetJs?.();
+        if (js === undefined) return c.notFound();
+        // Embeddable from any site: loosen CORP/CORS for this one public file.
+        c.header('content-type', 'text/javascript; charset=utf-8');
+        c.header('access-control-allow-origin', '*');
+        c.header('cross-origin-resource-policy', 'cross-origin');
+        c.header('cache-control', 'public, max-age=300');
+        return c.body(js);
+      })
+      .get('/', async (c) => {
+        // README "Security model": no demo tenant, no demo page and no key on a production server
+        if (!deps.config.dev) return c.notFound();
+        const page = await assets.demoHtml?.();
+        if (page === undefined) return c.text('jd-account BFF', 200);
+        if (policyOf?.page !== page) policyOf = { page, policy: demoPolicy(page) };
+        return htmlPage(c, page, policyOf.policy);
+      })
+      // the default agreements' URLs (shared/src/tenant.ts); the name is escaped although the route only matches [a-z-]
+      .get('/legal/:doc{[a-z-]+}', (c) =>
+        htmlPage(
+          c,
+          html`<!doctype html><meta charset="utf-8" /><title>${c.req.param('doc')}</title>
           <p>Placeholder for the tenant's <b>${c.req.param('doc')}</b> agreement. Tenants set their own titles, URLs and versions.</p>`,
-        {},
-      ),
-    );
+          {},
+        ),
+      )
+  );
 }

@@ -12,7 +12,12 @@ export function tokenRoutes(deps: ServiceDeps) {
   return new Hono<AppEnv>().post('/session/token', requireSession(deps), async (c) => {
     const auth = sessionAuth(c);
     const tenant = c.get('tenant');
-    return c.json(await accessTokenForSession(deps, tenant, issuerFor(publicOrigin(c, deps), tenant), { idHash: auth.idHash, account: auth.signedIn.account }));
+    return c.json(
+      await accessTokenForSession(deps, tenant, issuerFor(publicOrigin(c, deps), tenant), {
+        idHash: auth.idHash,
+        account: auth.signedIn.account,
+      }),
+    );
   });
 }
 
@@ -21,11 +26,25 @@ export function tokenRoutes(deps: ServiceDeps) {
  * sign (a key sealed under another JD_SECRET) is logged and leaves the token out rather than
  * failing the sign-in; POST /v1/session/token then reports it.
  */
-export async function withAccessToken(deps: ServiceDeps, c: AppContext, signedIn: SignedIn, issued: IssuedSession): Promise<SignedIn> {
+export async function withAccessToken(
+  deps: ServiceDeps,
+  c: AppContext,
+  signedIn: SignedIn,
+  issued: IssuedSession,
+): Promise<SignedIn> {
   if (signedIn.mfaRequired || issued.summary.mfaPending) return signedIn;
   const tenant = c.get('tenant');
   try {
-    return { ...signedIn, accessToken: await accessTokenForIssued(deps, tenant, issuerFor(publicOrigin(c, deps), tenant), issued, signedIn.account) };
+    return {
+      ...signedIn,
+      accessToken: await accessTokenForIssued(
+        deps,
+        tenant,
+        issuerFor(publicOrigin(c, deps), tenant),
+        issued,
+        signedIn.account,
+      ),
+    };
   } catch (err) {
     deps.log.error('access token not signed', { requestId: c.get('requestId'), tenant: tenant.slug, error: err });
     return signedIn;

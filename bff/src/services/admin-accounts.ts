@@ -40,16 +40,43 @@ const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOStr
 const isoOrNull = (d: Date | string | null) => (d === null ? null : iso(d));
 
 /** An admin action as an audit event of the account: no IP or user agent (the caller is the tenant's server, not the user). */
-export function adminEvent(conn: Db, tenant: Tenant, accountId: string, actor: AdminActor, type: AuditEventType, now: Date, detail: Record<string, string | number> = {}) {
-  return recordEvent(conn, { tenantId: tenant.id, accountId, type, outcome: 'success', ip: null, userAgent: null, detail: { actor: 'admin_key', adminKeyId: actor.keyId, ...detail }, at: now });
+export function adminEvent(
+  conn: Db,
+  tenant: Tenant,
+  accountId: string,
+  actor: AdminActor,
+  type: AuditEventType,
+  now: Date,
+  detail: Record<string, string | number> = {},
+) {
+  return recordEvent(conn, {
+    tenantId: tenant.id,
+    accountId,
+    type,
+    outcome: 'success',
+    ip: null,
+    userAgent: null,
+    detail: { actor: 'admin_key', adminKeyId: actor.keyId, ...detail },
+    at: now,
+  });
 }
 
 function contactView(c: ContactRow): AdminContactView {
-  return { kind: c.kind, role: c.role, value: c.value, verified: c.verified_at !== null, canSignIn: c.can_sign_in, boundAt: iso(c.created_at) };
+  return {
+    kind: c.kind,
+    role: c.role,
+    value: c.value,
+    verified: c.verified_at !== null,
+    canSignIn: c.can_sign_in,
+    boundAt: iso(c.created_at),
+  };
 }
 
 async function views(db: Db, tenantId: string, ids: string[]): Promise<AdminAccountView[]> {
-  const [rows, contacts] = await Promise.all([admin.findAccounts(db, tenantId, ids), admin.contactsOf(db, tenantId, ids)]);
+  const [rows, contacts] = await Promise.all([
+    admin.findAccounts(db, tenantId, ids),
+    admin.contactsOf(db, tenantId, ids),
+  ]);
   return rows.map((a) => ({
     id: a.id,
     accountName: a.account_name,
@@ -58,7 +85,12 @@ async function views(db: Db, tenantId: string, ids: string[]): Promise<AdminAcco
     mfaBound: Boolean(a.mfa_bound),
     realName:
       a.real_name_type && a.real_name_verified_at
-        ? { type: a.real_name_type, name: a.real_name ?? '', enterpriseName: a.real_name_enterprise, verifiedAt: iso(a.real_name_verified_at) }
+        ? {
+            type: a.real_name_type,
+            name: a.real_name ?? '',
+            enterpriseName: a.real_name_enterprise,
+            verifiedAt: iso(a.real_name_verified_at),
+          }
         : null,
     contacts: contacts.filter((c) => c.account_id === a.id).map(contactView),
   }));
@@ -72,19 +104,25 @@ export async function getAccount(deps: Pick<ServiceDeps, 'db'>, tenant: Tenant, 
 }
 
 async function requireAccount(db: Db, tenant: Tenant, id: string): Promise<string> {
-  if (!UUID.test(id) || !(await admin.accountExists(db, tenant.id, id.toLowerCase()))) throw new AppError('account_not_found');
+  if (!UUID.test(id) || !(await admin.accountExists(db, tenant.id, id.toLowerCase())))
+    throw new AppError('account_not_found');
   return id.toLowerCase();
 }
 
-const fieldError = (path: string, code: 'invalid_input' | 'phone_invalid' | 'email_invalid') => new AppError('invalid_input', undefined, [{ path, code }]);
+const fieldError = (path: string, code: 'invalid_input' | 'phone_invalid' | 'email_invalid') =>
+  new AppError('invalid_input', undefined, [{ path, code }]);
 
 /**
  * Lookup by exactly one of id, name (case-insensitive, NFC: the account-name rule), phone (E.164,
  * or a national number of the tenant's regions) or email (normalised). A phone/email may be bound
  * to several accounts (PRODUCT.md "Which identifiers may sign in"): all are returned.
  */
-export async function lookupAccounts(deps: Pick<ServiceDeps, 'db'>, tenant: Tenant, q: AdminAccountLookupQuery): Promise<AdminAccountView[]> {
-  const given = (['id', 'name', 'phone', 'email'] as const).filter((k) => q[k] !== undefined && q[k]!.trim() !== '');
+export async function lookupAccounts(
+  deps: Pick<ServiceDeps, 'db'>,
+  tenant: Tenant,
+  q: AdminAccountLookupQuery,
+): Promise<AdminAccountView[]> {
+  const given = (['id', 'name', 'phone', 'email'] as const).filter((k) => q[k] !== undefined && q[k].trim() !== '');
   if (given.length !== 1) throw new AppError('lookup_query_invalid');
   let ids: string[];
   if (q.id !== undefined && given[0] === 'id') {
@@ -95,7 +133,8 @@ export async function lookupAccounts(deps: Pick<ServiceDeps, 'db'>, tenant: Tena
     ids = row ? [row.id] : [];
   } else if (q.phone !== undefined && given[0] === 'phone') {
     // numbers of a region the tenant has since turned off are still bound: look them up too
-    const e164 = parseIdentifierPhone(q.phone, tenant.config.phoneRegions) ?? parseIdentifierPhone(q.phone, PHONE_REGIONS);
+    const e164 =
+      parseIdentifierPhone(q.phone, tenant.config.phoneRegions) ?? parseIdentifierPhone(q.phone, PHONE_REGIONS);
     if (!e164) throw fieldError('phone', 'phone_invalid');
     ids = await admin.accountIdsByContact(deps.db, tenant.id, 'phone', e164, LOOKUP_LIMIT);
   } else {
@@ -129,15 +168,33 @@ export async function setRealNameByAdmin(
   deps: ServiceDeps,
   tenant: Tenant,
   id: string,
-  input: { type: 'personal' | 'enterprise'; name: string; idNumber: string; enterpriseName?: string | undefined } | null,
+  input: {
+    type: 'personal' | 'enterprise';
+    name: string;
+    idNumber: string;
+    enterpriseName?: string | undefined;
+  } | null,
   actor: AdminActor,
 ): Promise<AdminAccountView> {
   const accountId = await requireAccount(deps.db, tenant, id);
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
-    const realName = input && { type: input.type, name: input.name, idNumber: input.idNumber, ...(input.type === 'enterprise' && input.enterpriseName ? { enterprise: input.enterpriseName } : {}) };
+    const realName = input && {
+      type: input.type,
+      name: input.name,
+      idNumber: input.idNumber,
+      ...(input.type === 'enterprise' && input.enterpriseName ? { enterprise: input.enterpriseName } : {}),
+    };
     await setRealName({ db: trx, hmac: deps.hmac, clock: deps.clock }, tenant.id, accountId, realName);
-    await adminEvent(trx, tenant, accountId, actor, input ? 'real_name_set' : 'real_name_cleared', now, input ? { realNameType: input.type } : {});
+    await adminEvent(
+      trx,
+      tenant,
+      accountId,
+      actor,
+      input ? 'real_name_set' : 'real_name_cleared',
+      now,
+      input ? { realNameType: input.type } : {},
+    );
   });
   return getAccount(deps, tenant, accountId);
 }
@@ -147,7 +204,13 @@ export async function setRealNameByAdmin(
  * password) and every session of it and its sub-users ends now — in the database and in this
  * process's session cache. Enabling lets it sign in again. Only a change is audited.
  */
-export async function setAccountDisabled(deps: ServiceDeps, tenant: Tenant, id: string, disabled: boolean, actor: AdminActor): Promise<AdminAccountView> {
+export async function setAccountDisabled(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  id: string,
+  disabled: boolean,
+  actor: AdminActor,
+): Promise<AdminAccountView> {
   const accountId = await requireAccount(deps.db, tenant, id);
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
@@ -156,7 +219,15 @@ export async function setAccountDisabled(deps: ServiceDeps, tenant: Tenant, id: 
     await admin.setAccountDisabled(trx, tenant.id, accountId, disabled ? now : null, now);
     const ended = disabled ? await admin.deleteAccountSessions(trx, tenant.id, accountId) : 0;
     if (Boolean(before.disabled_at) !== disabled) {
-      await adminEvent(trx, tenant, accountId, actor, disabled ? 'account_disabled' : 'account_enabled', now, disabled ? { signedOutSessions: ended } : {});
+      await adminEvent(
+        trx,
+        tenant,
+        accountId,
+        actor,
+        disabled ? 'account_disabled' : 'account_enabled',
+        now,
+        disabled ? { signedOutSessions: ended } : {},
+      );
     }
   });
   if (disabled) deps.sessionCache.forgetAccount(tenant.id, accountId);
@@ -164,7 +235,12 @@ export async function setAccountDisabled(deps: ServiceDeps, tenant: Tenant, id: 
 }
 
 /** Ends every session of the account (and of its sub-users); they sign in again. */
-export async function signOutEverywhere(deps: ServiceDeps, tenant: Tenant, id: string, actor: AdminActor): Promise<SignOutEverywhereResponse> {
+export async function signOutEverywhere(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  id: string,
+  actor: AdminActor,
+): Promise<SignOutEverywhereResponse> {
   const accountId = await requireAccount(deps.db, tenant, id);
   const now = deps.clock.now();
   const signedOutSessions = await deps.db.transaction().execute(async (trx) => {
@@ -177,7 +253,12 @@ export async function signOutEverywhere(deps: ServiceDeps, tenant: Tenant, id: s
 }
 
 /** The account's audit log, newest first, `limit` at a time; `nextBefore` continues with older events. */
-export async function auditEvents(deps: Pick<ServiceDeps, 'db'>, tenant: Tenant, id: string, q: { limit: number; before?: string | undefined }): Promise<AdminAuditEventsPage> {
+export async function auditEvents(
+  deps: Pick<ServiceDeps, 'db'>,
+  tenant: Tenant,
+  id: string,
+  q: { limit: number; before?: string | undefined },
+): Promise<AdminAuditEventsPage> {
   const accountId = await requireAccount(deps.db, tenant, id);
   const rows = await admin.auditPage(deps.db, tenant.id, accountId, q.limit + 1, q.before);
   const page = rows.slice(0, q.limit);
@@ -191,6 +272,6 @@ export async function auditEvents(deps: Pick<ServiceDeps, 'db'>, tenant: Tenant,
       userAgent: r.user_agent,
       detail: r.detail,
     })),
-    nextBefore: rows.length > q.limit ? String(page[page.length - 1]!.seq) : null,
+    nextBefore: rows.length > q.limit ? String(page[page.length - 1].seq) : null,
   };
 }

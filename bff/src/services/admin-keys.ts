@@ -29,7 +29,13 @@ export interface CreatedAdminKey {
 export async function createAdminKey(db: Db, clock: Clock, tenantId: string, label?: string): Promise<CreatedAdminKey> {
   const keyId = hex(randomBytes(8));
   const secretKey = `sk_${keyId}_${randomToken(32)}`;
-  await keys.insertAdminKey(db, { keyId, tenantId, secretHash: sha256Hex(secretKey), label: label?.trim().slice(0, 200) || null, now: clock.now() });
+  await keys.insertAdminKey(db, {
+    keyId,
+    tenantId,
+    secretHash: sha256Hex(secretKey),
+    label: label?.trim().slice(0, 200) || null,
+    now: clock.now(),
+  });
   return { keyId, secretKey };
 }
 
@@ -48,12 +54,17 @@ export function revokeAdminKey(db: Db, clock: Clock, tenantId: string, keyId: st
 }
 
 /** The tenant and key id a presented secret key stands for; undefined for a malformed, unknown, wrong or revoked key. */
-export async function authenticateAdminKey(db: Db, clock: Clock, presented: string): Promise<{ tenantId: string; keyId: string } | undefined> {
+export async function authenticateAdminKey(
+  db: Db,
+  clock: Clock,
+  presented: string,
+): Promise<{ tenantId: string; keyId: string } | undefined> {
   const m = KEY_PATTERN.exec(presented);
   if (!m) return undefined;
-  const row = await keys.findAdminKey(db, m[1]!);
+  const row = await keys.findAdminKey(db, m[1]);
   if (!row || !timingSafeEqualHex(row.secret_hash, sha256Hex(presented)) || row.revoked_at) return undefined;
   const now = clock.now();
-  if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() >= TOUCH_AFTER_MS) await keys.touchAdminKey(db, row.key_id, now);
+  if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() >= TOUCH_AFTER_MS)
+    await keys.touchAdminKey(db, row.key_id, now);
   return { tenantId: row.tenant_id, keyId: row.key_id };
 }

@@ -28,17 +28,41 @@ export async function acceptAgreements(
 ): Promise<ConsentsResponse> {
   if (auth.subUserId) throw new AppError('sub_user_forbidden');
   const current = new Set(tenant.config.agreements.map((a) => `${a.key}@${a.version}`));
-  if (!items.every((i) => current.has(`${i.key}@${i.version}`))) throw new AppError('agreements_required', undefined, [{ path: 'agreements', code: 'agreements_required' }]);
+  if (!items.every((i) => current.has(`${i.key}@${i.version}`)))
+    throw new AppError('agreements_required', undefined, [{ path: 'agreements', code: 'agreements_required' }]);
   const now = deps.clock.now();
   const consented = await deps.db.transaction().execute(async (trx) => {
     // read and recorded under the account lock: concurrent acceptances (a double click, two tabs)
     // record each version once, and once in the audit log
     await accounts.lockAccount(trx, tenant.id, auth.accountId);
     const before = await accounts.consentedAgreements(trx, tenant.id, auth.accountId);
-    const fresh = [...new Map(items.filter((i) => !before.includes(`${i.key}@${i.version}`)).map((i) => [`${i.key}@${i.version}`, i])).values()];
+    const fresh = [
+      ...new Map(
+        items.filter((i) => !before.includes(`${i.key}@${i.version}`)).map((i) => [`${i.key}@${i.version}`, i]),
+      ).values(),
+    ];
     if (!fresh.length) return before;
-    await accounts.insertConsents(trx, fresh.map((i) => ({ tenantId: tenant.id, accountId: auth.accountId, key: i.key, version: i.version, locale: ctx.locale, at: now })));
-    await recordEvent(trx, { tenantId: tenant.id, accountId: auth.accountId, type: 'agreements_accepted', outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, detail: { agreements: fresh.map((i) => `${i.key}@${i.version}`).join(',') }, at: now });
+    await accounts.insertConsents(
+      trx,
+      fresh.map((i) => ({
+        tenantId: tenant.id,
+        accountId: auth.accountId,
+        key: i.key,
+        version: i.version,
+        locale: ctx.locale,
+        at: now,
+      })),
+    );
+    await recordEvent(trx, {
+      tenantId: tenant.id,
+      accountId: auth.accountId,
+      type: 'agreements_accepted',
+      outcome: 'success',
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      detail: { agreements: fresh.map((i) => `${i.key}@${i.version}`).join(',') },
+      at: now,
+    });
     return [...before, ...fresh.map((i) => `${i.key}@${i.version}`)];
   });
   return { agreementsToAccept: agreementsToAccept(tenant, consented) };

@@ -33,24 +33,39 @@ import type { ContactKind, ContactRole, ContactRow, Database } from '../db/schem
 
 type Trx = Transaction<Database>;
 
-const lockValue = (trx: Trx, tenantId: string, kind: ContactKind, value: string) => lockKey(trx, `contact:${tenantId}:${kind}:${value}`);
+const lockValue = (trx: Trx, tenantId: string, kind: ContactKind, value: string) =>
+  lockKey(trx, `contact:${tenantId}:${kind}:${value}`);
 
 /** The value's lock, for a caller that writes a binding's row before deciding (the email link). */
 export const lockContactValue = lockValue;
 
 /** A binding that holds the flag without the right to it (unverified: rows from before the rule) gives it up. */
 async function dropUnverifiedHolders(trx: Trx, tenantId: string, rows: ContactRow[]): Promise<void> {
-  for (const row of rows) if (row.can_sign_in && (!row.verified_at || row.role !== 'security')) await accounts.setContactCanSignIn(trx, tenantId, row.id, false);
+  for (const row of rows)
+    if (row.can_sign_in && (!row.verified_at || row.role !== 'security'))
+      await accounts.setContactCanSignIn(trx, tenantId, row.id, false);
 }
 
 /** Binds a phone/email to an account and decides its "can sign in" flag (see the rule above). */
 export async function bindContact(
   trx: Trx,
-  c: { tenantId: string; accountId: string; kind: ContactKind; role: ContactRole; value: string; verifiedAt: Date | null; now: Date },
+  c: {
+    tenantId: string;
+    accountId: string;
+    kind: ContactKind;
+    role: ContactRole;
+    value: string;
+    verifiedAt: Date | null;
+    now: Date;
+  },
 ): Promise<{ canSignIn: boolean }> {
   await lockValue(trx, c.tenantId, c.kind, c.value);
-  const canSignIn = c.role === 'security' && c.verifiedAt !== null && !(await accounts.contactTakenElsewhere(trx, c.tenantId, c.kind, c.value, c.accountId));
-  if (canSignIn) await dropUnverifiedHolders(trx, c.tenantId, await accounts.bindingsOfValue(trx, c.tenantId, c.kind, c.value));
+  const canSignIn =
+    c.role === 'security' &&
+    c.verifiedAt !== null &&
+    !(await accounts.contactTakenElsewhere(trx, c.tenantId, c.kind, c.value, c.accountId));
+  if (canSignIn)
+    await dropUnverifiedHolders(trx, c.tenantId, await accounts.bindingsOfValue(trx, c.tenantId, c.kind, c.value));
   await accounts.insertContact(trx, { ...c, canSignIn });
   return { canSignIn };
 }
@@ -79,8 +94,13 @@ export async function decideVerifiedContact(
  * Removes the account's binding of one kind and role, then decides the value's flag again (a
  * binding left alone with it may now sign in). Returns how many rows were removed (0 or 1).
  */
-export async function removeContact(trx: Trx, c: { tenantId: string; accountId: string; kind: ContactKind; role: ContactRole }): Promise<number> {
-  const row = (await accounts.listContacts(trx, c.tenantId, c.accountId)).find((r) => r.kind === c.kind && r.role === c.role);
+export async function removeContact(
+  trx: Trx,
+  c: { tenantId: string; accountId: string; kind: ContactKind; role: ContactRole },
+): Promise<number> {
+  const row = (await accounts.listContacts(trx, c.tenantId, c.accountId)).find(
+    (r) => r.kind === c.kind && r.role === c.role,
+  );
   if (!row) return 0;
   await lockValue(trx, c.tenantId, c.kind, row.value);
   const removed = await accounts.deleteContact(trx, c.tenantId, c.accountId, c.kind, c.role);
@@ -95,10 +115,21 @@ export async function removeContact(trx: Trx, c: { tenantId: string; accountId: 
  */
 export async function replaceContact(
   trx: Trx,
-  c: { tenantId: string; accountId: string; kind: ContactKind; role: ContactRole; value: string; verifiedAt: Date | null; now: Date },
+  c: {
+    tenantId: string;
+    accountId: string;
+    kind: ContactKind;
+    role: ContactRole;
+    value: string;
+    verifiedAt: Date | null;
+    now: Date;
+  },
 ): Promise<{ canSignIn: boolean }> {
-  const old = (await accounts.listContacts(trx, c.tenantId, c.accountId)).find((r) => r.kind === c.kind && r.role === c.role);
-  for (const value of [...new Set([c.value, ...(old ? [old.value] : [])])].sort()) await lockValue(trx, c.tenantId, c.kind, value);
+  const old = (await accounts.listContacts(trx, c.tenantId, c.accountId)).find(
+    (r) => r.kind === c.kind && r.role === c.role,
+  );
+  for (const value of [...new Set([c.value, ...(old ? [old.value] : [])])].sort())
+    await lockValue(trx, c.tenantId, c.kind, value);
   if (old) await removeContact(trx, c);
   return bindContact(trx, c);
 }

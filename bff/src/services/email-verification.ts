@@ -41,7 +41,15 @@ export async function sendEmailVerification(
   });
   return enqueueMessage(
     trx,
-    { tenantId: tenant.id, channel: 'email', to: input.email, purpose: 'email_verification', locale: input.locale, ...rendered, link },
+    {
+      tenantId: tenant.id,
+      channel: 'email',
+      to: input.email,
+      purpose: 'email_verification',
+      locale: input.locale,
+      ...rendered,
+      link,
+    },
     now,
   );
 }
@@ -49,7 +57,11 @@ export async function sendEmailVerification(
 export type EmailLinkOutcome = { ok: true; tenantId: string } | { ok: false; reason: 'invalid' | 'expired' | 'used' };
 
 /** Opens a link: valid once, within 2 hours, for the address it was sent to. */
-export async function verifyEmailLink(deps: ServiceDeps, token: string, ctx: { ip: string | null; userAgent: string | null }): Promise<EmailLinkOutcome> {
+export async function verifyEmailLink(
+  deps: ServiceDeps,
+  token: string,
+  ctx: { ip: string | null; userAgent: string | null },
+): Promise<EmailLinkOutcome> {
   if (token.length < 16 || token.length > 128) return { ok: false, reason: 'invalid' };
   const now = deps.clock.now();
   const tokenHash = sha256Hex(token);
@@ -69,7 +81,13 @@ export async function verifyEmailLink(deps: ServiceDeps, token: string, ctx: { i
     // The address was replaced since the link was sent: the old link verifies nothing.
     if (!changed) return { ok: false, reason: 'invalid' };
     // only now does this binding count: decide whether it signs in (services/contacts.ts)
-    await decideVerifiedContact(trx, { tenantId: row.tenant_id, accountId: row.account_id, kind: 'email', role: 'security', value: row.email });
+    await decideVerifiedContact(trx, {
+      tenantId: row.tenant_id,
+      accountId: row.account_id,
+      kind: 'email',
+      role: 'security',
+      value: row.email,
+    });
     await recordEvent(trx, {
       tenantId: row.tenant_id,
       accountId: row.account_id,

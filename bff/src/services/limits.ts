@@ -17,7 +17,14 @@
  */
 import { AppError } from '../../../shared/src/errors.ts';
 import type { Limits } from '../config.ts';
-import { clearAttempts, clearAttemptsByPrefix, releaseAttempts, reserveAttempts as reserveKeys, settleAttempts, sweepAttempts } from '../db/attempts.ts';
+import {
+  clearAttempts,
+  clearAttemptsByPrefix,
+  releaseAttempts,
+  reserveAttempts as reserveKeys,
+  settleAttempts,
+  sweepAttempts,
+} from '../db/attempts.ts';
 import type { ServiceDeps } from './deps.ts';
 
 type LimitName = keyof Limits;
@@ -42,14 +49,20 @@ export function clientOf(ip: string | null): string {
   const [head = '', tail = ''] = bare.split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
-  const groups = bare.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  const groups = bare.includes('::')
+    ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 export const clientKey = (ip: string | null) => `client:${clientOf(ip)}`;
 const pairKey = (tenantId: string, subject: string, ip: string | null) => `pair:${tenantId}:${subject}:${clientOf(ip)}`;
 const accountKey = (tenantId: string, subject: string) => `acct:${tenantId}:${subject}`;
-export const secretKey = (tenantId: string, accountId: string, subUserId: string | null) => `secret:${tenantId}:${accountId}:${subUserId ?? '-'}`;
+export const secretKey = (tenantId: string, accountId: string, subUserId: string | null) =>
+  `secret:${tenantId}:${accountId}:${subUserId ?? '-'}`;
 
 /** The three limits of a sign-in check of one subject from one client. */
 export function signInLimits(tenantId: string, subject: string, ip: string | null): Limit[] {
@@ -61,13 +74,22 @@ export function signInLimits(tenantId: string, subject: string, ip: string | nul
 }
 
 /** The limit of secrets checked for a signed-in session's account (or sub-user). */
-export const sessionSecretLimits = (tenantId: string, accountId: string, subUserId: string | null, ip: string | null): Limit[] => [
+export const sessionSecretLimits = (
+  tenantId: string,
+  accountId: string,
+  subUserId: string | null,
+  ip: string | null,
+): Limit[] => [
   { rule: 'sessionSecrets', key: secretKey(tenantId, accountId, subUserId), clearOnSuccess: true },
   { rule: 'perClient', key: clientKey(ip) },
 ];
 
 function refusalError(refusal: Limit['refusal'], retryAfterSeconds: number): AppError {
-  if (refusal === 'account_locked') return new AppError('account_locked', { minutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)), seconds: retryAfterSeconds });
+  if (refusal === 'account_locked')
+    return new AppError('account_locked', {
+      minutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)),
+      seconds: retryAfterSeconds,
+    });
   return new AppError('too_many_attempts', { seconds: retryAfterSeconds });
 }
 
@@ -88,12 +110,17 @@ let sweepCountdown = 0;
  * never reaches the account's, and cannot make the account look locked to others even for a moment.
  * A failed check keeps the attempts.
  */
-export async function reserveAttempts(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>, limits: Limit[]): Promise<Reservation> {
+export async function reserveAttempts(
+  deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>,
+  limits: Limit[],
+): Promise<Reservation> {
   const now = deps.clock.now();
   const rule = (l: Limit) => ({ key: l.key, rule: deps.config.limits[l.rule] });
   const first = limits.filter((l) => l.refusal !== 'account_locked');
   const then = limits.filter((l) => l.refusal === 'account_locked');
-  const result = first.length ? await reserveKeys(deps.db, first.map(rule), then.map(rule), now) : await reserveKeys(deps.db, then.map(rule), [], now);
+  const result = first.length
+    ? await reserveKeys(deps.db, first.map(rule), then.map(rule), now)
+    : await reserveKeys(deps.db, then.map(rule), [], now);
   if (!result.ok) throw refusalError(limits.find((l) => l.key === result.key)!.refusal, result.retryAfterSeconds);
   // now and then, counters idle for longer than any window go
   if (--sweepCountdown <= 0) {
@@ -107,12 +134,20 @@ export async function reserveAttempts(deps: Pick<ServiceDeps, 'db' | 'clock' | '
         limits.filter((t) => t.clearOnSuccess).map((t) => t.key),
         limits.filter((t) => !t.clearOnSuccess).map((t) => t.key),
       ),
-    cancel: () => releaseAttempts(deps.db, limits.map((t) => t.key)),
+    cancel: () =>
+      releaseAttempts(
+        deps.db,
+        limits.map((t) => t.key),
+      ),
   };
 }
 
 /** Runs a secret check under reserved attempts: kept when it fails with an AppError, settled otherwise. */
-export async function withAttempts<T>(deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>, limits: Limit[], check: () => Promise<T>): Promise<T> {
+export async function withAttempts<T>(
+  deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>,
+  limits: Limit[],
+  check: () => Promise<T>,
+): Promise<T> {
   const reservation = await reserveAttempts(deps, limits);
   let result: T;
   try {
@@ -127,10 +162,21 @@ export async function withAttempts<T>(deps: Pick<ServiceDeps, 'db' | 'clock' | '
 }
 
 /** The owner proved a security contact: the failures counted under these subjects (and subject prefixes) are forgotten. */
-export async function unlockSubjects(deps: Pick<ServiceDeps, 'db'>, tenantId: string, subjects: string[], subjectPrefixes: string[] = []): Promise<void> {
-  await clearAttempts(deps.db, subjects.map((s) => accountKey(tenantId, s)));
+export async function unlockSubjects(
+  deps: Pick<ServiceDeps, 'db'>,
+  tenantId: string,
+  subjects: string[],
+  subjectPrefixes: string[] = [],
+): Promise<void> {
+  await clearAttempts(
+    deps.db,
+    subjects.map((s) => accountKey(tenantId, s)),
+  );
   await Promise.all([
     ...subjects.map((s) => clearAttemptsByPrefix(deps.db, `pair:${tenantId}:${s}:`)),
-    ...subjectPrefixes.flatMap((p) => [clearAttemptsByPrefix(deps.db, `acct:${tenantId}:${p}`), clearAttemptsByPrefix(deps.db, `pair:${tenantId}:${p}`)]),
+    ...subjectPrefixes.flatMap((p) => [
+      clearAttemptsByPrefix(deps.db, `acct:${tenantId}:${p}`),
+      clearAttemptsByPrefix(deps.db, `pair:${tenantId}:${p}`),
+    ]),
   ]);
 }

@@ -17,7 +17,8 @@ import type { SessionAuth } from './sessions.ts';
 import type { Tenant } from './tenants.ts';
 
 const normalizeId = (s: string) => s.trim().toUpperCase();
-export const idNumberHash = (deps: Pick<ServiceDeps, 'hmac'>, tenantId: string, idNumber: string) => deps.hmac(`id-number\u0000${tenantId}\u0000${normalizeId(idNumber)}`);
+export const idNumberHash = (deps: Pick<ServiceDeps, 'hmac'>, tenantId: string, idNumber: string) =>
+  deps.hmac(`id-number\u0000${tenantId}\u0000${normalizeId(idNumber)}`);
 
 /** The tenant's back office (CLI now, admin API later) records the real-name verification. */
 export async function setRealName(
@@ -37,7 +38,13 @@ export async function setRealName(
             real_name_enterprise: input.enterprise?.trim() ?? null,
             real_name_verified_at: deps.clock.now(),
           }
-        : { real_name_type: null, real_name: null, real_name_id_hash: null, real_name_enterprise: null, real_name_verified_at: null },
+        : {
+            real_name_type: null,
+            real_name: null,
+            real_name_id_hash: null,
+            real_name_enterprise: null,
+            real_name_verified_at: null,
+          },
     )
     .where('tenant_id', '=', tenantId)
     .where('id', '=', accountId)
@@ -54,7 +61,11 @@ async function realNameOf(db: Db, tenantId: string, accountId: string) {
 }
 
 /** For the "lost your device?" path of a session that passed the password step. */
-export async function eligibility(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth): Promise<MfaRecoveryEligibility> {
+export async function eligibility(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+): Promise<MfaRecoveryEligibility> {
   const rn = await realNameOf(deps.db, tenant.id, auth.accountId);
   return {
     realNameVerified: Boolean(rn?.real_name_verified_at),
@@ -65,12 +76,15 @@ export async function eligibility(deps: ServiceDeps, tenant: Tenant, auth: Sessi
 
 function decodeFile(field: string, base64: string, allowPdf: boolean): { bytes: Uint8Array; contentType: string } {
   const clean = base64.replace(/^data:[^,]*,/, '');
-  if (!/^[A-Za-z0-9+/=\s]*$/.test(clean)) throw new AppError('file_type_invalid', undefined, [{ path: field, code: 'file_type_invalid' }]);
+  if (!/^[A-Za-z0-9+/=\s]*$/.test(clean))
+    throw new AppError('file_type_invalid', undefined, [{ path: field, code: 'file_type_invalid' }]);
   const bytes = new Uint8Array(Buffer.from(clean, 'base64'));
   const mb = MAX_UPLOAD_BYTES / 1024 / 1024;
-  if (bytes.length > MAX_UPLOAD_BYTES) throw new AppError('file_too_large', { mb }, [{ path: field, code: 'file_too_large', params: { mb } }]);
+  if (bytes.length > MAX_UPLOAD_BYTES)
+    throw new AppError('file_too_large', { mb }, [{ path: field, code: 'file_too_large', params: { mb } }]);
   const type = sniffContentType(bytes);
-  if (!type || (type === 'application/pdf' && !allowPdf)) throw new AppError('file_type_invalid', undefined, [{ path: field, code: 'file_type_invalid' }]);
+  if (!type || (type === 'application/pdf' && !allowPdf))
+    throw new AppError('file_type_invalid', undefined, [{ path: field, code: 'file_type_invalid' }]);
   return { bytes, contentType: type };
 }
 
@@ -79,7 +93,15 @@ export async function submitApplication(
   files: FileStore,
   tenant: Tenant,
   auth: SessionAuth,
-  input: { type: 'personal' | 'enterprise'; name: string; phone: string; idNumber: string; enterpriseName?: string | undefined; idPhoto: { data: string }; businessLicence?: { data: string } | undefined },
+  input: {
+    type: 'personal' | 'enterprise';
+    name: string;
+    phone: string;
+    idNumber: string;
+    enterpriseName?: string | undefined;
+    idPhoto: { data: string };
+    businessLicence?: { data: string } | undefined;
+  },
   ctx: RequestContext,
 ): Promise<{ id: string; status: 'pending' }> {
   if (auth.subUserId) throw new AppError('sub_user_forbidden'); // a sub-user's MFA is reset by its primary
@@ -88,7 +110,10 @@ export async function submitApplication(
   // answered before the uploads are decoded; decided again under the lock below
   if (await pendingApplication(deps.db, tenant.id, auth.accountId)) throw new AppError('application_pending');
   const photo = decodeFile('idPhoto', input.idPhoto.data, false);
-  const licence = input.type === 'enterprise' && input.businessLicence ? decodeFile('businessLicence', input.businessLicence.data, true) : undefined;
+  const licence =
+    input.type === 'enterprise' && input.businessLicence
+      ? decodeFile('businessLicence', input.businessLicence.data, true)
+      : undefined;
   const now = deps.clock.now();
   const idNumber = normalizeId(input.idNumber);
   const row = await deps.db.transaction().execute(async (trx) => {
@@ -108,9 +133,33 @@ export async function submitApplication(
       now,
     });
   });
-  await files.put({ tenantId: tenant.id, ownerId: row.id, kind: 'id_photo', contentType: photo.contentType, bytes: photo.bytes, at: now });
-  if (licence) await files.put({ tenantId: tenant.id, ownerId: row.id, kind: 'business_licence', contentType: licence.contentType, bytes: licence.bytes, at: now });
-  await recordEvent(deps.db, { tenantId: tenant.id, accountId: auth.accountId, type: 'mfa_failed', outcome: 'failure', ip: ctx.ip, userAgent: ctx.userAgent, detail: { reason: 'device_lost_application', application: row.id }, at: now });
+  await files.put({
+    tenantId: tenant.id,
+    ownerId: row.id,
+    kind: 'id_photo',
+    contentType: photo.contentType,
+    bytes: photo.bytes,
+    at: now,
+  });
+  if (licence)
+    await files.put({
+      tenantId: tenant.id,
+      ownerId: row.id,
+      kind: 'business_licence',
+      contentType: licence.contentType,
+      bytes: licence.bytes,
+      at: now,
+    });
+  await recordEvent(deps.db, {
+    tenantId: tenant.id,
+    accountId: auth.accountId,
+    type: 'mfa_failed',
+    outcome: 'failure',
+    ip: ctx.ip,
+    userAgent: ctx.userAgent,
+    detail: { reason: 'device_lost_application', application: row.id },
+    at: now,
+  });
   return { id: row.id, status: 'pending' };
 }
 
@@ -131,7 +180,12 @@ export interface ApplicationReviewView {
   mismatches: string[];
 }
 
-export async function listApplications(db: Db, files: FileStore, tenantId: string, status?: string): Promise<ApplicationReviewView[]> {
+export async function listApplications(
+  db: Db,
+  files: FileStore,
+  tenantId: string,
+  status?: string,
+): Promise<ApplicationReviewView[]> {
   let q = db
     .selectFrom('mfa_applications as m')
     .innerJoin('accounts as a', (j) => j.onRef('a.id', '=', 'm.account_id').onRef('a.tenant_id', '=', 'm.tenant_id'))
@@ -146,7 +200,8 @@ export async function listApplications(db: Db, files: FileStore, tenantId: strin
       const mismatches: string[] = [];
       if ((r.real_name ?? '') !== r.applicant_name) mismatches.push('name');
       if (r.real_name_id_hash !== r.id_number_hash) mismatches.push('id_number');
-      if (r.type === 'enterprise' && (r.real_name_enterprise ?? '') !== (r.enterprise_name ?? '')) mismatches.push('enterprise_name');
+      if (r.type === 'enterprise' && (r.real_name_enterprise ?? '') !== (r.enterprise_name ?? ''))
+        mismatches.push('enterprise_name');
       return {
         id: r.id,
         accountId: r.account_id,
@@ -178,19 +233,49 @@ export async function reviewApplication(
 ): Promise<void> {
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
-    const app = await trx.selectFrom('mfa_applications').selectAll().where('tenant_id', '=', tenant.id).where('id', '=', id).forUpdate().executeTakeFirst();
+    const app = await trx
+      .selectFrom('mfa_applications')
+      .selectAll()
+      .where('tenant_id', '=', tenant.id)
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
     if (!app) throw new AppError('not_found');
     if (app.status !== 'pending') throw new AppError('invalid_input', { status: app.status });
     await trx
       .updateTable('mfa_applications')
-      .set({ status: decision.approve ? 'approved' : 'rejected', reason: decision.approve ? null : decision.reason, reviewed_at: now })
+      .set({
+        status: decision.approve ? 'approved' : 'rejected',
+        reason: decision.approve ? null : decision.reason,
+        reviewed_at: now,
+      })
       .where('id', '=', id)
       .execute();
     if (!decision.approve) return;
     await mfaDb.deleteDevice(trx, { tenantId: tenant.id, accountId: app.account_id, subUserId: null });
-    await trx.deleteFrom('sessions').where('tenant_id', '=', tenant.id).where('account_id', '=', app.account_id).execute();
-    await recordEvent(trx, { tenantId: tenant.id, accountId: app.account_id, type: 'mfa_unbound', outcome: 'success', ip: null, userAgent: null, detail: { via: 'application', application: id }, at: now });
-    await notifySecurityContacts(trx, tenant, app.account_id, { purpose: 'mfa_change', kind: 'unbound' }, tenant.config.defaultLocale, now);
+    await trx
+      .deleteFrom('sessions')
+      .where('tenant_id', '=', tenant.id)
+      .where('account_id', '=', app.account_id)
+      .execute();
+    await recordEvent(trx, {
+      tenantId: tenant.id,
+      accountId: app.account_id,
+      type: 'mfa_unbound',
+      outcome: 'success',
+      ip: null,
+      userAgent: null,
+      detail: { via: 'application', application: id },
+      at: now,
+    });
+    await notifySecurityContacts(
+      trx,
+      tenant,
+      app.account_id,
+      { purpose: 'mfa_change', kind: 'unbound' },
+      tenant.config.defaultLocale,
+      now,
+    );
   });
   if (decision.approve) deps.onEnqueued();
 }

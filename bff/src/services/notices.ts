@@ -17,7 +17,14 @@ export interface Notice {
 }
 
 /** One contact; an unverified email receives no messages (PRODUCT.md "Email"). */
-export async function notifyContact(trx: Transaction<Database>, tenant: Tenant, contact: ContactRow, notice: Notice, locale: Locale, now: Date): Promise<void> {
+export async function notifyContact(
+  trx: Transaction<Database>,
+  tenant: Tenant,
+  contact: ContactRow,
+  notice: Notice,
+  locale: Locale,
+  now: Date,
+): Promise<void> {
   if (!contact.verified_at) return;
   const channel = contact.kind === 'phone' ? 'sms' : 'email';
   const rendered = renderMessage({
@@ -27,11 +34,22 @@ export async function notifyContact(trx: Transaction<Database>, tenant: Tenant, 
     tenantName: tenant.config.displayName[locale],
     notice: { kind: notice.kind, at: now },
   });
-  await enqueueMessage(trx, { tenantId: tenant.id, channel, to: contact.value, purpose: notice.purpose, locale, ...rendered }, now);
+  await enqueueMessage(
+    trx,
+    { tenantId: tenant.id, channel, to: contact.value, purpose: notice.purpose, locale, ...rendered },
+    now,
+  );
 }
 
 /** Every verified security contact of the account. */
-export async function notifySecurityContacts(trx: Transaction<Database>, tenant: Tenant, accountId: string, notice: Notice, locale: Locale, now: Date): Promise<void> {
+export async function notifySecurityContacts(
+  trx: Transaction<Database>,
+  tenant: Tenant,
+  accountId: string,
+  notice: Notice,
+  locale: Locale,
+  now: Date,
+): Promise<void> {
   for (const row of await accounts.listContacts(trx, tenant.id, accountId)) {
     if (row.role === 'security') await notifyContact(trx, tenant, row, notice, locale, now);
   }

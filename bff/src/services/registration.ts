@@ -24,11 +24,14 @@ export async function isAccountNameAvailable(deps: ServiceDeps, tenant: Tenant, 
   return !(await accounts.accountNameExists(deps.db, tenant.id, nameKeys(accountName)));
 }
 
-const nameTaken = () => new AppError('account_name_taken', undefined, [{ path: 'accountName', code: 'account_name_taken' }]);
+const nameTaken = () =>
+  new AppError('account_name_taken', undefined, [{ path: 'accountName', code: 'account_name_taken' }]);
 
 /** Every agreement of the tenant must be accepted, at the version the user was shown. */
 function checkAgreements(tenant: Tenant, accepted: { key: string; version: string }[]): void {
-  const missing = tenant.config.agreements.filter((a) => !accepted.some((x) => x.key === a.key && x.version === a.version));
+  const missing = tenant.config.agreements.filter(
+    (a) => !accepted.some((x) => x.key === a.key && x.version === a.version),
+  );
   if (missing.length > 0) {
     throw new AppError('agreements_required', { missing: missing.map((m) => m.key).join(',') }, [
       { path: 'agreements', code: 'agreements_required' },
@@ -49,7 +52,11 @@ export async function register(
   ctx: RequestContext & { mode: SessionMode; baseUrl: string },
 ): Promise<{ signedIn: SignedIn; issued: IssuedSession }> {
   checkAgreements(tenant, body.agreements);
-  const codeId = await checkCode(deps, tenant, { target: { kind: 'phone', value: body.phone }, purpose: 'register', code: body.code });
+  const codeId = await checkCode(deps, tenant, {
+    target: { kind: 'phone', value: body.phone },
+    purpose: 'register',
+    code: body.code,
+  });
   const passwordHash = await deps.hasher.hash(body.password);
   const email = body.email ? body.email : null;
   const now = deps.clock.now();
@@ -75,19 +82,61 @@ export async function register(
         referralCode: body.referralCode ? body.referralCode : null,
         now,
       });
-      await bindContact(trx, { tenantId: tenant.id, accountId: account.id, kind: 'phone', role: 'security', value: body.phone, verifiedAt: now, now });
+      await bindContact(trx, {
+        tenantId: tenant.id,
+        accountId: account.id,
+        kind: 'phone',
+        role: 'security',
+        value: body.phone,
+        verifiedAt: now,
+        now,
+      });
       if (email) {
         // a test email (tenant test mode) counts as verified and is sent nothing
         const isTest = testCodeFor(tenant, deps.config, 'email', email) !== undefined;
-        await bindContact(trx, { tenantId: tenant.id, accountId: account.id, kind: 'email', role: 'security', value: email, verifiedAt: isTest ? now : null, now });
-        if (!isTest) await sendEmailVerification(trx, deps, tenant, { accountId: account.id, email, baseUrl: ctx.baseUrl, locale: ctx.locale });
+        await bindContact(trx, {
+          tenantId: tenant.id,
+          accountId: account.id,
+          kind: 'email',
+          role: 'security',
+          value: email,
+          verifiedAt: isTest ? now : null,
+          now,
+        });
+        if (!isTest)
+          await sendEmailVerification(trx, deps, tenant, {
+            accountId: account.id,
+            email,
+            baseUrl: ctx.baseUrl,
+            locale: ctx.locale,
+          });
       }
       await accounts.insertConsents(
         trx,
-        body.agreements.map((a) => ({ tenantId: tenant.id, accountId: account.id, key: a.key, version: a.version, locale: ctx.locale, at: now })),
+        body.agreements.map((a) => ({
+          tenantId: tenant.id,
+          accountId: account.id,
+          key: a.key,
+          version: a.version,
+          locale: ctx.locale,
+          at: now,
+        })),
       );
-      const issued = await createSession(trx, deps, { tenantId: tenant.id, accountId: account.id, mode: ctx.mode }, ctx);
-      await recordEvent(trx, { tenantId: tenant.id, accountId: account.id, type: 'registered', outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, at: now });
+      const issued = await createSession(
+        trx,
+        deps,
+        { tenantId: tenant.id, accountId: account.id, mode: ctx.mode },
+        ctx,
+      );
+      await recordEvent(trx, {
+        tenantId: tenant.id,
+        accountId: account.id,
+        type: 'registered',
+        outcome: 'success',
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+        at: now,
+      });
       const summary = await accounts.findAccountSummary(trx, tenant.id, account.id);
       return { signedIn: { account: toAccountSummary(summary!), session: issued.summary }, issued };
     });

@@ -54,7 +54,8 @@ function view(row: ContactRow): ContactView {
   };
 }
 
-const find = (rows: ContactRow[], kind: ContactKind, role: ContactRole) => rows.find((r) => r.kind === kind && r.role === role);
+const find = (rows: ContactRow[], kind: ContactKind, role: ContactRole) =>
+  rows.find((r) => r.kind === kind && r.role === role);
 
 /** PRODUCT.md: identity is verified through a verified security contact or the bound MFA device. */
 function methodsFrom(rows: ContactRow[], mfaBound: boolean): StepUpMethod[] {
@@ -65,7 +66,16 @@ function methodsFrom(rows: ContactRow[], mfaBound: boolean): StepUpMethod[] {
   return methods;
 }
 
-function audit(conn: Trx | ServiceDeps['db'], deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, ctx: RequestContext, type: AuditEventType, outcome: 'success' | 'failure', detail?: Record<string, string | number>) {
+function audit(
+  conn: Trx | ServiceDeps['db'],
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  ctx: RequestContext,
+  type: AuditEventType,
+  outcome: 'success' | 'failure',
+  detail?: Record<string, string | number>,
+) {
   return recordEvent(conn, {
     tenantId: tenant.id,
     accountId: auth.accountId,
@@ -78,7 +88,11 @@ function audit(conn: Trx | ServiceDeps['db'], deps: ServiceDeps, tenant: Tenant,
   });
 }
 
-export async function securityOverview(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth): Promise<SecurityOverview> {
+export async function securityOverview(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+): Promise<SecurityOverview> {
   const [account, rows, events, mfa] = await Promise.all([
     accounts.findAccount(deps.db, tenant.id, auth.accountId),
     accounts.listContacts(deps.db, tenant.id, auth.accountId),
@@ -117,11 +131,19 @@ async function stepUpTarget(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth
   return { kind: method, value: row.value, accountId: auth.accountId } as const;
 }
 
-async function grantStepUp(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, ctx: RequestContext, method: StepUpMethod, codeId?: string): Promise<StepUpResponse> {
+async function grantStepUp(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  ctx: RequestContext,
+  method: StepUpMethod,
+  codeId?: string,
+): Promise<StepUpResponse> {
   const now = deps.clock.now();
   const until = new Date(now.getTime() + STEP_UP_SECONDS * 1000);
   await deps.db.transaction().execute(async (trx) => {
-    if (codeId && !(await codes.consumeCode(trx, tenant.id, codeId, now))) throw new AppError('code_expired', undefined, [{ path: 'code', code: 'code_expired' }]);
+    if (codeId && !(await codes.consumeCode(trx, tenant.id, codeId, now)))
+      throw new AppError('code_expired', undefined, [{ path: 'code', code: 'code_expired' }]);
     // the grant is bound to this session only
     await sessions.setStepUp(trx, tenant.id, auth.idHash, until);
     await audit(trx, deps, tenant, auth, ctx, 'step_up_passed', 'success', { method });
@@ -138,12 +160,16 @@ export async function startStepUp(
 ): Promise<IssuedCode & { method: StepUpMethod }> {
   if (input.method === 'totp') {
     // nothing to send: the code is on the user's device
-    if (!(await hasMfa(deps, tenant.id, auth.accountId))) throw new AppError('step_up_method_unavailable', { method: 'totp' });
+    if (!(await hasMfa(deps, tenant.id, auth.accountId)))
+      throw new AppError('step_up_method_unavailable', { method: 'totp' });
     return { method: 'totp', deliveryId: null, channel: 'sms', sentTo: '', expiresIn: 30, resendAfter: 0 };
   }
   const target = await stepUpTarget(deps, tenant, auth, input.method);
   const issued = await issueCode(deps, tenant, { target, purpose: 'verify_identity', channel: input.channel }, ctx);
-  await audit(deps.db, deps, tenant, auth, ctx, 'code_sent', 'success', { purpose: 'verify_identity', method: input.method });
+  await audit(deps.db, deps, tenant, auth, ctx, 'code_sent', 'success', {
+    purpose: 'verify_identity',
+    method: input.method,
+  });
   return { ...issued, method: input.method };
 }
 
@@ -155,12 +181,18 @@ export async function verifyStepUp(
   ctx: RequestContext,
 ): Promise<StepUpResponse> {
   if (input.method === 'totp') {
-    if (!(await hasMfa(deps, tenant.id, auth.accountId))) throw new AppError('step_up_method_unavailable', { method: 'totp' });
+    if (!(await hasMfa(deps, tenant.id, auth.accountId)))
+      throw new AppError('step_up_method_unavailable', { method: 'totp' });
     try {
       // capped like every secret behind a session; its failures never lock the sign-in
-      await withAttempts(deps, sessionSecretLimits(tenant.id, auth.accountId, auth.subUserId, ctx.ip), () => verifyAccountTotp(deps, tenant, auth.accountId, input.code, ctx, 'step_up'));
+      await withAttempts(deps, sessionSecretLimits(tenant.id, auth.accountId, auth.subUserId, ctx.ip), () =>
+        verifyAccountTotp(deps, tenant, auth.accountId, input.code, ctx, 'step_up'),
+      );
     } catch (err) {
-      await audit(deps.db, deps, tenant, auth, ctx, 'step_up_failed', 'failure', { method: 'totp', reason: err instanceof AppError ? err.code : 'error' });
+      await audit(deps.db, deps, tenant, auth, ctx, 'step_up_failed', 'failure', {
+        method: 'totp',
+        reason: err instanceof AppError ? err.code : 'error',
+      });
       throw err;
     }
     return grantStepUp(deps, tenant, auth, ctx, 'totp');
@@ -170,7 +202,10 @@ export async function verifyStepUp(
   try {
     codeId = await checkCode(deps, tenant, { target, purpose: 'verify_identity', code: input.code });
   } catch (err) {
-    await audit(deps.db, deps, tenant, auth, ctx, 'step_up_failed', 'failure', { method: input.method, reason: err instanceof AppError ? err.code : 'error' });
+    await audit(deps.db, deps, tenant, auth, ctx, 'step_up_failed', 'failure', {
+      method: input.method,
+      reason: err instanceof AppError ? err.code : 'error',
+    });
     throw err;
   }
   return grantStepUp(deps, tenant, auth, ctx, input.method, codeId);
@@ -185,7 +220,13 @@ export async function verifyStepUp(
  * issued under a grant is not confirmed once the grant has ended. A contact phone/email only
  * receives notices and proves nothing, so it needs only the code to the new value.
  */
-async function requireStepUpForMethod(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, rows: ContactRow[], role: ContactRole): Promise<void> {
+async function requireStepUpForMethod(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  rows: ContactRow[],
+  role: ContactRole,
+): Promise<void> {
   if (role !== 'security') return;
   const existing = methodsFrom(rows, false).length > 0 || (await hasMfa(deps, tenant.id, auth.accountId));
   if (existing) requireStepUp(deps, auth);
@@ -195,9 +236,17 @@ async function requireStepUpForMethod(deps: ServiceDeps, tenant: Tenant, auth: S
  * README "Security model": every existing verified method hears of an added or changed one
  * (`rows` are the contacts as they were before the change: the old phone/email is told too).
  */
-async function notifyExistingMethods(trx: Trx, tenant: Tenant, rows: ContactRow[], what: string, ctx: RequestContext, now: Date): Promise<void> {
+async function notifyExistingMethods(
+  trx: Trx,
+  tenant: Tenant,
+  rows: ContactRow[],
+  what: string,
+  ctx: RequestContext,
+  now: Date,
+): Promise<void> {
   for (const row of rows) {
-    if (row.role === 'security' && row.verified_at) await notifyContact(trx, tenant, row, { purpose: 'security_notice', kind: what }, ctx.locale, now);
+    if (row.role === 'security' && row.verified_at)
+      await notifyContact(trx, tenant, row, { purpose: 'security_notice', kind: what }, ctx.locale, now);
   }
 }
 
@@ -210,14 +259,23 @@ export async function startContactChange(
 ): Promise<IssuedCode> {
   const rows = await accounts.listContacts(deps.db, tenant.id, auth.accountId);
   await requireStepUpForMethod(deps, tenant, auth, rows, input.role);
-  if (find(rows, input.kind, input.role)?.value === input.value) throw new AppError('contact_unchanged', undefined, [{ path: input.kind, code: 'contact_unchanged' }]);
+  if (find(rows, input.kind, input.role)?.value === input.value)
+    throw new AppError('contact_unchanged', undefined, [{ path: input.kind, code: 'contact_unchanged' }]);
   const issued = await issueCode(
     deps,
     tenant,
-    { target: { kind: input.kind, value: input.value, accountId: auth.accountId }, purpose: 'contact_change', channel: input.channel },
+    {
+      target: { kind: input.kind, value: input.value, accountId: auth.accountId },
+      purpose: 'contact_change',
+      channel: input.channel,
+    },
     ctx,
   );
-  await audit(deps.db, deps, tenant, auth, ctx, 'code_sent', 'success', { purpose: 'contact_change', kind: input.kind, role: input.role });
+  await audit(deps.db, deps, tenant, auth, ctx, 'code_sent', 'success', {
+    purpose: 'contact_change',
+    kind: input.kind,
+    role: input.role,
+  });
   return issued;
 }
 
@@ -239,21 +297,40 @@ export async function confirmContactChange(
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
     await accounts.lockAccount(trx, tenant.id, auth.accountId); // one change of this account at a time
-    if (!(await codes.consumeCode(trx, tenant.id, codeId, now))) throw new AppError('code_expired', undefined, [{ path: 'code', code: 'code_expired' }]);
+    if (!(await codes.consumeCode(trx, tenant.id, codeId, now)))
+      throw new AppError('code_expired', undefined, [{ path: 'code', code: 'code_expired' }]);
     const rows = await accounts.listContacts(trx, tenant.id, auth.accountId);
     const old = find(rows, input.kind, input.role);
     if (old?.value === input.value) throw new AppError('contact_unchanged');
-    await replaceContact(trx, { tenantId: tenant.id, accountId: auth.accountId, kind: input.kind, role: input.role, value: input.value, verifiedAt: now, now });
+    await replaceContact(trx, {
+      tenantId: tenant.id,
+      accountId: auth.accountId,
+      kind: input.kind,
+      role: input.role,
+      value: input.value,
+      verifiedAt: now,
+      now,
+    });
     // PRODUCT.md: notify the old contact; README "Security model": and every other existing method
-    if (input.role === 'security') await notifyExistingMethods(trx, tenant, rows, `${input.role}_${input.kind}`, ctx, now);
-    await audit(trx, deps, tenant, auth, ctx, old ? 'contact_changed' : 'contact_added', 'success', { kind: input.kind, role: input.role });
+    if (input.role === 'security')
+      await notifyExistingMethods(trx, tenant, rows, `${input.role}_${input.kind}`, ctx, now);
+    await audit(trx, deps, tenant, auth, ctx, old ? 'contact_changed' : 'contact_added', 'success', {
+      kind: input.kind,
+      role: input.role,
+    });
   });
   deps.onEnqueued();
   return securityOverview(deps, tenant, auth);
 }
 
 /** "Same as security": the contact phone/email follows the security one again. */
-export async function resetContact(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, kind: ContactKind, ctx: RequestContext): Promise<SecurityOverview> {
+export async function resetContact(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  kind: ContactKind,
+  ctx: RequestContext,
+): Promise<SecurityOverview> {
   await deps.db.transaction().execute(async (trx) => {
     await accounts.lockAccount(trx, tenant.id, auth.accountId);
     if (await removeContact(trx, { tenantId: tenant.id, accountId: auth.accountId, kind, role: 'contact' })) {
@@ -264,26 +341,60 @@ export async function resetContact(deps: ServiceDeps, tenant: Tenant, auth: Sess
 }
 
 /** Adds or replaces the security email by a 2-hour link; step-up first (requireStepUpForMethod). */
-export async function setSecurityEmail(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, email: string, ctx: Ctx): Promise<{ deliveryId: string; sentTo: string }> {
+export async function setSecurityEmail(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  email: string,
+  ctx: Ctx,
+): Promise<{ deliveryId: string; sentTo: string }> {
   const now = deps.clock.now();
   // a first security email too: verified from its own inbox, it would pass the next step-up
-  await requireStepUpForMethod(deps, tenant, auth, await accounts.listContacts(deps.db, tenant.id, auth.accountId), 'security');
+  await requireStepUpForMethod(
+    deps,
+    tenant,
+    auth,
+    await accounts.listContacts(deps.db, tenant.id, auth.accountId),
+    'security',
+  );
   const deliveryId = await deps.db.transaction().execute(async (trx) => {
     await accounts.lockAccount(trx, tenant.id, auth.accountId);
     const rows = await accounts.listContacts(trx, tenant.id, auth.accountId);
     const old = find(rows, 'email', 'security');
-    if (old?.value === email) throw new AppError('contact_unchanged', undefined, [{ path: 'email', code: 'contact_unchanged' }]);
-    await replaceContact(trx, { tenantId: tenant.id, accountId: auth.accountId, kind: 'email', role: 'security', value: email, verifiedAt: null, now });
+    if (old?.value === email)
+      throw new AppError('contact_unchanged', undefined, [{ path: 'email', code: 'contact_unchanged' }]);
+    await replaceContact(trx, {
+      tenantId: tenant.id,
+      accountId: auth.accountId,
+      kind: 'email',
+      role: 'security',
+      value: email,
+      verifiedAt: null,
+      now,
+    });
     await notifyExistingMethods(trx, tenant, rows, 'security_email', ctx, now);
-    await audit(trx, deps, tenant, auth, ctx, old ? 'contact_changed' : 'contact_added', 'success', { kind: 'email', role: 'security' });
-    return sendEmailVerification(trx, deps, tenant, { accountId: auth.accountId, email, baseUrl: ctx.baseUrl, locale: ctx.locale });
+    await audit(trx, deps, tenant, auth, ctx, old ? 'contact_changed' : 'contact_added', 'success', {
+      kind: 'email',
+      role: 'security',
+    });
+    return sendEmailVerification(trx, deps, tenant, {
+      accountId: auth.accountId,
+      email,
+      baseUrl: ctx.baseUrl,
+      locale: ctx.locale,
+    });
   });
   deps.onEnqueued();
   return { deliveryId, sentTo: maskEmail(email) };
 }
 
 /** "Verify": sends the link again to the unverified security email (60 s apart). */
-export async function resendEmailVerification(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, ctx: Ctx): Promise<{ deliveryId: string; sentTo: string }> {
+export async function resendEmailVerification(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  ctx: Ctx,
+): Promise<{ deliveryId: string; sentTo: string }> {
   const now = deps.clock.now();
   const result = await deps.db.transaction().execute(async (trx) => {
     await accounts.lockAccount(trx, tenant.id, auth.accountId);
@@ -293,7 +404,12 @@ export async function resendEmailVerification(deps: ServiceDeps, tenant: Tenant,
     const last = await ev.latestEmailVerification(trx, tenant.id, auth.accountId);
     const waitMs = last ? new Date(last.created_at).getTime() + CODE_RESEND_SECONDS * 1000 - now.getTime() : 0;
     if (waitMs > 0) throw new AppError('code_cooldown', { seconds: Math.ceil(waitMs / 1000) });
-    const deliveryId = await sendEmailVerification(trx, deps, tenant, { accountId: auth.accountId, email: row.value, baseUrl: ctx.baseUrl, locale: ctx.locale });
+    const deliveryId = await sendEmailVerification(trx, deps, tenant, {
+      accountId: auth.accountId,
+      email: row.value,
+      baseUrl: ctx.baseUrl,
+      locale: ctx.locale,
+    });
     return { deliveryId, sentTo: maskEmail(row.value) };
   });
   deps.onEnqueued();
@@ -313,7 +429,12 @@ export async function changePassword(
   if (!account) throw new AppError('not_signed_in');
   // the new password's rules first: a refusal of it must not spend one of the capped attempts
   const problems = passwordProblems(input.newPassword, tenant.config.passwordPolicy, account.account_name);
-  if (problems.length) throw new AppError('invalid_input', undefined, problems.map((code) => ({ path: 'newPassword', code })));
+  if (problems.length)
+    throw new AppError(
+      'invalid_input',
+      undefined,
+      problems.map((code) => ({ path: 'newPassword', code })),
+    );
   await withAttempts(deps, sessionSecretLimits(tenant.id, auth.accountId, auth.subUserId, ctx.ip), async () => {
     if (await deps.hasher.verify(account.password_hash, input.currentPassword)) return;
     await audit(deps.db, deps, tenant, auth, ctx, 'password_changed', 'failure', { reason: 'password_incorrect' });
@@ -325,12 +446,14 @@ export async function changePassword(
     // the current password was checked before the lock (argon2 is slow): if another change won
     // meanwhile, the password given is no longer the current one, and this change loses
     const locked = await accounts.lockAccount(trx, tenant.id, auth.accountId);
-    if (locked.password_hash !== account.password_hash) throw new AppError('password_incorrect', undefined, [{ path: 'currentPassword', code: 'password_incorrect' }]);
+    if (locked.password_hash !== account.password_hash)
+      throw new AppError('password_incorrect', undefined, [{ path: 'currentPassword', code: 'password_incorrect' }]);
     await accounts.updatePasswordHash(trx, tenant.id, auth.accountId, hash, now);
     const n = await sessions.deleteOtherSessions(trx, tenant.id, auth.accountId, auth.idHash);
     deps.sessionCache.forgetAccount(tenant.id, auth.accountId);
     const phone = find(await accounts.listContacts(trx, tenant.id, auth.accountId), 'phone', 'security');
-    if (phone) await notifyContact(trx, tenant, phone, { purpose: 'security_notice', kind: 'password' }, ctx.locale, now);
+    if (phone)
+      await notifyContact(trx, tenant, phone, { purpose: 'security_notice', kind: 'password' }, ctx.locale, now);
     await audit(trx, deps, tenant, auth, ctx, 'password_changed', 'success', { signedOutSessions: n });
     return n;
   });

@@ -45,6 +45,7 @@ export class SessionCache {
   }
 
   forgetAccount(tenantId: string, accountId: string): void {
-    for (const [key, e] of this.entries) if (e.accountId === accountId && key.startsWith(`${tenantId}:`)) this.entries.delete(key);
+    for (const [key, e] of this.entries)
+      if (e.accountId === accountId && key.startsWith(`${tenantId}:`)) this.entries.delete(key);
   }
 }

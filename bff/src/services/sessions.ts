@@ -29,7 +29,14 @@ const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOStr
 export async function createSession(
   trx: Db | Transaction<Database>,
   deps: ServiceDeps,
-  input: { tenantId: string; accountId: string; mode: SessionMode; mfaPending?: boolean; mfaVerified?: boolean; subUserId?: string | null },
+  input: {
+    tenantId: string;
+    accountId: string;
+    mode: SessionMode;
+    mfaPending?: boolean;
+    mfaVerified?: boolean;
+    subUserId?: string | null;
+  },
   ctx: RequestContext,
   /** written in the same statement (sign-in's event) */
   event?: AuditEvent,
@@ -41,23 +48,31 @@ export async function createSession(
   // made here rather than by the database, so a token can be signed without reading the row back
   const sid = randomUUID();
   const mfaVerified = input.mfaVerified ?? false;
-  await sessions.insertSession(trx, {
-    id_hash: sha256Hex(token),
-    sid,
-    mfa_verified_at: mfaVerified ? now : null,
-    tenant_id: input.tenantId,
-    account_id: input.accountId,
+  await sessions.insertSession(
+    trx,
+    {
+      id_hash: sha256Hex(token),
+      sid,
+      mfa_verified_at: mfaVerified ? now : null,
+      tenant_id: input.tenantId,
+      account_id: input.accountId,
+      mode: input.mode,
+      created_at: now,
+      last_seen_at: now,
+      idle_expires_at: idle,
+      expires_at: absolute,
+      ip: ctx.ip,
+      user_agent: ctx.userAgent?.slice(0, 512) ?? null,
+      mfa_pending: input.mfaPending ?? false,
+      sub_user_id: input.subUserId ?? null,
+    },
+    event,
+  );
+  const summary: SessionSummary = {
     mode: input.mode,
-    created_at: now,
-    last_seen_at: now,
-    idle_expires_at: idle,
-    expires_at: absolute,
-    ip: ctx.ip,
-    user_agent: ctx.userAgent?.slice(0, 512) ?? null,
-    mfa_pending: input.mfaPending ?? false,
-    sub_user_id: input.subUserId ?? null,
-  }, event);
-  const summary: SessionSummary = { mode: input.mode, idleExpiresAt: idle.toISOString(), expiresAt: absolute.toISOString() };
+    idleExpiresAt: idle.toISOString(),
+    expiresAt: absolute.toISOString(),
+  };
   if (input.mfaPending) summary.mfaPending = true;
   if (input.mode === 'token') summary.token = token;
   return { token, summary, sid, mfaVerified };
@@ -98,7 +113,11 @@ export interface SessionAuth {
 }
 
 /** The session check (GET /v1/session), memoised briefly: see SessionCache. */
-export async function validateSession(deps: ServiceDeps, tenantId: string, token: string): Promise<SignedIn | undefined> {
+export async function validateSession(
+  deps: ServiceDeps,
+  tenantId: string,
+  token: string,
+): Promise<SignedIn | undefined> {
   if (token.length < 16 || token.length > 128) return undefined;
   const now = deps.clock.now().getTime();
   const idHash = sha256Hex(token);
@@ -113,7 +132,11 @@ export async function validateSession(deps: ServiceDeps, tenantId: string, token
   return auth?.signedIn;
 }
 
-export async function authenticateSession(deps: ServiceDeps, tenantId: string, token: string): Promise<SessionAuth | undefined> {
+export async function authenticateSession(
+  deps: ServiceDeps,
+  tenantId: string,
+  token: string,
+): Promise<SessionAuth | undefined> {
   if (token.length < 16 || token.length > 128) return undefined;
   const idHash = sha256Hex(token);
   const row = await sessions.findSessionWithAccount(deps.db, tenantId, idHash);

@@ -12,7 +12,14 @@ import type { RequestContext, ServiceDeps } from './deps.ts';
 import { reserveMfaAttempt } from '../db/sessions.ts';
 import { findSubUser, findSubUserById, markMfaReset } from '../db/sub-users.ts';
 import { authenticateSubUser } from './sub-users.ts';
-import { confirmSubUserSetup, hasDevice, startSubUserSetup, useRecoveryCode, verifyAccountTotp, verifySubUserTotp } from './mfa.ts';
+import {
+  confirmSubUserSetup,
+  hasDevice,
+  startSubUserSetup,
+  useRecoveryCode,
+  verifyAccountTotp,
+  verifySubUserTotp,
+} from './mfa.ts';
 import { authenticateSession, createSession, endSession, toAccountSummary, type IssuedSession } from './sessions.ts';
 import type { Tenant } from './tenants.ts';
 
@@ -48,7 +55,11 @@ export const identifierSubject = (id: Identifier) => `i:${id.kind}:${id.kind ===
  */
 async function authenticate(deps: ServiceDeps, tenant: Tenant, body: SignIn, ctx: RequestContext): Promise<Candidate> {
   const id = classifyIdentifier(body.identifier, tenant);
-  const rows = await accounts.signInCandidates(deps.db, tenant.id, id.kind === 'name' ? { folded: id.folded } : { kind: id.kind, value: id.value });
+  const rows = await accounts.signInCandidates(
+    deps.db,
+    tenant.id,
+    id.kind === 'name' ? { folded: id.folded } : { kind: id.kind, value: id.value },
+  );
   // An email signs in only once verified (PRODUCT.md: an unverified email serves nothing).
   const bound = id.kind === 'email' ? rows.filter((r) => r.bound_verified_at !== null) : rows;
   const signable = bound.find((r) => r.can_sign_in);
@@ -68,7 +79,9 @@ async function authenticate(deps: ServiceDeps, tenant: Tenant, body: SignIn, ctx
   }
   for (const other of bound.filter((r) => r !== signable).slice(0, MAX_SHARED_CANDIDATES)) {
     // that account's own limits hold here too (the client's was reserved once above): a locked or throttled one is not tried
-    const own = await reserveAttempts(deps, signInLimits(tenant.id, `a:${other.account_id}`, ctx.ip).slice(1)).catch(() => undefined);
+    const own = await reserveAttempts(deps, signInLimits(tenant.id, `a:${other.account_id}`, ctx.ip).slice(1)).catch(
+      () => undefined,
+    );
     if (!own) continue;
     if (await deps.hasher.verify(other.password_hash, body.password)) {
       await Promise.all([own.cancel(), reservation.cancel()]);
@@ -81,7 +94,16 @@ async function authenticate(deps: ServiceDeps, tenant: Tenant, body: SignIn, ctx
 
 /** A failed sign-in goes to the audit log of the account whose password was tried. */
 async function recordFailure(deps: ServiceDeps, tenant: Tenant, accountId: string, ctx: RequestContext): Promise<void> {
-  await recordEvent(deps.db, { tenantId: tenant.id, accountId, type: 'sign_in_failed', outcome: 'failure', ip: ctx.ip, userAgent: ctx.userAgent, detail: { reason: 'invalid_credentials' }, at: deps.clock.now() });
+  await recordEvent(deps.db, {
+    tenantId: tenant.id,
+    accountId,
+    type: 'sign_in_failed',
+    outcome: 'failure',
+    ip: ctx.ip,
+    userAgent: ctx.userAgent,
+    detail: { reason: 'invalid_credentials' },
+    at: deps.clock.now(),
+  });
 }
 
 /** Signs in and issues a fresh session; an old session presented with the request is ended (new id at sign-in). */
@@ -92,7 +114,12 @@ export async function signIn(
   ctx: RequestContext & { mode: SessionMode; previousToken?: string | undefined },
 ): Promise<{ signedIn: SignedIn; issued: IssuedSession }> {
   if (body.subUser) {
-    const sub = await authenticateSubUser(deps, tenant, { primary: body.identifier, subUser: body.subUser, password: body.password }, ctx);
+    const sub = await authenticateSubUser(
+      deps,
+      tenant,
+      { primary: body.identifier, subUser: body.subUser, password: body.password },
+      ctx,
+    );
     // admin API: a disabled primary account's sub-users are refused too (after the right password)
     if (await accounts.isAccountDisabled(deps.db, tenant.id, sub.accountId)) throw new AppError('account_disabled');
     if (ctx.previousToken) await endSession(deps, tenant.id, ctx.previousToken);
@@ -101,7 +128,12 @@ export async function signIn(
     if (bound || sub.mfaRequired) {
       // seed 004: the code of a bound device is due; with "MFA required" and no device, binding one is
       const [issued, summary] = await Promise.all([
-        createSession(deps.db, deps, { tenantId: tenant.id, accountId: sub.accountId, mode: ctx.mode, mfaPending: true, subUserId: sub.subUserId }, ctx),
+        createSession(
+          deps.db,
+          deps,
+          { tenantId: tenant.id, accountId: sub.accountId, mode: ctx.mode, mfaPending: true, subUserId: sub.subUserId },
+          ctx,
+        ),
         accounts.findAccountSummary(deps.db, tenant.id, sub.accountId),
       ]);
       const account = toAccountSummary({ ...summary!, sub_user_id: sub.subUserId, sub_user_name: sub.subUserName });
@@ -110,17 +142,32 @@ export async function signIn(
       if (notices.length) signedIn.notices = notices;
       return { signedIn, issued };
     }
-    return withNotices(deps, tenant, sub.subUserId, notices, await issueSignedIn(deps, tenant, sub.accountId, ctx, sub.subUserId));
+    return withNotices(
+      deps,
+      tenant,
+      sub.subUserId,
+      notices,
+      await issueSignedIn(deps, tenant, sub.accountId, ctx, sub.subUserId),
+    );
   }
   const candidate = await authenticate(deps, tenant, body, ctx);
   if (candidate.disabled_at) throw new AppError('account_disabled'); // admin API; told only after the right password
   if (ctx.previousToken) await endSession(deps, tenant.id, ctx.previousToken);
   if (candidate.has_mfa) {
     // PRODUCT.md: once MFA is bound, sign-in asks for its code after the password
-    const issued = await createSession(deps.db, deps, { tenantId: tenant.id, accountId: candidate.account_id, mode: ctx.mode, mfaPending: true }, ctx);
+    const issued = await createSession(
+      deps.db,
+      deps,
+      { tenantId: tenant.id, accountId: candidate.account_id, mode: ctx.mode, mfaPending: true },
+      ctx,
+    );
     return { signedIn: { account: toAccountSummary(candidate), session: issued.summary, mfaRequired: true }, issued };
   }
-  return withAgreements(tenant, candidate.consented, await issueSignedIn(deps, tenant, candidate.account_id, ctx, null, candidate));
+  return withAgreements(
+    tenant,
+    candidate.consented,
+    await issueSignedIn(deps, tenant, candidate.account_id, ctx, null, candidate),
+  );
 }
 
 /** A primary account's full sign-in names the tenant's agreements it has not accepted yet. */
@@ -149,16 +196,32 @@ async function issueSignedIn(
     at: deps.clock.now(),
   };
   const [issued, summary, subUser] = await Promise.all([
-    createSession(deps.db, deps, { tenantId: tenant.id, accountId, mode: ctx.mode, subUserId, mfaVerified: ctx.mfaVerified ?? false }, ctx, event),
+    createSession(
+      deps.db,
+      deps,
+      { tenantId: tenant.id, accountId, mode: ctx.mode, subUserId, mfaVerified: ctx.mfaVerified ?? false },
+      ctx,
+      event,
+    ),
     known ?? accounts.findAccountSummary(deps.db, tenant.id, accountId),
     subUserId ? findSubUserById(deps.db, tenant.id, subUserId) : undefined,
   ]);
-  const account = toAccountSummary({ ...summary!, sub_user_id: subUser?.id ?? null, sub_user_name: subUser?.name ?? null });
+  const account = toAccountSummary({
+    ...summary!,
+    sub_user_id: subUser?.id ?? null,
+    sub_user_name: subUser?.name ?? null,
+  });
   return { signedIn: { account, session: issued.summary }, issued };
 }
 
 /** A sub-user's notices go in the answer that completes its sign-in, and are then cleared. */
-async function withNotices<T extends { signedIn: SignedIn }>(deps: ServiceDeps, tenant: Tenant, subUserId: string, notices: SignInNotice[], result: T): Promise<T> {
+async function withNotices<T extends { signedIn: SignedIn }>(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  subUserId: string,
+  notices: SignInNotice[],
+  result: T,
+): Promise<T> {
   if (!notices.length) return result;
   await markMfaReset(deps.db, tenant.id, subUserId, null);
   return { ...result, signedIn: { ...result.signedIn, notices } };
@@ -191,9 +254,13 @@ export async function completeMfaSignIn(
   const sub = auth.subUserId ? await findSubUser(deps.db, tenant.id, auth.accountId, auth.subUserId) : undefined;
   try {
     if (sub) {
-      if (body.recoveryCode) throw new AppError('recovery_codes_unavailable', undefined, [{ path: 'recoveryCode', code: 'recovery_codes_unavailable' }]);
+      if (body.recoveryCode)
+        throw new AppError('recovery_codes_unavailable', undefined, [
+          { path: 'recoveryCode', code: 'recovery_codes_unavailable' },
+        ]);
       const owner = { tenantId: tenant.id, accountId: auth.accountId, subUserId: sub.id };
-      if (await hasDevice(deps, owner)) await verifySubUserTotp(deps, tenant, auth.accountId, sub.id, body.code ?? '', ctx, 'sign_in');
+      if (await hasDevice(deps, owner))
+        await verifySubUserTotp(deps, tenant, auth.accountId, sub.id, body.code ?? '', ctx, 'sign_in');
       else await confirmSubUserSetup(deps, tenant, auth.accountId, sub.id, body.code ?? '', ctx);
     } else if (body.recoveryCode) await useRecoveryCode(deps, tenant, auth.accountId, body.recoveryCode, ctx);
     else await verifyAccountTotp(deps, tenant, auth.accountId, body.code ?? '', ctx, 'sign_in');
@@ -209,7 +276,13 @@ export async function completeMfaSignIn(
   // the pending session is spent once: of concurrent MFA steps that each passed (two recovery
   // codes, the codes of two time steps) only the one that ends it is signed in
   if (!(await endSession(deps, tenant.id, token!))) throw new AppError('not_signed_in');
-  const result = await issueSignedIn(deps, tenant, auth.accountId, { ...ctx, mode: auth.signedIn.session.mode, mfaVerified: true }, auth.subUserId);
+  const result = await issueSignedIn(
+    deps,
+    tenant,
+    auth.accountId,
+    { ...ctx, mode: auth.signedIn.session.mode, mfaVerified: true },
+    auth.subUserId,
+  );
   if (sub) return sub.mfa_reset_at ? withNotices(deps, tenant, sub.id, ['mfa_reset_by_primary'], result) : result;
   return withAgreements(tenant, await accounts.consentedAgreements(deps.db, tenant.id, auth.accountId), result);
 }
@@ -221,7 +294,12 @@ async function pendingSession(deps: ServiceDeps, tenant: Tenant, token: string |
 }
 
 /** POST /v1/sessions/mfa/setup: the pending session of a sub-user who must bind a device before getting in. */
-export async function startSignInMfaSetup(deps: ServiceDeps, tenant: Tenant, token: string | undefined, locale: 'zh-CN' | 'en'): Promise<MfaSetupResponse> {
+export async function startSignInMfaSetup(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  token: string | undefined,
+  locale: 'zh-CN' | 'en',
+): Promise<MfaSetupResponse> {
   const auth = await pendingSession(deps, tenant, token);
   if (!auth.subUserId) throw new AppError('mfa_setup_not_required');
   const sub = await findSubUser(deps.db, tenant.id, auth.accountId, auth.subUserId);

@@ -25,7 +25,14 @@ import type { Tenant } from './tenants.ts';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function view(row: Selectable<SubUsersTable>, mfaBound: boolean): SubUserView {
-  return { id: row.id, name: row.name, disabled: row.disabled_at !== null, mfaRequired: row.mfa_required, mfaBound, createdAt: new Date(row.created_at).toISOString() };
+  return {
+    id: row.id,
+    name: row.name,
+    disabled: row.disabled_at !== null,
+    mfaRequired: row.mfa_required,
+    mfaBound,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
 }
 
 async function viewOne(deps: ServiceDeps, row: Selectable<SubUsersTable>): Promise<SubUserView> {
@@ -37,16 +44,49 @@ export function requirePrimary(auth: SessionAuth): void {
   if (auth.subUserId) throw new AppError('sub_user_forbidden');
 }
 
-const event = (deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, ctx: RequestContext, type: 'sub_user_created' | 'sub_user_disabled' | 'sub_user_enabled' | 'sub_user_deleted' | 'sub_user_mfa_required' | 'sub_user_mfa_not_required' | 'sub_user_mfa_disassociated', sub: { id: string; name: string }, conn: Db | Transaction<Database> = deps.db) =>
-  recordEvent(conn, { tenantId: tenant.id, accountId: auth.accountId, type, outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, detail: { subUserId: sub.id, name: sub.name }, at: deps.clock.now() });
+const event = (
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  ctx: RequestContext,
+  type:
+    | 'sub_user_created'
+    | 'sub_user_disabled'
+    | 'sub_user_enabled'
+    | 'sub_user_deleted'
+    | 'sub_user_mfa_required'
+    | 'sub_user_mfa_not_required'
+    | 'sub_user_mfa_disassociated',
+  sub: { id: string; name: string },
+  conn: Db | Transaction<Database> = deps.db,
+) =>
+  recordEvent(conn, {
+    tenantId: tenant.id,
+    accountId: auth.accountId,
+    type,
+    outcome: 'success',
+    ip: ctx.ip,
+    userAgent: ctx.userAgent,
+    detail: { subUserId: sub.id, name: sub.name },
+    at: deps.clock.now(),
+  });
 
 export async function listSubUsers(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth): Promise<SubUserView[]> {
   requirePrimary(auth);
-  const [rows, withDevice] = await Promise.all([subs.listSubUsers(deps.db, tenant.id, auth.accountId), subUsersWithDevice(deps.db, tenant.id, auth.accountId)]);
+  const [rows, withDevice] = await Promise.all([
+    subs.listSubUsers(deps.db, tenant.id, auth.accountId),
+    subUsersWithDevice(deps.db, tenant.id, auth.accountId),
+  ]);
   return rows.map((r) => view(r, withDevice.has(r.id)));
 }
 
-export async function createSubUser(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, input: { name: string; password: string; mfaRequired?: boolean | undefined }, ctx: RequestContext): Promise<SubUserView> {
+export async function createSubUser(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  input: { name: string; password: string; mfaRequired?: boolean | undefined },
+  ctx: RequestContext,
+): Promise<SubUserView> {
   requirePrimary(auth);
   const hash = await deps.hasher.hash(input.password);
   const taken = () => new AppError('sub_user_name_taken', undefined, [{ path: 'name', code: 'sub_user_name_taken' }]);
@@ -56,7 +96,10 @@ export async function createSubUser(deps: ServiceDeps, tenant: Tenant, auth: Ses
       // primary account too; its few sub-users are compared here, serialised per primary account.
       await lockKey(trx, `sub-user-names:${tenant.id}:${auth.accountId}`);
       const skeleton = accountNameSkeleton(input.name);
-      if ((await subs.listSubUsers(trx, tenant.id, auth.accountId)).some((s) => accountNameSkeleton(s.name) === skeleton)) throw taken();
+      if (
+        (await subs.listSubUsers(trx, tenant.id, auth.accountId)).some((s) => accountNameSkeleton(s.name) === skeleton)
+      )
+        throw taken();
       return subs.insertSubUser(trx, {
         tenantId: tenant.id,
         primaryAccountId: auth.accountId,
@@ -103,7 +146,14 @@ async function changeSubUser(
   return viewOne(deps, row);
 }
 
-export async function setSubUserDisabled(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, id: string, disabled: boolean, ctx: RequestContext): Promise<SubUserView> {
+export async function setSubUserDisabled(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  id: string,
+  disabled: boolean,
+  ctx: RequestContext,
+): Promise<SubUserView> {
   const now = deps.clock.now();
   const view = await changeSubUser(deps, tenant, auth, id, async (trx, row) => {
     if (disabled) await subs.deleteSubUserSessions(trx, tenant.id, id);
@@ -117,7 +167,14 @@ export async function setSubUserDisabled(deps: ServiceDeps, tenant: Tenant, auth
 }
 
 /** "MFA required": a sub-user without a device binds one at the next sign-in before getting in. */
-export async function setSubUserMfaRequired(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, id: string, required: boolean, ctx: RequestContext): Promise<SubUserView> {
+export async function setSubUserMfaRequired(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  id: string,
+  required: boolean,
+  ctx: RequestContext,
+): Promise<SubUserView> {
   const now = deps.clock.now();
   return changeSubUser(deps, tenant, auth, id, async (trx, row) => {
     if (row.mfa_required === required) return row;
@@ -131,7 +188,13 @@ export async function setSubUserMfaRequired(deps: ServiceDeps, tenant: Tenant, a
  * Seed 004: the primary account disassociates a sub-user's MFA device (lost or replaced). The
  * sub-user is told at the next sign-in and, where MFA is required, binds a new device there.
  */
-export async function disassociateSubUserMfa(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, id: string, ctx: RequestContext): Promise<SubUserView> {
+export async function disassociateSubUserMfa(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  id: string,
+  ctx: RequestContext,
+): Promise<SubUserView> {
   const now = deps.clock.now();
   return changeSubUser(deps, tenant, auth, id, async (trx, row) => {
     // decided by the removal itself: of concurrent disassociations one removes the device
@@ -142,7 +205,13 @@ export async function disassociateSubUserMfa(deps: ServiceDeps, tenant: Tenant, 
   });
 }
 
-export async function deleteSubUser(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, id: string, ctx: RequestContext): Promise<void> {
+export async function deleteSubUser(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  id: string,
+  ctx: RequestContext,
+): Promise<void> {
   const row = await ownSubUser(deps, tenant, auth, id);
   // its sessions go with it (on delete cascade); of concurrent deletions one deletes, the others find none
   if (!(await subs.deleteSubUser(deps.db, tenant.id, id))) throw new AppError('sub_user_not_found');
@@ -161,7 +230,13 @@ export async function authenticateSubUser(
   tenant: Tenant,
   input: { primary: string; subUser: string; password: string },
   ctx: RequestContext,
-): Promise<{ accountId: string; subUserId: string; subUserName: string; mfaRequired: boolean; mfaResetAt: Date | null }> {
+): Promise<{
+  accountId: string;
+  subUserId: string;
+  subUserName: string;
+  mfaRequired: boolean;
+  mfaResetAt: Date | null;
+}> {
   const primary = input.primary.trim();
   const account = UUID.test(primary)
     ? await accounts.findAccount(deps.db, tenant.id, primary)
@@ -176,12 +251,27 @@ export async function authenticateSubUser(
     throw new AppError('invalid_credentials');
   }
   if (!(await deps.hasher.verify(sub.password_hash, input.password))) {
-    await recordEvent(deps.db, { tenantId: tenant.id, accountId: account.id, type: 'sign_in_failed', outcome: 'failure', ip: ctx.ip, userAgent: ctx.userAgent, detail: { reason: 'invalid_credentials', subUser: sub.id }, at: deps.clock.now() });
+    await recordEvent(deps.db, {
+      tenantId: tenant.id,
+      accountId: account.id,
+      type: 'sign_in_failed',
+      outcome: 'failure',
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      detail: { reason: 'invalid_credentials', subUser: sub.id },
+      at: deps.clock.now(),
+    });
     throw new AppError('invalid_credentials');
   }
   await reservation.succeeded();
   if (sub.disabled_at) throw new AppError('sub_user_disabled');
-  return { accountId: account.id, subUserId: sub.id, subUserName: sub.name, mfaRequired: sub.mfa_required, mfaResetAt: sub.mfa_reset_at ? new Date(sub.mfa_reset_at) : null };
+  return {
+    accountId: account.id,
+    subUserId: sub.id,
+    subUserName: sub.name,
+    mfaRequired: sub.mfa_required,
+    mfaResetAt: sub.mfa_reset_at ? new Date(sub.mfa_reset_at) : null,
+  };
 }
 
 // ---- a signed-in sub-user's own MFA ----------------------------------------------------
@@ -199,21 +289,44 @@ export async function ownMfaStatus(deps: ServiceDeps, tenant: Tenant, auth: Sess
  * A signed-in sub-user binds a device. Sub-users have no contacts for a step-up, so the password
  * is asked again instead, capped like every secret behind a session.
  */
-export async function startOwnMfaSetup(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, password: string, ctx: RequestContext): Promise<MfaSetupResponse> {
+export async function startOwnMfaSetup(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  password: string,
+  ctx: RequestContext,
+): Promise<MfaSetupResponse> {
   const subUserId = requireSubUser(auth);
   const sub = await subs.findSubUser(deps.db, tenant.id, auth.accountId, subUserId);
   if (!sub) throw new AppError('not_signed_in');
   // a secret checked behind a session: capped, but its failures never lock the sign-in
   await withAttempts(deps, sessionSecretLimits(tenant.id, auth.accountId, subUserId, ctx.ip), async () => {
     if (await deps.hasher.verify(sub.password_hash, password)) return;
-    await recordEvent(deps.db, { tenantId: tenant.id, accountId: auth.accountId, type: 'sign_in_failed', outcome: 'failure', ip: ctx.ip, userAgent: ctx.userAgent, detail: { reason: 'password_incorrect', purpose: 'mfa_setup', subUser: subUserId }, at: deps.clock.now() });
+    await recordEvent(deps.db, {
+      tenantId: tenant.id,
+      accountId: auth.accountId,
+      type: 'sign_in_failed',
+      outcome: 'failure',
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      detail: { reason: 'password_incorrect', purpose: 'mfa_setup', subUser: subUserId },
+      at: deps.clock.now(),
+    });
     throw new AppError('password_incorrect', undefined, [{ path: 'password', code: 'password_incorrect' }]);
   });
   return startSubUserSetup(deps, tenant, auth.accountId, subUserId, ctx.locale);
 }
 
-export async function confirmOwnMfaSetup(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth, code: string, ctx: RequestContext): Promise<SubUserMfaStatus> {
+export async function confirmOwnMfaSetup(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  code: string,
+  ctx: RequestContext,
+): Promise<SubUserMfaStatus> {
   const subUserId = requireSubUser(auth);
-  await withAttempts(deps, sessionSecretLimits(tenant.id, auth.accountId, subUserId, ctx.ip), () => confirmSubUserSetup(deps, tenant, auth.accountId, subUserId, code, ctx));
+  await withAttempts(deps, sessionSecretLimits(tenant.id, auth.accountId, subUserId, ctx.ip), () =>
+    confirmSubUserSetup(deps, tenant, auth.accountId, subUserId, code, ctx),
+  );
   return subUserMfaStatus(deps, tenant, auth.accountId, subUserId);
 }

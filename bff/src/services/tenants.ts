@@ -61,10 +61,20 @@ export async function updateTenantConfig(db: Db, tenant: Tenant, patch: Partial<
  * with a key derived from `secret` (JD_SECRET; bff/src/delivery/accounts.ts). Takes effect in
  * running BFFs within the tenant directory's cache time.
  */
-export async function configureTenant(db: Db, tenant: Tenant, patch: unknown, opts: { secret: string }): Promise<Tenant> {
+export async function configureTenant(
+  db: Db,
+  tenant: Tenant,
+  patch: unknown,
+  opts: { secret: string },
+): Promise<Tenant> {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw new AppError('invalid_input');
   const unknown = Object.keys(patch).filter((k) => !(k in tenantConfigPatch.shape));
-  if (unknown.length) throw new AppError('invalid_input', undefined, unknown.map((path) => ({ path, code: 'invalid_input' })));
+  if (unknown.length)
+    throw new AppError(
+      'invalid_input',
+      undefined,
+      unknown.map((path) => ({ path, code: 'invalid_input' })),
+    );
   const parsed = tenantConfigPatch.safeParse(patch);
   if (!parsed.success) throw new AppError('invalid_input', undefined, fieldIssuesFromZod(parsed.error.issues));
   const { delivery, ...rest } = parsed.data;
@@ -75,7 +85,12 @@ export async function configureTenant(db: Db, tenant: Tenant, patch: unknown, op
     if (!row) throw new Error(`tenant ${tenant.id} disappeared`);
     const current = toTenant(row);
     const changes = rest as Partial<TenantConfig>;
-    if (delivery) changes.delivery = mergeDelivery(current.config.delivery, delivery as Parameters<typeof mergeDelivery>[1], credentialsKey(opts.secret));
+    if (delivery)
+      changes.delivery = mergeDelivery(
+        current.config.delivery,
+        delivery as Parameters<typeof mergeDelivery>[1],
+        credentialsKey(opts.secret),
+      );
     const config = { ...current.config, ...changes };
     checkDeliveryConfig(config);
     await tenants.updateTenantConfig(trx, current.id, config);
@@ -142,7 +157,9 @@ export class TenantDirectory {
  * The config as an operator may read it back (admin API, CLI `show`): provider entries show the
  * account's settings and whether credentials are set, never a credential (bff/src/delivery/accounts.ts).
  */
-export function operatorConfigView(config: TenantConfig): Omit<TenantConfig, 'delivery'> & { delivery?: Record<string, unknown> } {
+export function operatorConfigView(
+  config: TenantConfig,
+): Omit<TenantConfig, 'delivery'> & { delivery?: Record<string, unknown> } {
   const { delivery, ...rest } = config;
   const view = deliveryView(delivery);
   return view ? { ...rest, delivery: view } : rest;

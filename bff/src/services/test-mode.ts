@@ -6,7 +6,12 @@ import type { Tenant } from './tenants.ts';
  * fixed code and receive nothing, so its own CI can register users without a phone. Off unless
  * the tenant enables it; in production only with allowInProduction as well.
  */
-export function testCodeFor(tenant: Tenant, config: AppConfig, kind: 'phone' | 'email', value: string): string | undefined {
+export function testCodeFor(
+  tenant: Tenant,
+  config: AppConfig,
+  kind: 'phone' | 'email',
+  value: string,
+): string | undefined {
   const tm = tenant.config.testMode;
   if (!tm?.enabled || !/^\d{6}$/.test(tm.code)) return undefined;
   if (!config.dev && tm.allowInProduction !== true) return undefined;

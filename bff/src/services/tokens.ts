@@ -73,7 +73,12 @@ function cacheOf(deps: KeyDeps): KeyCache {
 }
 
 /** Memoises a promise for KEY_CACHE_SECONDS of the deps' clock; a failed load is not kept. */
-function cached<T>(map: Map<string, Cached<Promise<T>>>, key: string, deps: KeyDeps, load: () => Promise<T>): Promise<T> {
+function cached<T>(
+  map: Map<string, Cached<Promise<T>>>,
+  key: string,
+  deps: KeyDeps,
+  load: () => Promise<T>,
+): Promise<T> {
   const now = deps.clock.now().getTime();
   const hit = map.get(key);
   if (hit && hit.until > now) return hit.value;
@@ -118,16 +123,28 @@ async function ensureSignerRow(deps: KeyDeps, tenantId: string) {
 
 async function loadSigner(deps: KeyDeps, tenantId: string): Promise<Signer> {
   const row = await ensureSignerRow(deps, tenantId);
-  const sealed = JSON.parse(unseal(sealingKey(deps), row.private_key_enc)) as { kid: string; tenantId: string; jwk: JWK };
-  if (sealed.kid !== row.kid || sealed.tenantId !== tenantId) throw new Error(`signing key ${row.kid}: sealed key belongs elsewhere`);
+  const sealed = JSON.parse(unseal(sealingKey(deps), row.private_key_enc)) as {
+    kid: string;
+    tenantId: string;
+    jwk: JWK;
+  };
+  if (sealed.kid !== row.kid || sealed.tenantId !== tenantId)
+    throw new Error(`signing key ${row.kid}: sealed key belongs elsewhere`);
   return { kid: row.kid, key: (await importJWK(sealed.jwk, TOKEN_ALG)) as CryptoKey };
 }
 
 /** `npm run tenant -- rotate-keys`: a new key signs from now on; the old one is retired (still published for a while). */
-export async function rotateSigningKey(deps: KeyDeps, tenantId: string): Promise<{ kid: string; retiredKid: string | undefined; retiredPublishedUntil: Date }> {
+export async function rotateSigningKey(
+  deps: KeyDeps,
+  tenantId: string,
+): Promise<{ kid: string; retiredKid: string | undefined; retiredPublishedUntil: Date }> {
   const key = await newSigningKey(deps, tenantId);
   const retiredKid = await deps.db.transaction().execute((trx) => keys.replaceSigner(trx, key));
-  return { kid: key.kid, retiredKid, retiredPublishedUntil: new Date(key.createdAt.getTime() + RETIRED_KEY_PUBLISHED_SECONDS * 1000) };
+  return {
+    kid: key.kid,
+    retiredKid,
+    retiredPublishedUntil: new Date(key.createdAt.getTime() + RETIRED_KEY_PUBLISHED_SECONDS * 1000),
+  };
 }
 
 /** The issuer of a tenant's tokens: the BFF's public origin (as the request reached it) + /tenants/<slug>. */
@@ -143,7 +160,12 @@ export interface TokenSubject {
 }
 
 /** Signs a token for the tenant's backend. */
-export async function signAccessToken(deps: KeyDeps, tenant: Tenant, issuer: string, subject: TokenSubject): Promise<AccessToken> {
+export async function signAccessToken(
+  deps: KeyDeps,
+  tenant: Tenant,
+  issuer: string,
+  subject: TokenSubject,
+): Promise<AccessToken> {
   const signer = await cached(cacheOf(deps).signers, tenant.id, deps, () => loadSigner(deps, tenant.id));
   const iat = Math.floor(deps.clock.now().getTime() / 1000);
   const exp = iat + TOKEN_TTL_SECONDS;
@@ -178,11 +200,21 @@ export async function accessTokenForSession(
   const row = await keys.findSessionClaims(deps.db, tenant.id, session.idHash);
   if (!row) throw new AppError('not_signed_in');
   if (row.mfa_pending) throw new AppError('mfa_required');
-  return signAccessToken(deps, tenant, issuer, { account: session.account, sid: row.sid, mfa: row.mfa_verified_at !== null });
+  return signAccessToken(deps, tenant, issuer, {
+    account: session.account,
+    sid: row.sid,
+    mfa: row.mfa_verified_at !== null,
+  });
 }
 
 /** The token for a session just issued by a sign-in or registration (no read back: the issue knows its sid). */
-export function accessTokenForIssued(deps: KeyDeps, tenant: Tenant, issuer: string, issued: IssuedSession, account: AccountSummary): Promise<AccessToken> {
+export function accessTokenForIssued(
+  deps: KeyDeps,
+  tenant: Tenant,
+  issuer: string,
+  issued: IssuedSession,
+  account: AccountSummary,
+): Promise<AccessToken> {
   return signAccessToken(deps, tenant, issuer, { account, sid: issued.sid, mfa: issued.mfaVerified });
 }
 

@@ -24,12 +24,21 @@ const identifierKey = (tenantId: string, id: Identifier) => `unlock:${tenantId}:
 
 /** The account an identifier signs in to (its name, or a phone/email whose binding can sign in). */
 async function accountFor(deps: ServiceDeps, tenant: Tenant, id: Identifier): Promise<string | undefined> {
-  const rows = await accounts.signInCandidates(deps.db, tenant.id, id.kind === 'name' ? { folded: id.folded } : { kind: id.kind, value: id.value });
+  const rows = await accounts.signInCandidates(
+    deps.db,
+    tenant.id,
+    id.kind === 'name' ? { folded: id.folded } : { kind: id.kind, value: id.value },
+  );
   return rows.find((r) => r.can_sign_in && (id.kind !== 'email' || r.bound_verified_at !== null))?.account_id;
 }
 
 /** POST /v1/sessions/unlock/code: a code to the account's verified security phone (SMS, voice) or email. */
-export async function sendUnlockCode(deps: ServiceDeps, tenant: Tenant, input: UnlockCodeRequest, ctx: RequestContext): Promise<UnlockCodeResponse> {
+export async function sendUnlockCode(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  input: UnlockCodeRequest,
+  ctx: RequestContext,
+): Promise<UnlockCodeResponse> {
   const id = classifyIdentifier(input.identifier, tenant);
   const key = identifierKey(tenant.id, id);
   // per identifier whether it exists or not, so the limits answer alike for both
@@ -46,13 +55,32 @@ export async function sendUnlockCode(deps: ServiceDeps, tenant: Tenant, input: U
   return { sent: true, expiresIn: CODE_TTL_SECONDS, resendAfter: CODE_RESEND_SECONDS };
 }
 
-async function issueUnlockCode(deps: ServiceDeps, tenant: Tenant, id: Identifier, channel: UnlockCodeRequest['channel'], ctx: RequestContext): Promise<void> {
+async function issueUnlockCode(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  id: Identifier,
+  channel: UnlockCodeRequest['channel'],
+  ctx: RequestContext,
+): Promise<void> {
   const accountId = await accountFor(deps, tenant, id);
   const kind = channel === 'email' ? 'email' : 'phone';
-  const contact = accountId ? (await accounts.listContacts(deps.db, tenant.id, accountId)).find((r) => r.kind === kind && r.role === 'security' && r.verified_at !== null) : undefined;
+  const contact = accountId
+    ? (await accounts.listContacts(deps.db, tenant.id, accountId)).find(
+        (r) => r.kind === kind && r.role === 'security' && r.verified_at !== null,
+      )
+    : undefined;
   if (!accountId || !contact) return;
   try {
-    await issueCode(deps, tenant, { target: { kind, value: contact.value, accountId }, purpose: 'unlock', channel: channel === 'voice' ? 'voice' : 'sms' }, ctx);
+    await issueCode(
+      deps,
+      tenant,
+      {
+        target: { kind, value: contact.value, accountId },
+        purpose: 'unlock',
+        channel: channel === 'voice' ? 'voice' : 'sms',
+      },
+      ctx,
+    );
   } catch (err) {
     // the real target's own cooldown or daily cap: nothing more to do, and nothing to tell
     if (!(err instanceof AppError)) throw err;
@@ -60,7 +88,12 @@ async function issueUnlockCode(deps: ServiceDeps, tenant: Tenant, id: Identifier
 }
 
 /** POST /v1/sessions/unlock: the code lifts the lock and forgets the failures of the account and its sub-users. */
-export async function unlockWithCode(deps: ServiceDeps, tenant: Tenant, input: UnlockRequest, ctx: RequestContext): Promise<UnlockResponse> {
+export async function unlockWithCode(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  input: UnlockRequest,
+  ctx: RequestContext,
+): Promise<UnlockResponse> {
   const invalid = () => new AppError('code_invalid', undefined, [{ path: 'code', code: 'code_invalid' }]);
   const reservation = await reserveAttempts(deps, [{ rule: 'perClient', key: clientKey(ctx.ip) }]);
   const id = classifyIdentifier(input.identifier, tenant);
@@ -78,7 +111,16 @@ export async function unlockWithCode(deps: ServiceDeps, tenant: Tenant, input: U
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
     if (!(await codes.consumeCode(trx, tenant.id, codeId, now))) throw invalid();
-    await recordEvent(trx, { tenantId: tenant.id, accountId, type: 'account_unlocked', outcome: 'success', ip: ctx.ip, userAgent: ctx.userAgent, detail: { method: target.kind }, at: now });
+    await recordEvent(trx, {
+      tenantId: tenant.id,
+      accountId,
+      type: 'account_unlocked',
+      outcome: 'success',
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      detail: { method: target.kind },
+      at: now,
+    });
   });
   // every identifier the account signs in with, its MFA step, its sub-users' sign-ins and MFA steps
   const [account, contacts, subUsers] = await Promise.all([
@@ -92,7 +134,10 @@ export async function unlockWithCode(deps: ServiceDeps, tenant: Tenant, input: U
     ...contacts.filter((r) => r.role === 'security').map((r) => identifierSubject({ kind: r.kind, value: r.value })),
     ...subUsers.map((s) => `s:${s.id}`),
   ];
-  const subUserPrefixes = [`i:sub:${accountId}/`, ...(account ? [`i:sub:${foldAccountName(account.account_name)}/`] : [])];
+  const subUserPrefixes = [
+    `i:sub:${accountId}/`,
+    ...(account ? [`i:sub:${foldAccountName(account.account_name)}/`] : []),
+  ];
   await unlockSubjects(deps, tenant.id, subjects, subUserPrefixes);
   await reservation.succeeded();
   return { unlocked: true };

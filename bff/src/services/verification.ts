@@ -53,7 +53,8 @@ export async function issueCode(
   ctx: RequestContext,
 ): Promise<IssuedCode> {
   const { target } = input;
-  const channel: CodeDeliveryChannel = target.kind === 'email' ? 'email' : input.channel === 'email' ? 'sms' : input.channel;
+  const channel: CodeDeliveryChannel =
+    target.kind === 'email' ? 'email' : input.channel === 'email' ? 'sms' : input.channel;
   const now = deps.clock.now();
   const testCode = testCodeFor(tenant, deps.config, target.kind, target.value);
   const code = testCode ?? randomDigits(CODE_LENGTH);
@@ -74,10 +75,17 @@ export async function issueCode(
     }
     const since = new Date(now.getTime() - DAY_MS);
     // test identities cost nothing to "send", so a tenant's CI is not held to the daily caps
-    if (!testCode && (await codes.countCodesSince(trx, tenant.id, { target: target.value }, since)) >= deps.config.codes.dailyPerTarget) {
+    if (
+      !testCode &&
+      (await codes.countCodesSince(trx, tenant.id, { target: target.value }, since)) >= deps.config.codes.dailyPerTarget
+    ) {
       throw new AppError('code_daily_limit');
     }
-    if (!testCode && client && (await codes.countCodesSince(trx, tenant.id, { ip: client }, since)) >= deps.config.codes.dailyPerIp) {
+    if (
+      !testCode &&
+      client &&
+      (await codes.countCodesSince(trx, tenant.id, { ip: client }, since)) >= deps.config.codes.dailyPerIp
+    ) {
       throw new AppError('code_daily_limit');
     }
     await codes.voidOpenCodes(trx, tenant.id, target.value, input.purpose, accountId, now);
@@ -94,7 +102,13 @@ export async function issueCode(
     });
     if (testCode) return null; // a test identity: deliver nothing
     // an unlock code reads as the identity verification code it is (one template fewer to approve)
-    const rendered = renderMessage({ purpose: input.purpose === 'unlock' ? 'verify_identity' : input.purpose, channel, locale: ctx.locale, tenantName: tenant.config.displayName[ctx.locale], code });
+    const rendered = renderMessage({
+      purpose: input.purpose === 'unlock' ? 'verify_identity' : input.purpose,
+      channel,
+      locale: ctx.locale,
+      tenantName: tenant.config.displayName[ctx.locale],
+      code,
+    });
     const id = await enqueueMessage(
       trx,
       { tenantId: tenant.id, channel, to: target.value, purpose: input.purpose, locale: ctx.locale, ...rendered },
@@ -125,19 +139,30 @@ export async function checkCode(
 ): Promise<string> {
   const now = deps.clock.now();
   const expected = deps.hmac(codeHashInput(tenant.id, input.target, input.purpose, input.code));
-  const outcome = await deps.db.transaction().execute(async (trx): Promise<{ id: string } | { error: ErrorCode; remaining?: number }> => {
-    const row = await codes.latestCode(trx, tenant.id, input.target.value, input.purpose, input.target.accountId ?? null);
-    if (!row || row.consumed_at) return { error: 'code_not_sent' };
-    if (row.voided_at) return { error: row.attempts >= CODE_MAX_ATTEMPTS ? 'code_too_many_attempts' : 'code_not_sent' };
-    if (new Date(row.expires_at).getTime() <= now.getTime()) return { error: 'code_expired' };
-    if (!timingSafeEqualHex(row.code_hash, expected)) {
-      const attempts = row.attempts + 1;
-      const exhausted = attempts >= CODE_MAX_ATTEMPTS;
-      await codes.recordWrongAttempt(trx, row.id, exhausted ? now : null);
-      return exhausted ? { error: 'code_too_many_attempts' } : { error: 'code_invalid', remaining: CODE_MAX_ATTEMPTS - attempts };
-    }
-    return { id: row.id };
-  });
+  const outcome = await deps.db
+    .transaction()
+    .execute(async (trx): Promise<{ id: string } | { error: ErrorCode; remaining?: number }> => {
+      const row = await codes.latestCode(
+        trx,
+        tenant.id,
+        input.target.value,
+        input.purpose,
+        input.target.accountId ?? null,
+      );
+      if (!row || row.consumed_at) return { error: 'code_not_sent' };
+      if (row.voided_at)
+        return { error: row.attempts >= CODE_MAX_ATTEMPTS ? 'code_too_many_attempts' : 'code_not_sent' };
+      if (new Date(row.expires_at).getTime() <= now.getTime()) return { error: 'code_expired' };
+      if (!timingSafeEqualHex(row.code_hash, expected)) {
+        const attempts = row.attempts + 1;
+        const exhausted = attempts >= CODE_MAX_ATTEMPTS;
+        await codes.recordWrongAttempt(trx, row.id, exhausted ? now : null);
+        return exhausted
+          ? { error: 'code_too_many_attempts' }
+          : { error: 'code_invalid', remaining: CODE_MAX_ATTEMPTS - attempts };
+      }
+      return { id: row.id };
+    });
   if ('error' in outcome) {
     const params = outcome.remaining !== undefined ? { remaining: outcome.remaining } : undefined;
     throw new AppError(outcome.error, params, [{ path: 'code', code: outcome.error }]);

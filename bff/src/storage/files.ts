@@ -2,7 +2,14 @@ import type { Db } from '../db/create.ts';
 
 /** Where uploaded files live. Postgres at this scale; an object store later, behind the same interface. */
 export interface FileStore {
-  put(file: { tenantId: string; ownerId: string; kind: string; contentType: string; bytes: Uint8Array; at: Date }): Promise<string>;
+  put(file: {
+    tenantId: string;
+    ownerId: string;
+    kind: string;
+    contentType: string;
+    bytes: Uint8Array;
+    at: Date;
+  }): Promise<string>;
   list(tenantId: string, ownerId: string): Promise<{ id: string; kind: string; contentType: string; size: number }[]>;
 }
 
@@ -11,7 +18,15 @@ export function postgresFileStore(db: Db): FileStore {
     async put(f) {
       const row = await db
         .insertInto('stored_files')
-        .values({ tenant_id: f.tenantId, owner_id: f.ownerId, kind: f.kind, content_type: f.contentType, size: f.bytes.length, bytes: f.bytes, created_at: f.at })
+        .values({
+          tenant_id: f.tenantId,
+          owner_id: f.ownerId,
+          kind: f.kind,
+          content_type: f.contentType,
+          size: f.bytes.length,
+          bytes: f.bytes,
+          created_at: f.at,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       return row.id;

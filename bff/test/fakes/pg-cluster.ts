@@ -12,7 +12,9 @@ import { join } from 'node:path';
 function serverBin(): string | undefined {
   const base = '/usr/lib/postgresql';
   if (!existsSync(base)) return undefined;
-  const majors = readdirSync(base).filter((d) => existsSync(join(base, d, 'bin/pg_ctl'))).sort((a, b) => Number(b) - Number(a));
+  const majors = readdirSync(base)
+    .filter((d) => existsSync(join(base, d, 'bin/pg_ctl')))
+    .sort((a, b) => Number(b) - Number(a));
   return majors[0] ? join(base, majors[0], 'bin') : undefined;
 }
 
@@ -54,8 +56,18 @@ export function createPgCluster(port: number): PgCluster {
     start: () => run(join(bin, 'pg_ctl'), ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', 'start']),
     stop: () => run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']),
     terminateBackends: () => {
-      execFileSync(join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-qAtc',
-        "select count(pg_terminate_backend(pid)) from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()"]);
+      execFileSync(join(bin, 'psql'), [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-U',
+        'postgres',
+        '-d',
+        'postgres',
+        '-qAtc',
+        "select count(pg_terminate_backend(pid)) from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()",
+      ]);
     },
     destroy: () => {
       try {

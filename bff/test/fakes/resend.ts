@@ -22,7 +22,10 @@ export interface FakeResend extends HttpFake {
 
 const KEY_TTL_MS = 24 * 3600 * 1000;
 
-const error = (statusCode: number, name: string, message: string): FakeAnswer => ({ status: statusCode, body: { statusCode, name, message } });
+const error = (statusCode: number, name: string, message: string): FakeAnswer => ({
+  status: statusCode,
+  body: { statusCode, name, message },
+});
 
 /** `now`: the fake's clock for the 24-hour key window (default the real one). */
 export async function startFakeResend(options: { now?: () => number } = {}): Promise<FakeResend> {
@@ -31,7 +34,8 @@ export async function startFakeResend(options: { now?: () => number } = {}): Pro
   const keys = new Map<string, { payload: string; answer: FakeAnswer; at: number }>();
 
   const fake = await startHttpFake((req) => {
-    if (req.method !== 'POST' || req.path !== '/emails') return error(404, 'not_found', 'The requested endpoint does not exist.');
+    if (req.method !== 'POST' || req.path !== '/emails')
+      return error(404, 'not_found', 'The requested endpoint does not exist.');
     const header = req.headers['idempotency-key'];
     const key = typeof header === 'string' ? header : null;
     if (key !== null && (key.length < 1 || key.length > 256))
@@ -41,7 +45,11 @@ export async function startFakeResend(options: { now?: () => number } = {}): Pro
       const seen = keys.get(scoped);
       if (seen && now() - seen.at < KEY_TTL_MS) {
         if (seen.payload !== req.rawBody)
-          return error(409, 'invalid_idempotent_request', 'Same idempotency key used with a different request payload.');
+          return error(
+            409,
+            'invalid_idempotent_request',
+            'Same idempotency key used with a different request payload.',
+          );
         return seen.answer;
       }
     }

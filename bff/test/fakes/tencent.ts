@@ -27,9 +27,19 @@ const hmac = (key: string | Buffer, s: string) => createHmac('sha256', key).upda
  */
 export function verifyTc3(req: RecordedRequest, secretKey: string) {
   const auth = header(req, 'authorization');
-  const m = /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d{2}-\d{2})\/([^/]+)\/tc3_request, SignedHeaders=([a-z;-]+), Signature=([0-9a-f]{64})$/.exec(auth);
+  const m =
+    /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d{2}-\d{2})\/([^/]+)\/tc3_request, SignedHeaders=([a-z;-]+), Signature=([0-9a-f]{64})$/.exec(
+      auth,
+    );
   if (!m) return { valid: false as const, reason: 'malformed' };
-  const [, secretId, date, service, signedHeaders, signature] = m as unknown as [string, string, string, string, string, string];
+  const [, secretId, date, service, signedHeaders, signature] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const timestamp = header(req, 'x-tc-timestamp');
   const hostname = header(req, 'host').replace(/:\d+$/, '');
   const canonicalHeaders = signedHeaders
@@ -37,8 +47,20 @@ export function verifyTc3(req: RecordedRequest, secretKey: string) {
     .map((h) => `${h}:${h === 'host' ? hostname : header(req, h)}\n`)
     .join('');
   const url = new URL(req.path, 'http://x');
-  const canonicalRequest = ['POST', url.pathname, url.search.slice(1), canonicalHeaders, signedHeaders, sha256hex(req.rawBody)].join('\n');
-  const stringToSign = ['TC3-HMAC-SHA256', timestamp, `${date}/${service}/tc3_request`, sha256hex(canonicalRequest)].join('\n');
+  const canonicalRequest = [
+    'POST',
+    url.pathname,
+    url.search.slice(1),
+    canonicalHeaders,
+    signedHeaders,
+    sha256hex(req.rawBody),
+  ].join('\n');
+  const stringToSign = [
+    'TC3-HMAC-SHA256',
+    timestamp,
+    `${date}/${service}/tc3_request`,
+    sha256hex(canonicalRequest),
+  ].join('\n');
   const kSigning = hmac(hmac(hmac(`TC3${secretKey}`, date), service), 'tc3_request');
   const expected = createHmac('sha256', kSigning).update(stringToSign).digest('hex');
   const dateOk = new Date(Number(timestamp) * 1000).toISOString().slice(0, 10) === date;
@@ -72,13 +94,24 @@ export async function startFakeTencent(): Promise<FakeTencent> {
       };
     }
     if (action === 'SendCodeVoice' || action === 'SendTemplateVoice') {
-      return { status: 200, body: { Response: { SendStatus: { CallId: randomUUID(), SessionContext: req.body.SessionContext ?? '' }, RequestId } } };
+      return {
+        status: 200,
+        body: {
+          Response: { SendStatus: { CallId: randomUUID(), SessionContext: req.body.SessionContext ?? '' }, RequestId },
+        },
+      };
     }
-    return { status: 200, body: { Response: { Error: { Code: 'InvalidAction', Message: `unknown action ${action}` }, RequestId } } };
+    return {
+      status: 200,
+      body: { Response: { Error: { Code: 'InvalidAction', Message: `unknown action ${action}` }, RequestId } },
+    };
   });
   return Object.assign(fake, {
     failNextWith(code: string, message = code) {
-      fake.failNext({ status: 200, body: { Response: { Error: { Code: code, Message: message }, RequestId: randomUUID() } } });
+      fake.failNext({
+        status: 200,
+        body: { Response: { Error: { Code: code, Message: message }, RequestId: randomUUID() } },
+      });
     },
     failNextNumber(code: string, message = code) {
       pendingNumberFailures.push({ code, message });

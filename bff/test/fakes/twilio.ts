@@ -17,7 +17,15 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
   const fake = await startHttpFake((req) => {
     const m = /^\/2010-04-01\/Accounts\/(AC[0-9a-zA-Z]+)\/(Messages|Calls)\.json$/.exec(req.path);
     if (req.method !== 'POST' || !m) {
-      return { status: 404, body: { code: 20404, message: 'The requested resource was not found', more_info: 'https://www.twilio.com/docs/errors/20404', status: 404 } };
+      return {
+        status: 404,
+        body: {
+          code: 20404,
+          message: 'The requested resource was not found',
+          more_info: 'https://www.twilio.com/docs/errors/20404',
+          status: 404,
+        },
+      };
     }
     const [, accountSid, kind] = m;
     const now = new Date().toUTCString();
@@ -59,7 +67,10 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
   });
   return Object.assign(fake, {
     failNextWith(status: number, code: number, message = `error ${code}`) {
-      fake.failNext({ status, body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status } });
+      fake.failNext({
+        status,
+        body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status },
+      });
     },
   });
 }

@@ -34,12 +34,14 @@ export const en = {
   'error.invalid_credentials': 'Account or password incorrect.',
   'error.identifier_multiple_accounts':
     'This mobile phone number/email has been associated with multiple accounts and cannot be used for login; please use the account name.',
-  'error.account_locked': 'This account is locked after too many failed sign-ins. Try again in {minutes} minutes, or unlock it with a code sent to its security phone or email.',
+  'error.account_locked':
+    'This account is locked after too many failed sign-ins. Try again in {minutes} minutes, or unlock it with a code sent to its security phone or email.',
   'error.too_many_attempts': 'Too many attempts. Try again in {seconds} seconds.',
   'error.not_signed_in': 'You are not signed in.',
   'error.tenant_unknown': 'This site is not set up for sign-in (unknown publishable key).',
   'error.origin_not_allowed': 'This site is not allowed to use the account service.',
-  'error.host_not_allowed': 'This host name is not allowed. Open the service at localhost, or add the name to ALLOWED_HOSTS.',
+  'error.host_not_allowed':
+    'This host name is not allowed. Open the service at localhost, or add the name to ALLOWED_HOSTS.',
   'error.csrf_rejected': 'The request was refused for your security. Reload the page and try again.',
   'error.unsupported_media_type': 'The request must be sent as JSON.',
   'error.payload_too_large': 'The request is too large.',
@@ -84,7 +86,8 @@ export const en = {
   'register.step_agreements': 'Agreements',
   'register.step_email': 'Security email (optional)',
   'register.account_name': 'Account name',
-  'register.account_name_hint': '4–20 characters: Chinese characters, English letters, digits, "-" or "_"; not digits only.',
+  'register.account_name_hint':
+    '4–20 characters: Chinese characters, English letters, digits, "-" or "_"; not digits only.',
   'register.account_name_available': 'This account name is available.',
   'register.password': 'Password',
   'register.password_rules': 'Password rules',
@@ -173,7 +176,8 @@ export const en = {
   'error.mfa_required': 'Enter the code from your MFA app to finish signing in.',
   'error.mfa_code_invalid': 'The MFA code is incorrect.',
   'error.mfa_code_reused': 'This MFA code was already used. Wait for the next one.',
-  'error.mfa_clock_drift': 'Authorization failed: the time on your phone is off by about {seconds} s. Set its date and time to update automatically, then try a new code.',
+  'error.mfa_clock_drift':
+    'Authorization failed: the time on your phone is off by about {seconds} s. Set its date and time to update automatically, then try a new code.',
   'error.mfa_too_many_attempts': 'Too many wrong MFA codes. Sign in again.',
   'error.recovery_code_invalid': 'This recovery code is not valid or was already used.',
   'error.mfa_already_bound': 'A virtual MFA device is already bound.',
@@ -187,7 +191,8 @@ export const en = {
   'event.recovery_codes_regenerated': 'Recovery codes regenerated',
   'error.sub_user_forbidden': 'A sub-user cannot do this. Ask the primary account.',
   'error.sub_user_only': 'Only a sub-user can do this. The primary account manages its MFA under Security settings.',
-  'error.recovery_codes_unavailable': 'Sub-users have no recovery codes. Ask the primary account to disassociate your MFA device.',
+  'error.recovery_codes_unavailable':
+    'Sub-users have no recovery codes. Ask the primary account to disassociate your MFA device.',
   'error.mfa_setup_not_required': 'There is no MFA device to bind at this step.',
   'error.sub_user_name_taken': 'A sub-user with this name already exists.',
   'error.sub_user_not_found': 'No such sub-user.',
@@ -200,7 +205,8 @@ export const en = {
   'event.sub_user_mfa_not_required': 'Sub-user MFA not required',
   'event.sub_user_mfa_disassociated': 'Sub-user MFA disassociated',
   'event.agreements_accepted': 'Agreements accepted',
-  'error.real_name_required': 'MFA cannot be disassociated because this account is not real-name verified. Please contact support.',
+  'error.real_name_required':
+    'MFA cannot be disassociated because this account is not real-name verified. Please contact support.',
   'error.file_type_invalid': 'Upload a JPEG or PNG image (a PDF is also accepted for the business licence).',
   'error.file_too_large': 'The file is too large (at most {mb} MB).',
   'error.application_pending': 'An application is already under review. You will be notified of the result.',
@@ -237,7 +243,8 @@ export const en = {
   'security.add': 'Add',
   'security.verify': 'Verify',
   'security.use_security': 'Same as security',
-  'security.contact_hint': 'Contacts receive notices (billing, expiry, alarms), not verification codes. Best kept the same as the security ones.',
+  'security.contact_hint':
+    'Contacts receive notices (billing, expiry, alarms), not verification codes. Best kept the same as the security ones.',
   'security.events': 'Recent security events',
   'security.event': 'Event',
   'security.time': 'Time',
@@ -278,7 +285,8 @@ export const en = {
   'mfa.qr_alt': 'QR code for your authenticator app',
   'mfa.key': 'Key: {key}',
   'mfa.open_app': 'Open in the authenticator app',
-  'mfa.codes_intro': 'Save these recovery codes somewhere safe. Each signs you in once without your device. They are shown only now.',
+  'mfa.codes_intro':
+    'Save these recovery codes somewhere safe. Each signs you in once without your device. They are shown only now.',
   'mfa.copy': 'Copy',
   'mfa.copied': 'Copied.',
   'mfa.download': 'Download',
@@ -286,7 +294,8 @@ export const en = {
   'mfa.done': 'Done',
   'mfa.unbind_confirm': 'Unbind the virtual MFA device? Sign-in will no longer ask for its code.',
   // lost device: the disassociation application; a sub-user's binding at sign-in (widget)
-  'mfa.apply_intro': 'Your account is real-name verified. Apply to disassociate the MFA device: support checks your details against the real-name record, then removes MFA and notifies you.',
+  'mfa.apply_intro':
+    'Your account is real-name verified. Apply to disassociate the MFA device: support checks your details against the real-name record, then removes MFA and notifies you.',
   'mfa.apply_name': 'Name (as on the ID card)',
   'mfa.apply_phone': 'Phone number associated with the account',
   'mfa.apply_id_number': 'ID card number',
@@ -297,9 +306,12 @@ export const en = {
   'mfa.apply_image_hint': 'JPEG or PNG image, at most {mb} MB.',
   'mfa.apply_licence_hint': 'JPEG or PNG image or PDF, at most {mb} MB.',
   'mfa.apply_submit': 'Submit application',
-  'mfa.apply_sent': 'Your application ({id}) has been submitted and is queued for review. You will be notified of the result.',
-  'mfa.sub_user_lost_help': 'Sub-users cannot disassociate MFA themselves. Ask the owner of your primary account to disassociate your MFA device; then sign in again and bind a new one.',
-  'mfa.setup_required': 'Your primary account requires virtual MFA for this sub-user. Bind an authenticator app to finish signing in.',
+  'mfa.apply_sent':
+    'Your application ({id}) has been submitted and is queued for review. You will be notified of the result.',
+  'mfa.sub_user_lost_help':
+    'Sub-users cannot disassociate MFA themselves. Ask the owner of your primary account to disassociate your MFA device; then sign in again and bind a new one.',
+  'mfa.setup_required':
+    'Your primary account requires virtual MFA for this sub-user. Bind an authenticator app to finish signing in.',
   'notice.mfa_reset_by_primary': 'Your primary account has disassociated your previous MFA device.',
   // sub-users (widget)
   'subuser.sign_in_as': 'Sign in as a sub-user',
@@ -317,15 +329,18 @@ export const en = {
   'subuser.enable': 'Enable',
   'subuser.delete': 'Delete',
   'subuser.delete_confirm': 'Delete the sub-user {name}? It is signed out and can no longer sign in.',
-  'subuser.forbidden_here': 'You are signed in as a sub-user. Sub-users manage no security settings here except their own virtual MFA; ask your primary account.',
+  'subuser.forbidden_here':
+    'You are signed in as a sub-user. Sub-users manage no security settings here except their own virtual MFA; ask your primary account.',
   'subuser.mfa_required': 'MFA required',
   'subuser.mfa_bound': 'MFA bound',
   'subuser.mfa_not_bound': 'MFA not bound',
   'subuser.disassociate': 'Disassociate MFA',
-  'subuser.disassociate_confirm': "Disassociate {name}'s MFA device? The sub-user is told at the next sign-in and must bind again if MFA is required.",
+  'subuser.disassociate_confirm':
+    "Disassociate {name}'s MFA device? The sub-user is told at the next sign-in and must bind again if MFA is required.",
   'subuser.mfa_password': 'Enter your password to continue.',
   'subuser.mfa_since': 'Since {date}; only the primary account can disassociate it.',
-  'subuser.mfa_saved': 'MFA bound. Sub-users have no recovery codes: if you lose the device, ask your primary account to disassociate it.',
+  'subuser.mfa_saved':
+    'MFA bound. Sub-users have no recovery codes: if you lose the device, ask your primary account to disassociate it.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -16,7 +16,7 @@ export function isLocale(value: unknown): value is Locale {
 export function matchLocale(tag: string | null | undefined): Locale | undefined {
   if (!tag) return undefined;
   for (const part of tag.split(',')) {
-    const lang = part.split(';')[0]!.trim().toLowerCase();
+    const lang = part.split(';')[0].trim().toLowerCase();
     if (lang.startsWith('zh')) return 'zh-CN';
     if (lang.startsWith('en')) return 'en';
   }

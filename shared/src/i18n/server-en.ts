@@ -3,37 +3,51 @@
  * apart from en.ts so the widget bundle does not carry them.
  */
 export const serverEn = {
-  'message.register_code_sms': '[{tenant}] Your registration code is {code}. It is valid for 10 minutes. Do not share it with anyone.',
-  'message.register_code_voice': 'Your {tenant} registration code is {spokenCode}. Again: {spokenCode}. It is valid for 10 minutes. Do not share it with anyone.',
+  'message.register_code_sms':
+    '[{tenant}] Your registration code is {code}. It is valid for 10 minutes. Do not share it with anyone.',
+  'message.register_code_voice':
+    'Your {tenant} registration code is {spokenCode}. Again: {spokenCode}. It is valid for 10 minutes. Do not share it with anyone.',
   'message.email_verify_subject': '[{tenant}] Verify your email',
   'message.email_verify_text': 'Open this link within 2 hours to verify your email for {tenant}: {link}',
   'email_verify.title': 'Email verification',
   'email_verify.ok': 'Your email has been verified. It can now be used for identity verification.',
-  'email_verify.expired': 'This link has expired (links are valid for 2 hours). Request a new one in your security settings.',
+  'email_verify.expired':
+    'This link has expired (links are valid for 2 hours). Request a new one in your security settings.',
   'email_verify.used': 'This link has already been used.',
   'email_verify.invalid': 'This link is not valid.',
   'email_verify.back': 'Back to {tenant}',
   'message.register_code_subject': '[{tenant}] Your registration code',
-  'message.register_code_email': 'Your {tenant} registration code is {code}. It is valid for 10 minutes. Do not share it with anyone.',
-  'message.verify_identity_code_sms': '[{tenant}] Your identity verification code is {code}. It is valid for 10 minutes. Do not share it with anyone.',
-  'message.verify_identity_code_voice': 'Your {tenant} identity verification code is {spokenCode}. Again: {spokenCode}. It is valid for 10 minutes. Do not share it with anyone.',
+  'message.register_code_email':
+    'Your {tenant} registration code is {code}. It is valid for 10 minutes. Do not share it with anyone.',
+  'message.verify_identity_code_sms':
+    '[{tenant}] Your identity verification code is {code}. It is valid for 10 minutes. Do not share it with anyone.',
+  'message.verify_identity_code_voice':
+    'Your {tenant} identity verification code is {spokenCode}. Again: {spokenCode}. It is valid for 10 minutes. Do not share it with anyone.',
   'message.verify_identity_code_subject': '[{tenant}] Your identity verification code',
-  'message.verify_identity_code_email': 'Your {tenant} identity verification code is {code}. It is valid for 10 minutes. Do not share it with anyone, not even {tenant} staff.',
-  'message.contact_change_code_sms': '[{tenant}] Your code to verify this new contact is {code}. It is valid for 10 minutes. Do not share it with anyone.',
-  'message.contact_change_code_voice': 'Your {tenant} code to verify this new contact is {spokenCode}. Again: {spokenCode}. It is valid for 10 minutes. Do not share it with anyone.',
+  'message.verify_identity_code_email':
+    'Your {tenant} identity verification code is {code}. It is valid for 10 minutes. Do not share it with anyone, not even {tenant} staff.',
+  'message.contact_change_code_sms':
+    '[{tenant}] Your code to verify this new contact is {code}. It is valid for 10 minutes. Do not share it with anyone.',
+  'message.contact_change_code_voice':
+    'Your {tenant} code to verify this new contact is {spokenCode}. Again: {spokenCode}. It is valid for 10 minutes. Do not share it with anyone.',
   'message.contact_change_code_subject': '[{tenant}] Verify your new contact email',
-  'message.contact_change_code_email': 'Your {tenant} code to verify this email as your new contact is {code}. It is valid for 10 minutes. Do not share it with anyone.',
+  'message.contact_change_code_email':
+    'Your {tenant} code to verify this email as your new contact is {code}. It is valid for 10 minutes. Do not share it with anyone.',
   'message.email_verify_intro': 'Open the link below within 2 hours to verify your email for {tenant}.',
   'message.email_verify_button': 'Verify email',
   'message.email_link_fallback': 'If the button does not work, copy this link into your browser:',
   'message.email_not_you': 'If you did not request this, you can ignore this email.',
   'message.email_footer': 'This is an automatic message from {tenant}. Please do not reply.',
-  'message.security_notice_sms': '[{tenant}] Your {what} was changed at {time}. If this was not you, contact support now.',
+  'message.security_notice_sms':
+    '[{tenant}] Your {what} was changed at {time}. If this was not you, contact support now.',
   'message.security_notice_subject': '[{tenant}] Security notice: your {what} was changed',
-  'message.security_notice_email': 'The {what} of your {tenant} account was changed at {time}. If you made this change, no action is needed. If you did not, contact support immediately.',
-  'message.mfa_change_sms': '[{tenant}] A virtual MFA device was {action} your account at {time}. If this was not you, contact support now.',
+  'message.security_notice_email':
+    'The {what} of your {tenant} account was changed at {time}. If you made this change, no action is needed. If you did not, contact support immediately.',
+  'message.mfa_change_sms':
+    '[{tenant}] A virtual MFA device was {action} your account at {time}. If this was not you, contact support now.',
   'message.mfa_change_subject': '[{tenant}] Security notice: virtual MFA changed',
-  'message.mfa_change_email': 'A virtual MFA device was {action} your {tenant} account at {time}. If you made this change, no action is needed. If you did not, contact support immediately.',
+  'message.mfa_change_email':
+    'A virtual MFA device was {action} your {tenant} account at {time}. If you made this change, no action is needed. If you did not, contact support immediately.',
   'message.mfa_action.bound': 'bound to',
   'message.mfa_action.unbound': 'removed from',
   'message.what.security_phone': 'security phone',

@@ -3,7 +3,8 @@ import type { ServerMessageKey } from './server-en.ts';
 /** 简体中文：BFF 自己发送或渲染的文字，与 server-en.ts 一一对应。 */
 export const serverZhCN: Record<ServerMessageKey, string> = {
   'message.register_code_sms': '【{tenant}】您的注册验证码为 {code}，10 分钟内有效，请勿泄露给他人。',
-  'message.register_code_voice': '您的{tenant}注册验证码是 {spokenCode}。再说一遍：{spokenCode}。10 分钟内有效，请勿泄露给他人。',
+  'message.register_code_voice':
+    '您的{tenant}注册验证码是 {spokenCode}。再说一遍：{spokenCode}。10 分钟内有效，请勿泄露给他人。',
   'message.email_verify_subject': '【{tenant}】请验证您的邮箱',
   'message.email_verify_text': '请在 2 小时内打开以下链接，验证您在{tenant}的邮箱：{link}',
   'email_verify.title': '邮箱验证',
@@ -15,13 +16,18 @@ export const serverZhCN: Record<ServerMessageKey, string> = {
   'message.register_code_subject': '【{tenant}】您的注册验证码',
   'message.register_code_email': '您的{tenant}注册验证码为 {code}，10 分钟内有效，请勿泄露给他人。',
   'message.verify_identity_code_sms': '【{tenant}】您的身份验证码为 {code}，10 分钟内有效，请勿泄露给他人。',
-  'message.verify_identity_code_voice': '您的{tenant}身份验证码是 {spokenCode}。再说一遍：{spokenCode}。10 分钟内有效，请勿泄露给他人。',
+  'message.verify_identity_code_voice':
+    '您的{tenant}身份验证码是 {spokenCode}。再说一遍：{spokenCode}。10 分钟内有效，请勿泄露给他人。',
   'message.verify_identity_code_subject': '【{tenant}】您的身份验证码',
-  'message.verify_identity_code_email': '您的{tenant}身份验证码为 {code}，10 分钟内有效。请勿泄露给任何人，包括{tenant}的工作人员。',
-  'message.contact_change_code_sms': '【{tenant}】您正在验证新的联系方式，验证码为 {code}，10 分钟内有效，请勿泄露给他人。',
-  'message.contact_change_code_voice': '您正在验证{tenant}的新联系方式，验证码是 {spokenCode}。再说一遍：{spokenCode}。10 分钟内有效，请勿泄露给他人。',
+  'message.verify_identity_code_email':
+    '您的{tenant}身份验证码为 {code}，10 分钟内有效。请勿泄露给任何人，包括{tenant}的工作人员。',
+  'message.contact_change_code_sms':
+    '【{tenant}】您正在验证新的联系方式，验证码为 {code}，10 分钟内有效，请勿泄露给他人。',
+  'message.contact_change_code_voice':
+    '您正在验证{tenant}的新联系方式，验证码是 {spokenCode}。再说一遍：{spokenCode}。10 分钟内有效，请勿泄露给他人。',
   'message.contact_change_code_subject': '【{tenant}】请验证您的新联系邮箱',
-  'message.contact_change_code_email': '您正在将此邮箱设为{tenant}账户的联系邮箱，验证码为 {code}，10 分钟内有效，请勿泄露给他人。',
+  'message.contact_change_code_email':
+    '您正在将此邮箱设为{tenant}账户的联系邮箱，验证码为 {code}，10 分钟内有效，请勿泄露给他人。',
   'message.email_verify_intro': '请在 2 小时内打开以下链接，验证您在{tenant}的邮箱。',
   'message.email_verify_button': '验证邮箱',
   'message.email_link_fallback': '如果按钮无法打开，请将以下链接复制到浏览器中打开：',
@@ -29,10 +35,12 @@ export const serverZhCN: Record<ServerMessageKey, string> = {
   'message.email_footer': '此邮件由{tenant}自动发送，请勿回复。',
   'message.security_notice_sms': '【{tenant}】您的{what}已于{time}变更，如非本人操作请立即联系客服。',
   'message.security_notice_subject': '【{tenant}】安全提醒：您的{what}已变更',
-  'message.security_notice_email': '您的{tenant}账户的{what}已于{time}变更。如果是您本人操作，请忽略此邮件；如非本人操作，请立即联系客服。',
+  'message.security_notice_email':
+    '您的{tenant}账户的{what}已于{time}变更。如果是您本人操作，请忽略此邮件；如非本人操作，请立即联系客服。',
   'message.mfa_change_sms': '【{tenant}】您的账户已于{time}{action}虚拟MFA设备，如非本人操作请立即联系客服。',
   'message.mfa_change_subject': '【{tenant}】安全提醒：虚拟MFA已变更',
-  'message.mfa_change_email': '您的{tenant}账户已于{time}{action}虚拟MFA设备。如果是您本人操作，请忽略此邮件；如非本人操作，请立即联系客服。',
+  'message.mfa_change_email':
+    '您的{tenant}账户已于{time}{action}虚拟MFA设备。如果是您本人操作，请忽略此邮件；如非本人操作，请立即联系客服。',
   'message.mfa_action.bound': '绑定',
   'message.mfa_action.unbound': '解绑',
   'message.what.security_phone': '安全手机',

@@ -34,7 +34,8 @@ export const zhCN: Record<MessageKey, string> = {
   'error.account_name_taken': '该账户名已被注册。',
   'error.invalid_credentials': '账户或密码错误。',
   'error.identifier_multiple_accounts': '该手机号/邮箱已关联多个账户，无法用于登录，请使用账户名登录。',
-  'error.account_locked': '登录失败次数过多，账号已锁定。请 {minutes} 分钟后重试，或通过发送到安全手机或邮箱的验证码解锁。',
+  'error.account_locked':
+    '登录失败次数过多，账号已锁定。请 {minutes} 分钟后重试，或通过发送到安全手机或邮箱的验证码解锁。',
   'error.too_many_attempts': '尝试次数过多，请 {seconds} 秒后重试。',
   'error.not_signed_in': '您尚未登录。',
   'error.tenant_unknown': '该网站尚未开通登录服务（发布密钥无效）。',
@@ -164,7 +165,8 @@ export const zhCN: Record<MessageKey, string> = {
   'error.mfa_required': '请输入 MFA 应用中的验证码以完成登录。',
   'error.mfa_code_invalid': 'MFA 验证码不正确。',
   'error.mfa_code_reused': '该 MFA 验证码已使用过，请等待下一个验证码。',
-  'error.mfa_clock_drift': '授权失败：您手机的时间偏差约 {seconds} 秒。请将手机的日期和时间设置为自动更新，然后使用新的验证码重试。',
+  'error.mfa_clock_drift':
+    '授权失败：您手机的时间偏差约 {seconds} 秒。请将手机的日期和时间设置为自动更新，然后使用新的验证码重试。',
   'error.mfa_too_many_attempts': 'MFA 验证码错误次数过多，请重新登录。',
   'error.recovery_code_invalid': '恢复码无效或已使用。',
   'error.mfa_already_bound': '已绑定虚拟 MFA 设备。',
@@ -258,7 +260,8 @@ export const zhCN: Record<MessageKey, string> = {
   'mfa.use_recovery': '使用恢复码',
   'mfa.use_code': '使用 MFA 验证码',
   'mfa.lost': '设备丢失？',
-  'mfa.lost_help': '无法使用 MFA 设备且没有恢复码时：已实名认证的账户可联系客服，核实身份后解除 MFA；未实名认证的账户无法解除。子用户请联系主账户解除。',
+  'mfa.lost_help':
+    '无法使用 MFA 设备且没有恢复码时：已实名认证的账户可联系客服，核实身份后解除 MFA；未实名认证的账户无法解除。子用户请联系主账户解除。',
   'mfa.bind': '绑定',
   'mfa.unbind': '解绑',
   'mfa.regenerate': '重新生成恢复码',
@@ -274,7 +277,8 @@ export const zhCN: Record<MessageKey, string> = {
   'mfa.saved_them': '我已保存',
   'mfa.done': '完成',
   'mfa.unbind_confirm': '确定解绑虚拟 MFA 设备？解绑后登录将不再需要 MFA 验证码。',
-  'mfa.apply_intro': '您的账户已完成实名认证，可申请解除 MFA 绑定：客服将按实名信息核对您提交的资料，审核通过后解除 MFA 并通知您。',
+  'mfa.apply_intro':
+    '您的账户已完成实名认证，可申请解除 MFA 绑定：客服将按实名信息核对您提交的资料，审核通过后解除 MFA 并通知您。',
   'mfa.apply_name': '姓名（与身份证一致）',
   'mfa.apply_phone': '账户关联的手机号码',
   'mfa.apply_id_number': '身份证号码',
@@ -286,7 +290,8 @@ export const zhCN: Record<MessageKey, string> = {
   'mfa.apply_licence_hint': 'JPEG、PNG 图片或 PDF，不超过 {mb} MB。',
   'mfa.apply_submit': '提交申请',
   'mfa.apply_sent': '您的申请（{id}）已提交，正在等待审核，结果将通知您。',
-  'mfa.sub_user_lost_help': '子用户无法自行解除 MFA。请联系主账户所有者解除您的 MFA 设备绑定，然后重新登录并绑定新设备。',
+  'mfa.sub_user_lost_help':
+    '子用户无法自行解除 MFA。请联系主账户所有者解除您的 MFA 设备绑定，然后重新登录并绑定新设备。',
   'mfa.setup_required': '主账户要求此子用户使用虚拟 MFA。请绑定身份验证器应用以完成登录。',
   'notice.mfa_reset_by_primary': '主账户已解除您之前的 MFA 设备绑定。',
   // sub-users (widget)
@@ -310,7 +315,8 @@ export const zhCN: Record<MessageKey, string> = {
   'subuser.mfa_bound': 'MFA 已绑定',
   'subuser.mfa_not_bound': 'MFA 未绑定',
   'subuser.disassociate': '解除 MFA',
-  'subuser.disassociate_confirm': '确定解除子用户 {name} 的 MFA 设备？其下次登录时会收到通知，如须使用 MFA 则须重新绑定。',
+  'subuser.disassociate_confirm':
+    '确定解除子用户 {name} 的 MFA 设备？其下次登录时会收到通知，如须使用 MFA 则须重新绑定。',
   'subuser.mfa_password': '请输入您的密码以继续。',
   'subuser.mfa_since': '绑定于 {date}，仅主账号可解除。',
   'subuser.mfa_saved': 'MFA 已绑定。子用户没有恢复码：如设备丢失，请联系主账号解除绑定。',

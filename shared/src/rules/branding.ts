@@ -10,7 +10,8 @@ export const CORNER_RADIUS_MAX = 24;
 export const isBrandColor = (v: unknown): v is string => typeof v === 'string' && /^#[0-9a-fA-F]{6}$/.test(v);
 
 /** whole px, 0–24 */
-export const isCornerRadius = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= CORNER_RADIUS_MAX;
+export const isCornerRadius = (v: unknown): v is number =>
+  Number.isInteger(v) && (v as number) >= 0 && (v as number) <= CORNER_RADIUS_MAX;
 
 /** an absolute https URL (never http: mixed content, never javascript:/data:) */
 export function isHttpsUrl(v: unknown): v is string {

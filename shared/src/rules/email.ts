@@ -2,7 +2,8 @@ import type { ErrorCode } from '../errors.ts';
 
 export const EMAIL_MAX = 254;
 // Practical address shape (WHATWG's <input type=email> rule): local part of atext/dots, dotted domain with a TLD.
-const EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
+const EMAIL =
+  /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
 
 /** Lower-cases the whole address: mailbox providers treat the local part case-insensitively in practice. */
 export function normalizeEmail(raw: string): string {

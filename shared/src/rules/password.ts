@@ -142,7 +142,8 @@ export function passwordChecklist(raw: string, policy: PasswordPolicy, accountNa
 }
 
 const ITEM_CODE: Record<ChecklistItem['id'], (p: string, policy: PasswordPolicy) => ErrorCode> = {
-  length: (p, policy) => (codePointLength(normalizePassword(p)) < policy.minLength ? 'password_too_short' : 'password_too_long'),
+  length: (p, policy) =>
+    codePointLength(normalizePassword(p)) < policy.minLength ? 'password_too_short' : 'password_too_long',
   chars: () => 'password_invalid_chars',
   letter: () => 'password_missing_letter',
   digit: () => 'password_missing_digit',

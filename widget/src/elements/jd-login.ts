@@ -3,7 +3,12 @@ import type { MessageKey } from '../../../shared/src/i18n/index.ts';
 import type { MfaRecoveryEligibility, MfaSetupResponse, SignedIn } from '../../../shared/src/api.ts';
 import type { Agreement } from '../../../shared/src/tenant.ts';
 import { CODE_PATTERN, CODE_RESEND_SECONDS, type CodeDeliveryChannel } from '../../../shared/src/rules/code.ts';
-import { isPhoneRegion, looksLikeMobile, nationalDigits, type PhoneRegion } from '../../../shared/src/rules/phone-regions.ts';
+import {
+  isPhoneRegion,
+  looksLikeMobile,
+  nationalDigits,
+  type PhoneRegion,
+} from '../../../shared/src/rules/phone-regions.ts';
 import type { JdApiError, JdClient } from '../client.ts';
 import { JdElement, toApiError, type FieldError, type StatusMessage } from '../parts/base-element.ts';
 import { renderChoice } from '../parts/choice.ts';
@@ -66,7 +71,15 @@ const CONTROL_ID: Record<Field, string> = {
 };
 
 /** The application's fields a server field issue may name (`phone` alone means its number). */
-const APP_FIELDS: readonly Field[] = ['name', 'phone.region', 'phone.number', 'idNumber', 'enterpriseName', 'idPhoto', 'businessLicence'];
+const APP_FIELDS: readonly Field[] = [
+  'name',
+  'phone.region',
+  'phone.number',
+  'idNumber',
+  'enterpriseName',
+  'idPhoto',
+  'businessLicence',
+];
 const REQUIRED: FieldError = { code: 'required' };
 /** The pending MFA session is gone (too many wrong codes, expired): sign in with the password again. */
 const sessionGone = (e: JdApiError) => e.code === 'mfa_too_many_attempts' || e.code === 'not_signed_in';
@@ -169,29 +182,29 @@ export class JdLogin extends JdElement {
   declare registerUrl: string | undefined;
 
   /** what the user typed, by field (file fields: see `uploads`) */
-  private declare values: Partial<Record<Field, string>>;
-  private declare errors: Errors;
-  private declare submitting: boolean;
-  private declare signedIn: SignedIn | undefined;
-  private declare mfa: MfaStep | undefined;
+  declare private values: Partial<Record<Field, string>>;
+  declare private errors: Errors;
+  declare private submitting: boolean;
+  declare private signedIn: SignedIn | undefined;
+  declare private mfa: MfaStep | undefined;
   /** the sub-user sign-in form is shown */
-  private declare sub: boolean;
+  declare private sub: boolean;
   /** the pending MFA sign-in is a sub-user's: no recovery codes, no application */
-  private declare subMfa: boolean;
+  declare private subMfa: boolean;
   /** the sign-in answered `mfa_reset_by_primary` */
-  private declare notice: boolean;
+  declare private notice: boolean;
   /** the secret a sub-user binds at sign-in (step setup) */
-  private declare setup: MfaSetupResponse | undefined;
+  declare private setup: MfaSetupResponse | undefined;
   /** lost device: undefined while asked, null when the answer failed */
-  private declare recovery: MfaRecoveryEligibility | null | undefined;
+  declare private recovery: MfaRecoveryEligibility | null | undefined;
   /** lost device: the id of the application just submitted */
-  private declare applied: string | undefined;
+  declare private applied: string | undefined;
   /** a full sign-in waiting for its `agreementsToAccept` to be accepted (the session is valid already) */
-  private declare consent: SignedIn | undefined;
+  declare private consent: SignedIn | undefined;
   /** agreements step: the keys checked */
-  private declare accepted: ReadonlySet<string>;
+  declare private accepted: ReadonlySet<string>;
   /** the unlock step is shown */
-  private declare unlock: Unlock | undefined;
+  declare private unlock: Unlock | undefined;
   /** unlock step: seconds before another code may be asked for */
   private readonly countdown = new CountdownController(this);
   /** lost device: the checked files, base64 */
@@ -226,7 +239,7 @@ export class JdLogin extends JdElement {
   private get region(): PhoneRegion {
     const regions = tenantRegions(this.config?.phoneRegions);
     const r = this.v('phone.region');
-    return isPhoneRegion(r) && regions.includes(r) ? r : regions[0]!;
+    return isPhoneRegion(r) && regions.includes(r) ? r : regions[0];
   }
 
   protected override async loadExtra(client: JdClient): Promise<void> {
@@ -313,7 +326,9 @@ export class JdLogin extends JdElement {
     this.forget();
     // The signed-in text is read with the sign-out button, which gets focus (aria-describedby);
     // a notice (the primary account reset this sub-user's MFA) is announced.
-    this.status = signedIn.notices?.includes('mfa_reset_by_primary') ? { tone: 'info', key: 'notice.mfa_reset_by_primary' } : undefined;
+    this.status = signedIn.notices?.includes('mfa_reset_by_primary')
+      ? { tone: 'info', key: 'notice.mfa_reset_by_primary' }
+      : undefined;
     this.emit('jd-login', { account: signedIn.account, session: signedIn.session });
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLButtonElement>('button[part~="sign-out"]')?.focus();
@@ -356,7 +371,9 @@ export class JdLogin extends JdElement {
     this.status = undefined;
     this.submitting = true;
     try {
-      const { agreementsToAccept } = await this.client.acceptAgreements(agreements.map((a) => ({ key: a.key, version: a.version })));
+      const { agreementsToAccept } = await this.client.acceptAgreements(
+        agreements.map((a) => ({ key: a.key, version: a.version })),
+      );
       // what is still missing (a version published meanwhile) is asked next; else signed in
       await this.signedInWith({ ...signedIn, agreementsToAccept });
     } catch (err) {
@@ -366,7 +383,8 @@ export class JdLogin extends JdElement {
         await this.restart(status);
       } else {
         // e.g. 400 agreements_required: a version is no longer the current one
-        if (apiError.code === 'agreements_required') this.errors = { agreements: { code: apiError.code, params: apiError.params } };
+        if (apiError.code === 'agreements_required')
+          this.errors = { agreements: { code: apiError.code, params: apiError.params } };
         this.status = status;
       }
     } finally {
@@ -394,7 +412,11 @@ export class JdLogin extends JdElement {
     if (!this.client || this.submitting) return;
     const recovery = this.mfa === 'recovery';
     const value = this.v('code').trim();
-    const invalid: FieldError | undefined = !value ? REQUIRED : recovery || CODE_PATTERN.test(value) ? undefined : { code: 'code_format' };
+    const invalid: FieldError | undefined = !value
+      ? REQUIRED
+      : recovery || CODE_PATTERN.test(value)
+        ? undefined
+        : { code: 'code_format' };
     if (invalid) return this.invalid({ code: invalid });
     this.errors = {};
     this.submitting = true;
@@ -413,7 +435,9 @@ export class JdLogin extends JdElement {
       } else if (apiError.status === 400) {
         // wrong, reused or drifted code, wrong recovery code, bad format: said at the field
         const f = apiError.fields[0];
-        this.invalid({ code: f ? { code: f.code, params: f.params } : { code: apiError.code, params: apiError.params } });
+        this.invalid({
+          code: f ? { code: f.code, params: f.params } : { code: apiError.code, params: apiError.params },
+        });
       } else this.status = status;
     } finally {
       this.submitting = false;
@@ -522,10 +546,18 @@ export class JdLogin extends JdElement {
       }
       if (sessionGone(apiError)) await this.restart(status);
       else if (Object.keys(next).length) this.invalid(next);
-      else if (apiError.code === 'sub_user_forbidden' || apiError.code === 'real_name_required' || apiError.code === 'application_pending') {
+      else if (
+        apiError.code === 'sub_user_forbidden' ||
+        apiError.code === 'real_name_required' ||
+        apiError.code === 'application_pending'
+      ) {
         // The account's standing changed since the form opened: show what applies now.
         if (apiError.code === 'sub_user_forbidden') this.subMfa = true;
-        else this.recovery = apiError.code === 'real_name_required' ? { ...r, realNameVerified: false } : { ...r, pendingApplication: true };
+        else
+          this.recovery =
+            apiError.code === 'real_name_required'
+              ? { ...r, realNameVerified: false }
+              : { ...r, pendingApplication: true };
         await this.focusStep();
       } else this.status = status;
     } finally {
@@ -579,10 +611,12 @@ export class JdLogin extends JdElement {
       const next: Errors = {};
       for (const f of apiError.fields) {
         const path = f.path as Field;
-        if ((path === 'identifier' || path === 'subUser' || path === 'password') && !next[path]) next[path] = { code: f.code, params: f.params };
+        if ((path === 'identifier' || path === 'subUser' || path === 'password') && !next[path])
+          next[path] = { code: f.code, params: f.params };
       }
       // PRODUCT.md: a phone/email bound to several accounts cannot sign in — say so at the identifier.
-      if (apiError.code === 'identifier_multiple_accounts') next.identifier = { code: apiError.code, params: apiError.params };
+      if (apiError.code === 'identifier_multiple_accounts')
+        next.identifier = { code: apiError.code, params: apiError.params };
       if (Object.keys(next).length) this.invalid(next);
       else {
         this.errors = {};
@@ -670,7 +704,9 @@ export class JdLogin extends JdElement {
         // code_invalid (wrong, expired, or no lock to lift: one answer) at the code; a malformed identifier at it
         const f = apiError.fields[0];
         const error = f ?? apiError;
-        this.invalid({ [f?.path === 'identifier' ? 'identifier' : 'unlockCode']: { code: error.code, params: error.params } });
+        this.invalid({
+          [f?.path === 'identifier' ? 'identifier' : 'unlockCode']: { code: error.code, params: error.params },
+        });
       } else this.status = status;
     } finally {
       this.submitting = false;
@@ -709,12 +745,20 @@ export class JdLogin extends JdElement {
   private renderNotes(field: Field, id: string, hint?: string): TemplateResult {
     const error = this.errors[field];
     return html`${hint ? html`<p id="${id}-hint" class="hint" part="hint">${hint}</p>` : nothing}
-      ${error
-        ? html`<p id="${id}-error" class="error" part="error" data-field=${field}>${field === 'idNumber' && error.code === 'invalid_input' ? this.t('mfa.apply_id_number_invalid') : this.errorText(error)}</p>`
-        : nothing}`;
+      ${
+        error
+          ? html`<p id="${id}-error" class="error" part="error" data-field=${field}>${field === 'idNumber' && error.code === 'invalid_input' ? this.t('mfa.apply_id_number_invalid') : this.errorText(error)}</p>`
+          : nothing
+      }`;
   }
 
-  private renderField(field: Field, label: MessageKey, type: string, autocomplete: string, id = CONTROL_ID[field]): TemplateResult {
+  private renderField(
+    field: Field,
+    label: MessageKey,
+    type: string,
+    autocomplete: string,
+    id = CONTROL_ID[field],
+  ): TemplateResult {
     const totp = id === CONTROL_ID.code || field === 'unlockCode';
     return html`<div class="field">
       <label for=${id} part="label">${this.t(label)}</label>
@@ -735,15 +779,18 @@ export class JdLogin extends JdElement {
   }
 
   private renderFooter(): TemplateResult | typeof nothing {
-    if (this.signedIn || this.mfa || this.consent || this.unlock) return html`<div class="footer" part="footer"><slot name="footer"></slot></div>`;
+    if (this.signedIn || this.mfa || this.consent || this.unlock)
+      return html`<div class="footer" part="footer"><slot name="footer"></slot></div>`;
     const href = safeUrl(this.registerUrl);
     return html`<div class="footer" part="footer">
       <span>${this.t('login.no_account')}</span>
-      ${href
-        ? html`<a href=${href} part="link" @click=${(e: Event) => this.navigate('register', href, e)}>${this.t('login.register')}</a>`
-        : html`<button type="button" class="link-button" part="link" @click=${(e: Event) => this.navigate('register', '', e)}>
+      ${
+        href
+          ? html`<a href=${href} part="link" @click=${(e: Event) => this.navigate('register', href, e)}>${this.t('login.register')}</a>`
+          : html`<button type="button" class="link-button" part="link" @click=${(e: Event) => this.navigate('register', '', e)}>
           ${this.t('login.register')}
-        </button>`}
+        </button>`
+      }
       <slot name="footer"></slot>
     </div>`;
   }
@@ -814,7 +861,9 @@ export class JdLogin extends JdElement {
           const id = `jd-agreement-${i}`;
           const title = a.title[locale] ?? a.title.en;
           const href = safeUrl(a.url[locale] ?? a.url.en);
-          const link = href ? html`<a href=${href} target="_blank" rel="noopener noreferrer" part="link">${title}</a>` : title;
+          const link = href
+            ? html`<a href=${href} target="_blank" rel="noopener noreferrer" part="link">${title}</a>`
+            : title;
           const checked = this.accepted.has(a.key);
           return html`<label class="choice" for=${id} part="label">
             <input id=${id} type="checkbox" name="agreement" value=${a.key} .checked=${checked} aria-invalid=${error && !checked ? 'true' : 'false'} aria-describedby=${error ? errorId : nothing} @change=${(e: Event) => this.onAgreementChange(a.key, e)} /><span>${tWith(locale, 'register.agree', 'title', link)}</span>
@@ -867,19 +916,25 @@ export class JdLogin extends JdElement {
     const recovery = this.mfa === 'recovery';
     const setup = this.mfa === 'setup';
     return html`<form part="form" novalidate @submit=${this.onMfaSubmit}>
-      ${setup
-        ? html`${this.notice ? html`<p part="notice" class="status" tabindex="-1">${this.t('notice.mfa_reset_by_primary')}</p>` : nothing}
+      ${
+        setup
+          ? html`${this.notice ? html`<p part="notice" class="status" tabindex="-1">${this.t('notice.mfa_reset_by_primary')}</p>` : nothing}
           <p tabindex="-1">${this.t('mfa.setup_required')}</p>
           ${this.setup ? renderMfaSecret(this.resolvedLocale, this.setup) : html`<p class="hint">${this.t('common.loading')}</p>`}`
-        : nothing}
-      ${recovery
-        ? this.renderField('code', 'mfa.recovery_code', 'text', 'off', 'jd-recovery-code')
-        : this.renderField('code', 'mfa.code', 'text', 'one-time-code')}
+          : nothing
+      }
+      ${
+        recovery
+          ? this.renderField('code', 'mfa.recovery_code', 'text', 'off', 'jd-recovery-code')
+          : this.renderField('code', 'mfa.code', 'text', 'one-time-code')
+      }
       <button type="submit" part="submit" ?disabled=${this.submitting}>${this.t(this.submitting ? 'login.submitting' : 'login.submit')}</button>
       <div class="footer">
-        ${setup
-          ? nothing
-          : html`${recovery ? this.link('mfa.use_code', 'code') : this.subMfa ? nothing : this.link('mfa.use_recovery', 'recovery')} ${this.link('mfa.lost', 'lost')}`}
+        ${
+          setup
+            ? nothing
+            : html`${recovery ? this.link('mfa.use_code', 'code') : this.subMfa ? nothing : this.link('mfa.use_recovery', 'recovery')} ${this.link('mfa.lost', 'lost')}`
+        }
         ${this.cancelButton()}
       </div>
     </form>`;
@@ -891,23 +946,32 @@ export class JdLogin extends JdElement {
     return html`<div lang=${this.resolvedLocale}>
       <slot name="header"></slot>
       ${this.renderLogo()}<h2 part="title">${this.t('login.title')}</h2>
-      ${state ??
-        html`${signedIn
-          ? html`<p id="jd-signed-in" part="signed-in">${signedIn.account.subUser
-            ? this.t('subuser.signed_in_as', { sub: signedIn.account.subUser.name, primary: signedIn.account.accountName })
-            : this.t('login.signed_in_as', { name: signedIn.account.accountName })}</p>
+      ${
+        state ??
+        html`${
+          signedIn
+            ? html`<p id="jd-signed-in" part="signed-in">${
+                signedIn.account.subUser
+                  ? this.t('subuser.signed_in_as', {
+                      sub: signedIn.account.subUser.name,
+                      primary: signedIn.account.accountName,
+                    })
+                  : this.t('login.signed_in_as', { name: signedIn.account.accountName })
+              }</p>
           <button type="button" part="button sign-out" aria-describedby="jd-signed-in" @click=${this.signOut}>${this.t('login.sign_out')}</button>`
-          : this.consent
-            ? this.renderAgreements(this.consent.agreementsToAccept ?? [])
-            : this.mfa
-            ? this.renderMfa()
-            : this.unlock
-            ? this.renderUnlock(this.unlock)
-            : html`<form part="form" novalidate @submit=${this.onSubmit}>
-              ${this.sub
-                ? html`${this.renderField('identifier', 'subuser.primary', 'text', 'off')}
+            : this.consent
+              ? this.renderAgreements(this.consent.agreementsToAccept ?? [])
+              : this.mfa
+                ? this.renderMfa()
+                : this.unlock
+                  ? this.renderUnlock(this.unlock)
+                  : html`<form part="form" novalidate @submit=${this.onSubmit}>
+              ${
+                this.sub
+                  ? html`${this.renderField('identifier', 'subuser.primary', 'text', 'off')}
                   ${this.renderField('subUser', 'subuser.name', 'text', 'username')}`
-                : this.renderField('identifier', 'login.identifier', 'text', 'username')}
+                  : this.renderField('identifier', 'login.identifier', 'text', 'username')
+              }
               ${this.renderField('password', 'login.password', 'password', 'current-password')}
               <button type="submit" part="submit" ?disabled=${this.submitting}>
                 ${this.t(this.submitting ? 'login.submitting' : 'login.submit')}
@@ -915,11 +979,15 @@ export class JdLogin extends JdElement {
               <button type="button" class="link-button" part="link" data-sub @click=${this.toggleSub}>
                 ${this.t(this.sub ? 'subuser.sign_in_primary' : 'subuser.sign_in_as')}
               </button>
-            </form>`}
+            </form>`
+        }
           ${this.renderStatus()}
-          ${this.status?.key === 'error.account_locked' && !this.sub && !this.mfa && !this.unlock && !signedIn
-            ? html`<button type="button" part="button unlock-action" data-unlock @click=${this.showUnlock}>${this.t('login.unlock')}</button>`
-            : nothing}`}
+          ${
+            this.status?.key === 'error.account_locked' && !this.sub && !this.mfa && !this.unlock && !signedIn
+              ? html`<button type="button" part="button unlock-action" data-unlock @click=${this.showUnlock}>${this.t('login.unlock')}</button>`
+              : nothing
+          }`
+      }
       ${this.renderFooter()}
     </div>`;
   }
@@ -932,4 +1000,3 @@ declare global {
     'jd-login': JdLogin;
   }
 }
-

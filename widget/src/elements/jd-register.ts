@@ -10,7 +10,12 @@ import {
   normalizeAccountName,
 } from '../../../shared/src/rules/account-name.ts';
 import { DEFAULT_PASSWORD_POLICY, passwordProblems, type PasswordPolicy } from '../../../shared/src/rules/password.ts';
-import { isPhoneRegion, looksLikeMobile, nationalDigits, type PhoneRegion } from '../../../shared/src/rules/phone-regions.ts';
+import {
+  isPhoneRegion,
+  looksLikeMobile,
+  nationalDigits,
+  type PhoneRegion,
+} from '../../../shared/src/rules/phone-regions.ts';
 import { emailProblem } from '../../../shared/src/rules/email.ts';
 import { CODE_PATTERN, CODE_RESEND_SECONDS, type CodeChannel } from '../../../shared/src/rules/code.ts';
 import type { DeliveryStatus } from '../client.ts';
@@ -69,7 +74,11 @@ function fieldForPath(path: string): RegisterField | undefined {
 }
 
 function accountNameParams(code: ErrorCode): ErrorParams | undefined {
-  return code === 'account_name_too_short' ? { min: ACCOUNT_NAME_MIN } : code === 'account_name_too_long' ? { max: ACCOUNT_NAME_MAX } : undefined;
+  return code === 'account_name_too_short'
+    ? { min: ACCOUNT_NAME_MIN }
+    : code === 'account_name_too_long'
+      ? { max: ACCOUNT_NAME_MAX }
+      : undefined;
 }
 
 function passwordParams(code: ErrorCode, policy: PasswordPolicy): ErrorParams | undefined {
@@ -151,24 +160,24 @@ export class JdRegister extends JdElement {
   /** Where the "Sign in" link goes; without it the link only fires `jd-navigate`. */
   declare loginUrl: string | undefined;
 
-  private declare accountName: string;
-  private declare password: string;
-  private declare region: PhoneRegion;
-  private declare phone: string;
-  private declare channel: CodeChannel;
-  private declare code: string;
-  private declare accepted: ReadonlySet<string>;
-  private declare referralCode: string;
-  private declare email: string;
-  private declare errors: Partial<Record<RegisterField, FieldError>>;
+  declare private accountName: string;
+  declare private password: string;
+  declare private region: PhoneRegion;
+  declare private phone: string;
+  declare private channel: CodeChannel;
+  declare private code: string;
+  declare private accepted: ReadonlySet<string>;
+  declare private referralCode: string;
+  declare private email: string;
+  declare private errors: Partial<Record<RegisterField, FieldError>>;
   /** the normalised name last found available, for the "available" hint */
-  private declare availableName: string;
-  private declare sending: boolean;
-  private declare submitting: boolean;
-  private declare codeSent: SendCodeResponse | undefined;
-  private declare done: SignedIn | undefined;
+  declare private availableName: string;
+  declare private sending: boolean;
+  declare private submitting: boolean;
+  declare private codeSent: SendCodeResponse | undefined;
+  declare private done: SignedIn | undefined;
   /** the channel of a code the BFF reported as not delivered (offers the other channel) */
-  private declare failedChannel: CodeChannel | undefined;
+  declare private failedChannel: CodeChannel | undefined;
 
   /** How often the delivery status of a sent code is polled, in ms. */
   deliveryPollMs = 2000;
@@ -251,7 +260,9 @@ export class JdRegister extends JdElement {
 
   private validateAll(): Partial<Record<RegisterField, FieldError>> {
     const errors: Partial<Record<RegisterField, FieldError>> = {
-      accountName: this.checkAccountName() ?? (this.errors.accountName?.code === 'account_name_taken' ? this.errors.accountName : undefined),
+      accountName:
+        this.checkAccountName() ??
+        (this.errors.accountName?.code === 'account_name_taken' ? this.errors.accountName : undefined),
       password: this.checkPassword(),
       ...this.checkPhone(),
       code: this.checkCode(),
@@ -380,7 +391,11 @@ export class JdRegister extends JdElement {
     this.stopPolling();
     const channel: CodeChannel = d.channel === 'voice' ? 'voice' : 'sms';
     if (d.status === 'sent') {
-      this.status = { tone: 'ok', key: channel === 'voice' ? 'delivery.sent_voice' : 'delivery.sent_sms', params: { phone: sentTo } };
+      this.status = {
+        tone: 'ok',
+        key: channel === 'voice' ? 'delivery.sent_voice' : 'delivery.sent_sms',
+        params: { phone: sentTo },
+      };
       return;
     }
     // Not delivered: let the user send again right away, or by the other channel.
@@ -531,7 +546,10 @@ export class JdRegister extends JdElement {
   private renderAccountSection(): TemplateResult {
     const nameId = CONTROL_ID.accountName;
     const pwId = CONTROL_ID.password;
-    const showAvailable = !this.errors.accountName && this.availableName !== '' && this.availableName === normalizeAccountName(this.accountName);
+    const showAvailable =
+      !this.errors.accountName &&
+      this.availableName !== '' &&
+      this.availableName === normalizeAccountName(this.accountName);
     return html`<fieldset part="section">
       <legend>${this.t('register.step_account')}</legend>
       <div class="field">
@@ -631,7 +649,9 @@ export class JdRegister extends JdElement {
     const emailId = CONTROL_ID.email;
     return html`<div class="field">
       <label for=${refId} part="label">${this.t('register.referral')}</label>
-      <input id=${refId} name="referralCode" part="input" type="text" autocomplete="off" autocapitalize="off" maxlength="32" .value=${this.referralCode} aria-invalid=${this.invalid('referralCode')} aria-describedby=${this.describedBy('referralCode')} @input=${(e: Event) => {
+      <input id=${refId} name="referralCode" part="input" type="text" autocomplete="off" autocapitalize="off" maxlength="32" .value=${this.referralCode} aria-invalid=${this.invalid('referralCode')} aria-describedby=${this.describedBy('referralCode')} @input=${(
+        e: Event,
+      ) => {
         this.referralCode = (e.target as HTMLInputElement).value;
         if (this.errors.referralCode) this.setError('referralCode', this.checkReferral());
       }} />
@@ -642,7 +662,9 @@ export class JdRegister extends JdElement {
       <div class="field">
         <label for=${emailId} part="label">${this.t('register.email')}</label>
         <div class="row">
-          <input id=${emailId} class="grow" name="email" part="input" type="email" autocomplete="email" .value=${this.email} aria-invalid=${this.invalid('email')} aria-describedby=${this.describedBy('email', `${emailId}-hint`)} @input=${(e: Event) => {
+          <input id=${emailId} class="grow" name="email" part="input" type="email" autocomplete="email" .value=${this.email} aria-invalid=${this.invalid('email')} aria-describedby=${this.describedBy('email', `${emailId}-hint`)} @input=${(
+            e: Event,
+          ) => {
             this.email = (e.target as HTMLInputElement).value;
             if (this.errors.email) this.setError('email', this.checkEmail());
           }} />
@@ -658,11 +680,13 @@ export class JdRegister extends JdElement {
     const href = safeUrl(this.loginUrl);
     return html`<div class="footer" part="footer">
       <span>${this.t('register.have_account')}</span>
-      ${href
-        ? html`<a href=${href} part="link" @click=${(e: Event) => this.navigate('login', href, e)}>${this.t('register.sign_in')}</a>`
-        : html`<button type="button" class="link-button" part="link" @click=${(e: Event) => this.navigate('login', '', e)}>
+      ${
+        href
+          ? html`<a href=${href} part="link" @click=${(e: Event) => this.navigate('login', href, e)}>${this.t('register.sign_in')}</a>`
+          : html`<button type="button" class="link-button" part="link" @click=${(e: Event) => this.navigate('login', '', e)}>
           ${this.t('register.sign_in')}
-        </button>`}
+        </button>`
+      }
       <slot name="footer"></slot>
     </div>`;
   }
@@ -673,16 +697,20 @@ export class JdRegister extends JdElement {
     return html`<div lang=${locale}>
       <slot name="header"></slot>
       ${this.renderLogo()}<h2 part="title">${this.t('register.title')}</h2>
-      ${state ??
-        html`${this.done
-          ? nothing
-          : html`<form part="form" novalidate @submit=${this.onSubmit}>
+      ${
+        state ??
+        html`${
+          this.done
+            ? nothing
+            : html`<form part="form" novalidate @submit=${this.onSubmit}>
             ${this.renderAccountSection()} ${this.renderPhoneSection()} ${this.renderAgreements()} ${this.renderOptional()}
             <button type="submit" part="submit" ?disabled=${this.submitting}>
               ${this.t(this.submitting ? 'register.submitting' : 'register.submit')}
             </button>
-          </form>`}
-          ${this.renderStatus()}`}
+          </form>`
+        }
+          ${this.renderStatus()}`
+      }
       ${this.renderFooter()}
     </div>`;
   }
@@ -695,4 +723,3 @@ declare global {
     'jd-register': JdRegister;
   }
 }
-

@@ -1,9 +1,21 @@
 import { css, html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
 import type { ErrorCode } from '../../../shared/src/errors.ts';
 import type { MessageKey } from '../../../shared/src/i18n/index.ts';
-import type { ContactView, MfaSetupResponse, SecurityOverview, StepUpMethod, SubUserMfaStatus, SubUserView } from '../../../shared/src/api.ts';
+import type {
+  ContactView,
+  MfaSetupResponse,
+  SecurityOverview,
+  StepUpMethod,
+  SubUserMfaStatus,
+  SubUserView,
+} from '../../../shared/src/api.ts';
 import { DEFAULT_PASSWORD_POLICY, passwordProblems } from '../../../shared/src/rules/password.ts';
-import { isPhoneRegion, looksLikeMobile, nationalDigits, type PhoneRegion } from '../../../shared/src/rules/phone-regions.ts';
+import {
+  isPhoneRegion,
+  looksLikeMobile,
+  nationalDigits,
+  type PhoneRegion,
+} from '../../../shared/src/rules/phone-regions.ts';
 import { emailProblem } from '../../../shared/src/rules/email.ts';
 import { CODE_PATTERN, CODE_RESEND_SECONDS, type CodeChannel } from '../../../shared/src/rules/code.ts';
 import type { JdClient } from '../client.ts';
@@ -19,20 +31,45 @@ import { safeUrl } from '../parts/text.ts';
 import { base, tokens } from '../styles.ts';
 
 /** What a `jd-security-change` event reports as changed. */
-export type SecurityChange = 'security_phone' | 'security_email' | 'contact_phone' | 'contact_email' | 'password' | 'mfa' | 'sub_users';
+export type SecurityChange =
+  'security_phone' | 'security_email' | 'contact_phone' | 'contact_email' | 'password' | 'mfa' | 'sub_users';
 /**
  * The dialogs: a change, adding/replacing an unverified security email by link, binding/unbinding MFA, new recovery codes,
  * a signed-in sub-user binding its own MFA (mfa_own), creating a sub-user, confirming a sub-user's deletion or the
  * disassociation of its MFA device.
  */
-type Dialog = Exclude<SecurityChange, 'mfa' | 'sub_users'> | 'add_email' | 'mfa_bind' | 'mfa_unbind' | 'mfa_codes' | 'mfa_own' | 'sub_create' | 'sub_delete' | 'sub_disassociate';
+type Dialog =
+  | Exclude<SecurityChange, 'mfa' | 'sub_users'>
+  | 'add_email'
+  | 'mfa_bind'
+  | 'mfa_unbind'
+  | 'mfa_codes'
+  | 'mfa_own'
+  | 'sub_create'
+  | 'sub_delete'
+  | 'sub_disassociate';
 /**
  * method: choose how to verify identity (for TOTP also its code); step_up: the code sent; value: the new
  * phone/email; code: the code sent there; wait: a request runs; qr: the MFA secret and its first code;
  * codes: the recovery codes, shown once; unbind: confirm unbinding MFA; own_pw: a sub-user's password
  * before its own binding (sub-users have no contacts for a step-up).
  */
-type Step = 'method' | 'step_up' | 'value' | 'code' | 'password' | 'link' | 'support' | 'wait' | 'qr' | 'codes' | 'unbind' | 'own_pw' | 'sub_create' | 'sub_delete' | 'sub_disassociate';
+type Step =
+  | 'method'
+  | 'step_up'
+  | 'value'
+  | 'code'
+  | 'password'
+  | 'link'
+  | 'support'
+  | 'wait'
+  | 'qr'
+  | 'codes'
+  | 'unbind'
+  | 'own_pw'
+  | 'sub_create'
+  | 'sub_delete'
+  | 'sub_disassociate';
 /** `name` is a new sub-user's; its password is `newPassword` */
 type Field = 'code' | 'phone' | 'email' | 'currentPassword' | 'newPassword' | 'name';
 /** the dialog's values: its fields, the chosen method, channel and region, the checkboxes, the sub-user's id */
@@ -186,22 +223,22 @@ export class JdSecuritySettings extends JdElement {
 
   /** Where the "Sign in" link goes when no one is signed in. */
   declare loginUrl: string | undefined;
-  private declare overview: SecurityOverview | undefined;
-  private declare dialog: Dialog | undefined;
-  private declare step: Step;
+  declare private overview: SecurityOverview | undefined;
+  declare private dialog: Dialog | undefined;
+  declare private step: Step;
   /** the dialog's inputs, plus the chosen verification method, code channel and phone region */
-  private declare values: Partial<Record<Value, string>>;
-  private declare errors: Partial<Record<Field, FieldError>>;
-  private declare dialogStatus: StatusMessage | undefined;
-  private declare busy: boolean;
+  declare private values: Partial<Record<Value, string>>;
+  declare private errors: Partial<Record<Field, FieldError>>;
+  declare private dialogStatus: StatusMessage | undefined;
+  declare private busy: boolean;
   /** the MFA secret being bound (step qr) */
-  private declare setup: MfaSetupResponse | undefined;
+  declare private setup: MfaSetupResponse | undefined;
   /** new recovery codes (step codes); dropped when the dialog closes: they are shown once */
-  private declare codes: string[] | undefined;
+  declare private codes: string[] | undefined;
   /** the primary account's sub-users; undefined when no primary account is signed in */
-  private declare subs: SubUserView[] | undefined;
+  declare private subs: SubUserView[] | undefined;
   /** a signed-in sub-user's own MFA (the rest answers 403 sub_user_forbidden); undefined otherwise */
-  private declare own: SubUserMfaStatus | undefined;
+  declare private own: SubUserMfaStatus | undefined;
 
   private readonly countdown = new CountdownController(this);
   private readonly modal = new ModalController(this);
@@ -262,7 +299,7 @@ export class JdSecuritySettings extends JdElement {
   private get region(): PhoneRegion {
     const regions = tenantRegions(this.config?.phoneRegions);
     const r = this.values.region;
-    return isPhoneRegion(r) && regions.includes(r) ? r : regions[0]!;
+    return isPhoneRegion(r) && regions.includes(r) ? r : regions[0];
   }
 
   // ---- dialog flow ----------------------------------------------------------
@@ -278,7 +315,17 @@ export class JdSecuritySettings extends JdElement {
     const d = this.dialog;
     if (d === 'mfa_codes') return this.showCodes((await c.regenerateRecoveryCodes()).recoveryCodes);
     if (d === 'mfa_bind') this.setup = await c.mfaSetup();
-    this.go(d === 'mfa_bind' ? 'qr' : d === 'mfa_unbind' ? 'unbind' : d === 'password' ? 'password' : d!.startsWith('sub') ? (d as Step) : 'value');
+    this.go(
+      d === 'mfa_bind'
+        ? 'qr'
+        : d === 'mfa_unbind'
+          ? 'unbind'
+          : d === 'password'
+            ? 'password'
+            : d!.startsWith('sub')
+              ? (d as Step)
+              : 'value',
+    );
   }
 
   /** New recovery codes (MFA bound, or regenerated): shown once; the page already reflects the change. */
@@ -342,12 +389,22 @@ export class JdSecuritySettings extends JdElement {
   private check(): Partial<Record<Field, FieldError>> {
     const errors: Partial<Record<Field, FieldError>> = {};
     const required = (f: Field) => !this.v(f).trim() && (errors[f] = { code: 'required' });
-    if (this.step === 'step_up' || this.step === 'code' || this.step === 'qr' || (this.step === 'method' && this.method === 'totp')) {
+    if (
+      this.step === 'step_up' ||
+      this.step === 'code' ||
+      this.step === 'qr' ||
+      (this.step === 'method' && this.method === 'totp')
+    ) {
       if (!required('code') && !CODE_PATTERN.test(this.v('code').trim())) errors.code = { code: 'code_format' };
     } else if (this.step === 'value') {
       const f = this.kind;
       if (!required(f)) {
-        const problem = f === 'phone' ? (looksLikeMobile(this.region, this.v(f)) ? undefined : 'phone_invalid') : emailProblem(this.v(f));
+        const problem =
+          f === 'phone'
+            ? looksLikeMobile(this.region, this.v(f))
+              ? undefined
+              : 'phone_invalid'
+            : emailProblem(this.v(f));
         if (problem) errors[f] = { code: problem };
       }
     } else if (this.step === 'own_pw') {
@@ -357,7 +414,11 @@ export class JdSecuritySettings extends JdElement {
       required(this.step === 'password' ? 'currentPassword' : 'name');
       const policy = this.config?.passwordPolicy ?? DEFAULT_PASSWORD_POLICY;
       const problem = passwordProblems(this.v('newPassword'), policy, this.pwName())[0];
-      if (problem) errors.newPassword = { code: problem, params: { min: policy.minLength, max: policy.maxLength, n: policy.minClasses } };
+      if (problem)
+        errors.newPassword = {
+          code: problem,
+          params: { min: policy.minLength, max: policy.maxLength, n: policy.minClasses },
+        };
     }
     return errors;
   }
@@ -384,12 +445,20 @@ export class JdSecuritySettings extends JdElement {
 
   /** Sends the step-up code (never for TOTP: its code is in the user's app). */
   private async sendStepUp(c: JdClient): Promise<void> {
-    const sent = await c.stepUpStart({ method: this.method, ...(this.method === 'phone' ? { channel: this.channel } : {}) });
+    const sent = await c.stepUpStart({
+      method: this.method,
+      ...(this.method === 'phone' ? { channel: this.channel } : {}),
+    });
     this.codeSent(sent.sentTo, sent.resendAfter);
   }
 
   private async sendContact(c: JdClient): Promise<void> {
-    const sent = await c.contactStart({ kind: this.kind, role: this.roleName(), ...this.target(), ...(this.kind === 'phone' ? { channel: this.channel } : {}) });
+    const sent = await c.contactStart({
+      kind: this.kind,
+      role: this.roleName(),
+      ...this.target(),
+      ...(this.kind === 'phone' ? { channel: this.channel } : {}),
+    });
     this.codeSent(sent.sentTo, sent.resendAfter);
   }
 
@@ -422,7 +491,8 @@ export class JdSecuritySettings extends JdElement {
       this.dialogStatus = { tone: 'error', key: 'error.step_up_required' };
       return;
     }
-    if (err.code === 'code_cooldown' && typeof err.params?.['seconds'] === 'number') this.countdown.start(err.params['seconds']);
+    if (err.code === 'code_cooldown' && typeof err.params?.['seconds'] === 'number')
+      this.countdown.start(err.params['seconds']);
     const message: StatusMessage = { tone: 'error', key: `error.${err.code}` as MessageKey, params: err.params };
     if (!inDialog) {
       this.status = message;
@@ -436,14 +506,20 @@ export class JdSecuritySettings extends JdElement {
       if (field && allowed.includes(field)) errors[field] ??= { code: f.code, params: f.params };
     }
     const byCode = err.code === 'contact_unchanged' ? this.kind : fieldForCode(err.code);
-    if (!Object.keys(errors).length && byCode && allowed.includes(byCode)) errors[byCode] = { code: err.code, params: err.params };
+    if (!Object.keys(errors).length && byCode && allowed.includes(byCode))
+      errors[byCode] = { code: err.code, params: err.params };
     this.errors = errors;
     this.dialogStatus = Object.keys(errors).length ? { tone: 'error', key: 'error.invalid_input' } : message;
     void this.modal.focusFirst();
   }
 
   /** A change is saved: close the dialog, announce it, tell the page. */
-  private async saved(what: SecurityChange, key: MessageKey, overview?: SecurityOverview, params?: FieldError['params']): Promise<void> {
+  private async saved(
+    what: SecurityChange,
+    key: MessageKey,
+    overview?: SecurityOverview,
+    params?: FieldError['params'],
+  ): Promise<void> {
     if (overview) this.overview = overview;
     else await this.refresh();
     this.modal.close();
@@ -486,7 +562,11 @@ export class JdSecuritySettings extends JdElement {
       } else if (step.startsWith('sub')) {
         const id = this.values.id!;
         await (step === 'sub_create'
-          ? c.createSubUser({ name: this.v('name').trim(), password: this.v('newPassword'), mfaRequired: !!this.values.mfa })
+          ? c.createSubUser({
+              name: this.v('name').trim(),
+              password: this.v('newPassword'),
+              mfaRequired: !!this.values.mfa,
+            })
           : step === 'sub_delete'
             ? c.deleteSubUser(id)
             : c.disassociateSubUserMfa(id));
@@ -503,10 +583,18 @@ export class JdSecuritySettings extends JdElement {
         await this.sendContact(c);
         this.go('code');
       } else if (step === 'code') {
-        const overview = await c.contactConfirm({ kind: this.kind, role: this.roleName(), ...this.target(), code: this.v('code').trim() });
+        const overview = await c.contactConfirm({
+          kind: this.kind,
+          role: this.roleName(),
+          ...this.target(),
+          code: this.v('code').trim(),
+        });
         await this.saved(dialog as SecurityChange, 'security.saved', overview);
       } else if (step === 'password') {
-        const r = await c.changePassword({ currentPassword: this.v('currentPassword'), newPassword: this.v('newPassword') });
+        const r = await c.changePassword({
+          currentPassword: this.v('currentPassword'),
+          newPassword: this.v('newPassword'),
+        });
         await this.saved('password', 'security.saved_password', undefined, { n: r.signedOutSessions });
       } else this.modal.close();
     });
@@ -561,8 +649,9 @@ export class JdSecuritySettings extends JdElement {
   private renderSubUsers(subs: SubUserView[]): TemplateResult {
     return html`<section part="sub-users" aria-labelledby="jd-subs-title">
       <h3 id="jd-subs-title">${this.t('subuser.title')}</h3>
-      ${subs.length
-        ? html`<ul>
+      ${
+        subs.length
+          ? html`<ul>
           ${subs.map((s) => {
             const row = `sub-${s.id}`;
             return html`<li part="row row-sub-user" data-sub=${s.name}>
@@ -570,10 +659,14 @@ export class JdSecuritySettings extends JdElement {
               <span class="value hint" part="value">${this.t('subuser.created', { date: this.when(s.createdAt) })}</span>
               ${s.disabled ? this.badge('subuser.disabled', true) : this.badge('subuser.enabled')}
               ${s.mfaBound ? this.badge('subuser.mfa_bound') : this.badge('subuser.mfa_not_bound', true)}
-              <label class="choice" part="choice"><input type="checkbox" data-action="mfa-required" aria-describedby="jd-row-${row}" .checked=${s.mfaRequired} @change=${(e: Event) => {
+              <label class="choice" part="choice"><input type="checkbox" data-action="mfa-required" aria-describedby="jd-row-${row}" .checked=${s.mfaRequired} @change=${(
+                e: Event,
+              ) => {
                 const box = e.target as HTMLInputElement;
                 // on failure the box goes back to what the server has
-                void this.subCall((c) => c.setSubUserMfaRequired(s.id, box.checked)).then((ok) => ok || (box.checked = !box.checked));
+                void this.subCall((c) => c.setSubUserMfaRequired(s.id, box.checked)).then(
+                  (ok) => ok || (box.checked = !box.checked),
+                );
               }} />${this.t('subuser.mfa_required')}</label>
               ${this.action(row, s.disabled ? 'subuser.enable' : 'subuser.disable', () => void this.subCall((c) => (s.disabled ? c.enableSubUser(s.id) : c.disableSubUser(s.id))))}
               ${s.mfaBound ? this.action(row, 'subuser.disassociate', (e) => this.open('sub_disassociate', e, { id: s.id, name: s.name })) : nothing}
@@ -581,7 +674,8 @@ export class JdSecuritySettings extends JdElement {
             </li>`;
           })}
         </ul>`
-        : html`<p class="hint">${this.t('subuser.none')}</p>`}
+          : html`<p class="hint">${this.t('subuser.none')}</p>`
+      }
       <button type="button" part="button action" data-action="create" @click=${(e: Event) => this.open('sub_create', e)}>${this.t('subuser.create')}</button>
     </section>`;
   }
@@ -603,7 +697,9 @@ export class JdSecuritySettings extends JdElement {
 
   /** A date and time in the element's locale ('' for none). */
   private when(iso: string | null): string {
-    return iso ? new Intl.DateTimeFormat(this.resolvedLocale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)) : '';
+    return iso
+      ? new Intl.DateTimeFormat(this.resolvedLocale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso))
+      : '';
   }
 
   private checkbox(name: 'ack' | 'mfa', key: MessageKey): TemplateResult {
@@ -628,7 +724,9 @@ export class JdSecuritySettings extends JdElement {
     const id = `contact-${kind}`;
     const contact = kind === 'phone' ? o.contactPhone : o.contactEmail;
     const security = kind === 'phone' ? o.securityPhone : o.securityEmail;
-    const value = contact?.value ?? this.t(security ? (kind === 'phone' ? 'security.same_as_phone' : 'security.same_as_email') : 'security.not_set');
+    const value =
+      contact?.value ??
+      this.t(security ? (kind === 'phone' ? 'security.same_as_phone' : 'security.same_as_email') : 'security.not_set');
     return this.row(
       id,
       kind === 'phone' ? 'security.contact_phone' : 'security.contact_email',
@@ -662,7 +760,13 @@ export class JdSecuritySettings extends JdElement {
               ${this.action('security-email', 'security.change', (e) => this.open('add_email', e))}`,
       )}
       ${this.contactRow('phone', o)} ${this.contactRow('email', o)}
-      ${this.row('password', 'security.password', '', nothing, this.action('password', 'security.change', (e) => this.open('password', e)))}
+      ${this.row(
+        'password',
+        'security.password',
+        '',
+        nothing,
+        this.action('password', 'security.change', (e) => this.open('password', e)),
+      )}
       ${this.row(
         'mfa',
         'security.mfa',
@@ -679,8 +783,9 @@ export class JdSecuritySettings extends JdElement {
     ${this.subs ? this.renderSubUsers(this.subs) : nothing}
     <section part="events" aria-labelledby="jd-events-title">
       <h3 id="jd-events-title">${this.t('security.events')}</h3>
-      ${o.events.length
-        ? html`<table>
+      ${
+        o.events.length
+          ? html`<table>
           <thead>
             <tr>
               <th scope="col">${this.t('security.event')}</th>
@@ -698,20 +803,30 @@ export class JdSecuritySettings extends JdElement {
             )}
           </tbody>
         </table>`
-        : html`<p class="hint">${this.t('security.no_events')}</p>`}
+          : html`<p class="hint">${this.t('security.no_events')}</p>`
+      }
     </section>`;
   }
 
   // ---- rendering: the dialog --------------------------------------------------
 
-  private input(f: Field, label: MessageKey, type: string, autocomplete: string, describedBy: string[] = [], after: unknown = nothing): TemplateResult {
+  private input(
+    f: Field,
+    label: MessageKey,
+    type: string,
+    autocomplete: string,
+    describedBy: string[] = [],
+    after: unknown = nothing,
+  ): TemplateResult {
     const id = `jd-${f}`;
     const error = this.errors[f];
     if (error) describedBy = [...describedBy, `${id}-error`];
     return html`<div class="field">
       <label for=${id} part="label">${this.t(label)}</label>
       <div class="row">
-        <input id=${id} class="grow" name=${f} part="input" type=${type} autocomplete=${autocomplete} inputmode=${f === 'code' ? 'numeric' : type === 'tel' ? 'tel' : nothing} maxlength=${f === 'code' ? 6 : nothing} .value=${this.v(f)} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${describedBy.length ? describedBy.join(' ') : nothing} @input=${(e: Event) => {
+        <input id=${id} class="grow" name=${f} part="input" type=${type} autocomplete=${autocomplete} inputmode=${f === 'code' ? 'numeric' : type === 'tel' ? 'tel' : nothing} maxlength=${f === 'code' ? 6 : nothing} .value=${this.v(f)} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${describedBy.length ? describedBy.join(' ') : nothing} @input=${(
+          e: Event,
+        ) => {
           this.set(f, (e.target as HTMLInputElement).value);
           if (this.errors[f]) this.errors = { ...this.errors, [f]: undefined };
         }} />${after}
@@ -721,7 +836,16 @@ export class JdSecuritySettings extends JdElement {
   }
 
   private channelChoice(): TemplateResult {
-    return renderChoice('channel', this.t('register.channel'), [['sms', this.t('register.channel_sms')], ['voice', this.t('register.channel_voice')]], this.channel, (c) => this.set('channel', c));
+    return renderChoice(
+      'channel',
+      this.t('register.channel'),
+      [
+        ['sms', this.t('register.channel_sms')],
+        ['voice', this.t('register.channel_voice')],
+      ],
+      this.channel,
+      (c) => this.set('channel', c),
+    );
   }
 
   private codeInput(): TemplateResult {
@@ -743,7 +867,9 @@ export class JdSecuritySettings extends JdElement {
       case 'method': {
         const label = (m: StepUpMethod): [StepUpMethod, string] => [
           m,
-          m === 'totp' ? this.t('security.method_totp') : this.t(`security.method_${m}`, { to: (m === 'phone' ? o.securityPhone : o.securityEmail)?.value ?? '' }),
+          m === 'totp'
+            ? this.t('security.method_totp')
+            : this.t(`security.method_${m}`, { to: (m === 'phone' ? o.securityPhone : o.securityEmail)?.value ?? '' }),
         ];
         return {
           body: html`${renderChoice('method', this.t('security.step_up_intro'), o.stepUpMethods.map(label), this.method, (m) => this.set('method', m))}
@@ -779,9 +905,11 @@ export class JdSecuritySettings extends JdElement {
       case 'sub_create': {
         const sub = this.step === 'sub_create';
         return {
-          body: html`${sub
-            ? this.input('name', 'subuser.name', 'text', 'off')
-            : this.input('currentPassword', 'security.current_password', 'password', 'current-password')}
+          body: html`${
+            sub
+              ? this.input('name', 'subuser.name', 'text', 'off')
+              : this.input('currentPassword', 'security.current_password', 'password', 'current-password')
+          }
             ${this.input('newPassword', sub ? 'login.password' : 'security.new_password', 'password', 'new-password', ['jd-newPassword-rules'])}
             ${renderPasswordChecklist('jd-newPassword-rules', this.resolvedLocale, this.v('newPassword'), this.config?.passwordPolicy ?? DEFAULT_PASSWORD_POLICY, this.pwName())}
             ${sub ? this.checkbox('mfa', 'subuser.mfa_required') : nothing}`,
@@ -789,7 +917,9 @@ export class JdSecuritySettings extends JdElement {
         };
       }
       case 'support':
-        return { body: html`<p>${this.t('security.no_method')}</p>${renderSupport(this.resolvedLocale, o.supportChannels)}` };
+        return {
+          body: html`<p>${this.t('security.no_method')}</p>${renderSupport(this.resolvedLocale, o.supportChannels)}`,
+        };
       case 'wait':
         return { body: html`<p class="hint">${this.t('common.loading')}</p>` };
       case 'qr':
@@ -824,7 +954,10 @@ export class JdSecuritySettings extends JdElement {
       case 'sub_delete':
       case 'sub_disassociate': {
         const del = this.step === 'sub_delete';
-        return { body: html`<p>${this.t(del ? 'subuser.delete_confirm' : 'subuser.disassociate_confirm', { name: this.values.name ?? '' })}</p>`, submit: del ? 'subuser.delete' : 'subuser.disassociate' };
+        return {
+          body: html`<p>${this.t(del ? 'subuser.delete_confirm' : 'subuser.disassociate_confirm', { name: this.values.name ?? '' })}</p>`,
+          submit: del ? 'subuser.delete' : 'subuser.disassociate',
+        };
       }
       default:
         return { body: nothing };
@@ -838,8 +971,9 @@ export class JdSecuritySettings extends JdElement {
     // The recovery codes are shown once: Escape does not close them before "I have saved them".
     const unsaved = this.step === 'codes' && !this.values.ack;
     return html`<dialog part="dialog" aria-labelledby="jd-dialog-title" @close=${this.onDialogClose} @cancel=${(e: Event) => unsaved && e.preventDefault()}>
-      ${d && step
-        ? html`<form part="form" novalidate @submit=${this.onSubmit}>
+      ${
+        d && step
+          ? html`<form part="form" novalidate @submit=${this.onSubmit}>
           <h3 id="jd-dialog-title">${this.t(
             d === 'add_email'
               ? 'security.security_email'
@@ -854,17 +988,22 @@ export class JdSecuritySettings extends JdElement {
           ${step.body}
           <div part="status" class=${s ? `status is-${s.tone}` : 'status'} role="status" aria-atomic="true">${s ? this.t(s.key, s.params) : nothing}</div>
           <div class="footer">
-            ${step.submit
-              ? html`<button type="submit" part="submit" ?disabled=${this.busy || unsaved}>${this.t(step.submit)}</button>`
-              : nothing}
-            ${this.step === 'codes'
-              ? nothing
-              : html`<button type="button" part="button" data-close @click=${() => this.modal.close()}>
+            ${
+              step.submit
+                ? html`<button type="submit" part="submit" ?disabled=${this.busy || unsaved}>${this.t(step.submit)}</button>`
+                : nothing
+            }
+            ${
+              this.step === 'codes'
+                ? nothing
+                : html`<button type="button" part="button" data-close @click=${() => this.modal.close()}>
                 ${this.t(step.submit ? 'security.cancel' : 'security.close')}
-              </button>`}
+              </button>`
+            }
           </div>
         </form>`
-        : nothing}
+          : nothing
+      }
     </dialog>`;
   }
 
@@ -874,11 +1013,13 @@ export class JdSecuritySettings extends JdElement {
     return html`<div lang=${this.resolvedLocale}>
       <slot name="header"></slot>
       ${this.renderLogo()}<h2 part="title">${this.t('security.title')}</h2>
-      ${this.renderLoadState() ??
+      ${
+        this.renderLoadState() ??
         (o || this.own
           ? html`${o ? this.renderSettings(o) : this.renderOwn(this.own!)} ${this.renderStatus()} ${this.renderDialog()}`
           : html`<p part="status" class="status is-info" role="status">${this.t('security.sign_in_required')}</p>
-          ${loginUrl ? html`<p><a href=${loginUrl} part="link">${this.t('register.sign_in')}</a></p>` : nothing}`)}
+          ${loginUrl ? html`<p><a href=${loginUrl} part="link">${this.t('register.sign_in')}</a></p>` : nothing}`)
+      }
       <slot name="footer"></slot>
     </div>`;
   }
@@ -891,4 +1032,3 @@ declare global {
     'jd-security-settings': JdSecuritySettings;
   }
 }
-

@@ -9,7 +9,14 @@
  */
 import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import type { ErrorCode, ErrorParams } from '../../../shared/src/errors.ts';
-import { errorMessage, isLocale, matchLocale, t, type Locale, type MessageKey } from '../../../shared/src/i18n/index.ts';
+import {
+  errorMessage,
+  isLocale,
+  matchLocale,
+  t,
+  type Locale,
+  type MessageKey,
+} from '../../../shared/src/i18n/index.ts';
 import type { SessionMode } from '../../../shared/src/api.ts';
 import type { TenantPublicConfig } from '../../../shared/src/tenant.ts';
 import { isBrandColor, isCornerRadius, isHttpsUrl } from '../../../shared/src/rules/branding.ts';
@@ -60,10 +67,10 @@ export abstract class JdElement extends LitElement {
   /** `cookie` or `token`; default: cookie on the same origin, token across origins. */
   declare sessionMode: SessionMode | undefined;
 
-  protected declare config: TenantPublicConfig | undefined;
-  protected declare loading: boolean;
-  protected declare loadError: FieldError | undefined;
-  protected declare status: StatusMessage | undefined;
+  declare protected config: TenantPublicConfig | undefined;
+  declare protected loading: boolean;
+  declare protected loadError: FieldError | undefined;
+  declare protected status: StatusMessage | undefined;
 
   protected client: JdClient | undefined;
   private loadSeq = 0;
@@ -163,7 +170,9 @@ export abstract class JdElement extends LitElement {
   protected renderLogo(): TemplateResult | typeof nothing {
     const c = this.config;
     const url = c?.branding?.logoUrl;
-    return isHttpsUrl(url) ? html`<img part="logo" src=${url} alt=${c!.displayName[this.resolvedLocale] ?? ''} height="32" />` : nothing;
+    return isHttpsUrl(url)
+      ? html`<img part="logo" src=${url} alt=${c!.displayName[this.resolvedLocale] ?? ''} height="32" />`
+      : nothing;
   }
 
   /** Extra requests to make while the config loads (jd-login asks for the current session). */
@@ -212,4 +221,3 @@ export abstract class JdElement extends LitElement {
     if (!href || ev.defaultPrevented) event.preventDefault();
   }
 }
-

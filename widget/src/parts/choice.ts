@@ -22,4 +22,3 @@ export function renderChoice<T extends string>(
     </div>
   </fieldset>`;
 }
-

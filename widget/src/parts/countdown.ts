@@ -39,4 +39,3 @@ export class CountdownController implements ReactiveController {
     this.stop();
   }
 }
-

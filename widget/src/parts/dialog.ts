@@ -74,4 +74,3 @@ export class ModalController implements ReactiveController {
     this.dialog?.close();
   }
 }
-

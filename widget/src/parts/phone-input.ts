@@ -9,9 +9,12 @@ export function tenantRegions(configured: readonly string[] | undefined): PhoneR
 }
 
 /** `<option>`s for the region `<select>`, labelled from i18n (`region.CN` → "Mainland China +86"). */
-export function renderRegionOptions(locale: Locale, regions: readonly PhoneRegion[], selected: string): TemplateResult[] {
+export function renderRegionOptions(
+  locale: Locale,
+  regions: readonly PhoneRegion[],
+  selected: string,
+): TemplateResult[] {
   return regions.map(
     (r) => html`<option value=${r} ?selected=${r === selected}>${t(locale, `region.${r}` as MessageKey)}</option>`,
   );
 }
-

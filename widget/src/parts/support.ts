@@ -7,11 +7,12 @@ import { safeUrl } from './text.ts';
 export function renderSupport(locale: Locale, s: SupportChannels | undefined): TemplateResult {
   const ticket = safeUrl(s?.ticketUrl);
   return html`<ul part="support">
-    ${ticket
-      ? html`<li><a href=${ticket} target="_blank" rel="noopener noreferrer" part="link">${t(locale, 'common.support_ticket')}</a></li>`
-      : nothing}
+    ${
+      ticket
+        ? html`<li><a href=${ticket} target="_blank" rel="noopener noreferrer" part="link">${t(locale, 'common.support_ticket')}</a></li>`
+        : nothing
+    }
     ${s?.hotline ? html`<li>${t(locale, 'common.support_hotline', { phone: s.hotline })}</li>` : nothing}
     ${s?.email ? html`<li>${t(locale, 'common.support_email', { email: s.email })}</li>` : nothing}
   </ul>`;
 }
-

@@ -6,7 +6,12 @@
 import { html, type TemplateResult } from 'lit';
 import { t, type Locale, type MessageKey } from '../../../shared/src/i18n/index.ts';
 
-export function tWith(locale: Locale, key: MessageKey, name: string, value: TemplateResult | string): (TemplateResult | string)[] {
+export function tWith(
+  locale: Locale,
+  key: MessageKey,
+  name: string,
+  value: TemplateResult | string,
+): (TemplateResult | string)[] {
   const parts = t(locale, key).split(`{${name}}`);
   const out: (TemplateResult | string)[] = [];
   parts.forEach((part, i) => {
@@ -26,4 +31,3 @@ export function safeUrl(url: string | undefined): string | undefined {
     return undefined;
   }
 }
-

@@ -14,7 +14,8 @@ export { MAX_UPLOAD_BYTES, sniffUpload };
  * answers its base64 — the API's `{ data }` — or the field error the server would give.
  */
 export async function readUpload(file: File, allowPdf: boolean): Promise<{ data: string } | { error: FieldError }> {
-  if (file.size > MAX_UPLOAD_BYTES) return { error: { code: 'file_too_large', params: { mb: MAX_UPLOAD_BYTES / 1024 / 1024 } } };
+  if (file.size > MAX_UPLOAD_BYTES)
+    return { error: { code: 'file_too_large', params: { mb: MAX_UPLOAD_BYTES / 1024 / 1024 } } };
   const type = sniffUpload(new Uint8Array(await file.slice(0, 16).arrayBuffer()));
   if (!type || (type === 'application/pdf' && !allowPdf)) return { error: { code: 'file_type_invalid' } };
   const url = await new Promise<string>((resolve, reject) => {
