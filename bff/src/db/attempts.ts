@@ -64,7 +64,10 @@ export async function reserveAttempts(db: Db, first: Item[], then: Item[], now: 
   if (result.rows.length === items.length) return { ok: true };
   const counted = new Set(result.rows.map((r) => r.key));
   const refused = items.find((i) => !counted.has(i.key))!;
-  await releaseAttempts(db, [...counted]);
+  await releaseAttempts(
+    db,
+    items.filter((i) => counted.has(i.key)).map((i) => i.key),
+  );
   const current = await db
     .selectFrom('attempt_counters')
     .select(['hits', 'window_start', 'last_at'])
@@ -90,33 +93,43 @@ function retryAfter(
 
 const byKey = (a: Item, b: Item) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-/*
- * Giving back and forgetting change one key per statement: a statement over several keys locks
- * their rows in whatever order its scan (or a CTE) meets them, and waiting for one row while
- * holding another is how it would deadlock with a reservation of the same keys. A statement
- * that holds no lock while it waits cannot be part of a deadlock; the keys are independent.
+/**
+ * Gives back or forgets attempts on several keys in one statement. The keys must come in their
+ * lock order, the order reserveAttempts locks them in (its `first` keys sorted, then its `then`
+ * keys sorted): the statement locks the existing rows in exactly that order before changing
+ * them, so it cannot deadlock with a reservation of the same keys — every statement that locks
+ * more than one counter takes the locks in one global order.
  */
-const releaseOne = (db: Db, key: string) =>
-  db
-    .updateTable('attempt_counters')
-    .set({ hits: sql`greatest(hits - 1, 0)` })
-    .where('key', '=', key)
-    .execute();
-const clearOne = (db: Db, key: string) => db.deleteFrom('attempt_counters').where('key', '=', key).execute();
+async function changeAttempts(db: Db, keys: { key: string; clear: boolean }[]): Promise<void> {
+  if (!keys.length) return;
+  const wanted = sql.join(keys.map((k, i) => sql`(${k.key}::text, ${i}::int, ${k.clear}::boolean)`));
+  await sql`with wanted (key, ord, clear) as (values ${wanted}),
+      locked as materialized (
+        select c.key, w.clear from attempt_counters c join wanted w on w.key = c.key order by w.ord for update of c),
+      cleared as (delete from attempt_counters where key in (select key from locked where clear)),
+      released as (update attempt_counters set hits = greatest(hits - 1, 0) where key in (select key from locked where not clear))
+    select 1`.execute(db);
+}
 
-/** Gives back one reserved attempt on each key (its check passed, or never ran). */
+/** Gives back one reserved attempt on each key (its check passed, or never ran); keys in lock order. */
 export async function releaseAttempts(db: Db, keys: string[]): Promise<void> {
-  await Promise.all(keys.map((k) => releaseOne(db, k)));
+  await changeAttempts(
+    db,
+    keys.map((key) => ({ key, clear: false })),
+  );
 }
 
-/** Settles a passed check: `clear` keys are forgotten, `release` keys give one attempt back. */
-export async function settleAttempts(db: Db, clear: string[], release: string[]): Promise<void> {
-  await Promise.all([...clear.map((k) => clearOne(db, k)), ...release.map((k) => releaseOne(db, k))]);
+/** Settles a passed check, keys in lock order: `clear` ones are forgotten, the others give one attempt back. */
+export async function settleAttempts(db: Db, keys: { key: string; clear: boolean }[]): Promise<void> {
+  await changeAttempts(db, keys);
 }
 
-/** Forgets keys' attempts (the owner proved the secret). */
+/** Forgets keys' attempts (the owner proved the secret); keys in lock order. */
 export async function clearAttempts(db: Db, keys: string[]): Promise<void> {
-  await Promise.all(keys.map((k) => clearOne(db, k)));
+  await changeAttempts(
+    db,
+    keys.map((key) => ({ key, clear: true })),
+  );
 }
 
 /** Forgets every key that starts with a prefix (an account's pairs with all its clients). */

@@ -50,7 +50,7 @@ export function clientOf(ip: string | null): string {
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
   const groups = bare.includes('::')
-    ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
     : left;
   return `${groups
     .slice(0, 4)
@@ -116,8 +116,7 @@ export async function reserveAttempts(
 ): Promise<Reservation> {
   const now = deps.clock.now();
   const rule = (l: Limit) => ({ key: l.key, rule: deps.config.limits[l.rule] });
-  const first = limits.filter((l) => l.refusal !== 'account_locked');
-  const then = limits.filter((l) => l.refusal === 'account_locked');
+  const { first, then } = lockGroups(limits);
   const result = first.length
     ? await reserveKeys(deps.db, first.map(rule), then.map(rule), now)
     : await reserveKeys(deps.db, then.map(rule), [], now);
@@ -131,16 +130,34 @@ export async function reserveAttempts(
     succeeded: () =>
       settleAttempts(
         deps.db,
-        limits.filter((t) => t.clearOnSuccess).map((t) => t.key),
-        limits.filter((t) => !t.clearOnSuccess).map((t) => t.key),
+        inLockOrder(limits).map((l) => ({ key: l.key, clear: l.clearOnSuccess === true })),
       ),
     cancel: () =>
       releaseAttempts(
         deps.db,
-        limits.map((t) => t.key),
+        inLockOrder(limits).map((l) => l.key),
       ),
   };
 }
+
+/** The client's own counters (`first`) and the account's (`then`): reserveAttempts counts the second only when the first allowed it. */
+function lockGroups(limits: Limit[]) {
+  return {
+    first: limits.filter((l) => l.refusal !== 'account_locked'),
+    then: limits.filter((l) => l.refusal === 'account_locked'),
+  };
+}
+
+const byKey = (a: Limit, b: Limit) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/**
+ * The one order in which every statement locks several counters (db/attempts.ts): the `first`
+ * group sorted by key, then the `then` group sorted by key — the order the reservation takes them in.
+ */
+const inLockOrder = (limits: Limit[]) => {
+  const { first, then } = lockGroups(limits);
+  return [...first.sort(byKey), ...then.sort(byKey)];
+};
 
 /** Runs a secret check under reserved attempts: kept when it fails with an AppError, settled otherwise. */
 export async function withAttempts<T>(
@@ -168,10 +185,7 @@ export async function unlockSubjects(
   subjects: string[],
   subjectPrefixes: string[] = [],
 ): Promise<void> {
-  await clearAttempts(
-    deps.db,
-    subjects.map((s) => accountKey(tenantId, s)),
-  );
+  await clearAttempts(deps.db, subjects.map((s) => accountKey(tenantId, s)).sort()); // account keys only: sorted is their lock order
   await Promise.all([
     ...subjects.map((s) => clearAttemptsByPrefix(deps.db, `pair:${tenantId}:${s}:`)),
     ...subjectPrefixes.flatMap((p) => [
