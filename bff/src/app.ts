@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../../shared/src/errors.ts';
 import type { AppEnv } from './http/context.ts';
@@ -6,7 +6,7 @@ import { errorHandler, errorResponse } from './http/errors.ts';
 import { preflight, tenantAndOrigin } from './http/origin.ts';
 import { devHostCheck } from './http/host-check.ts';
 import { securityHeaders } from './http/security-headers.ts';
-import { refuseInvalidUrlText } from './http/validate.ts';
+import { apiRoutes, refuseInvalidUrlText } from './http/validate.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { devRoutes } from './routes/dev.ts';
 import { emailRoutes } from './routes/email.ts';
@@ -38,9 +38,11 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
   const log = deps.log;
   // loadConfig refuses this too; a config built by hand must not fall back to the request's Host in production
   if (!deps.config.dev && !deps.config.publicUrl) throw new Error('PUBLIC_URL is required in production');
-  const app = new Hono<AppEnv>();
+  // every API route is registered with its definition (openapi/define.ts): the groups below
+  // bring theirs up to this app, whose registry /openapi.json documents
+  const app = apiRoutes();
   app.onError(errorHandler(log));
-  app.use('*', async (c, next) => {
+  app.use('*', async (c: Context<AppEnv>, next) => {
     const started = performance.now();
     const requestId = requestIdFor(c.req.header('x-request-id'));
     c.set('requestId', requestId);
@@ -61,7 +63,7 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
     });
   });
   app.use('*', securityHeaders);
-  // no control character or lone surrogate in a path segment or a query value (README "Security model")
+  // no control character or lone surrogate in a path segment or a query value (docs/security.md#text-input)
   app.use('*', refuseInvalidUrlText);
   // development builds URLs from the request's origin and publishes codes at /dev: only for names of this machine
   if (deps.config.dev) app.use('*', devHostCheck(deps.config));
@@ -73,7 +75,7 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
   app.use('/admin/*', deadline);
   app.use('/email/*', deadline);
 
-  const v1 = new Hono<AppEnv>();
+  const v1 = apiRoutes();
   // the BFF's own origin: PUBLIC_URL in production, never the Host header (http/origin.ts)
   const selfOrigin = deps.config.dev ? undefined : deps.config.publicUrl;
   v1.use('*', preflight(tenants, selfOrigin));
@@ -85,7 +87,7 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
   });
   // only where a body is expected: on a GET, reading the body stream costs a full Request object on Node
   // (the lost-device application, with its photos, sets its own larger limit)
-  v1.use('*', (c, next) =>
+  v1.use('*', (c: Context<AppEnv, string>, next) =>
     (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH') &&
     !c.req.path.startsWith('/v1/mfa-recovery/applications')
       ? limitBody(c, next)
@@ -102,13 +104,13 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
   v1.route('/mfa-recovery', mfaRecoveryRoutes(deps));
   app.route('/v1', v1);
 
-  // the admin API for tenants' servers: secret key only, no CORS, no cookies (README "Admin API")
+  // the admin API for tenants' servers: secret key only, no CORS, no cookies (docs/api.md#admin-api)
   app.route('/admin/v1', adminRoutes(deps, tenants));
   app.route('/', emailRoutes(deps, tenants));
   // JWKS for tenants' backends: server to server, so outside /v1's publishable-key and origin checks
   app.route('/', wellKnownRoutes(deps));
   if (deps.config.dev) app.route('/dev', devRoutes(deps));
-  app.route('/', openApiRoutes(deps));
+  app.route('/', openApiRoutes(deps, app));
   app.route('/', staticRoutes(assets, deps));
   app.notFound((c) => errorResponse(c, 'not_found'));
   return app;

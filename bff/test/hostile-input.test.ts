@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { OPERATIONS } from '../src/openapi/document.ts';
+import { apiOperations } from '../src/openapi/document.ts';
 import { createAdminKey } from '../src/services/admin-keys.ts';
 import { setRealName } from '../src/services/mfa-recovery.ts';
 import { createSession } from '../src/services/sessions.ts';
 import { backend, makeHarness, readAnswer, type Harness } from './harness.ts';
 
 /**
- * Hostile input on every endpoint (README "Security model": text inputs refuse control characters
- * and lone surrogates, shared/src/rules/text.ts). The operations come from the OpenAPI table, which
- * openapi.test.ts keeps equal to the app's routes, and the string fields from each operation's
+ * Hostile input on every endpoint (docs/security.md#text-input: text inputs refuse control characters
+ * and lone surrogates, shared/src/rules/text.ts). The operations come from the routes' definitions as the
+ * app registered them (what /openapi.json documents: every route the app serves, openapi.test.ts), and the string fields from each operation's
  * request schema, so a new endpoint or field is covered without anyone remembering to. Every
  * request goes as a stranger, as a signed-in user (token mode) and with the tenant's secret key;
  * no answer may be a 5xx, and a text field that got as far as validation is refused with
@@ -31,9 +31,8 @@ type Op = { method: string; path: string; body?: z.ZodType; query?: z.ZodType };
 type Who = 'stranger' | 'user' | 'admin';
 const WHO: Who[] = ['stranger', 'user', 'admin'];
 
-/** Pages outside the OpenAPI table that read a query value. */
-const EXTRA: Op[] = [{ method: 'get', path: '/email/verify', query: z.object({ token: z.string() }) }];
-const OPS: Op[] = [...OPERATIONS, ...EXTRA];
+/** Every documented operation (the email link's page included), read from the app once it is built. */
+let OPS: Op[] = [];
 const hasBody = (op: Op) => op.method !== 'get';
 
 const schemaOf = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Json;
@@ -66,7 +65,6 @@ function hostileValue(s: Json, bad: string, path: string, free: string[]): unkno
 }
 
 const bodyPlan = new Map<Op, { schema: Json }>();
-for (const op of OPS) if (op.body) bodyPlan.set(op, { schema: schemaOf(op.body) });
 const queryNames = (op: Op) => Object.keys(op.query ? (schemaOf(op.query).properties ?? {}) : {});
 
 /** Each hostile kind of string; `multilineOk` when a multi-line field (a rejection reason) may take it. */
@@ -181,6 +179,8 @@ let ipSeq = 0;
 
 beforeAll(async () => {
   h = await makeHarness();
+  OPS = apiOperations(h.app);
+  for (const op of OPS) if (op.body) bodyPlan.set(op, { schema: schemaOf(op.body) });
   const reg = await h.register(
     { accountName: 'hostile_owner', number: '13766660001' },
     { headers: { 'x-jd-session-mode': 'token' } },
@@ -248,7 +248,7 @@ async function send(
   o: { url?: string; body?: string | Uint8Array; headers?: Record<string, string> } = {},
 ): Promise<Sent> {
   const headers: Record<string, string> = {
-    // a new client address each time: per-address limits (README "Security model") are not what is tested here
+    // a new client address each time: per-address limits (docs/security.md#attempt-limits) are not what is tested here
     'x-forwarded-for': `10.77.${(ipSeq >> 8) & 255}.${ipSeq++ & 255}`,
     'x-jd-publishable-key': h.tenant.publishableKey,
   };

@@ -1,10 +1,20 @@
 /**
- * The admin API (issue 6): request schemas and response types for the tenant's own servers,
- * authenticated by a secret key (`Authorization: Bearer sk_…`). Mounted at /admin/v1.
+ * The admin API: request and answer schemas for the tenant's own servers, authenticated by a
+ * secret key (`Authorization: Bearer sk_…`). Mounted at /admin/v1. The answer schemas document
+ * the success answers in /openapi.json and type the BFF's handlers.
  */
 import { z } from 'zod';
-import { cleanString, ID_NUMBER_PATTERN, text, type AuditEventType } from './api.ts';
-import type { ContactKindName, ContactRoleName } from './api.ts';
+import {
+  AuditDetailSchema,
+  AUDIT_EVENT_TYPES,
+  cleanString,
+  CONTACT_KINDS,
+  CONTACT_ROLES,
+  TenantConfigResponseSchema,
+  text,
+} from './api.ts';
+import { isIdNumber } from './rules/id-number.ts';
+import { tenantConfigPatch } from './tenant-config.ts';
 import type { TextRule } from './rules/text.ts';
 
 const nonEmpty = (max: number, rule: TextRule = {}) =>
@@ -29,7 +39,7 @@ export const adminRealNameBody = z
     type: z.enum(['personal', 'enterprise'], { error: 'invalid_input' }),
     /** the verified name of the person (enterprise: its legal representative or contact) */
     name: nonEmpty(64),
-    idNumber: text(32).refine((v) => ID_NUMBER_PATTERN.test(v.trim()), { params: { appCode: 'invalid_input' } }),
+    idNumber: text(32).refine(isIdNumber, { params: { appCode: 'invalid_input' } }),
     enterpriseName: text(128).optional(),
   })
   .superRefine((v, ctx) => {
@@ -65,65 +75,135 @@ export const adminApplicationsQuery = z.object({
 export const adminRejectBody = z.object({ reason: nonEmpty(500, { multiline: true }) });
 export type AdminRejectRequest = z.input<typeof adminRejectBody>;
 
-// ---- responses -------------------------------------------------------------
-
-/** A bound phone/email, unmasked: the tenant's backend owns this data. */
-export interface AdminContactView {
-  kind: ContactKindName;
-  role: ContactRoleName;
-  /** E.164 or the normalised email */
-  value: string;
-  verified: boolean;
-  canSignIn: boolean;
-  boundAt: string;
-}
-
-export interface AdminAccountView {
-  id: string;
-  accountName: string;
-  createdAt: string;
-  /** set when the account was disabled through the admin API */
-  disabledAt: string | null;
-  mfaBound: boolean;
-  /** the ID number is never returned (only a keyed hash is stored) */
-  realName: { type: 'personal' | 'enterprise'; name: string; enterpriseName: string | null; verifiedAt: string } | null;
-  contacts: AdminContactView[];
-}
-
-/** GET /admin/v1/accounts?… */
-export interface AdminAccountLookupResponse {
-  accounts: AdminAccountView[];
-}
+const { $schema: _dialect, ...patchShape } = z.toJSONSchema(tenantConfigPatch, { io: 'input', unrepresentable: 'any' });
 
 /**
- * GET /admin/v1/accounts/:id/notice-targets (PRODUCT.md "Contact vs security contacts"): the
- * contact phone/email, else the security one it defaults to — verified ones only, else null.
+ * PATCH /admin/v1/config: a JSON object. Its keys and values are checked by the service with
+ * tenantConfigPatch (shared/src/tenant-config.ts), the validation it shares with the tenant CLI
+ * (unknown keys first, then each key's rule); documented with that schema's shape.
  */
-export interface NoticeTargets {
-  phone: { value: string; source: 'contact' | 'security' } | null;
-  email: { value: string; source: 'contact' | 'security' } | null;
-}
+export const adminConfigPatchBody = z
+  .record(z.string(), z.unknown(), { error: 'invalid_input' })
+  .meta({ ...patchShape, description: 'Top-level keys are merged into the configuration' });
 
-export interface AdminAuditEventView {
-  id: string;
-  type: AuditEventType;
-  outcome: 'success' | 'failure';
-  at: string;
-  ip: string | null;
-  userAgent: string | null;
-  detail: Record<string, string | number>;
-}
+/** A path's account or application id: any string (an unknown one is answered 404 by the service). */
+export const adminIdParams = z.object({ id: z.string() });
 
-export interface AdminAuditEventsPage {
-  events: AdminAuditEventView[];
-  /** pass as `before` for the next (older) page; null when there is none */
-  nextBefore: string | null;
-}
+/** GET /admin/v1/mfa-applications/{id}/files/{fileId} */
+export const adminFileParams = z.object({ id: z.string(), fileId: z.string() });
 
-/** POST /admin/v1/accounts/:id/sign-out-everywhere */
-export interface SignOutEverywhereResponse {
-  signedOutSessions: number;
-}
+// ---- answers -----------------------------------------------------------------
+
+/** A bound phone/email, unmasked: the tenant's backend owns this data. */
+export const AdminContactViewSchema = z.object({
+  kind: z.enum(CONTACT_KINDS),
+  role: z.enum(CONTACT_ROLES),
+  value: z.string().describe('E.164 or the normalised email'),
+  verified: z.boolean(),
+  canSignIn: z.boolean(),
+  boundAt: z.string(),
+});
+export type AdminContactView = z.infer<typeof AdminContactViewSchema>;
+
+export const AdminAccountViewSchema = z
+  .object({
+    id: z.string(),
+    accountName: z.string(),
+    createdAt: z.string(),
+    disabledAt: z.string().nullable().describe('set when the account was disabled through the admin API'),
+    mfaBound: z.boolean(),
+    realName: z
+      .object({
+        type: z.enum(['personal', 'enterprise']),
+        name: z.string(),
+        enterpriseName: z.string().nullable(),
+        verifiedAt: z.string(),
+      })
+      .nullable()
+      .describe('the ID number is never returned (only a keyed hash is stored)'),
+    contacts: z.array(AdminContactViewSchema),
+  })
+  .meta({ id: 'AdminAccount' });
+export type AdminAccountView = z.infer<typeof AdminAccountViewSchema>;
+
+/** GET /admin/v1/accounts?… */
+export const AdminAccountLookupResponseSchema = z.object({ accounts: z.array(AdminAccountViewSchema) });
+export type AdminAccountLookupResponse = z.infer<typeof AdminAccountLookupResponseSchema>;
+
+const noticeTarget = z.object({ value: z.string(), source: z.enum(['contact', 'security']) }).nullable();
+
+/**
+ * GET /admin/v1/accounts/{id}/notice-targets: the contact phone/email, else the security one it
+ * defaults to — verified ones only, else null.
+ */
+export const NoticeTargetsSchema = z.object({ phone: noticeTarget, email: noticeTarget });
+export type NoticeTargets = z.infer<typeof NoticeTargetsSchema>;
+
+export const AdminAuditEventViewSchema = z.object({
+  id: z.string(),
+  type: z.enum(AUDIT_EVENT_TYPES),
+  outcome: z.enum(['success', 'failure']),
+  at: z.string(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  detail: AuditDetailSchema,
+});
+export type AdminAuditEventView = z.infer<typeof AdminAuditEventViewSchema>;
+
+export const AdminAuditEventsPageSchema = z.object({
+  events: z.array(AdminAuditEventViewSchema),
+  nextBefore: z.string().nullable().describe('pass as `before` for the next (older) page; null when there is none'),
+});
+export type AdminAuditEventsPage = z.infer<typeof AdminAuditEventsPageSchema>;
+
+/** POST /admin/v1/accounts/{id}/sign-out-everywhere */
+export const SignOutEverywhereResponseSchema = z.object({ signedOutSessions: z.number() });
+export type SignOutEverywhereResponse = z.infer<typeof SignOutEverywhereResponseSchema>;
+
+/** An application to disassociate a lost MFA device, as the tenant's support reviews it. */
+export const MfaApplicationReviewSchema = z
+  .object({
+    id: z.string(),
+    accountId: z.string(),
+    accountName: z.string(),
+    type: z.enum(['personal', 'enterprise']),
+    applicantName: z.string(),
+    phone: z.string(),
+    idNumberLast4: z.string(),
+    enterpriseName: z.string().nullable(),
+    status: z.string().describe(MFA_APPLICATION_STATUSES.join(' | ')),
+    reason: z.string().nullable(),
+    createdAt: z.string(),
+    files: z.array(z.object({ id: z.string(), kind: z.string(), contentType: z.string(), size: z.number() })),
+    mismatches: z
+      .array(z.string())
+      .describe('what does not match the real-name record (name, ID number, enterprise); empty = all match'),
+  })
+  .meta({ id: 'MfaApplication' });
+
+/** GET /admin/v1/mfa-applications?status= */
+export const MfaApplicationListSchema = z.object({ applications: z.array(MfaApplicationReviewSchema) });
+
+/**
+ * GET and PATCH /admin/v1/config: the tenant's configuration as stored, except that each delivery
+ * channel shows its provider and settings and only whether own credentials are set.
+ */
+export const TenantConfigViewSchema = TenantConfigResponseSchema.omit({ slug: true })
+  .extend({
+    allowedOrigins: z.array(z.string()),
+    delivery: z.record(z.string(), z.unknown()).optional(),
+    emailFrom: z.string().optional(),
+    testMode: z
+      .object({
+        enabled: z.boolean(),
+        phones: z.array(z.string()),
+        emails: z.array(z.string()),
+        code: z.string(),
+        allowInProduction: z.boolean().optional(),
+      })
+      .optional(),
+  })
+  .meta({ id: 'TenantConfig' });
 
 /** A secret key as `admin-keys list` shows it: never the secret, never its hash. */
 export interface AdminKeyView {

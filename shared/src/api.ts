@@ -1,18 +1,22 @@
 /**
- * The public API's request schemas and response types. Schemas that depend on the tenant's
- * rules (password policy, phone regions) are built per tenant by the factories below.
+ * The public API's request and answer schemas. Schemas that depend on the tenant's rules
+ * (password policy, phone regions) are built per tenant by the factories below. The answer
+ * schemas (`…Schema`) document the BFF's success answers in /openapi.json and type its handlers;
+ * the widget imports only the types inferred from them (`import type`), so zod stays out of the
+ * browser bundle.
  */
 import { z } from 'zod';
 import type { ErrorCode, FieldIssue } from './errors.ts';
 import { isErrorCode } from './errors.ts';
 import { accountNameProblems, normalizeAccountName, ACCOUNT_NAME_MIN, ACCOUNT_NAME_MAX } from './rules/account-name.ts';
-import { passwordProblems, type PasswordPolicy } from './rules/password.ts';
+import { PASSWORD_PRESET_NAMES, passwordProblems, type PasswordPolicy } from './rules/password.ts';
 import { checkMobilePhone } from './rules/phone.ts';
-import type { PhoneRegion } from './rules/phone-regions.ts';
-import type { Agreement } from './tenant.ts';
+import { PHONE_REGIONS, type PhoneRegion } from './rules/phone-regions.ts';
+import { LOCALES } from './i18n/index.ts';
 import { emailProblem, normalizeEmail } from './rules/email.ts';
-import { CODE_CHANNELS, CODE_PATTERN, CODE_PURPOSES, type CodeChannel } from './rules/code.ts';
+import { CODE_CHANNELS, CODE_PATTERN, CODE_PURPOSES } from './rules/code.ts';
 import { hasInvalidTextChars, type TextRule } from './rules/text.ts';
+import { isIdNumber } from './rules/id-number.ts';
 
 export interface TenantRules {
   passwordPolicy: PasswordPolicy;
@@ -76,9 +80,6 @@ const newPassword = (rules: TenantRules) => {
   });
 };
 
-/** An ID number (resident ID, passport, unified social credit code): letters and digits only. */
-export const ID_NUMBER_PATTERN = /^[0-9A-Za-z]{6,32}$/;
-
 export const AccountNameSchema = text(64).transform((v, ctx) => {
   const problems = accountNameProblems(v);
   for (const p of problems) fail(ctx, p);
@@ -141,31 +142,32 @@ export const signInBody = z.object({
   /** account name, phone or email; for a sub-user: the primary account's name or id */
   identifier: text(320).refine((v) => v.trim().length > 0, { params: { appCode: 'required' } }),
   password: text(256).refine((v) => v.length > 0, { params: { appCode: 'required' } }),
-  /** present when a sub-user signs in (seed 004: primary account + sub-user name + password) */
+  /** present when a sub-user signs in: the primary account (identifier), the sub-user's name and its password */
   subUser: text(64).optional(),
 });
 export type SignIn = z.infer<typeof signInBody>;
+export type SignInRequest = z.input<typeof signInBody>;
 
-/** Unlocking an account locked by failed sign-ins: a code to its security phone or email (README "Security model"). */
+/** Unlocking an account locked by failed sign-ins: a code to its security phone or email (docs/security.md#attempt-limits). */
 export const unlockCodeBody = z.object({
   identifier: text(320).refine((v) => v.trim().length > 0, { params: { appCode: 'required' } }),
   channel: z.enum(['sms', 'voice', 'email'], { error: 'invalid_input' }),
 });
 export type UnlockCodeRequest = z.infer<typeof unlockCodeBody>;
 /** The same answer whether or not the identifier names an account, or one that is locked. */
-export interface UnlockCodeResponse {
-  sent: true;
-  expiresIn: number;
-  resendAfter: number;
-}
+export const UnlockCodeResponseSchema = z.object({
+  sent: z.literal(true),
+  expiresIn: z.number(),
+  resendAfter: z.number(),
+});
+export type UnlockCodeResponse = z.infer<typeof UnlockCodeResponseSchema>;
 export const unlockBody = z.object({
   identifier: text(320).refine((v) => v.trim().length > 0, { params: { appCode: 'required' } }),
   code: CodeSchema,
 });
 export type UnlockRequest = z.infer<typeof unlockBody>;
-export interface UnlockResponse {
-  unlocked: true;
-}
+export const UnlockResponseSchema = z.object({ unlocked: z.literal(true) });
+export type UnlockResponse = z.infer<typeof UnlockResponseSchema>;
 
 export const availabilityQuery = z.object({ name: AccountNameSchema });
 
@@ -192,58 +194,133 @@ export function fieldIssuesFromZod(issues: readonly z.core.$ZodIssue[]): FieldIs
   });
 }
 
-// ---- responses -------------------------------------------------------------
+// ---- answers ---------------------------------------------------------------
 
-export interface AccountSummary {
-  id: string;
-  accountName: string;
-  /** masked security phone, e.g. 138****8000 */
-  phone: string | null;
-  /** masked security email, if any */
-  email: string | null;
-  emailVerified: boolean;
-  createdAt: string;
-  /** set when a sub-user of this (primary) account is signed in */
-  subUser?: { id: string; name: string };
-}
+const localizedText = z.object({ 'zh-CN': z.string(), en: z.string() });
 
-export type SessionMode = 'cookie' | 'token';
+/** An agreement the user accepts; consent is stored with its version. */
+export const AgreementSchema = z
+  .object({ key: z.string(), version: z.string(), title: localizedText, url: localizedText })
+  .meta({ id: 'Agreement' });
 
-export interface SessionSummary {
-  mode: SessionMode;
-  /** signed in with the password, but the account's MFA code is still due (POST /v1/sessions/mfa) */
-  mfaPending?: boolean;
-  /** the bearer token, only in token mode and only in the answer that creates the session */
-  token?: string;
-  idleExpiresAt: string;
-  expiresAt: string;
-}
+export const PasswordPolicySchema = z
+  .object({
+    minLength: z.int(),
+    maxLength: z.int(),
+    /** classes that must each appear */
+    requiredClasses: z.array(z.enum(['letter', 'digit', 'symbol'])),
+    /** at least this many distinct classes must appear */
+    minClasses: z.int(),
+    forbidAccountName: z.boolean(),
+    blockCommon: z.boolean(),
+    charset: z.enum(['ascii', 'unicode']).optional(),
+    preset: z.enum(PASSWORD_PRESET_NAMES).optional(),
+  })
+  .meta({ id: 'PasswordPolicy' });
 
-export interface SignedIn {
-  account: AccountSummary;
-  session: SessionSummary;
-  /** true when the password was right and the MFA step comes next; the session can do nothing else */
-  mfaRequired?: boolean;
-  /** a sub-user whose primary account requires MFA, without a device: bind one now (POST /v1/sessions/mfa/setup) */
-  mfaSetupRequired?: boolean;
-  /** things to tell the user at this sign-in */
-  notices?: SignInNotice[];
-  /** the tenant's agreements (new versions) this account has not accepted yet: ask before going on (POST /v1/consents) */
-  agreementsToAccept?: Agreement[];
-  /** a token for the tenant's backend, on a full session only (not while the MFA step is due) */
-  accessToken?: AccessToken;
-}
+export const SupportChannelsSchema = z.object({
+  ticketUrl: z.string().optional(),
+  hotline: z.string().optional(),
+  email: z.string().optional(),
+});
+
+/** GET /v1/config: what a widget may read about its tenant (no origins, providers or secrets). */
+export const TenantConfigResponseSchema = z
+  .object({
+    slug: z.string(),
+    displayName: localizedText,
+    defaultLocale: z.enum(LOCALES),
+    passwordPolicy: PasswordPolicySchema,
+    phoneRegions: z.array(z.enum(PHONE_REGIONS)),
+    agreements: z.array(AgreementSchema),
+    supportChannels: SupportChannelsSchema,
+    /** the widgets' look: defaults of their CSS custom properties */
+    branding: z
+      .object({
+        logoUrl: z.string().optional(),
+        primaryColor: z.string().optional(),
+        cornerRadius: z.number().optional(),
+      })
+      .optional(),
+  })
+  .meta({ id: 'TenantPublicConfig' });
+export type TenantConfigResponse = z.infer<typeof TenantConfigResponseSchema>;
+
+export const AccountSummarySchema = z
+  .object({
+    id: z.string(),
+    accountName: z.string(),
+    phone: z.string().nullable().describe('the security phone, masked: 138****8000'),
+    email: z.string().nullable().describe('the security email, masked, if any'),
+    emailVerified: z.boolean(),
+    createdAt: z.string(),
+    subUser: z
+      .object({ id: z.string(), name: z.string() })
+      .optional()
+      .describe('set when a sub-user of this (primary) account is signed in'),
+  })
+  .meta({ id: 'AccountSummary' });
+export type AccountSummary = z.infer<typeof AccountSummarySchema>;
+
+export const SESSION_MODES = ['cookie', 'token'] as const;
+export type SessionMode = (typeof SESSION_MODES)[number];
+
+export const SessionSummarySchema = z
+  .object({
+    mode: z.enum(SESSION_MODES),
+    mfaPending: z
+      .boolean()
+      .optional()
+      .describe("signed in with the password, but the account's MFA code is still due (POST /v1/sessions/mfa)"),
+    token: z
+      .string()
+      .optional()
+      .describe('the bearer token: in token mode only, and only in the answer that creates the session'),
+    idleExpiresAt: z.string(),
+    expiresAt: z.string(),
+  })
+  .meta({ id: 'SessionSummary' });
+export type SessionSummary = z.infer<typeof SessionSummarySchema>;
 
 /**
  * POST /v1/session/token: a short-lived ES256 JWT for the tenant's own backend, which verifies it
  * against GET /tenants/<slug>/.well-known/jwks.json. `expiresIn` (seconds) lets a client with a
  * wrong clock still refresh in time.
  */
-export interface AccessToken {
-  token: string;
-  expiresAt: string;
-  expiresIn: number;
-}
+export const AccessTokenSchema = z.object({ token: z.string(), expiresAt: z.string(), expiresIn: z.number() }).meta({
+  id: 'AccessToken',
+  description: "A token for the tenant's backend (ES256 JWT); in a sign-in answer, on a full session only",
+});
+export type AccessToken = z.infer<typeof AccessTokenSchema>;
+
+/** mfa_reset_by_primary: the primary account disassociated this sub-user's MFA device since the last sign-in */
+export const SIGN_IN_NOTICES = ['mfa_reset_by_primary'] as const;
+export type SignInNotice = (typeof SIGN_IN_NOTICES)[number];
+
+export const SignedInSchema = z
+  .object({
+    account: AccountSummarySchema,
+    session: SessionSummarySchema,
+    mfaRequired: z
+      .boolean()
+      .optional()
+      .describe('the password was right and the MFA step comes next; the session can do nothing else'),
+    mfaSetupRequired: z
+      .boolean()
+      .optional()
+      .describe(
+        'a sub-user whose primary account requires MFA, without a device: bind one now (POST /v1/sessions/mfa/setup)',
+      ),
+    notices: z.array(z.enum(SIGN_IN_NOTICES)).optional().describe('things to tell the user at this sign-in'),
+    agreementsToAccept: z
+      .array(AgreementSchema)
+      .optional()
+      .describe("the tenant's agreements (new versions) not accepted yet: ask before going on (POST /v1/consents)"),
+    // a token for the tenant's backend, on a full session only (not while the MFA step is due)
+    accessToken: AccessTokenSchema.optional(),
+  })
+  .meta({ id: 'SignedIn' });
+export type SignedIn = z.infer<typeof SignedInSchema>;
 
 /** POST /v1/consents: the signed-in account accepts the tenant's current agreements. */
 export const consentsBody = z.object({
@@ -252,14 +329,12 @@ export const consentsBody = z.object({
     .min(1, { error: 'agreements_required' })
     .max(10),
 });
+export type ConsentsRequest = z.input<typeof consentsBody>;
 
-export interface ConsentsResponse {
-  /** what is still not accepted */
-  agreementsToAccept: Agreement[];
-}
-
-/** mfa_reset_by_primary: the primary account disassociated this sub-user's MFA device since the last sign-in */
-export type SignInNotice = 'mfa_reset_by_primary';
+export const ConsentsResponseSchema = z.object({
+  agreementsToAccept: z.array(AgreementSchema).describe('what is still not accepted'),
+});
+export type ConsentsResponse = z.infer<typeof ConsentsResponseSchema>;
 
 /** The MFA step of sign-in: a current TOTP code, or one of the recovery codes. */
 export const mfaSignInBody = z
@@ -276,47 +351,53 @@ export type MfaSignInRequest = z.input<typeof mfaSignInBody>;
 export const mfaConfirmBody = z.object({ code: CodeSchema });
 
 /** POST /v1/security/mfa/setup: a new secret to bind (not bound until confirmed with a code). */
-export interface MfaSetupResponse {
-  /** base32, for typing into the app */
-  secret: string;
-  otpauthUri: string;
-  /** the URI as a QR code, an SVG document (show it as an <img> data URL) */
-  qrSvg: string;
-  /** the setup is valid until then */
-  expiresAt: string;
-}
+export const MfaSetupResponseSchema = z
+  .object({
+    secret: z.string().describe('base32, for typing into the app'),
+    otpauthUri: z.string(),
+    qrSvg: z.string().describe('the URI as a QR code, an SVG document (show it as an <img> data URL)'),
+    expiresAt: z.string().describe('the setup is valid until then'),
+  })
+  .meta({ id: 'MfaSetup' });
+export type MfaSetupResponse = z.infer<typeof MfaSetupResponseSchema>;
 
-export interface RecoveryCodesResponse {
-  /** shown once: 10 single-use codes */
-  recoveryCodes: string[];
-}
+export const RecoveryCodesResponseSchema = z.object({
+  recoveryCodes: z.array(z.string()).describe('shown once: 10 single-use codes'),
+});
+export type RecoveryCodesResponse = z.infer<typeof RecoveryCodesResponseSchema>;
 
-export interface SendCodeResponse {
-  /** poll GET /v1/deliveries/:id for the delivery status; null when nothing is sent (test identities) */
-  deliveryId: string | null;
-  channel: CodeChannel;
-  sentTo: string;
-  expiresIn: number;
-  resendAfter: number;
-}
+/** A code went out (or, for a test identity, did not need to). */
+export const SendCodeResponseSchema = z
+  .object({
+    deliveryId: z
+      .string()
+      .nullable()
+      .describe('poll GET /v1/deliveries/{id} for the delivery status; null when nothing is sent (test identities)'),
+    channel: z.enum([...CODE_CHANNELS, 'email']),
+    sentTo: z.string().describe('masked'),
+    expiresIn: z.number(),
+    resendAfter: z.number(),
+  })
+  .meta({ id: 'CodeSent' });
+export type SendCodeResponse = z.infer<typeof SendCodeResponseSchema>;
 
 export const deliveryParams = z.object({ id: z.uuid({ error: 'not_found' }) });
 
-export interface DeliveryStatusResponse {
-  id: string;
-  channel: 'sms' | 'voice' | 'email';
-  status: 'queued' | 'sending' | 'sent' | 'failed';
-  attempts: number;
-  updatedAt: string;
-}
+export const DeliveryStatusResponseSchema = z.object({
+  id: z.string(),
+  channel: z.enum(['sms', 'voice', 'email']),
+  status: z.enum(['queued', 'sending', 'sent', 'failed']),
+  attempts: z.number(),
+  updatedAt: z.string(),
+});
+export type DeliveryStatusResponse = z.infer<typeof DeliveryStatusResponseSchema>;
 
-export interface AvailabilityResponse {
-  available: boolean;
-}
+export const AvailabilityResponseSchema = z.object({ available: z.boolean() });
+export type AvailabilityResponse = z.infer<typeof AvailabilityResponseSchema>;
 
 export { HEADER_LOCALE, HEADER_PUBLISHABLE_KEY, HEADER_SESSION_MODE } from './headers.ts';
 
-// ---- security settings (issue 4) ---------------------------------------------
+// ---- security settings ---------------------------------------------------------
 
 export const STEP_UP_METHODS = ['phone', 'email', 'totp'] as const;
 export type StepUpMethod = (typeof STEP_UP_METHODS)[number];
@@ -326,82 +407,94 @@ export const CONTACT_ROLES = ['security', 'contact'] as const;
 export type ContactRoleName = (typeof CONTACT_ROLES)[number];
 
 /** A bound phone or email as the account center shows it. */
-export interface ContactView {
-  kind: ContactKindName;
-  /** masked: 138****8000, a***@example.com */
-  value: string;
-  verified: boolean;
-  /** verified security contacts only (PRODUCT.md) */
-  canVerifyIdentity: boolean;
-  /** decided at binding: no other account of the tenant had it */
-  canSignIn: boolean;
-  boundAt: string;
-}
+export const ContactViewSchema = z
+  .object({
+    kind: z.enum(CONTACT_KINDS),
+    value: z.string().describe('masked: 138****8000, a***@example.com'),
+    verified: z.boolean(),
+    canVerifyIdentity: z.boolean().describe('verified security contacts only'),
+    canSignIn: z.boolean().describe('decided at binding: no other account of the tenant had it'),
+    boundAt: z.string(),
+  })
+  .meta({ id: 'ContactView' });
+export type ContactView = z.infer<typeof ContactViewSchema>;
 
-export type AuditEventType =
-  // admin API actions (issue 6): detail.adminKeyId names the acting key
-  | 'account_disabled'
-  | 'account_enabled'
-  | 'signed_out_everywhere'
-  | 'real_name_set'
-  | 'real_name_cleared'
-  | 'mfa_application_approved'
-  | 'mfa_application_rejected'
-  | 'mfa_application_file_viewed'
-  | 'registered'
-  | 'sign_in'
-  | 'sign_in_failed'
-  | 'account_unlocked'
-  | 'code_sent'
-  | 'contact_added'
-  | 'contact_changed'
-  | 'contact_verified'
-  | 'contact_reset'
-  | 'password_changed'
-  | 'step_up_passed'
-  | 'step_up_failed'
-  | 'mfa_bound'
-  | 'mfa_unbound'
-  | 'mfa_passed'
-  | 'mfa_failed'
-  | 'recovery_code_used'
-  | 'recovery_codes_regenerated'
-  | 'sub_user_created'
-  | 'sub_user_disabled'
-  | 'sub_user_enabled'
-  | 'sub_user_deleted'
-  | 'sub_user_mfa_required'
-  | 'sub_user_mfa_not_required'
-  | 'sub_user_mfa_disassociated'
-  | 'agreements_accepted'
-  | 'tenant_configured';
+export const AUDIT_EVENT_TYPES = [
+  // admin API actions: detail.adminKeyId names the acting key
+  'account_disabled',
+  'account_enabled',
+  'signed_out_everywhere',
+  'real_name_set',
+  'real_name_cleared',
+  'mfa_application_approved',
+  'mfa_application_rejected',
+  'mfa_application_file_viewed',
+  'registered',
+  'sign_in',
+  'sign_in_failed',
+  'account_unlocked',
+  'code_sent',
+  'contact_added',
+  'contact_changed',
+  'contact_verified',
+  'contact_reset',
+  'password_changed',
+  'step_up_passed',
+  'step_up_failed',
+  'mfa_bound',
+  'mfa_unbound',
+  'mfa_passed',
+  'mfa_failed',
+  'recovery_code_used',
+  'recovery_codes_regenerated',
+  'sub_user_created',
+  'sub_user_disabled',
+  'sub_user_enabled',
+  'sub_user_deleted',
+  'sub_user_mfa_required',
+  'sub_user_mfa_not_required',
+  'sub_user_mfa_disassociated',
+  'agreements_accepted',
+  'tenant_configured',
+] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
-export interface AuditEventView {
-  type: AuditEventType;
-  outcome: 'success' | 'failure';
-  at: string;
-  ip: string | null;
-  userAgent: string | null;
-  /** e.g. { kind: 'phone', role: 'security' } */
-  detail: Record<string, string | number>;
-}
+/** What an audit event's `detail` holds, e.g. { kind: 'phone', role: 'security' }. */
+export const AuditDetailSchema = z.record(z.string(), z.union([z.string(), z.number()]));
 
-export interface SecurityOverview {
-  account: { id: string; accountName: string; createdAt: string };
-  securityPhone: ContactView | null;
-  securityEmail: ContactView | null;
-  /** null = same as the security phone */
-  contactPhone: ContactView | null;
-  /** null = same as the security email */
-  contactEmail: ContactView | null;
-  mfa: { bound: boolean; boundAt: string | null; recoveryCodesLeft: number };
-  stepUp: { active: boolean; expiresAt: string | null };
-  /** the identity-verification methods this account can use now; empty → show supportChannels */
-  stepUpMethods: StepUpMethod[];
-  supportChannels: { ticketUrl?: string; hotline?: string; email?: string };
-  /** newest first, at most 10 */
-  events: AuditEventView[];
-}
+export const AuditEventViewSchema = z
+  .object({
+    type: z.enum(AUDIT_EVENT_TYPES),
+    outcome: z.enum(['success', 'failure']),
+    at: z.string(),
+    ip: z.string().nullable(),
+    userAgent: z.string().nullable(),
+    detail: AuditDetailSchema,
+  })
+  .meta({ id: 'AuditEvent' });
+export type AuditEventView = z.infer<typeof AuditEventViewSchema>;
+
+export const SecurityOverviewSchema = z
+  .object({
+    account: z.object({ id: z.string(), accountName: z.string(), createdAt: z.string() }),
+    securityPhone: ContactViewSchema.nullable(),
+    securityEmail: ContactViewSchema.nullable(),
+    // null: the same as the security phone / email
+    contactPhone: ContactViewSchema.nullable(),
+    contactEmail: ContactViewSchema.nullable(),
+    mfa: z.object({ bound: z.boolean(), boundAt: z.string().nullable(), recoveryCodesLeft: z.number() }),
+    stepUp: z.object({ active: z.boolean(), expiresAt: z.string().nullable() }),
+    stepUpMethods: z
+      .array(z.enum(STEP_UP_METHODS))
+      .describe('the identity-verification methods this account can use now; empty: show supportChannels'),
+    supportChannels: SupportChannelsSchema,
+    events: z.array(AuditEventViewSchema).describe('newest first, at most 10'),
+  })
+  .meta({
+    id: 'SecurityOverview',
+    description: 'contactPhone and contactEmail are null where they are the same as the security phone and email',
+  });
+export type SecurityOverview = z.infer<typeof SecurityOverviewSchema>;
 
 export const stepUpStartBody = z.object({
   method: z.enum(STEP_UP_METHODS, { error: 'invalid_input' }),
@@ -415,9 +508,14 @@ export const stepUpVerifyBody = z.object({
 });
 export type StepUpVerifyRequest = z.input<typeof stepUpVerifyBody>;
 
-export interface StepUpResponse {
-  stepUp: { active: true; expiresAt: string };
-}
+/** POST /v1/security/step-up/start: a code went to the current security phone/email (none for TOTP). */
+export const StepUpStartedSchema = SendCodeResponseSchema.extend({ method: z.enum(STEP_UP_METHODS) });
+export type StepUpStarted = z.infer<typeof StepUpStartedSchema>;
+
+export const StepUpResponseSchema = z.object({
+  stepUp: z.object({ active: z.literal(true), expiresAt: z.string() }),
+});
+export type StepUpResponse = z.infer<typeof StepUpResponseSchema>;
 
 /** The new phone or email of a contact change: which one is required follows `kind`. */
 const contactValue = (rules: TenantRules) =>
@@ -447,7 +545,18 @@ export const contactConfirmBody = (rules: TenantRules) =>
   contactValue(rules).extend({ code: CodeSchema }).superRefine(requireValueOfKind);
 export type ContactConfirmRequest = z.input<ReturnType<typeof contactConfirmBody>>;
 
+/** POST /v1/security/contacts/start: a code went to the new phone/email. */
+export const ContactStartedSchema = SendCodeResponseSchema;
+export type ContactStarted = z.infer<typeof ContactStartedSchema>;
+
+/** DELETE /v1/security/contacts/{kind}: a contact phone/email goes back to following the security one. */
+export const contactKindParams = z.object({ kind: z.enum(CONTACT_KINDS, { error: 'not_found' }) });
+
 export const securityEmailBody = z.object({ email: EmailSchema });
+
+/** POST /v1/security/email and /email/verification: a verification link was queued. */
+export const EmailLinkSentSchema = z.object({ deliveryId: z.string(), sentTo: z.string().describe('masked') });
+export type EmailLinkSent = z.infer<typeof EmailLinkSentSchema>;
 
 export const changePasswordBody = (rules: TenantRules) =>
   z.object({
@@ -456,33 +565,40 @@ export const changePasswordBody = (rules: TenantRules) =>
   });
 export type ChangePasswordRequest = z.input<ReturnType<typeof changePasswordBody>>;
 
-export interface ChangePasswordResponse {
-  /** other sessions of the account that were signed out */
-  signedOutSessions: number;
-}
+export const ChangePasswordResponseSchema = z.object({
+  signedOutSessions: z.number().describe('other sessions of the account that were signed out'),
+});
+export type ChangePasswordResponse = z.infer<typeof ChangePasswordResponseSchema>;
 
-// ---- sub-users (issue 5) -------------------------------------------------------
+// ---- sub-users -------------------------------------------------------------------
 
-export interface SubUserView {
-  id: string;
-  name: string;
-  disabled: boolean;
-  /** the sub-user must bind a virtual MFA device (at the next sign-in, if it has none) */
-  mfaRequired: boolean;
-  /** the sub-user has a bound MFA device */
-  mfaBound: boolean;
-  createdAt: string;
-}
+export const SubUserViewSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    disabled: z.boolean(),
+    mfaRequired: z
+      .boolean()
+      .describe('the sub-user must bind a virtual MFA device (at the next sign-in, if it has none)'),
+    mfaBound: z.boolean().describe('the sub-user has a bound MFA device'),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'SubUser' });
+export type SubUserView = z.infer<typeof SubUserViewSchema>;
+
+export const SubUserListSchema = z.object({ subUsers: z.array(SubUserViewSchema) });
+export type SubUserList = z.infer<typeof SubUserListSchema>;
 
 /** PUT /v1/sub-users/:id/mfa-required */
 export const subUserMfaRequiredBody = z.object({ required: z.boolean({ error: 'invalid_input' }) });
 
 /** A sub-user's own MFA (GET /v1/sub-user/mfa). */
-export interface SubUserMfaStatus {
-  bound: boolean;
-  boundAt: string | null;
-  required: boolean;
-}
+export const SubUserMfaStatusSchema = z.object({
+  bound: z.boolean(),
+  boundAt: z.string().nullable(),
+  required: z.boolean(),
+});
+export type SubUserMfaStatus = z.infer<typeof SubUserMfaStatusSchema>;
 
 /** POST /v1/sub-user/mfa/setup: a signed-in sub-user re-enters the password to bind a device (sub-users have no contacts for a step-up). */
 export const subUserMfaSetupBody = z.object({
@@ -505,7 +621,7 @@ export type SubUserCreateRequest = z.input<ReturnType<typeof subUserCreateBody>>
 
 export const subUserParams = z.object({ id: z.uuid({ error: 'sub_user_not_found' }) });
 
-// ---- lost MFA device: the application to disassociate it (issue 5) ------------------
+// ---- lost MFA device: the application to disassociate it ---------------------------
 
 const fileInput = z.object({ data: cleanString().max(4_000_000, { error: 'file_too_large' }) });
 
@@ -515,7 +631,7 @@ export const mfaApplicationBody = (rules: TenantRules) =>
       type: z.enum(['personal', 'enterprise'], { error: 'invalid_input' }),
       name: text(64).refine((v) => v.trim().length > 0, { params: { appCode: 'required' } }),
       phone: PhoneInputSchema(rules.phoneRegions),
-      idNumber: text(32).refine((v) => ID_NUMBER_PATTERN.test(v.trim()), { params: { appCode: 'invalid_input' } }),
+      idNumber: text(32).refine(isIdNumber, { params: { appCode: 'invalid_input' } }),
       enterpriseName: text(128).optional(),
       /** base64 of a photo of the applicant holding the ID card */
       idPhoto: fileInput,
@@ -528,8 +644,39 @@ export const mfaApplicationBody = (rules: TenantRules) =>
     });
 export type MfaApplicationRequest = z.input<ReturnType<typeof mfaApplicationBody>>;
 
-export interface MfaRecoveryEligibility {
-  realNameVerified: boolean;
-  type: 'personal' | 'enterprise' | null;
-  pendingApplication: boolean;
-}
+export const MfaRecoveryEligibilitySchema = z.object({
+  realNameVerified: z.boolean(),
+  type: z.enum(['personal', 'enterprise']).nullable(),
+  pendingApplication: z.boolean(),
+});
+export type MfaRecoveryEligibility = z.infer<typeof MfaRecoveryEligibilitySchema>;
+
+/** POST /v1/mfa-recovery/applications: queued for the tenant's review. */
+export const MfaApplicationSubmittedSchema = z.object({ id: z.string(), status: z.literal('pending') });
+export type MfaApplicationSubmitted = z.infer<typeof MfaApplicationSubmittedSchema>;
+
+// ---- tokens for tenants' backends (outside /v1: server to server) -----------------
+
+/** GET /tenants/{slug}/.well-known/jwks.json: the keys that verify the access tokens. */
+export const JwksSchema = z.object({
+  keys: z.array(
+    z.object({
+      kty: z.string(),
+      crv: z.string(),
+      x: z.string(),
+      y: z.string(),
+      kid: z.string(),
+      alg: z.string(),
+      use: z.literal('sig'),
+    }),
+  ),
+});
+
+/** GET /tenants/{slug}/.well-known/openid-configuration: only what a verifier needs to find the keys. */
+export const OpenIdConfigurationSchema = z.object({
+  issuer: z.string(),
+  jwks_uri: z.string(),
+  subject_types_supported: z.array(z.string()),
+  id_token_signing_alg_values_supported: z.array(z.string()),
+  claims_supported: z.array(z.string()),
+});

@@ -2,9 +2,11 @@
  * The one place that talks HTTP to the BFF. Elements call these methods and get typed
  * answers or a {@link JdApiError}; they never build URLs or read response bodies themselves.
  *
- * Imports: only types from shared/src/api.ts, shared/src/tenant.ts and shared/src/errors.ts (the
- * first two pull zod; errors.ts's status table is not needed here), and the i18n catalog, which
- * tells known error codes — keeps the widget bundle small.
+ * Requests and answers are typed by the API's own schemas (shared/src/api.ts: the types inferred
+ * from the zod schemas the BFF validates and documents with), never restated here. Imports: only
+ * types from shared/src/api.ts and shared/src/errors.ts (api.ts pulls zod; errors.ts's status
+ * table is not needed here), the headers and the i18n catalog, which tells known error codes —
+ * keeps zod out of the bundle and the bundle small.
  */
 import type { ErrorCode, ErrorParams, FieldIssue } from '../../shared/src/errors.ts';
 import { en } from '../../shared/src/i18n/en.ts';
@@ -12,37 +14,43 @@ import type { Locale } from '../../shared/src/i18n/index.ts';
 import type {
   AccessToken,
   AvailabilityResponse,
-  DeliveryStatusResponse,
   ChangePasswordRequest,
   ChangePasswordResponse,
+  ConsentsRequest,
+  ConsentsResponse,
   ContactConfirmRequest,
   ContactKindName,
+  ContactStarted,
   ContactStartRequest,
-  ConsentsResponse,
+  DeliveryStatusResponse,
+  EmailLinkSent,
   MfaApplicationRequest,
+  MfaApplicationSubmitted,
   MfaRecoveryEligibility,
   MfaSetupResponse,
   MfaSignInRequest,
   RecoveryCodesResponse,
   RegisterRequest,
   SecurityOverview,
+  SendCodeRequest,
   SendCodeResponse,
   SessionMode,
   SignedIn,
-  StepUpMethod,
+  SignInRequest,
   StepUpResponse,
+  StepUpStarted,
   StepUpStartRequest,
   StepUpVerifyRequest,
+  SubUserCreateRequest,
+  SubUserList,
   SubUserMfaStatus,
   SubUserView,
+  TenantConfigResponse,
   UnlockCodeRequest,
   UnlockCodeResponse,
   UnlockRequest,
   UnlockResponse,
 } from '../../shared/src/api.ts';
-import type { TenantPublicConfig } from '../../shared/src/tenant.ts';
-import type { CodeChannel, CodePurpose } from '../../shared/src/rules/code.ts';
-import type { PhoneRegion } from '../../shared/src/rules/phone-regions.ts';
 
 import {
   HEADER_IDEMPOTENCY_KEY,
@@ -73,47 +81,13 @@ export class JdApiError extends Error {
   }
 }
 
-export interface SendCodeRequest {
-  phone: { region: PhoneRegion; number: string };
-  purpose: CodePurpose;
-  channel: CodeChannel;
-}
+export type { ContactStarted, EmailLinkSent, SendCodeRequest, SignInRequest, StepUpStarted };
 
 /** GET /v1/deliveries/:id: where a queued message (e.g. a verification code) stands. */
 export type DeliveryStatus = DeliveryStatusResponse;
 
 /** The send-code answer; `deliveryId` is read defensively until every BFF sends it. */
 export type SendCodeAnswer = SendCodeResponse & { deliveryId?: string | undefined };
-
-/** POST /v1/security/step-up/start: a code went to the current security phone/email. */
-export interface StepUpStarted {
-  deliveryId: string | null;
-  method: StepUpMethod;
-  sentTo: string;
-  expiresIn: number;
-  resendAfter: number;
-}
-
-/** POST /v1/security/contacts/start: a code went to the new phone/email. */
-export interface ContactStarted {
-  deliveryId: string | null;
-  sentTo: string;
-  expiresIn: number;
-  resendAfter: number;
-}
-
-/** POST /v1/security/email and /email/verification: a verification link was queued. */
-export interface EmailLinkSent {
-  deliveryId: string | null;
-  sentTo: string;
-}
-
-export interface SignInRequest {
-  identifier: string;
-  password: string;
-  /** a sub-user's name: `identifier` is then the primary account's name or id */
-  subUser?: string;
-}
 
 export interface ClientOptions {
   publishableKey: string;
@@ -297,7 +271,7 @@ export class JdClient {
 
   // ---- API ----------------------------------------------------------------
 
-  config(): Promise<TenantPublicConfig> {
+  config(): Promise<TenantConfigResponse> {
     return this.request('GET', '/config');
   }
 
@@ -350,7 +324,7 @@ export class JdClient {
 
   /**
    * A locked account's owner asks for an unlock code, sent to the account's verified security
-   * phone (sms, voice) or email, if any (README "Security model"). The answer is the same whether
+   * phone (sms, voice) or email, if any (docs/security.md#attempt-limits). The answer is the same whether
    * or not the identifier names an account, or a locked one, so it names no target.
    */
   sendUnlockCode(body: UnlockCodeRequest): Promise<UnlockCodeResponse> {
@@ -368,7 +342,7 @@ export class JdClient {
   }
 
   /** Lost MFA device: the application (details and base64 images) that tenant support reviews. */
-  applyMfaRecovery(body: MfaApplicationRequest): Promise<{ id: string; status: 'pending' }> {
+  applyMfaRecovery(body: MfaApplicationRequest): Promise<MfaApplicationSubmitted> {
     return this.request('POST', '/mfa-recovery/applications', body, false, true);
   }
 
@@ -390,7 +364,7 @@ export class JdClient {
    * Accepts agreement versions a sign-in answered in `agreementsToAccept` (a full session); answers
    * what is still missing. A version that is no longer current: 400 `agreements_required`.
    */
-  acceptAgreements(agreements: { key: string; version: string }[]): Promise<ConsentsResponse> {
+  acceptAgreements(agreements: ConsentsRequest['agreements']): Promise<ConsentsResponse> {
     return this.request('POST', '/consents', { agreements });
   }
 
@@ -466,10 +440,10 @@ export class JdClient {
   // ---- sub-users (a primary account's session; a sub-user's gets 403 sub_user_forbidden) ----
 
   async listSubUsers(): Promise<SubUserView[]> {
-    return (await this.request<{ subUsers: SubUserView[] }>('GET', '/sub-users')).subUsers;
+    return (await this.request<SubUserList>('GET', '/sub-users')).subUsers;
   }
 
-  createSubUser(body: { name: string; password: string; mfaRequired?: boolean }): Promise<SubUserView> {
+  createSubUser(body: SubUserCreateRequest): Promise<SubUserView> {
     return this.request('POST', '/sub-users', body, false, true);
   }
 

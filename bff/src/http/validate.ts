@@ -1,8 +1,10 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { zValidator } from '@hono/zod-validator';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Env, MiddlewareHandler } from 'hono';
+import type { z, ZodType } from 'zod';
 import type { TenantConfig } from '../../../shared/src/tenant.ts';
+import { defaultTenantConfig } from '../../../shared/src/tenant.ts';
 import type { AppEnv } from './context.ts';
-import type { ZodType } from 'zod';
 import { AppError } from '../../../shared/src/errors.ts';
 import { fieldIssuesFromZod, type TenantRules } from '../../../shared/src/api.ts';
 import { isCommonPasswordOnServer } from '../services/passwords.ts';
@@ -36,35 +38,53 @@ export const refuseInvalidUrlText: MiddlewareHandler = async (c, next) => {
   await next();
 };
 
-/** zod validation through @hono/zod-validator; failures become `invalid_input` with field issues. */
-export function validate<T extends ZodType, Target extends 'json' | 'query' | 'param'>(target: Target, schema: T) {
-  return zValidator(target, schema, (result) => {
-    if (!result.success) throw new AppError('invalid_input', undefined, fieldIssuesFromZod(result.error.issues));
+/** Every route's validation outcome: a failure becomes `invalid_input` with the field issues. */
+function refuseInvalid(result: { success: true } | { success: false; error: z.core.$ZodError }): void {
+  if (!result.success) throw new AppError('invalid_input', undefined, fieldIssuesFromZod(result.error.issues));
+}
+
+/** A group of routes (`app.openapi(route, handler)`), validated as above. */
+export function apiRoutes<E extends Env = AppEnv>() {
+  return new OpenAPIHono<E>({ defaultHook: refuseInvalid });
+}
+
+type TenantRulesOfServer = TenantConfig & Pick<TenantRules, 'isCommonPassword'>;
+
+/** The builders of tenant-dependent bodies, by the default-rules schema that documents each. */
+const tenantBuilders = new WeakMap<object, (rules: TenantRulesOfServer) => ZodType>();
+
+/**
+ * A JSON body that follows the tenant's rules (password policy, phone regions), for a route's
+ * definition: the schema built with the default rules documents the body and types
+ * `c.req.valid('json')`; registered through withMiddleware (bff/src/openapi/define.ts), the body is
+ * validated with the schema built from the tenant's rules instead, and the handler reads that
+ * schema's output (a phone number in E.164, a normalised account name).
+ */
+export function tenantJsonBody<S extends ZodType>(build: (rules: TenantRulesOfServer) => S) {
+  // never the validator: a route registered without withMiddleware fails loudly, not with the defaults
+  const documented = build(defaultTenantConfig('Tenant')).superRefine(() => {
+    throw new Error('a tenant-dependent body is validated by withMiddleware (bff/src/openapi/define.ts)');
   });
+  tenantBuilders.set(documented, build);
+  return { required: true, content: { 'application/json': { schema: documented } } };
 }
 
 /**
- * Validation with a schema built from the tenant's rules (password policy, phone regions),
- * still through @hono/zod-validator. Schemas are built once per tenant config object.
+ * The middleware that validates a tenantJsonBody with the tenant's rules, or undefined for any
+ * other schema. Schemas are built once per tenant config object.
  */
-export function validateForTenant<Target extends 'json' | 'query'>(
-  target: Target,
-  build: (rules: TenantConfig & Pick<TenantRules, 'isCommonPassword'>) => ZodType,
-): MiddlewareHandler<AppEnv> {
+export function tenantBodyValidator(documented: unknown): MiddlewareHandler<AppEnv> | undefined {
+  const build = typeof documented === 'object' && documented !== null ? tenantBuilders.get(documented) : undefined;
+  if (!build) return undefined;
   const cache = new WeakMap<TenantConfig, MiddlewareHandler>();
   return async (c, next) => {
     const config = c.get('tenant').config;
-    let mw = cache.get(config);
-    if (!mw) {
+    let validate = cache.get(config);
+    if (!validate) {
       // the server's full common-password list joins the tenant's rules here (loaded on first use)
-      mw = validate(target, build({ ...config, isCommonPassword: isCommonPasswordOnServer }));
-      cache.set(config, mw);
+      validate = zValidator('json', build({ ...config, isCommonPassword: isCommonPasswordOnServer }), refuseInvalid);
+      cache.set(config, validate);
     }
-    return mw(c, next);
+    return validate(c, next);
   };
-}
-
-/** The data a validator above stored on the request. */
-export function validated<T>(c: Context, target: 'json' | 'query' | 'param'): T {
-  return (c.req.valid as (t: string) => unknown)(target) as T;
 }

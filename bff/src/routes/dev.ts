@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { html, raw } from 'hono/html';
 import type { AppEnv } from '../http/context.ts';
 import { htmlPage } from '../http/security-headers.ts';
-import { readDevOutbox } from '../delivery/outbox.ts';
+import { devOutboxRecipient, readDevOutbox } from '../delivery/outbox.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 
 /** The page's one style block: its hash goes into the page's policy. */
@@ -17,7 +17,7 @@ const STYLE = `
 export function devRoutes(deps: ServiceDeps) {
   return new Hono<AppEnv>()
     .get('/outbox', async (c) => {
-      const to = c.req.query('to');
+      const to = devOutboxRecipient(c.req.query('to'));
       const limit = Math.min(Number(c.req.query('limit') ?? 50) || 50, 500);
       return c.json(await readDevOutbox(deps.db, { ...(to ? { to } : {}), limit }));
     })

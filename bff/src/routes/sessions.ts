@@ -1,22 +1,22 @@
-import { Hono } from 'hono';
 import {
   consentsBody,
+  ConsentsResponseSchema,
   mfaSignInBody,
+  MfaSetupResponseSchema,
   registerBody,
+  SignedInSchema,
   signInBody,
   unlockBody,
   unlockCodeBody,
-  type RegisterBody,
-  type SignIn,
-  type UnlockCodeRequest,
-  type UnlockRequest,
+  UnlockCodeResponseSchema,
+  UnlockResponseSchema,
 } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
-import { publicOrigin, requestContext, type AppContext, type AppEnv } from '../http/context.ts';
+import { publicOrigin, requestContext, type AppContext } from '../http/context.ts';
 import { clearSessionCookie, readSessionToken, requestedMode, setSessionCookie } from '../http/session.ts';
-import { validate, validateForTenant, validated } from '../http/validate.ts';
+import { apiRoutes, tenantJsonBody } from '../http/validate.ts';
 import { requireSession, sessionAuth } from '../http/auth.ts';
-import { idempotent } from '../http/idempotency.ts';
+import { defineRoute, jsonAnswer, jsonBody, withMiddleware } from '../openapi/define.ts';
 import { acceptAgreements } from '../services/consents.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { register } from '../services/registration.ts';
@@ -26,68 +26,150 @@ import { completeMfaSignIn, signIn, startSignInMfaSetup } from '../services/sign
 import { sendUnlockCode, unlockWithCode } from '../services/unlock.ts';
 import { withAccessToken } from './tokens.ts';
 
+/** Mounted at /v1. */
+const routes = {
+  register: defineRoute({
+    method: 'post',
+    path: '/accounts',
+    tag: 'Registration',
+    summary: 'Register with account name, password, verified phone and accepted agreements; signs in',
+    auth: 'publishable',
+    // a registration whose answer was lost is retried with its Idempotency-Key: the same answer, not "name taken"
+    idempotent: true,
+    opensSession: true,
+    request: { body: tenantJsonBody(registerBody) },
+    responses: { 201: jsonAnswer(SignedInSchema, 'Registered and signed in') },
+  }),
+  signIn: defineRoute({
+    method: 'post',
+    path: '/sessions',
+    tag: 'Sessions',
+    summary: 'Sign in by account name, phone or email + password (or as a sub-user)',
+    auth: 'publishable',
+    opensSession: true,
+    request: { body: jsonBody(signInBody) },
+    responses: { 200: jsonAnswer(SignedInSchema, 'Signed in; `mfaRequired` when the MFA step is due') },
+  }),
+  unlockCode: defineRoute({
+    method: 'post',
+    path: '/sessions/unlock/code',
+    tag: 'Sessions',
+    summary:
+      'Unlock an account locked by failed sign-ins: a code to its security phone or email (same answer for any identifier)',
+    auth: 'publishable',
+    request: { body: jsonBody(unlockCodeBody) },
+    responses: {
+      202: jsonAnswer(UnlockCodeResponseSchema, 'Sent, if the identifier names an account with that contact'),
+    },
+  }),
+  unlock: defineRoute({
+    method: 'post',
+    path: '/sessions/unlock',
+    tag: 'Sessions',
+    summary: 'Lift the lock with the code',
+    auth: 'publishable',
+    request: { body: jsonBody(unlockBody) },
+    responses: { 200: jsonAnswer(UnlockResponseSchema, 'Unlocked') },
+  }),
+  mfaSetup: defineRoute({
+    method: 'post',
+    path: '/sessions/mfa/setup',
+    tag: 'Sessions',
+    summary: 'A sub-user who must bind MFA gets a new secret at sign-in',
+    auth: 'pending',
+    responses: { 200: jsonAnswer(MfaSetupResponseSchema, 'The secret to bind with the first code') },
+  }),
+  mfa: defineRoute({
+    method: 'post',
+    path: '/sessions/mfa',
+    tag: 'Sessions',
+    summary: 'The MFA step of sign-in: a TOTP code or a recovery code',
+    auth: 'pending',
+    opensSession: true,
+    request: { body: jsonBody(mfaSignInBody) },
+    responses: { 200: jsonAnswer(SignedInSchema, 'Signed in (a new session replaces the pending one)') },
+  }),
+  consents: defineRoute({
+    method: 'post',
+    path: '/consents',
+    tag: 'Sessions',
+    summary: "Accept the tenant's current agreement versions",
+    auth: 'session',
+    request: { body: jsonBody(consentsBody) },
+    responses: { 200: jsonAnswer(ConsentsResponseSchema, 'What is still to accept') },
+  }),
+  session: defineRoute({
+    method: 'get',
+    path: '/session',
+    tag: 'Sessions',
+    summary: 'The current session (cookie or bearer token)',
+    auth: 'session',
+    responses: { 200: jsonAnswer(SignedInSchema, 'The signed-in account and its session') },
+  }),
+  signOut: defineRoute({
+    method: 'delete',
+    path: '/session',
+    tag: 'Sessions',
+    summary: 'Sign out',
+    auth: 'publishable',
+    responses: { 204: { description: 'Signed out' } },
+  }),
+};
+
 function deliverSession(c: AppContext, issued: IssuedSession) {
   if (issued.summary.mode === 'cookie') setSessionCookie(c, issued.token, issued.summary.expiresAt);
 }
 
 /** Registration, sign-in, the current session and sign-out. */
 export function sessionRoutes(deps: ServiceDeps) {
-  return (
-    new Hono<AppEnv>()
-      // a registration whose answer was lost is retried with its Idempotency-Key: the same answer, not "name taken"
-      .post('/accounts', idempotent(deps), validateForTenant('json', registerBody), async (c) => {
-        const body = validated<RegisterBody>(c, 'json');
-        const ctx = { ...requestContext(c, deps), mode: requestedMode(c), baseUrl: publicOrigin(c, deps) };
-        const { signedIn, issued } = await register(deps, c.get('tenant'), body, ctx);
-        deliverSession(c, issued);
-        return c.json(await withAccessToken(deps, c, signedIn, issued), 201);
-      })
-      .post('/sessions', validate('json', signInBody), async (c) => {
-        const body = validated<SignIn>(c, 'json');
-        const ctx = { ...requestContext(c, deps), mode: requestedMode(c), previousToken: readSessionToken(c) };
-        const { signedIn, issued } = await signIn(deps, c.get('tenant'), body, ctx);
-        deliverSession(c, issued);
-        return c.json(await withAccessToken(deps, c, signedIn, issued), 200);
-      })
-      .post('/sessions/unlock/code', validate('json', unlockCodeBody), async (c) =>
-        c.json(
-          await sendUnlockCode(deps, c.get('tenant'), validated<UnlockCodeRequest>(c, 'json'), requestContext(c, deps)),
-          202,
-        ),
-      )
-      .post('/sessions/unlock', validate('json', unlockBody), async (c) =>
-        c.json(
-          await unlockWithCode(deps, c.get('tenant'), validated<UnlockRequest>(c, 'json'), requestContext(c, deps)),
-        ),
-      )
-      .post('/sessions/mfa/setup', async (c) =>
-        c.json(await startSignInMfaSetup(deps, c.get('tenant'), readSessionToken(c), requestContext(c, deps).locale)),
-      )
-      .post('/sessions/mfa', validate('json', mfaSignInBody), async (c) => {
-        const body = validated<{ code?: string; recoveryCode?: string }>(c, 'json');
-        const ctx = { ...requestContext(c, deps), mode: requestedMode(c) };
-        const { signedIn, issued } = await completeMfaSignIn(deps, c.get('tenant'), readSessionToken(c), body, ctx);
-        deliverSession(c, issued);
-        return c.json(await withAccessToken(deps, c, signedIn, issued), 200);
-      })
-      .post('/consents', requireSession(deps), validate('json', consentsBody), async (c) => {
-        const { agreements } = validated<{ agreements: { key: string; version: string }[] }>(c, 'json');
-        return c.json(
-          await acceptAgreements(deps, c.get('tenant'), sessionAuth(c), agreements, requestContext(c, deps)),
-        );
-      })
-      .get('/session', async (c) => {
-        const token = readSessionToken(c);
-        const signedIn = token ? await validateSession(deps, c.get('tenant').id, token) : undefined;
-        c.header('cache-control', 'no-store');
-        if (!signedIn) throw new AppError('not_signed_in');
-        return c.json(signedIn);
-      })
-      .delete('/session', async (c) => {
-        const token = readSessionToken(c);
-        if (token) await endSession(deps, c.get('tenant').id, token);
-        clearSessionCookie(c);
-        return c.body(null, 204);
-      })
+  const app = apiRoutes();
+  app.openapi(withMiddleware(app, deps, routes.register), async (c) => {
+    const ctx = { ...requestContext(c, deps), mode: requestedMode(c), baseUrl: publicOrigin(c, deps) };
+    const { signedIn, issued } = await register(deps, c.get('tenant'), c.req.valid('json'), ctx);
+    deliverSession(c, issued);
+    return c.json(await withAccessToken(deps, c, signedIn, issued), 201);
+  });
+  app.openapi(routes.signIn, async (c) => {
+    const ctx = { ...requestContext(c, deps), mode: requestedMode(c), previousToken: readSessionToken(c) };
+    const { signedIn, issued } = await signIn(deps, c.get('tenant'), c.req.valid('json'), ctx);
+    deliverSession(c, issued);
+    return c.json(await withAccessToken(deps, c, signedIn, issued), 200);
+  });
+  app.openapi(routes.unlockCode, async (c) =>
+    c.json(await sendUnlockCode(deps, c.get('tenant'), c.req.valid('json'), requestContext(c, deps)), 202),
   );
+  app.openapi(routes.unlock, async (c) =>
+    c.json(await unlockWithCode(deps, c.get('tenant'), c.req.valid('json'), requestContext(c, deps)), 200),
+  );
+  app.openapi(routes.mfaSetup, async (c) =>
+    c.json(await startSignInMfaSetup(deps, c.get('tenant'), readSessionToken(c), requestContext(c, deps).locale), 200),
+  );
+  app.openapi(routes.mfa, async (c) => {
+    const ctx = { ...requestContext(c, deps), mode: requestedMode(c) };
+    const body = c.req.valid('json');
+    const { signedIn, issued } = await completeMfaSignIn(deps, c.get('tenant'), readSessionToken(c), body, ctx);
+    deliverSession(c, issued);
+    return c.json(await withAccessToken(deps, c, signedIn, issued), 200);
+  });
+  app.openapi(withMiddleware(app, deps, routes.consents, [requireSession(deps)]), async (c) => {
+    const { agreements } = c.req.valid('json');
+    return c.json(
+      await acceptAgreements(deps, c.get('tenant'), sessionAuth(c), agreements, requestContext(c, deps)),
+      200,
+    );
+  });
+  app.openapi(routes.session, async (c) => {
+    const token = readSessionToken(c);
+    const signedIn = token ? await validateSession(deps, c.get('tenant').id, token) : undefined;
+    c.header('cache-control', 'no-store');
+    if (!signedIn) throw new AppError('not_signed_in');
+    return c.json(signedIn, 200);
+  });
+  app.openapi(routes.signOut, async (c) => {
+    const token = readSessionToken(c);
+    if (token) await endSession(deps, c.get('tenant').id, token);
+    clearSessionCookie(c);
+    return c.body(null, 204);
+  });
+  return app;
 }

@@ -81,7 +81,7 @@ export function staticRoutes(assets: StaticAssets, deps: Pick<ServiceDeps, 'db' 
         return c.body(js);
       })
       .get('/', async (c) => {
-        // README "Security model": no demo tenant, no demo page and no key on a production server
+        // docs/security.md#production-what-the-operator-must-set: no demo tenant, no demo page and no key on a production server
         if (!deps.config.dev) return c.notFound();
         const page = await assets.demoHtml?.();
         if (page === undefined) return c.text('jd-account BFF', 200);

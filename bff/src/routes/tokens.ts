@@ -1,15 +1,51 @@
-import { Hono } from 'hono';
-import type { SignedIn } from '../../../shared/src/api.ts';
+import { z } from 'zod';
+import { AccessTokenSchema, JwksSchema, OpenIdConfigurationSchema, type SignedIn } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { requireSession, sessionAuth } from '../http/auth.ts';
-import { publicOrigin, type AppContext, type AppEnv } from '../http/context.ts';
+import { publicOrigin, type AppContext } from '../http/context.ts';
+import { apiRoutes } from '../http/validate.ts';
+import { defineRoute, jsonAnswer, withMiddleware } from '../openapi/define.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import type { IssuedSession } from '../services/sessions.ts';
 import { accessTokenForIssued, accessTokenForSession, issuerFor, jwksForSlug, TOKEN_ALG } from '../services/tokens.ts';
 
+const slugParams = z.object({ slug: z.string() });
+
+const routes = {
+  /** mounted at /v1 */
+  token: defineRoute({
+    method: 'post',
+    path: '/session/token',
+    tag: 'Sessions',
+    summary: "A short-lived ES256 JWT for the tenant's backend",
+    auth: 'session',
+    responses: { 200: jsonAnswer(AccessTokenSchema, "The token, to verify against the tenant's JWKS") },
+  }),
+  /** mounted at / */
+  jwks: defineRoute({
+    method: 'get',
+    path: '/tenants/{slug}/.well-known/jwks.json',
+    tag: 'Tokens',
+    summary: "The tenant's public signing keys (JWKS)",
+    auth: 'none',
+    request: { params: slugParams },
+    responses: { 200: jsonAnswer(JwksSchema, 'The keys, current and recently retired') },
+  }),
+  openidConfiguration: defineRoute({
+    method: 'get',
+    path: '/tenants/{slug}/.well-known/openid-configuration',
+    tag: 'Tokens',
+    summary: 'Issuer metadata (issuer, jwks_uri)',
+    auth: 'none',
+    request: { params: slugParams },
+    responses: { 200: jsonAnswer(OpenIdConfigurationSchema, 'Where the keys are') },
+  }),
+};
+
 /** POST /v1/session/token: a fresh token for the tenant's backend (full sessions only, cookie or token mode). */
 export function tokenRoutes(deps: ServiceDeps) {
-  return new Hono<AppEnv>().post('/session/token', requireSession(deps), async (c) => {
+  const app = apiRoutes();
+  app.openapi(withMiddleware(app, deps, routes.token, [requireSession(deps)]), async (c) => {
     const auth = sessionAuth(c);
     const tenant = c.get('tenant');
     return c.json(
@@ -17,8 +53,10 @@ export function tokenRoutes(deps: ServiceDeps) {
         idHash: auth.idHash,
         account: auth.signedIn.account,
       }),
+      200,
     );
   });
+  return app;
 }
 
 /**
@@ -56,28 +94,32 @@ export async function withAccessToken(
  * server to server, with no publishable key and no Origin. Public data: any origin may read it.
  */
 export function wellKnownRoutes(deps: ServiceDeps) {
-  return new Hono<AppEnv>()
-    .get('/tenants/:slug/.well-known/jwks.json', async (c) => {
-      const found = await jwksForSlug(deps, c.req.param('slug'));
-      if (!found) throw new AppError('not_found');
-      // a minute: short beside a retired key's published window (RETIRED_KEY_PUBLISHED_SECONDS)
-      c.header('cache-control', 'public, max-age=60');
-      c.header('access-control-allow-origin', '*');
-      return c.json({ keys: found.keys });
-    })
-    .get('/tenants/:slug/.well-known/openid-configuration', async (c) => {
-      const found = await jwksForSlug(deps, c.req.param('slug'));
-      if (!found) throw new AppError('not_found');
-      const issuer = issuerFor(publicOrigin(c, deps), found.tenant);
-      c.header('cache-control', 'public, max-age=300');
-      c.header('access-control-allow-origin', '*');
-      // only what a verifier needs to find the keys: this issuer signs access tokens, it is no OIDC authorisation server
-      return c.json({
+  const app = apiRoutes();
+  app.openapi(routes.jwks, async (c) => {
+    const found = await jwksForSlug(deps, c.req.valid('param').slug);
+    if (!found) throw new AppError('not_found');
+    // a minute: short beside a retired key's published window (RETIRED_KEY_PUBLISHED_SECONDS)
+    c.header('cache-control', 'public, max-age=60');
+    c.header('access-control-allow-origin', '*');
+    return c.json({ keys: found.keys }, 200);
+  });
+  app.openapi(routes.openidConfiguration, async (c) => {
+    const found = await jwksForSlug(deps, c.req.valid('param').slug);
+    if (!found) throw new AppError('not_found');
+    const issuer = issuerFor(publicOrigin(c, deps), found.tenant);
+    c.header('cache-control', 'public, max-age=300');
+    c.header('access-control-allow-origin', '*');
+    // only what a verifier needs to find the keys: this issuer signs access tokens, it is no OIDC authorisation server
+    return c.json(
+      {
         issuer,
         jwks_uri: `${issuer}/.well-known/jwks.json`,
         subject_types_supported: ['public'],
         id_token_signing_alg_values_supported: [TOKEN_ALG],
         claims_supported: ['iss', 'aud', 'sub', 'iat', 'exp', 'jti', 'sid', 'amr', 'sub_user'],
-      });
-    });
+      },
+      200,
+    );
+  });
+  return app;
 }

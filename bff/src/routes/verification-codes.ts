@@ -1,34 +1,56 @@
-import { Hono } from 'hono';
 import {
   deliveryParams,
+  DeliveryStatusResponseSchema,
   sendCodeBody,
-  type DeliveryStatusResponse,
-  type SendCodeBody,
+  SendCodeResponseSchema,
 } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { deliveryStatus } from '../delivery/outbox.ts';
-import { requestContext, type AppEnv } from '../http/context.ts';
-import { validate, validateForTenant, validated } from '../http/validate.ts';
+import { requestContext } from '../http/context.ts';
+import { apiRoutes, tenantJsonBody } from '../http/validate.ts';
+import { defineRoute, jsonAnswer, withMiddleware } from '../openapi/define.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { issueCode } from '../services/verification.ts';
 
+/** Mounted at /v1. */
+const routes = {
+  send: defineRoute({
+    method: 'post',
+    path: '/verification-codes',
+    tag: 'Registration',
+    summary: 'Send a verification code by SMS or voice (60 s cooldown, daily caps)',
+    auth: 'publishable',
+    request: { body: tenantJsonBody(sendCodeBody) },
+    responses: { 202: jsonAnswer(SendCodeResponseSchema, 'Code queued; the answer names the delivery to poll') },
+  }),
+  delivery: defineRoute({
+    method: 'get',
+    path: '/deliveries/{id}',
+    tag: 'Registration',
+    summary: 'Delivery status of a sent code',
+    auth: 'publishable',
+    request: { params: deliveryParams },
+    responses: { 200: jsonAnswer(DeliveryStatusResponseSchema, 'Where the message stands') },
+  }),
+};
+
 export function verificationCodeRoutes(deps: ServiceDeps) {
-  return new Hono<AppEnv>()
-    .post('/verification-codes', validateForTenant('json', sendCodeBody), async (c) => {
-      const body = validated<SendCodeBody>(c, 'json');
-      const answer = await issueCode(
-        deps,
-        c.get('tenant'),
-        { target: { kind: 'phone', value: body.phone }, purpose: body.purpose, channel: body.channel },
-        requestContext(c, deps),
-      );
-      return c.json(answer, 202);
-    })
-    .get('/deliveries/:id', validate('param', deliveryParams), async (c) => {
-      const { id } = validated<{ id: string }>(c, 'param');
-      const status: DeliveryStatusResponse | undefined = await deliveryStatus(deps.db, c.get('tenant').id, id);
-      if (!status) throw new AppError('not_found');
-      c.header('cache-control', 'no-store');
-      return c.json(status);
-    });
+  const app = apiRoutes();
+  app.openapi(withMiddleware(app, deps, routes.send), async (c) => {
+    const body = c.req.valid('json');
+    const answer = await issueCode(
+      deps,
+      c.get('tenant'),
+      { target: { kind: 'phone', value: body.phone }, purpose: body.purpose, channel: body.channel },
+      requestContext(c, deps),
+    );
+    return c.json(answer, 202);
+  });
+  app.openapi(routes.delivery, async (c) => {
+    const status = await deliveryStatus(deps.db, c.get('tenant').id, c.req.valid('param').id);
+    if (!status) throw new AppError('not_found');
+    c.header('cache-control', 'no-store');
+    return c.json(status, 200);
+  });
+  return app;
 }
