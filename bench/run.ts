@@ -6,7 +6,7 @@
  *   2. one account registered through the API (code from /dev/outbox), signed in in token mode
  *   3. the raw argon2id verify rate at the configured cost, in this process, BFF idle
  *   4. autocannon on loopback: GET /healthz, GET /v1/session (bearer), POST /v1/sessions (sign-in)
- *   5. dist/jd-register-login.js (the issue's target: both elements with Lit) and dist/jd-account.js
+ *   5. dist/jd-register-login.js (the 30 kB gzip budget's target: both elements with Lit) and dist/jd-account.js
  *      (all three elements): min, gzip -9 and brotli q11 bytes
  *
  * Then a summary against the targets, PASS/MISS per target, and bench/results/latest.json.
@@ -133,7 +133,7 @@ function freePort(): Promise<number> {
 async function startBff(databaseUrl: string): Promise<{ base: string; publishableKey: string; child: ChildProcess }> {
   const port = await freePort();
   // The sign-in run is one client signing in to one account over 10 connections at once: the
-  // attempt limits (README "Security model") would rightly hold most of it back. Raising the caps
+  // attempt limits (docs/security.md#attempt-limits) would rightly hold most of it back. Raising the caps
   // keeps every reservation and settlement on the measured path, and only the refusals away.
   const env: NodeJS.ProcessEnv = {
     RATE_LIMIT_FACTOR: '1000',
@@ -224,13 +224,42 @@ async function api(
   let body: unknown = text;
   try {
     body = JSON.parse(text);
-  } catch {}
+  } catch {
+    // not JSON: the body stays the text
+  }
   return { status: res.status, body };
 }
 
 function expectStatus(what: string, r: { status: number; body: unknown }, status: number) {
   if (r.status !== status)
     throw new Error(`${what}: expected ${status}, got ${r.status}: ${JSON.stringify(r.body).slice(0, 500)}`);
+}
+
+/**
+ * The registration code sent to `e164`, read from /dev/outbox as a developer would. A message
+ * listed without its code means the outbox payload did not read back as an object: the bench
+ * fails and names it.
+ */
+async function codeFromDevOutbox(base: string, e164: string): Promise<string> {
+  let code: string | undefined;
+  for (let i = 0; i < 50 && !code; i++) {
+    const box = await api(base, `/dev/outbox?to=${encodeURIComponent(e164)}`);
+    expectStatus('dev outbox', box, 200);
+    if (!Array.isArray(box.body))
+      throw new Error(`dev outbox: expected a JSON array, got ${JSON.stringify(box.body).slice(0, 300)}`);
+    const entries = box.body as Array<{ code: unknown; purpose: unknown }>;
+    const registration = entries.find((m) => m.purpose === 'register');
+    // the message is there without its code: the outbox payload did not read back as an object
+    if (registration && typeof registration.code !== 'string')
+      throw new Error(
+        `dev outbox: the registration message to ${e164} has no code (${JSON.stringify(registration).slice(0, 300)}); ` +
+          'outbox.payload must read back as a JSON object — a BFF bug, not something the bench works around',
+      );
+    code = registration?.code as string | undefined;
+    if (!code) await sleep(100);
+  }
+  if (!code) throw new Error(`no code for ${e164} in /dev/outbox within 5 s`);
+  return code;
 }
 
 async function registerAccount(base: string, pk: string) {
@@ -247,15 +276,7 @@ async function registerAccount(base: string, pk: string) {
   });
   expectStatus('send code', sent, 202);
 
-  let code: string | undefined;
-  for (let i = 0; i < 50 && !code; i++) {
-    const box = await api(base, `/dev/outbox?to=${encodeURIComponent(e164)}`);
-    expectStatus('dev outbox', box, 200);
-    const entries = box.body as Array<{ code: string | null }>;
-    code = entries.find((m) => m.code)?.code ?? undefined;
-    if (!code) await sleep(100);
-  }
-  if (!code) throw new Error(`no code for ${e164} in /dev/outbox`);
+  const code = await codeFromDevOutbox(base, e164);
 
   const reg = await api(base, '/v1/accounts', {
     method: 'POST',
@@ -276,6 +297,28 @@ async function registerAccount(base: string, pk: string) {
   const token = reg.body?.session?.token as string | undefined;
   if (!token) throw new Error(`register: no session token in ${JSON.stringify(reg.body)}`);
   return { accountName, password, token };
+}
+
+/**
+ * The jsonb columns the bench's setup wrote (the tenant's config, the registration message's
+ * payload) must hold JSON objects: a value stored as a JSON string (double-encoded) is a BFF bug,
+ * so the bench stops here and names it rather than measuring a broken BFF.
+ */
+async function assertJsonbObjects(databaseUrl: string): Promise<void> {
+  const rows = await onDatabase<{ col: string; type: string | null; n: string }>(
+    databaseUrl,
+    `select 'tenants.config' as col, jsonb_typeof(config) as type, count(*) as n from tenants group by 2
+     union all
+     select 'outbox.payload', jsonb_typeof(payload), count(*) from outbox group by 2`,
+  );
+  const wrong = rows.filter((r) => r.type !== 'object');
+  if (!rows.some((r) => r.col === 'tenants.config') || !rows.some((r) => r.col === 'outbox.payload'))
+    throw new Error(`jsonb check: expected a tenant and an outbox message, found ${JSON.stringify(rows)}`);
+  if (wrong.length)
+    throw new Error(
+      `jsonb check: ${wrong.map((r) => `${r.n} ${r.col} value(s) of type ${r.type}`).join(', ')} — ` +
+        'every one must be a JSON object (a value stored as a JSON string is double-encoded): a BFF bug',
+    );
 }
 
 // ---- autocannon ------------------------------------------------------------------------------
@@ -316,7 +359,9 @@ function cannon(
   onResponse?: (status: number, ms: number) => void,
 ): Promise<autocannon.Result> {
   return new Promise((res, rej) => {
-    const instance = autocannon(opts, (err, result) => (err ? rej(err) : res(result)));
+    const instance = autocannon(opts, (err, result) =>
+      err ? rej(err instanceof Error ? err : new Error(String(err))) : res(result),
+    );
     if (onResponse) {
       instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) =>
         onResponse(statusCode, responseTime),
@@ -600,6 +645,8 @@ async function main() {
 
   const account = await registerAccount(bff.base, bff.publishableKey);
   log(`registered ${account.accountName}; bearer token acquired`);
+  await assertJsonbObjects(db.url);
+  log('stored jsonb values (tenant config, outbox payloads) are JSON objects');
 
   // Raw hash rate while the BFF sits idle (2 cores: never alongside the HTTP runs).
   const argon2 = await rawArgon2(config.argon2, account.password);

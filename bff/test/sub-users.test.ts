@@ -92,6 +92,8 @@ describe(`sub-users (${backend})`, () => {
     expect((await p.call(`/${sub.id}/disable`, { body: {} })).json.disabled).toBe(true);
     expect((await h.request('/v1/session', { token: subToken })).status).toBe(401);
     const refused = await subSignIn(p.name, 'temp_user', 'Sub#Pass2026');
+    // the right password, but this sign-in is not allowed: 403, as for a disabled account (account_disabled)
+    expect(refused.status).toBe(403);
     expect(refused.json.error.code).toBe('sub_user_disabled');
     expect((await subSignIn(p.name, 'temp_user', 'Wrong#2026')).json.error.code).toBe('invalid_credentials');
     expect((await p.call(`/${sub.id}/enable`, { body: {} })).json.disabled).toBe(false);

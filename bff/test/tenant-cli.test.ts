@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tenantConfigPatch } from '../../shared/src/tenant-config.ts';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');
@@ -34,7 +35,7 @@ describe('tenant CLI (npm run tenant)', () => {
     expect(noUrl.stderr).toContain('PUBLIC_URL');
   });
 
-  it('creates, lists and shows tenants with PRODUCT.md defaults', async () => {
+  it('creates, lists and shows tenants with the defaults of docs/product.md', async () => {
     const created = await tenant(
       'create',
       'acme-cloud',
@@ -88,6 +89,41 @@ describe('tenant CLI (npm run tenant)', () => {
       stderr: expect.stringContaining('no account "nobody_here"'),
     });
   }, 90_000);
+
+  it("links a new tenant's default agreements to the BFF's https origin (PUBLIC_URL), and warns without one", async () => {
+    const { PUBLIC_URL: _url, ...noUrlEnv }: NodeJS.ProcessEnv = env;
+    const create = (slug: string, extra: Record<string, string>) =>
+      run(process.execPath, ['--import', 'tsx', 'bff/src/cli/tenant.ts', 'create', slug], {
+        cwd: root,
+        env: { ...noUrlEnv, ...extra },
+      });
+    const agreementsOf = async (slug: string) =>
+      JSON.parse((await tenant('show', slug)).stdout).config.agreements as Array<{
+        key: string;
+        url: Record<string, string>;
+      }>;
+
+    const linked = await create('linked-shop', { PUBLIC_URL: 'https://auth.acme.test' });
+    expect(linked.stderr).not.toContain('warning');
+    const absolute = await agreementsOf('linked-shop');
+    expect(absolute.map((a) => a.url)).toEqual(
+      ['registration', 'privacy', 'service'].map((doc) => ({
+        'zh-CN': `https://auth.acme.test/legal/${doc}`,
+        en: `https://auth.acme.test/legal/${doc}`,
+      })),
+    );
+    // what GET /admin/v1/config shows can be written back as it is
+    expect(tenantConfigPatch.safeParse({ agreements: absolute }).success).toBe(true);
+
+    const unlinked = await create('path-shop', {});
+    expect(unlinked.stderr).toContain('warning: the default agreement links are paths');
+    expect(unlinked.stderr).toContain('PUBLIC_URL');
+    expect((await agreementsOf('path-shop')).map((a) => a.url.en)).toEqual([
+      '/legal/registration',
+      '/legal/privacy',
+      '/legal/service',
+    ]);
+  }, 120_000);
 
   it('refuses a duplicate slug, a bad slug and a bad origin with a clear message', async () => {
     await expect(tenant('create', 'acme-cloud')).rejects.toMatchObject({

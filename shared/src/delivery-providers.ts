@@ -1,11 +1,12 @@
 /**
- * The message providers, listed once (CONVENTIONS.md "Lists once"): each provider's channels,
- * the credential keys of an account with it, and the non-secret settings that belong to such an
- * account (sender number, signature, template ids). The stored `ProviderConfig` type
- * (shared/src/tenant.ts), the tenant-config schema (shared/src/tenant-config.ts) and the BFF's
- * sender factories (bff/src/delivery/factories.ts) are derived from this table.
+ * The message providers, listed once: each provider's channels, the credential keys of an account
+ * with it, the non-secret settings that belong to such an account (sender number, signature,
+ * template ids) and the environment variables of the operator's account. The stored
+ * `ProviderConfig` type (shared/src/tenant.ts), the tenant-config schema
+ * (shared/src/tenant-config.ts), the default provider per channel and the BFF's sender factories
+ * (bff/src/delivery/providers.ts, factories.ts) are derived from this table.
  *
- * A tenant's provider entry is one of two accounts (README "Delivery"):
+ * A tenant's provider entry is one of two accounts (docs/operating.md#delivery-providers):
  * - the operator's account: `{ "provider": "tencent" }` — credentials, settings and endpoint all
  *   come from the BFF's environment;
  * - the tenant's own account: `{ "provider": "tencent", "credentials": { … }, …settings }` — every
@@ -15,17 +16,18 @@
  * the BFF at a server of its choosing.
  */
 import { z } from 'zod';
+import { hasInvalidTextChars } from './rules/text.ts';
 
 export const DELIVERY_CHANNELS = ['email', 'sms', 'voice'] as const;
 export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
 
-/** Plain text with no control characters (C0, DEL, C1) and no lone surrogates. */
+/** Plain text with no control characters (C0, DEL, C1) and no lone surrogates (shared/src/rules/text.ts). */
 const text = (max: number) =>
   z
     .string({ error: 'invalid_input' })
     .min(1, { error: 'required' })
     .max(max, { error: 'invalid_input' })
-    .refine((v) => !/[\u0000-\u001f\u007f-\u009f]|[\uD800-\uDFFF]/u.test(v), { error: 'invalid_input' });
+    .refine((v) => !hasInvalidTextChars(v), { error: 'invalid_input' });
 
 /** A credential: printable ASCII without spaces (API keys, SIDs, tokens), so it fits a header as is. */
 export const credentialValue = z
@@ -56,13 +58,32 @@ interface ProviderSpec {
   credentials: readonly string[];
   /** non-secret settings of an own account: `optional()` ones may be left out */
   settings: Record<string, z.ZodType>;
+  /**
+   * The operator's account (docs/operating.md#delivery-providers): the environment variable of each credential and
+   * setting it reads (a setting missing here is the tenant's alone), plus what only the operator
+   * sets (Resend's sender). Names only: the values are read by the BFF's sender factories.
+   */
+  env: Record<string, string>;
+  /** the operator's endpoint overrides (local fakes); never a tenant's key */
+  endpointEnv: Record<string, string>;
 }
 
+/**
+ * The registry. Its server half is bff/src/delivery/factories.ts (name → sender factory, typed
+ * `Record<AccountProviderName, SenderFactory>`, so a provider added here without a factory does
+ * not compile); it stays there because the provider SDKs must never reach a browser bundle.
+ */
 export const PROVIDERS = {
   /** the dev outbox: nothing leaves the database (development and tests) */
-  dev: { channels: DELIVERY_CHANNELS, credentials: [], settings: {} },
+  dev: { channels: DELIVERY_CHANNELS, credentials: [], settings: {}, env: {}, endpointEnv: {} },
   /** email through Resend; an own account sends from the tenant's `emailFrom` */
-  resend: { channels: ['email'], credentials: ['apiKey'], settings: {} },
+  resend: {
+    channels: ['email'],
+    credentials: ['apiKey'],
+    settings: {},
+    env: { apiKey: 'RESEND_API_KEY', from: 'RESEND_FROM' },
+    endpointEnv: { baseUrl: 'RESEND_BASE_URL' },
+  },
   /** SMS and voice for CN/HK/MO/TW through Tencent Cloud SMS/VMS */
   tencent: {
     channels: ['sms', 'voice'],
@@ -77,9 +98,28 @@ export const PROVIDERS = {
       voiceSdkAppId: appId.optional(),
       voiceTemplates: templateIds.optional(),
     },
+    env: {
+      secretId: 'TENCENTCLOUD_SECRET_ID',
+      secretKey: 'TENCENTCLOUD_SECRET_KEY',
+      region: 'TENCENTCLOUD_REGION',
+      smsSdkAppId: 'TENCENTCLOUD_SMS_SDK_APP_ID',
+      signName: 'TENCENTCLOUD_SMS_SIGN_NAME',
+      /** JSON, as the setting */
+      templates: 'TENCENTCLOUD_SMS_TEMPLATES',
+      voiceSdkAppId: 'TENCENTCLOUD_VOICE_SDK_APP_ID',
+      /** JSON, as the setting */
+      voiceTemplates: 'TENCENTCLOUD_VOICE_TEMPLATES',
+    },
+    endpointEnv: { endpoint: 'TENCENTCLOUD_ENDPOINT', protocol: 'TENCENTCLOUD_PROTOCOL' },
   },
   /** SMS and voice through Twilio */
-  twilio: { channels: ['sms', 'voice'], credentials: ['accountSid', 'authToken'], settings: { from: e164 } },
+  twilio: {
+    channels: ['sms', 'voice'],
+    credentials: ['accountSid', 'authToken'],
+    settings: { from: e164 },
+    env: { accountSid: 'TWILIO_ACCOUNT_SID', authToken: 'TWILIO_AUTH_TOKEN', from: 'TWILIO_FROM' },
+    endpointEnv: { baseUrl: 'TWILIO_BASE_URL' },
+  },
 } as const satisfies Record<string, ProviderSpec>;
 
 export type ProviderName = keyof typeof PROVIDERS;
@@ -93,6 +133,20 @@ export function isProviderName(name: unknown): name is ProviderName {
 
 export function providersFor(channel: DeliveryChannel): ProviderName[] {
   return PROVIDER_NAMES.filter((p) => (PROVIDERS[p].channels as readonly string[]).includes(channel));
+}
+
+/** Whether `name` is a provider that delivers on `channel` (a tenant's entry, or the environment's default). */
+export function servesChannel(name: unknown, channel: DeliveryChannel): name is ProviderName {
+  return isProviderName(name) && (PROVIDERS[name].channels as readonly string[]).includes(channel);
+}
+
+/** The environment variable naming a channel's default provider (docs/operating.md#delivery-providers): JD_SMS_PROVIDER, … */
+export const defaultProviderEnv = (channel: DeliveryChannel) => `JD_${channel.toUpperCase()}_PROVIDER`;
+
+/** The environment variable the operator's account reads for a credential or setting, if any. */
+export function operatorEnvName(provider: ProviderName, key: string): string | undefined {
+  const env: Record<string, string> = PROVIDERS[provider].env;
+  return Object.hasOwn(env, key) ? env[key] : undefined;
 }
 
 type Spec<P extends ProviderName> = (typeof PROVIDERS)[P];

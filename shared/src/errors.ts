@@ -43,14 +43,14 @@ export const ERROR_STATUS = {
   not_signed_in: 401,
   account_locked: 429,
   too_many_attempts: 429,
-  // security settings (issue 4)
+  // security settings (docs/product.md#8-security-and-contact-phones-and-emails)
   step_up_required: 403,
   step_up_method_unavailable: 400,
   contact_unchanged: 400,
   password_incorrect: 400,
   email_already_verified: 400,
   no_email_to_verify: 400,
-  // virtual MFA (issue 5)
+  // virtual MFA (docs/product.md#11-virtual-mfa)
   mfa_required: 401,
   mfa_code_invalid: 400,
   mfa_code_reused: 400,
@@ -60,20 +60,21 @@ export const ERROR_STATUS = {
   mfa_already_bound: 400,
   mfa_not_bound: 400,
   mfa_setup_expired: 400,
-  // lost MFA device (issue 5)
+  // lost MFA device (docs/product.md#14-lost-mfa-device-applications)
   real_name_required: 400,
   file_type_invalid: 400,
   file_too_large: 400,
   application_pending: 409,
-  // sub-users (issue 5)
+  // sub-users (docs/product.md#13-sub-users)
   sub_user_forbidden: 403,
   sub_user_only: 403,
   recovery_codes_unavailable: 400,
   mfa_setup_not_required: 400,
   sub_user_name_taken: 409,
   sub_user_not_found: 404,
-  sub_user_disabled: 401,
-  // admin API (issue 6)
+  // the password was right but this sign-in is not allowed: 403, as account_disabled
+  sub_user_disabled: 403,
+  // admin API (docs/api.md#admin-api)
   admin_key_invalid: 401,
   account_disabled: 403,
   account_not_found: 404,
@@ -83,7 +84,8 @@ export const ERROR_STATUS = {
   // tenancy and transport
   tenant_unknown: 401,
   origin_not_allowed: 403,
-  // development only: a Host that is neither loopback nor configured (DNS rebinding; README "Security model")
+  // development only: a Host that is neither loopback nor configured (DNS rebinding;
+  // docs/security.md#production-what-the-operator-must-set)
   host_not_allowed: 403,
   csrf_rejected: 403,
   unsupported_media_type: 415,

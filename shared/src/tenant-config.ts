@@ -1,6 +1,6 @@
 /**
  * The one validation of a tenant configuration change, used by the tenant CLI and the admin API
- * (issue 6): every key the operator may set, with its rule. Strings that reach users are plain
+ * (docs/operating.md#tenant-configuration): every key the operator may set, with its rule. Strings that reach users are plain
  * text (the widgets and message templates escape them); URLs that reach users are https (or a
  * path on the BFF for the built-in legal pages); colours and sizes are exact shapes, so nothing
  * a tenant sets can inject CSS or script into a portal.
@@ -97,8 +97,8 @@ function samePolicy(a: PasswordPolicy, b: PasswordPolicy): boolean {
 }
 
 /**
- * The tenant's password rule: one setting names a preset (`{ "preset": "nist" }`, PRODUCT.md
- * "Password presets"), stored expanded so the widget and every stored config read one shape;
+ * The tenant's password rule: one setting names a preset (`{ "preset": "nist" }`,
+ * docs/product.md#2-passwords), stored expanded so the widget and every stored config read one shape;
  * or the whole policy spelled out.
  */
 const passwordPolicy = z.union(
@@ -118,7 +118,7 @@ const passwordPolicy = z.union(
 const agreement = z
   .object({
     key: str().regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: 'invalid_input' }),
-    version: str().regex(/^[0-9A-Za-z][0-9A-Za-z.\-]{0,15}$/, { error: 'invalid_input' }),
+    version: str().regex(/^[0-9A-Za-z][0-9A-Za-z.-]{0,15}$/, { error: 'invalid_input' }),
     title: localized(80),
     url: z.object({ 'zh-CN': linkUrl, en: linkUrl }, { error: 'invalid_input' }).strict(),
   })

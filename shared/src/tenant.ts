@@ -1,5 +1,6 @@
 import type { PasswordPolicy } from './rules/password.ts';
 import { DEFAULT_PASSWORD_POLICY } from './rules/password.ts';
+import { isHttpsUrl } from './rules/branding.ts';
 import type { PhoneRegion } from './rules/phone-regions.ts';
 import type { Locale } from './i18n/index.ts';
 import type { ProviderName, ProviderSettings } from './delivery-providers.ts';
@@ -47,7 +48,7 @@ export interface DeliveryConfig {
 }
 
 /**
- * Test identities (issue 3): numbers/emails that always accept `code` and receive nothing, so a
+ * Test identities (docs/product.md#15-tenants-and-keys): numbers/emails that always accept `code` and receive nothing, so a
  * tenant's own CI can register users. Off by default; in production only with allowInProduction.
  */
 export interface TestModeConfig {
@@ -73,7 +74,7 @@ export interface Branding {
   cornerRadius?: number;
 }
 
-/** Per-tenant settings (PRODUCT.md "Multi-tenant"); stored as JSON on the tenant row. */
+/** Per-tenant settings (docs/product.md#15-tenants-and-keys); stored as JSON on the tenant row. */
 export interface TenantConfig {
   displayName: Localized;
   defaultLocale: Locale;
@@ -96,31 +97,56 @@ export type TenantPublicConfig = Pick<
   'displayName' | 'defaultLocale' | 'passwordPolicy' | 'phoneRegions' | 'agreements' | 'supportChannels' | 'branding'
 > & { slug: string };
 
-export function defaultTenantConfig(displayName: string, allowedOrigins: string[] = []): TenantConfig {
+/** The placeholder agreements the BFF serves itself (GET /legal/:doc) until a tenant sets its own. */
+export const DEFAULT_AGREEMENT_PATHS = {
+  registration: '/legal/registration',
+  privacy: '/legal/privacy',
+  service: '/legal/service',
+} as const;
+
+/**
+ * A new tenant's config. `publicUrl` is the BFF's public origin (PUBLIC_URL): the default
+ * agreements link to the BFF's own /legal pages there, as absolute URLs, because the widget
+ * renders them on the portal's page — a path alone would resolve against the portal's origin,
+ * where nothing serves it. Only an https origin is used (a link in a tenant config is https or a
+ * path: shared/src/tenant-config.ts); without one the links stay paths, right only when the page
+ * is served by the BFF itself (the dev demo), and `npm run tenant create` says so.
+ */
+export function defaultTenantConfig(
+  displayName: string,
+  allowedOrigins: string[] = [],
+  publicUrl?: string,
+): TenantConfig {
+  const legal = (doc: keyof typeof DEFAULT_AGREEMENT_PATHS) => {
+    const url = isHttpsUrl(publicUrl)
+      ? new URL(DEFAULT_AGREEMENT_PATHS[doc], publicUrl).href
+      : DEFAULT_AGREEMENT_PATHS[doc];
+    return { 'zh-CN': url, en: url };
+  };
   return {
     displayName: { 'zh-CN': displayName, en: displayName },
     defaultLocale: 'zh-CN',
     passwordPolicy: { ...DEFAULT_PASSWORD_POLICY },
-    // PRODUCT.md: mainland China only by default (seed 001); HK/MO/TW can be enabled (seed 003).
+    // mainland China only by default; HK/MO/TW can be enabled (docs/product.md#3-phones)
     phoneRegions: ['CN'],
     agreements: [
       {
         key: 'registration',
         version: '1.0',
         title: { 'zh-CN': '用户注册协议', en: 'Registration Agreement' },
-        url: { 'zh-CN': '/legal/registration', en: '/legal/registration' },
+        url: legal('registration'),
       },
       {
         key: 'privacy',
         version: '1.0',
         title: { 'zh-CN': '隐私政策', en: 'Privacy Policy' },
-        url: { 'zh-CN': '/legal/privacy', en: '/legal/privacy' },
+        url: legal('privacy'),
       },
       {
         key: 'service',
         version: '1.0',
         title: { 'zh-CN': '服务协议', en: 'Service Agreement' },
-        url: { 'zh-CN': '/legal/service', en: '/legal/service' },
+        url: legal('service'),
       },
     ],
     supportChannels: { ticketUrl: '/support', hotline: '400-000-0000', email: 'support@example.com' },

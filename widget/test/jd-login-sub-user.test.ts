@@ -1,5 +1,5 @@
 /**
- * <jd-login>'s sub-user sign-in (PRODUCT.md "Virtual MFA", sub-users): the primary account's name
+ * <jd-login>'s sub-user sign-in (docs/product.md#13-sub-users): the primary account's name
  * or id, the sub-user's name and its password; the signed-in state says whose sub-user it is.
  */
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
@@ -82,7 +82,7 @@ describe('<jd-login> sub-user sign-in', () => {
   });
 
   it('says when the sub-user is disabled', async () => {
-    bff.routes['POST /v1/sessions'] = () => errorAnswer(401, 'sub_user_disabled');
+    bff.routes['POST /v1/sessions'] = () => errorAnswer(403, 'sub_user_disabled');
     const el = await mount();
     await toSubForm(el);
     await typeInto(el, '#jd-identifier', 'acme_corp');

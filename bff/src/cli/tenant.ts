@@ -51,7 +51,7 @@ const { positionals, values } = parseArgs({
 });
 const [command, slug] = positionals;
 // the same configuration rules as the BFF: in production JD_SECRET and PUBLIC_URL are required
-// (README "Security model"), whatever the command
+// (docs/security.md#production-what-the-operator-must-set), whatever the command
 try {
   loadConfig();
 } catch (err) {
@@ -84,10 +84,19 @@ try {
         origins: values.origin ?? [],
         ...(values.name ? { displayName: values.name } : {}),
         live: values.live ?? false,
+        // the default agreements link to this BFF's /legal pages, absolute when its https origin is known
+        publicUrl: loadConfig().publicUrl,
       });
       console.log(`created tenant ${t.slug}`);
       console.log(`publishable key: ${t.publishableKey}`);
       console.log(`allowed origins: ${t.config.allowedOrigins.join(', ') || '(none)'}`);
+      const relative = t.config.agreements.flatMap((a) => Object.values(a.url)).filter((u) => u.startsWith('/'));
+      if (relative.length)
+        console.error(
+          `warning: the default agreement links are paths (${[...new Set(relative)].join(', ')}): on a portal's own ` +
+            "origin they lead nowhere. Set PUBLIC_URL to the BFF's https origin before creating tenants, or give " +
+            `the tenant its own: npm run tenant -- configure ${t.slug} --json '{"agreements":[…]}'`,
+        );
     }
   } else if (command === 'configure') {
     if (!slug || !values.json) usage();

@@ -186,10 +186,10 @@ export function mergeDelivery(
   return out;
 }
 
-/** Rules across keys: an own Resend account sends from the tenant's `emailFrom`. */
+/** Rules across keys: an own email account (Resend) sends from the tenant's `emailFrom`. */
 export function checkDeliveryConfig(config: TenantConfig): void {
   const email = readStoredEntry(config.delivery?.email);
-  if (email && email.provider === 'resend' && 'owner' in email && email.owner === 'tenant' && !config.emailFrom) {
+  if (email && 'owner' in email && email.owner === 'tenant' && !config.emailFrom) {
     throw new AppError('invalid_input', undefined, [{ path: 'emailFrom', code: 'required' }]);
   }
 }

@@ -1,4 +1,4 @@
-import type { AccountProviderName } from '../../../shared/src/delivery-providers.ts';
+import { operatorEnvName, PROVIDERS, type AccountProviderName } from '../../../shared/src/delivery-providers.ts';
 import type { ProviderAccount, SenderFactory } from './providers.ts';
 import { createResendSender } from './resend.ts';
 import type { MessageSender } from './sender.ts';
@@ -11,7 +11,8 @@ type Env = Record<string, string | undefined>;
 function misconfigured(provider: string, missing: string[]): MessageSender {
   return {
     name: provider,
-    deliver: async () => ({ ok: false, retryable: false, reason: `${provider}_not_configured:${missing.join(',')}` }),
+    deliver: () =>
+      Promise.resolve({ ok: false, retryable: false, reason: `${provider}_not_configured:${missing.join(',')}` }),
   };
 }
 
@@ -46,19 +47,28 @@ function jsonEnv(env: Env, name: string): Record<string, string> | undefined {
 }
 
 /**
- * One parameter: from the tenant's own account (credential or setting), or from the operator's
- * environment — never the one completed by the other, so the operator's credentials go only
- * with the operator's settings and the operator's endpoint.
+ * A provider's parameters by registry key: from the tenant's own account (credential or setting),
+ * or from the operator's environment under the name the registry gives the key
+ * (shared/src/delivery-providers.ts `env`) — never the one completed by the other, so the
+ * operator's credentials go only with the operator's settings and the operator's endpoint. A key
+ * with no environment name is the tenant's alone. `json` reads a JSON-valued variable (templates).
  */
-function param(
-  account: ProviderAccount,
-  key: string,
-  envName: string,
-  env: Env,
-  fromEnv: (name: string) => unknown = (n) => env[n],
-): Param {
-  if (account.owner === 'tenant') return { value: account.credentials[key] ?? account.settings[key], name: key };
-  return { value: fromEnv(envName), name: envName };
+function params(provider: AccountProviderName, account: ProviderAccount, env: Env) {
+  const read = (key: string, fromEnv: (name: string) => unknown): Param => {
+    if (account.owner === 'tenant') return { value: account.credentials[key] ?? account.settings[key], name: key };
+    const envName = operatorEnvName(provider, key);
+    return envName ? { value: fromEnv(envName), name: envName } : { value: undefined, name: key };
+  };
+  return {
+    p: (key: string) => read(key, (name) => env[name]),
+    json: (key: string) => read(key, (name) => jsonEnv(env, name)),
+  };
+}
+
+/** The operator's endpoint override for a provider (local fakes), by the registry's name for it. */
+function endpoint(provider: AccountProviderName, key: string, env: Env): string | undefined {
+  const names: Record<string, string> = PROVIDERS[provider].endpointEnv;
+  return Object.hasOwn(names, key) ? env[names[key]] : undefined;
 }
 
 const optional = (name: string, value: unknown) => (value !== undefined && value !== '' ? { [name]: value } : {});
@@ -71,50 +81,51 @@ const optional = (name: string, value: unknown) => (value !== undefined && value
  */
 export const senderFactories = {
   resend(account, env, ctx) {
+    const { p } = params('resend', account, env);
     const r = required('resend', {
-      apiKey: param(account, 'apiKey', 'RESEND_API_KEY', env),
+      apiKey: p('apiKey'),
       // an own account sends from the tenant's address; the operator's account from the operator's
-      from:
-        account.owner === 'tenant'
-          ? { value: ctx.emailFrom, name: 'emailFrom' }
-          : { value: env.RESEND_FROM, name: 'RESEND_FROM' },
+      from: account.owner === 'tenant' ? { value: ctx.emailFrom, name: 'emailFrom' } : p('from'),
     });
     if (!r.ok) return r.sender;
-    return createResendSender({ ...r.values, ...optional('baseUrl', env.RESEND_BASE_URL), ...timeout(ctx, env) });
+    return createResendSender({
+      ...r.values,
+      ...optional('baseUrl', endpoint('resend', 'baseUrl', env)),
+      ...timeout(ctx, env),
+    });
   },
   tencent(account, env, ctx) {
-    const p = (key: string, envName: string) => param(account, key, envName, env);
-    const json = (key: string, envName: string) => param(account, key, envName, env, (n) => jsonEnv(env, n));
+    const { p, json } = params('tencent', account, env);
     const r = required('tencent', {
-      secretId: p('secretId', 'TENCENTCLOUD_SECRET_ID'),
-      secretKey: p('secretKey', 'TENCENTCLOUD_SECRET_KEY'),
-      smsSdkAppId: p('smsSdkAppId', 'TENCENTCLOUD_SMS_SDK_APP_ID'),
-      signName: p('signName', 'TENCENTCLOUD_SMS_SIGN_NAME'),
-      templates: json('templates', 'TENCENTCLOUD_SMS_TEMPLATES'),
+      secretId: p('secretId'),
+      secretKey: p('secretKey'),
+      smsSdkAppId: p('smsSdkAppId'),
+      signName: p('signName'),
+      templates: json('templates'),
     });
     if (!r.ok) return r.sender;
     const values = r.values as typeof r.values & { templates: Record<string, string> };
+    const protocol = endpoint('tencent', 'protocol', env);
     return createTencentSender({
       ...values,
-      region: (p('region', 'TENCENTCLOUD_REGION').value as string | undefined) || 'ap-guangzhou',
-      ...optional('intlSignName', account.owner === 'tenant' ? account.settings.intlSignName : undefined),
-      ...optional('intlTemplates', account.owner === 'tenant' ? account.settings.intlTemplates : undefined),
-      ...optional('voiceSdkAppId', p('voiceSdkAppId', 'TENCENTCLOUD_VOICE_SDK_APP_ID').value),
-      ...optional('voiceTemplates', json('voiceTemplates', 'TENCENTCLOUD_VOICE_TEMPLATES').value),
-      ...optional('endpoint', env.TENCENTCLOUD_ENDPOINT),
-      ...(env.TENCENTCLOUD_PROTOCOL === 'http:' || env.TENCENTCLOUD_PROTOCOL === 'https:'
-        ? { protocol: env.TENCENTCLOUD_PROTOCOL }
-        : {}),
+      region: (p('region').value as string | undefined) || 'ap-guangzhou',
+      ...optional('intlSignName', p('intlSignName').value),
+      ...optional('intlTemplates', p('intlTemplates').value),
+      ...optional('voiceSdkAppId', p('voiceSdkAppId').value),
+      ...optional('voiceTemplates', json('voiceTemplates').value),
+      ...optional('endpoint', endpoint('tencent', 'endpoint', env)),
+      ...(protocol === 'http:' || protocol === 'https:' ? { protocol } : {}),
       ...timeout(ctx, env),
     });
   },
   twilio(account, env, ctx) {
-    const r = required('twilio', {
-      accountSid: param(account, 'accountSid', 'TWILIO_ACCOUNT_SID', env),
-      authToken: param(account, 'authToken', 'TWILIO_AUTH_TOKEN', env),
-      from: param(account, 'from', 'TWILIO_FROM', env),
-    });
+    const { p } = params('twilio', account, env);
+    const r = required('twilio', { accountSid: p('accountSid'), authToken: p('authToken'), from: p('from') });
     if (!r.ok) return r.sender;
-    return createTwilioSender({ ...r.values, ...optional('baseUrl', env.TWILIO_BASE_URL), ...timeout(ctx, env) });
+    return createTwilioSender({
+      ...r.values,
+      ...optional('baseUrl', endpoint('twilio', 'baseUrl', env)),
+      ...timeout(ctx, env),
+    });
   },
 } satisfies Record<AccountProviderName, SenderFactory>;

@@ -81,7 +81,7 @@ export interface WorkerOptions {
   log?: (msg: string, fields?: LogFields) => void;
 }
 
-/** README "Delivery": a crashed worker's messages are retaken within about this long. */
+/** A crashed worker's messages are retaken within about this long (docs/operating.md#outbox-and-crashed-workers). */
 export const DEFAULT_LEASE_MS = 10_000;
 const DEFAULT_DELIVERY_DEADLINE_MS = 90_000;
 
@@ -339,7 +339,7 @@ export class OutboxWorker {
     this.stopped = false;
     const tick = async () => {
       await this.kick();
-      if (!this.stopped) this.timer = setTimeout(tick, intervalMs);
+      if (!this.stopped) this.timer = setTimeout(() => void tick(), intervalMs);
     };
     void tick();
   }
@@ -397,6 +397,16 @@ export interface DevOutboxEntry {
 }
 
 /** The dev outbox, newest first (development mode only). */
+/**
+ * The `to` filter of GET /dev/outbox as meant. In a query string a raw `+` decodes to a space, so
+ * `?to=+8613800138000` arrives as " 8613800138000": a space before the digits is read as the `+`
+ * of an E.164 number (`%2B` works as well). Other values (email addresses) are taken as given.
+ */
+export function devOutboxRecipient(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  return /^ [0-9]+$/.test(raw) ? `+${raw.slice(1)}` : raw;
+}
+
 export async function readDevOutbox(db: Db, filter: { to?: string; limit?: number }): Promise<DevOutboxEntry[]> {
   let q = db
     .selectFrom('outbox')

@@ -1,4 +1,4 @@
-import { isProviderName, type AccountProviderName } from '../../../shared/src/delivery-providers.ts';
+import { defaultProviderEnv, servesChannel, type AccountProviderName } from '../../../shared/src/delivery-providers.ts';
 import type { DeliveryConfig } from '../../../shared/src/tenant.ts';
 import type { Db } from '../db/create.ts';
 import { findTenantById } from '../db/tenants.ts';
@@ -10,7 +10,10 @@ type Env = Record<string, string | undefined>;
 
 /** A sender for a channel with no provider: fails for good, so the widget offers the alternatives. */
 export function unconfiguredSender(channel: Channel): MessageSender {
-  return { name: 'none', deliver: async () => ({ ok: false, retryable: false, reason: `no_provider_for_${channel}` }) };
+  return {
+    name: 'none',
+    deliver: () => Promise.resolve({ ok: false, retryable: false, reason: `no_provider_for_${channel}` }),
+  };
 }
 
 /**
@@ -29,17 +32,18 @@ export type SenderFactory = (
 
 /** A sender that fails for good with a reason naming no secret. */
 function failing(provider: string, reason: string): MessageSender {
-  return { name: provider, deliver: async () => ({ ok: false, retryable: false, reason }) };
+  return { name: provider, deliver: () => Promise.resolve({ ok: false, retryable: false, reason }) };
 }
 
 /**
  * Default provider per channel when the tenant names none: whatever the environment configures
- * (README: Configuration) — always the operator's account — else the dev outbox in
- * development, else none.
+ * (docs/operating.md#delivery-providers: JD_SMS_PROVIDER, …) — always the operator's account — else the dev outbox
+ * in development, else none. A name the registry does not know, or a provider that does not
+ * serve the channel (JD_SMS_PROVIDER=resend), counts as none: never a sender for the wrong channel.
  */
 function defaultProvider(channel: Channel, env: Env, dev: boolean): StoredAccount | undefined {
-  const name = env[`JD_${channel.toUpperCase()}_PROVIDER`];
-  if (!isProviderName(name)) return dev ? { provider: 'dev' } : undefined;
+  const name = env[defaultProviderEnv(channel)];
+  if (!servesChannel(name, channel)) return dev ? { provider: 'dev' } : undefined;
   return name === 'dev' ? { provider: 'dev' } : { provider: name, owner: 'operator' };
 }
 

@@ -35,8 +35,8 @@ export interface MessageSender {
  */
 export const devSender: MessageSender = {
   name: 'dev-outbox',
-  async deliver(message) {
-    return { ok: true, providerId: `dev-${message.id}` };
+  deliver(message) {
+    return Promise.resolve({ ok: true, providerId: `dev-${message.id}` });
   },
 };
 

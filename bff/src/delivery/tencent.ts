@@ -145,7 +145,8 @@ export function createTencentSender(config: TencentSenderConfig): MessageSender 
     if (!templateId) return failure(false, 'tencent_no_template', [key], secrets);
     if (!message.template) return failure(false, 'tencent_no_template_params', [key], secrets);
     const signName = mainland ? config.signName : config.intlSignName;
-    const answer = await withDeadline(timeoutMs, (signal) =>
+    // the SDK types answers as `any`; the shape is checked field by field below
+    const answer: unknown = await withDeadline(timeoutMs, (signal) =>
       sms.request(
         'SendSms',
         {
@@ -187,7 +188,8 @@ export function createTencentSender(config: TencentSenderConfig): MessageSender 
       action = 'SendCodeVoice';
       params = { CodeMessage: message.code };
     }
-    const answer = await withDeadline(timeoutMs, (signal) =>
+    // the SDK types answers as `any`; the shape is checked field by field below
+    const answer: unknown = await withDeadline(timeoutMs, (signal) =>
       vms.request(
         action,
         {

@@ -1,5 +1,5 @@
 /**
- * Virtual MFA (issue 5; PRODUCT.md "Virtual MFA", seed 004): TOTP per RFC 6238 (SHA-1, 30 s,
+ * Virtual MFA (docs/product.md#11-virtual-mfa, #12-recovery-codes): TOTP per RFC 6238 (SHA-1, 30 s,
  * 6 digits) through otplib; ±1 step accepted; a step already accepted is a replay; a code that
  * only matches a ±10 minute window is a clock-drift error telling the user to set the phone's
  * time automatically; 10 single-use recovery codes, stored hashed.
@@ -24,6 +24,7 @@ import type { RequestContext, ServiceDeps } from './deps.ts';
 import { notifySecurityContacts } from './notices.ts';
 import { sessionSecretLimits, withAttempts } from './limits.ts';
 import type { SessionAuth } from './sessions.ts';
+import { requireStepUp } from './step-up.ts';
 import type { Tenant } from './tenants.ts';
 
 const STEP_SECONDS = 30;
@@ -35,10 +36,6 @@ const RECOVERY_CODES = 10;
 
 /** The key sealing TOTP secrets at rest (one SHA-256: cheaper to derive than to cache). */
 const sealingKey = (deps: Pick<ServiceDeps, 'config'>) => deriveKey(deps.config.secret, 'mfa-secret');
-
-function requireStepUp(deps: ServiceDeps, auth: SessionAuth) {
-  if (!auth.stepUpUntil || auth.stepUpUntil <= deps.clock.now()) throw new AppError('step_up_required');
-}
 
 const primaryOwner = (tenantId: string, accountId: string): mfa.MfaOwner => ({ tenantId, accountId, subUserId: null });
 
@@ -272,7 +269,7 @@ export async function confirmMfaSetup(
   code: string,
   ctx: RequestContext,
 ): Promise<RecoveryCodesResponse> {
-  // the grant again at commit (README "Security model"): a device set up under a grant that has
+  // the grant again at commit (docs/product.md#9-step-up-verification): a device set up under a grant that has
   // since ended (setup lasts 10 minutes, so does the grant) is not bound
   requireStepUp(deps, auth);
   const codes = newRecoveryCodes();
@@ -300,7 +297,7 @@ export async function confirmMfaSetup(
   return { recoveryCodes: codes };
 }
 
-// ---- sub-users' own devices (seed 004) -------------------------------------------------
+// ---- sub-users' own devices (docs/product.md#13-sub-users) ---------------------------------
 
 const subUserOwner = (tenantId: string, accountId: string, subUserId: string): mfa.MfaOwner => ({
   tenantId,

@@ -1,6 +1,7 @@
 /**
- * The account center (issue 4; PRODUCT.md "Contact vs security contacts", "Changing security
- * contacts"): the overview, step-up, binding and changing phones/emails, the password.
+ * The account center (docs/product.md#8-security-and-contact-phones-and-emails,
+ * #9-step-up-verification, #10-changing-identity-verification-methods): the overview, step-up,
+ * binding and changing phones/emails, the password.
  */
 import type { Transaction } from 'kysely';
 import type {
@@ -28,13 +29,11 @@ import { notifyContact } from './notices.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import { sendEmailVerification } from './email-verification.ts';
 import type { SessionAuth } from './sessions.ts';
+import { requireStepUp, STEP_UP_SECONDS, stepUpActive } from './step-up.ts';
 import type { Tenant } from './tenants.ts';
 import { hasMfa, mfaStatus, verifyAccountTotp } from './mfa.ts';
 import { checkCode, issueCode, type IssuedCode } from './verification.ts';
 import { sessionSecretLimits, withAttempts } from './limits.ts';
-
-/** How long a passed step-up lets this session make sensitive changes. */
-export const STEP_UP_SECONDS = 600;
 
 type Trx = Transaction<Database>;
 type Ctx = RequestContext & { baseUrl: string };
@@ -57,7 +56,10 @@ function view(row: ContactRow): ContactView {
 const find = (rows: ContactRow[], kind: ContactKind, role: ContactRole) =>
   rows.find((r) => r.kind === kind && r.role === role);
 
-/** PRODUCT.md: identity is verified through a verified security contact or the bound MFA device. */
+/**
+ * Identity is verified through a verified security contact or the bound MFA device
+ * (docs/product.md#9-step-up-verification).
+ */
 function methodsFrom(rows: ContactRow[], mfaBound: boolean): StepUpMethod[] {
   const methods: StepUpMethod[] = [];
   if (find(rows, 'phone', 'security')?.verified_at) methods.push('phone');
@@ -104,7 +106,7 @@ export async function securityOverview(
     const row = find(rows, kind, role);
     return row ? view(row) : null;
   };
-  const active = auth.stepUpUntil !== null && auth.stepUpUntil > deps.clock.now();
+  const active = stepUpActive(deps, auth);
   return {
     account: { id: account.id, accountName: account.account_name, createdAt: iso(account.created_at) },
     securityPhone: pick('phone', 'security'),
@@ -117,10 +119,6 @@ export async function securityOverview(
     supportChannels: tenant.config.supportChannels,
     events,
   };
-}
-
-function requireStepUp(deps: ServiceDeps, auth: SessionAuth): void {
-  if (!auth.stepUpUntil || auth.stepUpUntil <= deps.clock.now()) throw new AppError('step_up_required');
 }
 
 /** The verified security contact a code-based step-up method uses, or step_up_method_unavailable. */
@@ -212,11 +210,11 @@ export async function verifyStepUp(
 }
 
 /**
- * README "Security model": adding or changing ANY identity-verification method (security phone,
- * security email, MFA device) needs a fresh step-up of this session by a method the account
- * already has, whenever it has one (a primary account always has its security phone). Otherwise
- * a method added without step-up (a first security email, verified from the adder's own inbox)
- * would itself pass the next step-up. Checked when the change starts AND when it commits: a code
+ * docs/product.md#10-changing-identity-verification-methods: adding or changing ANY
+ * identity-verification method (security phone, security email, MFA device) needs a fresh step-up
+ * of this session by a method the account already has, whenever it has one (a primary account
+ * always has its security phone). Otherwise a method added without step-up (a first security
+ * email, verified from the adder's own inbox) would itself pass the next step-up. Checked when the change starts AND when it commits: a code
  * issued under a grant is not confirmed once the grant has ended. A contact phone/email only
  * receives notices and proves nothing, so it needs only the code to the new value.
  */
@@ -233,7 +231,8 @@ async function requireStepUpForMethod(
 }
 
 /**
- * README "Security model": every existing verified method hears of an added or changed one
+ * docs/product.md#10-changing-identity-verification-methods: every existing verified method hears
+ * of an added or changed one
  * (`rows` are the contacts as they were before the change: the old phone/email is told too).
  */
 async function notifyExistingMethods(
@@ -311,7 +310,8 @@ export async function confirmContactChange(
       verifiedAt: now,
       now,
     });
-    // PRODUCT.md: notify the old contact; README "Security model": and every other existing method
+    // the old contact and every other existing method are told
+    // (docs/product.md#10-changing-identity-verification-methods)
     if (input.role === 'security')
       await notifyExistingMethods(trx, tenant, rows, `${input.role}_${input.kind}`, ctx, now);
     await audit(trx, deps, tenant, auth, ctx, old ? 'contact_changed' : 'contact_added', 'success', {

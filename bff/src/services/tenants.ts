@@ -30,11 +30,18 @@ export function normalizeOrigin(raw: string): string {
 
 export async function createTenant(
   db: Db,
-  input: { slug: string; displayName?: string; origins?: string[]; live?: boolean },
+  input: {
+    slug: string;
+    displayName?: string;
+    origins?: string[];
+    live?: boolean;
+    /** the BFF's public origin (PUBLIC_URL): the default agreements link there (shared/src/tenant.ts) */
+    publicUrl?: string | undefined;
+  },
 ): Promise<Tenant> {
   if (!SLUG_PATTERN.test(input.slug)) throw new Error('slug: 2–63 of a-z, 0-9 and -, starting with a letter or digit');
   const origins = (input.origins ?? []).map(normalizeOrigin);
-  const config = defaultTenantConfig(input.displayName ?? input.slug, origins);
+  const config = defaultTenantConfig(input.displayName ?? input.slug, origins, input.publicUrl);
   const publishableKey = `pk_${input.live ? 'live' : 'test'}_${randomToken(18)}`;
   return toTenant(await tenants.insertTenant(db, { slug: input.slug, publishableKey, config }));
 }

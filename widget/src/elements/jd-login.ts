@@ -3,6 +3,7 @@ import type { MessageKey } from '../../../shared/src/i18n/index.ts';
 import type { MfaRecoveryEligibility, MfaSetupResponse, SignedIn } from '../../../shared/src/api.ts';
 import type { Agreement } from '../../../shared/src/tenant.ts';
 import { CODE_PATTERN, CODE_RESEND_SECONDS, type CodeDeliveryChannel } from '../../../shared/src/rules/code.ts';
+import { ID_NUMBER_PATTERN } from '../../../shared/src/rules/id-number.ts';
 import {
   isPhoneRegion,
   looksLikeMobile,
@@ -43,7 +44,7 @@ type Errors = Partial<Record<Field, FieldError>>;
 type MfaStep = 'code' | 'recovery' | 'lost' | 'setup';
 /**
  * The unlock step: a locked account's owner gets a code on the security phone or email and lifts
- * the lock (README "Security model"). `note` is the send button's feedback; `back` the lock
+ * the lock (docs/product.md#17-attempt-limits-and-lockout). `note` is the send button's feedback; `back` the lock
  * message that "Back" shows again.
  */
 interface Unlock {
@@ -86,14 +87,14 @@ const sessionGone = (e: JdApiError) => e.code === 'mfa_too_many_attempts' || e.c
 
 /**
  * Sign-in with an account name, or a phone/email that is a login identifier, plus the password
- * (PRODUCT.md "Which identifiers may sign in"). When the account has a virtual MFA device, the
+ * (docs/product.md#7-sign-in-identifiers). When the account has a virtual MFA device, the
  * password is followed by its code (or a recovery code); a pending MFA sign-in found on load goes
  * straight to that step. When a session exists it shows who is signed in and a Sign out button.
  * "Sign in as a sub-user" switches to the primary account's name or id, the sub-user's name and
- * its password (PRODUCT.md "Virtual MFA", sub-users); a sub-user whose primary account requires
+ * its password (docs/product.md#13-sub-users); a sub-user whose primary account requires
  * MFA and who has no device binds one (QR code, key, first code) before the sign-in completes.
  *
- * "Lost your device?" (PRODUCT.md "Virtual MFA"): a real-name verified primary account applies to
+ * "Lost your device?" (docs/product.md#14-lost-mfa-device-applications): a real-name verified primary account applies to
  * disassociate the device (name, associated phone, ID number, photo holding the ID card; an
  * enterprise also its name and business licence) for tenant support to review; otherwise it
  * says disassociation is impossible and shows the tenant's support channels. A sub-user is told
@@ -105,7 +106,7 @@ const sessionGone = (e: JdApiError) => e.code === 'mfa_too_many_attempts' || e.c
  * again with the password cleared. `too_many_attempts` (this client is throttled) says how many
  * seconds to wait.
  *
- * When the tenant has published agreement versions the account has not accepted (issue 6), the
+ * When the tenant has published agreement versions the account has not accepted (docs/product.md#16-agreements), the
  * sign-in (after the MFA step, if any) asks for them — each checked, "Accept and continue", or
  * "Sign out" — before `jd-login` announces it.
  *
@@ -462,7 +463,7 @@ export class JdLogin extends JdElement {
     this.recovery = this.applied = undefined;
     this.dropUploads();
     this.showMfa('lost');
-    // PRODUCT.md: a sub-user's device is disassociated by its primary account, not by an application
+    // a sub-user's device is disassociated by its primary account, not by an application (docs/product.md#13-sub-users)
     if (this.subMfa) return;
     try {
       this.recovery = await this.client!.mfaRecovery();
@@ -498,7 +499,7 @@ export class JdLogin extends JdElement {
     }
   }
 
-  /** Submits the lost-device application (PRODUCT.md "Virtual MFA"): queued for tenant support's review. */
+  /** Submits the lost-device application (docs/product.md#14-lost-mfa-device-applications): queued for tenant support's review. */
   private async onApply(e: Event): Promise<void> {
     e.preventDefault();
     // a file picked just before may still be being read
@@ -515,8 +516,8 @@ export class JdLogin extends JdElement {
     if (!name) errors.name = REQUIRED;
     if (!number.trim()) errors['phone.number'] = REQUIRED;
     else if (!looksLikeMobile(region, number)) errors['phone.number'] = { code: 'phone_invalid' };
-    // the server's rule (shared/src/api.ts mfaApplicationBody); the message is mfa.apply_id_number_invalid
-    if (!/^[0-9A-Za-z]{6,32}$/.test(idNumber)) errors.idNumber = idNumber ? { code: 'invalid_input' } : REQUIRED;
+    // the server's rule (shared/src/rules/id-number.ts); the message is mfa.apply_id_number_invalid
+    if (!ID_NUMBER_PATTERN.test(idNumber)) errors.idNumber = idNumber ? { code: 'invalid_input' } : REQUIRED;
     if (enterprise && !enterpriseName) errors.enterpriseName = REQUIRED;
     for (const f of enterprise ? (['idPhoto', 'businessLicence'] as const) : (['idPhoto'] as const)) {
       if (!this.uploads[f]) errors[f] = this.errors[f] ?? REQUIRED;
@@ -598,7 +599,7 @@ export class JdLogin extends JdElement {
         ...(this.sub ? { subUser: this.v('subUser').trim() } : {}),
       });
       if (signedIn.mfaRequired) {
-        // PRODUCT.md "Virtual MFA": the password was right; the code from the app comes next —
+        // docs/product.md#11-virtual-mfa: the password was right; the code from the app comes next —
         // or, for a sub-user whose primary account requires MFA and who has no device, binding one.
         this.set('password', '');
         this.subMfa = !!signedIn.account.subUser || this.sub;
@@ -614,7 +615,7 @@ export class JdLogin extends JdElement {
         if ((path === 'identifier' || path === 'subUser' || path === 'password') && !next[path])
           next[path] = { code: f.code, params: f.params };
       }
-      // PRODUCT.md: a phone/email bound to several accounts cannot sign in — say so at the identifier.
+      // a phone/email bound to several accounts cannot sign in — say so at the identifier (docs/product.md#7-sign-in-identifiers).
       if (apiError.code === 'identifier_multiple_accounts')
         next.identifier = { code: apiError.code, params: apiError.params };
       if (Object.keys(next).length) this.invalid(next);
@@ -848,7 +849,7 @@ export class JdLogin extends JdElement {
     </section>`;
   }
 
-  /** Updated agreements (issue 6): each a link (safe URLs only, as at registration) with a checkbox. */
+  /** Updated agreements (docs/product.md#16-agreements): each a link (safe URLs only, as at registration) with a checkbox. */
   private renderAgreements(agreements: Agreement[]): TemplateResult {
     const locale = this.resolvedLocale;
     const error = this.errors.agreements;
