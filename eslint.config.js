@@ -24,9 +24,18 @@ export default tseslint.config(
   { files: ['widget/**/*.ts', 'demo/**/*.ts'], languageOptions: { globals: { ...globals.browser } } },
   { files: ['widget/src/**/*.ts'], ...lit.configs['flat/recommended'] },
   {
-    // Tests read JSON answers, which are `any` by nature; asserting on them is the point.
+    // Lit calls a declarative listener (`@click=${this.onClick}`) with `this` set to the element
+    // (LitElement's `host` render option), so handing a method to a template is correct, and the
+    // idiomatic form; the inline arrows the rule asks for would cost bundle bytes (widget/build.ts budgets, docs/architecture.md).
+    files: ['widget/src/elements/**/*.ts'],
+    rules: { '@typescript-eslint/unbound-method': 'off' },
+  },
+  {
+    // Tests read JSON answers, which are `any` by nature; asserting on them is the point. That
+    // includes the helpers' own `json: any` / `body: any` answer types.
     files: ['**/test/**', '**/test-node/**', 'e2e/**', 'bench/**', 'scripts/**'],
     rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',

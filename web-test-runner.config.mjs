@@ -1,4 +1,4 @@
-// Component tests for the widget, in Debian's Chromium (STACK.md §6). Never downloads a browser.
+// Component tests for the widget, in Debian's Chromium (CHROME_PATH, default /usr/bin/chromium). Never downloads a browser.
 // *.real-bff.test.ts run against the real BFF, which realBffPlugin starts beside the test server.
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';

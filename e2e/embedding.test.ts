@@ -1,5 +1,5 @@
 /**
- * Embedding, proven (issue 6): one BFF (`npm start` on PGlite, dev mode) serving two tenants —
+ * Embedding, proven (docs/embedding.md): one BFF (`npm start` on PGlite, dev mode) serving two tenants —
  * `portal`, created with the tenant CLI and allowing the portal's and the static server's
  * origins, and the BFF's own `demo` — and, each on its own port (= its own origin):
  * - demo/portal/server.ts, a third-party portal with its own backend, which embeds the elements

@@ -68,7 +68,7 @@ beforeAll(async () => {
     logLevel: 'warning',
   });
   const app = bundle.outputFiles[0].text;
-  server = createServer(async (req, res) => {
+  server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://stub');
     const send = (status: number, body: unknown, type = 'application/json') => {
       res.writeHead(status, { 'content-type': type });
@@ -81,13 +81,17 @@ beforeAll(async () => {
         'text/html',
       );
     if (url.pathname === '/app.js') return send(200, app, 'text/javascript');
-    apiCalls.push(`${req.method} ${url.pathname} ${req.headers[HEADER_PUBLISHABLE_KEY] ?? '-'}`);
+    apiCalls.push(`${req.method} ${url.pathname} ${req.headers[HEADER_PUBLISHABLE_KEY]?.toString() ?? '-'}`);
     const route = `${req.method} ${url.pathname}`;
     if (route === 'GET /v1/config') return send(200, CONFIG);
     if (route === 'GET /v1/session') return send(401, error('not_signed_in'));
     if (route === 'POST /v1/sessions') {
-      const body = await readBody(req);
-      return body.password === RIGHT_PASSWORD ? send(200, SIGNED_IN) : send(401, error('invalid_credentials'));
+      // a listener's returned promise is dropped by node:http, so the body is read with its failure answered
+      readBody(req).then(
+        (body) => (body.password === RIGHT_PASSWORD ? send(200, SIGNED_IN) : send(401, error('invalid_credentials'))),
+        () => send(400, error('invalid_input')),
+      );
+      return;
     }
     return send(404, error('not_found'));
   });

@@ -111,7 +111,7 @@ describe('demo page in Chromium', () => {
     const submit = () => dialog.locator('button[type="submit"]').click();
     await row('security-phone').getByText('Verified').waitFor({ timeout: 20_000 });
 
-    // add a security email: README "Security model" asks for a step-up first (a code to the
+    // add a security email: docs/product.md#10-changing-identity-verification-methods asks for a step-up first (a code to the
     // security phone); then the link arrives in the dev outbox; opening it verifies the email
     await row('security-email').locator('[data-action="add"]').click();
     await dialog.getByRole('radio', { name: /Code to the security phone/ }).waitFor();

@@ -2,7 +2,7 @@
  * The pages `npm start` serves, under their Content-Security-Policy, in Debian's Chromium: the
  * demo page's inline scripts, the widget bundle and its calls to the BFF all run, the hashed
  * styles apply, nothing is reported as a violation; another site cannot frame the demo page; and
- * a development server refuses a Host that is not this machine (README "Security model").
+ * a development server refuses a Host that is not this machine (docs/security.md#production-what-the-operator-must-set).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 
 /**
  * The foundation schema. Every table carries tenant_id (tenants.id is the tenant's own id) and
- * every query filters by it. Uniqueness rules of PRODUCT.md are unique indexes, so races cannot
+ * every query filters by it. Uniqueness rules of docs/product.md are unique indexes, so races cannot
  * break them. Postgres 15 SQL only (PGlite runs 18 and would accept newer syntax).
  */
 const SCHEMA = `
@@ -37,7 +37,7 @@ const SCHEMA = `
       role text not null check (role in ('security', 'contact')),
       value text not null,
       verified_at timestamptz,
-      -- PRODUCT.md: decided at binding time — only when no other account of the tenant had this value
+      -- docs/product.md#7-sign-in-identifiers: only when no other account of the tenant had this value
       can_sign_in boolean not null,
       created_at timestamptz not null,
       foreign key (tenant_id, account_id) references accounts (tenant_id, id) on delete cascade

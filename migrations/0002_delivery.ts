@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Delivery (issue 3): the outbox becomes a work queue with leases, retries with backoff and a
+ * Delivery (docs/operating.md#outbox-and-crashed-workers): the outbox becomes a work queue with leases, retries with backoff and a
  * record of every attempt.
  */
 const UP = `

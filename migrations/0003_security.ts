@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 
-/** Security settings (issue 4): account-bound codes (also by email), step-up grants, the audit log. */
+/** Security settings (docs/product.md#9-step-up-verification): account-bound codes (also by email), step-up grants, the audit log. */
 const UP = `
 alter table verification_codes drop constraint verification_codes_channel_check;
 alter table verification_codes add constraint verification_codes_channel_check check (channel in ('sms', 'voice', 'email'));

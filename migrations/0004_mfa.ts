@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 
-/** Virtual MFA (issue 5): one TOTP device per account (pending until confirmed), recovery codes, pending-MFA sessions. */
+/** Virtual MFA (docs/product.md#11-virtual-mfa): one TOTP device per account (pending until confirmed), recovery codes, pending-MFA sessions. */
 const UP = `
 create table mfa_devices (
   id uuid primary key default gen_random_uuid(),

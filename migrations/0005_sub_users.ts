@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 
-/** Sub-users (issue 5, seed 004): members of a primary account who sign in with its name + their own name + password. */
+/** Sub-users (docs/product.md#13-sub-users): members of a primary account who sign in with its name + their own name + password. */
 const UP = `
 create table sub_users (
   id uuid primary key default gen_random_uuid(),

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Lost MFA device (issue 5): real-name status on the account (set by the tenant's back office),
+ * Lost MFA device (docs/product.md#14-lost-mfa-device-applications): real-name status on the account (set by the tenant's back office),
  * applications to disassociate MFA with their files, reviewed by tenant support.
  */
 const UP = `

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Sub-users' own virtual MFA (issue 5, seed 004): a device belongs to a primary account or to one
+ * Sub-users' own virtual MFA (docs/product.md#13-sub-users): a device belongs to a primary account or to one
  * of its sub-users; the primary account can disassociate a sub-user's device, which the sub-user
  * is told about at the next sign-in.
  */

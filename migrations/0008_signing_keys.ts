@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Tokens for tenants' backends (issue 6): per-tenant ES256 signing keys and what a token says
+ * Tokens for tenants' backends (docs/embedding.md#tokens-for-your-backend): per-tenant ES256 signing keys and what a token says
  * about its session.
  * - signing_keys: the private JWK is sealed (AES-256-GCM, key derived from JD_SECRET), never
  *   stored in plaintext. `retired_at` null = the tenant's signer; the partial unique index keeps

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * The admin API (issue 6): the tenant's secret keys, and disabling an account.
+ * The admin API (docs/api.md#admin-api): the tenant's secret keys, and disabling an account.
  * A key is `sk_<key id>_<secret>`: the key id is not secret and finds the row; only the
  * SHA-256 of the whole key is stored (a 256-bit random secret needs no slow hash), so a leaked
  * table signs in nowhere. The key id alone decides the tenant.

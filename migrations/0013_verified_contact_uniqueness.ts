@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 
 /**
  * Only verified bindings decide who signs in with a phone/email (bff/src/services/contacts.ts,
- * README "Security model"). Until now the flag was decided when an address was bound, verified
+ * docs/product.md#7-sign-in-identifiers). Until now the flag was decided when an address was bound, verified
  * or not, so binding someone else's email without opening its link kept its owner from ever
  * signing in with it. The partial unique index account_contacts_sign_in_uq (one holder per
  * tenant, kind and value) stays as it is; this adds a check that only a verified security

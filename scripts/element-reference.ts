@@ -1,9 +1,10 @@
 /**
- * README "Element reference", generated from the Custom Elements Manifest (custom-elements.json):
- * per element its attributes, properties, methods, events, parts and slots, and the CSS custom
- * properties once for all three. `tsx scripts/element-reference.ts` prints the Markdown;
- * `--write` puts it between the markers in README.md (`npm run build:manifest` does both, and
- * e2e/custom-elements-manifest.test.ts fails when README and manifest disagree).
+ * docs/elements.md, the element reference, generated from the Custom Elements Manifest
+ * (custom-elements.json): the members every element inherits from its base class once, then per
+ * element its own attributes, properties, methods, events, parts and slots, and the CSS custom
+ * properties once for all three. `tsx scripts/element-reference.ts` prints the Markdown; `--write`
+ * puts it between the markers in docs/elements.md (`npm run build:manifest` does both, and
+ * e2e/custom-elements-manifest.test.ts fails when the page and the manifest disagree).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,7 +18,10 @@ interface Item {
   name: string;
   description?: string;
   type?: { text: string };
+  /** set on members and attributes that come from a base class */
+  inheritedFrom?: { name: string; module?: string };
 }
+type Attribute = Item & { fieldName?: string };
 interface Member extends Item {
   kind: 'field' | 'method';
   attribute?: string;
@@ -30,7 +34,7 @@ interface Declaration extends Item {
   kind: string;
   tagName?: string;
   customElement?: boolean;
-  attributes?: (Item & { fieldName?: string })[];
+  attributes?: Attribute[];
   members?: Member[];
   events?: Item[];
   cssProperties?: Item[];
@@ -60,14 +64,14 @@ const table = (head: string[], rows: string[][]) =>
 /** The first paragraph of a class description: what the element is, without the details. */
 const summary = (d: Declaration) => cell((d.description ?? '').split(/\n\s*\n/)[0]);
 
-function elementSection(d: Declaration): string {
-  const members = d.members ?? [];
-  const attributes = d.attributes ?? [];
+const own = <T extends Item>(items: T[] | undefined) => (items ?? []).filter((i) => !i.inheritedFrom);
+const inherited = <T extends Item>(items: T[] | undefined) => (items ?? []).filter((i) => i.inheritedFrom);
+
+/** The attribute, property and method tables of a set of attributes and members. */
+function memberTables(attributes: Attribute[], members: Member[], add: (title: string, body: string) => void): void {
   const attrFields = new Set(attributes.map((a) => a.fieldName));
   const properties = members.filter((m) => m.kind === 'field' && !m.static && !attrFields.has(m.name));
   const methods = members.filter((m) => m.kind === 'method' && !m.static);
-  const parts: string[] = [`### \`<${d.tagName}>\` (${d.name})`, '', summary(d)];
-  const add = (title: string, body: string) => body && parts.push('', `**${title}**`, '', body);
   add(
     'Attributes',
     table(
@@ -103,6 +107,54 @@ function elementSection(d: Declaration): string {
       }),
     ),
   );
+}
+
+const COMMON_HEADING = 'Common to every element';
+const COMMON_ANCHOR = '#common-to-every-element';
+
+/**
+ * The attributes and members the elements inherit from their base class, listed once (each
+ * element's own section links here). Taken from the first element that has each; a member some
+ * elements lack says which have it.
+ */
+function commonSection(elements: Declaration[]): string {
+  const attributes = new Map<string, { item: Attribute; tags: string[] }>();
+  const members = new Map<string, { item: Member; tags: string[] }>();
+  for (const d of elements) {
+    for (const a of inherited(d.attributes)) {
+      const seen = attributes.get(a.name) ?? { item: a, tags: [] };
+      attributes.set(a.name, { ...seen, tags: [...seen.tags, d.tagName!] });
+    }
+    for (const m of inherited(d.members)) {
+      const seen = members.get(`${m.kind}:${m.name}`) ?? { item: m, tags: [] };
+      members.set(`${m.kind}:${m.name}`, { ...seen, tags: [...seen.tags, d.tagName!] });
+    }
+  }
+  if (attributes.size === 0 && members.size === 0) return '';
+  const only = <T extends Item>({ item, tags }: { item: T; tags: string[] }): T =>
+    tags.length === elements.length
+      ? item
+      : { ...item, description: `${item.description ?? ''} (only ${tags.map((t) => code(`<${t}>`)).join(', ')})` };
+  const bases = [...new Set([...attributes.values(), ...members.values()].map((x) => x.item.inheritedFrom!.name))];
+  const parts: string[] = [
+    `### ${COMMON_HEADING}`,
+    '',
+    `Every element inherits these from its base class (${bases.map(code).join(', ')}).`,
+  ];
+  const add = (title: string, body: string) => body && parts.push('', `**${title}**`, '', body);
+  memberTables([...attributes.values()].map(only), [...members.values()].map(only), add);
+  return parts.join('\n');
+}
+
+function elementSection(d: Declaration, hasCommon: boolean): string {
+  const parts: string[] = [`### \`<${d.tagName}>\` (${d.name})`, '', summary(d)];
+  if (hasCommon && (inherited(d.attributes).length || inherited(d.members).length))
+    parts.push(
+      '',
+      `Besides its own members below, it has the [common attributes, properties and methods](${COMMON_ANCHOR}).`,
+    );
+  const add = (title: string, body: string) => body && parts.push('', `**${title}**`, '', body);
+  memberTables(own(d.attributes), own(d.members), add);
   add(
     'Events',
     table(
@@ -168,22 +220,27 @@ export function elementReference(manifest: Manifest): string {
   const elements = manifest.modules.flatMap((m) => m.declarations ?? []).filter((d) => d.customElement && d.tagName);
   const order = ['jd-register', 'jd-login', 'jd-security-settings'];
   elements.sort((a, b) => order.indexOf(a.tagName!) - order.indexOf(b.tagName!));
+  const common = commonSection(elements);
   return [
     START,
     '',
-    ...elements.map(elementSection).flatMap((s) => [s, '']),
+    ...(common ? [common, ''] : []),
+    ...elements.map((d) => elementSection(d, common !== '')).flatMap((s) => [s, '']),
     cssPropertiesSection(elements),
     '',
     END,
   ].join('\n');
 }
 
-/** README with its generated block replaced (the markers must be there already). */
-export function withReference(readme: string, reference: string): string {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error('README.md has no element-reference markers');
-  return readme.slice(0, start) + reference + readme.slice(end + END.length);
+/** The page the reference is written into, between START and END, relative to the repository root. */
+export const REFERENCE_PAGE = 'docs/elements.md';
+
+/** The page with its generated block replaced (the markers must be there already). */
+export function withReference(page: string, reference: string): string {
+  const start = page.indexOf(START);
+  const end = page.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`${REFERENCE_PAGE} has no element-reference markers`);
+  return page.slice(0, start) + reference + page.slice(end + END.length);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
@@ -191,7 +248,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const manifest = JSON.parse(readFileSync(join(root, 'custom-elements.json'), 'utf8')) as Manifest;
   const reference = elementReference(manifest);
   if (process.argv.includes('--write')) {
-    const file = join(root, 'README.md');
+    const file = join(root, REFERENCE_PAGE);
     const before = readFileSync(file, 'utf8');
     const after = withReference(before, reference);
     if (after !== before) writeFileSync(file, after);

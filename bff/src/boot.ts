@@ -110,7 +110,8 @@ export async function prepareBff({ port, log, env = process.env, remoteAddress }
   const config = loadConfig(env);
   const { db, description } = await openDatabase(env, log);
 
-  // Development only (README "Security model"): production creates no demo tenant and serves no demo page or key.
+  // Development only: production creates no demo tenant and serves no demo page or key
+  // (docs/security.md#production-what-the-operator-must-set).
   let demo: Tenant | undefined;
   if (config.dev) {
     demo = await findTenantBySlug(db, 'demo');
@@ -144,8 +145,8 @@ export async function prepareBff({ port, log, env = process.env, remoteAddress }
     deps,
     tenants: new TenantDirectory(db, config.tenantCacheSeconds * 1000),
     assets: {
-      widgetJs: async () => widgetJs,
-      ...(demoHtml ? { demoHtml: async () => demoHtml } : {}),
+      widgetJs: () => Promise.resolve(widgetJs),
+      ...(demoHtml ? { demoHtml: () => Promise.resolve(demoHtml) } : {}),
     },
     remoteAddress,
   });

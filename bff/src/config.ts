@@ -6,12 +6,12 @@ export interface AppConfig {
   dev: boolean;
   /** secret for keyed hashes of verification codes; must be set in production */
   secret: string;
-  /** how many proxies of ours append to X-Forwarded-For (0: use the peer's address); README "Configuration" */
+  /** how many proxies of ours append to X-Forwarded-For (0: use the peer's address); docs/operating.md#configuration */
   trustProxy: number;
   /** cacheMs: how long a session check may be answered from memory (0 = never); see SessionCache */
   session: { idleSeconds: number; absoluteSeconds: number; touchAfterSeconds: number; cacheMs: number };
   codes: { dailyPerTarget: number; dailyPerIp: number };
-  /** attempt limits (bff/src/services/limits.ts; README "Security model") */
+  /** attempt limits (bff/src/services/limits.ts; docs/security.md#attempt-limits) */
   limits: Limits;
   /** argon2id cost; OWASP minimum is m=19 MiB, t=2, p=1 */
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
@@ -50,7 +50,7 @@ export interface Limits {
   unlockPerClient: CounterRule;
 }
 
-/** The defaults (README "Security model"); RATE_LIMIT_FACTOR multiplies every cap, for load tests only. */
+/** The defaults (docs/security.md#attempt-limits); RATE_LIMIT_FACTOR multiplies every cap, for load tests only. */
 function limits(factor: number): Limits {
   const rule = (max: number, windowSeconds: number, backoffSeconds = 0): CounterRule => ({
     max: max * factor,
@@ -83,7 +83,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dev = env.NODE_ENV !== 'production';
   const secret = env.JD_SECRET ?? (dev ? DEV_SECRET : '');
   if (!dev && secret.length < 32) throw new Error('JD_SECRET (at least 32 characters) is required in production');
-  // README "Security model": in production the tokens' issuer and every email link come from here, never from Host
+  // in production the tokens' issuer and every email link come from here, never from Host
+  // (docs/security.md#production-what-the-operator-must-set)
   if (!dev && !env.PUBLIC_URL)
     throw new Error("PUBLIC_URL (the BFF's public origin, e.g. https://auth.example.com) is required in production");
   return {
@@ -133,7 +134,7 @@ export function databaseTimeouts(env: Record<string, string | undefined> = proce
 
 /**
  * How long an outbox worker's claim on a message lasts unless renewed (OUTBOX_LEASE_SECONDS,
- * default 10; README "Delivery"). A live worker renews it every third of this while it sends, so
+ * default 10; docs/operating.md#outbox-and-crashed-workers). A live worker renews it every third of this while it sends, so
  * this is roughly how long a crashed worker's messages wait before another worker retakes them.
  */
 export function outboxLeaseMs(env: Record<string, string | undefined> = process.env): number {

@@ -2,7 +2,7 @@
  * Bun entry: the same BFF as main.ts (prepareBff in boot.ts does all the wiring), served by
  * Bun.serve instead of @hono/node-server. `npx bun bff/src/main.bun.ts` — Bun comes from the npm
  * registry as a devDependency. Postgres through node-postgres (DATABASE_URL) or embedded PGlite,
- * passwords through @node-rs/argon2, whose N-API binding Bun loads (README: Runtimes).
+ * passwords through @node-rs/argon2, whose N-API binding Bun loads (docs/operating.md#runtimes).
  */
 import { getConnInfo } from 'hono/bun';
 import { prepareBff } from './boot.ts';

@@ -17,7 +17,7 @@ const log = loggerFromEnv(process.env);
 const serverOptions = httpServerOptions(process.env);
 const bff = await prepareBff({ port, log, remoteAddress: (c) => getConnInfo(c).remote.address });
 
-// header size and slow-client timeouts: bff/src/http/server-options.ts (README "Configuration")
+// header size and slow-client timeouts: bff/src/http/server-options.ts (docs/operating.md#configuration)
 const server = serve({ fetch: bff.app.fetch, port, hostname: host, serverOptions }, (info) =>
   bff.announce(host, info.port),
 );

@@ -63,7 +63,8 @@ describe(`concurrency (${backend})`, () => {
     expect((await flags()).filter((f) => f.can_sign_in)).toHaveLength(0);
     const links = (await readDevOutbox(h.db, { to: 'race@example.com' })).map((m) => new URL(m.link!));
     expect(links).toHaveLength(6);
-    const opened = await Promise.all(links.map((u) => h.app.request(`${u.pathname}${u.search}`)));
+    // app.request may answer synchronously; `async` makes every element a promise for Promise.all
+    const opened = await Promise.all(links.map(async (u) => h.app.request(`${u.pathname}${u.search}`)));
     expect(opened.map((r) => r.status)).toEqual(Array(6).fill(200));
     expect((await flags()).filter((f) => f.can_sign_in)).toHaveLength(1);
   });

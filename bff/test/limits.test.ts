@@ -1,5 +1,5 @@
 /**
- * Attempt limits (bff/src/services/limits.ts, README "Security model"): every capped secret is
+ * Attempt limits (bff/src/services/limits.ts, docs/security.md#attempt-limits): every capped secret is
  * reserved before it is checked, so concurrent bursts never check more than the cap; a stranger
  * cannot keep the owner out (per-client throttles; a lock the owner lifts with a code); locked,
  * throttled, unknown and known identifiers answer alike.

@@ -171,7 +171,7 @@ describe(`virtual MFA (${backend})`, () => {
     const { secret } = (await call('/mfa/setup', {})).json;
     expect((await call('/mfa/confirm', { code: '000000' })).json.error.code).toBe('mfa_code_invalid');
     h.clock.advance(601);
-    // the grant ended with the setup: the grant is checked at commit too (README "Security model")
+    // the grant ended with the setup: the grant is checked at commit too (docs/product.md#9-step-up-verification)
     expect((await call('/mfa/confirm', { code: await totp(secret) })).json.error.code).toBe('step_up_required');
     h.clock.advance(60);
     await call('/step-up/start', { method: 'phone' });

@@ -1,5 +1,5 @@
 /**
- * The outbox lease on the real clock (README "Delivery"): a claim is short and renewed while the
+ * The outbox lease on the real clock (docs/operating.md#outbox-and-crashed-workers): a claim is short and renewed while the
  * provider call runs, so a worker that dies mid-send gives its messages up within about one
  * lease, while a live worker with a slow provider keeps them; Resend gets the outbox id as
  * Idempotency-Key, so an email retaken after such a crash is not sent twice. Leases here are

@@ -40,7 +40,7 @@ async function setUp(config?: Partial<AppConfig>): Promise<Ctx> {
   const twilio = await startFakeTwilio();
   const resend = await startFakeResend();
   // the tenant's own accounts (sealed credentials); where the providers' APIs live is the
-  // operator's environment alone (README "Delivery"), here the local fakes
+  // operator's environment alone (docs/operating.md#delivery-providers), here the local fakes
   const sms = {
     provider: 'twilio' as const,
     from: TWILIO_FROM,

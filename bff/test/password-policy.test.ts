@@ -1,5 +1,5 @@
 /**
- * Password presets (PRODUCT.md "Password presets"): a tenant picks the NIST SP 800-63B preset with
+ * Password presets (docs/product.md#2-passwords): a tenant picks the NIST SP 800-63B preset with
  * one setting through PATCH /admin/v1/config; the widget's GET /v1/config shows the rule; new
  * passwords are checked against the server's 10,000+ common-password list on every path that sets
  * one (registration, password change, sub-users), whatever the preset.
@@ -37,7 +37,7 @@ const fieldCodes = (res: { json: any }) =>
 
 describe(`password presets (${backend})`, () => {
   it('the default preset refuses a common password from deep in the server list that the widget does not ship', async () => {
-    // "sasha_007" meets the seed's rule (letters, digits, symbols) and is in the zxcvbn list, not in the widget's
+    // "sasha_007" meets the default rule (letters, digits, symbols) and is in the zxcvbn list, not in the widget's
     const res = await register('deep_common_1', 'Sasha_007');
     expect(res.status).toBe(400);
     expect(fieldCodes(res)).toEqual(['password:password_too_common']);

@@ -27,7 +27,7 @@ describe('configuration', () => {
     expect(loadConfig(PRODUCTION).dev).toBe(false);
     expect(loadConfig({}).dev).toBe(true);
   });
-  // README "Security model": the tokens' issuer and email links come from PUBLIC_URL, never from Host
+  // docs/security.md#production-what-the-operator-must-set: the tokens' issuer and email links come from PUBLIC_URL, never from Host
   it('requires PUBLIC_URL in production, and only there', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', JD_SECRET: 'x'.repeat(40) })).toThrow(
       /PUBLIC_URL .*required in production/,

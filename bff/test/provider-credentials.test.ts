@@ -1,5 +1,5 @@
 /**
- * Provider accounts per tenant (README "Delivery", shared/src/delivery-providers.ts): a tenant
+ * Provider accounts per tenant (docs/operating.md#delivery-providers, shared/src/delivery-providers.ts): a tenant
  * uses either the operator's account — credentials, settings and endpoint all from the BFF's
  * environment — or its own, with every credential its own, sealed at rest and never shown again.
  * No tenant-set URL, host or protocol exists, so the BFF never connects where a tenant says, and

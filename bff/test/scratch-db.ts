@@ -10,7 +10,7 @@ export interface ScratchDatabase {
   name: string;
   /** runs one statement on the new database (a short-lived connection) */
   query<R extends object = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
-  drop(): Promise<void>;
+  drop: () => Promise<void>;
 }
 
 async function onServer<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {

@@ -1,5 +1,5 @@
 /**
- * README "Security model": every HTML page the BFF serves carries a Content-Security-Policy that
+ * docs/security.md#production-what-the-operator-must-set: every HTML page the BFF serves carries a Content-Security-Policy that
  * allows its own inline scripts and styles by hash only, and says who may frame it (a tenant's
  * page: the tenant's allowed origins; anything else: nobody, or the BFF itself). Every other
  * answer allows nothing. The routes are read from the app itself, so a new page cannot be missed.

@@ -220,7 +220,7 @@ describe(`security settings API (${backend})`, () => {
 
   it('adds a security email by link after step-up, resends it 60 s apart, verifies it, and then allows step-up by email', async () => {
     const u = await user();
-    // README "Security model": even a first security email is a new identity-verification method
+    // docs/product.md#10-changing-identity-verification-methods: even a first security email is a new identity-verification method
     expect((await u.call('/email', { body: { email: 'Later@Example.com' } })).json.error.code).toBe('step_up_required');
     await u.stepUp();
     const add = await u.call('/email', { body: { email: 'Later@Example.com' } });

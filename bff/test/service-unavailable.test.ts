@@ -110,6 +110,7 @@ describe('service_unavailable', () => {
   });
 
   it('tells database outages from other failures', () => {
+    const shown = (e: unknown) => (e instanceof Error ? String(e) : JSON.stringify(e));
     for (const e of [
       { code: '57P01' },
       { code: '08006' },
@@ -119,7 +120,7 @@ describe('service_unavailable', () => {
       new Error('Connection terminated unexpectedly'),
       new Error('timeout exceeded when trying to connect'),
     ]) {
-      expect(databaseUnavailable(e), JSON.stringify(e) + String(e)).toBe(true);
+      expect(databaseUnavailable(e), shown(e)).toBe(true);
     }
     for (const e of [
       { code: '23505' },
@@ -129,7 +130,7 @@ describe('service_unavailable', () => {
       null,
       'ECONNRESET',
     ]) {
-      expect(databaseUnavailable(e), String(e)).toBe(false);
+      expect(databaseUnavailable(e), shown(e)).toBe(false);
     }
   });
 });

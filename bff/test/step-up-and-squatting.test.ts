@@ -1,5 +1,5 @@
 /**
- * README "Security model": (1) adding or changing any identity-verification method (security
+ * docs/security.md#identity-verification-methods: (1) adding or changing any identity-verification method (security
  * email, security phone, MFA device) needs a fresh step-up of this session by a method the
  * account already has; the grant is checked when the change starts and when it commits; the
  * existing verified methods are told and an audit event is written. (2) Only verified bindings

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend, makeHarness, type Harness } from './harness.ts';
 import { epochOf, userWithMfa } from './mfa-helpers.ts';
 
-/** Sub-users' own virtual MFA (issue 5, seed 004): required by the primary, bound at sign-in, disassociated by the primary. */
+/** Sub-users' own virtual MFA (docs/product.md#13-sub-users): required by the primary, bound at sign-in, disassociated by the primary. */
 let h: Harness;
 let n = 0;
 beforeAll(async () => {

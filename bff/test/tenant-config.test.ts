@@ -4,7 +4,7 @@ import { configureTenant, findTenantBySlug, TenantDirectory } from '../src/servi
 import { backend, makeHarness, type Harness } from './harness.ts';
 import { userWithMfa } from './mfa-helpers.ts';
 
-/** Per-tenant configuration (issue 6): one validation for CLI and admin API, branding, agreement versions. */
+/** Per-tenant configuration (docs/operating.md#tenant-configuration): one validation for CLI and admin API, branding, agreement versions. */
 let h: Harness;
 beforeAll(async () => {
   h = await makeHarness();

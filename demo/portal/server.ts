@@ -1,5 +1,5 @@
 /**
- * A third-party portal that embeds jd-account (README "Embedding in your portal"): its own
+ * A third-party portal that embeds jd-account (docs/embedding.md#a-portal-with-its-own-backend-demoportal): its own
  * server, on its own origin, knowing the BFF only by URL. It serves one page with <jd-register>
  * and <jd-login> from the BFF's standalone bundle in token mode, and one API, GET /api/me, which
  * verifies the page's token against the BFF's JWKS (verify.ts) and answers who is signed in.
@@ -41,7 +41,7 @@ function page(config: PortalConfig, nonce: string): string {
 
 /**
  * Token mode keeps the session token in sessionStorage, readable by any script on this page: a
- * strict script-src is what keeps an injected script from running (README, token mode's trade-offs).
+ * strict script-src is what keeps an injected script from running (docs/embedding.md, token mode's trade-offs).
  * Scripts: the BFF's bundle and this page's own nonce'd script; requests: this server and the BFF.
  */
 function contentSecurityPolicy(bffOrigin: string, nonce: string): string {

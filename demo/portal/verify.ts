@@ -38,7 +38,7 @@ export class TokenRefused extends Error {
   }
 }
 
-/** The issuer of a tenant's tokens: `<BFF origin>/tenants/<slug>` (README "Tokens for your backend"). */
+/** The issuer of a tenant's tokens: `<BFF origin>/tenants/<slug>` (docs/embedding.md#tokens-for-your-backend). */
 export function issuerOf(bffUrl: string, tenantSlug: string): string {
   return `${new URL(bffUrl).origin}/tenants/${tenantSlug}`;
 }

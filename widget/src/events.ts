@@ -3,7 +3,7 @@
  * their entries in the DOM's event maps, so that
  * `document.addEventListener('jd-login', (e) => e.detail.account.id)` is typed. All of them bubble
  * and are composed (widget/src/parts/base-element.ts `emit`); the manifest (custom-elements.json)
- * and README "Element reference" describe when each fires.
+ * and docs/elements.md describe when each fires.
  */
 import type { ErrorCode } from '../../shared/src/errors.ts';
 import type { AccountSummary, SecurityOverview, SessionSummary } from '../../shared/src/api.ts';
@@ -55,5 +55,6 @@ export interface JdEventMap {
 declare global {
   // The events bubble and are composed: any ancestor, the document or the window can listen. This
   // map is the one HTMLElementEventMap, DocumentEventMap and WindowEventMap all extend.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging needs an interface; its members are JdEventMap's
   interface GlobalEventHandlersEventMap extends JdEventMap {}
 }

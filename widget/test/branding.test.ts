@@ -3,7 +3,7 @@ import '../src/index.ts';
 import type { JdLogin, JdRegister, JdSecuritySettings } from '../src/index.ts';
 import { FakeBff, TEST_CONFIG, securityOverview } from './fake-bff.ts';
 
-/** Tenant branding (issue 6): defaults of the theming tokens, under the portal's own CSS. */
+/** Tenant branding (docs/embedding.md#theming): defaults of the theming tokens, under the portal's own CSS. */
 let bff: FakeBff;
 afterEach(() => bff.restore());
 

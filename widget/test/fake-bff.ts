@@ -89,6 +89,7 @@ export function errorAnswer(
 export class FakeBff {
   readonly requests: RecordedRequest[] = [];
   readonly routes: Record<string, Handler>;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept only to be put back on window, never called
   private readonly original = window.fetch;
 
   constructor(routes: Record<string, Handler> = {}) {
@@ -101,7 +102,7 @@ export class FakeBff {
       ...routes,
     };
     window.fetch = async (input: RequestInfo | URL, init: RequestInit = {}) => {
-      const url = new URL(String(input), location.href);
+      const url = new URL(input instanceof Request ? input.url : input, location.href);
       const headers: Record<string, string> = {};
       new Headers(init.headers).forEach((v, k) => (headers[k] = v));
       const req: RecordedRequest = {

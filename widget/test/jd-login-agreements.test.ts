@@ -1,5 +1,5 @@
 /**
- * <jd-login>'s updated-agreements step (issue 6): when the tenant published agreement versions the
+ * <jd-login>'s updated-agreements step (docs/product.md#16-agreements): when the tenant published agreement versions the
  * account has not accepted, the full sign-in answer names them (`agreementsToAccept`) and the
  * element asks for them — every one checked, POST /v1/consents — before it fires `jd-login`.
  */

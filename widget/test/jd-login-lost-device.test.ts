@@ -1,5 +1,5 @@
 /**
- * <jd-login>'s "Lost your device?" (PRODUCT.md "Virtual MFA"): a real-name verified primary account
+ * <jd-login>'s "Lost your device?" (docs/product.md#14-lost-mfa-device-applications): a real-name verified primary account
  * applies to disassociate its MFA device (personal: name, associated phone, ID number, photo
  * holding the ID card; enterprise: also the enterprise name and business licence); without
  * real-name verification it cannot, and the element says so with the tenant's support channels.

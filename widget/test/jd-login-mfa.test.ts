@@ -1,5 +1,5 @@
 /**
- * <jd-login>'s MFA step (PRODUCT.md "Virtual MFA"): after a right password for an account with a
+ * <jd-login>'s MFA step (docs/product.md#11-virtual-mfa): after a right password for an account with a
  * bound MFA device, the code from the app (or a recovery code) finishes the sign-in.
  */
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';

@@ -1,5 +1,5 @@
 /**
- * <jd-login> and a sub-user's virtual MFA (PRODUCT.md "Virtual MFA", sub-users): a sub-user whose
+ * <jd-login> and a sub-user's virtual MFA (docs/product.md#13-sub-users): a sub-user whose
  * primary account requires MFA and who has no device binds one at sign-in (QR code, key, first
  * code); a sub-user with a device enters its code, has no recovery codes, and for a lost device is
  * sent to its primary account's owner — never to the real-name application.

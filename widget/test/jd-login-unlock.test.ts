@@ -1,5 +1,5 @@
 /**
- * <jd-login> and a locked account (README "Security model"): the sign-in answers `account_locked`
+ * <jd-login> and a locked account (docs/product.md#17-attempt-limits-and-lockout): the sign-in answers `account_locked`
  * and offers "Unlock with a verification code"; the unlock step sends a code to the account's
  * security phone or email (the BFF answers the same for any identifier, so the element says "if
  * this account is locked") and lifts the lock with it. `too_many_attempts` (this client is

@@ -1,5 +1,5 @@
 /**
- * The live checklist shows the tenant's actual password rule (PRODUCT.md "Password presets"),
+ * The live checklist shows the tenant's actual password rule (docs/product.md#2-passwords),
  * read from GET /v1/config: for the NIST SP 800-63B preset that is 8–64 characters, not common,
  * not the account name — no character-class items and no "only letters, digits and symbols" item.
  */

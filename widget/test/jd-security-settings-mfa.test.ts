@@ -1,5 +1,5 @@
 /**
- * <jd-security-settings>'s virtual MFA row (PRODUCT.md "Virtual MFA"): bind by QR code and a first
+ * <jd-security-settings>'s virtual MFA row (docs/product.md#11-virtual-mfa): bind by QR code and a first
  * code (recovery codes shown once), unbind, regenerate the recovery codes — each after step-up,
  * which may itself use the MFA code.
  */
@@ -162,6 +162,7 @@ describe('<jd-security-settings> virtual MFA', () => {
     });
     let copied = '';
     const clipboard = navigator.clipboard;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- kept only to be put back on the clipboard, never called
     const original = clipboard.writeText;
     clipboard.writeText = async (text: string) => void (copied = text);
     try {

@@ -1,5 +1,5 @@
 /**
- * Sub-users' virtual MFA in <jd-security-settings> (PRODUCT.md "Virtual MFA", seed 004):
+ * Sub-users' virtual MFA in <jd-security-settings> (docs/product.md#13-sub-users):
  * - a primary account creates a sub-user with "MFA required", sees each sub-user's MFA state,
  *   toggles "MFA required" and, after confirming, disassociates a sub-user's device;
  * - a signed-in sub-user sees only its own MFA row and binds a device after re-entering its

@@ -93,7 +93,7 @@ describe('<jd-security-settings> against the real BFF', function () {
     expect($(el, '[part~="success"]').textContent).to.contain('Your change has been saved.');
   });
 
-  // README "Security model": the BFF refuses a first security email without a fresh step-up
+  // docs/product.md#10-changing-identity-verification-methods: the BFF refuses a first security email without a fresh step-up
   // (403 step_up_required); the element asks for the step-up before the email, so the user never sees that.
   it('adds a first security email after a step-up through the security phone', async () => {
     const phone = randomPhone();

@@ -160,7 +160,7 @@ describe('<jd-security-settings>', () => {
       phone: { region: 'HK', number: '51234567' },
       channel: 'voice', // the channel chosen for the step-up code is kept
     });
-    expect(($(el, '#jd-code') as HTMLInputElement).value).to.equal('');
+    expect($<HTMLInputElement>(el, '#jd-code').value).to.equal('');
     // 4. confirm
     await typeInto(el, '#jd-code', '654321');
     const changed = oneEvent(el, 'jd-security-change');
@@ -294,7 +294,7 @@ describe('<jd-security-settings>', () => {
     );
   });
 
-  // README "Security model": a first security email, verified from the adder's own inbox, would
+  // docs/product.md#10-changing-identity-verification-methods: a first security email, verified from the adder's own inbox, would
   // itself pass the next step-up, so adding one needs a step-up by a method the account has.
   it('adding a first security email asks for step-up first', async () => {
     serveOverview(securityOverview({ securityEmail: null }));
@@ -386,7 +386,7 @@ describe('<jd-security-settings>', () => {
     await submitDialog(el);
     // back at the email, still filled in: one more Confirm adds it
     await waitUntil(() => el.shadowRoot!.querySelector('dialog #jd-email'), 'no email field after step-up');
-    expect(($(el, '#jd-email') as HTMLInputElement).value).to.equal('carol@example.com');
+    expect($<HTMLInputElement>(el, '#jd-email').value).to.equal('carol@example.com');
     expect($(el, 'dialog [part~="status"]').textContent.trim()).to.equal('');
     await submitDialog(el);
     await waitUntil(

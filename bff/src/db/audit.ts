@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { AuditEventType, AuditEventView } from '../../../shared/src/api.ts';
 import type { Db } from './create.ts';
 import { jsonb } from './json.ts';

@@ -1,4 +1,4 @@
-import type { DeleteQueryBuilder, SelectQueryBuilder, Transaction, UpdateQueryBuilder } from 'kysely';
+import type { ExpressionBuilder, Transaction } from 'kysely';
 import type { Db } from './create.ts';
 import type { Database } from './schema.ts';
 
@@ -11,22 +11,16 @@ export interface MfaOwner {
   subUserId: string | null;
 }
 
-function ofOwner<
-  QB extends
-    | SelectQueryBuilder<Database, 'mfa_devices', any>
-    | UpdateQueryBuilder<Database, 'mfa_devices', 'mfa_devices', any>
-    | DeleteQueryBuilder<Database, 'mfa_devices', any>,
->(qb: QB, o: MfaOwner): QB {
-  const q = (qb as SelectQueryBuilder<Database, 'mfa_devices', any>)
-    .where('tenant_id', '=', o.tenantId)
-    .where('account_id', '=', o.accountId);
-  return (o.subUserId === null
-    ? q.where('sub_user_id', 'is', null)
-    : q.where('sub_user_id', '=', o.subUserId)) as unknown as QB;
-}
+/** The filter for one owner's device, for any select, update or delete of mfa_devices. */
+const ownedBy = (o: MfaOwner) => (eb: ExpressionBuilder<Database, 'mfa_devices'>) =>
+  eb.and([
+    eb('tenant_id', '=', o.tenantId),
+    eb('account_id', '=', o.accountId),
+    o.subUserId === null ? eb('sub_user_id', 'is', null) : eb('sub_user_id', '=', o.subUserId),
+  ]);
 
 export function findDevice(db: Conn, o: MfaOwner) {
-  return ofOwner(db.selectFrom('mfa_devices').selectAll(), o).executeTakeFirst();
+  return db.selectFrom('mfa_devices').selectAll().where(ownedBy(o)).executeTakeFirst();
 }
 
 export async function replacePendingDevice(
@@ -34,7 +28,7 @@ export async function replacePendingDevice(
   o: MfaOwner,
   d: { secretEnc: string; now: Date; expiresAt: Date },
 ) {
-  await ofOwner(trx.deleteFrom('mfa_devices'), o).where('confirmed_at', 'is', null).execute();
+  await trx.deleteFrom('mfa_devices').where(ownedBy(o)).where('confirmed_at', 'is', null).execute();
   await trx
     .insertInto('mfa_devices')
     .values({
@@ -50,7 +44,10 @@ export async function replacePendingDevice(
 
 /** Records an accepted time step, only if it is newer than the last one (a concurrent replay loses). */
 export async function acceptStep(db: Conn, o: MfaOwner, step: number): Promise<boolean> {
-  const res = await ofOwner(db.updateTable('mfa_devices').set({ last_step: step }), o)
+  const res = await db
+    .updateTable('mfa_devices')
+    .set({ last_step: step })
+    .where(ownedBy(o))
     .where((eb) => eb.or([eb('last_step', 'is', null), eb('last_step', '<', step)]))
     .executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
@@ -63,7 +60,10 @@ export async function confirmDevice(
   deviceId: string,
   now: Date,
 ): Promise<boolean> {
-  const res = await ofOwner(trx.updateTable('mfa_devices').set({ confirmed_at: now, setup_expires_at: null }), o)
+  const res = await trx
+    .updateTable('mfa_devices')
+    .set({ confirmed_at: now, setup_expires_at: null })
+    .where(ownedBy(o))
     .where('id', '=', deviceId)
     .where('confirmed_at', 'is', null)
     .executeTakeFirst();
@@ -75,7 +75,7 @@ export async function confirmDevice(
  * have none). True when a BOUND device was removed: of concurrent removals, only one is told so.
  */
 export async function deleteDevice(trx: Transaction<Database>, o: MfaOwner): Promise<boolean> {
-  const removed = await ofOwner(trx.deleteFrom('mfa_devices'), o).returning('confirmed_at').execute();
+  const removed = await trx.deleteFrom('mfa_devices').where(ownedBy(o)).returning('confirmed_at').execute();
   if (o.subUserId === null)
     await trx
       .deleteFrom('mfa_recovery_codes')

@@ -48,8 +48,9 @@ class PgConnection implements DatabaseConnection {
     };
   }
 
-  // eslint-disable-next-line require-yield
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+  // Kysely iterates this inside its own async generator, so throwing at the call fails the stream as a
+  // rejected next() would.
+  streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming queries are not supported by this dialect');
   }
 }
@@ -57,8 +58,8 @@ class PgConnection implements DatabaseConnection {
 class PgDriver implements Driver {
   constructor(private readonly pool: Pool) {}
   async init(): Promise<void> {}
-  async acquireConnection(): Promise<DatabaseConnection> {
-    return new PgConnection(this.pool);
+  acquireConnection(): Promise<DatabaseConnection> {
+    return Promise.resolve(new PgConnection(this.pool));
   }
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const conn = connection as PgConnection;
@@ -86,8 +87,9 @@ class PgDriver implements Driver {
       throw err;
     }
   }
-  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
     this.release(connection as PgConnection);
+    return Promise.resolve();
   }
   private release(conn: PgConnection, err?: unknown) {
     conn.client?.release(err instanceof Error ? err : undefined);

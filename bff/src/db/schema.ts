@@ -48,7 +48,7 @@ export interface MfaApplicationsTable {
   reviewed_at: Timestamp | null;
 }
 
-/** The tenant's secret keys for the admin API (issue 6): only a hash of the key is kept. */
+/** The tenant's secret keys for the admin API (docs/product.md#15-tenants-and-keys): only a hash of the key is kept. */
 export interface AdminKeysTable {
   key_id: string;
   tenant_id: string;
@@ -116,7 +116,7 @@ export interface SessionsTable {
   expires_at: Timestamp;
   ip: string | null;
   user_agent: string | null;
-  /** until when this session may make sensitive changes (issue 4 step-up) */
+  /** until when this session may make sensitive changes (step-up: docs/product.md#9-step-up-verification) */
   step_up_expires_at: Timestamp | null;
   /** password passed, MFA code still due: the session can do nothing else */
   mfa_pending: Generated<boolean>;

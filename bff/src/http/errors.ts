@@ -82,7 +82,8 @@ export function errorHandler(log: Logger) {
 /** A short name for a database failure: its SQLSTATE or errno code, else the driver's message cut short. */
 function reasonOf(err: unknown): string {
   const e = err as { code?: unknown; message?: unknown };
-  return typeof e.code === 'string' ? e.code : String(e.message ?? 'error').slice(0, 80);
+  if (typeof e.code === 'string') return e.code;
+  return typeof e.message === 'string' ? e.message.slice(0, 80) : 'error';
 }
 
 /** The handler without a logger (tests and tools that build a bare app). */

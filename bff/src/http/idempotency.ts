@@ -37,7 +37,7 @@ interface StoredAnswer {
 const isOutcome = (status: number) => status < 500 && status !== 429;
 
 /**
- * Makes a create endpoint safe to retry (README "The API in brief": Idempotency-Key). Without the
+ * Makes a create endpoint safe to retry (docs/operating.md#retries-idempotency-key). Without the
  * header nothing changes. With it, the first request reserves the key in one statement and runs
  * the handler; its answer (status, body, Set-Cookie) is stored sealed with a key derived from
  * JD_SECRET — a registration's answer carries a session — and replayed for 24 hours, with

@@ -1,12 +1,12 @@
 /**
- * The Node HTTP server's own limits (README "Configuration", HTTP_*_MS): what a client may send
+ * The Node HTTP server's own limits (docs/operating.md#configuration, HTTP_*_MS): what a client may send
  * before the app sees a request, and how long it may take. main.ts passes these to
  * @hono/node-server's serve() as `serverOptions`; bff/test/server-limits.test.ts checks them on the
  * real server. The body's size is the app's business (bodyLimit in app.ts: 413, Connection: close).
  */
 import type { ServerOptions } from 'node:http';
 
-/** The defaults, in one place for main.ts, the tests and the README. */
+/** The defaults, in one place for main.ts, the tests and docs/operating.md. */
 export const HTTP_LIMITS = {
   /**
    * Request line + headers, in bytes; more → 431 from Node itself. 16 KiB is Node's default,

@@ -1,5 +1,5 @@
 /**
- * The admin API over accounts (issue 6): the tenant's back office looks accounts up, asks where
+ * The admin API over accounts (docs/api.md#admin-api): the tenant's back office looks accounts up, asks where
  * to send their notices, records real-name status, disables them, signs them out and reads their
  * audit log. Every query is scoped to the tenant the secret key belongs to; an account of another
  * tenant is simply not found. Every change is audited with the acting key's id.
@@ -115,7 +115,7 @@ const fieldError = (path: string, code: 'invalid_input' | 'phone_invalid' | 'ema
 /**
  * Lookup by exactly one of id, name (case-insensitive, NFC: the account-name rule), phone (E.164,
  * or a national number of the tenant's regions) or email (normalised). A phone/email may be bound
- * to several accounts (PRODUCT.md "Which identifiers may sign in"): all are returned.
+ * to several accounts (docs/product.md#7-sign-in-identifiers): all are returned.
  */
 export async function lookupAccounts(
   deps: Pick<ServiceDeps, 'db'>,
@@ -146,7 +146,7 @@ export async function lookupAccounts(
 }
 
 /**
- * PRODUCT.md "Contact vs security contacts": notices go to the contact phone/email, which
+ * docs/product.md#8-security-and-contact-phones-and-emails: notices go to the contact phone/email, which
  * defaults to the security one; only verified contacts are returned. A separate contact that is
  * not verified falls back to the verified security one rather than losing the notice.
  */

@@ -1,5 +1,5 @@
 /**
- * The tenant's secret keys for the admin API (issue 6). A key is `sk_<key id>_<secret>`:
+ * The tenant's secret keys for the admin API (docs/product.md#15-tenants-and-keys). A key is `sk_<key id>_<secret>`:
  * - the key id (16 hex digits, not secret) finds the row and, through it, the tenant — the key
  *   alone decides which tenant a request acts for;
  * - the secret is 256 random bits, so the stored SHA-256 of the whole key is enough (a slow or

@@ -1,5 +1,5 @@
 /**
- * The MFA-application review through the admin API (PRODUCT.md "Virtual MFA": tenant support
+ * The MFA-application review through the admin API (docs/product.md#14-lost-mfa-device-applications: tenant support
  * reviews applications to disassociate a lost device). It reuses the review service the CLI
  * uses (mfa-recovery.ts) and adds what an HTTP caller needs: tenant-scoped 404s, the stored
  * files, and an audit event naming the acting key.

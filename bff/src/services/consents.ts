@@ -1,5 +1,5 @@
 /**
- * Agreements with versions (issue 6): registration records the versions accepted; when a tenant
+ * Agreements with versions (docs/product.md#16-agreements): registration records the versions accepted; when a tenant
  * publishes a new version, sign-in answers with what the account has not accepted yet, and the
  * widget asks for it (POST /v1/consents) before going on.
  */

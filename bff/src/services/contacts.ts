@@ -4,8 +4,8 @@ import { lockKey } from '../db/locks.ts';
 import type { ContactKind, ContactRole, ContactRow, Database } from '../db/schema.ts';
 
 /*
- * The "can sign in" flag of a phone/email binding (PRODUCT.md "Which identifiers may sign in";
- * README "Security model"). Only a VERIFIED binding proves who owns a value, so only verified
+ * The "can sign in" flag of a phone/email binding (docs/product.md#7-sign-in-identifiers;
+ * docs/security.md#identity-verification-methods). Only a VERIFIED binding proves who owns a value, so only verified
  * bindings count, and squatting an address (binding it without opening its link) takes nothing
  * from its owner:
  *

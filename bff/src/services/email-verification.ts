@@ -11,7 +11,7 @@ import { decideVerifiedContact, lockContactValue } from './contacts.ts';
 import type { ServiceDeps } from './deps.ts';
 import type { Tenant } from './tenants.ts';
 
-/** PRODUCT.md "Email": the verification link is valid for 2 hours. */
+/** The verification link is valid for 2 hours (docs/product.md#5-email). */
 export const EMAIL_LINK_TTL_SECONDS = 2 * 3600;
 
 /** Creates a single-use link (stored hashed) and queues the email, in the caller's transaction. */

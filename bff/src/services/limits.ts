@@ -1,5 +1,5 @@
 /**
- * Attempt limits (README "Security model"; PRODUCT.md "Abuse, lockout and limits"). Every secret
+ * Attempt limits (docs/security.md#attempt-limits; docs/product.md#17-attempt-limits-and-lockout). Every secret
  * check reserves its attempt on each key that limits it BEFORE the secret is checked — one atomic
  * upsert per key (bff/src/db/attempts.ts) — so a burst of concurrent requests checks no more
  * secrets than the caps allow, on any number of replicas sharing the database.

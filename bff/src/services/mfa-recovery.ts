@@ -1,10 +1,11 @@
 /**
- * A primary account that lost its MFA device (PRODUCT.md "Virtual MFA", seed 004): only a
+ * A primary account that lost its MFA device (docs/product.md#14-lost-mfa-device-applications): only a
  * real-name verified account may apply to disassociate MFA — after the password step, with the
  * applicant's details and photos — and tenant support reviews the application.
  */
 import type { MfaRecoveryEligibility } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
+import { normalizeIdNumber } from '../../../shared/src/rules/id-number.ts';
 import { recordEvent } from '../db/audit.ts';
 import type { Db } from '../db/create.ts';
 import * as accounts from '../db/accounts.ts';
@@ -16,9 +17,8 @@ import { notifySecurityContacts } from './notices.ts';
 import type { SessionAuth } from './sessions.ts';
 import type { Tenant } from './tenants.ts';
 
-const normalizeId = (s: string) => s.trim().toUpperCase();
 export const idNumberHash = (deps: Pick<ServiceDeps, 'hmac'>, tenantId: string, idNumber: string) =>
-  deps.hmac(`id-number\u0000${tenantId}\u0000${normalizeId(idNumber)}`);
+  deps.hmac(`id-number\u0000${tenantId}\u0000${normalizeIdNumber(idNumber)}`);
 
 /** The tenant's back office (CLI now, admin API later) records the real-name verification. */
 export async function setRealName(
@@ -115,7 +115,7 @@ export async function submitApplication(
       ? decodeFile('businessLicence', input.businessLicence.data, true)
       : undefined;
   const now = deps.clock.now();
-  const idNumber = normalizeId(input.idNumber);
+  const idNumber = normalizeIdNumber(input.idNumber);
   const row = await deps.db.transaction().execute(async (trx) => {
     // one pending application per account, decided under the account lock: of concurrent
     // submissions (a double click, two tabs) one is filed and the others hear application_pending

@@ -16,7 +16,7 @@ export interface Notice {
   kind: string;
 }
 
-/** One contact; an unverified email receives no messages (PRODUCT.md "Email"). */
+/** One contact; an unverified email receives no messages (docs/product.md#5-email). */
 export async function notifyContact(
   trx: Transaction<Database>,
   tenant: Tenant,

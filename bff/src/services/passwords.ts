@@ -3,12 +3,15 @@ import type { AppConfig } from '../config.ts';
 import { COMMON_PASSWORDS } from '../../../shared/src/rules/common-passwords.ts';
 import { normalizePassword } from '../../../shared/src/rules/password.ts';
 
-/** Password hashing behind an interface, so an edge build can swap the native argon2 binding. */
+/**
+ * Password hashing behind an interface, so an edge build can swap the native argon2 binding.
+ * Plain functions, not methods (no `this`): a caller may take one out and call it on its own.
+ */
 export interface PasswordHasher {
-  hash(password: string): Promise<string>;
-  verify(hashed: string, password: string): Promise<boolean>;
+  hash: (password: string) => Promise<string>;
+  verify: (hashed: string, password: string) => Promise<boolean>;
   /** spends the same time as a real verify; used when the account does not exist */
-  verifyDummy(password: string): Promise<void>;
+  verifyDummy: (password: string) => Promise<void>;
 }
 
 export function argon2Hasher(cost: AppConfig['argon2']): PasswordHasher {
@@ -36,8 +39,8 @@ export function argon2Hasher(cost: AppConfig['argon2']): PasswordHasher {
 let commonPasswords: Promise<ReadonlySet<string>> | undefined;
 
 /**
- * The server's blocklist (PRODUCT.md "Password presets": every preset refuses the 10,000 most
- * common passwords): the ranked list of @zxcvbn-ts/language-common (~49,000 leaked passwords,
+ * The server's blocklist (docs/product.md#2-passwords: every preset refuses common passwords):
+ * the ranked list of @zxcvbn-ts/language-common (~49,000 leaked passwords,
  * lower case) plus the small list the widget also ships. Imported on first use, so neither the
  * widget bundle nor a BFF that never sees a new password pays for it; kept for the process's life
  * (static data, not state).

@@ -40,7 +40,7 @@ function checkAgreements(tenant: Tenant, accepted: { key: string; version: strin
 }
 
 /**
- * PRODUCT.md "Registration flow": account name + password, a phone verified by code,
+ * Registration (docs/product.md#6-registration): account name + password, a phone verified by code,
  * agreements, optional referral code and security email. Creates the account and signs it in.
  * The code is checked (wrong tries count) before the transaction; the account, its contacts,
  * consents, the email link and the session commit together with the code's consumption.

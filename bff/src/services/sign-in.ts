@@ -48,7 +48,7 @@ export const identifierSubject = (id: Identifier) => `i:${id.kind}:${id.kind ===
  * Finds the account the identifier signs in to and checks the password, spending one argon2
  * verification whether or not an account exists. Attempts are reserved before any password is
  * checked (services/limits.ts): per account (or unknown identifier) from all clients, per
- * (account, client), per client. PRODUCT.md "Which identifiers may sign in": a phone/email signs
+ * (account, client), per client. docs/product.md#7-sign-in-identifiers: a phone/email signs
  * in only where its binding can sign in; when the password is wrong for that account (or no
  * binding can sign in), the other accounts it is bound to are tried under their own limits, and
  * the right password of one of them answers "use the account name" instead.
@@ -60,7 +60,7 @@ async function authenticate(deps: ServiceDeps, tenant: Tenant, body: SignIn, ctx
     tenant.id,
     id.kind === 'name' ? { folded: id.folded } : { kind: id.kind, value: id.value },
   );
-  // An email signs in only once verified (PRODUCT.md: an unverified email serves nothing).
+  // An email signs in only once verified (docs/product.md#5-email: an unverified email serves nothing).
   const bound = id.kind === 'email' ? rows.filter((r) => r.bound_verified_at !== null) : rows;
   const signable = bound.find((r) => r.can_sign_in);
   // limited per identifier, known or not: one account's name, phone and email have counters of
@@ -126,7 +126,8 @@ export async function signIn(
     const bound = await hasDevice(deps, { tenantId: tenant.id, accountId: sub.accountId, subUserId: sub.subUserId });
     const notices: SignInNotice[] = sub.mfaResetAt ? ['mfa_reset_by_primary'] : [];
     if (bound || sub.mfaRequired) {
-      // seed 004: the code of a bound device is due; with "MFA required" and no device, binding one is
+      // docs/product.md#13-sub-users: the code of a bound device is due; with "MFA required" and
+      // no device, binding one is (the pending session does either next)
       const [issued, summary] = await Promise.all([
         createSession(
           deps.db,
@@ -154,7 +155,7 @@ export async function signIn(
   if (candidate.disabled_at) throw new AppError('account_disabled'); // admin API; told only after the right password
   if (ctx.previousToken) await endSession(deps, tenant.id, ctx.previousToken);
   if (candidate.has_mfa) {
-    // PRODUCT.md: once MFA is bound, sign-in asks for its code after the password
+    // once MFA is bound, sign-in asks for its code after the password (docs/product.md#11-virtual-mfa)
     const issued = await createSession(
       deps.db,
       deps,

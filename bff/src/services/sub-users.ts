@@ -1,5 +1,5 @@
 /**
- * Sub-users (issue 5, seed 004): a primary account creates, lists, disables and deletes members
+ * Sub-users (docs/product.md#13-sub-users): a primary account creates, lists, disables and deletes members
  * who sign in with the primary account's name (or id) + their own name + password.
  * Their own MFA: the primary account can make it required (bound at the next sign-in) and can
  * disassociate a sub-user's device (the sub-user is told at the next sign-in and binds again).

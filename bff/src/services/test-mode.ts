@@ -2,7 +2,7 @@ import type { AppConfig } from '../config.ts';
 import type { Tenant } from './tenants.ts';
 
 /**
- * Test identities (issue 3): a tenant may reserve phone ranges and emails that always accept its
+ * Test identities (docs/product.md#15-tenants-and-keys): a tenant may reserve phone ranges and emails that always accept its
  * fixed code and receive nothing, so its own CI can register users without a phone. Off unless
  * the tenant enables it; in production only with allowInProduction as well.
  */

@@ -1,6 +1,6 @@
 /**
- * Tokens for the tenant's backend (issue 6; PRODUCT.md: "the tenant's own backend learns who is
- * signed in from a short-lived signed token it verifies against the BFF's JWKS").
+ * Tokens for the tenant's backend (docs/product.md#18-sessions-and-tokens): the tenant's own backend
+ * learns who is signed in from a short-lived signed token it verifies against the tenant's JWKS.
  *
  * - ES256 JWTs through `jose`, 5 minutes, issuer `<BFF origin>/tenants/<slug>`, audience the slug.
  * - One signing key per tenant at a time, in Postgres, its private JWK sealed with a key derived
@@ -15,7 +15,7 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import type { AccessToken, AccountSummary } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
-import { deriveKey, randomToken, seal, sha256Hex, unseal } from '../crypto.ts';
+import { deriveKey, randomToken, seal, unseal } from '../crypto.ts';
 import * as keys from '../db/signing-keys.ts';
 import type { ServiceDeps } from './deps.ts';
 import type { IssuedSession } from './sessions.ts';

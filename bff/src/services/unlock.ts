@@ -1,6 +1,6 @@
 /**
- * Unlocking an account locked by failed sign-ins (README "Security model"; PRODUCT.md "Abuse,
- * lockout and limits": the owner lifts a lock by proving the security phone or email). The
+ * Unlocking an account locked by failed sign-ins (docs/product.md#17-attempt-limits-and-lockout: the
+ * owner lifts a lock by proving the security phone or email; docs/security.md#attempt-limits). The
  * answers never tell whether the identifier names an account, or a locked one: sending always
  * answers the same, and any refused code is `code_invalid`.
  */

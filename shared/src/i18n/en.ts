@@ -53,7 +53,7 @@ export const en = {
   'error.internal_error': 'Something went wrong on our side. Please try again.',
   'error.service_unavailable': 'The service is busy or briefly unavailable. Please try again shortly.',
   'error.network_error': 'Cannot reach the account service. Check your connection and try again.',
-  // admin API (issue 6)
+  // admin API (docs/api.md#admin-api)
   'error.admin_key_invalid': 'The secret key is missing, wrong or revoked. Send it as "Authorization: Bearer sk_…".',
   'error.account_disabled': 'This account has been disabled. Please contact support.',
   'error.account_not_found': 'No such account.',
@@ -127,7 +127,7 @@ export const en = {
   'login.agreements_title': 'Updated agreements',
   'login.agreements_intro': 'We have updated the agreements below. Please read and accept them to continue.',
   'login.agreements_accept': 'Accept and continue',
-  // unlocking a locked account with a code (README "Security model")
+  // unlocking a locked account with a code (docs/product.md#17-attempt-limits-and-lockout)
   'login.unlock': 'Unlock with a verification code',
   'login.unlock_title': 'Unlock your account',
   'login.unlock_email': 'Email',

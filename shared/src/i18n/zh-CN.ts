@@ -52,7 +52,7 @@ export const zhCN: Record<MessageKey, string> = {
   'error.internal_error': '服务出现问题，请稍后重试。',
   'error.service_unavailable': '服务繁忙或暂时不可用，请稍后再试。',
   'error.network_error': '无法连接账户服务，请检查网络后重试。',
-  // admin API (issue 6)
+  // admin API (docs/api.md#admin-api)
   'error.admin_key_invalid': '密钥缺失、错误或已被吊销。请以 "Authorization: Bearer sk_…" 发送。',
   'error.account_disabled': '该账户已被停用，请联系客服。',
   'error.account_not_found': '账户不存在。',

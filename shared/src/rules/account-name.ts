@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../errors.ts';
 
-// PRODUCT.md "Account name": 4–20 code points; Han, English letters, digits, - and _; not digits only.
+// docs/product.md#1-account-names: 4–20 code points; Han, English letters, digits, - and _; not digits only.
 // Checked on the NFKC form (which includes NFC), the form that is stored and shown.
 export const ACCOUNT_NAME_MIN = 4;
 export const ACCOUNT_NAME_MAX = 20;
@@ -20,7 +20,7 @@ export function normalizeAccountName(raw: string): string {
 /**
  * The form used for uniqueness and for sign-in by name: NFKC, lower case, NFKC again (lower-casing
  * can un-normalise in other scripts; for the characters a name allows it is a no-op).
- * PRODUCT.md: unique within a tenant, compared case-insensitively.
+ * docs/product.md#1-account-names: unique within a tenant, compared case-insensitively.
  */
 export function foldAccountName(raw: string): string {
   return normalizeAccountName(raw).toLowerCase().normalize('NFKC');

@@ -1,5 +1,5 @@
 /**
- * A tenant's branding (issue 6): exact shapes only, so nothing a tenant sets can inject CSS or
+ * A tenant's branding (docs/embedding.md#theming): exact shapes only, so nothing a tenant sets can inject CSS or
  * load a script. The BFF refuses anything else when the config is changed; the widget checks
  * again before a value reaches a style or an <img>.
  */

@@ -1,4 +1,4 @@
-/** One-time verification codes: 6 digits (issue 2). */
+/** One-time verification codes: 6 digits (docs/product.md#4-verification-codes). */
 export const CODE_LENGTH = 6;
 export const CODE_PATTERN = /^\d{6}$/;
 export const CODE_TTL_SECONDS = 600;

@@ -1,7 +1,6 @@
 /**
- * Common passwords refused whatever the policy (PRODUCT.md: "reject passwords on a common-password
- * blocklist"). Compared case-insensitively. Drawn from published leak top lists (global and
- * Chinese sites), kept to the entries a 6–20 character policy could otherwise accept; small on
+ * Common passwords refused whatever the policy (docs/product.md#2-passwords). Compared
+ * case-insensitively. Drawn from published leak top lists (global and Chinese sites), kept to the entries a 6–20 character policy could otherwise accept; small on
  * purpose, because the widget ships it for the live checklist (the register+login bundle has a
  * 30 kB gzip budget). The last line is the top of @zxcvbn-ts/language-common's ranked list with
  * 8 or more characters (ranks 2–440), for the NIST preset's checklist. This is only the widget's

@@ -5,15 +5,15 @@ import { isCommonPassword } from './common-passwords.ts';
 export type CharClass = 'letter' | 'digit' | 'symbol';
 
 /**
- * Which characters a password may contain: `ascii` = printable ASCII without the space (seed 001,
- * the default); `unicode` = any printable Unicode, spaces and Han characters included (NIST SP
+ * Which characters a password may contain: `ascii` = printable ASCII without the space (the
+ * default); `unicode` = any printable Unicode, spaces and Han characters included (NIST SP
  * 800-63B 3.1.1.2, ASVS 6.2.9) — only control characters, line/paragraph separators and lone
  * surrogates are refused.
  */
 export type PasswordCharset = 'ascii' | 'unicode';
 
 /**
- * A tenant's password policy (PRODUCT.md "Password"): lengths, the classes that must all be
+ * A tenant's password policy (docs/product.md#2-passwords): lengths, the classes that must all be
  * present, and the least number of distinct classes.
  */
 export interface PasswordPolicy {
@@ -33,7 +33,7 @@ export interface PasswordPolicy {
   preset?: PasswordPresetName;
 }
 
-/** The default: the newer, stricter rule of seed 001 — 7–20, letters + digits + symbols. */
+/** The default: the stricter of the two source rules — 7–20, letters + digits + symbols (docs/product.md#2-passwords). */
 export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
   minLength: 7,
   maxLength: 20,
@@ -43,7 +43,7 @@ export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
   blockCommon: true,
 };
 
-/** The older preset of seed 003 — 6–20, at least two classes. */
+/** The older, looser source rule — 6–20, at least two classes (docs/product.md#2-passwords). */
 export const LEGACY_PASSWORD_POLICY: PasswordPolicy = {
   minLength: 6,
   maxLength: 20,
@@ -88,7 +88,7 @@ export function normalizePassword(password: string): string {
   return password.normalize('NFKC');
 }
 
-// Printable ASCII without the space: letters, digits and "English symbols other than spaces" (seed 001).
+// Printable ASCII without the space: letters, digits and "English symbols other than spaces" (docs/product.md#2-passwords).
 const ALLOWED = /^[\x21-\x7e]*$/;
 // The unicode charset refuses what is not printable text: C0/C1 controls and DEL (Cc), line and
 // paragraph separators (Zl, Zp) and lone surrogates (Cs, which a well-formed string never has).

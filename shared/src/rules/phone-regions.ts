@@ -1,5 +1,5 @@
 /**
- * Regions whose mobile numbers the product accepts (PRODUCT.md "Phone numbers"), with a cheap
+ * Regions whose mobile numbers the product accepts (docs/product.md#3-phones), with a cheap
  * shape check the widget runs as the user types. The authoritative check is ./phone.ts
  * (libphonenumber-js with full metadata), which the BFF runs; it is kept out of the widget
  * bundle because its metadata alone is ~49 kB gzip.

@@ -6,7 +6,7 @@ export type PhoneCheck = { ok: true; e164: string; region: PhoneRegion } | { ok:
 
 /**
  * The authoritative phone rule: a mobile number of one of the tenant's regions, normalised to
- * E.164. `allowed` is the tenant's region list (PRODUCT.md default: mainland China only).
+ * E.164. `allowed` is the tenant's region list (default: mainland China only; docs/product.md#3-phones).
  */
 export function checkMobilePhone(region: string, raw: string, allowed: readonly PhoneRegion[]): PhoneCheck {
   if (!isPhoneRegion(region)) return { ok: false, code: 'phone_region_not_allowed' };

@@ -1,13 +1,15 @@
 /**
- * What any text the product accepts may contain (README "Security model"): no control characters
+ * What any text the product accepts may contain (docs/security.md#text-input): no control characters
  * and no lone UTF-16 surrogates. Postgres refuses NUL in a text value and a lone surrogate is not
  * Unicode at all (it cannot be stored or shown faithfully); control characters split log lines,
  * headers and CSV exports and hide text on screen. One rule for every field, widget and BFF alike.
  */
 
 /** C0 (U+0000–U+001F, with NUL), DEL (U+007F) and C1 (U+0080–U+009F). */
+// eslint-disable-next-line no-control-regex -- matching control characters is this rule's purpose
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 /** The same, but TAB, LF and CR are allowed: for the few multi-line fields (a rejection reason). */
+// eslint-disable-next-line no-control-regex -- matching control characters is this rule's purpose
 const CONTROL_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 /**
  * A high surrogate not followed by a low one, or a low one not preceded by a high one (what

@@ -89,7 +89,7 @@ function passwordParams(code: ErrorCode, policy: PasswordPolicy): ErrorParams | 
 }
 
 /**
- * Registration (PRODUCT.md "Registration flow"): account name and password with a live rule
+ * Registration (docs/product.md#6-registration): account name and password with a live rule
  * checklist, security phone verified by an SMS or voice code, the tenant's agreements, an
  * optional referral code and an optional email. A successful registration signs the user in.
  *
@@ -253,7 +253,7 @@ export class JdRegister extends JdElement {
   }
 
   private checkEmail(): FieldError | undefined {
-    if (!this.email.trim()) return undefined; // PRODUCT.md: email is optional, empty = skipped
+    if (!this.email.trim()) return undefined; // email is optional, empty = skipped (docs/product.md#5-email)
     const code = emailProblem(this.email);
     return code && { code };
   }
@@ -382,9 +382,10 @@ export class JdRegister extends JdElement {
         this.deliveryDone(d, sentTo);
         return;
       }
-      if (Date.now() + this.deliveryPollMs <= until) this.pollTimer = setTimeout(tick, this.deliveryPollMs);
+      if (Date.now() + this.deliveryPollMs <= until)
+        this.pollTimer = setTimeout(() => void tick(), this.deliveryPollMs);
     };
-    this.pollTimer = setTimeout(tick, this.deliveryPollMs);
+    this.pollTimer = setTimeout(() => void tick(), this.deliveryPollMs);
   }
 
   private deliveryDone(d: DeliveryStatus, sentTo: string): void {

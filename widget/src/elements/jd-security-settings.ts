@@ -100,11 +100,11 @@ function fieldForCode(code: ErrorCode): Field | undefined {
 }
 
 /**
- * The account center's security settings (PRODUCT.md "Contact vs security contacts", "Changing
- * security contacts", "Email"): security phone and email with their "verified", "can verify
+ * The account center's security settings (docs/product.md#8-security-and-contact-phones-and-emails,
+ * #10-changing-identity-verification-methods, #5-email): security phone and email with their "verified", "can verify
  * identity" and "can sign in" flags, contact phone and email (default: the security ones), the
- * password, the virtual MFA device (bind by QR code, unbind, new recovery codes: PRODUCT.md "Virtual
- * MFA") and the recent security events. Changes run in modal dialogs; adding or changing a security
+ * password, the virtual MFA device (bind by QR code, unbind, new recovery codes: docs/product.md#11-virtual-mfa)
+ * and the recent security events. Changes run in modal dialogs; adding or changing a security
  * phone/email or the password, and every MFA change, first verifies the user's identity (step-up,
  * also by the MFA code once bound), or shows the tenant's support channels when no method is available.
  * A primary account also manages its sub-users here (create, with or without "MFA required"; toggle
@@ -362,7 +362,7 @@ export class JdSecuritySettings extends JdElement {
     this.dialogStatus = undefined;
     this.status = undefined;
     this.countdown.stop();
-    // PRODUCT.md "Changing security contacts", README "Security model": step-up first for the password
+    // docs/product.md#10-changing-identity-verification-methods: step-up first for the password
     // and for adding or changing any identity-verification method (security phone, security email —
     // a first one too, else it would pass the next step-up — and MFA); a first security email of an
     // account with no method at all has nothing to step up with. Contacts and sub-users need none.

@@ -82,7 +82,7 @@ export abstract class JdElement extends LitElement {
 
   /**
    * A fresh token for the portal's own backend: an ES256 JWT (~5 minutes) that it verifies
-   * against the tenant's JWKS (README "Tokens for your backend"). Cached, and fetched anew a
+   * against the tenant's JWKS (docs/embedding.md#tokens-for-your-backend). Cached, and fetched anew a
    * minute before it expires, so call it before each request to your backend. Rejects with a
    * JdApiError (`code` `not_signed_in`, or `mfa_required` while the MFA step is due) without a
    * full session. Any of the elements on the page answers for the same session.
@@ -91,7 +91,7 @@ export abstract class JdElement extends LitElement {
     return this.client ? this.client.accessToken() : Promise.reject(new JdApiError('not_signed_in', 401));
   }
 
-  /** The locale in use: attribute, else tenant default, else browser, else zh-CN (PRODUCT.md "Languages"). */
+  /** The locale in use: attribute, else tenant default, else browser, else zh-CN (docs/product.md#19-languages). */
   get resolvedLocale(): Locale {
     if (isLocale(this.locale)) return this.locale;
     const fromAttr = matchLocale(this.locale);

@@ -2,7 +2,7 @@ import { html, type TemplateResult } from 'lit';
 import { t, type Locale, type MessageKey } from '../../../shared/src/i18n/index.ts';
 import { isPhoneRegion, type PhoneRegion } from '../../../shared/src/rules/phone-regions.ts';
 
-/** The regions a tenant accepts (PRODUCT.md "Phone numbers"), unknown entries dropped; CN when none. */
+/** The regions a tenant accepts (docs/product.md#3-phones), unknown entries dropped; CN when none. */
 export function tenantRegions(configured: readonly string[] | undefined): PhoneRegion[] {
   const regions = (configured ?? []).filter(isPhoneRegion);
   return regions.length ? regions : ['CN'];

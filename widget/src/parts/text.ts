@@ -3,7 +3,7 @@
  * filled with a template (e.g. an agreement link) by splitting the translated message — never
  * by concatenating strings or using unsafeHTML.
  */
-import { html, type TemplateResult } from 'lit';
+import type { TemplateResult } from 'lit';
 import { t, type Locale, type MessageKey } from '../../../shared/src/i18n/index.ts';
 
 export function tWith(

@@ -21,7 +21,8 @@ export async function readUpload(file: File, allowPdf: boolean): Promise<{ data:
   const url = await new Promise<string>((resolve, reject) => {
     const r = new FileReader();
     r.onload = () => resolve(r.result as string);
-    r.onerror = () => reject(r.error);
+    // the File API sets `error` before it fires the error event
+    r.onerror = () => reject(r.error!);
     r.readAsDataURL(file);
   });
   // "data:<type>;base64,<data>": the API takes the bare base64
