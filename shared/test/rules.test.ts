@@ -332,7 +332,12 @@ describe('mobile phones by region', () => {
 
   it('masks numbers for display', () => {
     expect(maskPhone('+8613800138000')).toBe('138****8000');
-    expect(maskPhone('+85291234567')).toBe('+852 912****4567');
+    // at most 3 + 4 digits show, and at least 4 stay hidden, in every region
+    expect(maskPhone('+85291234567')).toBe('+852 91****67');
+    expect(maskPhone('+85362123456')).toBe('+853 62****56');
+    expect(maskPhone('+886912345678')).toBe('+886 91****678');
+    expect(maskPhone('+14155550123')).toBe('141****0123'); // no region: the digits after '+'
+    expect(maskPhone('+123')).toBe('****');
   });
 });
 

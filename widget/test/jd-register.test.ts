@@ -125,7 +125,7 @@ describe('<jd-register>', () => {
   it('sends the code with the chosen region and channel and starts the countdown', async () => {
     bff.routes['POST /v1/verification-codes'] = () => ({
       status: 202,
-      body: { channel: 'voice', sentTo: '+852 9123****', expiresIn: 600, resendAfter: 60 },
+      body: { channel: 'voice', sentTo: '+852 91****67', expiresIn: 600, resendAfter: 60 },
     });
     const el = await mount();
     await typeInto(el, '#jd-region', 'HK');
@@ -143,7 +143,7 @@ describe('<jd-register>', () => {
     });
     expect(req.headers['content-type']).to.equal('application/json');
     expect(button.textContent.trim()).to.equal('Resend in 60 s');
-    expect($(el, '[part~="status"]').textContent).to.contain('+852 9123****');
+    expect($(el, '[part~="status"]').textContent).to.contain('+852 91****67');
     expect(el.shadowRoot!.activeElement).to.equal($(el, '#jd-code'));
     const code = $<HTMLInputElement>(el, '#jd-code');
     expect(code.getAttribute('inputmode')).to.equal('numeric');

@@ -35,11 +35,17 @@ export function looksLikeMobile(region: PhoneRegion, raw: string): boolean {
   return MOBILE_SHAPE[region].test(nationalDigits(region, raw));
 }
 
-/** `13800138000` → `138****8000`; works on E.164 too (keeps the last 4, shows the first 3 national digits). */
+/**
+ * `13800138000` → `138****8000`; works on E.164 too. At most the first 3 and the last 4 national
+ * digits show, and at least 4 stay hidden whatever the region's length (an 8-digit +852 number
+ * shows 2 and 2: `+852 91****67`), so a mask never all but gives the number away.
+ */
 export function maskPhone(e164: string): string {
   const region = PHONE_REGIONS.find((r) => e164.startsWith(`+${DIAL_CODES[r]}`));
   const national = region ? e164.slice(DIAL_CODES[region].length + 1) : e164.replace(/^\+/, '');
   const prefix = region && region !== 'CN' ? `+${DIAL_CODES[region]} ` : '';
-  if (national.length <= 7) return prefix + national.slice(0, 2) + '****' + national.slice(-2);
-  return prefix + national.slice(0, 3) + '****' + national.slice(-4);
+  const shown = Math.max(0, Math.min(7, national.length - 4));
+  const last = Math.min(4, Math.ceil(shown / 2));
+  const first = Math.min(3, shown - last);
+  return prefix + national.slice(0, first) + '****' + (last ? national.slice(-last) : '');
 }
