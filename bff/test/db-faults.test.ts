@@ -141,7 +141,10 @@ describe.skipIf(!pgClusterAvailable())('database faults on a throwaway Postgres 
     bff.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     bff.on('exit', (code, signal) => (exited = { code, signal }));
     const [, port] = await waitFor(/listening on http:\/\/localhost:(\d+)\//, 120_000);
-    [, key] = (await waitFor(/demo tenant publishable key: (pk_[A-Za-z0-9_-]+)/, 10_000)) as [string, string];
+    [, key] = (await waitFor(/demo tenant publishable key: (pk_[A-Za-z0-9_-]+)[^A-Za-z0-9_-]/, 10_000)) as [
+      string,
+      string,
+    ];
     base = `http://127.0.0.1:${port}`;
   }, 180_000);
 

@@ -52,7 +52,7 @@ beforeAll(async () => {
     const onData = (d: Buffer) => {
       output += d.toString('utf8');
       // up to the character after it: output comes in chunks, and one may end inside the key
-      const key = /demo tenant publishable key: (pk_test_\w+)\W/.exec(output);
+      const key = /demo tenant publishable key: (pk_test_[\w-]+)[^\w-]/.exec(output);
       if (key) {
         publishableKey = key[1];
         res();
