@@ -13,6 +13,7 @@ import * as m0011 from './0011_attempt_counters.ts';
 import * as m0012 from './0012_account_name_confusables.ts';
 import * as m0013 from './0013_verified_contact_uniqueness.ts';
 import * as m0014 from './0014_idempotency_keys.ts';
+import * as m0015 from './0015_account_locale.ts';
 
 /** Every migration, in order. Imported statically so the migrator runs on edge runtimes too. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0012_account_name_confusables': m0012,
   '0013_verified_contact_uniqueness': m0013,
   '0014_idempotency_keys': m0014,
+  '0015_account_locale': m0015,
 };

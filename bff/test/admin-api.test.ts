@@ -75,7 +75,8 @@ const signIn = (identifier: string, password: string, o: { pk?: string; subUser?
     locale: 'en',
     ...(o.pk ? { pk: o.pk } : {}),
   });
-const session = (token: string, pk?: string) => h.request('/v1/session', { token, ...(pk ? { pk } : {}) });
+/** GET /v1/session's state: 'in' or 'out' (harness.ts sessionState) */
+const session = (token: string, pk?: string) => h.sessionState({ token, ...(pk ? { pk } : {}) });
 
 async function accountRow(id: string) {
   return h.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -377,12 +378,12 @@ describe(`admin API: accounts (${backend})`, () => {
         .status,
     ).toBe(201);
     const subToken = (await signIn(u.name, 'Sub#Pass2026', { subUser: 'ops_member' })).json.session.token as string;
-    for (const t of [u.token, second, subToken]) expect((await session(t)).status).toBe(200); // now in the session cache too
+    for (const t of [u.token, second, subToken]) expect(await session(t)).toBe('in'); // now in the session cache too
 
     const res = await admin(`/accounts/${u.id}/disable`, { method: 'POST' });
     expect(res.status).toBe(200);
     expect(res.json.disabledAt).toBe(h.clock.now().toISOString());
-    for (const t of [u.token, second, subToken]) expect((await session(t)).status).toBe(401);
+    for (const t of [u.token, second, subToken]) expect(await session(t)).toBe('out');
     expect(await h.db.selectFrom('sessions').select('id_hash').where('account_id', '=', u.id).execute()).toEqual([]);
 
     const wrong = await signIn(u.name, 'Wrong#Pass2026');
@@ -414,7 +415,7 @@ describe(`admin API: accounts (${backend})`, () => {
       { tenantId: A.id, accountId: u.id, mode: 'token' },
       { ip: null, userAgent: null, locale: 'en' },
     );
-    expect((await session(raced.token)).status).toBe(401);
+    expect(await session(raced.token)).toBe('out');
 
     const enabled = await admin(`/accounts/${u.id}/enable`, { method: 'POST' });
     expect(enabled.json.disabledAt).toBeNull();
@@ -427,12 +428,12 @@ describe(`admin API: accounts (${backend})`, () => {
   it('signs an account out everywhere; it can sign in again', async () => {
     const u = await account();
     const other = (await signIn(u.name, PASSWORD)).json.session.token as string;
-    expect((await session(u.token)).status).toBe(200);
+    expect(await session(u.token)).toBe('in');
     const res = await admin(`/accounts/${u.id}/sign-out-everywhere`, { method: 'POST' });
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ signedOutSessions: 2 });
-    expect((await session(u.token)).status).toBe(401);
-    expect((await session(other)).status).toBe(401);
+    expect(await session(u.token)).toBe('out');
+    expect(await session(other)).toBe('out');
     expect((await eventsOf(u.id))[0]).toMatchObject({
       type: 'signed_out_everywhere',
       ip: null,
@@ -575,11 +576,11 @@ describe(`admin API: the MFA-application review (${backend})`, () => {
     expect((await signIn(r.name, r.password)).json.mfaRequired).toBe(true);
 
     const a = await applicant('mfa_lost_4');
-    expect((await session(a.token)).status).toBe(200);
+    expect(await session(a.token)).toBe('in');
     const approved = await admin(`/mfa-applications/${a.applicationId}/approve`, { method: 'POST' });
     expect(approved.status).toBe(200);
     expect(approved.json.status).toBe('approved');
-    expect((await session(a.token)).status).toBe(401);
+    expect(await session(a.token)).toBe('out');
     expect((await admin(`/accounts/${a.accountId}`)).json.mfaBound).toBe(false);
     expect((await signIn(a.name, a.password)).json.mfaRequired).toBeUndefined();
     expect(
@@ -619,7 +620,7 @@ describe(`admin API: tenant isolation (${backend})`, () => {
     const row = await accountRow(b.id);
     expect(row.disabled_at).toBeNull();
     expect(row.real_name_type).toBeNull();
-    expect((await session(b.token, B.publishableKey)).status).toBe(200);
+    expect(await session(b.token, B.publishableKey)).toBe('in');
     expect(
       (await h.db.selectFrom('mfa_applications').select('status').where('id', '=', app.id).executeTakeFirstOrThrow())
         .status,

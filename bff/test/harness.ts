@@ -128,6 +128,17 @@ export async function makeHarness(opts: { config?: Partial<AppConfig> } = {}) {
     });
   }
 
+  /**
+   * GET /v1/session as the widget reads it: 'in' (200, signedIn: true), 'out' (200 and exactly
+   * `{ signedIn: false }`), else the error code (401 mfa_required for a pending session).
+   */
+  async function sessionState(o: RequestOptions = {}): Promise<string> {
+    const res = await request('/v1/session', o);
+    if (res.status !== 200) return res.json?.error?.code ?? `status ${res.status}`;
+    if (res.json?.signedIn === true && res.json.account && res.json.session) return 'in';
+    return JSON.stringify(res.json) === '{"signedIn":false}' ? 'out' : `malformed ${res.text}`;
+  }
+
   async function count(
     table: 'accounts' | 'sessions' | 'account_contacts' | 'verification_codes' | 'consents' | 'outbox',
   ) {
@@ -152,6 +163,7 @@ export async function makeHarness(opts: { config?: Partial<AppConfig> } = {}) {
     request,
     sendCode,
     register,
+    sessionState,
     count,
     setTenantConfig,
     close,

@@ -84,7 +84,7 @@ describe(`sub-users' MFA (${backend})`, () => {
     expect(done.json.session.mfaPending).toBeUndefined();
     expect(done.json.account.subUser.name).toBe('ops_admin');
     expect(done.json.notices).toBeUndefined();
-    expect((await h.request('/v1/session', { token: done.json.session.token })).status).toBe(200);
+    expect(await h.sessionState({ token: done.json.session.token })).toBe('in');
     expect((await h.request('/v1/sub-user/mfa', { token: done.json.session.token })).json).toMatchObject({
       bound: true,
       required: true,

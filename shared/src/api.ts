@@ -234,6 +234,10 @@ export const TenantConfigResponseSchema = z
     phoneRegions: z.array(z.enum(PHONE_REGIONS)),
     agreements: z.array(AgreementSchema),
     supportChannels: SupportChannelsSchema,
+    homeUrl: z
+      .string()
+      .optional()
+      .describe("the portal's home page (https): where the BFF's own pages (the email link's) lead back to"),
     /** the widgets' look: defaults of their CSS custom properties */
     branding: z
       .object({
@@ -322,6 +326,23 @@ export const SignedInSchema = z
   .meta({ id: 'SignedIn' });
 export type SignedIn = z.infer<typeof SignedInSchema>;
 
+/**
+ * GET /v1/session: the current session, or that there is none — a 200 either way, so a signed-out
+ * page load logs no failed request. `signedIn` tells the two apart. "None" covers no cookie or
+ * token, an expired or ended session, a stale token, and a session of another tenant. A session
+ * whose MFA step is still due is an error (401 mfa_required): the widget continues that step.
+ */
+export const SignedOutSchema = z
+  .object({ signedIn: z.literal(false) })
+  .meta({ id: 'SignedOut', description: 'No valid session for this tenant (none, expired, ended or unknown)' });
+export const CurrentSessionSchema = SignedInSchema.extend({ signedIn: z.literal(true) }).meta({
+  id: 'CurrentSession',
+  description:
+    'The signed-in account and its session; `agreementsToAccept` when the tenant published agreement versions it has not accepted (no token is issued until it does)',
+});
+export const SessionStateSchema = z.discriminatedUnion('signedIn', [CurrentSessionSchema, SignedOutSchema]);
+export type SessionState = z.infer<typeof SessionStateSchema>;
+
 /** POST /v1/consents: the signed-in account accepts the tenant's current agreements. */
 export const consentsBody = z.object({
   agreements: z
@@ -332,7 +353,9 @@ export const consentsBody = z.object({
 export type ConsentsRequest = z.input<typeof consentsBody>;
 
 export const ConsentsResponseSchema = z.object({
-  agreementsToAccept: z.array(AgreementSchema).describe('what is still not accepted'),
+  agreementsToAccept: z
+    .array(AgreementSchema)
+    .describe('what is still not accepted; once empty, POST /v1/session/token issues tokens again'),
 });
 export type ConsentsResponse = z.infer<typeof ConsentsResponseSchema>;
 

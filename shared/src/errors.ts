@@ -41,6 +41,9 @@ export const ERROR_STATUS = {
   invalid_credentials: 401,
   identifier_multiple_accounts: 401,
   not_signed_in: 401,
+  // the tenant published agreement versions the account has not accepted: no token for the
+  // tenant's backend until it does (POST /v1/consents; docs/product.md#16-agreements)
+  agreements_pending: 403,
   account_locked: 429,
   too_many_attempts: 429,
   // security settings (docs/product.md#8-security-and-contact-phones-and-emails)

@@ -167,6 +167,8 @@ export const tenantConfigPatch = z
             .optional(),
         })
         .strict(),
+      // the portal's home page: the BFF's own pages (the email link's landing page) link back to it
+      homeUrl: httpsUrl,
       branding: z
         .object({
           logoUrl: httpsUrl.optional(),

@@ -82,6 +82,8 @@ export interface TenantConfig {
   phoneRegions: PhoneRegion[];
   agreements: Agreement[];
   supportChannels: SupportChannels;
+  /** the portal's home page (https): the email link's landing page links back to it */
+  homeUrl?: string;
   branding?: Branding;
   allowedOrigins: string[];
   /** message providers per channel; absent = the dev outbox in development */
@@ -94,7 +96,14 @@ export interface TenantConfig {
 /** What the widget may read about its tenant: a whitelist (no origins, providers or secrets). */
 export type TenantPublicConfig = Pick<
   TenantConfig,
-  'displayName' | 'defaultLocale' | 'passwordPolicy' | 'phoneRegions' | 'agreements' | 'supportChannels' | 'branding'
+  | 'displayName'
+  | 'defaultLocale'
+  | 'passwordPolicy'
+  | 'phoneRegions'
+  | 'agreements'
+  | 'supportChannels'
+  | 'homeUrl'
+  | 'branding'
 > & { slug: string };
 
 /** The placeholder agreements the BFF serves itself (GET /legal/:doc) until a tenant sets its own. */

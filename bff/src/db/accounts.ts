@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from './create.ts';
+import type { Locale } from '../../../shared/src/i18n/index.ts';
 import type { ContactKind, ContactRole, Database } from './schema.ts';
 
 type Trx = Transaction<Database>;
@@ -14,12 +15,15 @@ export async function insertAccount(
     skeleton: string;
     passwordHash: string;
     referralCode: string | null;
+    /** the locale the user registered in, when the request named one */
+    locale: Locale | null;
     now: Date;
   },
 ) {
   return trx
     .insertInto('accounts')
     .values({
+      locale: a.locale,
       tenant_id: a.tenantId,
       account_name: a.accountName,
       account_name_folded: a.folded,
@@ -68,15 +72,13 @@ export function signInCandidates(
   const q = accountSummaryQuery(db, tenantId).select([
     'a.password_hash',
     'a.disabled_at', // a disabled account is refused, after the right password only
+    'a.locale', // recorded again only when the sign-in's differs
+
     sql<boolean>`exists (select 1 from mfa_devices m where m.tenant_id = a.tenant_id and m.account_id = a.id and m.sub_user_id is null and m.confirmed_at is not null)`.as(
       'has_mfa',
     ),
     // "key@version" of every agreement the account accepted: a tenant's new version is asked for at sign-in
-    sql<
-      string[]
-    >`coalesce((select array_agg(k.agreement_key || '@' || k.version) from consents k where k.tenant_id = a.tenant_id and k.account_id = a.id), '{}')`.as(
-      'consented',
-    ),
+    consentedColumn(),
   ]);
   if ('folded' in by) {
     return q
@@ -200,6 +202,42 @@ export async function insertConsents(
       })),
     )
     .execute();
+}
+
+/**
+ * "key@version" of every agreement the account (`a`) accepted, as a column: a tenant's new version
+ * is asked for at sign-in and on the session check, and blocks tokens until accepted.
+ */
+export const consentedColumn = () =>
+  sql<
+    string[]
+  >`coalesce((select array_agg(k.agreement_key || '@' || k.version) from consents k where k.tenant_id = a.tenant_id and k.account_id = a.id), '{}')`.as(
+    'consented',
+  );
+
+/**
+ * Records the user's locale on the account (docs/product.md#19-languages) — a write only when it
+ * differs from the stored one, so repeating it costs no row lock and no dead tuple.
+ */
+export async function recordAccountLocale(db: Conn, tenantId: string, accountId: string, locale: Locale) {
+  await db
+    .updateTable('accounts')
+    .set({ locale })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', accountId)
+    .where((eb) => eb.or([eb('locale', 'is', null), eb('locale', '<>', locale)]))
+    .execute();
+}
+
+/** The account's last locale, if recorded. */
+export async function accountLocale(db: Conn, tenantId: string, accountId: string): Promise<Locale | null> {
+  const row = await db
+    .selectFrom('accounts')
+    .select('locale')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', accountId)
+    .executeTakeFirst();
+  return row?.locale ?? null;
 }
 
 /** Account summary columns: name and the security phone/email, in one query. */

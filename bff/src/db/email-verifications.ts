@@ -1,16 +1,27 @@
 import type { Transaction } from 'kysely';
+import type { Locale } from '../../../shared/src/i18n/index.ts';
 import type { Database } from './schema.ts';
 
 type Trx = Transaction<Database>;
 
 export async function insertEmailVerification(
   trx: Trx,
-  v: { tenantId: string; accountId: string; email: string; tokenHash: string; now: Date; expiresAt: Date },
+  v: {
+    tenantId: string;
+    accountId: string;
+    email: string;
+    tokenHash: string;
+    /** the language of the email: its landing page speaks it too */
+    locale: Locale;
+    now: Date;
+    expiresAt: Date;
+  },
 ) {
   await trx
     .insertInto('email_verifications')
     .values({
       tenant_id: v.tenantId,
+      locale: v.locale,
       account_id: v.accountId,
       email: v.email,
       token_hash: v.tokenHash,

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, RawBuilder, Selectable } from 'kysely';
+import type { Locale } from '../../../shared/src/i18n/index.ts';
 import type { TenantConfig } from '../../../shared/src/tenant.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -30,6 +31,8 @@ export interface AccountsTable {
   real_name_verified_at: Generated<Date | null>;
   /** set by the tenant's back office (admin API): no sign-in, no sessions */
   disabled_at: Generated<Date | null>;
+  /** the user's last locale (migration 0015): messages sent outside the user's own requests use it */
+  locale: Generated<Locale | null>;
 }
 
 export interface MfaApplicationsTable {
@@ -185,6 +188,8 @@ export interface EmailVerificationsTable {
   created_at: Timestamp;
   expires_at: Timestamp;
   used_at: Timestamp | null;
+  /** the locale the link's email was written in: its landing page speaks it too (migration 0015) */
+  locale: Generated<Locale | null>;
 }
 
 export interface OutboxTable {

@@ -3,7 +3,7 @@ import type { Db } from './create.ts';
 import type { Database, SessionsTable } from './schema.ts';
 import { eventRow, type AuditEvent } from './audit.ts';
 import type { Insertable } from 'kysely';
-import { accountSummaryQuery } from './accounts.ts';
+import { accountSummaryQuery, consentedColumn } from './accounts.ts';
 
 type Conn = Db | Transaction<Database>;
 
@@ -40,6 +40,10 @@ function sessionWithAccount(db: Db, tenantId: string, idHash: string) {
       'su.name as sub_user_name',
       'su.disabled_at as sub_user_disabled_at',
       'a.disabled_at as account_disabled_at',
+      // the user's last locale and accepted agreements: the session check records a new locale
+      // and names agreements still to accept (docs/product.md#16-agreements) from this one read
+      'a.locale as account_locale',
+      consentedColumn(),
     ])
     .where('s.id_hash', '=', idHash);
 }

@@ -15,7 +15,13 @@ import type { Locale } from '../../../shared/src/i18n/index.ts';
 import { tServer as t, type ServerMessageKey as MessageKey } from '../../../shared/src/i18n/server.ts';
 
 export type MessagePurpose =
-  'register' | 'verify_identity' | 'contact_change' | 'email_verification' | 'security_notice' | 'mfa_change';
+  | 'register'
+  | 'verify_identity'
+  | 'contact_change'
+  | 'email_verification'
+  | 'security_notice'
+  | 'mfa_change'
+  | 'mfa_application_rejected';
 
 export type MessageChannel = 'sms' | 'voice' | 'email';
 
@@ -39,7 +45,8 @@ export interface RenderMessageInput {
   /**
    * security_notice: `kind` names what changed (security_phone, security_email, contact_phone,
    * contact_email, password; anything else reads as "security settings").
-   * mfa_change: `kind` is 'bound' or 'unbound'. `at` is when it happened.
+   * mfa_change: `kind` is 'bound' or 'unbound'. mfa_application_rejected: `kind` is unused.
+   * `at` is when it happened.
    */
   notice?: { kind: string; at: Date };
 }
@@ -54,6 +61,7 @@ export const MESSAGE_PURPOSES: readonly MessagePurpose[] = [
   'email_verification',
   'security_notice',
   'mfa_change',
+  'mfa_application_rejected',
 ];
 
 /** Which channels each purpose can be sent on. */
@@ -64,6 +72,7 @@ export const PURPOSE_CHANNELS: Readonly<Record<MessagePurpose, readonly MessageC
   email_verification: ['email'],
   security_notice: ['sms', 'email'],
   mfa_change: ['sms', 'email'],
+  mfa_application_rejected: ['sms', 'email'],
 };
 
 type CodePurposeKey = 'register' | 'verify_identity' | 'contact_change';
@@ -317,6 +326,30 @@ function renderNotice(input: RenderMessageInput, purpose: 'security_notice' | 'm
   };
 }
 
+/**
+ * Tenant support turned down a lost-device application (docs/product.md#14-lost-mfa-device-applications):
+ * the user hears it, in their last locale, without the reviewer's reason (an internal note). The
+ * SMS has no parameter but the tenant's signature, so a provider's approved template needs none.
+ */
+function renderApplicationRejected(input: RenderMessageInput): RenderedMessage {
+  const notice = required(input.notice, 'notice', input);
+  const { locale, tenantName: tenant } = input;
+  const params = { tenant, time: formatNoticeTime(notice.at, locale) };
+  if (input.channel === 'sms') {
+    const text = t(locale, 'message.mfa_application_rejected_sms', params);
+    return { subject: null, text, html: null, template: { key: input.purpose, params: [] }, code: null };
+  }
+  if (input.channel !== 'email') unsupported(input);
+  const main = t(locale, 'message.mfa_application_rejected_email', params);
+  return {
+    subject: t(locale, 'message.mfa_application_rejected_subject', params),
+    text: `${main}\n\n${t(locale, 'message.email_footer', { tenant })}`,
+    html: emailHtml({ locale, tenantName: tenant, paragraphs: [main] }),
+    template: null,
+    code: null,
+  };
+}
+
 /** Renders the message of one purpose for one channel and locale. Throws for a combination that has no template. */
 export function renderMessage(input: RenderMessageInput): RenderedMessage {
   if (!PURPOSE_CHANNELS[input.purpose]?.includes(input.channel)) unsupported(input);
@@ -330,5 +363,7 @@ export function renderMessage(input: RenderMessageInput): RenderedMessage {
     case 'security_notice':
     case 'mfa_change':
       return renderNotice(input, input.purpose);
+    case 'mfa_application_rejected':
+      return renderApplicationRejected(input);
   }
 }

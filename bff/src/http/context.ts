@@ -22,14 +22,14 @@ export interface AppEnv {
 
 export type AppContext = Context<AppEnv>;
 
+/** The language the request names: the widget's locale header, then Accept-Language. */
+export function preferredLocale(c: Context): Locale | undefined {
+  return matchLocale(c.req.header(HEADER_LOCALE)) ?? matchLocale(c.req.header('accept-language'));
+}
+
 /** The widget's locale header, then Accept-Language, then the tenant's default. */
 export function requestLocale(c: Context, tenant?: Tenant): Locale {
-  return (
-    matchLocale(c.req.header(HEADER_LOCALE)) ??
-    matchLocale(c.req.header('accept-language')) ??
-    tenant?.config.defaultLocale ??
-    'zh-CN'
-  );
+  return preferredLocale(c) ?? tenant?.config.defaultLocale ?? 'zh-CN';
 }
 
 /** What an IPv4/IPv6 address (maybe with a port) is made of: a forwarded hop of any other shape is ignored. */
@@ -62,6 +62,7 @@ export function requestContext(c: AppContext, deps: ServiceDeps): RequestContext
     ip: clientIp(c, deps.config),
     userAgent: userAgentOf(c),
     locale: requestLocale(c, c.get('tenant')),
+    preferredLocale: preferredLocale(c),
   };
 }
 

@@ -60,6 +60,11 @@ export interface PagePolicy {
   /** the page talks to the BFF (fetch) and shows tenants' https logos: the demo page */
   app?: boolean;
   /**
+   * Origins the page shows images from (a tenant's https logo on the email link's page): each is
+   * a URL's `origin`, which cannot carry a space or `;` into the policy.
+   */
+  imageOrigins?: readonly string[];
+  /**
    * Who may frame the page: a tenant's page, its allowed origins (the portal that embeds it);
    * `self`; or nobody (the default).
    */
@@ -79,6 +84,7 @@ export async function pageCsp(policy: PagePolicy): Promise<string> {
   if (styles.length) directives.push(`style-src ${styles.join(' ')}`);
   // the widget's QR code is a data: image; tenants' logos are https only (widget/src/parts/base-element.ts)
   if (policy.app) directives.push("img-src 'self' data: https:", "connect-src 'self'");
+  else if (policy.imageOrigins?.length) directives.push(`img-src ${policy.imageOrigins.join(' ')}`);
   directives.push("base-uri 'none'", "form-action 'self'", `frame-ancestors ${frame}`);
   return directives.join('; ');
 }

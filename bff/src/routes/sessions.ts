@@ -4,6 +4,7 @@ import {
   mfaSignInBody,
   MfaSetupResponseSchema,
   registerBody,
+  SessionStateSchema,
   SignedInSchema,
   signInBody,
   unlockBody,
@@ -11,8 +12,7 @@ import {
   UnlockCodeResponseSchema,
   UnlockResponseSchema,
 } from '../../../shared/src/api.ts';
-import { AppError } from '../../../shared/src/errors.ts';
-import { publicOrigin, requestContext, type AppContext } from '../http/context.ts';
+import { preferredLocale, publicOrigin, requestContext, type AppContext } from '../http/context.ts';
 import { clearSessionCookie, readSessionToken, requestedMode, setSessionCookie } from '../http/session.ts';
 import { apiRoutes, tenantJsonBody } from '../http/validate.ts';
 import { requireSession, sessionAuth } from '../http/auth.ts';
@@ -21,7 +21,7 @@ import { acceptAgreements } from '../services/consents.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { register } from '../services/registration.ts';
 import type { IssuedSession } from '../services/sessions.ts';
-import { endSession, validateSession } from '../services/sessions.ts';
+import { currentSession, endSession } from '../services/sessions.ts';
 import { completeMfaSignIn, signIn, startSignInMfaSetup } from '../services/sign-in.ts';
 import { sendUnlockCode, unlockWithCode } from '../services/unlock.ts';
 import { withAccessToken } from './tokens.ts';
@@ -102,9 +102,15 @@ const routes = {
     method: 'get',
     path: '/session',
     tag: 'Sessions',
-    summary: 'The current session (cookie or bearer token)',
+    summary:
+      'The current session (cookie or bearer token), or `{ signedIn: false }` without one: a signed-out page load is no error',
     auth: 'session',
-    responses: { 200: jsonAnswer(SignedInSchema, 'The signed-in account and its session') },
+    responses: {
+      200: jsonAnswer(
+        SessionStateSchema,
+        'Signed in (`signedIn: true`, the account and its session, and `agreementsToAccept` when new agreement versions wait), or `{ signedIn: false }`. A session whose MFA step is due: 401 mfa_required.',
+      ),
+    },
   }),
   signOut: defineRoute({
     method: 'delete',
@@ -159,11 +165,8 @@ export function sessionRoutes(deps: ServiceDeps) {
     );
   });
   app.openapi(routes.session, async (c) => {
-    const token = readSessionToken(c);
-    const signedIn = token ? await validateSession(deps, c.get('tenant').id, token) : undefined;
     c.header('cache-control', 'no-store');
-    if (!signedIn) throw new AppError('not_signed_in');
-    return c.json(signedIn, 200);
+    return c.json(await currentSession(deps, c.get('tenant'), readSessionToken(c), preferredLocale(c)), 200);
   });
   app.openapi(routes.signOut, async (c) => {
     const token = readSessionToken(c);

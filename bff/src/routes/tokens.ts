@@ -6,7 +6,7 @@ import { publicOrigin, type AppContext } from '../http/context.ts';
 import { apiRoutes } from '../http/validate.ts';
 import { defineRoute, jsonAnswer, withMiddleware } from '../openapi/define.ts';
 import type { ServiceDeps } from '../services/deps.ts';
-import type { IssuedSession } from '../services/sessions.ts';
+import { pendingAgreements, type IssuedSession } from '../services/sessions.ts';
 import { accessTokenForIssued, accessTokenForSession, issuerFor, jwksForSlug, TOKEN_ALG } from '../services/tokens.ts';
 
 const slugParams = z.object({ slug: z.string() });
@@ -17,7 +17,8 @@ const routes = {
     method: 'post',
     path: '/session/token',
     tag: 'Sessions',
-    summary: "A short-lived ES256 JWT for the tenant's backend",
+    summary:
+      "A short-lived ES256 JWT for the tenant's backend; 403 agreements_pending while the account has not accepted the tenant's current agreements",
     auth: 'session',
     responses: { 200: jsonAnswer(AccessTokenSchema, "The token, to verify against the tenant's JWKS") },
   }),
@@ -48,6 +49,9 @@ export function tokenRoutes(deps: ServiceDeps) {
   app.openapi(withMiddleware(app, deps, routes.token, [requireSession(deps)]), async (c) => {
     const auth = sessionAuth(c);
     const tenant = c.get('tenant');
+    // docs/product.md#16-agreements: the tenant's backend learns of no session whose account has
+    // not accepted the current agreement versions; POST /v1/consents lifts it
+    if (pendingAgreements(tenant, auth).length) throw new AppError('agreements_pending');
     return c.json(
       await accessTokenForSession(deps, tenant, issuerFor(publicOrigin(c, deps), tenant), {
         idHash: auth.idHash,
@@ -60,7 +64,8 @@ export function tokenRoutes(deps: ServiceDeps) {
 }
 
 /**
- * The sign-in and registration answers carry a token too, on a full session only. A failure to
+ * The sign-in and registration answers carry a token too, on a full session only, and not while
+ * agreements are to be accepted (POST /v1/session/token then answers agreements_pending). A failure to
  * sign (a key sealed under another JD_SECRET) is logged and leaves the token out rather than
  * failing the sign-in; POST /v1/session/token then reports it.
  */
@@ -70,7 +75,7 @@ export async function withAccessToken(
   signedIn: SignedIn,
   issued: IssuedSession,
 ): Promise<SignedIn> {
-  if (signedIn.mfaRequired || issued.summary.mfaPending) return signedIn;
+  if (signedIn.mfaRequired || issued.summary.mfaPending || signedIn.agreementsToAccept?.length) return signedIn;
   const tenant = c.get('tenant');
   try {
     return {

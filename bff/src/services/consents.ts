@@ -65,5 +65,7 @@ export async function acceptAgreements(
     });
     return [...before, ...fresh.map((i) => `${i.key}@${i.version}`)];
   });
+  // the memoised session checks of this process named the agreements as missing: not any more
+  deps.sessionCache.forgetAccount(tenant.id, auth.accountId);
   return { agreementsToAccept: agreementsToAccept(tenant, consented) };
 }

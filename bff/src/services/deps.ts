@@ -29,5 +29,11 @@ export interface ServiceDeps {
 export interface RequestContext {
   ip: string | null;
   userAgent: string | null;
+  /** the language of this request's answers and messages: the request's, else the tenant's default */
   locale: 'zh-CN' | 'en';
+  /**
+   * The language the request itself names (X-JD-Locale, else Accept-Language), recorded on the
+   * account as its last locale (docs/product.md#19-languages); absent when it names none.
+   */
+  preferredLocale?: 'zh-CN' | 'en' | undefined;
 }

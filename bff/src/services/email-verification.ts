@@ -28,6 +28,7 @@ export async function sendEmailVerification(
     accountId: input.accountId,
     email: input.email,
     tokenHash: sha256Hex(token),
+    locale: input.locale,
     now,
     expiresAt: new Date(now.getTime() + EMAIL_LINK_TTL_SECONDS * 1000),
   });
@@ -54,7 +55,15 @@ export async function sendEmailVerification(
   );
 }
 
-export type EmailLinkOutcome = { ok: true; tenantId: string } | { ok: false; reason: 'invalid' | 'expired' | 'used' };
+/**
+ * What opening a link did. A link the BFF issued names its tenant and the locale its email was
+ * written in (else the account's last locale, for links sent before that was stored), so every
+ * outcome's page — "already used" too — can speak the user's language and lead back to the tenant.
+ */
+export type EmailLinkOutcome = {
+  result: 'verified' | 'invalid' | 'expired' | 'used';
+  link?: { tenantId: string; accountId: string; locale: Locale | null };
+};
 
 /** Opens a link: valid once, within 2 hours, for the address it was sent to. */
 export async function verifyEmailLink(
@@ -62,14 +71,15 @@ export async function verifyEmailLink(
   token: string,
   ctx: { ip: string | null; userAgent: string | null },
 ): Promise<EmailLinkOutcome> {
-  if (token.length < 16 || token.length > 128) return { ok: false, reason: 'invalid' };
+  if (token.length < 16 || token.length > 128) return { result: 'invalid' };
   const now = deps.clock.now();
   const tokenHash = sha256Hex(token);
-  return deps.db.transaction().execute(async (trx): Promise<EmailLinkOutcome> => {
+  const outcome = await deps.db.transaction().execute(async (trx): Promise<EmailLinkOutcome> => {
     const row = await ev.findEmailVerification(trx, tokenHash);
-    if (!row) return { ok: false, reason: 'invalid' };
-    if (row.used_at) return { ok: false, reason: 'used' };
-    if (new Date(row.expires_at) <= now) return { ok: false, reason: 'expired' };
+    if (!row) return { result: 'invalid' };
+    const link = { tenantId: row.tenant_id, accountId: row.account_id, locale: row.locale };
+    if (row.used_at) return { result: 'used', link };
+    if (new Date(row.expires_at) <= now) return { result: 'expired', link };
     // The locks in the order every change of the account's contacts takes them (account, value,
     // then the binding's row), or a link opened while the address is being replaced deadlocks
     // with the replacement: the binding's row, written twice here, makes Postgres check its
@@ -79,7 +89,7 @@ export async function verifyEmailLink(
     await ev.markEmailVerificationUsed(trx, row.id, now);
     const changed = await ev.markSecurityEmailVerified(trx, row.tenant_id, row.account_id, row.email, now);
     // The address was replaced since the link was sent: the old link verifies nothing.
-    if (!changed) return { ok: false, reason: 'invalid' };
+    if (!changed) return { result: 'invalid', link };
     // only now does this binding count: decide whether it signs in (services/contacts.ts)
     await decideVerifiedContact(trx, {
       tenantId: row.tenant_id,
@@ -98,6 +108,10 @@ export async function verifyEmailLink(
       detail: { kind: 'email', role: 'security' },
       at: now,
     });
-    return { ok: true, tenantId: row.tenant_id };
+    return { result: 'verified', link };
   });
+  const { link } = outcome;
+  // a link sent before its locale was stored (migration 0015): the account's last locale, if any
+  if (link && !link.locale) link.locale = await accounts.accountLocale(deps.db, link.tenantId, link.accountId);
+  return outcome;
 }

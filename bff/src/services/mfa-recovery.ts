@@ -223,7 +223,10 @@ export async function listApplications(
 
 /**
  * Review: approval removes the MFA device, signs the account out everywhere and tells its
- * security contacts; rejection records the reason. Only pending applications can be decided.
+ * security contacts; rejection records the reason and tells them it was turned down. Only pending
+ * applications can be decided. The decision comes from tenant support (admin API, CLI), not from a
+ * request of the user: the notice is written in the account's last locale, else the tenant's
+ * default (docs/product.md#19-languages).
  */
 export async function reviewApplication(
   deps: Pick<ServiceDeps, 'db' | 'clock' | 'onEnqueued'>,
@@ -251,7 +254,18 @@ export async function reviewApplication(
       })
       .where('id', '=', id)
       .execute();
-    if (!decision.approve) return;
+    const locale = (await accounts.accountLocale(trx, tenant.id, app.account_id)) ?? tenant.config.defaultLocale;
+    if (!decision.approve) {
+      await notifySecurityContacts(
+        trx,
+        tenant,
+        app.account_id,
+        { purpose: 'mfa_application_rejected', kind: 'rejected' },
+        locale,
+        now,
+      );
+      return;
+    }
     await mfaDb.deleteDevice(trx, { tenantId: tenant.id, accountId: app.account_id, subUserId: null });
     await trx
       .deleteFrom('sessions')
@@ -268,14 +282,7 @@ export async function reviewApplication(
       detail: { via: 'application', application: id },
       at: now,
     });
-    await notifySecurityContacts(
-      trx,
-      tenant,
-      app.account_id,
-      { purpose: 'mfa_change', kind: 'unbound' },
-      tenant.config.defaultLocale,
-      now,
-    );
+    await notifySecurityContacts(trx, tenant, app.account_id, { purpose: 'mfa_change', kind: 'unbound' }, locale, now);
   });
-  if (decision.approve) deps.onEnqueued();
+  deps.onEnqueued();
 }

@@ -11,7 +11,7 @@ import { renderMessage } from '../delivery/templates.ts';
 import type { Tenant } from './tenants.ts';
 
 export interface Notice {
-  purpose: 'security_notice' | 'mfa_change';
+  purpose: 'security_notice' | 'mfa_change' | 'mfa_application_rejected';
   /** what changed: security_phone, password, … for security notices; bound/unbound for MFA */
   kind: string;
 }

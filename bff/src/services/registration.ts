@@ -80,6 +80,8 @@ export async function register(
         skeleton: name.skeleton,
         passwordHash,
         referralCode: body.referralCode ? body.referralCode : null,
+        // the user's language, for messages sent later outside their requests (docs/product.md#19-languages)
+        locale: ctx.preferredLocale ?? null,
         now,
       });
       await bindContact(trx, {
@@ -111,9 +113,12 @@ export async function register(
             locale: ctx.locale,
           });
       }
+      // the tenant's current versions, each once — never a key or version the body adds beside
+      // them: a consent to "privacy@2.0" stored today would pass for acceptance of that version
+      // when the tenant publishes it (docs/product.md#16-agreements)
       await accounts.insertConsents(
         trx,
-        body.agreements.map((a) => ({
+        tenant.config.agreements.map((a) => ({
           tenantId: tenant.id,
           accountId: account.id,
           key: a.key,

@@ -1,4 +1,19 @@
 import type { SignedIn } from '../../../shared/src/api.ts';
+import type { Locale } from '../../../shared/src/i18n/index.ts';
+
+/** What a session check learned from its one read: the answer, and what the route compares against the request. */
+export interface SessionCheck {
+  signedIn: SignedIn;
+  accountId: string;
+  /** the memo's key: the SHA-256 of the session token */
+  idHash: string;
+  /** set for a sub-user's session (accountId is then its primary account) */
+  subUserId: string | null;
+  /** the account's last locale (docs/product.md#19-languages); null until one is recorded */
+  locale: Locale | null;
+  /** "key@version" of the agreements the account accepted (docs/product.md#16-agreements) */
+  consented: readonly string[];
+}
 
 /**
  * A short-lived, in-process memo of session checks (GET /v1/session), keyed by tenant and
@@ -10,7 +25,7 @@ import type { SignedIn } from '../../../shared/src/api.ts';
  * something re-reads the session from the database (step-up grants, for one, must be current).
  */
 export class SessionCache {
-  private readonly entries = new Map<string, { value: SignedIn; accountId: string; until: number }>();
+  private readonly entries = new Map<string, { value: SessionCheck; until: number }>();
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries = 10_000,
@@ -20,7 +35,7 @@ export class SessionCache {
     return this.ttlMs > 0;
   }
 
-  get(tenantId: string, idHash: string, now: number): SignedIn | undefined {
+  get(tenantId: string, idHash: string, now: number): SessionCheck | undefined {
     const key = `${tenantId}:${idHash}`;
     const hit = this.entries.get(key);
     if (!hit) return undefined;
@@ -31,13 +46,22 @@ export class SessionCache {
     return hit.value;
   }
 
-  set(tenantId: string, idHash: string, accountId: string, value: SignedIn, now: number, sessionEndsAt: number): void {
+  set(tenantId: string, idHash: string, value: SessionCheck, now: number, sessionEndsAt: number): void {
     if (!this.enabled) return;
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value; // Map keeps insertion order
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(`${tenantId}:${idHash}`, { value, accountId, until: Math.min(now + this.ttlMs, sessionEndsAt) });
+    this.entries.set(`${tenantId}:${idHash}`, { value, until: Math.min(now + this.ttlMs, sessionEndsAt) });
+  }
+
+  /**
+   * The locale this session's check just recorded: the checks that follow within the window
+   * compare against it, so a page's burst of checks in a new language writes once.
+   */
+  rememberLocale(tenantId: string, idHash: string, locale: Locale): void {
+    const hit = this.entries.get(`${tenantId}:${idHash}`);
+    if (hit) hit.value = { ...hit.value, locale };
   }
 
   forget(tenantId: string, idHash: string): void {
@@ -46,6 +70,6 @@ export class SessionCache {
 
   forgetAccount(tenantId: string, accountId: string): void {
     for (const [key, e] of this.entries)
-      if (e.accountId === accountId && key.startsWith(`${tenantId}:`)) this.entries.delete(key);
+      if (e.value.accountId === accountId && key.startsWith(`${tenantId}:`)) this.entries.delete(key);
   }
 }

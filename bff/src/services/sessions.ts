@@ -1,15 +1,20 @@
 import type { Transaction } from 'kysely';
-import type { AccountSummary, SessionMode, SessionSummary, SignedIn } from '../../../shared/src/api.ts';
+import type { AccountSummary, SessionMode, SessionState, SessionSummary, SignedIn } from '../../../shared/src/api.ts';
+import type { Locale } from '../../../shared/src/i18n/index.ts';
 import { maskEmail } from '../../../shared/src/rules/email.ts';
 import { maskPhone } from '../../../shared/src/rules/phone-regions.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { randomUUID } from 'node:crypto';
 import { randomToken, sha256Hex } from '../crypto.ts';
+import * as accounts from '../db/accounts.ts';
 import * as sessions from '../db/sessions.ts';
 import type { AuditEvent } from '../db/audit.ts';
 import type { Database } from '../db/schema.ts';
 import type { Db } from '../db/create.ts';
+import { agreementsToAccept } from './consents.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
+import type { SessionCheck } from './session-cache.ts';
+import type { Tenant } from './tenants.ts';
 
 /**
  * Sessions, Lucia-style: a random 256-bit id the client holds, its SHA-256 the server stores;
@@ -110,26 +115,64 @@ export interface SessionAuth {
   mfaPending: boolean;
   /** set for a sub-user's session; accountId is then its primary account */
   subUserId: string | null;
+  /** the account's last locale (docs/product.md#19-languages) */
+  locale: Locale | null;
+  /** "key@version" of the agreements the (primary) account accepted */
+  consented: readonly string[];
 }
 
-/** The session check (GET /v1/session), memoised briefly: see SessionCache. */
+/** The session check, memoised briefly (see SessionCache); a session whose MFA step is due answers mfa_required. */
 export async function validateSession(
   deps: ServiceDeps,
   tenantId: string,
   token: string,
-): Promise<SignedIn | undefined> {
+): Promise<SessionCheck | undefined> {
   if (token.length < 16 || token.length > 128) return undefined;
   const now = deps.clock.now().getTime();
   const idHash = sha256Hex(token);
   const cached = deps.sessionCache.get(tenantId, idHash, now);
   if (cached) return cached;
   const auth = await authenticateSession(deps, tenantId, token);
-  if (auth?.mfaPending) throw new AppError('mfa_required');
-  if (auth) {
-    const ends = Math.min(Date.parse(auth.signedIn.session.idleExpiresAt), Date.parse(auth.signedIn.session.expiresAt));
-    deps.sessionCache.set(tenantId, idHash, auth.accountId, auth.signedIn, now, ends);
+  if (!auth) return undefined;
+  if (auth.mfaPending) throw new AppError('mfa_required');
+  const { signedIn, accountId, subUserId, locale, consented } = auth;
+  const check: SessionCheck = { signedIn, accountId, idHash, subUserId, locale, consented };
+  const ends = Math.min(Date.parse(signedIn.session.idleExpiresAt), Date.parse(signedIn.session.expiresAt));
+  deps.sessionCache.set(tenantId, idHash, check, now, ends);
+  return check;
+}
+
+/**
+ * The agreements a session's account still has to accept before the tenant's backend may get a
+ * token for it (docs/product.md#16-agreements). None for a sub-user: agreements are the primary
+ * account holder's to accept (a sub-user cannot, POST /v1/consents answers sub_user_forbidden),
+ * and holding its members back would leave them nothing to do.
+ */
+export function pendingAgreements(tenant: Tenant, session: { subUserId: string | null; consented: readonly string[] }) {
+  return session.subUserId ? [] : agreementsToAccept(tenant, session.consented);
+}
+
+/**
+ * GET /v1/session: the signed-in answer, or `{ signedIn: false }` — no session is an answer here,
+ * not an error, so a signed-out page load logs nothing. Records the user's locale when the
+ * request names another one than the account's (one UPDATE then, none while it is unchanged:
+ * this is the hot path measured by `npm run bench`); a sub-user's language is not its primary's.
+ */
+export async function currentSession(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  token: string | undefined,
+  preferredLocale: Locale | undefined,
+): Promise<SessionState> {
+  const check = token ? await validateSession(deps, tenant.id, token) : undefined;
+  if (!check) return { signedIn: false };
+  if (preferredLocale && preferredLocale !== check.locale && !check.subUserId) {
+    // remembered first, so the checks that follow within the memo's window do not write again
+    deps.sessionCache.rememberLocale(tenant.id, check.idHash, preferredLocale);
+    await accounts.recordAccountLocale(deps.db, tenant.id, check.accountId, preferredLocale);
   }
-  return auth?.signedIn;
+  const missing = pendingAgreements(tenant, check);
+  return { signedIn: true, ...check.signedIn, ...(missing.length ? { agreementsToAccept: missing } : {}) };
 }
 
 export async function authenticateSession(
@@ -167,6 +210,8 @@ export async function authenticateSession(
     stepUpUntil: stepUp && stepUp > now ? stepUp : null,
     mfaPending: row.mfa_pending,
     subUserId: row.sub_user_id ?? null,
+    locale: row.account_locale,
+    consented: row.consented,
   };
 }
 

@@ -1,5 +1,6 @@
 import { AppError } from '../../../shared/src/errors.ts';
 import type { MfaSetupResponse, SessionMode, SignIn, SignInNotice, SignedIn } from '../../../shared/src/api.ts';
+import type { Locale } from '../../../shared/src/i18n/index.ts';
 import { foldAccountName } from '../../../shared/src/rules/account-name.ts';
 import { normalizeEmail } from '../../../shared/src/rules/email.ts';
 import { parseIdentifierPhone } from '../../../shared/src/rules/phone.ts';
@@ -154,6 +155,7 @@ export async function signIn(
   const candidate = await authenticate(deps, tenant, body, ctx);
   if (candidate.disabled_at) throw new AppError('account_disabled'); // admin API; told only after the right password
   if (ctx.previousToken) await endSession(deps, tenant.id, ctx.previousToken);
+  await recordLocale(deps, tenant, candidate.account_id, candidate.locale, ctx);
   if (candidate.has_mfa) {
     // once MFA is bound, sign-in asks for its code after the password (docs/product.md#11-virtual-mfa)
     const issued = await createSession(
@@ -169,6 +171,21 @@ export async function signIn(
     candidate.consented,
     await issueSignedIn(deps, tenant, candidate.account_id, ctx, null, candidate),
   );
+}
+
+/**
+ * The user's language, recorded on the (primary) account when the sign-in names another one than
+ * the stored: messages sent later outside the user's requests use it (docs/product.md#19-languages).
+ */
+async function recordLocale(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  accountId: string,
+  stored: Locale | null,
+  ctx: RequestContext,
+): Promise<void> {
+  if (ctx.preferredLocale && ctx.preferredLocale !== stored)
+    await accounts.recordAccountLocale(deps.db, tenant.id, accountId, ctx.preferredLocale);
 }
 
 /** A primary account's full sign-in names the tenant's agreements it has not accepted yet. */
@@ -285,7 +302,8 @@ export async function completeMfaSignIn(
     auth.subUserId,
   );
   if (sub) return sub.mfa_reset_at ? withNotices(deps, tenant, sub.id, ['mfa_reset_by_primary'], result) : result;
-  return withAgreements(tenant, await accounts.consentedAgreements(deps.db, tenant.id, auth.accountId), result);
+  await recordLocale(deps, tenant, auth.accountId, auth.locale, ctx);
+  return withAgreements(tenant, auth.consented, result);
 }
 
 async function pendingSession(deps: ServiceDeps, tenant: Tenant, token: string | undefined) {

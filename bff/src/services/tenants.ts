@@ -115,6 +115,7 @@ export function publicConfig(tenant: Tenant): TenantPublicConfig {
     phoneRegions: c.phoneRegions,
     agreements: c.agreements,
     supportChannels: c.supportChannels,
+    ...(c.homeUrl ? { homeUrl: c.homeUrl } : {}),
     ...(c.branding ? { branding: c.branding } : {}),
   };
 }

@@ -10,12 +10,18 @@ export const serverEn = {
   'message.email_verify_subject': '[{tenant}] Verify your email',
   'message.email_verify_text': 'Open this link within 2 hours to verify your email for {tenant}: {link}',
   'email_verify.title': 'Email verification',
-  'email_verify.ok': 'Your email has been verified. It can now be used for identity verification.',
-  'email_verify.expired':
-    'This link has expired (links are valid for 2 hours). Request a new one in your security settings.',
-  'email_verify.used': 'This link has already been used.',
-  'email_verify.invalid': 'This link is not valid.',
+  'email_verify.heading.verified': 'Email verified',
+  'email_verify.heading.expired': 'This link has expired',
+  'email_verify.heading.used': 'This link has already been used',
+  'email_verify.heading.invalid': 'This link is not valid',
+  'email_verify.ok': 'Your email has been verified and can now be used for identity verification.',
+  'email_verify.expired': 'Verification links are valid for 2 hours; request a new one in your security settings.',
+  'email_verify.used': 'Each link works once; your security settings show whether your email is verified.',
+  'email_verify.invalid':
+    'Open the complete link from the latest email, or request a new one in your security settings.',
   'email_verify.back': 'Back to {tenant}',
+  'email_verify.close_to': 'You can close this page and return to {tenant}.',
+  'email_verify.close': 'You can close this page.',
   'message.register_code_subject': '[{tenant}] Your registration code',
   'message.register_code_email':
     'Your {tenant} registration code is {code}. It is valid for 10 minutes. Do not share it with anyone.',
@@ -48,6 +54,11 @@ export const serverEn = {
   'message.mfa_change_subject': '[{tenant}] Security notice: virtual MFA changed',
   'message.mfa_change_email':
     'A virtual MFA device was {action} your {tenant} account at {time}. If you made this change, no action is needed. If you did not, contact support immediately.',
+  'message.mfa_application_rejected_sms':
+    '[{tenant}] Your application to remove the virtual MFA device from your account was not approved. Contact support for details.',
+  'message.mfa_application_rejected_subject': '[{tenant}] Your virtual MFA application was not approved',
+  'message.mfa_application_rejected_email':
+    'Your application to remove the virtual MFA device from your {tenant} account was not approved at {time}. The device stays bound; contact support to learn why or to apply again.',
   'message.mfa_action.bound': 'bound to',
   'message.mfa_action.unbound': 'removed from',
   'message.what.security_phone': 'security phone',
