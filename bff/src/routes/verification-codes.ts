@@ -11,6 +11,7 @@ import { apiRoutes, tenantJsonBody } from '../http/validate.ts';
 import { defineRoute, jsonAnswer, withMiddleware } from '../openapi/define.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { issueCode } from '../services/verification.ts';
+import { checkCodeBody, checkRegistrationCode, CodeCheckResponseSchema } from '../services/code-check.ts';
 
 /** Mounted at /v1. */
 const routes = {
@@ -22,6 +23,16 @@ const routes = {
     auth: 'publishable',
     request: { body: tenantJsonBody(sendCodeBody) },
     responses: { 202: jsonAnswer(SendCodeResponseSchema, 'Code queued; the answer names the delivery to poll') },
+  }),
+  check: defineRoute({
+    method: 'post',
+    path: '/verification-codes/check',
+    tag: 'Registration',
+    summary:
+      'Check a registration code without using it up (a wrong code counts a try, as at registration); then whether the phone is verified on another account',
+    auth: 'publishable',
+    request: { body: tenantJsonBody(checkCodeBody) },
+    responses: { 200: jsonAnswer(CodeCheckResponseSchema, 'The code is right; phoneInUse: the phone cannot sign in') },
   }),
   delivery: defineRoute({
     method: 'get',
@@ -45,6 +56,11 @@ export function verificationCodeRoutes(deps: ServiceDeps) {
       requestContext(c, deps),
     );
     return c.json(answer, 202);
+  });
+  app.openapi(withMiddleware(app, deps, routes.check), async (c) => {
+    const answer = await checkRegistrationCode(deps, c.get('tenant'), c.req.valid('json'));
+    c.header('cache-control', 'no-store');
+    return c.json(answer, 200);
   });
   app.openapi(routes.delivery, async (c) => {
     const status = await deliveryStatus(deps.db, c.get('tenant').id, c.req.valid('param').id);
