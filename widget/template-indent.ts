@@ -9,6 +9,10 @@
  * scanned as code (strings, comments, regular expressions, braces) so that templates nested in
  * them are found and processed too. Untagged and otherwise-tagged templates are left alone. The
  * transform never adds or removes a line, so line numbers (and source maps by line) hold.
+ *
+ * `css` templates are minified as well (minifyCss): styles.ts is written formatted, and the
+ * bundle must not pay for its whitespace and comments. The lines a css text loses are kept as
+ * newlines at its end, so the line count still holds.
  */
 
 const TAGS = new Set(['html', 'svg', 'css']);
@@ -30,6 +34,35 @@ const REGEX_AFTER_WORD = new Set([
   'yield',
   'await',
 ]);
+
+/**
+ * Whitespace and comments out of a piece of CSS (the static text between two `${…}`): runs of
+ * whitespace become one space, none is kept around `{ } ; , >` or after `:` (a space before a
+ * `:` is a descendant combinator and stays), nor before a `}`'s last `;`. Quoted strings are
+ * kept as written. An edge next to an expression keeps its one space, so `.a ${b} .c` holds.
+ */
+export function minifyCss(text: string): string {
+  const newlines = text.split('\n').length - 1;
+  // comments out first, reading strings on the way: an apostrophe in a comment starts no string
+  const uncommented = text.replace(/\/\*[\s\S]*?\*\/|'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*"/g, (m) =>
+    m.startsWith('/*') ? '' : m,
+  );
+  const min = uncommented
+    .split(/('(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*")/)
+    .map((part, i) =>
+      i % 2
+        ? part
+        : part
+            .replace(/\s+/g, ' ')
+            .replace(/ ?([{};,>]) ?/g, '$1')
+            .replace(/: /g, ':')
+            .replace(/\( /g, '(')
+            .replace(/ \)/g, ')')
+            .replace(/;}/g, '}'),
+    )
+    .join('');
+  return min + '\n'.repeat(newlines);
+}
 
 const isIdentChar = (c: string | undefined): boolean => c !== undefined && /[\w$\u0080-\uffff]/.test(c);
 
@@ -77,14 +110,20 @@ export function stripTemplateIndent(source: string): string {
     out += source.slice(start, i);
   };
 
-  /** A template literal starting at the backtick at `i`; `strip` for html/svg/css tags. */
-  const template = (strip: boolean): void => {
+  /** A template literal starting at the backtick at `i`; `strip` for html/svg/css tags, `css` minifies too. */
+  const template = (strip: boolean, css = false): void => {
     out += '`';
     i++;
+    // css: the static text since the last `${…}`, minified when it ends
+    let cssStart = out.length;
+    const flushCss = () => {
+      if (css) out = out.slice(0, cssStart) + minifyCss(out.slice(cssStart));
+    };
     for (;;) {
       if (i >= source.length) fail('unterminated template literal');
       const c = source[i];
       if (c === '`') {
+        flushCss();
         out += c;
         i++;
         return;
@@ -97,11 +136,13 @@ export function stripTemplateIndent(source: string): string {
         continue;
       }
       if (c === '$' && source[i + 1] === '{') {
+        flushCss();
         out += '${';
         i += 2;
         code(true);
         out += '}';
         i++;
+        cssStart = out.length;
         continue;
       }
       out += c;
@@ -136,7 +177,7 @@ export function stripTemplateIndent(source: string): string {
         lastWord = '';
         lastPunct = ')'; // a value: a following `/` divides
       } else if (c === '`') {
-        template(lastWord !== '' && TAGS.has(lastWord));
+        template(lastWord !== '' && TAGS.has(lastWord), lastWord === 'css');
         lastWord = '';
         lastPunct = ')';
       } else if (c === '/') {

@@ -113,7 +113,7 @@ describe(`registration API (${backend})`, () => {
     };
     const res = await h.request('/v1/accounts', { ip, body, locale: 'zh-CN' });
     expect(res.status).toBe(409);
-    expect(res.json.error).toMatchObject({ code: 'account_name_taken', message: '该账户名已被注册。' });
+    expect(res.json.error).toMatchObject({ code: 'account_name_taken', message: '该账号名已被注册。' });
     // the failed registration changed nothing: the same code still registers another name
     const again = await h.request('/v1/accounts', { ip, body: { ...body, accountName: 'OtherName' } });
     expect(again.status).toBe(201);

@@ -106,7 +106,7 @@ describe(`sign-in and the login-identifier rule (${backend})`, () => {
     expect(matched.status).toBe(401);
     expect(matched.json.error).toMatchObject({
       code: 'identifier_multiple_accounts',
-      message: '该手机号/邮箱已关联多个账户，无法用于登录，请使用账户名登录。',
+      message: '该手机号/邮箱已关联多个账号，无法用于登录，请使用账号名登录。',
     });
     const unmatched = await signIn('shared@example.com', 'Guess#2026');
     expect(unmatched.json.error.code).toBe('invalid_credentials');

@@ -367,7 +367,7 @@ describe('messages', () => {
   });
   it('fills parameters', () => {
     expect(t('en', 'error.code_cooldown', { seconds: 42 })).toBe('Please wait 42 s before requesting another code.');
-    expect(t('zh-CN', 'error.account_name_too_short', { min: 4 })).toBe('账户名至少 4 个字符。');
+    expect(t('zh-CN', 'error.account_name_too_short', { min: 4 })).toBe('账号名至少 4 个字符。');
   });
   it('matches browser languages', () => {
     expect(matchLocale('zh-TW,zh;q=0.9')).toBe('zh-CN');

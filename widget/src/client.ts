@@ -4,12 +4,11 @@
  *
  * Requests and answers are typed by the API's own schemas (shared/src/api.ts: the types inferred
  * from the zod schemas the BFF validates and documents with), never restated here. Imports: only
- * types from shared/src/api.ts and shared/src/errors.ts (api.ts pulls zod; errors.ts's status
- * table is not needed here), the headers and the i18n catalog, which tells known error codes —
- * keeps zod out of the bundle and the bundle small.
+ * types from shared/src/api.ts (it pulls zod), shared/src/errors.ts (no imports: its status table
+ * tells known error codes without loading a message catalogue, which the widget loads per locale)
+ * and the headers — keeps zod out of the bundle and the bundle small.
  */
-import type { ErrorCode, ErrorParams, FieldIssue } from '../../shared/src/errors.ts';
-import { en } from '../../shared/src/i18n/en.ts';
+import { isErrorCode, type ErrorCode, type ErrorParams, type FieldIssue } from '../../shared/src/errors.ts';
 import type { Locale } from '../../shared/src/i18n/index.ts';
 import type {
   AccessToken,
@@ -112,11 +111,6 @@ export function tokenStorageKey(publishableKey: string): string {
   return `jd-account:token:${publishableKey}`;
 }
 
-/** An error code the widget knows: one with a message (every code has one; see shared/src/i18n). */
-function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(en, `error.${value}`);
-}
-
 /** Statuses an error code would have, for when the body is not our JSON (proxy pages, etc.). */
 function codeForStatus(status: number): ErrorCode {
   if (status === 401) return 'not_signed_in';
@@ -194,7 +188,9 @@ export class JdClient {
   /**
    * A signed token (ES256 JWT, ~5 minutes) to send to the portal's own backend, which verifies it
    * against the tenant's JWKS. Cached and fetched anew a minute before it expires; calls made
-   * meanwhile share one request. Rejects with `not_signed_in` / `mfa_required` without a full session.
+   * meanwhile share one request. Rejects with `not_signed_in` / `mfa_required` without a full session,
+   * and with `agreements_pending` (403) while the tenant's new agreement versions wait for the user
+   * (accept them with acceptAgreements(), then ask again).
    */
   accessToken(): Promise<string> {
     // Token mode: the elements of a page share one stored session, so another element's sign-out
@@ -203,6 +199,7 @@ export class JdClient {
     if (session === null) return Promise.reject(new JdApiError('not_signed_in', 401));
     if (this.access && this.access.session === session && Date.now() < this.access.refreshAt)
       return Promise.resolve(this.access.token);
+    // an error (agreements_pending included) rejects with its code and caches nothing: the next call asks again
     this.accessPending ??= this.request<AccessToken>('POST', '/session/token', {})
       .then((t) => (this.keepAccess(t), t.token))
       .finally(() => (this.accessPending = undefined));
@@ -346,18 +343,24 @@ export class JdClient {
     return this.request('POST', '/mfa-recovery/applications', body, false, true);
   }
 
-  /** The current session, or null when not signed in (a stale token is dropped). */
+  /**
+   * The current session, or null when not signed in. The BFF answers a signed-out check with 200
+   * `{ signedIn: false }` (no failed request in the console on every page load); a BFF from before
+   * that answered 401 `not_signed_in`, read the same way. Either drops a stale token and the
+   * cached backend token. A session whose MFA step is due rejects with `mfa_required`.
+   */
   async session(): Promise<SignedIn | null> {
     if (this.sessionMode === 'token' && !this.token) return null;
-    try {
-      return await this.request<SignedIn>('GET', '/session');
-    } catch (e) {
-      if (e instanceof JdApiError && e.code === 'not_signed_in') {
-        this.token = null;
-        return null;
-      }
+    const answer = await this.request<SignedIn & { signedIn?: boolean }>('GET', '/session').catch((e: unknown) => {
+      if (e instanceof JdApiError && e.code === 'not_signed_in') return { signedIn: false };
       throw e;
+    });
+    if (answer.signedIn === false) {
+      this.token = null;
+      this.access = undefined;
+      return null;
     }
+    return answer as SignedIn;
   }
 
   /**

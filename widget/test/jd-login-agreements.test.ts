@@ -200,7 +200,11 @@ describe('<jd-login> updated agreements', () => {
     await waitUntil(() => el.shadowRoot!.querySelector('#jd-password'), 'not back to the form');
     expect($$(el, 'form[part~="agreements"]')).to.have.length(0);
     expect(status(el)).to.equal('You are not signed in.');
-    await waitUntil(() => el.shadowRoot!.activeElement === $(el, '#jd-password'), 'focus did not move to the password');
+    // a new step: focus on its heading (docs/elements.md#flows)
+    await waitUntil(
+      () => el.shadowRoot!.activeElement?.matches('.step-title') === true,
+      'focus did not move to the password',
+    );
     expect(logins).to.have.length(0);
   });
 
@@ -214,7 +218,11 @@ describe('<jd-login> updated agreements', () => {
     expect(bff.find('DELETE', '/v1/session')).to.have.length(1);
     expect(bff.find('POST', '/v1/consents')).to.have.length(0);
     expect(status(el)).to.equal('You have signed out.');
-    await waitUntil(() => el.shadowRoot!.activeElement === $(el, '#jd-identifier'), 'focus did not return to the form');
+    // a new step: focus on its heading (docs/elements.md#flows)
+    await waitUntil(
+      () => el.shadowRoot!.activeElement?.matches('.step-title') === true,
+      'focus did not return to the form',
+    );
     expect($<HTMLInputElement>(el, '#jd-password').value, 'the password is not kept').to.equal('');
     expect(logins).to.have.length(0);
     expect(logouts).to.have.length(0);

@@ -71,7 +71,8 @@ async function fillPersonal(el: JdLogin): Promise<void> {
 }
 
 const focused = (el: JdLogin) => el.shadowRoot!.activeElement;
-const status = (el: JdLogin) => $(el, '[aria-live="polite"]').textContent;
+const status = (el: JdLogin) =>
+  `${el.shadowRoot!.querySelector('.step-lead')?.textContent ?? ''} ${$(el, '[aria-live="polite"]').textContent}`;
 const submit = (el: JdLogin) => $<HTMLButtonElement>(el, '[part~="lost"] button[type="submit"]').click();
 /** Submits a form the element will refuse (it first waits for files still being read). */
 async function submitInvalid(el: JdLogin): Promise<void> {
@@ -118,17 +119,24 @@ describe('<jd-login> lost MFA device', () => {
     expect(text).to.contain('Hotline: 400 615 1212').and.contain('Email: help@example.com');
     expect($<HTMLAnchorElement>(el, '[part~="lost"] a').getAttribute('href')).to.equal('https://help.example/ticket');
     expect($$(el, '[part~="lost"] form, [part~="lost"] input')).to.have.length(0);
-    await waitUntil(() => focused(el) === $(el, '[part~="lost"] p'), 'focus did not move to the explanation');
+    // a new step: focus on its heading (docs/elements.md#flows)
+    await waitUntil(
+      () => el.shadowRoot!.activeElement?.matches('.step-title') === true,
+      'focus did not move to the explanation',
+    );
     // back to the code
     $<HTMLButtonElement>(el, '[data-mfa="code"]').click();
-    await waitUntil(() => focused(el)?.id === 'jd-mfa-code');
+    await waitUntil(
+      () =>
+        el.shadowRoot!.querySelector('#jd-mfa-code') && el.shadowRoot!.activeElement?.matches('.step-title') === true,
+    );
   });
 
   it('in Chinese too', async () => {
     bff.routes['GET /v1/mfa-recovery'] = () => eligibility({ realNameVerified: false, type: null });
     const el = await mount('zh-CN');
     await toLost(el);
-    expect($(el, '[part~="lost"] p').textContent).to.equal('该账户未完成实名认证，无法解除 MFA 绑定，请联系客服。');
+    expect($(el, '[part~="lost"] p').textContent).to.equal('该账号未完成实名认证，无法解除 MFA 绑定，请联系客服。');
   });
 
   it('says so when an application is already under review', async () => {
@@ -157,7 +165,11 @@ describe('<jd-login> lost MFA device', () => {
     expect($(el, '#jd-app-phone').getAttribute('autocomplete')).to.equal('tel');
     expect($$(el, '#jd-app-region option').map((o) => (o as HTMLOptionElement).value)).to.deep.equal(['CN', 'HK']);
     expect($(el, '[part~="lost"] p').textContent).to.contain('real-name verified');
-    await waitUntil(() => focused(el) === $(el, '[part~="lost"] p'), 'focus did not move to the intro');
+    // a new step: focus on its heading (docs/elements.md#flows)
+    await waitUntil(
+      () => el.shadowRoot!.activeElement?.matches('.step-title') === true,
+      'focus did not move to the intro',
+    );
 
     // nothing filled in: every field says so, focus on the first, no request
     await submitInvalid(el);
@@ -167,7 +179,8 @@ describe('<jd-login> lost MFA device', () => {
     }
     expect(photo.getAttribute('aria-describedby')).to.equal('jd-app-id-photo-error jd-app-id-photo-hint');
     await waitUntil(() => focused(el)?.id === 'jd-app-name', 'focus did not move to the first error');
-    expect(status(el)).to.contain('Some fields need your attention.');
+    // said at each field (no generic box); the live region reads the first
+    expect(status(el)).to.contain('This field is required.');
     // a wrong phone and ID number are caught here too
     await typeInto(el, '#jd-app-phone', '12345');
     await typeInto(el, '#jd-app-id-number', '12-34');
@@ -199,8 +212,12 @@ describe('<jd-login> lost MFA device', () => {
     });
     await waitUntil(() => el.shadowRoot!.querySelector('[part~="confirmation"]'));
     const confirmation = $(el, '[part~="confirmation"]');
-    expect(confirmation.textContent).to.contain(APP_ID).and.contain('queued for review');
-    await waitUntil(() => focused(el) === confirmation, 'focus did not move to the confirmation');
+    // a short reference people can read out, not the raw UUID
+    expect(confirmation.textContent).to.contain('7D0C3A52').and.contain('queued for review').and.not.contain(APP_ID);
+    await waitUntil(
+      () => el.shadowRoot!.activeElement?.matches('.step-title') === true,
+      'focus did not move to the confirmation step',
+    );
     expect($$(el, '[part~="lost"] form')).to.have.length(0);
     // "Done" ends the pending sign-in
     $<HTMLButtonElement>(el, '[part~="lost"] [part~="cancel"]').click();
@@ -337,7 +354,8 @@ describe('<jd-login> lost MFA device', () => {
     await fillPersonal(el);
     submit(el);
     await waitUntil(() => el.shadowRoot!.querySelector('#jd-password'), 'not back to the password form');
-    await waitUntil(() => focused(el)?.id === 'jd-password');
+    // a new step: focus on its heading (docs/elements.md#flows)
+    await waitUntil(() => el.shadowRoot!.activeElement?.matches('.step-title') === true);
     // the personal details are not kept
     expect($$(el, '#jd-app-id-number')).to.have.length(0);
   });

@@ -31,7 +31,8 @@ async function submitCode(el: JdLogin, selector: string, value: string): Promise
   await el.updateComplete;
 }
 
-const status = (el: JdLogin) => $(el, '[aria-live="polite"]').textContent;
+const status = (el: JdLogin) =>
+  `${el.shadowRoot!.querySelector('.step-lead')?.textContent ?? ''} ${$(el, '[aria-live="polite"]').textContent}`;
 
 describe('<jd-login> MFA step', () => {
   let logins: CustomEvent[];
@@ -56,10 +57,14 @@ describe('<jd-login> MFA step', () => {
     const input = $<HTMLInputElement>(el, '#jd-mfa-code');
     expect(input.getAttribute('inputmode')).to.equal('numeric');
     expect(input.getAttribute('autocomplete')).to.equal('one-time-code');
-    expect(input.getAttribute('maxlength')).to.equal('6');
+    expect(input.getAttribute('maxlength')).to.equal('24');
     expect($(el, 'label[for="jd-mfa-code"]').textContent).to.equal('MFA code');
     expect(status(el)).to.contain('Enter the code from your MFA app');
-    await waitUntil(() => el.shadowRoot!.activeElement === input, 'focus did not move to the code');
+    // a new step: focus on its heading (docs/elements.md#flows)
+    await waitUntil(
+      () => el.shadowRoot!.activeElement?.matches('.step-title') === true,
+      'focus did not move to the code',
+    );
     expect($$(el, '#jd-password')).to.have.length(0);
 
     const loggedIn = oneEvent(el, 'jd-login');
@@ -127,10 +132,8 @@ describe('<jd-login> MFA step', () => {
     const el = await mount();
     await toMfaStep(el);
     $<HTMLButtonElement>(el, '[data-mfa="recovery"]').click();
-    await waitUntil(
-      () => el.shadowRoot!.activeElement?.id === 'jd-recovery-code',
-      'focus did not move to the recovery code',
-    );
+    // a new step: focus on its heading (docs/elements.md#flows)
+    await waitUntil(() => el.shadowRoot!.activeElement?.matches('.step-title') === true);
     const input = $(el, '#jd-recovery-code');
     expect($(el, 'label[for="jd-recovery-code"]').textContent).to.equal('Recovery code');
     expect(input.hasAttribute('inputmode')).to.equal(false);
@@ -147,13 +150,18 @@ describe('<jd-login> MFA step', () => {
     await submitCode(el, '#jd-recovery-code', 'wxyz-1234');
     expect((await loggedIn).detail.account.accountName).to.equal('alice_01');
 
-    // back to the app's code works too
+    // back to the app's code works too (a fresh page: one session per page)
+    el.remove();
     const again = await mount();
     await toMfaStep(again);
     $<HTMLButtonElement>(again, '[data-mfa="recovery"]').click();
     await again.updateComplete;
     $<HTMLButtonElement>(again, '[data-mfa="code"]').click();
-    await waitUntil(() => again.shadowRoot!.activeElement?.id === 'jd-mfa-code');
+    await waitUntil(
+      () =>
+        again.shadowRoot!.querySelector('#jd-mfa-code') &&
+        again.shadowRoot!.activeElement?.matches('.step-title') === true,
+    );
   });
 
   it('goes back to the password form after too many wrong codes, and drops the token', async () => {
@@ -167,7 +175,8 @@ describe('<jd-login> MFA step', () => {
     expect(status(el)).to.contain('Too many wrong MFA codes. Sign in again.');
     expect($$(el, '#jd-mfa-code')).to.have.length(0);
     expect(sessionStorage.getItem(tokenStorageKey('pk_test_1'))).to.equal(null);
-    await waitUntil(() => el.shadowRoot!.activeElement?.id === 'jd-password');
+    // a new step: focus on its heading (docs/elements.md#flows)
+    await waitUntil(() => el.shadowRoot!.activeElement?.matches('.step-title') === true);
     expect(logins).to.have.length(0);
   });
 
@@ -226,9 +235,16 @@ describe('<jd-login> MFA step', () => {
       .and.contain('Hotline: 400 615 1212')
       .and.contain('Email: help@example.com');
     expect($<HTMLAnchorElement>(el, '[part~="lost"] a').getAttribute('href')).to.equal('https://help.example/ticket');
-    await waitUntil(() => el.shadowRoot!.activeElement === $(el, '[part~="lost"] p'), 'focus did not move to the help');
+    // a new step: focus on its heading (docs/elements.md#flows)
+    await waitUntil(
+      () => el.shadowRoot!.activeElement?.matches('.step-title') === true,
+      'focus did not move to the help',
+    );
     $<HTMLButtonElement>(el, '[data-mfa="code"]').click();
-    await waitUntil(() => el.shadowRoot!.activeElement?.id === 'jd-mfa-code');
+    await waitUntil(
+      () =>
+        el.shadowRoot!.querySelector('#jd-mfa-code') && el.shadowRoot!.activeElement?.matches('.step-title') === true,
+    );
   });
 
   it('"Cancel" ends the pending sign-in and shows the password form', async () => {
@@ -238,7 +254,8 @@ describe('<jd-login> MFA step', () => {
     $<HTMLButtonElement>(el, '[part~="cancel"]').click();
     await waitUntil(() => el.shadowRoot!.querySelector('#jd-identifier'));
     expect(bff.find('DELETE', '/v1/session')).to.have.length(1);
-    await waitUntil(() => el.shadowRoot!.activeElement?.id === 'jd-identifier');
+    // a new step: focus on its heading (docs/elements.md#flows)
+    await waitUntil(() => el.shadowRoot!.activeElement?.matches('.step-title') === true);
   });
 
   for (const locale of ['en', 'zh-CN']) {

@@ -83,10 +83,8 @@ describe('<jd-login> sub-user MFA', () => {
     // no recovery codes, no lost-device path while binding; no notice without one
     expect($$(el, '[data-mfa]')).to.have.length(0);
     expect($$(el, '[part~="notice"]')).to.have.length(0);
-    await waitUntil(
-      () => focused(el)?.textContent?.includes('requires virtual MFA') === true,
-      'focus did not move to the instructions',
-    );
+    // a new step: focus on its heading (docs/elements.md#flows)
+    await waitUntil(() => el.shadowRoot!.activeElement?.matches('.step-title') === true);
 
     await typeInto(el, '#jd-mfa-code', '12a');
     $<HTMLButtonElement>(el, 'button[type="submit"]').click();
@@ -114,12 +112,16 @@ describe('<jd-login> sub-user MFA', () => {
     await waitUntil(() => el.shadowRoot!.querySelector('[part~="notice"]'), 'no notice');
     const notice = $(el, '[part~="notice"]');
     expect(notice.textContent).to.equal('Your primary account has disassociated your previous MFA device.');
-    await waitUntil(() => focused(el) === notice, 'focus did not move to the notice');
+    // a new step: focus on its heading (docs/elements.md#flows)
+    await waitUntil(
+      () => el.shadowRoot!.activeElement?.matches('.step-title') === true,
+      'focus did not move to the notice',
+    );
 
     const zh = await mount('zh-CN');
     await signInAsSubUser(zh);
     await waitUntil(() => zh.shadowRoot!.querySelector('[part~="notice"]'));
-    expect($(zh, '[part~="notice"]').textContent).to.equal('主账户已解除您之前的 MFA 设备绑定。');
+    expect($(zh, '[part~="notice"]').textContent).to.equal('主账号已解除您之前的 MFA 设备绑定。');
   });
 
   it('shows a wrong first code at the field', async () => {
@@ -144,7 +146,11 @@ describe('<jd-login> sub-user MFA', () => {
     await waitUntil(() => $(el, '[aria-live="polite"]').textContent.includes('not signed in'), 'no reason given');
     expect(bff.find('POST', '/v1/sessions/mfa/setup')).to.have.length(1);
     expect($$(el, '#jd-mfa-code, img[part~="qr"]')).to.have.length(0);
-    await waitUntil(() => focused(el)?.id === 'jd-password', 'focus did not move to the password');
+    // a new step: focus on its heading (docs/elements.md#flows)
+    await waitUntil(
+      () => el.shadowRoot!.activeElement?.matches('.step-title') === true,
+      'focus did not move to the password',
+    );
   });
 
   it('a sub-user with a device: no recovery-code link, and a lost device is for the primary account', async () => {
@@ -160,7 +166,11 @@ describe('<jd-login> sub-user MFA', () => {
     expect(p.textContent).to.equal(
       'Sub-users cannot disassociate MFA themselves. Ask the owner of your primary account to disassociate your MFA device; then sign in again and bind a new one.',
     );
-    await waitUntil(() => focused(el) === p, 'focus did not move to the help');
+    // a new step: focus on its heading (docs/elements.md#flows)
+    await waitUntil(
+      () => el.shadowRoot!.activeElement?.matches('.step-title') === true,
+      'focus did not move to the help',
+    );
     expect(bff.find('GET', '/v1/mfa-recovery'), 'no application path for a sub-user').to.have.length(0);
     expect($$(el, '[part~="lost"] form, [part~="support"]')).to.have.length(0);
 
@@ -169,7 +179,7 @@ describe('<jd-login> sub-user MFA', () => {
     await waitUntil(() => zh.shadowRoot!.querySelector('[data-mfa="lost"]'));
     $<HTMLButtonElement>(zh, '[data-mfa="lost"]').click();
     await waitUntil(() => zh.shadowRoot!.querySelector('[part~="lost"] p'));
-    expect($(zh, '[part~="lost"] p').textContent).to.contain('请联系主账户所有者解除您的 MFA 设备绑定');
+    expect($(zh, '[part~="lost"] p').textContent).to.contain('请联系主账号所有者解除您的 MFA 设备绑定');
   });
 
   it('a primary account still gets its recovery-code link', async () => {

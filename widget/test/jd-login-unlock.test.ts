@@ -33,8 +33,8 @@ async function toUnlock(el: JdLogin, identifier = 'alice_01'): Promise<void> {
 }
 
 const focused = (el: JdLogin) => el.shadowRoot!.activeElement;
-const status = (el: JdLogin) => $(el, '[part~="status"]').textContent;
-const note = (el: JdLogin) => $(el, '#jd-unlock-note').textContent;
+const status = (el: JdLogin) => el.shadowRoot!.querySelector('[part~="status"]')?.textContent ?? '';
+const note = (el: JdLogin) => el.shadowRoot!.querySelector('[data-action="sendCode"]')?.textContent ?? '';
 const click = (el: JdLogin, selector: string) => $<HTMLElement>(el, selector).click();
 
 describe('<jd-login> locked account', () => {
@@ -59,7 +59,9 @@ describe('<jd-login> locked account', () => {
     const action = $<HTMLButtonElement>(el, '[data-unlock]');
     expect(action.textContent.trim()).to.equal('Unlock with a verification code');
     // the action follows the message it answers
-    expect(action.previousElementSibling).to.equal($(el, '[part~="status"]'));
+    expect(action.previousElementSibling === $(el, '[part~="status"]'), 'the action follows the message').to.equal(
+      true,
+    );
     await waitUntil(() => focused(el) === action, 'focus did not move to the unlock action');
   });
 
@@ -77,7 +79,7 @@ describe('<jd-login> locked account', () => {
     // the step: the identifier typed (editable, focused), SMS / voice / email, send, code, unlock
     const identifier = $<HTMLInputElement>(el, '#jd-unlock-identifier');
     expect(identifier.value).to.equal(' alice_01 ');
-    await waitUntil(() => focused(el) === identifier, 'focus did not move to the identifier');
+    await waitUntil(() => focused(el)?.matches('.step-title') === true, 'focus did not move to the unlock step');
     expect($(el, 'label[for="jd-unlock-identifier"]').textContent).to.equal('Account name, phone or email');
     expect($$<HTMLInputElement>(el, 'input[name="channel"]').map((r) => r.value)).to.deep.equal([
       'sms',
@@ -85,7 +87,7 @@ describe('<jd-login> locked account', () => {
       'email',
     ]);
     expect(status(el), 'the lock message is gone with the form').to.equal('');
-    expect($(el, '[part~="form"]').getAttribute('aria-labelledby')).to.equal('jd-unlock-title');
+    expect($(el, 'section.step').getAttribute('aria-labelledby')).to.equal('jd-unlock-title');
 
     await typeInto(el, '#jd-unlock-identifier', 'alice@example.com');
     click(el, 'input[name="channel"][value="email"]');
@@ -98,9 +100,13 @@ describe('<jd-login> locked account', () => {
     expect(note(el)).to.equal('If this account is locked, a code was sent to its security phone or email.');
     // the note sits right under the button, is announced, and describes the button
     const send = $<HTMLButtonElement>(el, '#jd-unlock-send');
-    expect(send.nextElementSibling).to.equal($(el, '#jd-unlock-note'));
-    expect($(el, '#jd-unlock-note').getAttribute('aria-live')).to.equal('polite');
-    expect(send.getAttribute('aria-describedby')).to.equal('jd-unlock-note');
+    // the send's status follows its row (docs/elements.md: status next to its action)
+    await waitUntil(() => el.shadowRoot!.querySelector('[data-action="sendCode"]'));
+    expect(
+      send.parentElement!.nextElementSibling === $(el, '[data-action="sendCode"]'),
+      'status after the send row',
+    ).to.equal(true);
+    expect($(el, '[data-action="sendCode"]').getAttribute('role')).to.equal('status');
     // resendAfter: the button counts down and refuses meanwhile
     expect(send.disabled).to.equal(true);
     expect(send.textContent.trim()).to.match(/^Resend in (60|59) s$/);
@@ -119,7 +125,7 @@ describe('<jd-login> locked account', () => {
     expect($<HTMLInputElement>(el, '#jd-identifier').value).to.equal('alice@example.com');
     const password = $<HTMLInputElement>(el, '#jd-password');
     expect(password.value).to.equal('');
-    await waitUntil(() => focused(el) === password, 'focus did not move to the password');
+    await waitUntil(() => focused(el)?.matches('.step-title') === true, 'focus did not move to the sign-in step');
     expect(el.shadowRoot!.querySelector('[data-unlock]')).to.equal(null);
   });
 
@@ -135,7 +141,9 @@ describe('<jd-login> locked account', () => {
     expect($(el, '#jd-unlock-code-error').textContent).to.equal('The verification code is incorrect.');
     expect(code.getAttribute('aria-invalid')).to.equal('true');
     expect(code.getAttribute('aria-describedby')).to.equal('jd-unlock-code-error');
-    expect(code.nextElementSibling, 'the error is under the code field').to.equal($(el, '#jd-unlock-code-error'));
+    expect(code.nextElementSibling === $(el, '#jd-unlock-code-error'), 'the error is under the code field').to.equal(
+      true,
+    );
     await waitUntil(() => focused(el) === code, 'focus did not return to the code');
     expect(el.shadowRoot!.querySelector('[part~="unlock"]')).to.exist;
     // the sent note is not replaced by the code's error
@@ -164,7 +172,7 @@ describe('<jd-login> locked account', () => {
     click(el, '#jd-unlock-send');
     await waitUntil(() => note(el) !== '');
     expect(note(el)).to.equal('Too many attempts. Try again in 42 seconds.');
-    expect($(el, '#jd-unlock-note').className).to.equal('error');
+    expect($(el, '[data-action="sendCode"]').classList.contains('is-error')).to.equal(true);
     const send = $<HTMLButtonElement>(el, '#jd-unlock-send');
     expect(send.disabled).to.equal(true);
     expect(send.textContent.trim()).to.match(/^Resend in (42|41) s$/);
@@ -207,7 +215,10 @@ describe('<jd-login> throttled sign-in', () => {
     await signInWith(el, 'alice_01', 'Str0ng!pw');
     await waitUntil(() => status(el) !== '');
     expect(status(el)).to.equal('Too many attempts. Try again in 30 seconds.');
-    expect($(el, '[part~="status"]').previousElementSibling).to.equal($(el, 'form'));
+    expect(
+      $(el, '[part~="status"]').previousElementSibling!.classList.contains('actions'),
+      'status right after the actions',
+    ).to.equal(true);
     expect(el.shadowRoot!.querySelector('[data-unlock]')).to.equal(null);
   });
 
@@ -277,8 +288,8 @@ describe('<jd-login> unlock in both locales', () => {
       expect(note(el)).to.equal(text.sent);
       await typeInto(el, '#jd-unlock-code', '123456');
       click(el, '[part~="unlock"] button[type="submit"]');
-      await waitUntil(() => status(el) !== '');
-      expect(status(el)).to.equal(text.unlocked);
+      // the sign-in step again, its status saying so (the send's status went with the unlock step)
+      await waitUntil(() => status(el) === text.unlocked);
     });
   }
 });

@@ -63,7 +63,7 @@ describe('<jd-login>', () => {
     expect($(el, 'h2').textContent).to.equal('登录');
     await signInWith(el, '13800138000', 'Str0ng!pw');
     await waitUntil(() => el.shadowRoot!.querySelector('#jd-identifier-error'));
-    expect($(el, '#jd-identifier-error').textContent).to.contain('该手机号/邮箱已关联多个账户');
+    expect($(el, '#jd-identifier-error').textContent).to.contain('该手机号/邮箱已关联多个账号');
   });
 
   it('announces invalid credentials and fires jd-error', async () => {
@@ -139,6 +139,8 @@ describe('<jd-login>', () => {
     expect(sessionStorage.getItem(tokenStorageKey('pk_test_1'))).to.equal(null);
     expect(el.shadowRoot!.querySelector('form')).to.exist;
 
+    // one session per page: an element added after the page's last one left asks the BFF afresh
+    el.remove();
     sessionStorage.setItem(tokenStorageKey('pk_test_1'), 'tok_good');
     bff.routes['GET /v1/session'] = () => ({ status: 200, body: signedIn('carol_99') });
     const again = await mount('en', 'token');

@@ -68,6 +68,8 @@ describe('virtual MFA against the real BFF', function () {
     expect($(settings, '[data-row="mfa"]').textContent).to.contain('Bound').and.contain('10 recovery codes left');
 
     // ---- sign in again, in a new tab: password, then the MFA step ----
+    // a new tab: this page's elements go (with them the page's shared session), the stored token too
+    settings.remove();
     sessionStorage.clear();
     const login = await fixture<JdLogin>(
       html`<jd-login publishable-key=${bff.publishableKey} api-base=${bff.url} locale="en"></jd-login>`,
@@ -78,7 +80,8 @@ describe('virtual MFA against the real BFF', function () {
     await submit(login);
     await waitUntil(has(login, '#jd-mfa-code'), 'no MFA step', { timeout: 10000 });
 
-    // a reload now: the pending sign-in goes straight back to the MFA step
+    // a reload now (the page's elements go, the stored pending session stays): straight back to the MFA step
+    login.remove();
     const reloaded = await fixture<JdLogin>(
       html`<jd-login publishable-key=${bff.publishableKey} api-base=${bff.url} locale="en"></jd-login>`,
     );

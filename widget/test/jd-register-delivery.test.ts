@@ -84,7 +84,7 @@ describe('<jd-register> delivery status', () => {
     const el = await mountAndSend();
     await waitUntil(() => statusText(el).includes('was delivered to 138****8000'), 'delivered status');
     expect(polls('dlv_1')).to.have.length(3);
-    expect($(el, '[aria-live="polite"]').className).to.contain('is-ok');
+    expect($(el, '.status[data-action="send"]').className).to.contain('is-ok');
     await sleep(100);
     expect(polls('dlv_1')).to.have.length(3);
     // still counting down: a delivered code is not resent early
@@ -100,7 +100,8 @@ describe('<jd-register> delivery status', () => {
     expect(statusText(el)).to.contain(
       'We could not deliver the code by SMS. Resend it, or get it by voice call instead.',
     );
-    expect($(el, '[aria-live="polite"]').className).to.contain('is-error');
+    // the visible status sits right after the send button's row, in step 1
+    expect($(el, '.status[data-action="send"]').className).to.contain('is-error');
     await el.updateComplete;
     expect(send.disabled).to.equal(false);
     expect(send.textContent.trim()).to.equal('Send code');

@@ -12,6 +12,20 @@ import { NIST_PASSWORD_POLICY } from '../../shared/src/rules/password.ts';
 let bff: FakeBff;
 
 async function mount(locale: string): Promise<JdRegister> {
+  // the checklist is on step 2: come back with step 1 done (sessionStorage, as after a reload)
+  sessionStorage.setItem(
+    'jd-register:pk_test_1',
+    JSON.stringify({
+      region: 'CN',
+      phone: '13800138000',
+      code: '123456',
+      channel: 'sms',
+      accepted: true,
+      expiresAt: Date.now() + 600_000,
+      verified: true,
+      phoneInUse: false,
+    }),
+  );
   const el = await fixture<JdRegister>(html`<jd-register publishable-key="pk_test_1" locale=${locale}></jd-register>`);
   await waitUntil(() => el.shadowRoot!.querySelector('[part~="checklist"] li'), 'checklist did not render');
   return el;

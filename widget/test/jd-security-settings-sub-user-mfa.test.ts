@@ -10,7 +10,17 @@ import '../src/index.ts';
 import type { JdSecuritySettings } from '../src/index.ts';
 import type { SubUserMfaStatus, SubUserView } from '../../shared/src/api.ts';
 import { en } from '../../shared/src/i18n/en.ts';
-import { $, $$, FakeBff, TEST_MFA_SETUP, errorAnswer, securityOverview, subUserView, typeInto } from './fake-bff.ts';
+import {
+  $,
+  $$,
+  FakeBff,
+  TEST_MFA_SETUP,
+  errorAnswer,
+  securityOverview,
+  subUserView,
+  typeInto,
+  signedIn,
+} from './fake-bff.ts';
 
 let bff: FakeBff;
 let subs: SubUserView[];
@@ -60,6 +70,8 @@ describe("<jd-security-settings> sub-users' MFA (primary account)", () => {
   beforeEach(() => {
     subs = [subUserView('auditor', { mfaRequired: true, mfaBound: true }), subUserView('dev_ops')];
     bff = new FakeBff();
+    // one session per page (src/session.ts): the element follows the page's GET /v1/session
+    bff.routes['GET /v1/session'] = () => ({ status: 200, body: { ...signedIn(), signedIn: true } });
     primaryRoutes();
     sessionStorage.clear();
     changes = [];
@@ -208,6 +220,7 @@ describe("<jd-security-settings> a sub-user's own MFA", () => {
   beforeEach(() => {
     own = { bound: false, boundAt: null, required: false };
     bff = new FakeBff({
+      'GET /v1/session': () => ({ status: 200, body: { ...signedIn('alice_01/ops'), signedIn: true } }),
       'GET /v1/security': () => errorAnswer(403, 'sub_user_forbidden'),
       'GET /v1/sub-users': () => errorAnswer(403, 'sub_user_forbidden'),
       'GET /v1/sub-user/mfa': () => ({ status: 200, body: own }),
@@ -243,7 +256,8 @@ describe("<jd-security-settings> a sub-user's own MFA", () => {
     expect($(el, '#jd-dialog-title').textContent).to.equal('Virtual MFA');
     expect(bff.find('POST', '/v1/security/step-up/start'), 'no step-up: a sub-user has no contacts').to.have.length(0);
     const pw = $<HTMLInputElement>(el, '#jd-currentPassword');
-    await waitUntil(() => el.shadowRoot!.activeElement === pw, 'focus not on the password');
+    // focus goes to the dialog step's heading (docs/elements.md)
+    await waitUntil(() => el.shadowRoot!.activeElement?.id === 'jd-dialog-title', 'focus not on the heading');
     expect($(el, 'label[for="jd-currentPassword"]').textContent).to.equal('Password');
     expect(pw.type).to.equal('password');
     expect(pw.getAttribute('autocomplete')).to.equal('current-password');
@@ -259,7 +273,8 @@ describe("<jd-security-settings> a sub-user's own MFA", () => {
     expect($(el, '#jd-currentPassword-error').textContent).to.equal('The current password is incorrect.');
     expect(pw.getAttribute('aria-describedby')).to.contain('jd-currentPassword-error');
     await waitUntil(() => el.shadowRoot!.activeElement === pw, 'focus not on the invalid password');
-    expect(dialogStatus(el)).to.equal(en['error.invalid_input']);
+    // the error is under its field; no generic box besides it (docs/elements.md)
+    expect(dialogStatus(el)).to.equal('');
 
     await typeInto(el, '#jd-currentPassword', 'Sub#Pass2026');
     await submitDialog(el);
@@ -277,10 +292,7 @@ describe("<jd-security-settings> a sub-user's own MFA", () => {
     const code = $<HTMLInputElement>(el, '#jd-code');
     expect($(el, 'label[for="jd-code"]').textContent).to.equal('MFA code');
     expect(code.getAttribute('autocomplete')).to.equal('one-time-code');
-    await waitUntil(
-      () => !!el.shadowRoot!.activeElement?.matches('dialog a, dialog input'),
-      'focus not in the QR step',
-    );
+    await waitUntil(() => el.shadowRoot!.activeElement?.id === 'jd-dialog-title', 'focus not on the QR step heading');
 
     await typeInto(el, '#jd-code', '111111');
     await submitDialog(el);

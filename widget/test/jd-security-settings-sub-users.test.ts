@@ -7,7 +7,7 @@ import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../src/index.ts';
 import type { JdSecuritySettings } from '../src/index.ts';
 import type { SubUserView } from '../../shared/src/api.ts';
-import { $, $$, FakeBff, errorAnswer, securityOverview, subUserView, typeInto } from './fake-bff.ts';
+import { $, $$, FakeBff, errorAnswer, securityOverview, subUserView, typeInto, signedIn } from './fake-bff.ts';
 
 let bff: FakeBff;
 let subs: SubUserView[];
@@ -38,6 +38,7 @@ describe('<jd-security-settings> sub-users', () => {
   beforeEach(() => {
     subs = [subUserView('auditor'), subUserView('dev_ops', { disabled: true })];
     bff = new FakeBff({
+      'GET /v1/session': () => ({ status: 200, body: { ...signedIn(), signedIn: true } }),
       'GET /v1/security': () => ({ status: 200, body: securityOverview() }),
       'GET /v1/sub-users': () => ({ status: 200, body: { subUsers: subs } }),
     });

@@ -114,7 +114,10 @@ describe('<jd-security-settings> against the real BFF', function () {
     await typeInto(el, '#jd-email', `wtr.${phone}@example.com`);
     await submitDialog(el);
     await waitUntil(
-      () => ($(el, 'dialog [part~="status"]').textContent ?? '').includes('verification link was sent'),
+      () =>
+        (el.shadowRoot!.querySelector('dialog [part~="status"]')?.textContent ?? '').includes(
+          'verification link was sent',
+        ),
       'no link sent',
       { timeout: 10000 },
     );

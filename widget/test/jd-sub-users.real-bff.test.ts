@@ -38,6 +38,8 @@ describe('sub-users against the real BFF', function () {
     expect($(settings, '[data-sub="auditor"]').textContent).to.contain('Enabled');
 
     // the sub-user signs in on a fresh page state (no primary session)
+    // a new tab: this page's elements go (with them the page's shared session), the stored token too
+    settings.remove();
     sessionStorage.clear();
     const login = await fixture<JdLogin>(
       html`<jd-login publishable-key=${bff.publishableKey} api-base=${bff.url} locale="en"></jd-login>`,

@@ -23,6 +23,7 @@ export const en = {
   'error.email_invalid': 'Enter a valid email address.',
   'error.code_format': 'The verification code has 6 digits.',
   'error.agreements_required': 'Please read and accept the agreements.',
+  'error.agreements_pending': 'Please accept the updated agreements first.',
   'error.referral_code_invalid': 'The referral code may have up to 32 letters and digits.',
   'error.code_invalid': 'The verification code is incorrect.',
   'error.code_expired': 'The verification code has expired. Send a new one.',
@@ -110,6 +111,19 @@ export const en = {
   'register.submit': 'Register',
   'register.submitting': 'Registering…',
   'register.success': 'Welcome, {name}! Your account has been created.',
+  'register.progress': 'Registration steps',
+  'register.step1_title': 'Verify your phone',
+  'register.step2_title': 'Account name and password',
+  'register.step3_title': 'Enable the service',
+  'register.next': 'Next',
+  'register.back': 'Back',
+  'register.agree_all': 'I have read and agree to {title}',
+  'register.list_separator': ', ',
+  'register.phone_in_use':
+    'This phone is already associated with another account. It will verify your identity and receive messages for the new account, but cannot be used to sign in to it: sign in with the account name.',
+  'register.contact_phone': 'Contact phone',
+  'register.contact_phone_hint': 'The same as your security phone. You can change it later in the security settings.',
+  'register.done_title': 'Registration complete',
   'register.have_account': 'Already have an account?',
   'register.sign_in': 'Sign in',
 
@@ -263,6 +277,11 @@ export const en = {
   'security.new_phone': 'New mobile phone',
   'security.new_email': 'New email',
   'security.login_may_change': 'The new one can be used to sign in only if no other account uses it.',
+  'security.cannot_use': "I can't use any of these",
+  'security.cannot_use_lead': 'If none of these methods works for you, the support team can verify your identity:',
+  'security.add_email_hint':
+    'Add an email address so you can verify your identity and recover your account without your phone.',
+  'security.add_email': 'Add email',
   'security.no_method': 'No verification method is available. Please contact support:',
   'security.link_sent': 'A verification link was sent to {to}. Open it within 2 hours.',
   'security.current_password': 'Current password',
@@ -308,6 +327,9 @@ export const en = {
   'mfa.apply_submit': 'Submit application',
   'mfa.apply_sent':
     'Your application ({id}) has been submitted and is queued for review. You will be notified of the result.',
+  'mfa.apply_sent_title': 'Application submitted',
+  'mfa.apply_next':
+    'Tenant support reviews it against your real-name record. If it is approved, the MFA device is removed and your security contacts are told; then sign in with your password alone and bind a new device in the security settings.',
   'mfa.sub_user_lost_help':
     'Sub-users cannot disassociate MFA themselves. Ask the owner of your primary account to disassociate your MFA device; then sign in again and bind a new one.',
   'mfa.setup_required':

@@ -1,7 +1,6 @@
 import { css, html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
-import type { MessageKey } from '../../../shared/src/i18n/index.ts';
-import type { MfaRecoveryEligibility, MfaSetupResponse, SignedIn } from '../../../shared/src/api.ts';
-import type { Agreement } from '../../../shared/src/tenant.ts';
+import type { ErrorParams } from '../../../shared/src/errors.ts';
+import type { SignedIn } from '../../../shared/src/api.ts';
 import { CODE_PATTERN, CODE_RESEND_SECONDS, type CodeDeliveryChannel } from '../../../shared/src/rules/code.ts';
 import { ID_NUMBER_PATTERN } from '../../../shared/src/rules/id-number.ts';
 import {
@@ -10,67 +9,33 @@ import {
   nationalDigits,
   type PhoneRegion,
 } from '../../../shared/src/rules/phone-regions.ts';
-import type { JdApiError, JdClient } from '../client.ts';
-import { JdElement, toApiError, type FieldError, type StatusMessage } from '../parts/base-element.ts';
-import { renderChoice } from '../parts/choice.ts';
+import type { MessageKey } from '../../../shared/src/i18n/index.ts';
+import type { JdApiError } from '../client.ts';
+import { FlowController, type FlowFieldError } from '../flow.ts';
+import { JdElement, toApiError } from '../parts/base-element.ts';
 import { CountdownController } from '../parts/countdown.ts';
-import { renderMfaSecret } from '../parts/mfa-secret.ts';
-import { renderRegionOptions, tenantRegions } from '../parts/phone-input.ts';
-import { renderSupport } from '../parts/support.ts';
-import { safeUrl, tWith } from '../parts/text.ts';
-import { MAX_UPLOAD_BYTES, readUpload } from '../parts/upload.ts';
+import { tenantRegions } from '../parts/phone-input.ts';
+import { safeUrl } from '../parts/text.ts';
+import { readUpload } from '../parts/upload.ts';
+import type { SessionState } from '../session.ts';
+import { renderConsent } from '../steps/login/consent.ts';
+import { renderCredentials } from '../steps/login/credentials.ts';
+import { renderApplied, renderLostDevice } from '../steps/login/lost-device.ts';
+import { renderMfa, renderMfaSetup } from '../steps/login/mfa.ts';
+import { renderSignedIn } from '../steps/login/signed-in.ts';
+import { renderUnlock } from '../steps/login/unlock.ts';
+import {
+  CONTROL_ID,
+  errorText,
+  type Field,
+  type LoginActions,
+  type LoginState,
+  type LoginView,
+  type UploadField,
+} from '../steps/login/view.ts';
 import { base, tokens } from '../styles.ts';
 
-/**
- * Request-body paths: sign-in (`code` is the MFA step's one input: a TOTP or a recovery code), the
- * lost-device application, the agreements step, the unlock step (`identifier` and `unlockCode`).
- */
-type Field =
-  | 'agreements'
-  | 'unlockCode'
-  | 'identifier'
-  | 'subUser'
-  | 'password'
-  | 'code'
-  | 'name'
-  | 'phone.region'
-  | 'phone.number'
-  | 'idNumber'
-  | 'enterpriseName'
-  | UploadField;
-type UploadField = 'idPhoto' | 'businessLicence';
-type Errors = Partial<Record<Field, FieldError>>;
-/** The MFA step of sign-in: the app's code, a recovery code, a lost device, or (a sub-user) binding a device. */
-type MfaStep = 'code' | 'recovery' | 'lost' | 'setup';
-/**
- * The unlock step: a locked account's owner gets a code on the security phone or email and lifts
- * the lock (docs/product.md#17-attempt-limits-and-lockout). `note` is the send button's feedback; `back` the lock
- * message that "Back" shows again.
- */
-interface Unlock {
-  channel: CodeDeliveryChannel;
-  sending?: boolean;
-  note?: StatusMessage | undefined;
-  back: StatusMessage | undefined;
-}
-
-/** The element id of each field's control; errors are `<id>-error`, hints `<id>-hint`. */
-const CONTROL_ID: Record<Field, string> = {
-  agreements: 'jd-agreements',
-  unlockCode: 'jd-unlock-code',
-  identifier: 'jd-identifier',
-  subUser: 'jd-sub-user',
-  password: 'jd-password',
-  code: 'jd-mfa-code',
-  name: 'jd-app-name',
-  'phone.region': 'jd-app-region',
-  'phone.number': 'jd-app-phone',
-  idNumber: 'jd-app-id-number',
-  enterpriseName: 'jd-app-enterprise',
-  idPhoto: 'jd-app-id-photo',
-  businessLicence: 'jd-app-licence',
-};
-
+const REQUIRED: FlowFieldError = { code: 'required' };
 /** The application's fields a server field issue may name (`phone` alone means its number). */
 const APP_FIELDS: readonly Field[] = [
   'name',
@@ -81,9 +46,26 @@ const APP_FIELDS: readonly Field[] = [
   'idPhoto',
   'businessLicence',
 ];
-const REQUIRED: FieldError = { code: 'required' };
 /** The pending MFA session is gone (too many wrong codes, expired): sign in with the password again. */
 const sessionGone = (e: JdApiError) => e.code === 'mfa_too_many_attempts' || e.code === 'not_signed_in';
+/** Steps that belong to a session (full or pending): another identity, or none, ends them. */
+const SESSION_STEPS: ReadonlySet<LoginState['step']> = new Set([
+  'mfa',
+  'recoveryCode',
+  'mfaSetup',
+  'lostDevice',
+  'applied',
+  'consent',
+  'signedIn',
+]);
+/** Who a session is: a change of it is a change of identity. */
+const identity = (s: SignedIn) => `${s.account.id}/${s.account.subUser?.name ?? ''}`;
+/** The short reference of an application people can read out to support: the id's first 8 characters. */
+export const applicationReference = (id: string) =>
+  id
+    .replace(/[^0-9a-z]/gi, '')
+    .slice(0, 8)
+    .toUpperCase();
 
 /**
  * Sign-in with an account name, or a phone/email that is a login identifier, plus the password
@@ -94,11 +76,16 @@ const sessionGone = (e: JdApiError) => e.code === 'mfa_too_many_attempts' || e.c
  * its password (docs/product.md#13-sub-users); a sub-user whose primary account requires
  * MFA and who has no device binds one (QR code, key, first code) before the sign-in completes.
  *
+ * The page has one session (docs/embedding.md): a sign-in or registration by another element with
+ * the same `api-base` and key shows here at once, and a sign-out anywhere returns this element to
+ * its first step with nothing of the previous identity left.
+ *
  * "Lost your device?" (docs/product.md#14-lost-mfa-device-applications): a real-name verified primary account applies to
  * disassociate the device (name, associated phone, ID number, photo holding the ID card; an
- * enterprise also its name and business licence) for tenant support to review; otherwise it
- * says disassociation is impossible and shows the tenant's support channels. A sub-user is told
- * to ask its primary account's owner.
+ * enterprise also its name and business licence) for tenant support to review; the confirmation
+ * gives a short reference (the application id's first 8 characters) and what happens next.
+ * Otherwise it says disassociation is impossible and shows the tenant's support channels. A
+ * sub-user is told to ask its primary account's owner.
  *
  * When the sign-in (or its MFA step) answers `account_locked`, "Unlock with a verification code"
  * opens the unlock step: the identifier, SMS / voice call / email, "Send code" (the answer is the
@@ -107,13 +94,13 @@ const sessionGone = (e: JdApiError) => e.code === 'mfa_too_many_attempts' || e.c
  * seconds to wait.
  *
  * When the tenant has published agreement versions the account has not accepted (docs/product.md#16-agreements), the
- * sign-in (after the MFA step, if any) asks for them — each checked, "Accept and continue", or
- * "Sign out" — before `jd-login` announces it.
+ * sign-in (after the MFA step, if any) — or a page load that finds such a session — asks for them
+ * — each checked, "Accept and continue", or "Sign out" — before `jd-login` (`jd-session`) announces it.
  *
  * @fires jd-login - signed in (after accepting updated agreements, when asked); `detail: { account, session }`
  * @fires jd-mfa-application-submitted - a lost-device application was queued for review; `detail: { id }`
- * @fires jd-logout - signed out; `detail: {}`
- * @fires jd-session - an existing session was found on load or refresh(); `detail: { account, session }`
+ * @fires jd-logout - the session shown here ended (signed out here, by another element of the page or in another tab); `detail: {}`
+ * @fires jd-session - a session this element did not start: found on load or refresh(), or started by another element of the page; `detail: { account, session }`
  * @fires jd-error - a request failed; `detail: { code, message }`
  * @fires jd-navigate - the user asked for the registration form; `detail: { to: 'register' }` (cancelable)
  *
@@ -122,18 +109,19 @@ const sessionGone = (e: JdApiError) => e.code === 'mfa_too_many_attempts' || e.c
  *
  * @csspart logo - the tenant's logo above the heading (an https `branding.logoUrl` only)
  * @csspart title - the heading
- * @csspart form - the form; the updated-agreements step's form is also `agreements`, the unlock step's `unlock` (its "Send code" button is `button send-code`, the note beside it `hint`, its channel choice a `section` fieldset)
+ * @csspart form - the form; the updated-agreements step's form is also `agreements`, the unlock step's `unlock` (its "Send code" button is `button send-code`, its channel choice a `section` fieldset)
  * @csspart label - field labels
- * @csspart input - the inputs
+ * @csspart input - the inputs; a one-time-code input is also `code-input`
+ * @csspart reveal - the show/hide button of the password field
  * @csspart submit - the submit button
  * @csspart button - the sign-out, cancel and unlock buttons, also `sign-out`, `cancel` and `unlock-action` ("Unlock with a verification code" under a lock message)
  * @csspart error - field error messages
- * @csspart status - the live status region; also `success` while it reports a success
+ * @csspart status - the status of an action, right after its buttons; also `success` while it reports a success
  * @csspart signed-in - the "Signed in as" text
  * @csspart footer - the footer row with the registration link
  * @csspart link - links
  * @csspart support - the support channels shown for a lost MFA device
- * @csspart lost - the lost-device section (help, application form or confirmation)
+ * @csspart lost - the lost-device step (help, application form or confirmation)
  * @csspart confirmation - the "application submitted" text
  * @csspart hint - hints under application fields
  * @csspart qr - the QR code of the MFA device to bind (sub-users); `secret` the key to type in
@@ -157,26 +145,14 @@ const sessionGone = (e: JdApiError) => e.code === 'mfa_too_many_attempts' || e.c
  * @cssprop --jd-card-radius - corner radius of the element (default 8px)
  */
 export class JdLogin extends JdElement {
-  // the unlock action stands apart from the lock message above it and the footer below; "Send code" is as wide as its text
-  static override styles = [tokens, base, css`[data-unlock]{margin:0.5em 0}#jd-unlock-send{justify-self:start}`];
+  // "Send code" is as wide as its text
+  static override styles = [tokens, base, css`#jd-unlock-send{justify-self:start}`];
 
   // `static properties`, not decorators: smaller bundle (see JdElement)
   static override properties: PropertyDeclarations = {
     registerUrl: { attribute: 'register-url', reflect: true },
     values: { state: true },
-    errors: { state: true },
-    submitting: { state: true },
-    signedIn: { state: true },
-    mfa: { state: true },
-    sub: { state: true },
-    subMfa: { state: true },
-    notice: { state: true },
-    setup: { state: true },
-    recovery: { state: true },
-    applied: { state: true },
-    consent: { state: true },
     accepted: { state: true },
-    unlock: { state: true },
   };
 
   /** Where the "Register" link goes; without it the link only fires `jd-navigate`. */
@@ -184,28 +160,11 @@ export class JdLogin extends JdElement {
 
   /** what the user typed, by field (file fields: see `uploads`) */
   declare private values: Partial<Record<Field, string>>;
-  declare private errors: Errors;
-  declare private submitting: boolean;
-  declare private signedIn: SignedIn | undefined;
-  declare private mfa: MfaStep | undefined;
-  /** the sub-user sign-in form is shown */
-  declare private sub: boolean;
-  /** the pending MFA sign-in is a sub-user's: no recovery codes, no application */
-  declare private subMfa: boolean;
-  /** the sign-in answered `mfa_reset_by_primary` */
-  declare private notice: boolean;
-  /** the secret a sub-user binds at sign-in (step setup) */
-  declare private setup: MfaSetupResponse | undefined;
-  /** lost device: undefined while asked, null when the answer failed */
-  declare private recovery: MfaRecoveryEligibility | null | undefined;
-  /** lost device: the id of the application just submitted */
-  declare private applied: string | undefined;
-  /** a full sign-in waiting for its `agreementsToAccept` to be accepted (the session is valid already) */
-  declare private consent: SignedIn | undefined;
-  /** agreements step: the keys checked */
+  /** consent step: the agreement keys checked */
   declare private accepted: ReadonlySet<string>;
-  /** the unlock step is shown */
-  declare private unlock: Unlock | undefined;
+
+  /** The one sign-in flow (src/flow.ts): its state says which step, and nothing else does. */
+  private readonly flow = new FlowController<LoginState>(this, { step: 'credentials', sub: false });
   /** unlock step: seconds before another code may be asked for */
   private readonly countdown = new CountdownController(this);
   /** lost device: the checked files, base64 */
@@ -214,782 +173,641 @@ export class JdLogin extends JdElement {
   private picked: Partial<Record<UploadField, File>> = {};
   /** lost device: the checks still running (submit waits for them) */
   private reading: Promise<unknown> = Promise.resolve();
+  /** set while this element itself changes the page's session (its own sign-in, consent or sign-out) */
+  private own = false;
 
   constructor() {
     super();
     this.values = {};
-    this.sub = this.subMfa = this.notice = false;
-    this.errors = {};
-    this.submitting = false;
     this.accepted = new Set();
   }
 
-  private v(field: Field): string {
-    return this.values[field] ?? '';
-  }
+  // ---- the page's session -------------------------------------------------------------------
 
-  /** Sets a field's value and drops its error (the user is fixing it). */
-  private set(field: Field, value: string): void {
-    this.values = { ...this.values, [field]: value };
-    if (this.errors[field]) {
-      const { [field]: _dropped, ...rest } = this.errors;
-      this.errors = rest;
-    }
-  }
-
-  private get region(): PhoneRegion {
-    const regions = tenantRegions(this.config?.phoneRegions);
-    const r = this.v('phone.region');
-    return isPhoneRegion(r) && regions.includes(r) ? r : regions[0];
-  }
-
-  protected override async loadExtra(client: JdClient): Promise<void> {
-    this.mfa = this.consent = this.unlock = undefined;
-    this.subMfa = false;
+  /**
+   * Waits for the page's one GET /v1/session (made by the store) so the first render is the right
+   * step. That request answers 401 `mfa_required` for a sign-in still waiting for its MFA code:
+   * the store treats that as no session, and this element continues with the MFA step.
+   */
+  protected override async loadExtra(): Promise<void> {
+    const store = this.store;
+    // only while the store is still asking: then load() joins its request instead of making another
+    if (!store || store.state.status !== 'unknown') return;
     try {
-      this.signedIn = (await client.session()) ?? undefined;
+      await store.load();
     } catch (e) {
-      // No session information (e.g. offline): show the form; the config load reports the error.
-      this.signedIn = undefined;
-      // A password sign-in waiting for its MFA code survived a reload: continue with that step.
-      // (No focus move: the page just loaded.)
-      if (toApiError(e).code === 'mfa_required') this.showMfa('code', false);
+      // no focus move: the page just loaded
+      if (toApiError(e).code === 'mfa_required') this.quietly({ step: 'mfa', sub: false, notice: false });
     }
-    if (this.signedIn) this.emit('jd-session', { account: this.signedIn.account, session: this.signedIn.session });
   }
 
-  /** Re-reads the session, e.g. after `<jd-register>` signed the user in on the same page. */
+  /** Re-reads the page's session (e.g. after the portal changed it); fires `jd-session` when one exists. */
   async refresh(): Promise<void> {
-    if (this.client) await this.loadExtra(this.client);
+    const before = this.flow.state;
+    await this.store?.load();
+    const now = this.flow.state;
+    // unchanged: sessionChanged() announced nothing, but refresh() always says what it found
+    if (now === before && now.step === 'signedIn') this.announce('jd-session', now.signedIn);
   }
 
-  private validate(): Errors {
-    const errors: Errors = {};
-    if (!this.v('identifier').trim()) errors.identifier = REQUIRED;
-    if (this.sub && !this.v('subUser').trim()) errors.subUser = REQUIRED;
-    if (!this.v('password')) errors.password = REQUIRED;
-    return errors;
+  /** Signs the page's session out (every element of the page follows); `jd-logout` fires. */
+  async signOut(): Promise<void> {
+    if (!this.store) return;
+    await this.asOwn(() => this.store!.signOut());
   }
 
-  /** Marks fields invalid, says so in the status region and focuses the first. */
-  private invalid(errors: Errors): void {
-    this.errors = errors;
-    this.status = { tone: 'error', key: 'error.invalid_input' };
-    void this.focusFirstInvalid();
+  private async asOwn<T>(change: () => Promise<T> | T): Promise<T> {
+    this.own = true;
+    try {
+      return await change();
+    } finally {
+      this.own = false;
+    }
   }
 
-  private showMfa(step: MfaStep, focus = true): void {
-    this.mfa = step;
-    this.set('code', '');
-    this.errors = {};
-    this.status = step === 'code' ? { tone: 'info', key: 'error.mfa_required' } : undefined;
-    if (focus) void this.focusStep();
+  protected override sessionChanged(next: SessionState, previous: SessionState): void {
+    const cur = this.flow.state;
+    if (next.status === 'signedIn') return this.showSession(next.signedIn, previous.status === 'unknown');
+    if (next.status !== 'signedOut') return;
+    // signed out (here, elsewhere on the page, in another tab): nothing of that identity stays
+    if (!SESSION_STEPS.has(cur.step) && !this.own) return;
+    this.leave();
+    if (this.own) this.flow.setStatus('signIn', { tone: 'ok', key: 'login.signed_out' });
+    if (cur.step === 'signedIn') this.emit('jd-logout', {});
   }
 
-  /** Focus for a new MFA step or state: its code input, else its intro text (the first `tabindex=-1`). */
-  private async focusStep(): Promise<void> {
-    await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>('#jd-mfa-code, #jd-recovery-code, [tabindex="-1"]')?.focus();
+  /** A session (this element's sign-in, another element's, or the one found on load). */
+  private showSession(s: SignedIn, initial: boolean): void {
+    const cur = this.flow.state;
+    const origin =
+      cur.step === 'consent'
+        ? cur.origin
+        : this.own || cur.step === 'mfa' || cur.step === 'mfaSetup'
+          ? 'login'
+          : 'session';
+    const ownSignIn = this.own && origin === 'login';
+    const go = (state: LoginState, fresh: boolean) => (initial ? this.quietly(state) : this.flow.go(state, { fresh }));
+    if (s.agreementsToAccept?.length) {
+      const same = cur.step === 'consent' && identity(cur.signedIn) === identity(s);
+      // what is asked now (a version published meanwhile) has not been checked yet
+      this.accepted = new Set();
+      this.forget();
+      return go({ step: 'consent', signedIn: s, agreements: s.agreementsToAccept, origin }, !same);
+    }
+    const same = cur.step === 'signedIn' && identity(cur.signedIn) === identity(s);
+    this.forget();
+    go({ step: 'signedIn', signedIn: s }, !same);
+    if (same) return;
+    // a notice (the primary account reset this sub-user's MFA) is said next to who is signed in
+    if (s.notices?.includes('mfa_reset_by_primary'))
+      this.flow.setStatus('notice', { tone: 'info', key: 'notice.mfa_reset_by_primary' });
+    this.announce(ownSignIn || (origin === 'login' && cur.step === 'consent') ? 'jd-login' : 'jd-session', s);
+  }
+
+  private announce(name: 'jd-login' | 'jd-session', s: SignedIn): void {
+    this.emit(name, { account: s.account, session: s.session });
+  }
+
+  /** A step change on page load: no focus move (the page's focus is the page's), feedback cleared. */
+  private quietly(state: LoginState): void {
+    this.flow.clearFeedback();
+    // patch() keeps the focus where it is; the whole state is replaced, so no key of the old one stays
+    this.flow.patch(state);
+    for (const k of Object.keys(this.flow.state) as (keyof LoginState)[])
+      if (!(k in state)) delete (this.flow.state as Record<string, unknown>)[k];
+  }
+
+  /** Back to the first step: another identity, or none. */
+  private leave(status?: { key: MessageKey; params?: ErrorParams | undefined }): void {
+    this.countdown.stop();
+    this.forget();
+    this.flow.reset({ step: 'credentials', sub: false });
+    if (status) this.flow.setStatus('signIn', { tone: 'error', ...status });
   }
 
   /** Drops everything typed but the identifiers: the password, codes and the application's personal details. */
   private forget(): void {
-    this.values = { identifier: this.v('identifier'), subUser: this.v('subUser') };
-    this.dropUploads();
-  }
-
-  /** Forgets the picked files (and any check still running on them). */
-  private dropUploads(): void {
+    this.values = { identifier: this.value('identifier'), subUser: this.value('subUser') };
     this.uploads = {};
     this.picked = {};
   }
 
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private value(field: Field): string {
+    return this.values[field] ?? '';
+  }
+
+  private input(field: Field, value: string): void {
+    this.values = { ...this.values, [field]: value };
+    this.flow.clearField(field);
+  }
+
+  private get region(): PhoneRegion {
+    const regions = tenantRegions(this.config?.phoneRegions);
+    const r = this.value('phone.region');
+    return isPhoneRegion(r) && regions.includes(r) ? r : regions[0];
+  }
+
+  /** Field errors found before any request: marked, and focus on the first. */
+  private invalid(errors: Partial<Record<Field, FlowFieldError>>): boolean {
+    const entries = Object.entries(errors) as [Field, FlowFieldError][];
+    for (const [f, e] of entries) this.flow.setFieldError(f, e);
+    if (entries.length) void this.focusFirstInvalid();
+    return entries.length > 0;
+  }
+
+  /** Runs a request of `action`: `jd-error` for a failure, then `handle` (true: handled) or the flow's default. */
+  private run<T>(action: string, request: () => Promise<T>, handle?: (e: JdApiError) => boolean | void) {
+    return this.flow.run(action, request, (e) => {
+      this.fireError(e.code, e.params);
+      return handle?.(e) ?? false;
+    });
+  }
+
   /** The pending session is gone: the password form again, with the reason. */
-  private async restart(status: StatusMessage): Promise<void> {
-    this.mfa = undefined;
-    this.forget();
-    this.status = status;
-    await this.updateComplete;
-    this.renderRoot.querySelector<HTMLInputElement>(`#${CONTROL_ID.password}`)?.focus();
+  private restart(e: JdApiError): true {
+    this.leave({ key: `error.${e.code}` as MessageKey, params: e.params });
+    return true;
   }
 
-  /** Reports a failed request: `jd-error`, and the message as a status to show. */
-  private failed(err: unknown): [JdApiError, StatusMessage] {
-    const apiError = toApiError(err);
-    this.fireError(apiError.code, apiError.params);
-    return [apiError, { tone: 'error', key: `error.${apiError.code}` as MessageKey, params: apiError.params }];
-  }
+  // ---- credentials ---------------------------------------------------------------------------
 
-  /** Signed in (with the password alone, or after the MFA step): the signed-in state and `jd-login`. */
-  private async done(signedIn: SignedIn): Promise<void> {
-    this.signedIn = signedIn;
-    this.mfa = this.consent = undefined;
-    this.forget();
-    // The signed-in text is read with the sign-out button, which gets focus (aria-describedby);
-    // a notice (the primary account reset this sub-user's MFA) is announced.
-    this.status = signedIn.notices?.includes('mfa_reset_by_primary')
-      ? { tone: 'info', key: 'notice.mfa_reset_by_primary' }
-      : undefined;
-    this.emit('jd-login', { account: signedIn.account, session: signedIn.session });
-    await this.updateComplete;
-    this.renderRoot.querySelector<HTMLButtonElement>('button[part~="sign-out"]')?.focus();
-  }
-
-  /** A full sign-in: updated agreements to accept first (the session is valid, so no jd-login yet), else done. */
-  private async signedInWith(signedIn: SignedIn): Promise<void> {
-    if (!signedIn.agreementsToAccept?.length) return this.done(signedIn);
-    this.consent = signedIn;
-    this.mfa = undefined;
-    this.forget();
-    this.accepted = new Set();
-    this.errors = {};
-    this.status = undefined;
-    await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>('#jd-agreements-title')?.focus();
-  }
-
-  private onAgreementChange(key: string, e: Event): void {
-    const next = new Set(this.accepted);
-    if ((e.target as HTMLInputElement).checked) next.add(key);
-    else next.delete(key);
-    this.accepted = next;
-    if (this.errors.agreements && this.consent?.agreementsToAccept?.every((a) => next.has(a.key))) this.errors = {};
-  }
-
-  /** "Accept and continue": every agreement checked (as at registration), then POST /v1/consents. */
-  private async onAccept(e: Event): Promise<void> {
+  private readonly signIn = async (e: Event): Promise<void> => {
     e.preventDefault();
-    const signedIn = this.consent;
-    if (!this.client || !signedIn || this.submitting) return;
-    const agreements = signedIn.agreementsToAccept ?? [];
-    if (!agreements.every((a) => this.accepted.has(a.key))) {
-      this.errors = { agreements: { code: 'agreements_required' } };
-      this.status = { tone: 'error', key: 'error.agreements_required' };
-      void this.focusFirstInvalid();
+    const cur = this.flow.state;
+    if (!this.client || cur.step !== 'credentials') return;
+    const sub = cur.sub;
+    const identifier = this.value('identifier').trim();
+    const subUser = this.value('subUser').trim();
+    if (
+      this.invalid({
+        ...(identifier ? {} : { identifier: REQUIRED }),
+        ...(sub && !subUser ? { subUser: REQUIRED } : {}),
+        ...(this.value('password') ? {} : { password: REQUIRED }),
+      })
+    )
+      return;
+    const client = this.client;
+    const answer = await this.run(
+      'signIn',
+      () => client.signIn({ identifier, password: this.value('password'), ...(sub ? { subUser } : {}) }),
+      (err) => {
+        const fields = err.fields.filter((f) => ['identifier', 'subUser', 'password'].includes(f.path));
+        // a phone/email bound to several accounts cannot sign in: said at the identifier (docs/product.md#7-sign-in-identifiers)
+        if (err.code === 'identifier_multiple_accounts')
+          fields.push({ path: 'identifier', code: err.code, params: err.params });
+        if (fields.length) {
+          for (const f of fields) this.flow.setFieldError(f.path, { code: f.code, params: f.params });
+          void this.focusFirstInvalid();
+          return true;
+        }
+        if (err.code === 'invalid_credentials') this.values = { ...this.values, password: '' };
+        return false;
+      },
+    );
+    if (!answer) {
+      const code = this.flow.statusOf('signIn')?.key;
+      // wrong password: type it again; locked: the way out, "Unlock with a verification code", right after the message
+      if (code === 'error.invalid_credentials') await this.focusAfterRender('#jd-password');
+      if (code === 'error.account_locked') await this.focusAfterRender('[data-unlock]');
       return;
     }
-    this.errors = {};
-    this.status = undefined;
-    this.submitting = true;
-    try {
-      const { agreementsToAccept } = await this.client.acceptAgreements(
-        agreements.map((a) => ({ key: a.key, version: a.version })),
-      );
-      // what is still missing (a version published meanwhile) is asked next; else signed in
-      await this.signedInWith({ ...signedIn, agreementsToAccept });
-    } catch (err) {
-      const [apiError, status] = this.failed(err);
-      if (apiError.code === 'not_signed_in') {
-        this.consent = undefined;
-        await this.restart(status);
-      } else {
-        // e.g. 400 agreements_required: a version is no longer the current one
-        if (apiError.code === 'agreements_required')
-          this.errors = { agreements: { code: apiError.code, params: apiError.params } };
-        this.status = status;
-      }
-    } finally {
-      this.submitting = false;
+    if (answer.mfaRequired) {
+      // docs/product.md#11-virtual-mfa: the password was right; the app's code comes next — or, for a
+      // sub-user whose primary account requires MFA and who has no device, binding one.
+      this.values = { ...this.values, password: '', code: '' };
+      const notice = !!answer.notices?.includes('mfa_reset_by_primary');
+      if (answer.mfaSetupRequired) return this.startSetup(notice);
+      return this.flow.go({ step: 'mfa', sub: !!answer.account.subUser || sub, notice });
     }
-  }
+    await this.asOwn(() => this.store?.set(answer));
+  };
 
-  /** "Sign out" instead of accepting: ends the (full) session and shows the form again; no jd-logout, as no jd-login was fired. */
-  private async declineAgreements(): Promise<void> {
-    if (!this.client || this.submitting) return;
-    try {
-      await this.client.signOut();
-    } catch (err) {
-      this.status = this.failed(err)[1];
-      return;
-    }
-    this.consent = undefined;
-    this.status = { tone: 'ok', key: 'login.signed_out' };
+  private async focusAfterRender(selector: string): Promise<void> {
     await this.updateComplete;
-    this.renderRoot.querySelector<HTMLInputElement>(`#${CONTROL_ID.identifier}`)?.focus();
+    this.renderRoot.querySelector<HTMLElement>(selector)?.focus();
   }
 
-  private async onMfaSubmit(e: Event): Promise<void> {
-    e.preventDefault();
-    if (!this.client || this.submitting) return;
-    const recovery = this.mfa === 'recovery';
-    const value = this.v('code').trim();
-    const invalid: FieldError | undefined = !value
-      ? REQUIRED
-      : recovery || CODE_PATTERN.test(value)
-        ? undefined
-        : { code: 'code_format' };
-    if (invalid) return this.invalid({ code: invalid });
-    this.errors = {};
-    this.submitting = true;
-    try {
-      // in step setup the code also binds the sub-user's new device
-      await this.signedInWith(await this.client.mfaSignIn(recovery ? { recoveryCode: value } : { code: value }));
-    } catch (err) {
-      const [apiError, status] = this.failed(err);
-      // a sub-user after a reload (not known as one until now): no recovery-code or application links
-      if (apiError.code === 'recovery_codes_unavailable') this.subMfa = true;
-      if (sessionGone(apiError)) await this.restart(status);
-      else if (apiError.code === 'account_locked') {
-        // the pending session cannot finish while the account is locked: end it; the form offers the unlock
-        await this.client.signOut().catch(() => undefined);
-        await this.restart(status);
-      } else if (apiError.status === 400) {
-        // wrong, reused or drifted code, wrong recovery code, bad format: said at the field
-        const f = apiError.fields[0];
-        this.invalid({
-          code: f ? { code: f.code, params: f.params } : { code: apiError.code, params: apiError.params },
-        });
-      } else this.status = status;
-    } finally {
-      this.submitting = false;
-    }
+  private readonly toggleSub = (): void => {
+    const cur = this.flow.state;
+    if (cur.step !== 'credentials' || this.flow.isBusy()) return;
+    // the same step with one more (or one less) field: focus stays in the form, on its first field
+    this.flow.clearFeedback();
+    this.flow.patch({ sub: !cur.sub });
+    void this.focusAfterRender('#jd-identifier');
+  };
+
+  // ---- MFA ----------------------------------------------------------------------------------
+
+  private async startSetup(notice: boolean): Promise<void> {
+    this.flow.go({ step: 'mfaSetup', notice });
+    const client = this.client!;
+    const setup = await this.run(
+      'setup',
+      () => client.mfaSignInSetup(),
+      (e) => sessionGone(e) && this.restart(e),
+    );
+    if (setup && this.flow.state.step === 'mfaSetup') this.flow.patch({ setup });
   }
 
-  /** A sub-user's sign-in that must bind a device first: fetches the secret to show. */
-  private async startSetup(): Promise<void> {
-    this.setup = undefined;
-    this.showMfa('setup');
-    try {
-      this.setup = await this.client!.mfaSignInSetup();
-    } catch (err) {
-      const [apiError, status] = this.failed(err);
-      if (sessionGone(apiError)) await this.restart(status);
-      else this.status = status;
-    }
-  }
+  private readonly mfaStep = (step: 'mfa' | 'recoveryCode'): void => {
+    const cur = this.flow.state;
+    this.values = { ...this.values, code: '' };
+    this.flow.go(
+      step === 'mfa' ? { step, sub: 'sub' in cur && cur.sub, notice: false } : { step, sub: 'sub' in cur && cur.sub },
+    );
+  };
 
-  /** "Lost your device?": asks whether this account may apply (real-name verified), then shows the help or the form. */
-  private async showLost(): Promise<void> {
-    this.recovery = this.applied = undefined;
-    this.dropUploads();
-    this.showMfa('lost');
+  private readonly submitCode = async (e?: Event): Promise<void> => {
+    e?.preventDefault();
+    const cur = this.flow.state;
+    if (!this.client || (cur.step !== 'mfa' && cur.step !== 'recoveryCode' && cur.step !== 'mfaSetup')) return;
+    if (this.flow.isBusy()) return;
+    const recovery = cur.step === 'recoveryCode';
+    const value = this.value('code').trim();
+    const bad = !value ? REQUIRED : recovery || CODE_PATTERN.test(value) ? undefined : { code: 'code_format' as const };
+    if (bad && this.invalid({ code: bad })) return;
+    const client = this.client;
+    const answer = await this.run(
+      'code',
+      // in step mfaSetup the code also binds the sub-user's new device
+      () => client.mfaSignIn(recovery ? { recoveryCode: value } : { code: value }),
+      (err) => {
+        // a sub-user after a reload (not known as one until now): no recovery-code or application links
+        if (err.code === 'recovery_codes_unavailable' && cur.step !== 'mfaSetup') this.flow.patch({ sub: true });
+        if (sessionGone(err)) return this.restart(err);
+        if (err.code === 'account_locked') {
+          // the pending session cannot finish while the account is locked: end it; the form offers the unlock
+          void client.signOut().catch(() => undefined);
+          return this.restart(err);
+        }
+        if (err.status === 400) {
+          // wrong, reused or drifted code, wrong recovery code, bad format: said at the field
+          const f = err.fields[0];
+          this.invalid({ code: f ? { code: f.code, params: f.params } : { code: err.code, params: err.params } });
+          return true;
+        }
+        return false;
+      },
+    );
+    if (answer) await this.asOwn(() => this.store?.set(answer));
+  };
+
+  /** Leaves a pending MFA sign-in: ends its session and shows the password form again. */
+  private readonly cancelMfa = (): void => {
+    // the pending session expires by itself if this fails
+    void this.client?.signOut().catch(() => undefined);
+    this.leave();
+  };
+
+  // ---- lost device --------------------------------------------------------------------------
+
+  private readonly showLost = async (): Promise<void> => {
+    const cur = this.flow.state;
+    const sub = 'sub' in cur && cur.sub;
+    this.forget();
+    this.flow.go({ step: 'lostDevice', sub, eligibility: undefined });
     // a sub-user's device is disassociated by its primary account, not by an application (docs/product.md#13-sub-users)
-    if (this.subMfa) return;
-    try {
-      this.recovery = await this.client!.mfaRecovery();
-    } catch (err) {
-      const [apiError, status] = this.failed(err);
-      if (sessionGone(apiError)) return this.restart(status);
-      if (apiError.code === 'sub_user_forbidden') this.subMfa = true;
-      else {
+    if (sub) return;
+    const client = this.client!;
+    const eligibility = await this.run(
+      'eligibility',
+      () => client.mfaRecovery(),
+      (e) => {
+        if (sessionGone(e)) return this.restart(e);
+        if (e.code === 'sub_user_forbidden') return (this.flow.patch({ sub: true }), true);
         // unknown: the general help and the support channels
-        this.recovery = null;
-        this.status = status;
-      }
-    }
-    await this.focusStep();
-  }
+        this.flow.patch({ eligibility: null });
+        return false;
+      },
+    );
+    if (eligibility) this.flow.patch({ eligibility });
+  };
 
   /** Checks a picked file the way the BFF will (type by content, size) and keeps its base64. */
-  private async onFile(field: UploadField, e: Event): Promise<void> {
+  private readonly file = async (field: UploadField, e: Event): Promise<void> => {
     const file = (this.picked[field] = (e.target as HTMLInputElement).files?.[0]);
     delete this.uploads[field];
-    this.set(field, '');
-    this.status = undefined;
+    this.flow.clearField(field);
     if (!file) return;
     const read = readUpload(file, field === 'businessLicence');
     this.reading = Promise.all([this.reading, read]);
     const r = await read;
     if (this.picked[field] !== file) return;
     if ('data' in r) this.uploads[field] = r.data;
-    else {
-      // at the field, and announced: focus stays on the file input the user just used
-      this.errors = { ...this.errors, [field]: r.error };
-      this.status = { tone: 'error', key: `error.${r.error.code}` as MessageKey, params: r.error.params };
-    }
-  }
+    // at the field: focus stays on the file input the user just used
+    else this.flow.setFieldError(field, r.error);
+  };
 
   /** Submits the lost-device application (docs/product.md#14-lost-mfa-device-applications): queued for tenant support's review. */
-  private async onApply(e: Event): Promise<void> {
+  private readonly apply = async (e: Event): Promise<void> => {
     e.preventDefault();
     // a file picked just before may still be being read
     await this.reading;
-    const r = this.recovery;
-    if (!this.client || this.submitting || !r) return;
+    const cur = this.flow.state;
+    const r = cur.step === 'lostDevice' ? cur.eligibility : undefined;
+    if (!this.client || !r || this.flow.isBusy()) return;
     const enterprise = r.type === 'enterprise';
     const region = this.region;
-    const name = this.v('name').trim();
-    const number = this.v('phone.number');
-    const idNumber = this.v('idNumber').trim();
-    const enterpriseName = this.v('enterpriseName').trim();
-    const errors: Errors = {};
+    const name = this.value('name').trim();
+    const number = this.value('phone.number');
+    const idNumber = this.value('idNumber').trim();
+    const enterpriseName = this.value('enterpriseName').trim();
+    const errors: Partial<Record<Field, FlowFieldError>> = {};
     if (!name) errors.name = REQUIRED;
     if (!number.trim()) errors['phone.number'] = REQUIRED;
     else if (!looksLikeMobile(region, number)) errors['phone.number'] = { code: 'phone_invalid' };
     // the server's rule (shared/src/rules/id-number.ts); the message is mfa.apply_id_number_invalid
     if (!ID_NUMBER_PATTERN.test(idNumber)) errors.idNumber = idNumber ? { code: 'invalid_input' } : REQUIRED;
     if (enterprise && !enterpriseName) errors.enterpriseName = REQUIRED;
-    for (const f of enterprise ? (['idPhoto', 'businessLicence'] as const) : (['idPhoto'] as const)) {
-      if (!this.uploads[f]) errors[f] = this.errors[f] ?? REQUIRED;
-    }
-    if (Object.keys(errors).length) return this.invalid(errors);
-    this.errors = {};
-    this.status = undefined;
-    this.submitting = true;
-    try {
-      const { id } = await this.client.applyMfaRecovery({
-        type: enterprise ? 'enterprise' : 'personal',
-        name,
-        phone: { region, number: nationalDigits(region, number) },
-        idNumber,
-        idPhoto: { data: this.uploads.idPhoto! },
-        ...(enterprise ? { enterpriseName, businessLicence: { data: this.uploads.businessLicence! } } : {}),
-      });
-      this.applied = id;
-      this.emit('jd-mfa-application-submitted', { id });
-      await this.focusStep();
-    } catch (err) {
-      const [apiError, status] = this.failed(err);
-      const next: Errors = {};
-      for (const f of apiError.fields) {
-        const field = (f.path === 'phone' ? 'phone.number' : f.path.replace(/\.data$/, '')) as Field;
-        if (APP_FIELDS.includes(field) && !next[field]) next[field] = { code: f.code, params: f.params };
-      }
-      if (sessionGone(apiError)) await this.restart(status);
-      else if (Object.keys(next).length) this.invalid(next);
-      else if (
-        apiError.code === 'sub_user_forbidden' ||
-        apiError.code === 'real_name_required' ||
-        apiError.code === 'application_pending'
-      ) {
-        // The account's standing changed since the form opened: show what applies now.
-        if (apiError.code === 'sub_user_forbidden') this.subMfa = true;
-        else
-          this.recovery =
-            apiError.code === 'real_name_required'
-              ? { ...r, realNameVerified: false }
-              : { ...r, pendingApplication: true };
-        await this.focusStep();
-      } else this.status = status;
-    } finally {
-      this.submitting = false;
-    }
-  }
-
-  /** Leaves a pending MFA sign-in: ends its session and shows the password form again. */
-  private async cancelMfa(): Promise<void> {
-    try {
-      await this.client?.signOut();
-    } catch {
-      /* the pending session expires by itself */
-    }
-    this.mfa = undefined;
+    for (const f of enterprise ? (['idPhoto', 'businessLicence'] as const) : (['idPhoto'] as const))
+      if (!this.uploads[f]) errors[f] = this.flow.fieldError(f) ?? REQUIRED;
+    if (this.invalid(errors)) return;
+    const client = this.client;
+    const answer = await this.run(
+      'apply',
+      () =>
+        client.applyMfaRecovery({
+          type: enterprise ? 'enterprise' : 'personal',
+          name,
+          phone: { region, number: nationalDigits(region, number) },
+          idNumber,
+          idPhoto: { data: this.uploads.idPhoto! },
+          ...(enterprise ? { enterpriseName, businessLicence: { data: this.uploads.businessLicence! } } : {}),
+        }),
+      (err) => {
+        if (sessionGone(err)) return this.restart(err);
+        const fields: Partial<Record<Field, FlowFieldError>> = {};
+        for (const f of err.fields) {
+          const field = (f.path === 'phone' ? 'phone.number' : f.path.replace(/\.data$/, '')) as Field;
+          if (APP_FIELDS.includes(field) && !fields[field]) fields[field] = { code: f.code, params: f.params };
+        }
+        if (this.invalid(fields)) return true;
+        // the account's standing changed since the form opened: show what applies now
+        if (err.code === 'sub_user_forbidden') return (this.flow.patch({ sub: true }), true);
+        if (err.code === 'real_name_required' || err.code === 'application_pending') {
+          this.flow.patch({
+            eligibility:
+              err.code === 'real_name_required'
+                ? { ...r, realNameVerified: false }
+                : { ...r, pendingApplication: true },
+          });
+          return true;
+        }
+        return false;
+      },
+    );
+    if (!answer) return;
     this.forget();
-    this.status = undefined;
-    await this.updateComplete;
-    this.renderRoot.querySelector<HTMLInputElement>(`#${CONTROL_ID.identifier}`)?.focus();
-  }
+    this.flow.go({ step: 'applied', id: answer.id, reference: applicationReference(answer.id) });
+    this.emit('jd-mfa-application-submitted', { id: answer.id });
+  };
 
-  private async onSubmit(e: Event): Promise<void> {
+  // ---- consent ------------------------------------------------------------------------------
+
+  private readonly agreement = (key: string, checked: boolean): void => {
+    const next = new Set(this.accepted);
+    if (checked) next.add(key);
+    else next.delete(key);
+    this.accepted = next;
+    const cur = this.flow.state;
+    if (cur.step === 'consent' && cur.agreements.every((a) => next.has(a.key))) this.flow.clearField('agreements');
+  };
+
+  /** "Accept and continue": every agreement checked (as at registration), then POST /v1/consents. */
+  private readonly accept = async (e: Event): Promise<void> => {
     e.preventDefault();
-    if (!this.client || this.submitting) return;
-    const errors = this.validate();
-    this.errors = errors;
-    if (Object.keys(errors).length) {
-      this.status = { tone: 'error', key: 'error.invalid_input' };
-      void this.focusFirstInvalid();
+    const cur = this.flow.state;
+    if (!this.client || cur.step !== 'consent') return;
+    if (
+      !cur.agreements.every((a) => this.accepted.has(a.key)) &&
+      this.invalid({ agreements: { code: 'agreements_required' } })
+    )
       return;
-    }
-    this.submitting = true;
-    this.status = undefined;
-    try {
-      const signedIn = await this.client.signIn({
-        identifier: this.v('identifier').trim(),
-        password: this.v('password'),
-        ...(this.sub ? { subUser: this.v('subUser').trim() } : {}),
-      });
-      if (signedIn.mfaRequired) {
-        // docs/product.md#11-virtual-mfa: the password was right; the code from the app comes next —
-        // or, for a sub-user whose primary account requires MFA and who has no device, binding one.
-        this.set('password', '');
-        this.subMfa = !!signedIn.account.subUser || this.sub;
-        this.notice = !!signedIn.notices?.includes('mfa_reset_by_primary');
-        if (signedIn.mfaSetupRequired) await this.startSetup();
-        else this.showMfa('code');
-      } else await this.signedInWith(signedIn);
-    } catch (err) {
-      const [apiError, status] = this.failed(err);
-      const next: Errors = {};
-      for (const f of apiError.fields) {
-        const path = f.path as Field;
-        if ((path === 'identifier' || path === 'subUser' || path === 'password') && !next[path])
-          next[path] = { code: f.code, params: f.params };
-      }
-      // a phone/email bound to several accounts cannot sign in — say so at the identifier (docs/product.md#7-sign-in-identifiers).
-      if (apiError.code === 'identifier_multiple_accounts')
-        next.identifier = { code: apiError.code, params: apiError.params };
-      if (Object.keys(next).length) this.invalid(next);
-      else {
-        this.errors = {};
-        this.status = status;
-        if (apiError.code === 'invalid_credentials') {
-          this.set('password', '');
-          await this.updateComplete;
-          this.renderRoot.querySelector<HTMLInputElement>(`#${CONTROL_ID.password}`)?.focus();
+    const client = this.client;
+    const answer = await this.run(
+      'accept',
+      () => client.acceptAgreements(cur.agreements.map((a) => ({ key: a.key, version: a.version }))),
+      (err) => {
+        if (err.code === 'not_signed_in') {
+          this.store?.set(null);
+          return this.restart(err);
         }
-        // locked: the way out, "Unlock with a verification code", right after the message
-        if (apiError.code === 'account_locked') {
-          await this.updateComplete;
-          this.renderRoot.querySelector<HTMLButtonElement>('[data-unlock]')?.focus();
-        }
-      }
-    } finally {
-      this.submitting = false;
-    }
-  }
+        // e.g. 400 agreements_required: a version is no longer the current one
+        if (err.code === 'agreements_required')
+          this.flow.setFieldError('agreements', { code: err.code, params: err.params });
+        return false;
+      },
+    );
+    // what is still missing (a version published meanwhile) is asked next; else signed in, on the whole page
+    if (answer)
+      await this.asOwn(() => this.store?.set({ ...cur.signedIn, agreementsToAccept: answer.agreementsToAccept }));
+  };
 
-  /** "Unlock with a verification code": the unlock step, with the identifier typed so far. */
-  private async showUnlock(): Promise<void> {
-    this.unlock = { channel: 'sms', back: this.status };
+  /** "Sign out" instead of accepting: ends the (full) session; no jd-logout, as no jd-login was fired. */
+  private readonly decline = async (): Promise<void> => {
+    if (this.flow.isBusy()) return;
+    await this.run('accept', () => this.signOut());
+  };
+
+  // ---- unlock -------------------------------------------------------------------------------
+
+  private readonly showUnlock = (): void => {
+    const back = this.flow.statusOf('signIn');
     this.forget();
-    this.errors = {};
-    this.status = undefined;
-    await this.updateComplete;
-    this.renderRoot.querySelector<HTMLInputElement>('#jd-unlock-identifier')?.focus();
-  }
+    this.flow.go({ step: 'unlock', channel: 'sms', back });
+  };
 
-  /** The sign-in form again: after unlocking (`status` says so), or "Back" (the lock message again). */
-  private async closeUnlock(status = this.unlock?.back): Promise<void> {
-    this.unlock = undefined;
+  /** The sign-in form again: after unlocking (it says so), or "Back" (the lock message again). */
+  private readonly closeUnlock = (unlocked = false): void => {
+    const cur = this.flow.state;
+    const back = cur.step === 'unlock' ? cur.back : undefined;
     this.countdown.stop();
     this.forget();
-    this.errors = {};
-    this.status = status;
-    await this.updateComplete;
-    this.renderRoot.querySelector<HTMLInputElement>(`#${CONTROL_ID.password}`)?.focus();
-  }
+    this.flow.go({ step: 'credentials', sub: false });
+    this.flow.setStatus('signIn', unlocked ? { tone: 'ok', key: 'login.unlocked' } : back);
+  };
 
   /** "Send code": the BFF answers alike for any identifier, so the note says "if this account is locked". */
-  private async sendUnlockCode(): Promise<void> {
-    const u = this.unlock;
-    if (!this.client || !u || u.sending || this.countdown.running) return;
-    const identifier = this.v('identifier').trim();
-    if (!identifier) return this.invalid({ identifier: REQUIRED });
-    this.unlock = { ...u, sending: true, note: undefined };
-    let note: StatusMessage;
-    try {
-      const sent = await this.client.sendUnlockCode({ identifier, channel: u.channel });
-      this.countdown.start(sent.resendAfter > 0 ? sent.resendAfter : CODE_RESEND_SECONDS);
-      note = { tone: 'ok', key: 'login.unlock_sent' };
-    } catch (err) {
-      const [apiError, status] = this.failed(err);
-      // code_cooldown, too_many_attempts: the button counts down the seconds to wait
-      const seconds = apiError.params?.['seconds'];
-      if (typeof seconds === 'number') this.countdown.start(seconds);
-      const f = apiError.fields.find((i) => i.path === 'identifier');
-      if (f) this.invalid({ identifier: { code: f.code, params: f.params } });
-      note = status;
-    }
-    if (this.unlock) this.unlock = { ...this.unlock, sending: false, note };
-  }
+  private readonly sendUnlockCode = async (): Promise<void> => {
+    const cur = this.flow.state;
+    if (!this.client || cur.step !== 'unlock' || this.countdown.running) return;
+    const identifier = this.value('identifier').trim();
+    if (this.invalid(identifier ? {} : { identifier: REQUIRED })) return;
+    const client = this.client;
+    const sent = await this.run(
+      'sendCode',
+      () => client.sendUnlockCode({ identifier, channel: cur.channel }),
+      (err) => {
+        // code_cooldown, too_many_attempts: the button counts down the seconds to wait
+        const seconds = err.params?.['seconds'];
+        if (typeof seconds === 'number') this.countdown.start(seconds);
+        const f = err.fields.find((i) => i.path === 'identifier');
+        if (f) {
+          this.invalid({ identifier: { code: f.code, params: f.params } });
+          return true;
+        }
+        return false;
+      },
+    );
+    if (!sent) return;
+    this.countdown.start(sent.resendAfter > 0 ? sent.resendAfter : CODE_RESEND_SECONDS);
+    this.flow.setStatus('sendCode', { tone: 'ok', key: 'login.unlock_sent' });
+  };
 
   /** "Unlock": the code lifts the lock; a wrong one is said at the code field. */
-  private async onUnlock(e: Event): Promise<void> {
+  private readonly unlock = async (e: Event): Promise<void> => {
     e.preventDefault();
-    if (!this.client || this.submitting) return;
-    const identifier = this.v('identifier').trim();
-    const code = this.v('unlockCode').trim();
-    const errors: Errors = {};
-    if (!identifier) errors.identifier = REQUIRED;
-    if (!CODE_PATTERN.test(code)) errors.unlockCode = code ? { code: 'code_format' } : REQUIRED;
-    if (Object.keys(errors).length) return this.invalid(errors);
-    this.errors = {};
-    this.status = undefined;
-    this.submitting = true;
-    try {
-      await this.client.unlock({ identifier, code });
-      await this.closeUnlock({ tone: 'ok', key: 'login.unlocked' });
-    } catch (err) {
-      const [apiError, status] = this.failed(err);
-      if (apiError.status === 400) {
+    if (!this.client || this.flow.state.step !== 'unlock') return;
+    const identifier = this.value('identifier').trim();
+    const code = this.value('unlockCode').trim();
+    if (
+      this.invalid({
+        ...(identifier ? {} : { identifier: REQUIRED }),
+        ...(CODE_PATTERN.test(code) ? {} : { unlockCode: code ? { code: 'code_format' as const } : REQUIRED }),
+      })
+    )
+      return;
+    const client = this.client;
+    const done = await this.run(
+      'unlock',
+      () => client.unlock({ identifier, code }),
+      (err) => {
+        if (err.status !== 400) return false;
         // code_invalid (wrong, expired, or no lock to lift: one answer) at the code; a malformed identifier at it
-        const f = apiError.fields[0];
-        const error = f ?? apiError;
+        const f = err.fields[0];
+        const error = f ?? err;
         this.invalid({
           [f?.path === 'identifier' ? 'identifier' : 'unlockCode']: { code: error.code, params: error.params },
         });
-      } else this.status = status;
-    } finally {
-      this.submitting = false;
+        return true;
+      },
+    );
+    if (done) this.closeUnlock(true);
+  };
+
+  // ---- render -------------------------------------------------------------------------------
+
+  private readonly actions: LoginActions = {
+    signIn: (e) => void this.signIn(e),
+    toggleSub: this.toggleSub,
+    showUnlock: this.showUnlock,
+    submitCode: (e) => void this.submitCode(e),
+    mfaStep: this.mfaStep,
+    showLost: () => void this.showLost(),
+    cancelMfa: this.cancelMfa,
+    file: (f, e) => void this.file(f, e),
+    apply: (e) => void this.apply(e),
+    agreement: this.agreement,
+    accepted: (key) => this.accepted.has(key),
+    accept: (e) => void this.accept(e),
+    decline: () => void this.decline(),
+    sendUnlockCode: () => void this.sendUnlockCode(),
+    setChannel: (channel: CodeDeliveryChannel) => {
+      if (this.flow.state.step === 'unlock') this.flow.patch({ channel });
+    },
+    unlock: (e) => void this.unlock(e),
+    closeUnlock: () => this.closeUnlock(),
+    signOut: () => void this.run('signOut', () => this.signOut()),
+    get resendIn() {
+      return 0;
+    },
+    region: '',
+  };
+
+  private view(): LoginView {
+    const countdown = this.countdown;
+    const region = this.region;
+    return {
+      locale: this.resolvedLocale,
+      config: this.config,
+      flow: this.flow,
+      t: (key, params) => this.t(key, params),
+      value: (f) => this.value(f),
+      input: (f, value) => this.input(f, value),
+      act: {
+        ...this.actions,
+        get resendIn() {
+          return countdown.running ? countdown.remaining : 0;
+        },
+        region,
+      },
+    };
+  }
+
+  private renderStep(v: LoginView): TemplateResult {
+    const s = this.flow.state;
+    switch (s.step) {
+      case 'credentials':
+        return renderCredentials(v, s.sub);
+      case 'mfa':
+        return renderMfa(v, false, s.sub);
+      case 'recoveryCode':
+        return renderMfa(v, true, false);
+      case 'mfaSetup':
+        return renderMfaSetup(v, s.notice, s.setup);
+      case 'lostDevice':
+        return renderLostDevice(v, s.sub, s.eligibility);
+      case 'applied':
+        return renderApplied(v, s.reference);
+      case 'unlock':
+        return renderUnlock(v, s.channel);
+      case 'consent':
+        return renderConsent(v, s.agreements);
+      case 'signedIn':
+        return renderSignedIn(v, s.signedIn);
     }
   }
 
-  /** Switches between the account's own sign-in and a sub-user's (primary account, sub-user, password). */
-  private async toggleSub(): Promise<void> {
-    this.sub = !this.sub;
-    this.errors = {};
-    this.status = undefined;
-    await this.updateComplete;
-    this.renderRoot.querySelector<HTMLInputElement>(`#${CONTROL_ID.identifier}`)?.focus();
-  }
-
-  private async signOut(): Promise<void> {
-    if (!this.client) return;
-    try {
-      await this.client.signOut();
-      this.signedIn = undefined;
-      this.status = { tone: 'ok', key: 'login.signed_out' };
-      this.emit('jd-logout', {});
-      await this.updateComplete;
-      this.renderRoot.querySelector<HTMLInputElement>(`#${CONTROL_ID.identifier}`)?.focus();
-    } catch (err) {
-      this.status = this.failed(err)[1];
+  /** The one polite live region: the latest status, else the first field error, for screen readers. */
+  private liveText(): string {
+    for (const action of [
+      'signIn',
+      'code',
+      'setup',
+      'eligibility',
+      'apply',
+      'accept',
+      'sendCode',
+      'unlock',
+      'signOut',
+      'notice',
+    ]) {
+      const s = this.flow.statusOf(action);
+      if (s) return this.t(s.key, s.params);
     }
+    const v = this.view();
+    for (const f of Object.keys(CONTROL_ID) as Field[]) {
+      const e = this.flow.fieldError(f);
+      if (e) return errorText(v, f, e);
+    }
+    return '';
   }
 
-  /** aria-describedby of a control: its error, then its hint. */
-  private describedBy(field: Field, id: string, hint?: string): string | typeof nothing {
-    return [this.errors[field] && `${id}-error`, hint && `${id}-hint`].filter(Boolean).join(' ') || nothing;
-  }
-
-  /** A field's hint and error (the ID number's format error has its own message). */
-  private renderNotes(field: Field, id: string, hint?: string): TemplateResult {
-    const error = this.errors[field];
-    return html`${hint ? html`<p id="${id}-hint" class="hint" part="hint">${hint}</p>` : nothing}
-      ${
-        error
-          ? html`<p id="${id}-error" class="error" part="error" data-field=${field}>${field === 'idNumber' && error.code === 'invalid_input' ? this.t('mfa.apply_id_number_invalid') : this.errorText(error)}</p>`
-          : nothing
-      }`;
-  }
-
-  private renderField(
-    field: Field,
-    label: MessageKey,
-    type: string,
-    autocomplete: string,
-    id = CONTROL_ID[field],
-  ): TemplateResult {
-    const totp = id === CONTROL_ID.code || field === 'unlockCode';
-    return html`<div class="field">
-      <label for=${id} part="label">${this.t(label)}</label>
-      <input id=${id} name=${field} part="input" type=${type} autocomplete=${autocomplete} autocapitalize="off" spellcheck="false" inputmode=${totp ? 'numeric' : nothing} maxlength=${totp ? 6 : nothing} .value=${this.v(field)} aria-invalid=${this.errors[field] ? 'true' : 'false'} aria-describedby=${this.describedBy(field, id)} @input=${(e: Event) => this.set(field, (e.target as HTMLInputElement).value)} />
-      ${this.renderNotes(field, id)}
-    </div>`;
-  }
-
-  /** A file input of the application: images (and, for the licence, PDF) up to the server's size. */
-  private renderUpload(field: UploadField, label: MessageKey, hint: MessageKey, accept: string): TemplateResult {
-    const id = CONTROL_ID[field];
-    const hintText = this.t(hint, { mb: MAX_UPLOAD_BYTES / 1024 / 1024 });
-    return html`<div class="field">
-      <label for=${id} part="label">${this.t(label)}</label>
-      <input id=${id} name=${field} part="input" type="file" accept=${accept} aria-invalid=${this.errors[field] ? 'true' : 'false'} aria-describedby=${this.describedBy(field, id, hintText)} @change=${(e: Event) => this.onFile(field, e)} />
-      ${this.renderNotes(field, id, hintText)}
-    </div>`;
-  }
-
-  private renderFooter(): TemplateResult | typeof nothing {
-    if (this.signedIn || this.mfa || this.consent || this.unlock)
-      return html`<div class="footer" part="footer"><slot name="footer"></slot></div>`;
+  private renderFooter(): TemplateResult {
+    const step = this.flow.state.step;
+    if (step !== 'credentials') return html`<div class="footer" part="footer"><slot name="footer"></slot></div>`;
     const href = safeUrl(this.registerUrl);
     return html`<div class="footer" part="footer">
       <span>${this.t('login.no_account')}</span>
       ${
         href
           ? html`<a href=${href} part="link" @click=${(e: Event) => this.navigate('register', href, e)}>${this.t('login.register')}</a>`
-          : html`<button type="button" class="link-button" part="link" @click=${(e: Event) => this.navigate('register', '', e)}>
-          ${this.t('login.register')}
-        </button>`
+          : html`<button type="button" class="btn-link link-button" part="link" @click=${(e: Event) => this.navigate('register', '', e)}>${this.t('login.register')}</button>`
       }
       <slot name="footer"></slot>
     </div>`;
   }
 
-  private link(key: MessageKey, step: MfaStep): TemplateResult {
-    return html`<button type="button" class="link-button" part="link" data-mfa=${step} @click=${() => (step === 'lost' ? this.showLost() : this.showMfa(step))}>${this.t(key)}</button>`;
-  }
-
-  private cancelButton(key: MessageKey = 'security.cancel'): TemplateResult {
-    return html`<button type="button" part="button cancel" @click=${this.cancelMfa}>${this.t(key)}</button>`;
-  }
-
-  /** The lost-device application of a real-name verified account (personal; enterprise adds two fields). */
-  private renderApplication(enterprise: boolean): TemplateResult {
-    const regionId = CONTROL_ID['phone.region'];
-    return html`<p tabindex="-1">${this.t('mfa.apply_intro')}</p>
-    <form part="form" novalidate @submit=${this.onApply}>
-      ${this.renderField('name', 'mfa.apply_name', 'text', 'name')}
-      <div class="field">
-        <label for=${regionId} part="label">${this.t('register.region')}</label>
-        <select id=${regionId} name="region" part="input" autocomplete="tel-country-code" aria-invalid=${this.errors['phone.region'] ? 'true' : 'false'} aria-describedby=${this.describedBy('phone.region', regionId)} @change=${(e: Event) => this.set('phone.region', (e.target as HTMLSelectElement).value)}>
-          ${renderRegionOptions(this.resolvedLocale, tenantRegions(this.config?.phoneRegions), this.region)}
-        </select>
-        ${this.renderNotes('phone.region', regionId)}
-      </div>
-      ${this.renderField('phone.number', 'mfa.apply_phone', 'tel', 'tel')} ${this.renderField('idNumber', 'mfa.apply_id_number', 'text', 'off')}
-      ${enterprise ? this.renderField('enterpriseName', 'mfa.apply_enterprise', 'text', 'organization') : nothing}
-      ${this.renderUpload('idPhoto', 'mfa.apply_id_photo', 'mfa.apply_image_hint', 'image/jpeg,image/png')}
-      ${enterprise ? this.renderUpload('businessLicence', 'mfa.apply_licence', 'mfa.apply_licence_hint', 'image/jpeg,image/png,application/pdf') : nothing}
-      <button type="submit" part="submit" ?disabled=${this.submitting}>${this.t('mfa.apply_submit')}</button>
-    </form>`;
-  }
-
-  /**
-   * "Lost your device?": a sub-user's help; the confirmation of a submitted application; the
-   * application form (real-name verified, nothing pending); else why not, with the support channels.
-   */
-  private renderLost(): TemplateResult {
-    const r = this.recovery;
-    const body = this.subMfa
-      ? html`<p tabindex="-1">${this.t('mfa.sub_user_lost_help')}</p>`
-      : this.applied
-        ? html`<p tabindex="-1" part="confirmation">${this.t('mfa.apply_sent', { id: this.applied })}</p>`
-        : r === undefined
-          ? html`<p tabindex="-1" class="hint">${this.t('common.loading')}</p>`
-          : r?.realNameVerified && !r.pendingApplication
-            ? this.renderApplication(r.type === 'enterprise')
-            : html`<p tabindex="-1">${this.t(!r ? 'mfa.lost_help' : r.pendingApplication ? 'error.application_pending' : 'error.real_name_required')}</p>
-            ${renderSupport(this.resolvedLocale, this.config?.supportChannels)}`;
-    return html`<section part="lost">
-      ${body}
-      <div class="footer">
-        ${this.link('mfa.use_code', 'code')} ${this.cancelButton(this.applied ? 'mfa.done' : undefined)}
-      </div>
-    </section>`;
-  }
-
-  /** Updated agreements (docs/product.md#16-agreements): each a link (safe URLs only, as at registration) with a checkbox. */
-  private renderAgreements(agreements: Agreement[]): TemplateResult {
-    const locale = this.resolvedLocale;
-    const error = this.errors.agreements;
-    const errorId = `${CONTROL_ID.agreements}-error`;
-    return html`<form part="form agreements" novalidate aria-labelledby="jd-agreements-title" @submit=${this.onAccept}>
-      <h3 id="jd-agreements-title" tabindex="-1">${this.t('login.agreements_title')}</h3>
-      <p id="jd-agreements-intro">${this.t('login.agreements_intro')}</p>
-      <div id=${CONTROL_ID.agreements} class="field" role="group" aria-labelledby="jd-agreements-title" aria-describedby="jd-agreements-intro">
-        ${agreements.map((a, i) => {
-          const id = `jd-agreement-${i}`;
-          const title = a.title[locale] ?? a.title.en;
-          const href = safeUrl(a.url[locale] ?? a.url.en);
-          const link = href
-            ? html`<a href=${href} target="_blank" rel="noopener noreferrer" part="link">${title}</a>`
-            : title;
-          const checked = this.accepted.has(a.key);
-          return html`<label class="choice" for=${id} part="label">
-            <input id=${id} type="checkbox" name="agreement" value=${a.key} .checked=${checked} aria-invalid=${error && !checked ? 'true' : 'false'} aria-describedby=${error ? errorId : nothing} @change=${(e: Event) => this.onAgreementChange(a.key, e)} /><span>${tWith(locale, 'register.agree', 'title', link)}</span>
-          </label>`;
-        })}
-      </div>
-      ${this.renderNotes('agreements', CONTROL_ID.agreements)}
-      <button type="submit" part="submit" ?disabled=${this.submitting}>${this.t('login.agreements_accept')}</button>
-      <div class="footer">
-        <button type="button" part="button sign-out" ?disabled=${this.submitting} @click=${this.declineAgreements}>${this.t('login.sign_out')}</button>
-      </div>
-    </form>`;
-  }
-
-  /** The unlock step: identifier, channel, "Send code" with its note beside it, the code, "Unlock", "Back". */
-  private renderUnlock(u: Unlock): TemplateResult {
-    const waiting = this.countdown.running;
-    const note = u.note;
-    return html`<form part="form unlock" novalidate aria-labelledby="jd-unlock-title" @submit=${this.onUnlock}>
-      <h3 id="jd-unlock-title">${this.t('login.unlock_title')}</h3>
-      ${this.renderField('identifier', 'login.identifier', 'text', 'username', 'jd-unlock-identifier')}
-      ${renderChoice<CodeDeliveryChannel>(
-        'channel',
-        this.t('register.channel'),
-        [
-          ['sms', this.t('register.channel_sms')],
-          ['voice', this.t('register.channel_voice')],
-          ['email', this.t('login.unlock_email')],
-        ],
-        u.channel,
-        (channel) => (this.unlock = { ...this.unlock!, channel }),
-      )}
-      <div class="field">
-        <button id="jd-unlock-send" type="button" part="button send-code" ?disabled=${waiting || u.sending} aria-describedby="jd-unlock-note" @click=${this.sendUnlockCode}>
-          ${waiting ? this.t('register.resend_in', { seconds: this.countdown.remaining }) : this.t('register.send_code')}
-        </button>
-        <p id="jd-unlock-note" class=${note?.tone === 'error' ? 'error' : 'ok'} part="hint" aria-live="polite">${note ? this.t(note.key, note.params) : nothing}</p>
-      </div>
-      ${this.renderField('unlockCode', 'register.code', 'text', 'one-time-code')}
-      <button type="submit" part="submit" ?disabled=${this.submitting}>${this.t('login.unlock_submit')}</button>
-      <div class="footer">
-        <button type="button" part="button cancel" @click=${() => this.closeUnlock()}>${this.t('login.unlock_back')}</button>
-      </div>
-    </form>`;
-  }
-
-  /** The MFA step: code (or recovery code) form, a sub-user's device binding, or the lost-device section. */
-  private renderMfa(): TemplateResult {
-    if (this.mfa === 'lost') return this.renderLost();
-    const recovery = this.mfa === 'recovery';
-    const setup = this.mfa === 'setup';
-    return html`<form part="form" novalidate @submit=${this.onMfaSubmit}>
-      ${
-        setup
-          ? html`${this.notice ? html`<p part="notice" class="status" tabindex="-1">${this.t('notice.mfa_reset_by_primary')}</p>` : nothing}
-          <p tabindex="-1">${this.t('mfa.setup_required')}</p>
-          ${this.setup ? renderMfaSecret(this.resolvedLocale, this.setup) : html`<p class="hint">${this.t('common.loading')}</p>`}`
-          : nothing
-      }
-      ${
-        recovery
-          ? this.renderField('code', 'mfa.recovery_code', 'text', 'off', 'jd-recovery-code')
-          : this.renderField('code', 'mfa.code', 'text', 'one-time-code')
-      }
-      <button type="submit" part="submit" ?disabled=${this.submitting}>${this.t(this.submitting ? 'login.submitting' : 'login.submit')}</button>
-      <div class="footer">
-        ${
-          setup
-            ? nothing
-            : html`${recovery ? this.link('mfa.use_code', 'code') : this.subMfa ? nothing : this.link('mfa.use_recovery', 'recovery')} ${this.link('mfa.lost', 'lost')}`
-        }
-        ${this.cancelButton()}
-      </div>
-    </form>`;
-  }
-
   protected override render(): TemplateResult {
     const state = this.renderLoadState();
-    const signedIn = this.signedIn;
-    return html`<div lang=${this.resolvedLocale}>
+    return html`<div class="root" lang=${this.resolvedLocale}>
       <slot name="header"></slot>
-      ${this.renderLogo()}<h2 part="title">${this.t('login.title')}</h2>
-      ${
-        state ??
-        html`${
-          signedIn
-            ? html`<p id="jd-signed-in" part="signed-in">${
-                signedIn.account.subUser
-                  ? this.t('subuser.signed_in_as', {
-                      sub: signedIn.account.subUser.name,
-                      primary: signedIn.account.accountName,
-                    })
-                  : this.t('login.signed_in_as', { name: signedIn.account.accountName })
-              }</p>
-          <button type="button" part="button sign-out" aria-describedby="jd-signed-in" @click=${this.signOut}>${this.t('login.sign_out')}</button>`
-            : this.consent
-              ? this.renderAgreements(this.consent.agreementsToAccept ?? [])
-              : this.mfa
-                ? this.renderMfa()
-                : this.unlock
-                  ? this.renderUnlock(this.unlock)
-                  : html`<form part="form" novalidate @submit=${this.onSubmit}>
-              ${
-                this.sub
-                  ? html`${this.renderField('identifier', 'subuser.primary', 'text', 'off')}
-                  ${this.renderField('subUser', 'subuser.name', 'text', 'username')}`
-                  : this.renderField('identifier', 'login.identifier', 'text', 'username')
-              }
-              ${this.renderField('password', 'login.password', 'password', 'current-password')}
-              <button type="submit" part="submit" ?disabled=${this.submitting}>
-                ${this.t(this.submitting ? 'login.submitting' : 'login.submit')}
-              </button>
-              <button type="button" class="link-button" part="link" data-sub @click=${this.toggleSub}>
-                ${this.t(this.sub ? 'subuser.sign_in_primary' : 'subuser.sign_in_as')}
-              </button>
-            </form>`
-        }
-          ${this.renderStatus()}
-          ${
-            this.status?.key === 'error.account_locked' && !this.sub && !this.mfa && !this.unlock && !signedIn
-              ? html`<button type="button" part="button unlock-action" data-unlock @click=${this.showUnlock}>${this.t('login.unlock')}</button>`
-              : nothing
-          }`
-      }
-      ${this.renderFooter()}
+      ${this.renderLogo()}
+      ${state ?? this.renderStep(this.view())}
+      <div class="sr-only" aria-live="polite" aria-atomic="true">${state ? nothing : this.liveText()}</div>
+      ${state ? nothing : this.renderFooter()}
     </div>`;
   }
 }

@@ -1,7 +1,6 @@
 import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
-import type { ErrorCode, ErrorParams } from '../../../shared/src/errors.ts';
-import type { MessageKey } from '../../../shared/src/i18n/index.ts';
-import type { RegisterRequest, SendCodeResponse, SignedIn } from '../../../shared/src/api.ts';
+import type { ErrorParams } from '../../../shared/src/errors.ts';
+import type { RegisterRequest, SignedIn } from '../../../shared/src/api.ts';
 import type { TenantPublicConfig } from '../../../shared/src/tenant.ts';
 import {
   ACCOUNT_NAME_MAX,
@@ -10,78 +9,59 @@ import {
   normalizeAccountName,
 } from '../../../shared/src/rules/account-name.ts';
 import { DEFAULT_PASSWORD_POLICY, passwordProblems, type PasswordPolicy } from '../../../shared/src/rules/password.ts';
-import {
-  isPhoneRegion,
-  looksLikeMobile,
-  nationalDigits,
-  type PhoneRegion,
-} from '../../../shared/src/rules/phone-regions.ts';
+import { looksLikeMobile, nationalDigits, type PhoneRegion } from '../../../shared/src/rules/phone-regions.ts';
 import { emailProblem } from '../../../shared/src/rules/email.ts';
-import { CODE_PATTERN, CODE_RESEND_SECONDS, type CodeChannel } from '../../../shared/src/rules/code.ts';
-import type { DeliveryStatus } from '../client.ts';
-import { JdElement, toApiError, type FieldError } from '../parts/base-element.ts';
+import {
+  CODE_PATTERN,
+  CODE_RESEND_SECONDS,
+  CODE_TTL_SECONDS,
+  type CodeChannel,
+} from '../../../shared/src/rules/code.ts';
+import type { DeliveryStatus, JdApiError, JdClient } from '../client.ts';
+import { FlowController, type FlowFieldError } from '../flow.ts';
+import { JdElement } from '../parts/base-element.ts';
 import { CountdownController } from '../parts/countdown.ts';
-import { renderPasswordChecklist } from '../parts/password-checklist.ts';
-import { renderRegionOptions, tenantRegions } from '../parts/phone-input.ts';
-import { safeUrl, tWith } from '../parts/text.ts';
-
-/** Request-body paths the BFF reports field issues for, plus `send` (the send-code button). */
-export type RegisterField =
-  | 'accountName'
-  | 'password'
-  | 'phone.region'
-  | 'phone.number'
-  | 'code'
-  | 'agreements'
-  | 'referralCode'
-  | 'email'
-  | 'send';
-
-/** The element id of each field's control; errors are `<id>-error`. In display order. */
-const CONTROL_ID: Record<RegisterField, string> = {
-  accountName: 'jd-account-name',
-  password: 'jd-password',
-  'phone.region': 'jd-region',
-  'phone.number': 'jd-phone',
-  send: 'jd-send-code',
-  code: 'jd-code',
-  agreements: 'jd-agreements',
-  referralCode: 'jd-referral',
-  email: 'jd-email',
-};
+import { tenantRegions } from '../parts/phone-input.ts';
+import { safeUrl } from '../parts/text.ts';
+import { renderAccountStep } from '../steps/register/account.ts';
+import { renderPhoneStep } from '../steps/register/phone.ts';
+import { renderServiceStep } from '../steps/register/service.ts';
+import {
+  CONTROL_ID,
+  dropPhoneStep,
+  fieldForCode,
+  fieldForPath,
+  loadPhoneStep,
+  PROGRESS_STEPS,
+  savePhoneStep,
+  STEP_OF,
+  type RegisterField,
+  type RegisterState,
+  type RegisterValues,
+} from '../steps/register/state.ts';
+import type { RegisterView } from '../steps/register/view.ts';
 
 const REFERRAL = /^[A-Za-z0-9_-]{0,32}$/;
 
-/** Where a server error without a field path belongs. */
-function fieldForCode(code: ErrorCode): RegisterField | undefined {
-  if (code.startsWith('account_name_')) return 'accountName';
-  if (code.startsWith('password_')) return 'password';
-  if (code === 'phone_region_not_allowed') return 'phone.region';
-  if (code === 'phone_invalid') return 'phone.number';
-  if (code === 'code_cooldown' || code === 'code_daily_limit') return 'send';
-  if (code.startsWith('code_')) return 'code';
-  if (code === 'agreements_required') return 'agreements';
-  if (code === 'referral_code_invalid') return 'referralCode';
-  if (code === 'email_invalid') return 'email';
+/** POST /v1/verification-codes/check's answer (bff/src/services/code-check.ts). */
+interface CodeCheck {
+  valid: true;
+  phoneInUse: boolean;
+}
+
+/**
+ * The client's transport, for the one endpoint it has no method for yet (POST
+ * /v1/verification-codes/check): the same headers, credentials and error mapping as every call.
+ */
+type Transport = { request<T>(method: string, path: string, body?: unknown): Promise<T> };
+
+function accountNameParams(code: string): ErrorParams | undefined {
+  if (code === 'account_name_too_short') return { min: ACCOUNT_NAME_MIN };
+  if (code === 'account_name_too_long') return { max: ACCOUNT_NAME_MAX };
   return undefined;
 }
 
-function fieldForPath(path: string): RegisterField | undefined {
-  if (path === 'phone' || path === 'phone.number') return 'phone.number';
-  if (path === 'phone.region') return 'phone.region';
-  if (path.startsWith('agreements')) return 'agreements';
-  return (['accountName', 'password', 'code', 'referralCode', 'email'] as const).find((f) => f === path);
-}
-
-function accountNameParams(code: ErrorCode): ErrorParams | undefined {
-  return code === 'account_name_too_short'
-    ? { min: ACCOUNT_NAME_MIN }
-    : code === 'account_name_too_long'
-      ? { max: ACCOUNT_NAME_MAX }
-      : undefined;
-}
-
-function passwordParams(code: ErrorCode, policy: PasswordPolicy): ErrorParams | undefined {
+function passwordParams(code: string, policy: PasswordPolicy): ErrorParams | undefined {
   if (code === 'password_too_short') return { min: policy.minLength };
   if (code === 'password_too_long') return { max: policy.maxLength };
   if (code === 'password_too_few_classes') return { n: policy.minClasses };
@@ -89,32 +69,39 @@ function passwordParams(code: ErrorCode, policy: PasswordPolicy): ErrorParams | 
 }
 
 /**
- * Registration (docs/product.md#6-registration): account name and password with a live rule
- * checklist, security phone verified by an SMS or voice code, the tenant's agreements, an
- * optional referral code and an optional email. A successful registration signs the user in.
+ * Registration in three steps (docs/product.md#6-registration, docs/elements.md#jd-register):
+ * 1. the security phone verified by an SMS or voice code, and the tenant's agreements accepted;
+ * 2. account name and password, with the live rule checklist;
+ * 3. enable the service: contact phone, an optional email (its link is sent), an optional
+ *    referral code. Submitting registers and signs in: every element of the page updates at once.
+ * Step 1 is kept in sessionStorage while its code is valid, so a user who leaves and comes back
+ * continues at step 2 without a new code. The password is never stored.
  *
  * @fires jd-register - registered and signed in; `detail: { account, session }`
  * @fires jd-error - a request failed; `detail: { code, message }`
  * @fires jd-navigate - the user asked for the sign-in form; `detail: { to: 'login' }` (cancelable)
  *
- * @slot header - content above the form (e.g. the portal's logo)
- * @slot footer - content below the form
+ * @slot header - content above the steps (e.g. the portal's logo)
+ * @slot footer - content below the steps
  *
- * @csspart logo - the tenant's logo above the heading (an https `branding.logoUrl` only)
- * @csspart title - the heading
- * @csspart form - the form
- * @csspart section - each fieldset of the form
+ * @csspart logo - the tenant's logo above the steps (an https `branding.logoUrl` only)
+ * @csspart progress - the list of the three steps; the current one has `aria-current="step"`
+ * @csspart title - the current step's heading
+ * @csspart form - the current step's form
+ * @csspart section - the current step
  * @csspart label - field labels
- * @csspart input - text inputs and the region select
- * @csspart button - buttons other than submit; the optional email's skip button is also `skip-email`
- * @csspart submit - the submit button
+ * @csspart input - text inputs and the region select (the code input is also `code-input`)
+ * @csspart reveal - the password's show/hide toggle
+ * @csspart button - buttons other than submit; the Back button is also `back`
+ * @csspart submit - the step's primary button (Next, then Register)
  * @csspart send-code - the send-code button
  * @csspart switch-channel - the "Switch to voice call" / "Switch to SMS" button shown when a code could not be delivered
+ * @csspart notice - the notice that the phone is already used by another account (steps 2 and 3)
  * @csspart error - field error messages
  * @csspart hint - field hints
  * @csspart checklist - the password checklist; items are `checklist-item` plus `checklist-item-met` / `checklist-item-unmet`
- * @csspart status - the live status region
- * @csspart success - the status region while it reports a success, e.g. after registering
+ * @csspart status - the status of an action, right after its button
+ * @csspart success - a status that reports a success, e.g. after registering
  * @csspart footer - the footer row with the sign-in link
  * @csspart link - links
  *
@@ -139,44 +126,16 @@ export class JdRegister extends JdElement {
   // `static properties`, not decorators: smaller bundle (see JdElement)
   static override properties: PropertyDeclarations = {
     loginUrl: { attribute: 'login-url', reflect: true },
-    accountName: { state: true },
-    password: { state: true },
-    region: { state: true },
-    phone: { state: true },
-    channel: { state: true },
-    code: { state: true },
-    accepted: { state: true },
-    referralCode: { state: true },
-    email: { state: true },
-    errors: { state: true },
+    values: { state: true },
     availableName: { state: true },
-    sending: { state: true },
-    submitting: { state: true },
-    codeSent: { state: true },
-    done: { state: true },
     failedChannel: { state: true },
   };
 
   /** Where the "Sign in" link goes; without it the link only fires `jd-navigate`. */
   declare loginUrl: string | undefined;
 
-  declare private accountName: string;
-  declare private password: string;
-  declare private region: PhoneRegion;
-  declare private phone: string;
-  declare private channel: CodeChannel;
-  declare private code: string;
-  declare private accepted: ReadonlySet<string>;
-  declare private referralCode: string;
-  declare private email: string;
-  declare private errors: Partial<Record<RegisterField, FieldError>>;
-  /** the normalised name last found available, for the "available" hint */
+  declare private values: RegisterValues;
   declare private availableName: string;
-  declare private sending: boolean;
-  declare private submitting: boolean;
-  declare private codeSent: SendCodeResponse | undefined;
-  declare private done: SignedIn | undefined;
-  /** the channel of a code the BFF reported as not delivered (offers the other channel) */
   declare private failedChannel: CodeChannel | undefined;
 
   /** How often the delivery status of a sent code is polled, in ms. */
@@ -184,26 +143,28 @@ export class JdRegister extends JdElement {
   /** How long the delivery status is polled at most, in ms. */
   deliveryPollMaxMs = 40_000;
 
+  private readonly flow = new FlowController<RegisterState>(this, { step: 'phone' });
   private readonly countdown = new CountdownController(this);
+  /** when the code sent from this page stops being valid (ms since the epoch) */
+  private codeExpiresAt: number | undefined;
   private availabilitySeq = 0;
   private pollSeq = 0;
   private pollTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     super();
-    this.accountName = '';
-    this.password = '';
-    this.region = 'CN';
-    this.phone = '';
-    this.channel = 'sms';
-    this.code = '';
-    this.accepted = new Set();
-    this.referralCode = '';
-    this.email = '';
-    this.errors = {};
+    this.values = {
+      region: 'CN',
+      phone: '',
+      channel: 'sms',
+      code: '',
+      accepted: false,
+      accountName: '',
+      password: '',
+      referralCode: '',
+      email: '',
+    };
     this.availableName = '';
-    this.sending = false;
-    this.submitting = false;
   }
 
   private get policy(): PasswordPolicy {
@@ -216,138 +177,8 @@ export class JdRegister extends JdElement {
 
   protected override configLoaded(config: TenantPublicConfig): void {
     const regions = tenantRegions(config.phoneRegions);
-    if (!regions.includes(this.region)) this.region = regions[0]!;
-  }
-
-  // ---- validation (shared rules, the same the BFF runs) --------------------
-
-  private checkAccountName(): FieldError | undefined {
-    const code = accountNameProblems(this.accountName)[0];
-    return code && { code, params: accountNameParams(code) };
-  }
-
-  private checkPassword(): FieldError | undefined {
-    const code = passwordProblems(this.password, this.policy, this.accountName)[0];
-    return code && { code, params: passwordParams(code, this.policy) };
-  }
-
-  private checkPhone(): Partial<Record<RegisterField, FieldError>> {
-    if (!this.regions.includes(this.region)) return { 'phone.region': { code: 'phone_region_not_allowed' } };
-    if (!this.phone.trim()) return { 'phone.number': { code: 'required' } };
-    if (!looksLikeMobile(this.region, this.phone)) return { 'phone.number': { code: 'phone_invalid' } };
-    return {};
-  }
-
-  private checkCode(): FieldError | undefined {
-    if (!this.code.trim()) return { code: 'required' };
-    return CODE_PATTERN.test(this.code.trim()) ? undefined : { code: 'code_format' };
-  }
-
-  private checkAgreements(): FieldError | undefined {
-    const all = (this.config?.agreements ?? []).every((a) => this.accepted.has(a.key));
-    return all ? undefined : { code: 'agreements_required' };
-  }
-
-  private checkReferral(): FieldError | undefined {
-    return REFERRAL.test(this.referralCode.trim()) ? undefined : { code: 'referral_code_invalid' };
-  }
-
-  private checkEmail(): FieldError | undefined {
-    if (!this.email.trim()) return undefined; // email is optional, empty = skipped (docs/product.md#5-email)
-    const code = emailProblem(this.email);
-    return code && { code };
-  }
-
-  private validateAll(): Partial<Record<RegisterField, FieldError>> {
-    const errors: Partial<Record<RegisterField, FieldError>> = {
-      accountName:
-        this.checkAccountName() ??
-        (this.errors.accountName?.code === 'account_name_taken' ? this.errors.accountName : undefined),
-      password: this.checkPassword(),
-      ...this.checkPhone(),
-      code: this.checkCode(),
-      agreements: this.checkAgreements(),
-      referralCode: this.checkReferral(),
-      email: this.checkEmail(),
-    };
-    for (const k of Object.keys(errors) as RegisterField[]) if (!errors[k]) delete errors[k];
-    return errors;
-  }
-
-  private setError(field: RegisterField, error: FieldError | undefined): void {
-    const next = { ...this.errors };
-    if (error) next[field] = error;
-    else delete next[field];
-    this.errors = next;
-  }
-
-  // ---- event handlers -----------------------------------------------------
-
-  private onAccountNameInput(e: Event): void {
-    this.accountName = (e.target as HTMLInputElement).value;
-    this.availableName = '';
-    // Once an error is showing, keep it in step with what the user types.
-    if (this.errors.accountName) this.setError('accountName', this.checkAccountName());
-    if (this.errors.password) this.setError('password', this.checkPassword());
-  }
-
-  private async onAccountNameBlur(): Promise<void> {
-    const problem = this.checkAccountName();
-    if (!this.accountName) return;
-    this.setError('accountName', problem);
-    if (problem || !this.client) return;
-    const name = normalizeAccountName(this.accountName);
-    const seq = ++this.availabilitySeq;
-    try {
-      const available = await this.client.accountNameAvailable(name);
-      if (seq !== this.availabilitySeq || normalizeAccountName(this.accountName) !== name) return;
-      if (available) this.availableName = name;
-      else this.setError('accountName', { code: 'account_name_taken' });
-    } catch {
-      // The availability hint is a convenience; registration checks again.
-    }
-  }
-
-  private onPasswordInput(e: Event): void {
-    this.password = (e.target as HTMLInputElement).value;
-    if (this.errors.password) this.setError('password', this.checkPassword());
-  }
-
-  private onPasswordBlur(): void {
-    if (this.password) this.setError('password', this.checkPassword());
-  }
-
-  private onRegionChange(e: Event): void {
-    const value = (e.target as HTMLSelectElement).value;
-    if (isPhoneRegion(value)) this.region = value;
-    this.setError('phone.region', undefined);
-    if (this.errors['phone.number']) this.setError('phone.number', this.checkPhone()['phone.number']);
-  }
-
-  private onPhoneInput(e: Event): void {
-    this.phone = (e.target as HTMLInputElement).value;
-    if (this.errors['phone.number']) this.setError('phone.number', this.checkPhone()['phone.number']);
-  }
-
-  private onCodeInput(e: Event): void {
-    this.code = (e.target as HTMLInputElement).value;
-    if (this.errors.code) this.setError('code', this.checkCode());
-  }
-
-  private onAgreementChange(key: string, e: Event): void {
-    const next = new Set(this.accepted);
-    if ((e.target as HTMLInputElement).checked) next.add(key);
-    else next.delete(key);
-    this.accepted = next;
-    if (this.errors.agreements) this.setError('agreements', this.checkAgreements());
-  }
-
-  private onSkipEmail(): void {
-    this.email = '';
-    this.setError('email', undefined);
-    void this.updateComplete.then(() =>
-      this.renderRoot.querySelector<HTMLButtonElement>('button[type="submit"]')?.focus(),
-    );
+    if (!regions.includes(this.values.region)) this.values = { ...this.values, region: regions[0] };
+    this.restore(regions);
   }
 
   override disconnectedCallback(): void {
@@ -355,7 +186,298 @@ export class JdRegister extends JdElement {
     this.stopPolling();
   }
 
-  // ---- delivery status of the sent code -------------------------------------
+  // ---- come back later --------------------------------------------------------------------------
+
+  /** Step 1 from this tab's sessionStorage: within the code's validity, continue where the user left. */
+  private restore(regions: PhoneRegion[]): void {
+    const pk = this.publishableKey;
+    if (!pk || this.flow.state.step !== 'phone') return;
+    const saved = loadPhoneStep(pk);
+    if (!saved || !regions.includes(saved.region)) return;
+    const { region, phone, code, channel, accepted } = saved;
+    this.values = { ...this.values, region, phone, code, channel, accepted };
+    this.codeExpiresAt = saved.expiresAt;
+    // no focus move on page load: patch, not go (flow.ts)
+    if (saved.verified) this.flow.patch({ step: 'account', phoneInUse: saved.phoneInUse });
+  }
+
+  private savePhoneStep(verified: boolean, phoneInUse = false): void {
+    const pk = this.publishableKey;
+    if (!pk) return;
+    const { region, phone, code, channel, accepted } = this.values;
+    const expiresAt = this.codeExpiresAt ?? Date.now() + CODE_TTL_SECONDS * 1000;
+    savePhoneStep(pk, { region, phone, code, channel, accepted, expiresAt, verified, phoneInUse });
+  }
+
+  private dropSaved(): void {
+    if (this.publishableKey) dropPhoneStep(this.publishableKey);
+  }
+
+  // ---- validation (shared rules, the same the BFF runs) ----------------------------------------
+
+  private checkAccountName(): FlowFieldError | undefined {
+    const code = accountNameProblems(this.values.accountName)[0];
+    return code && { code, params: accountNameParams(code) };
+  }
+
+  private checkPassword(): FlowFieldError | undefined {
+    const code = passwordProblems(this.values.password, this.policy, this.values.accountName)[0];
+    return code && { code, params: passwordParams(code, this.policy) };
+  }
+
+  private checkPhone(): Partial<Record<RegisterField, FlowFieldError>> {
+    const { region, phone } = this.values;
+    if (!this.regions.includes(region)) return { 'phone.region': { code: 'phone_region_not_allowed' } };
+    if (!phone.trim()) return { 'phone.number': { code: 'required' } };
+    if (!looksLikeMobile(region, phone)) return { 'phone.number': { code: 'phone_invalid' } };
+    return {};
+  }
+
+  private checkCode(): FlowFieldError | undefined {
+    const code = this.values.code.trim();
+    if (!code) return { code: 'required' };
+    return CODE_PATTERN.test(code) ? undefined : { code: 'code_format' };
+  }
+
+  /** Puts each error on its field; true when there were any (focus then goes to the first). */
+  private showErrors(errors: Partial<Record<RegisterField, FlowFieldError | undefined>>): boolean {
+    let any = false;
+    for (const [field, error] of Object.entries(errors) as [RegisterField, FlowFieldError | undefined][]) {
+      if (!error) continue;
+      this.flow.setFieldError(field, error);
+      any = true;
+    }
+    if (any) void this.focusFirstInvalid();
+    return any;
+  }
+
+  // ---- edits ------------------------------------------------------------------------------------
+
+  private readonly edit = (field: RegisterField | 'channel', patch: Partial<RegisterValues>): void => {
+    this.values = { ...this.values, ...patch };
+    if (field === 'channel') return;
+    this.flow.clearField(field);
+    if (field === 'accountName') {
+      this.availableName = '';
+      // the password rule "not the account name" follows the name
+      this.flow.clearField('password');
+    }
+    if (field === 'phone.region') this.flow.clearField('phone.number');
+    // a step-1 value changed after the code was checked: what is stored no longer matches
+    if (STEP_OF[field] === 'phone') this.savePhoneStepIfSent();
+  };
+
+  private savePhoneStepIfSent(): void {
+    if (this.codeExpiresAt !== undefined && this.codeExpiresAt > Date.now()) this.savePhoneStep(false);
+  }
+
+  private readonly accountNameBlur = async (): Promise<void> => {
+    const client = this.client;
+    if (!this.values.accountName || !client) return;
+    const problem = this.checkAccountName();
+    if (problem) {
+      this.flow.setFieldError('accountName', problem);
+      return;
+    }
+    const name = normalizeAccountName(this.values.accountName);
+    const seq = ++this.availabilitySeq;
+    try {
+      const available = await client.accountNameAvailable(name);
+      if (seq !== this.availabilitySeq || normalizeAccountName(this.values.accountName) !== name) return;
+      if (this.flow.state.step !== 'account') return;
+      if (available) this.availableName = name;
+      else this.flow.setFieldError('accountName', { code: 'account_name_taken' });
+    } catch {
+      // The availability hint is a convenience; registration checks again.
+    }
+  };
+
+  // ---- server errors --------------------------------------------------------------------------
+
+  /**
+   * An API error of `action`: fields go under their fields — on their own step, so an error about
+   * an earlier step (a name taken meanwhile, an expired code) goes back to it; anything else is
+   * the action's status (flow.run). Always fires jd-error.
+   */
+  private placeError(e: JdApiError): boolean {
+    this.fireError(e.code, e.params);
+    const placed: [RegisterField, FlowFieldError][] = [];
+    for (const f of e.fields) {
+      const field = fieldForPath(f.path) ?? fieldForCode(f.code);
+      if (field) placed.push([field, { code: f.code, params: f.params }]);
+    }
+    if (!placed.length) {
+      const field = fieldForCode(e.code);
+      if (field) placed.push([field, { code: e.code, params: e.params }]);
+    }
+    if (!placed.length) return false;
+    const target = STEP_OF[placed[0][0]];
+    if (target !== this.flow.state.step) this.goStep(target);
+    if (target === 'phone' && placed.some(([f]) => f === 'code') && e.code !== 'code_invalid') this.dropSaved();
+    this.showErrors(Object.fromEntries(placed.filter(([f]) => STEP_OF[f] === target)));
+    return true;
+  }
+
+  // ---- steps ----------------------------------------------------------------------------------
+
+  private phoneInUse(): boolean {
+    const s = this.flow.state;
+    return s.step === 'account' || s.step === 'service' ? s.phoneInUse : false;
+  }
+
+  private goStep(step: 'phone' | 'account' | 'service'): void {
+    if (step !== 'phone') this.stopPolling();
+    const phoneInUse = this.phoneInUse();
+    this.flow.go(step === 'phone' ? { step } : { step, phoneInUse });
+  }
+
+  private readonly back = (): void => {
+    const step = this.flow.state.step;
+    this.goStep(step === 'service' ? 'account' : 'phone');
+  };
+
+  private readonly next = (e: Event): void => {
+    e.preventDefault();
+    const step = this.flow.state.step;
+    if (step === 'phone') void this.checkPhoneStep();
+    else if (step === 'account') this.checkAccountStep();
+    else if (step === 'service') void this.submit();
+  };
+
+  private async checkPhoneStep(): Promise<void> {
+    const client = this.client;
+    if (!client || this.flow.isBusy()) return;
+    const accepted = this.values.accepted || !this.config?.agreements.length;
+    if (
+      this.showErrors({
+        ...this.checkPhone(),
+        code: this.checkCode(),
+        agreements: accepted ? undefined : { code: 'agreements_required' },
+      })
+    )
+      return;
+    const { region, phone, code } = this.values;
+    const answer = await this.flow.run(
+      'next',
+      () =>
+        (client as unknown as Transport).request<CodeCheck>('POST', '/verification-codes/check', {
+          phone: { region, number: nationalDigits(region, phone) },
+          code: code.trim(),
+          purpose: 'register',
+        }),
+      (err) => this.placeError(err),
+    );
+    if (!answer) return;
+    this.savePhoneStep(true, answer.phoneInUse);
+    this.stopPolling();
+    this.flow.go({ step: 'account', phoneInUse: answer.phoneInUse });
+  }
+
+  private checkAccountStep(): void {
+    const taken = this.flow.fieldError('accountName')?.code === 'account_name_taken';
+    if (
+      this.showErrors({
+        accountName: this.checkAccountName() ?? (taken ? this.flow.fieldError('accountName') : undefined),
+        password: this.checkPassword(),
+      })
+    )
+      return;
+    this.flow.go({ step: 'service', phoneInUse: this.phoneInUse() });
+  }
+
+  private async submit(): Promise<void> {
+    const client = this.client;
+    const config = this.config;
+    if (!client || !config || this.flow.isBusy()) return;
+    const email = this.values.email.trim();
+    const referral = this.values.referralCode.trim();
+    const emailCode = email ? emailProblem(email) : undefined;
+    if (
+      this.showErrors({
+        email: emailCode ? { code: emailCode } : undefined,
+        referralCode: REFERRAL.test(referral) ? undefined : { code: 'referral_code_invalid' },
+      })
+    )
+      return;
+    const v = this.values;
+    const body: RegisterRequest = {
+      accountName: normalizeAccountName(v.accountName),
+      password: v.password,
+      phone: { region: v.region, number: nationalDigits(v.region, v.phone) },
+      code: v.code.trim(),
+      // one consent line, still recorded per agreement at the version shown (docs/product.md#16-agreements)
+      agreements: v.accepted ? config.agreements.map((a) => ({ key: a.key, version: a.version })) : [],
+    };
+    if (referral) body.referralCode = referral;
+    if (email) body.email = email;
+    const signedIn = await this.flow.run(
+      'submit',
+      () => client.register(body),
+      (err) => this.placeError(err),
+    );
+    if (!signedIn) return;
+    this.done(signedIn);
+  }
+
+  private done(signedIn: SignedIn): void {
+    this.dropSaved();
+    this.countdown.stop();
+    this.stopPolling();
+    this.failedChannel = undefined;
+    this.codeExpiresAt = undefined;
+    // nothing of the password stays in memory once it did its job
+    this.values = { ...this.values, password: '', code: '' };
+    this.flow.go({ step: 'done', signedIn });
+    this.flow.setStatus('done', {
+      tone: 'ok',
+      key: 'register.success',
+      params: { name: signedIn.account.accountName },
+    });
+    // every element of the page (jd-login, jd-security-settings) learns of the session at once
+    this.store?.set(signedIn);
+    this.emit('jd-register', { account: signedIn.account, session: signedIn.session });
+  }
+
+  // ---- the code ---------------------------------------------------------------------------------
+
+  private readonly sendCode = async (): Promise<void> => {
+    const client = this.client;
+    if (!client || this.flow.isBusy() || this.countdown.running) return;
+    this.stopPolling();
+    this.failedChannel = undefined;
+    this.flow.clearField('code');
+    if (this.showErrors(this.checkPhone())) return;
+    const { region, phone, channel } = this.values;
+    const sent = await this.flow.run(
+      'send',
+      () => client.sendCode({ phone: { region, number: nationalDigits(region, phone) }, purpose: 'register', channel }),
+      (err) => {
+        if (err.code === 'code_cooldown' && typeof err.params?.['seconds'] === 'number') {
+          this.countdown.start(err.params['seconds']);
+        }
+        return this.placeError(err);
+      },
+    );
+    if (!sent) return;
+    this.codeExpiresAt = Date.now() + (sent.expiresIn > 0 ? sent.expiresIn : CODE_TTL_SECONDS) * 1000;
+    this.countdown.start(sent.resendAfter > 0 ? sent.resendAfter : CODE_RESEND_SECONDS);
+    this.flow.setStatus('send', {
+      tone: 'info',
+      key: sent.channel === 'voice' ? 'register.code_sent_voice' : 'register.code_sent_sms',
+      params: { phone: sent.sentTo },
+    });
+    this.savePhoneStep(false);
+    if (typeof sent.deliveryId === 'string' && sent.deliveryId) this.startPolling(client, sent.deliveryId, sent.sentTo);
+    // next: the code (also keeps keyboard focus off the now-disabled button)
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLInputElement>(`#${CONTROL_ID.code}`)?.focus();
+  };
+
+  private readonly switchChannel = (to: CodeChannel): void => {
+    this.values = { ...this.values, channel: to };
+    this.failedChannel = undefined;
+    void this.sendCode();
+  };
 
   private stopPolling(): void {
     this.pollSeq++;
@@ -364,16 +486,16 @@ export class JdRegister extends JdElement {
   }
 
   /** Polls GET /v1/deliveries/:id until the code was sent or failed, the time is up, or polling is stopped. */
-  private startPolling(id: string, sentTo: string): void {
+  private startPolling(client: JdClient, id: string, sentTo: string): void {
     this.stopPolling();
     const seq = this.pollSeq;
     const until = Date.now() + this.deliveryPollMaxMs;
     const tick = async (): Promise<void> => {
       this.pollTimer = undefined;
-      if (seq !== this.pollSeq || !this.isConnected || !this.client) return;
+      if (seq !== this.pollSeq || !this.isConnected) return;
       let d: DeliveryStatus | undefined;
       try {
-        d = await this.client.deliveryStatus(id);
+        d = await client.deliveryStatus(id);
       } catch {
         // A status we cannot read is no news: try again at the next tick.
       }
@@ -392,289 +514,86 @@ export class JdRegister extends JdElement {
     this.stopPolling();
     const channel: CodeChannel = d.channel === 'voice' ? 'voice' : 'sms';
     if (d.status === 'sent') {
-      this.status = {
+      this.flow.setStatus('send', {
         tone: 'ok',
         key: channel === 'voice' ? 'delivery.sent_voice' : 'delivery.sent_sms',
         params: { phone: sentTo },
-      };
+      });
       return;
     }
     // Not delivered: let the user send again right away, or by the other channel.
     this.countdown.stop();
     this.failedChannel = channel;
-    this.status = { tone: 'error', key: channel === 'voice' ? 'delivery.failed_voice' : 'delivery.failed_sms' };
-    this.requestUpdate();
+    this.flow.setStatus('send', {
+      tone: 'error',
+      key: channel === 'voice' ? 'delivery.failed_voice' : 'delivery.failed_sms',
+    });
   }
 
-  private async switchChannel(to: CodeChannel): Promise<void> {
-    this.channel = to;
-    this.failedChannel = undefined;
-    await this.sendCode();
-  }
+  // ---- rendering ------------------------------------------------------------------------------
 
-  private async sendCode(): Promise<void> {
-    if (!this.client || this.sending || this.countdown.running) return;
-    this.stopPolling();
-    this.failedChannel = undefined;
-    const phoneErrors = this.checkPhone();
-    const { send: _send, 'phone.region': _r, 'phone.number': _n, ...rest } = this.errors;
-    this.errors = { ...rest, ...phoneErrors };
-    if (Object.keys(phoneErrors).length) {
-      void this.focusFirstInvalid();
-      return;
-    }
-    this.sending = true;
-    try {
-      const sent = await this.client.sendCode({
-        phone: { region: this.region, number: nationalDigits(this.region, this.phone) },
-        purpose: 'register',
-        channel: this.channel,
-      });
-      this.codeSent = sent;
-      this.countdown.start(sent.resendAfter > 0 ? sent.resendAfter : CODE_RESEND_SECONDS);
-      this.status = {
-        tone: 'info',
-        key: sent.channel === 'voice' ? 'register.code_sent_voice' : 'register.code_sent_sms',
-        params: { phone: sent.sentTo },
-      };
-      if (typeof sent.deliveryId === 'string' && sent.deliveryId) this.startPolling(sent.deliveryId, sent.sentTo);
-      // Next step: the code. (Also keeps keyboard focus off the now-disabled button.)
-      await this.updateComplete;
-      this.renderRoot.querySelector<HTMLInputElement>(`#${CONTROL_ID.code}`)?.focus();
-    } catch (e) {
-      const err = toApiError(e);
-      this.fireError(err.code, err.params);
-      if (err.code === 'code_cooldown' && typeof err.params?.['seconds'] === 'number') {
-        this.countdown.start(err.params['seconds']);
-      }
-      this.applyServerError(err.code, err.params, err.fields, 'send');
-    } finally {
-      this.sending = false;
-    }
-  }
-
-  /** Puts a server error on its field (by path, then by code); anything else goes to the status region. */
-  private applyServerError(
-    code: ErrorCode,
-    params: FieldError['params'],
-    fields: { path: string; code: ErrorCode; params?: FieldError['params'] }[],
-    fallback?: RegisterField,
-  ): void {
-    const next: Partial<Record<RegisterField, FieldError>> = { ...this.errors };
-    let placed = false;
-    for (const f of fields) {
-      const field = fieldForPath(f.path) ?? fieldForCode(f.code);
-      if (field && !next[field]) {
-        next[field] = { code: f.code, params: f.params };
-        placed = true;
-      }
-    }
-    if (!placed) {
-      const field = fieldForCode(code) ?? (code === 'invalid_input' ? undefined : fallback);
-      if (field) {
-        next[field] = { code, params };
-        placed = true;
-      }
-    }
-    this.errors = next;
-    if (placed) {
-      this.status = { tone: 'error', key: 'error.invalid_input' };
-      void this.focusFirstInvalid();
-    } else {
-      this.status = { tone: 'error', key: `error.${code}` as MessageKey, params };
-    }
-  }
-
-  private async onSubmit(e: Event): Promise<void> {
-    e.preventDefault();
-    if (!this.client || !this.config || this.submitting) return;
-    const errors = this.validateAll();
-    this.errors = errors;
-    if (Object.keys(errors).length) {
-      this.status = { tone: 'error', key: 'error.invalid_input' };
-      void this.focusFirstInvalid();
-      return;
-    }
-    const body: RegisterRequest = {
-      accountName: normalizeAccountName(this.accountName),
-      password: this.password,
-      phone: { region: this.region, number: nationalDigits(this.region, this.phone) },
-      code: this.code.trim(),
-      agreements: this.config.agreements
-        .filter((a) => this.accepted.has(a.key))
-        .map((a) => ({ key: a.key, version: a.version })),
+  private view(config: TenantPublicConfig): RegisterView {
+    return {
+      locale: this.resolvedLocale,
+      t: (key, params) => this.t(key, params),
+      errorText: (e) => this.errorText(e),
+      flow: this.flow,
+      values: this.values,
+      config,
+      regions: this.regions,
+      policy: this.policy,
+      resendIn: this.countdown.remaining,
+      failedChannel: this.failedChannel,
+      availableName: this.availableName,
+      edit: this.edit,
+      sendCode: () => void this.sendCode(),
+      switchChannel: this.switchChannel,
+      accountNameBlur: () => void this.accountNameBlur(),
+      next: this.next,
+      back: this.back,
     };
-    if (this.referralCode.trim()) body.referralCode = this.referralCode.trim();
-    if (this.email.trim()) body.email = this.email.trim();
-    this.submitting = true;
-    this.status = undefined;
-    try {
-      const signedIn = await this.client.register(body);
-      this.done = signedIn;
-      this.countdown.stop();
-      this.stopPolling();
-      this.failedChannel = undefined;
-      this.status = { tone: 'ok', key: 'register.success', params: { name: signedIn.account.accountName } };
-      this.emit('jd-register', { account: signedIn.account, session: signedIn.session });
-    } catch (err) {
-      const apiError = toApiError(err);
-      this.fireError(apiError.code, apiError.params);
-      this.applyServerError(apiError.code, apiError.params, apiError.fields);
-    } finally {
-      this.submitting = false;
+  }
+
+  private renderProgress(): TemplateResult | typeof nothing {
+    const step = this.flow.state.step;
+    if (step === 'done') return nothing;
+    const titles = ['register.step1_title', 'register.step2_title', 'register.step3_title'] as const;
+    const current = PROGRESS_STEPS.indexOf(step);
+    return html`<ol class="progress" part="progress" aria-label=${this.t('register.progress')}>
+      ${PROGRESS_STEPS.map(
+        (s, i) =>
+          html`<li data-step=${s} data-of=${PROGRESS_STEPS.length} class=${i < current ? 'is-done' : ''} aria-current=${i === current ? 'step' : 'false'}><span class="step-label">${this.t(titles[i])}</span></li>`,
+      )}
+    </ol>`;
+  }
+
+  private renderDone(): TemplateResult {
+    const s = this.flow.statusOf('done');
+    return html`<section class="step" part="section" aria-labelledby="jd-step-done" data-step="done">
+      <h2 id="jd-step-done" class="step-title" tabindex="-1" part="title">${this.t('register.done_title')}</h2>
+      ${s ? html`<p class="status is-ok" part="status success" role="status">${this.t(s.key, s.params)}</p>` : nothing}
+    </section>`;
+  }
+
+  private renderStep(config: TenantPublicConfig): TemplateResult {
+    const s = this.flow.state;
+    const v = this.view(config);
+    switch (s.step) {
+      case 'phone':
+        return renderPhoneStep(v);
+      case 'account':
+        return renderAccountStep(v, s.phoneInUse);
+      case 'service':
+        return renderServiceStep(v, s.phoneInUse);
+      case 'done':
+        return this.renderDone();
     }
   }
 
-  // ---- rendering ----------------------------------------------------------
-
-  private describedBy(field: RegisterField, ...ids: string[]): string | typeof nothing {
-    if (this.errors[field]) ids.push(`${CONTROL_ID[field]}-error`);
-    return ids.length ? ids.join(' ') : nothing;
-  }
-
-  private invalid(field: RegisterField): 'true' | 'false' {
-    return this.errors[field] ? 'true' : 'false';
-  }
-
-  private renderError(field: RegisterField): TemplateResult | typeof nothing {
-    const error = this.errors[field];
-    if (!error) return nothing;
-    return html`<p id="${CONTROL_ID[field]}-error" class="error" part="error" data-field=${field}>
-      ${this.errorText(error)}
-    </p>`;
-  }
-
-  private renderAccountSection(): TemplateResult {
-    const nameId = CONTROL_ID.accountName;
-    const pwId = CONTROL_ID.password;
-    const showAvailable =
-      !this.errors.accountName &&
-      this.availableName !== '' &&
-      this.availableName === normalizeAccountName(this.accountName);
-    return html`<fieldset part="section">
-      <legend>${this.t('register.step_account')}</legend>
-      <div class="field">
-        <label for=${nameId} part="label">${this.t('register.account_name')}</label>
-        <input id=${nameId} name="accountName" part="input" type="text" autocomplete="username" autocapitalize="off" spellcheck="false" .value=${this.accountName} aria-invalid=${this.invalid('accountName')} aria-describedby=${this.describedBy('accountName', `${nameId}-hint`)} @input=${this.onAccountNameInput} @blur=${this.onAccountNameBlur} />
-        <p id="${nameId}-hint" class="hint" part="hint">${this.t('register.account_name_hint')}</p>
-        ${this.renderError('accountName')}
-        ${showAvailable ? html`<p class="ok" part="hint">${this.t('register.account_name_available')}</p>` : nothing}
-      </div>
-      <div class="field">
-        <label for=${pwId} part="label">${this.t('register.password')}</label>
-        <input id=${pwId} name="password" part="input" type="password" autocomplete="new-password" .value=${this.password} aria-invalid=${this.invalid('password')} aria-describedby=${this.describedBy('password', `${pwId}-rules`)} @input=${this.onPasswordInput} @blur=${this.onPasswordBlur} />
-        ${renderPasswordChecklist(`${pwId}-rules`, this.resolvedLocale, this.password, this.policy, this.accountName)}
-        ${this.renderError('password')}
-      </div>
-    </fieldset>`;
-  }
-
-  private renderPhoneSection(): TemplateResult {
-    const regionId = CONTROL_ID['phone.region'];
-    const phoneId = CONTROL_ID['phone.number'];
-    const codeId = CONTROL_ID.code;
-    const sendId = CONTROL_ID.send;
-    const waiting = this.countdown.running;
-    return html`<fieldset part="section">
-      <legend>${this.t('register.step_phone')}</legend>
-      <div class="field">
-        <label for=${regionId} part="label">${this.t('register.region')}</label>
-        <select id=${regionId} name="region" part="input" autocomplete="tel-country-code" aria-invalid=${this.invalid('phone.region')} aria-describedby=${this.describedBy('phone.region')} @change=${this.onRegionChange}>
-          ${renderRegionOptions(this.resolvedLocale, this.regions, this.region)}
-        </select>
-        ${this.renderError('phone.region')}
-      </div>
-      <div class="field">
-        <label for=${phoneId} part="label">${this.t('register.phone')}</label>
-        <input id=${phoneId} name="phone" part="input" type="tel" inputmode="tel" autocomplete="tel" .value=${this.phone} aria-invalid=${this.invalid('phone.number')} aria-describedby=${this.describedBy('phone.number', `${phoneId}-hint`)} @input=${this.onPhoneInput} />
-        <p id="${phoneId}-hint" class="hint" part="hint">${this.t('register.phone_hint')}</p>
-        ${this.renderError('phone.number')}
-      </div>
-      <fieldset part="section">
-        <legend>${this.t('register.channel')}</legend>
-        <div class="inline">
-          ${(['sms', 'voice'] as const).map(
-            (ch) => html`<label class="choice" for="jd-channel-${ch}" part="label">
-              <input id="jd-channel-${ch}" type="radio" name="channel" value=${ch} .checked=${this.channel === ch} @change=${() => (this.channel = ch)} />${this.t(ch === 'sms' ? 'register.channel_sms' : 'register.channel_voice')}
-            </label>`,
-          )}
-        </div>
-      </fieldset>
-      <div class="field">
-        <label for=${codeId} part="label">${this.t('register.code')}</label>
-        <div class="row">
-          <input id=${codeId} class="grow" name="code" part="input" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="6" .value=${this.code} aria-invalid=${this.invalid('code')} aria-describedby=${this.describedBy('code')} @input=${this.onCodeInput} />
-          <button id=${sendId} type="button" part="button send-code" ?disabled=${waiting || this.sending} aria-describedby=${this.describedBy('send')} @click=${this.sendCode}>
-            ${waiting ? this.t('register.resend_in', { seconds: this.countdown.remaining }) : this.t('register.send_code')}
-          </button>
-        </div>
-        ${this.renderError('code')} ${this.renderError('send')} ${this.renderSwitchChannel()}
-      </div>
-    </fieldset>`;
-  }
-
-  private renderSwitchChannel(): TemplateResult | typeof nothing {
-    const failed = this.failedChannel;
-    if (!failed) return nothing;
-    const to: CodeChannel = failed === 'sms' ? 'voice' : 'sms';
-    return html`<p class="row">
-      <button id="jd-switch-channel" type="button" part="button switch-channel" data-channel=${to} ?disabled=${this.sending} @click=${() => this.switchChannel(to)}>
-        ${this.t(to === 'voice' ? 'delivery.switch_to_voice' : 'delivery.switch_to_sms')}
-      </button>
-    </p>`;
-  }
-
-  private renderAgreements(): TemplateResult {
-    const locale = this.resolvedLocale;
-    const agreements = this.config?.agreements ?? [];
-    const errorId = `${CONTROL_ID.agreements}-error`;
-    return html`<fieldset part="section" id=${CONTROL_ID.agreements}>
-      <legend>${this.t('register.step_agreements')}</legend>
-      ${agreements.map((a, i) => {
-        const id = `jd-agreement-${i}`;
-        const title = a.title[locale] ?? a.title.en;
-        const href = safeUrl(a.url[locale] ?? a.url.en);
-        const link = href
-          ? html`<a href=${href} target="_blank" rel="noopener noreferrer" part="link">${title}</a>`
-          : html`${title}`;
-        return html`<label class="choice" for=${id} part="label">
-          <input id=${id} type="checkbox" name="agreement" value=${a.key} .checked=${this.accepted.has(a.key)} aria-invalid=${this.errors.agreements && !this.accepted.has(a.key) ? 'true' : 'false'} aria-describedby=${this.errors.agreements ? errorId : nothing} @change=${(e: Event) => this.onAgreementChange(a.key, e)} /><span>${tWith(locale, 'register.agree', 'title', link)}</span>
-        </label>`;
-      })}
-      ${this.renderError('agreements')}
-    </fieldset>`;
-  }
-
-  private renderOptional(): TemplateResult {
-    const refId = CONTROL_ID.referralCode;
-    const emailId = CONTROL_ID.email;
-    return html`<div class="field">
-      <label for=${refId} part="label">${this.t('register.referral')}</label>
-      <input id=${refId} name="referralCode" part="input" type="text" autocomplete="off" autocapitalize="off" maxlength="32" .value=${this.referralCode} aria-invalid=${this.invalid('referralCode')} aria-describedby=${this.describedBy('referralCode')} @input=${(
-        e: Event,
-      ) => {
-        this.referralCode = (e.target as HTMLInputElement).value;
-        if (this.errors.referralCode) this.setError('referralCode', this.checkReferral());
-      }} />
-      ${this.renderError('referralCode')}
-    </div>
-    <fieldset part="section">
-      <legend>${this.t('register.step_email')}</legend>
-      <div class="field">
-        <label for=${emailId} part="label">${this.t('register.email')}</label>
-        <div class="row">
-          <input id=${emailId} class="grow" name="email" part="input" type="email" autocomplete="email" .value=${this.email} aria-invalid=${this.invalid('email')} aria-describedby=${this.describedBy('email', `${emailId}-hint`)} @input=${(
-            e: Event,
-          ) => {
-            this.email = (e.target as HTMLInputElement).value;
-            if (this.errors.email) this.setError('email', this.checkEmail());
-          }} />
-          <button type="button" part="button skip-email" @click=${this.onSkipEmail}>${this.t('register.skip_email')}</button>
-        </div>
-        <p id="${emailId}-hint" class="hint" part="hint">${this.t('register.email_hint')}</p>
-        ${this.renderError('email')}
-      </div>
-    </fieldset>`;
+  /** The one polite live region: the latest status of this step, for screen readers. */
+  private renderLive(): TemplateResult {
+    const s = ['done', 'submit', 'next', 'send'].map((a) => this.flow.statusOf(a)).find(Boolean);
+    return html`<div class="sr-only" aria-live="polite" aria-atomic="true">${s ? this.t(s.key, s.params) : nothing}</div>`;
   }
 
   private renderFooter(): TemplateResult {
@@ -684,7 +603,7 @@ export class JdRegister extends JdElement {
       ${
         href
           ? html`<a href=${href} part="link" @click=${(e: Event) => this.navigate('login', href, e)}>${this.t('register.sign_in')}</a>`
-          : html`<button type="button" class="link-button" part="link" @click=${(e: Event) => this.navigate('login', '', e)}>
+          : html`<button type="button" class="btn-link link-button" part="link" @click=${(e: Event) => this.navigate('login', '', e)}>
           ${this.t('register.sign_in')}
         </button>`
       }
@@ -695,23 +614,11 @@ export class JdRegister extends JdElement {
   protected override render(): TemplateResult {
     const locale = this.resolvedLocale;
     const state = this.renderLoadState();
-    return html`<div lang=${locale}>
+    const config = this.config;
+    return html`<div class="root" lang=${locale}>
       <slot name="header"></slot>
-      ${this.renderLogo()}<h2 part="title">${this.t('register.title')}</h2>
-      ${
-        state ??
-        html`${
-          this.done
-            ? nothing
-            : html`<form part="form" novalidate @submit=${this.onSubmit}>
-            ${this.renderAccountSection()} ${this.renderPhoneSection()} ${this.renderAgreements()} ${this.renderOptional()}
-            <button type="submit" part="submit" ?disabled=${this.submitting}>
-              ${this.t(this.submitting ? 'register.submitting' : 'register.submit')}
-            </button>
-          </form>`
-        }
-          ${this.renderStatus()}`
-      }
+      ${this.renderLogo()}
+      ${state ?? (config ? html`${this.renderProgress()} ${this.renderStep(config)}` : nothing)} ${this.renderLive()}
       ${this.renderFooter()}
     </div>`;
   }

@@ -1,14 +1,6 @@
 import { css, html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
-import type { ErrorCode } from '../../../shared/src/errors.ts';
 import type { MessageKey } from '../../../shared/src/i18n/index.ts';
-import type {
-  ContactView,
-  MfaSetupResponse,
-  SecurityOverview,
-  StepUpMethod,
-  SubUserMfaStatus,
-  SubUserView,
-} from '../../../shared/src/api.ts';
+import type { SecurityOverview, StepUpMethod, SubUserMfaStatus } from '../../../shared/src/api.ts';
 import { DEFAULT_PASSWORD_POLICY, passwordProblems } from '../../../shared/src/rules/password.ts';
 import {
   isPhoneRegion,
@@ -19,85 +11,34 @@ import {
 import { emailProblem } from '../../../shared/src/rules/email.ts';
 import { CODE_PATTERN, CODE_RESEND_SECONDS, type CodeChannel } from '../../../shared/src/rules/code.ts';
 import type { JdClient } from '../client.ts';
-import { JdElement, toApiError, type FieldError, type StatusMessage } from '../parts/base-element.ts';
-import { renderChoice } from '../parts/choice.ts';
+import { JdElement, toApiError, type FieldError } from '../parts/base-element.ts';
+import { FlowController, type FlowStatus } from '../flow.ts';
+import type { SessionState } from '../session.ts';
 import { CountdownController } from '../parts/countdown.ts';
 import { ModalController } from '../parts/dialog.ts';
-import { renderPasswordChecklist } from '../parts/password-checklist.ts';
-import { renderRegionOptions, tenantRegions } from '../parts/phone-input.ts';
-import { renderSupport } from '../parts/support.ts';
-import { renderMfaSecret } from '../parts/mfa-secret.ts';
+import { tenantRegions } from '../parts/phone-input.ts';
 import { safeUrl } from '../parts/text.ts';
+import { renderDialog } from '../steps/security/dialog.ts';
+import { renderAddEmail, renderOwn, renderSettings } from '../steps/security/rows.ts';
+import {
+  STEP_FIELDS,
+  fieldForCode,
+  isOverview,
+  rowOf,
+  type Dialog,
+  type DialogState,
+  type Field,
+  type PageState,
+  type SecurityChange as Change,
+  type Step,
+  type Value,
+  type Values,
+} from '../steps/security/state.ts';
+import { statusLine, type SecurityActions, type SecurityView } from '../steps/security/view.ts';
 import { base, tokens } from '../styles.ts';
 
 /** What a `jd-security-change` event reports as changed. */
-export type SecurityChange =
-  'security_phone' | 'security_email' | 'contact_phone' | 'contact_email' | 'password' | 'mfa' | 'sub_users';
-/**
- * The dialogs: a change, adding/replacing an unverified security email by link, binding/unbinding MFA, new recovery codes,
- * a signed-in sub-user binding its own MFA (mfa_own), creating a sub-user, confirming a sub-user's deletion or the
- * disassociation of its MFA device.
- */
-type Dialog =
-  | Exclude<SecurityChange, 'mfa' | 'sub_users'>
-  | 'add_email'
-  | 'mfa_bind'
-  | 'mfa_unbind'
-  | 'mfa_codes'
-  | 'mfa_own'
-  | 'sub_create'
-  | 'sub_delete'
-  | 'sub_disassociate';
-/**
- * method: choose how to verify identity (for TOTP also its code); step_up: the code sent; value: the new
- * phone/email; code: the code sent there; wait: a request runs; qr: the MFA secret and its first code;
- * codes: the recovery codes, shown once; unbind: confirm unbinding MFA; own_pw: a sub-user's password
- * before its own binding (sub-users have no contacts for a step-up).
- */
-type Step =
-  | 'method'
-  | 'step_up'
-  | 'value'
-  | 'code'
-  | 'password'
-  | 'link'
-  | 'support'
-  | 'wait'
-  | 'qr'
-  | 'codes'
-  | 'unbind'
-  | 'own_pw'
-  | 'sub_create'
-  | 'sub_delete'
-  | 'sub_disassociate';
-/** `name` is a new sub-user's; its password is `newPassword` */
-type Field = 'code' | 'phone' | 'email' | 'currentPassword' | 'newPassword' | 'name';
-/** the dialog's values: its fields, the chosen method, channel and region, the checkboxes, the sub-user's id */
-type Value = Field | 'method' | 'channel' | 'region' | 'ack' | 'mfa' | 'id';
-
-const STEP_FIELDS: Partial<Record<Step, Field[]>> = {
-  method: ['code'],
-  step_up: ['code'],
-  qr: ['code'],
-  value: ['phone', 'email'],
-  code: ['code'],
-  password: ['currentPassword', 'newPassword'],
-  own_pw: ['currentPassword'],
-  sub_create: ['name', 'newPassword'],
-};
-
-/** Where a server error without a usable field path belongs. */
-function fieldForCode(code: ErrorCode): Field | undefined {
-  if (code === 'code_cooldown' || code === 'code_daily_limit') return undefined;
-  // code_*, and the MFA code's mfa_code_invalid, mfa_code_reused, mfa_clock_drift
-  if (code.startsWith('code_') || code.startsWith('mfa_c')) return 'code';
-  if (code.startsWith('phone_')) return 'phone';
-  if (code.startsWith('email_')) return 'email';
-  if (code === 'password_incorrect') return 'currentPassword';
-  if (code.startsWith('account_name') || code === 'sub_user_name_taken') return 'name';
-  if (code.startsWith('password_')) return 'newPassword';
-  return undefined;
-}
+export type SecurityChange = Change;
 
 /**
  * The account center's security settings (docs/product.md#8-security-and-contact-phones-and-emails,
@@ -127,10 +68,11 @@ function fieldForCode(code: ErrorCode): Field | undefined {
  * @csspart button - buttons; actions in rows are also `action`, the resend-code button `resend`
  * @csspart events - the recent security events section; `event` is each table row
  * @csspart sub-users - the sub-users section; each sub-user is a `row row-sub-user`, with badges for its MFA state and an "MFA required" checkbox (`choice`)
- * @csspart qr - the MFA QR code image; `secret` the key to type in; `recovery-codes` the list of recovery codes
+ * @csspart qr - the MFA QR code image; `secret` the key to type in; `recovery-codes` the list of recovery codes (also `codes`, two columns, with Copy and Download buttons)
  * @csspart dialog - the change dialog; `form`, `section` (a choice of method or channel), `input`, `label`, `submit`, `error`, `hint`, `checklist` (items `checklist-item`, `checklist-item-met`, `checklist-item-unmet`) inside it as in the other elements
- * @csspart support - the tenant's support channels, shown when no way to verify the user's identity is left
- * @csspart status - the live status regions; also `success` while one reports a success
+ * @csspart callout - the suggestion to add an email when the account has none (its button opens the email dialog)
+ * @csspart support - the tenant's support channels, shown when no way to verify the user's identity is left or the user can use none of them
+ * @csspart status - the status of an action, next to the row or dialog button that caused it; also `success` while it reports a success
  * @csspart link - links
  *
  * @cssprop --jd-color-primary - buttons and accents
@@ -208,71 +150,95 @@ export class JdSecuritySettings extends JdElement {
    */
   static override properties: PropertyDeclarations = {
     loginUrl: { attribute: 'login-url', reflect: true },
-    overview: { state: true },
-    dialog: { state: true },
-    step: { state: true },
-    values: { state: true },
-    errors: { state: true },
-    dialogStatus: { state: true },
-    busy: { state: true },
-    setup: { state: true },
-    codes: { state: true },
-    subs: { state: true },
-    own: { state: true },
   };
 
   /** Where the "Sign in" link goes when no one is signed in. */
   declare loginUrl: string | undefined;
-  declare private overview: SecurityOverview | undefined;
-  declare private dialog: Dialog | undefined;
-  declare private step: Step;
-  /** the dialog's inputs, plus the chosen verification method, code channel and phone region */
-  declare private values: Partial<Record<Value, string>>;
-  declare private errors: Partial<Record<Field, FieldError>>;
-  declare private dialogStatus: StatusMessage | undefined;
-  declare private busy: boolean;
-  /** the MFA secret being bound (step qr) */
-  declare private setup: MfaSetupResponse | undefined;
-  /** new recovery codes (step codes); dropped when the dialog closes: they are shown once */
-  declare private codes: string[] | undefined;
-  /** the primary account's sub-users; undefined when no primary account is signed in */
-  declare private subs: SubUserView[] | undefined;
-  /** a signed-in sub-user's own MFA (the rest answers 403 sub_user_forbidden); undefined otherwise */
-  declare private own: SubUserMfaStatus | undefined;
+
+  /**
+   * The page: who is signed in and what the BFF answered for them. Its feedback is kept per row
+   * (`statusOf('row-<id>')`), so "changes saved" shows in the row whose dialog caused it; a reset
+   * for another identity drops all of it (docs/elements.md#flows).
+   */
+  private readonly page = new FlowController<PageState>(this, { step: 'loading' });
+  /** The open dialog: one state, so no step of one dialog can outlive it (see DialogState). */
+  private readonly dlg = new FlowController<DialogState>(this, { step: 'closed' });
 
   private readonly countdown = new CountdownController(this);
   private readonly modal = new ModalController(this);
+  /** the identity the page shows (account id), to tell a refresh from another identity */
+  private identity: string | undefined;
+  private overviewSeq = 0;
 
-  constructor() {
-    super();
-    this.step = 'value';
-    this.values = {};
-    this.errors = {};
-    this.busy = false;
+  private get overview(): SecurityOverview | undefined {
+    const s = this.page.state;
+    return s.step === 'primary' ? s.overview : undefined;
   }
 
-  protected override async loadExtra(client: JdClient): Promise<void> {
-    let own: SubUserMfaStatus | undefined;
-    try {
-      [this.overview, this.subs] = await Promise.all([client.security(), client.listSubUsers()]);
-    } catch (e) {
-      // Not signed in, or signed in as a sub-user, is a state of the page, not an error to report.
-      const code = toApiError(e).code;
-      if (code === 'sub_user_forbidden') own = await client.subUserMfa();
-      else if (code !== 'not_signed_in') throw e;
-      this.overview = this.subs = undefined;
+  private get own(): SubUserMfaStatus | undefined {
+    const s = this.page.state;
+    return s.step === 'subUser' ? s.own : undefined;
+  }
+
+  private get dialog(): Dialog | undefined {
+    const s = this.dlg.state;
+    return s.step === 'closed' ? undefined : s.dialog;
+  }
+
+  private get step(): Step | 'closed' {
+    return this.dlg.state.step;
+  }
+
+  private get values(): Values {
+    const s = this.dlg.state;
+    return s.step === 'closed' ? {} : s.values;
+  }
+
+  /**
+   * The page's one session (src/session.ts) decides what to show: signed in → the overview, at
+   * once, whichever element signed in; signed out or another identity → any dialog closes and
+   * every message of the previous identity goes.
+   */
+  protected override sessionChanged(next: SessionState): void {
+    const id = next.status === 'signedIn' ? next.signedIn.account.id : undefined;
+    if (next.status === 'unknown') return;
+    if (id !== this.identity || next.status === 'signedOut') {
+      this.identity = id;
+      this.closeDialog();
+      this.status = undefined;
+      this.page.reset({ step: id ? 'loading' : 'signedOut' });
     }
-    this.own = own;
+    if (id && this.client) void this.loadOverview(this.client);
   }
 
-  /** Re-reads the overview, e.g. after `<jd-login>` signed the user in on the same page. */
+  private async loadOverview(client: JdClient): Promise<void> {
+    const seq = ++this.overviewSeq;
+    const id = this.identity;
+    let next: PageState;
+    try {
+      const [overview, subs] = await Promise.all([client.security(), client.listSubUsers()]);
+      next = { step: 'primary', overview, subs };
+    } catch (e) {
+      // Signed in as a sub-user is a state of the page, not an error to report.
+      const err = toApiError(e);
+      try {
+        if (err.code === 'sub_user_forbidden') next = { step: 'subUser', own: await client.subUserMfa() };
+        else if (err.code === 'not_signed_in') next = { step: 'signedOut' };
+        else throw err;
+      } catch (e2) {
+        if (seq !== this.overviewSeq || id !== this.identity) return;
+        this.fail(e2, false);
+        return;
+      }
+    }
+    // an answer for an identity that left, or overtaken by a newer load, changes nothing
+    if (seq !== this.overviewSeq || id !== this.identity) return;
+    this.page.go(next);
+  }
+
+  /** Re-reads the overview. Not needed after a sign-in on the same page: the element follows the page's one session and loads at once. */
   async refresh(): Promise<void> {
-    if (!this.client) return;
-    try {
-      await this.loadExtra(this.client);
-    } catch (e) {
-      this.fail(e, false);
-    }
+    if (this.client && this.identity) await this.loadOverview(this.client);
   }
 
   private get kind(): 'phone' | 'email' {
@@ -284,7 +250,8 @@ export class JdSecuritySettings extends JdElement {
   }
 
   private set(f: Value, value: string): void {
-    this.values = { ...this.values, [f]: value };
+    const s = this.dlg.state;
+    if (s.step !== 'closed') this.dlg.patch({ values: { ...s.values, [f]: value } });
   }
 
   private get method(): StepUpMethod {
@@ -304,6 +271,13 @@ export class JdSecuritySettings extends JdElement {
 
   // ---- dialog flow ----------------------------------------------------------
 
+  /** Moves the open dialog to `step` (its feedback cleared, focus to the step's heading). */
+  private go(step: Step, change: Partial<Exclude<DialogState, { step: 'closed' }>> = {}): void {
+    const s = this.dlg.state;
+    if (s.step === 'closed') return;
+    this.dlg.go({ ...s, ...change, step, values: { ...s.values, code: '', ...change.values } }, { fresh: true });
+  }
+
   private stepUpStep(): Step {
     const methods = this.overview?.stepUpMethods ?? [];
     if (!methods.includes(this.method)) this.set('method', methods[0] ?? 'phone');
@@ -311,56 +285,59 @@ export class JdSecuritySettings extends JdElement {
   }
 
   /** The step after identity verification (or without it); MFA setup and new recovery codes ask the BFF first. */
-  private async afterStepUp(c: JdClient): Promise<void> {
+  private async afterStepUp(): Promise<void> {
     const d = this.dialog;
-    if (d === 'mfa_codes') return this.showCodes((await c.regenerateRecoveryCodes()).recoveryCodes);
-    if (d === 'mfa_bind') this.setup = await c.mfaSetup();
+    if (d === 'mfa_codes') {
+      const r = await this.req((c) => c.regenerateRecoveryCodes());
+      if (r) void this.showCodes(r.recoveryCodes);
+      return;
+    }
+    if (d === 'mfa_bind') {
+      const setup = await this.req((c) => c.mfaSetup());
+      if (setup) this.go('qr', { setup });
+      return;
+    }
     this.go(
-      d === 'mfa_bind'
-        ? 'qr'
-        : d === 'mfa_unbind'
-          ? 'unbind'
-          : d === 'password'
-            ? 'password'
-            : d!.startsWith('sub')
-              ? (d as Step)
-              : 'value',
+      d === 'mfa_unbind' ? 'unbind' : d === 'password' ? 'password' : d!.startsWith('sub') ? (d as Step) : 'value',
     );
   }
 
   /** New recovery codes (MFA bound, or regenerated): shown once; the page already reflects the change. */
   private async showCodes(codes: string[]): Promise<void> {
-    this.setup = undefined;
-    this.codes = codes;
-    this.go('codes');
+    this.go('codes', { codes, setup: undefined });
     await this.refresh();
     this.emit('jd-security-change', { what: 'mfa', overview: this.overview });
   }
 
+  private codesText(): string {
+    const s = this.dlg.state;
+    return s.step === 'codes' ? (s.codes ?? []).join('\n') : '';
+  }
+
   private async copyCodes(): Promise<void> {
     try {
-      await navigator.clipboard.writeText(this.codes!.join('\n'));
-      this.dialogStatus = { tone: 'ok', key: 'mfa.copied' };
+      await navigator.clipboard.writeText(this.codesText());
+      this.dlg.setStatus('codes', { tone: 'ok', key: 'mfa.copied' });
     } catch {
       /* no clipboard access: the codes stay on screen and can be downloaded */
     }
   }
 
-  private go(step: Step): void {
-    this.step = step;
-    this.errors = {};
-    this.set('code', '');
-    void this.modal.focusFirst();
+  /** A .txt of the codes through a Blob link (no data: URL: some browsers block those downloads). */
+  private downloadCodes(): void {
+    const url = URL.createObjectURL(new Blob([this.codesText() + '\n'], { type: 'text/plain' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = 'recovery-codes.txt';
+    this.renderRoot.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 0);
   }
 
-  private open(dialog: Dialog, e: Event, values: JdSecuritySettings['values'] = {}): void {
+  private open(dialog: Dialog, e: Event, values: Values = {}): void {
     const o = this.overview;
     if (!o && !this.own) return;
-    this.dialog = dialog;
-    this.values = values;
-    this.errors = {};
-    this.dialogStatus = undefined;
-    this.status = undefined;
     this.countdown.stop();
     // docs/product.md#10-changing-identity-verification-methods: step-up first for the password
     // and for adding or changing any identity-verification method (security phone, security email —
@@ -368,22 +345,46 @@ export class JdSecuritySettings extends JdElement {
     // account with no method at all has nothing to step up with. Contacts and sub-users need none.
     // A sub-user has no contacts for a step-up: its own binding asks for its password instead.
     const needsStepUp = !/^(contact|sub)_/.test(dialog) && (dialog !== 'add_email' || !!o?.stepUpMethods.length);
-    this.step = !o ? 'own_pw' : needsStepUp && !o.stepUp.active ? this.stepUpStep() : 'wait';
+    const methods = o?.stepUpMethods ?? [];
+    const method = methods.includes(values.method as StepUpMethod) ? values.method : (methods[0] ?? 'phone');
+    const step: Step = !o
+      ? 'own_pw'
+      : needsStepUp && !o.stepUp.active
+        ? methods.length
+          ? 'method'
+          : 'support'
+        : 'wait';
+    // the row's earlier "saved" is about an earlier change
+    this.page.setStatus(`row-${rowOf(dialog)}`, undefined);
+    this.dlg.go({ step, dialog, values: { ...values, method } }, { fresh: true });
     void this.modal.open(e.currentTarget as Element);
-    if (this.step === 'wait') void this.run((c) => this.afterStepUp(c));
+    if (step === 'wait') void this.afterStepUp();
+  }
+
+  /** Closes the dialog now: its state goes at once, so a late answer or close event finds nothing to change. */
+  private closeDialog(): void {
+    const d = this.dialog;
+    if (!d) return;
+    // the recovery codes were shown and confirmed saved: the row says the change is done
+    if (this.step === 'codes') this.page.setStatus(`row-${rowOf(d)}`, { tone: 'ok', key: 'security.saved' });
+    this.countdown.stop();
+    this.dlg.reset({ step: 'closed' });
+    this.modal.close();
   }
 
   private onDialogClose(): void {
+    // the close event of an earlier opening (closed, then another dialog opened) is not this one's
     if (this.modal.isStaleClose()) return;
-    if (this.step === 'codes') this.status = { tone: 'ok', key: 'security.saved' };
-    this.setup = this.codes = undefined;
-    this.dialog = undefined;
-    this.countdown.stop();
-    this.modal.closed();
-    // a sub-user's row has no button left once its device is bound: focus goes to the row's text
-    // (not left on the closed dialog's field)
-    const a = this.shadowRoot!.activeElement;
-    if (!a || a.closest('dialog')) this.shadowRoot!.querySelector<HTMLElement>('[tabindex="-1"]')?.focus();
+    // closed by the browser (Escape): the state follows; closed by closeDialog: already done
+    this.closeDialog();
+    // after the render of the closed state, whose focus move (FlowController) would undo this one
+    void this.updateComplete.then(() => {
+      this.modal.closed();
+      // a sub-user's row has no button left once its device is bound: focus goes to the row's text
+      // (not left on the closed dialog's field)
+      const a = this.shadowRoot!.activeElement;
+      if (!a || a.closest('dialog')) this.shadowRoot!.querySelector<HTMLElement>('li [tabindex="-1"]')?.focus();
+    });
   }
 
   private check(): Partial<Record<Field, FieldError>> {
@@ -440,65 +441,74 @@ export class JdSecuritySettings extends JdElement {
 
   private codeSent(sentTo: string, resendAfter: number): void {
     this.countdown.start(resendAfter > 0 ? resendAfter : CODE_RESEND_SECONDS);
-    this.dialogStatus = { tone: 'info', key: 'security.code_sent', params: { to: sentTo } };
+    // beside the code field and its resend button (docs/elements.md: feedback next to its action)
+    this.dlg.setStatus('send', { tone: 'info', key: 'security.code_sent', params: { to: sentTo } });
+  }
+
+  /**
+   * One request of the open dialog through its FlowController: one at a time, and an answer that
+   * comes after the dialog closed or moved on is dropped (resolves undefined). Errors go to fields
+   * or to the dialog's status (fail).
+   */
+  private req<T>(request: (c: JdClient) => Promise<T>): Promise<T | undefined> {
+    const c = this.client;
+    if (!c) return Promise.resolve(undefined);
+    return this.dlg.run(
+      'dialog',
+      () => request(c),
+      (e) => (this.fail(e, true), true),
+    );
   }
 
   /** Sends the step-up code (never for TOTP: its code is in the user's app). */
-  private async sendStepUp(c: JdClient): Promise<void> {
-    const sent = await c.stepUpStart({
-      method: this.method,
-      ...(this.method === 'phone' ? { channel: this.channel } : {}),
-    });
-    this.codeSent(sent.sentTo, sent.resendAfter);
+  private async sendStepUp(): Promise<boolean> {
+    const method = this.method;
+    const sent = await this.req((c) =>
+      c.stepUpStart({ method, ...(method === 'phone' ? { channel: this.channel } : {}) }),
+    );
+    if (sent) this.codeSent(sent.sentTo, sent.resendAfter);
+    return !!sent;
   }
 
-  private async sendContact(c: JdClient): Promise<void> {
-    const sent = await c.contactStart({
+  private async sendContact(): Promise<boolean> {
+    const body = {
       kind: this.kind,
       role: this.roleName(),
       ...this.target(),
       ...(this.kind === 'phone' ? { channel: this.channel } : {}),
-    });
-    this.codeSent(sent.sentTo, sent.resendAfter);
+    };
+    const sent = await this.req((c) => c.contactStart(body));
+    if (sent) this.codeSent(sent.sentTo, sent.resendAfter);
+    return !!sent;
   }
 
   private async resend(): Promise<void> {
     if (this.countdown.running) return;
-    await this.run((c) => (this.step === 'step_up' ? this.sendStepUp(c) : this.sendContact(c)));
+    await (this.step === 'step_up' ? this.sendStepUp() : this.sendContact());
   }
 
-  /** Runs one request of the dialog: busy state, errors to fields or the dialog's live region. */
-  private async run(action: (c: JdClient) => Promise<void>): Promise<void> {
-    const c = this.client;
-    if (!c || this.busy) return;
-    this.busy = true;
-    try {
-      await action(c);
-    } catch (e) {
-      this.fail(e, true);
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  private fail(e: unknown, inDialog: boolean): void {
+  /** A failed request: in the dialog, to its fields or its status; on the page, to the row's status. */
+  private fail(e: unknown, inDialog: boolean, row?: string): void {
     const err = toApiError(e);
     this.fireError(err.code, err.params);
-    if (inDialog && err.code === 'step_up_required') {
+    const message: FlowStatus = { tone: 'error', key: `error.${err.code}` as MessageKey, params: err.params };
+    this.status = message;
+    if (!inDialog) {
+      this.page.setStatus(row ? `row-${row}` : 'page', message);
+      return;
+    }
+    if (err.code === 'step_up_required') {
       // The grant expired or never existed: verify identity, then come back to this step.
-      if (this.overview) this.overview = { ...this.overview, stepUp: { active: false, expiresAt: null } };
+      const s = this.page.state;
+      if (s.step === 'primary')
+        this.page.patch({ overview: { ...s.overview, stepUp: { active: false, expiresAt: null } } });
       this.go(this.stepUpStep());
-      this.dialogStatus = { tone: 'error', key: 'error.step_up_required' };
+      this.dlg.setStatus('dialog', { tone: 'error', key: 'error.step_up_required' });
       return;
     }
     if (err.code === 'code_cooldown' && typeof err.params?.['seconds'] === 'number')
       this.countdown.start(err.params['seconds']);
-    const message: StatusMessage = { tone: 'error', key: `error.${err.code}` as MessageKey, params: err.params };
-    if (!inDialog) {
-      this.status = message;
-      return;
-    }
-    const allowed = STEP_FIELDS[this.step] ?? [];
+    const allowed = STEP_FIELDS[this.step as Step] ?? [];
     const errors: Partial<Record<Field, FieldError>> = {};
     for (const f of err.fields) {
       const path = f.path.replace(/\..*/, '') as Field; // phone.number, phone.region → phone
@@ -508,21 +518,26 @@ export class JdSecuritySettings extends JdElement {
     const byCode = err.code === 'contact_unchanged' ? this.kind : fieldForCode(err.code);
     if (!Object.keys(errors).length && byCode && allowed.includes(byCode))
       errors[byCode] = { code: err.code, params: err.params };
-    this.errors = errors;
-    this.dialogStatus = Object.keys(errors).length ? { tone: 'error', key: 'error.invalid_input' } : message;
-    void this.modal.focusFirst();
+    // errors about a field go under the field; only the rest is the dialog's status
+    for (const [f, error] of Object.entries(errors)) this.dlg.setFieldError(f, error);
+    if (!Object.keys(errors).length) this.dlg.setStatus('dialog', message);
+    void this.focusFirstInvalid();
   }
 
-  /** A change is saved: close the dialog, announce it, tell the page. */
+  /** A change is saved: close the dialog; "saved" shows in the row that opened it; tell the page. */
   private async saved(
     what: SecurityChange,
     key: MessageKey,
     overview?: SecurityOverview,
     params?: FieldError['params'],
+    row: string = rowOf(this.dialog ?? what),
   ): Promise<void> {
-    if (overview) this.overview = overview;
+    const s = this.page.state;
+    // the page shows the change before the dialog closes: focus returns to the row as it now is
+    if (overview && s.step === 'primary') this.page.patch({ overview });
     else await this.refresh();
-    this.modal.close();
+    this.closeDialog();
+    this.page.setStatus(`row-${row}`, { tone: 'ok', key, params });
     this.status = { tone: 'ok', key, params };
     this.emit('jd-security-change', { what, overview: this.overview });
   }
@@ -530,38 +545,48 @@ export class JdSecuritySettings extends JdElement {
   private async onSubmit(e: Event): Promise<void> {
     e.preventDefault();
     const errors = this.check();
-    this.errors = errors;
+    this.dlg.clearFeedback();
+    for (const [f, error] of Object.entries(errors)) this.dlg.setFieldError(f, error);
     if (Object.keys(errors).length) {
-      this.dialogStatus = { tone: 'error', key: 'error.invalid_input' };
-      void this.modal.focusFirst();
+      void this.focusFirstInvalid();
       return;
     }
     const dialog = this.dialog!;
     const step = this.step;
-    await this.run(async (c) => {
-      if (step === 'method' && this.method !== 'totp') {
-        await this.sendStepUp(c);
+    const code = this.v('code').trim();
+    if (step === 'method' && this.method !== 'totp') {
+      if (await this.sendStepUp()) {
+        const status = this.dlg.statusOf('send');
         this.go('step_up');
-      } else if (step === 'step_up' || step === 'method') {
-        const r = await c.stepUpVerify({ method: this.method, code: this.v('code').trim() });
-        if (this.overview) this.overview = { ...this.overview, stepUp: r.stepUp };
-        this.dialogStatus = undefined;
-        this.countdown.stop();
-        await this.afterStepUp(c);
-      } else if (step === 'own_pw') {
-        this.setup = await c.subUserMfaSetup(this.v('currentPassword'));
-        this.go('qr');
-      } else if (step === 'qr' && !this.overview) {
-        // a sub-user's own device: bound, no recovery codes (the success text says so)
-        this.own = await c.subUserMfaConfirm(this.v('code').trim());
-        this.modal.close();
-        this.status = { tone: 'ok', key: 'subuser.mfa_saved' };
-        this.emit('jd-security-change', { what: 'mfa', overview: undefined });
-      } else if (step === 'qr') {
-        await this.showCodes((await c.mfaConfirm(this.v('code').trim())).recoveryCodes);
-      } else if (step.startsWith('sub')) {
-        const id = this.values.id!;
-        await (step === 'sub_create'
+        this.dlg.setStatus('send', status);
+      }
+    } else if (step === 'step_up' || step === 'method') {
+      const r = await this.req((c) => c.stepUpVerify({ method: this.method, code }));
+      if (!r) return;
+      const s = this.page.state;
+      if (s.step === 'primary') this.page.patch({ overview: { ...s.overview, stepUp: r.stepUp } });
+      this.countdown.stop();
+      this.dlg.setStatus('dialog', undefined);
+      await this.afterStepUp();
+    } else if (step === 'own_pw') {
+      const setup = await this.req((c) => c.subUserMfaSetup(this.v('currentPassword')));
+      if (setup) this.go('qr', { setup });
+    } else if (step === 'qr' && !this.overview) {
+      // a sub-user's own device: bound, no recovery codes (the success text says so)
+      const own = await this.req((c) => c.subUserMfaConfirm(code));
+      if (!own) return;
+      this.closeDialog();
+      this.page.go({ step: 'subUser', own });
+      this.page.setStatus('row-mfa', { tone: 'ok', key: 'subuser.mfa_saved' });
+      this.status = { tone: 'ok', key: 'subuser.mfa_saved' };
+      this.emit('jd-security-change', { what: 'mfa', overview: undefined });
+    } else if (step === 'qr') {
+      const r = await this.req((c) => c.mfaConfirm(code));
+      if (r) await this.showCodes(r.recoveryCodes);
+    } else if (step.startsWith('sub')) {
+      const id = this.values.id!;
+      const ok = await this.req((c) =>
+        (step === 'sub_create'
           ? c.createSubUser({
               name: this.v('name').trim(),
               password: this.v('newPassword'),
@@ -569,457 +594,141 @@ export class JdSecuritySettings extends JdElement {
             })
           : step === 'sub_delete'
             ? c.deleteSubUser(id)
-            : c.disassociateSubUserMfa(id));
-        await this.saved('sub_users', 'security.saved');
-      } else if (step === 'unbind') {
-        await this.saved('mfa', 'security.saved', await c.unbindMfa());
-      } else if (step === 'value' && dialog === 'add_email') {
-        const sent = await c.setSecurityEmail(this.v('email').trim());
-        this.go('link');
-        this.dialogStatus = { tone: 'ok', key: 'security.link_sent', params: { to: sent.sentTo } };
-        await this.refresh();
-        this.emit('jd-security-change', { what: 'security_email', overview: this.overview });
-      } else if (step === 'value') {
-        await this.sendContact(c);
+            : c.disassociateSubUserMfa(id)
+        ).then(() => true),
+      );
+      if (ok)
+        await this.saved(
+          'sub_users',
+          'security.saved',
+          undefined,
+          undefined,
+          step === 'sub_create' ? 'sub-users' : `sub-${id}`,
+        );
+    } else if (step === 'unbind') {
+      const overview = await this.req((c) => c.unbindMfa());
+      if (overview) await this.saved('mfa', 'security.saved', overview);
+    } else if (step === 'value' && dialog === 'add_email') {
+      const sent = await this.req((c) => c.setSecurityEmail(this.v('email').trim()));
+      if (!sent) return;
+      this.go('link');
+      this.dlg.setStatus('dialog', { tone: 'ok', key: 'security.link_sent', params: { to: sent.sentTo } });
+      await this.refresh();
+      this.emit('jd-security-change', { what: 'security_email', overview: this.overview });
+    } else if (step === 'value') {
+      if (await this.sendContact()) {
+        const status = this.dlg.statusOf('send');
         this.go('code');
-      } else if (step === 'code') {
-        const overview = await c.contactConfirm({
-          kind: this.kind,
-          role: this.roleName(),
-          ...this.target(),
-          code: this.v('code').trim(),
-        });
-        await this.saved(dialog as SecurityChange, 'security.saved', overview);
-      } else if (step === 'password') {
-        const r = await c.changePassword({
-          currentPassword: this.v('currentPassword'),
-          newPassword: this.v('newPassword'),
-        });
-        await this.saved('password', 'security.saved_password', undefined, { n: r.signedOutSessions });
-      } else this.modal.close();
-    });
+        this.dlg.setStatus('send', status);
+      }
+    } else if (step === 'code') {
+      const body = { kind: this.kind, role: this.roleName(), ...this.target(), code };
+      const overview = await this.req((c) => c.contactConfirm(body));
+      if (overview) await this.saved(dialog as SecurityChange, 'security.saved', overview);
+    } else if (step === 'password') {
+      const body = { currentPassword: this.v('currentPassword'), newPassword: this.v('newPassword') };
+      const r = await this.req((c) => c.changePassword(body));
+      if (r) await this.saved('password', 'security.saved_password', undefined, { n: r.signedOutSessions });
+    } else this.closeDialog();
   }
 
-  /** A sub-user change from its row (disable/enable, "MFA required"); false when it failed (reported). */
-  private async subCall(call: (c: JdClient) => Promise<unknown>): Promise<boolean> {
+  /** A change from a row (sub-user disable/enable, "MFA required", contact reset); its status shows in that row. */
+  private async rowCall(row: string, what: SecurityChange, call: (c: JdClient) => Promise<unknown>): Promise<boolean> {
     const c = this.client;
+    if (!c) return false;
+    const id = this.identity;
+    this.page.setStatus(`row-${row}`, undefined);
     try {
-      await call(c!);
-      await this.saved('sub_users', 'security.saved');
+      const r = await call(c);
+      if (id !== this.identity) return false;
+      await this.saved(what, 'security.saved', isOverview(r) ? r : undefined, undefined, row);
       return true;
     } catch (e) {
-      this.fail(e, false);
+      if (id === this.identity) this.fail(e, false, row);
       return false;
-    }
-  }
-
-  private async resetContact(kind: 'phone' | 'email'): Promise<void> {
-    if (!this.client) return;
-    try {
-      const overview = await this.client.contactReset(kind);
-      await this.saved(`contact_${kind}`, 'security.saved', overview);
-    } catch (e) {
-      this.fail(e, false);
     }
   }
 
   private async resendLink(): Promise<void> {
     if (!this.client) return;
+    const id = this.identity;
     try {
       const sent = await this.client.resendEmailVerification();
+      if (id !== this.identity) return;
+      this.page.setStatus('row-security-email', { tone: 'ok', key: 'security.link_sent', params: { to: sent.sentTo } });
       this.status = { tone: 'ok', key: 'security.link_sent', params: { to: sent.sentTo } };
     } catch (e) {
-      this.fail(e, false);
+      if (id === this.identity) this.fail(e, false, 'security-email');
     }
   }
 
-  // ---- rendering: the settings page -------------------------------------------
+  // ---- rendering: the rows and steps are render modules (src/steps/security/) -----------
 
-  private badge(key: MessageKey, warn = false): TemplateResult {
-    return html`<span class=${warn ? 'badge warn' : 'badge'} part=${warn ? 'badge badge-warn' : 'badge badge-ok'}>${this.t(key)}</span>`;
+  /** The element's actions for the steps, made once (their handlers keep their identity across renders). */
+  private readonly actions: SecurityActions = {
+    set: (f, value) => {
+      this.set(f, value);
+      this.dlg.clearField(f);
+    },
+    open: (dialog, e, values) => this.open(dialog, e, values),
+    rowCall: (row, what, call) => this.rowCall(row, what, call),
+    resendLink: () => void this.resendLink(),
+    resend: () => void this.resend(),
+    support: () => this.go('support'),
+    copyCodes: () => void this.copyCodes(),
+    downloadCodes: () => this.downloadCodes(),
+    close: () => this.closeDialog(),
+    submit: (e) => void this.onSubmit(e),
+    closed: () => this.onDialogClose(),
+  };
+
+  private view(): SecurityView {
+    return {
+      locale: this.resolvedLocale,
+      config: this.config,
+      page: this.page,
+      dlg: this.dlg,
+      overview: this.overview,
+      values: this.values,
+      method: this.method,
+      channel: this.channel,
+      region: this.region,
+      kind: this.kind,
+      role: this.roleName(),
+      pwName: this.pwName(),
+      resendIn: this.countdown.remaining,
+      t: (key, params) => this.t(key, params),
+      errorText: (e) => this.errorText(e),
+      act: this.actions,
+    };
   }
 
-  private badges(c: ContactView | null): TemplateResult | typeof nothing {
-    if (!c) return nothing;
-    return html`${c.verified ? this.badge('security.verified') : this.badge('security.unverified', true)}
-      ${c.canVerifyIdentity ? this.badge('security.can_verify') : nothing} ${c.canSignIn ? this.badge('security.can_sign_in') : nothing}`;
-  }
-
-  /** The primary account's sub-users: name, status, creation date; disable/enable, delete; create. */
-  private renderSubUsers(subs: SubUserView[]): TemplateResult {
-    return html`<section part="sub-users" aria-labelledby="jd-subs-title">
-      <h3 id="jd-subs-title">${this.t('subuser.title')}</h3>
-      ${
-        subs.length
-          ? html`<ul>
-          ${subs.map((s) => {
-            const row = `sub-${s.id}`;
-            return html`<li part="row row-sub-user" data-sub=${s.name}>
-              <span class="name" id="jd-row-${row}">${s.name}</span>
-              <span class="value hint" part="value">${this.t('subuser.created', { date: this.when(s.createdAt) })}</span>
-              ${s.disabled ? this.badge('subuser.disabled', true) : this.badge('subuser.enabled')}
-              ${s.mfaBound ? this.badge('subuser.mfa_bound') : this.badge('subuser.mfa_not_bound', true)}
-              <label class="choice" part="choice"><input type="checkbox" data-action="mfa-required" aria-describedby="jd-row-${row}" .checked=${s.mfaRequired} @change=${(
-                e: Event,
-              ) => {
-                const box = e.target as HTMLInputElement;
-                // on failure the box goes back to what the server has
-                void this.subCall((c) => c.setSubUserMfaRequired(s.id, box.checked)).then(
-                  (ok) => ok || (box.checked = !box.checked),
-                );
-              }} />${this.t('subuser.mfa_required')}</label>
-              ${this.action(row, s.disabled ? 'subuser.enable' : 'subuser.disable', () => void this.subCall((c) => (s.disabled ? c.enableSubUser(s.id) : c.disableSubUser(s.id))))}
-              ${s.mfaBound ? this.action(row, 'subuser.disassociate', (e) => this.open('sub_disassociate', e, { id: s.id, name: s.name })) : nothing}
-              ${this.action(row, 'subuser.delete', (e) => this.open('sub_delete', e, { id: s.id, name: s.name }))}
-            </li>`;
-          })}
-        </ul>`
-          : html`<p class="hint">${this.t('subuser.none')}</p>`
-      }
-      <button type="button" part="button action" data-action="create" @click=${(e: Event) => this.open('sub_create', e)}>${this.t('subuser.create')}</button>
-    </section>`;
-  }
-
-  /** A signed-in sub-user: its own MFA device only; binding asks for its password, removal is the primary's. */
-  private renderOwn(m: SubUserMfaStatus): TemplateResult {
-    return html`<p part="status" class="status is-info" role="status">${this.t('subuser.forbidden_here')}</p>
-    <ul class="rows" part="rows">
-      ${this.row(
-        'mfa',
-        'security.mfa',
-        this.t(m.bound ? 'security.mfa_bound' : 'security.mfa_not_bound'),
-        html`${m.required ? this.badge('subuser.mfa_required') : nothing}
-          ${m.bound ? html`<span class="hint" tabindex="-1">${this.t('subuser.mfa_since', { date: this.when(m.boundAt) })}</span>` : nothing}`,
-        m.bound ? nothing : this.action('mfa', 'mfa.bind', (e) => this.open('mfa_own', e)),
-      )}
-    </ul>`;
-  }
-
-  /** A date and time in the element's locale ('' for none). */
-  private when(iso: string | null): string {
-    return iso
-      ? new Intl.DateTimeFormat(this.resolvedLocale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso))
-      : '';
-  }
-
-  private checkbox(name: 'ack' | 'mfa', key: MessageKey): TemplateResult {
-    return html`<label class="choice"><input type="checkbox" name=${name} .checked=${!!this.values[name]} @change=${(e: Event) => this.set(name, (e.target as HTMLInputElement).checked ? '1' : '')} />${this.t(key)}</label>`;
-  }
-
-  private action(row: string, key: MessageKey, onClick: (e: Event) => void): TemplateResult {
-    return html`<button type="button" part="button action" data-action=${key.slice(key.indexOf('.') + 1)} aria-describedby="jd-row-${row}" @click=${onClick}>
-      ${this.t(key)}
-    </button>`;
-  }
-
-  private row(id: string, name: MessageKey, value: string, extra: unknown, actions: unknown = nothing): TemplateResult {
-    return html`<li part="row row-${id}" data-row=${id}>
-      <span class="name" id="jd-row-${id}">${this.t(name)}</span>
-      <span class="value" part="value">${value}</span>
-      ${extra} ${actions}
-    </li>`;
-  }
-
-  private contactRow(kind: 'phone' | 'email', o: SecurityOverview): TemplateResult {
-    const id = `contact-${kind}`;
-    const contact = kind === 'phone' ? o.contactPhone : o.contactEmail;
-    const security = kind === 'phone' ? o.securityPhone : o.securityEmail;
-    const value =
-      contact?.value ??
-      this.t(security ? (kind === 'phone' ? 'security.same_as_phone' : 'security.same_as_email') : 'security.not_set');
-    return this.row(
-      id,
-      kind === 'phone' ? 'security.contact_phone' : 'security.contact_email',
-      value,
-      this.badges(contact),
-      html`${this.action(id, contact ? 'security.change' : 'security.set', (e) => this.open(`contact_${kind}`, e))}
-        ${contact ? this.action(id, 'security.use_security', () => void this.resetContact(kind)) : nothing}`,
-    );
-  }
-
-  private renderSettings(o: SecurityOverview): TemplateResult {
-    const email = o.securityEmail;
-    return html`<ul class="rows" part="rows">
-      ${this.row(
-        'security-phone',
-        'security.security_phone',
-        o.securityPhone?.value ?? this.t('security.not_set'),
-        this.badges(o.securityPhone),
-        this.action('security-phone', 'security.change', (e) => this.open('security_phone', e)),
-      )}
-      ${this.row(
-        'security-email',
-        'security.security_email',
-        email?.value ?? this.t('security.not_set'),
-        this.badges(email),
-        !email
-          ? this.action('security-email', 'security.add', (e) => this.open('add_email', e))
-          : email.verified
-            ? this.action('security-email', 'security.change', (e) => this.open('security_email', e))
-            : html`${this.action('security-email', 'security.verify', () => void this.resendLink())}
-              ${this.action('security-email', 'security.change', (e) => this.open('add_email', e))}`,
-      )}
-      ${this.contactRow('phone', o)} ${this.contactRow('email', o)}
-      ${this.row(
-        'password',
-        'security.password',
-        '',
-        nothing,
-        this.action('password', 'security.change', (e) => this.open('password', e)),
-      )}
-      ${this.row(
-        'mfa',
-        'security.mfa',
-        this.t(o.mfa.bound ? 'security.mfa_bound' : 'security.mfa_not_bound'),
-        o.mfa.bound
-          ? html`<span class="hint">${this.t('mfa.status', { date: this.when(o.mfa.boundAt), n: o.mfa.recoveryCodesLeft })}</span>`
-          : nothing,
-        o.mfa.bound
-          ? html`${this.action('mfa', 'mfa.unbind', (e) => this.open('mfa_unbind', e))} ${this.action('mfa', 'mfa.regenerate', (e) => this.open('mfa_codes', e))}`
-          : this.action('mfa', 'mfa.bind', (e) => this.open('mfa_bind', e)),
-      )}
-    </ul>
-    <p class="hint" part="hint">${this.t('security.contact_hint')}</p>
-    ${this.subs ? this.renderSubUsers(this.subs) : nothing}
-    <section part="events" aria-labelledby="jd-events-title">
-      <h3 id="jd-events-title">${this.t('security.events')}</h3>
-      ${
-        o.events.length
-          ? html`<table>
-          <thead>
-            <tr>
-              <th scope="col">${this.t('security.event')}</th>
-              <th scope="col">${this.t('security.time')}</th>
-              <th scope="col">${this.t('security.outcome')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${o.events.map(
-              (ev) => html`<tr part="event" data-type=${ev.type}>
-                <td>${this.t(`event.${ev.type}` as MessageKey)}</td>
-                <td><time datetime=${ev.at}>${this.when(ev.at)}</time></td>
-                <td>${this.t(ev.outcome === 'success' ? 'event.outcome_success' : 'event.outcome_failure')}</td>
-              </tr>`,
-            )}
-          </tbody>
-        </table>`
-          : html`<p class="hint">${this.t('security.no_events')}</p>`
-      }
-    </section>`;
-  }
-
-  // ---- rendering: the dialog --------------------------------------------------
-
-  private input(
-    f: Field,
-    label: MessageKey,
-    type: string,
-    autocomplete: string,
-    describedBy: string[] = [],
-    after: unknown = nothing,
-  ): TemplateResult {
-    const id = `jd-${f}`;
-    const error = this.errors[f];
-    if (error) describedBy = [...describedBy, `${id}-error`];
-    return html`<div class="field">
-      <label for=${id} part="label">${this.t(label)}</label>
-      <div class="row">
-        <input id=${id} class="grow" name=${f} part="input" type=${type} autocomplete=${autocomplete} inputmode=${f === 'code' ? 'numeric' : type === 'tel' ? 'tel' : nothing} maxlength=${f === 'code' ? 6 : nothing} .value=${this.v(f)} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${describedBy.length ? describedBy.join(' ') : nothing} @input=${(
-          e: Event,
-        ) => {
-          this.set(f, (e.target as HTMLInputElement).value);
-          if (this.errors[f]) this.errors = { ...this.errors, [f]: undefined };
-        }} />${after}
-      </div>
-      ${error ? html`<p id="${id}-error" class="error" part="error" data-field=${f}>${this.errorText(error)}</p>` : nothing}
-    </div>`;
-  }
-
-  private channelChoice(): TemplateResult {
-    return renderChoice(
-      'channel',
-      this.t('register.channel'),
-      [
-        ['sms', this.t('register.channel_sms')],
-        ['voice', this.t('register.channel_voice')],
-      ],
-      this.channel,
-      (c) => this.set('channel', c),
-    );
-  }
-
-  private codeInput(): TemplateResult {
-    const waiting = this.countdown.running;
-    // the MFA app's code (TOTP step-up, binding) is not sent: no resend, and its own label
-    const app = this.step === 'method' || this.step === 'qr';
-    const resend = app
-      ? nothing
-      : html`<button type="button" part="button resend" ?disabled=${waiting || this.busy} @click=${this.resend}>
-        ${waiting ? this.t('register.resend_in', { seconds: this.countdown.remaining }) : this.t('security.resend')}
-      </button>`;
-    return this.input('code', app ? 'mfa.code' : 'register.code', 'text', 'one-time-code', [], resend);
-  }
-
-  private renderStep(): { body: unknown; submit?: MessageKey } {
-    // only the steps of a primary account's dialogs read the overview
-    const o = this.overview!;
-    switch (this.step) {
-      case 'method': {
-        const label = (m: StepUpMethod): [StepUpMethod, string] => [
-          m,
-          m === 'totp'
-            ? this.t('security.method_totp')
-            : this.t(`security.method_${m}`, { to: (m === 'phone' ? o.securityPhone : o.securityEmail)?.value ?? '' }),
-        ];
-        return {
-          body: html`${renderChoice('method', this.t('security.step_up_intro'), o.stepUpMethods.map(label), this.method, (m) => this.set('method', m))}
-            ${this.method === 'phone' ? this.channelChoice() : this.method === 'totp' ? this.codeInput() : nothing}`,
-          submit: this.method === 'totp' ? 'security.next' : 'register.send_code',
-        };
-      }
-      case 'step_up':
-        return { body: this.codeInput(), submit: 'security.next' };
-      case 'code':
-        return { body: this.codeInput(), submit: 'security.confirm' };
-      case 'value': {
-        if (this.kind === 'email') {
-          return {
-            body: this.input('email', 'security.new_email', 'email', 'email'),
-            submit: this.dialog === 'add_email' ? 'security.confirm' : 'register.send_code',
-          };
-        }
-        return {
-          body: html`<div class="field">
-            <label for="jd-region" part="label">${this.t('register.region')}</label>
-            <select id="jd-region" name="region" part="input" autocomplete="tel-country-code" @change=${(e: Event) => this.set('region', (e.target as HTMLSelectElement).value)}>
-              ${renderRegionOptions(this.resolvedLocale, tenantRegions(this.config?.phoneRegions), this.region)}
-            </select>
-          </div>
-          ${this.input('phone', 'security.new_phone', 'tel', 'tel', this.roleName() === 'security' ? ['jd-login-hint'] : [])}
-          ${this.roleName() === 'security' ? html`<p id="jd-login-hint" class="hint" part="hint">${this.t('security.login_may_change')}</p>` : nothing}
-          ${this.channelChoice()}`,
-          submit: 'register.send_code',
-        };
-      }
-      case 'password':
-      case 'sub_create': {
-        const sub = this.step === 'sub_create';
-        return {
-          body: html`${
-            sub
-              ? this.input('name', 'subuser.name', 'text', 'off')
-              : this.input('currentPassword', 'security.current_password', 'password', 'current-password')
-          }
-            ${this.input('newPassword', sub ? 'login.password' : 'security.new_password', 'password', 'new-password', ['jd-newPassword-rules'])}
-            ${renderPasswordChecklist('jd-newPassword-rules', this.resolvedLocale, this.v('newPassword'), this.config?.passwordPolicy ?? DEFAULT_PASSWORD_POLICY, this.pwName())}
-            ${sub ? this.checkbox('mfa', 'subuser.mfa_required') : nothing}`,
-          submit: sub ? 'subuser.create' : 'security.confirm',
-        };
-      }
-      case 'support':
-        return {
-          body: html`<p>${this.t('security.no_method')}</p>${renderSupport(this.resolvedLocale, o.supportChannels)}`,
-        };
-      case 'wait':
-        return { body: html`<p class="hint">${this.t('common.loading')}</p>` };
-      case 'qr':
-        return {
-          body: html`${renderMfaSecret(this.resolvedLocale, this.setup!)}
-            ${this.codeInput()}`,
-          submit: 'security.confirm',
-        };
-      case 'codes': {
-        const codes = this.codes ?? [];
-        return {
-          body: html`<p>${this.t('mfa.codes_intro')}</p>
-          <ol part="recovery-codes">
-            ${codes.map((c) => html`<li><code>${c}</code></li>`)}
-          </ol>
-          <div class="footer">
-            <button type="button" part="button" data-copy @click=${this.copyCodes}>${this.t('mfa.copy')}</button>
-            <a part="link" download="recovery-codes.txt" href="data:text/plain;charset=utf-8,${encodeURIComponent(codes.join('\n'))}">${this.t('mfa.download')}</a>
-          </div>
-          ${this.checkbox('ack', 'mfa.saved_them')}`,
-          submit: 'mfa.done',
-        };
-      }
-      case 'unbind':
-        return { body: html`<p>${this.t('mfa.unbind_confirm')}</p>`, submit: 'mfa.unbind' };
-      case 'own_pw':
-        return {
-          body: html`<p id="jd-own-intro">${this.t('subuser.mfa_password')}</p>
-          ${this.input('currentPassword', 'login.password', 'password', 'current-password', ['jd-own-intro'])}`,
-          submit: 'security.next',
-        };
-      case 'sub_delete':
-      case 'sub_disassociate': {
-        const del = this.step === 'sub_delete';
-        return {
-          body: html`<p>${this.t(del ? 'subuser.delete_confirm' : 'subuser.disassociate_confirm', { name: this.values.name ?? '' })}</p>`,
-          submit: del ? 'subuser.delete' : 'subuser.disassociate',
-        };
-      }
+  private renderPage(v: SecurityView): TemplateResult {
+    const s = this.page.state;
+    const loginUrl = safeUrl(this.loginUrl);
+    switch (s.step) {
+      case 'primary':
+        return html`${renderAddEmail(v, s.overview)} ${renderSettings(v, s.overview, s.subs)} ${renderDialog(v)}`;
+      case 'subUser':
+        return html`${renderOwn(v, s.own)} ${renderDialog(v)}`;
+      case 'signedOut':
+        return html`<p part="status" class="status is-info" role="status">${this.t('security.sign_in_required')}</p>
+        ${loginUrl ? html`<p><a href=${loginUrl} part="link">${this.t('register.sign_in')}</a></p>` : nothing}`;
       default:
-        return { body: nothing };
+        return html`<p part="status" class="hint" role="status">${this.t('common.loading')}</p>`;
     }
-  }
-
-  private renderDialog(): TemplateResult {
-    const d = this.dialog;
-    const step = d ? this.renderStep() : undefined;
-    const s = this.dialogStatus;
-    // The recovery codes are shown once: Escape does not close them before "I have saved them".
-    const unsaved = this.step === 'codes' && !this.values.ack;
-    return html`<dialog part="dialog" aria-labelledby="jd-dialog-title" @close=${this.onDialogClose} @cancel=${(e: Event) => unsaved && e.preventDefault()}>
-      ${
-        d && step
-          ? html`<form part="form" novalidate @submit=${this.onSubmit}>
-          <h3 id="jd-dialog-title">${this.t(
-            d === 'add_email'
-              ? 'security.security_email'
-              : d === 'mfa_codes'
-                ? 'mfa.regenerate'
-                : d.startsWith('mfa')
-                  ? 'security.mfa'
-                  : d.startsWith('sub')
-                    ? `subuser.${d.slice(4) as 'create' | 'delete' | 'disassociate'}`
-                    : `security.${d as Exclude<SecurityChange, 'sub_users'>}`,
-          )}</h3>
-          ${step.body}
-          <div part="status" class=${s ? `status is-${s.tone}` : 'status'} role="status" aria-atomic="true">${s ? this.t(s.key, s.params) : nothing}</div>
-          <div class="footer">
-            ${
-              step.submit
-                ? html`<button type="submit" part="submit" ?disabled=${this.busy || unsaved}>${this.t(step.submit)}</button>`
-                : nothing
-            }
-            ${
-              this.step === 'codes'
-                ? nothing
-                : html`<button type="button" part="button" data-close @click=${() => this.modal.close()}>
-                ${this.t(step.submit ? 'security.cancel' : 'security.close')}
-              </button>`
-            }
-          </div>
-        </form>`
-          : nothing
-      }
-    </dialog>`;
   }
 
   protected override render(): TemplateResult {
-    const loginUrl = safeUrl(this.loginUrl);
-    const o = this.overview;
-    return html`<div lang=${this.resolvedLocale}>
+    // the one polite live region mirrors the latest status; the visible ones sit by their actions
+    const live = this.dlg.statusOf('dialog') ?? this.dlg.statusOf('send') ?? this.dlg.statusOf('codes') ?? this.status;
+    const v = this.view();
+    return html`<div class="root" lang=${this.resolvedLocale}>
       <slot name="header"></slot>
-      ${this.renderLogo()}<h2 part="title">${this.t('security.title')}</h2>
-      ${
-        this.renderLoadState() ??
-        (o || this.own
-          ? html`${o ? this.renderSettings(o) : this.renderOwn(this.own!)} ${this.renderStatus()} ${this.renderDialog()}`
-          : html`<p part="status" class="status is-info" role="status">${this.t('security.sign_in_required')}</p>
-          ${loginUrl ? html`<p><a href=${loginUrl} part="link">${this.t('register.sign_in')}</a></p>` : nothing}`)
-      }
+      ${this.renderLogo()}<h2 class="step-title" part="title" tabindex="-1">${this.t('security.title')}</h2>
+      ${statusLine(v, this.page.statusOf('page'))}
+      ${this.renderLoadState() ?? this.renderPage(v)}
+      <div class="sr-only" aria-live="polite" aria-atomic="true">${live ? this.t(live.key, live.params) : nothing}</div>
       <slot name="footer"></slot>
     </div>`;
   }

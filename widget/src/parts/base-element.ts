@@ -12,6 +12,7 @@ import type { ErrorCode, ErrorParams } from '../../../shared/src/errors.ts';
 import {
   errorMessage,
   isLocale,
+  loadLocale,
   matchLocale,
   t,
   type Locale,
@@ -20,7 +21,10 @@ import {
 import type { SessionMode } from '../../../shared/src/api.ts';
 import type { TenantPublicConfig } from '../../../shared/src/tenant.ts';
 import { isBrandColor, isCornerRadius, isHttpsUrl } from '../../../shared/src/rules/branding.ts';
-import { JdApiError, JdClient } from '../client.ts';
+import { JdApiError, defaultSessionMode, type JdClient } from '../client.ts';
+import { sessionStoreFor, type SessionState, type SessionStore } from '../session.ts';
+
+type StoreOptions = Parameters<typeof sessionStoreFor>[0];
 import { base, tokens } from '../styles.ts';
 
 /** A message to show, kept as key + params so a locale change re-renders it. */
@@ -56,6 +60,7 @@ export abstract class JdElement extends LitElement {
     loading: { state: true },
     loadError: { state: true },
     status: { state: true },
+    session: { state: true },
   };
 
   /** The tenant's publishable key (`pk_…`). */
@@ -71,14 +76,56 @@ export abstract class JdElement extends LitElement {
   declare protected loading: boolean;
   declare protected loadError: FieldError | undefined;
   declare protected status: StatusMessage | undefined;
+  /** The page's session (src/session.ts), shared by every element with the same api-base and key. */
+  declare protected session: SessionState;
 
   protected client: JdClient | undefined;
+  protected store: SessionStore | undefined;
+  private storeOptions: StoreOptions | undefined;
+  private unsubscribe: (() => void) | undefined;
   private loadSeq = 0;
 
   constructor() {
     super();
     this.loading = true;
+    this.session = { status: 'unknown' };
   }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // back on the page (moved, or re-added): the page's store, which may be a new one by now
+    if (this.storeOptions && !this.unsubscribe) this.useStore(this.storeOptions);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  /**
+   * Takes the page's store for these options and follows its session: every change, from any
+   * element or tab, lands in sessionChanged(). Without a key there is no session to follow.
+   */
+  private useStore(options: StoreOptions): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    const store = sessionStoreFor(options);
+    this.store = store;
+    this.client = store.client;
+    if (!options.publishableKey || !this.isConnected) return;
+    this.unsubscribe = store.subscribe((next) => {
+      const previous = this.session;
+      this.session = next;
+      this.sessionChanged(next, previous);
+    });
+  }
+
+  /**
+   * The page's session changed (or was first learned). Elements override it to leave a flow that
+   * belongs to the old identity: its steps and messages must not survive into another one.
+   */
+  protected sessionChanged(_next: SessionState, _previous: SessionState): void {}
 
   /**
    * A fresh token for the portal's own backend: an ES256 JWT (~5 minutes) that it verifies
@@ -110,16 +157,28 @@ export abstract class JdElement extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!this.client || changed.has('publishableKey') || changed.has('apiBase') || changed.has('sessionMode')) {
-      this.client = new JdClient({
+      const apiBase = this.apiBase ?? '';
+      this.storeOptions = {
         publishableKey: this.publishableKey ?? '',
-        apiBase: this.apiBase ?? '',
+        apiBase,
         // an empty or unknown attribute value means "choose by origin"
-        sessionMode: this.sessionMode === 'cookie' || this.sessionMode === 'token' ? this.sessionMode : undefined,
+        sessionMode:
+          this.sessionMode === 'cookie' || this.sessionMode === 'token'
+            ? this.sessionMode
+            : defaultSessionMode(apiBase),
         locale: this.resolvedLocale,
-      });
-      void this.load(this.client);
+      };
+      this.useStore(this.storeOptions);
+      void this.load(this.client!);
     }
-    this.client.locale = this.resolvedLocale;
+    this.client!.locale = this.resolvedLocale;
+    // the widget build loads one catalogue per locale (widget/src/i18n.ts); until the new one is
+    // in, t() answers from the one already loaded
+    if (changed.has('locale') && !this.loading)
+      void loadLocale(this.resolvedLocale).then(
+        () => this.requestUpdate(),
+        () => {},
+      );
   }
 
   private async load(client: JdClient): Promise<void> {
@@ -127,6 +186,8 @@ export abstract class JdElement extends LitElement {
     this.loading = true;
     this.loadError = undefined;
     if (!this.publishableKey) {
+      await loadLocale(this.resolvedLocale).catch(() => {});
+      if (seq !== this.loadSeq) return;
       this.loading = false;
       this.loadError = { code: 'tenant_unknown' };
       return;
@@ -135,12 +196,18 @@ export abstract class JdElement extends LitElement {
       const [config] = await Promise.all([client.config(), this.loadExtra(client)]);
       if (seq !== this.loadSeq) return;
       this.config = config;
+      // the locale may come from the config (its default): load its messages before the first real render
+      await loadLocale(this.resolvedLocale);
+      if (seq !== this.loadSeq) return;
       client.locale = this.resolvedLocale;
       this.applyBranding(config);
       this.configLoaded(config);
     } catch (e) {
       if (seq !== this.loadSeq) return;
       const err = toApiError(e);
+      // the error is said in the page's language: its messages may not have loaded yet
+      await loadLocale(this.resolvedLocale).catch(() => {});
+      if (seq !== this.loadSeq) return;
       this.loadError = { code: err.code, params: err.params };
       this.fireError(err.code, err.params);
     } finally {

@@ -31,7 +31,10 @@ export class ModalController implements ReactiveController {
     await this.host.updateComplete;
     const d = this.dialog;
     if (d && !d.open) d.showModal();
-    await this.focusFirst();
+    // the step's heading first (docs/elements.md: focus goes to the step's heading), else a field
+    const heading = d?.querySelector<HTMLElement>('[data-step-focus]');
+    if (heading) heading.focus();
+    else await this.focusFirst();
   }
 
   /** Focuses the first invalid field, else the first field or button of the current step. */
@@ -45,8 +48,12 @@ export class ModalController implements ReactiveController {
   }
 
   close(): void {
+    const d = this.dialog;
+    // a dialog already closed sends no close event: remembering this opening would make the next
+    // opening's own close look stale
+    if (!d?.open) return;
     this.closing = this.generation;
-    this.dialog?.close();
+    d.close();
   }
 
   /**
@@ -67,7 +74,12 @@ export class ModalController implements ReactiveController {
   closed(): void {
     const t = this.trigger;
     this.trigger = null;
-    (t?.isConnected ? t : this.scope?.querySelector('button'))?.focus();
+    // no button left beside it (a sub-user's bound MFA): the row's own focusable text
+    const row = this.scope?.closest('li');
+    (t?.isConnected
+      ? t
+      : (this.scope?.querySelector<HTMLElement>('button') ?? row?.querySelector<HTMLElement>('button, [tabindex="-1"]'))
+    )?.focus();
   }
 
   hostDisconnected(): void {

@@ -1,0 +1,22 @@
+import { html, type TemplateResult } from 'lit';
+import type { SignedIn } from '../../../../shared/src/api.ts';
+import { status, step, type LoginView } from './view.ts';
+
+/** Who is signed in, and "Sign out". */
+export function renderSignedIn(v: LoginView, s: SignedIn): TemplateResult {
+  const sub = s.account.subUser;
+  const who = sub
+    ? v.t('subuser.signed_in_as', { sub: sub.name, primary: s.account.accountName })
+    : v.t('login.signed_in_as', { name: s.account.accountName });
+  const busy = v.flow.isBusy('signOut');
+  return step(
+    'jd-login-title',
+    v.t('login.title'),
+    html`<p id="jd-signed-in" part="signed-in">${who}</p>
+    ${status(v, 'notice')}
+    <div class="actions">
+      <button type="button" class="btn-secondary" part="button sign-out" aria-describedby="jd-signed-in" ?disabled=${busy} aria-busy=${busy ? 'true' : 'false'} @click=${v.act.signOut}>${v.t('login.sign_out')}</button>
+    </div>
+    ${status(v, 'signOut')}`,
+  );
+}

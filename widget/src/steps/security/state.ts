@@ -1,0 +1,104 @@
+/**
+ * The security settings' flows (docs/elements.md#flows): the page's and the open dialog's states,
+ * the dialog's fields, and where feedback about them belongs. Pure: the element holds the
+ * controllers, the steps (render modules beside this file) draw the states.
+ */
+import type { ErrorCode } from '../../../../shared/src/errors.ts';
+import type { MfaSetupResponse, SecurityOverview, SubUserMfaStatus, SubUserView } from '../../../../shared/src/api.ts';
+
+/** What a `jd-security-change` event reports as changed. */
+export type SecurityChange =
+  'security_phone' | 'security_email' | 'contact_phone' | 'contact_email' | 'password' | 'mfa' | 'sub_users';
+/**
+ * The dialogs: a change, adding/replacing an unverified security email by link, binding/unbinding MFA, new recovery codes,
+ * a signed-in sub-user binding its own MFA (mfa_own), creating a sub-user, confirming a sub-user's deletion or the
+ * disassociation of its MFA device.
+ */
+export type Dialog =
+  | Exclude<SecurityChange, 'mfa' | 'sub_users'>
+  | 'add_email'
+  | 'mfa_bind'
+  | 'mfa_unbind'
+  | 'mfa_codes'
+  | 'mfa_own'
+  | 'sub_create'
+  | 'sub_delete'
+  | 'sub_disassociate';
+/**
+ * method: choose how to verify identity (for TOTP also its code); step_up: the code sent; value: the new
+ * phone/email; code: the code sent there; wait: a request runs; qr: the MFA secret and its first code;
+ * codes: the recovery codes, shown once; unbind: confirm unbinding MFA; own_pw: a sub-user's password
+ * before its own binding (sub-users have no contacts for a step-up).
+ */
+export type Step =
+  | 'method'
+  | 'step_up'
+  | 'value'
+  | 'code'
+  | 'password'
+  | 'link'
+  | 'support'
+  | 'wait'
+  | 'qr'
+  | 'codes'
+  | 'unbind'
+  | 'own_pw'
+  | 'sub_create'
+  | 'sub_delete'
+  | 'sub_disassociate';
+/** `name` is a new sub-user's; its password is `newPassword` */
+export type Field = 'code' | 'phone' | 'email' | 'currentPassword' | 'newPassword' | 'name';
+/** the dialog's values: its fields, the chosen method, channel and region, the checkboxes, the sub-user's id */
+export type Value = Field | 'method' | 'channel' | 'region' | 'ack' | 'mfa' | 'id';
+export type Values = Partial<Record<Value, string>>;
+
+/** The page: not known yet, nobody signed in, a primary account, or a sub-user (its own MFA only). */
+export type PageState =
+  | { step: 'loading' }
+  | { step: 'signedOut' }
+  | { step: 'primary'; overview: SecurityOverview; subs: SubUserView[] }
+  | { step: 'subUser'; own: SubUserMfaStatus };
+
+/**
+ * The open dialog: closed, or one dialog at one step with its values; the MFA secret being bound
+ * (step qr) and the recovery codes (step codes, shown once) live in the state, so closing drops them.
+ */
+export type DialogState =
+  { step: 'closed' } | { step: Step; dialog: Dialog; values: Values; setup?: MfaSetupResponse; codes?: string[] };
+
+/** The fields each step validates and shows errors at (an error about another field is the dialog's status). */
+export const STEP_FIELDS: Partial<Record<Step, Field[]>> = {
+  method: ['code'],
+  step_up: ['code'],
+  qr: ['code'],
+  value: ['phone', 'email'],
+  code: ['code'],
+  password: ['currentPassword', 'newPassword'],
+  own_pw: ['currentPassword'],
+  sub_create: ['name', 'newPassword'],
+};
+
+/** The row (`data-row`) whose action opened a dialog: its "saved" shows there. */
+export function rowOf(d: Dialog | SecurityChange): string {
+  if (d === 'add_email') return 'security-email';
+  if (d.startsWith('mfa')) return 'mfa';
+  if (d.startsWith('sub')) return 'sub-users';
+  return d.replace('_', '-');
+}
+
+export function isOverview(r: unknown): r is SecurityOverview {
+  return typeof r === 'object' && r !== null && 'stepUpMethods' in r;
+}
+
+/** Where a server error without a usable field path belongs. */
+export function fieldForCode(code: ErrorCode): Field | undefined {
+  if (code === 'code_cooldown' || code === 'code_daily_limit') return undefined;
+  // code_*, and the MFA code's mfa_code_invalid, mfa_code_reused, mfa_clock_drift
+  if (code.startsWith('code_') || code.startsWith('mfa_c')) return 'code';
+  if (code.startsWith('phone_')) return 'phone';
+  if (code.startsWith('email_')) return 'email';
+  if (code === 'password_incorrect') return 'currentPassword';
+  if (code.startsWith('account_name') || code === 'sub_user_name_taken') return 'name';
+  if (code.startsWith('password_')) return 'newPassword';
+  return undefined;
+}
