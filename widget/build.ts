@@ -1,51 +1,85 @@
 /**
- * Bundles the widget (all three elements + Lit) into dist/jd-account.js, and <jd-register> +
- * <jd-login> alone into dist/jd-register-login.js, and checks their budgets. `tsx widget/build.ts`
- * builds, prints sizes and exits non-zero when a budget is exceeded (`npm test` runs it); the BFF
- * imports buildWidget() to build on start when dist/ is missing.
+ * Bundles the widget into dist/ with code splitting (esbuild, ESM): one entry per element
+ * (jd-login.js, jd-register.js, jd-security-settings.js), jd-register-login.js (the pair) and
+ * jd-account.js (all three, what existing embeds load), sharing chunks (Lit, the client, the parts);
+ * each entry has a message catalogue chunk per locale, imported for the page's locale only
+ * (widget/src/i18n.ts, which replaces shared/src/i18n/index.ts in the bundle). `tsx widget/build.ts`
+ * builds, prints sizes and exits non-zero when a size ceiling is exceeded (`npm test` runs it); the
+ * BFF imports buildWidget() to build on start when dist/ is missing.
  *
- * Each bundle carries only the messages its modules can use (widget/prune-messages.ts): the
- * sources are scanned in a first, unminified pass, the catalogues pruned in the second.
+ * An entry's catalogues carry only the messages its own modules can use (widget/prune-messages.ts),
+ * so a page with <jd-login> alone does not download the security settings' texts: a first,
+ * unminified pass finds the modules each entry bundles (its metafile's import graph) and scans them;
+ * in the second, each entry is wrapped in a module that registers its own pruned catalogues
+ * (virtual modules, one per entry and locale) with widget/src/i18n.ts, which merges those of all
+ * the entries on a page.
  *
  * The sources' html``/css`` templates are written indented; both passes load them through
  * stripTemplateIndent (widget/template-indent.ts), so the bundle ships them flush-left.
  */
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import type { Locale } from '../shared/src/i18n/locale.ts';
 import { pruneCatalog, usedMessageKeys, type UsedMessageKeys } from './prune-messages.ts';
 import { stripTemplateIndent } from './template-indent.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ENTRY = fileURLToPath(new URL('./src/index.ts', import.meta.url));
-const OUTFILE = fileURLToPath(new URL('../dist/jd-account.js', import.meta.url));
-const REGISTER_LOGIN_OUTFILE = fileURLToPath(new URL('../dist/jd-register-login.js', import.meta.url));
-/** The message catalogues, by absolute (esbuild's onLoad) or relative (metafile) path; a Go regexp for esbuild */
+export const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
+const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+
+/** The entry points, by output name (dist/<name>.js). */
+const ENTRIES = {
+  'jd-account': src('index.ts'),
+  'jd-login': src('entries/jd-login.ts'),
+  'jd-register': src('entries/jd-register.ts'),
+  'jd-security-settings': src('entries/jd-security-settings.ts'),
+  'jd-register-login': src('entries/jd-register-login.ts'),
+};
+export type EntryName = keyof typeof ENTRIES;
+
+/** The message catalogues, by absolute (esbuild's onLoad) or relative (metafile) path */
 const CATALOG = /(?:^|[\\/])shared[\\/]src[\\/]i18n[\\/](?:en|zh-CN)\.ts$/;
+/** Each locale's catalogue module and the name it exports. */
+const CATALOGS: Record<Locale, { file: string; name: string }> = {
+  en: { file: resolve(ROOT, 'shared/src/i18n/en.ts'), name: 'en' },
+  'zh-CN': { file: resolve(ROOT, 'shared/src/i18n/zh-CN.ts'), name: 'zhCN' },
+};
+/**
+ * The second pass's virtual modules: `jd-entry:<entry>` wraps an entry, `jd-catalog:<entry>/<locale>`
+ * is its catalogue (esbuild names the chunk after the locale: <locale>-HASH.js).
+ */
+const ENTRY_NS = 'jd-entry';
+const CATALOG_NS = 'jd-catalog';
+const catalogModule = (entry: EntryName, locale: Locale) => `${CATALOG_NS}:${entry}/${locale}`;
+/** shared/src/i18n/index.ts, which the bundle replaces with widget/src/i18n.ts (one catalogue per locale, on demand) */
+const SHARED_I18N = resolve(ROOT, 'shared/src/i18n/index.ts');
+const WIDGET_I18N = src('i18n.ts');
 /** The widget's own sources, whose templates are written indented (a Go regexp for esbuild) */
 const WIDGET_SOURCE = /[\\/]widget[\\/]src[\\/].*\.ts$/;
+/** Chunk file names end in esbuild's content hash: served with an immutable cache header (bff/src/routes/static.ts). */
+export const HASHED_CHUNK = /^[A-Za-z0-9_-]+-[A-Z0-9]{8}\.js(?:\.map)?$/;
 
 /**
- * Issue 2's target, the one that matters to a portal that only signs users up and in: a standalone
- * bundle with <jd-register> and <jd-login>, Lit included, at most 30 kB gzip (-9).
+ * The targets of docs/benchmarks.md: what a page with <jd-login> alone downloads first
+ * (dist/jd-login.js, the chunks it imports and one locale's catalogue, brotli q11) at most 12 KiB,
+ * and all three elements (dist/jd-account.js) at most 25 KiB. `npm run bench` reports them as
+ * PASS/MISS; they are not met yet (see docs/benchmarks.md), so they do not fail the build.
  */
-export const REGISTER_LOGIN_GZIP_BUDGET = 30_000;
+export const LOGIN_BROTLI_BUDGET = 12 * 1024;
+export const ALL_BROTLI_BUDGET = 25 * 1024;
 
 /**
- * dist/jd-account.js, all three elements. No target was set for it; this budget allows the account
- * center (<jd-security-settings>: contacts, step-up, MFA, sub-users) about 8 kB on top of the pair
- * above (35.3 kB measured when set, when virtual MFA and sub-users were added), so growth is a decision rather than a drift.
- * +190 B for the Idempotency-Key of creates (the header and the three error messages, both locales);
- * +60 B for service_unavailable ("try again shortly", both locales, and a proxy's 5xx page read as it).
+ * What fails the build (and so `npm test`): growth past what was measured, plus ~3 %: jd-login.js
+ * once each entry got its own pruned catalogues (25,682 B), jd-account.js when the elements were
+ * rebuilt as step flows (~42.0 kB; it keeps the union of the catalogues, 42,711 B with the later
+ * step-flow work). Lower them as the bundles shrink towards the targets above; raising them is a
+ * decision, not a drift.
  */
-export const STANDALONE_GZIP_BUDGET = 38_250;
-
-/** What the register+login budget measures (dist/jd-register-login.js): index.ts without <jd-security-settings>. */
-const REGISTER_LOGIN_ENTRY = `export { JdRegister } from './elements/jd-register.ts';
-export { JdLogin } from './elements/jd-login.ts';
-export { JdClient, JdApiError, defaultSessionMode, tokenStorageKey } from './client.ts';`;
+export const LOGIN_BROTLI_CEILING = 26_500;
+export const ALL_BROTLI_CEILING = 43_300;
 
 /** Modules that must never reach the browser bundle (zod, libphonenumber metadata, the zod-based shared modules). */
 const FORBIDDEN = [
@@ -55,12 +89,18 @@ const FORBIDDEN = [
   /shared\/src\/rules\/phone\.ts$/,
   /shared\/src\/api\.ts$/,
   /shared\/src\/tenant\.ts$/,
+  /shared\/src\/i18n\/index\.ts$/,
 ];
 
 const OPTIONS = {
   absWorkingDir: ROOT,
+  entryPoints: ENTRIES,
   bundle: true,
   format: 'esm',
+  splitting: true,
+  outdir: DIST,
+  entryNames: '[name]',
+  chunkNames: '[name]-[hash]',
   target: 'es2022',
   minify: true,
   legalComments: 'none',
@@ -69,14 +109,19 @@ const OPTIONS = {
 } satisfies BuildOptions;
 
 export interface BundleSize {
+  /** the entry and every chunk it imports statically, plus the largest locale catalogue chunk */
+  files: string[];
   bytes: number;
   gzipBytes: number;
+  brotliBytes: number;
 }
 
-export interface WidgetBuild extends BundleSize {
+export interface WidgetBuild {
+  /** dist/jd-account.js (all three elements) */
   file: string;
-  /** dist/jd-register-login.js; absent when not built */
-  registerLogin?: BundleSize & { file: string };
+  entries: Record<EntryName, BundleSize>;
+  /** the heaviest input modules of jd-account.js, by minified bytes in the output (esbuild's metafile) */
+  heaviest: { input: string; bytes: number }[];
 }
 
 function checkInputs(metafile: Metafile): void {
@@ -84,18 +129,72 @@ function checkInputs(metafile: Metafile): void {
   if (leaked.length) throw new Error(`widget bundle must not include: ${leaked.join(', ')}`);
 }
 
-/** Serves the catalogues with only the entries `used` (null: all of them). */
-function pruneMessages(used: UsedMessageKeys | null): Plugin {
+/** Replaces shared/src/i18n/index.ts (both catalogues, static) with widget/src/i18n.ts (one per locale, dynamic). */
+function widgetI18n(): Plugin {
   return {
-    name: 'jd-prune-messages',
+    name: 'jd-widget-i18n',
     setup(b) {
-      if (used)
-        b.onLoad({ filter: CATALOG }, (args) => ({
-          contents: pruneCatalog(readFileSync(args.path, 'utf8'), used),
-          loader: 'ts',
-        }));
+      b.onResolve({ filter: /[\\/]i18n[\\/]index\.ts$/ }, (args) =>
+        resolve(args.resolveDir, args.path) === SHARED_I18N ? { path: WIDGET_I18N } : undefined,
+      );
     },
   };
+}
+
+/**
+ * The second pass's entries: each entry point is a wrapper that registers the entry's own catalogue
+ * chunks (one per locale, pruned to `used`, null: all messages) with widget/src/i18n.ts, then
+ * re-exports the entry's module.
+ */
+function entryCatalogs(used: Record<EntryName, UsedMessageKeys | null>): Plugin {
+  const locales = Object.keys(CATALOGS) as Locale[];
+  return {
+    name: 'jd-entry-catalogs',
+    setup(b) {
+      b.onResolve({ filter: new RegExp(`^(?:${ENTRY_NS}|${CATALOG_NS}):`) }, (args) => {
+        const colon = args.path.indexOf(':');
+        return { path: args.path.slice(colon + 1), namespace: args.path.slice(0, colon) };
+      });
+      b.onLoad({ filter: /.*/, namespace: ENTRY_NS }, (args) => {
+        const entry = args.path as EntryName;
+        const loaders = locales.map(
+          (l) =>
+            `${JSON.stringify(l)}: () => import(${JSON.stringify(catalogModule(entry, l))}).then((m) => m.${CATALOGS[l].name})`,
+        );
+        return {
+          contents: [
+            `import { registerCatalogs } from ${JSON.stringify(WIDGET_I18N)};`,
+            `export * from ${JSON.stringify(ENTRIES[entry])};`,
+            `registerCatalogs({ ${loaders.join(', ')} });`,
+          ].join('\n'),
+          resolveDir: ROOT,
+          loader: 'js',
+        };
+      });
+      b.onLoad({ filter: /.*/, namespace: CATALOG_NS }, (args) => {
+        const [entry, locale] = args.path.split('/') as [EntryName, Locale];
+        const source = readFileSync(CATALOGS[locale].file, 'utf8');
+        const keys = used[entry];
+        return {
+          contents: keys ? pruneCatalog(source, keys) : source,
+          resolveDir: dirname(CATALOGS[locale].file),
+          loader: 'ts',
+        };
+      });
+    },
+  };
+}
+
+/** The widget's own modules (not Lit's, not the catalogues) an entry bundles, from the first pass's import graph, by relative path. */
+function entrySources(metafile: Metafile, entry: EntryName): string[] {
+  const seen = new Set<string>();
+  const visit = (input: string) => {
+    if (seen.has(input) || !metafile.inputs[input]) return;
+    seen.add(input);
+    for (const i of metafile.inputs[input].imports) if (!i.external) visit(i.path);
+  };
+  visit(relative(ROOT, ENTRIES[entry]).replaceAll('\\', '/'));
+  return [...seen].filter((input) => !input.startsWith('node_modules/') && !CATALOG.test(input));
 }
 
 /**
@@ -114,81 +213,159 @@ export function templateIndentPlugin(): Plugin {
   };
 }
 
-/** Scans the bundle's own sources (not Lit's, not the catalogues') for the messages they use, then bundles with only those. */
-async function bundleWithUsedMessages(
-  entry: Pick<BuildOptions, 'entryPoints' | 'stdin'>,
-  outfile: string,
-): Promise<void> {
+const brotli = (code: Uint8Array) =>
+  brotliCompressSync(code, {
+    params: {
+      [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY,
+      [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT,
+      [zlib.BROTLI_PARAM_SIZE_HINT]: code.length,
+    },
+  }).length;
+
+/**
+ * What loading an entry costs: the entry, the chunks it imports statically (transitively), and the
+ * larger of its own catalogue chunks (a page loads one locale). Each file is compressed on its own, as served.
+ */
+export function entrySize(
+  metafile: Metafile,
+  outputs: Map<string, Uint8Array>,
+  name: EntryName,
+  entry: string,
+): BundleSize {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const i of metafile.outputs[file]?.imports ?? []) if (i.kind === 'import-statement') visit(i.path);
+  };
+  visit(entry);
+  const catalogs = Object.entries(metafile.outputs)
+    .filter(
+      ([file, o]) =>
+        file.endsWith('.js') && Object.keys(o.inputs).some((input) => input.startsWith(`${CATALOG_NS}:${name}/`)),
+    )
+    .map(([file]) => file)
+    .sort((a, b) => (outputs.get(b)?.length ?? 0) - (outputs.get(a)?.length ?? 0));
+  if (catalogs[0]) seen.add(catalogs[0]);
+  const files = [...seen];
+  const sum = (f: (code: Uint8Array) => number) => files.reduce((n, file) => n + f(outputs.get(file)!), 0);
+  return {
+    files: files.map((f) => basename(f)),
+    bytes: sum((c) => c.length),
+    gzipBytes: sum((c) => gzipSync(c, { level: 9 }).length),
+    brotliBytes: sum(brotli),
+  };
+}
+
+/** Scans each entry's own sources (not Lit's, not the catalogues') for the messages they use, then bundles each entry with only those. */
+async function bundle(): Promise<WidgetBuild> {
   const scan = await build({
     ...OPTIONS,
-    ...entry,
-    metafile: true,
     minify: false,
     write: false,
-    plugins: [templateIndentPlugin()],
+    plugins: [widgetI18n(), templateIndentPlugin()],
   });
   checkInputs(scan.metafile);
-  const sources = Object.keys(scan.metafile.inputs)
-    .filter((input) => input !== '<stdin>' && !input.startsWith('node_modules/') && !CATALOG.test(input))
-    .map((input) => readFileSync(resolve(ROOT, input), 'utf8'));
+  const names = Object.keys(ENTRIES) as EntryName[];
+  const used = Object.fromEntries(
+    names.map((name) => [
+      name,
+      usedMessageKeys(entrySources(scan.metafile, name).map((input) => readFileSync(resolve(ROOT, input), 'utf8'))),
+    ]),
+  ) as Record<EntryName, UsedMessageKeys | null>;
   const result = await build({
     ...OPTIONS,
-    ...entry,
-    metafile: true,
-    outfile,
+    entryPoints: Object.fromEntries(names.map((name) => [name, `${ENTRY_NS}:${name}`])),
     sourcemap: 'linked',
     write: false,
-    plugins: [templateIndentPlugin(), pruneMessages(usedMessageKeys(sources))],
+    plugins: [widgetI18n(), templateIndentPlugin(), entryCatalogs(used)],
   });
   checkInputs(result.metafile);
+  // the catalogues reach the bundle only as the entries' pruned chunks, never whole
+  const whole = Object.keys(result.metafile.inputs).filter((input) => CATALOG.test(input));
+  if (whole.length) throw new Error(`widget modules must not import a catalogue (${whole.join(', ')}): use t()`);
   // written aside, then renamed over: a BFF serving dist/ while another process (a second BFF, a
-  // test) rebuilds never reads half a file
+  // test) rebuilds never reads half a file; chunks of earlier builds stay (a page that loaded an
+  // older entry may still ask for them) until they are a day old
+  mkdirSync(DIST, { recursive: true });
+  const outputs = new Map<string, Uint8Array>();
   for (const file of result.outputFiles) {
     mkdirSync(dirname(file.path), { recursive: true });
     const aside = `${file.path}.${process.pid}.tmp`;
     writeFileSync(aside, file.contents);
     renameSync(aside, file.path);
+    outputs.set(resolve(file.path).slice(ROOT.length).replaceAll('\\', '/'), file.contents);
   }
+  removeOldChunks(new Set(result.outputFiles.map((f) => basename(f.path))));
+  const meta = result.metafile;
+  const rel = (name: EntryName) =>
+    Object.keys(meta.outputs).find((o) => o.endsWith(`/${name}.js`) && meta.outputs[o].entryPoint)!;
+  const entries = Object.fromEntries(names.map((name) => [name, entrySize(meta, outputs, name, rel(name))])) as Record<
+    EntryName,
+    BundleSize
+  >;
+  const account = new Set(entries['jd-account'].files);
+  const weights = new Map<string, number>();
+  for (const [file, o] of Object.entries(meta.outputs))
+    if (account.has(basename(file)))
+      for (const [input, { bytesInOutput }] of Object.entries(o.inputs))
+        weights.set(input, (weights.get(input) ?? 0) + bytesInOutput);
+  const heaviest = [...weights]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([input, bytes]) => ({ input, bytes }));
+  return { file: join(DIST, 'jd-account.js'), entries, heaviest };
 }
 
-const size = (code: Uint8Array): BundleSize => ({ bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length });
+/** Deletes chunks (and their maps) that this build did not write and that are over a day old. */
+function removeOldChunks(keep: Set<string>): void {
+  const dayAgo = Date.now() - 86_400_000;
+  for (const name of readdirSync(DIST))
+    if (HASHED_CHUNK.test(name) && !keep.has(name)) {
+      const path = join(DIST, name);
+      try {
+        if (statMtime(path) < dayAgo) rmSync(path);
+      } catch {
+        // another build removed it first
+      }
+    }
+}
+
+function statMtime(path: string): number {
+  return statSync(path).mtimeMs;
+}
 
 /** The sizes over budget, as messages (empty when all fit). */
 export function overBudget(b: WidgetBuild): string[] {
   const over: string[] = [];
-  if (b.gzipBytes > STANDALONE_GZIP_BUDGET)
-    over.push(
-      `jd-account.js is ${b.gzipBytes - STANDALONE_GZIP_BUDGET} B over its ${STANDALONE_GZIP_BUDGET} B gzip budget`,
-    );
-  const rl = b.registerLogin;
-  if (rl && rl.gzipBytes > REGISTER_LOGIN_GZIP_BUDGET)
-    over.push(
-      `register+login is ${rl.gzipBytes - REGISTER_LOGIN_GZIP_BUDGET} B over its ${REGISTER_LOGIN_GZIP_BUDGET} B gzip budget`,
-    );
+  const check = (name: EntryName, budget: number) => {
+    const s = b.entries[name].brotliBytes;
+    if (s > budget)
+      over.push(`${name}.js (+ chunks, one locale) is ${s - budget} B over its ${budget} B brotli ceiling`);
+  };
+  check('jd-login', LOGIN_BROTLI_CEILING);
+  check('jd-account', ALL_BROTLI_CEILING);
   return over;
 }
 
-/**
- * Builds dist/jd-account.js; with `measure` (default: unless quiet, which is how the BFF builds
- * on start) also dist/jd-register-login.js, to check its budget.
- */
-export async function buildWidget(options: { quiet?: boolean; measure?: boolean } = {}): Promise<WidgetBuild> {
-  await bundleWithUsedMessages({ entryPoints: [ENTRY] }, OUTFILE);
-  const out: WidgetBuild = { file: OUTFILE, ...size(readFileSync(OUTFILE)) };
-  if (options.measure ?? !options.quiet) {
-    const stdin = {
-      contents: REGISTER_LOGIN_ENTRY,
-      resolveDir: fileURLToPath(new URL('./src', import.meta.url)),
-      loader: 'ts' as const,
-    };
-    await bundleWithUsedMessages({ stdin }, REGISTER_LOGIN_OUTFILE);
-    out.registerLogin = { file: REGISTER_LOGIN_OUTFILE, ...size(readFileSync(REGISTER_LOGIN_OUTFILE)) };
-  }
+/** The target of an entry, if it has one. */
+export function budgetOf(name: EntryName): number | undefined {
+  return name === 'jd-login' ? LOGIN_BROTLI_BUDGET : name === 'jd-account' ? ALL_BROTLI_BUDGET : undefined;
+}
+
+/** Builds dist/ (every entry and chunk) and measures each entry; prints the sizes unless quiet (how the BFF builds on start). */
+export async function buildWidget(options: { quiet?: boolean } = {}): Promise<WidgetBuild> {
+  const out = await bundle();
   if (!options.quiet) {
-    const line = (name: string, s: BundleSize, budget: number) =>
-      `widget: ${name} ${s.bytes} B min, ${s.gzipBytes} B gzip (budget ${budget} B gzip)`;
-    console.log(line(OUTFILE, out, STANDALONE_GZIP_BUDGET));
-    if (out.registerLogin) console.log(line(out.registerLogin.file, out.registerLogin, REGISTER_LOGIN_GZIP_BUDGET));
+    for (const [name, s] of Object.entries(out.entries)) {
+      const budget = budgetOf(name as EntryName);
+      console.log(
+        `widget: ${name}.js + ${s.files.length - 1} chunks (one locale): ${s.bytes} B min, ${s.gzipBytes} B gzip, ${s.brotliBytes} B brotli${budget ? ` (target ${budget} B brotli)` : ''}`,
+      );
+    }
+    console.log(
+      `widget: heaviest modules of jd-account.js (min bytes): ${out.heaviest.map((h) => `${h.input} ${h.bytes}`).join(', ')}`,
+    );
   }
   for (const message of overBudget(out)) console.warn(`widget: ${message}`);
   return out;

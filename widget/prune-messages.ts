@@ -1,10 +1,10 @@
 /**
  * Build-time pruning of the message catalogues (shared/src/i18n/en.ts, zh-CN.ts) for a widget
- * bundle: one catalogue serves the BFF and all three elements, but a bundle needs only the
- * messages its own modules can ask for. widget/build.ts scans the bundle's sources with
- * usedMessageKeys() and drops the other entries with pruneCatalog(); on <jd-register> +
- * <jd-login> that is ~3 kB of the 30 kB gzip budget (the security settings' and the admin API's
- * texts).
+ * bundle: one catalogue serves the BFF and all three elements, but each entry of the bundle
+ * (dist/jd-login.js, …) needs only the messages its own modules can ask for. widget/build.ts scans
+ * each entry's sources with usedMessageKeys() and gives the entry catalogue chunks with the other
+ * entries dropped by pruneCatalog(); <jd-login> alone then downloads neither the security
+ * settings' texts nor the registration form's (only the parts it shares, such as the phone code).
  *
  * Why scanning works: a message key reaches t() either as a literal (TypeScript's MessageKey
  * union allows nothing else) or built from a prefix (`error.${code}` cast to MessageKey). So a

@@ -4,6 +4,7 @@
  * and a process (Node, Bun); an edge build wires createApp itself.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createApp, type AppParts } from './app.ts';
 import { databaseTimeouts, loadConfig, outboxLeaseMs, type AppConfig } from './config.ts';
@@ -146,6 +147,8 @@ export async function prepareBff({ port, log, env = process.env, remoteAddress }
     tenants: new TenantDirectory(db, config.tenantCacheSeconds * 1000),
     assets: {
       widgetJs: () => Promise.resolve(widgetJs),
+      // every file of the build (entries and chunks); the route admits bare file names only (routes/static.ts)
+      widgetFile: (name: string) => readFile(resolve(root, 'dist', name)).catch(() => undefined),
       ...(demoHtml ? { demoHtml: () => Promise.resolve(demoHtml) } : {}),
     },
     remoteAddress,

@@ -1,6 +1,6 @@
 /**
- * dist/jd-register-login.js (made by `tsx widget/build.ts` before WTR runs): the bundle the 30 kB
- * budget measures, with its catalogues pruned to the messages its sources use
+ * dist/jd-register-login.js (made by `tsx widget/build.ts` before WTR runs): the two elements'
+ * entry, its shared chunks and its locale's catalogue chunk, loaded on demand and pruned to the messages its sources use
  * (widget/prune-messages.ts). Drives the states of both elements, in both locales, and checks no
  * text went missing. Each test file runs in its own page, so the source modules are not loaded here.
  */
@@ -17,8 +17,9 @@ function expectAllText(el: Host): void {
   const text = root.textContent;
   expect(text, 'an undefined message').to.not.match(/undefined|\[object Object\]/);
   for (const label of root.querySelectorAll('label, button, legend, h2, p, li')) {
+    // an icon-only button (the password's show/hide) is named by its aria-label
     expect(
-      label.textContent.trim(),
+      label.textContent.trim() || (label.getAttribute('aria-label') ?? ''),
       `empty <${label.localName} ${label.getAttribute('part') ?? label.id}>`,
     ).to.not.equal('');
   }

@@ -8,7 +8,12 @@ import type { ServiceDeps } from '../services/deps.ts';
 
 /** Files the BFF serves, read by the entry point (this module does no I/O, so it runs on edge runtimes). */
 export interface StaticAssets {
-  /** the standalone widget bundle, served to any site */
+  /**
+   * A file of the widget's build (dist/: the entries jd-account.js, jd-login.js, … and their
+   * chunks), by bare file name (already checked against WIDGET_FILE); undefined when absent.
+   */
+  widgetFile?: (name: string) => Promise<string | Uint8Array | undefined>;
+  /** dist/jd-account.js alone, for a runtime without widgetFile (it cannot load its chunks: prefer widgetFile) */
   widgetJs?: () => Promise<string | undefined>;
   /** the demo page, already filled with the demo tenant's publishable key (development only) */
   demoHtml?: () => Promise<string | undefined>;
@@ -32,6 +37,14 @@ function demoPolicy(page: string): PagePolicy {
   // the demo tenant allows this server's own origins only (boot.ts), so it frames in them only
   return { ...inlineBlocks(page), selfScripts: true, app: true, frameAncestors: 'self' };
 }
+
+/**
+ * The names /widget/* serves: a bare file name of the build (no directory, no `..`, no leading
+ * dot), a script or its source map. Anything else is 404 without asking for the file.
+ */
+export const WIDGET_FILE = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.js(?:\.map)?$/;
+/** esbuild's content-hashed chunk names (widget/build.ts chunkNames `[name]-[hash]`): never change, cached for good */
+const HASHED = /-[A-Z0-9]{8}\.js(?:\.map)?$/;
 
 /** How long /readyz waits for the database: a load balancer's probe must get an answer, not hang. */
 const READY_TIMEOUT_MS = 1000;
@@ -70,15 +83,26 @@ export function staticRoutes(assets: StaticAssets, deps: Pick<ServiceDeps, 'db' 
         deps.log.warn('not ready: the database did not answer', { requestId: c.get('requestId'), reason: problem });
         return c.json({ status: 'unavailable' }, 503);
       })
-      .get('/widget/jd-account.js', async (c) => {
-        const js = await assets.widgetJs?.();
-        if (js === undefined) return c.notFound();
-        // Embeddable from any site: loosen CORP/CORS for this one public file.
-        c.header('content-type', 'text/javascript; charset=utf-8');
+      .get('/widget/:name', async (c) => {
+        const name = c.req.param('name');
+        if (!WIDGET_FILE.test(name)) return c.notFound();
+        const body = assets.widgetFile
+          ? await assets.widgetFile(name)
+          : name === 'jd-account.js'
+            ? await assets.widgetJs?.()
+            : undefined;
+        if (body === undefined) return c.notFound();
+        // Embeddable from any site: loosen CORP/CORS for these public files (the entries import
+        // their chunks cross-origin, as modules, so CORS is required).
+        c.header(
+          'content-type',
+          name.endsWith('.map') ? 'application/json; charset=utf-8' : 'text/javascript; charset=utf-8',
+        );
         c.header('access-control-allow-origin', '*');
         c.header('cross-origin-resource-policy', 'cross-origin');
-        c.header('cache-control', 'public, max-age=300');
-        return c.body(js);
+        // entries keep their names across releases (embeds point at them): revalidated after 5 minutes
+        c.header('cache-control', HASHED.test(name) ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
+        return c.body(typeof body === 'string' ? body : new Uint8Array(body));
       })
       .get('/', async (c) => {
         // docs/security.md#production-what-the-operator-must-set: no demo tenant, no demo page and no key on a production server
