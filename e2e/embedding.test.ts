@@ -104,12 +104,15 @@ async function watchedPage(): Promise<{ page: Page; errors: string[] }> {
 async function registerOnPage(page: Page, accountName: string, phone: string) {
   await page.getByRole('tab', { name: /Register/ }).click();
   const reg = page.locator('jd-register');
-  await reg.getByLabel('Account name', { exact: true }).fill(accountName);
-  await reg.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  // the three steps (docs/product.md#6-registration): phone and code, name and password, enable the service
   await reg.getByLabel('Mobile phone', { exact: true }).fill(phone);
   await reg.getByRole('button', { name: 'Send code' }).click();
   await reg.getByLabel('Verification code', { exact: true }).fill(await codeFor(bff.base, `+86${phone}`));
   for (const box of await reg.getByRole('checkbox').all()) await box.check();
+  await reg.getByRole('button', { name: 'Next', exact: true }).click();
+  await reg.getByLabel('Account name', { exact: true }).fill(accountName);
+  await reg.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await reg.getByRole('button', { name: 'Next', exact: true }).click();
   await reg.getByRole('button', { name: 'Register', exact: true }).click();
 }
 
@@ -351,12 +354,14 @@ describe('the static demo page (demo/static) from a plain static file server', (
     const account = await bffAccount(portalKey, session);
     expect(account.accountName).toBe('static_user_e2e');
 
-    await page.getByRole('tab', { name: /Sign in/ }).click();
-    const login = page.locator('jd-login');
-    await login.getByRole('button', { name: 'Sign out' }).click();
+    // the console's account menu signs out (jd-login.signOut()); the sign-in tab shows again
+    await page.locator('#account-button').click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
     await page.locator('#signed-in[hidden]').waitFor({ state: 'attached' });
+    expect(await storedSession(page, portalKey)).toBeNull();
     await signInOnPage(page, 'static_user_e2e');
-    await login.getByText('Signed in as static_user_e2e').waitFor({ timeout: 20_000 });
+    await page.locator('#signed-in:not([hidden])').waitFor({ timeout: 20_000 });
+    await page.locator('#account', { hasText: 'static_user_e2e' }).waitFor();
 
     // the static page's session feeds a backend too: its token verifies as the same account
     const token = await page.evaluate(() => document.querySelector('jd-login')!.getToken());

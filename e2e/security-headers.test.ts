@@ -63,16 +63,24 @@ describe('pages under their Content-Security-Policy in Chromium', () => {
     const { page, violations } = await watchedPage();
     const res = await page.goto(`${bff.base}/`);
     expect(res!.headers()['content-security-policy']).toMatch(/script-src 'self' 'sha256-/);
-    // the inline module script ran (it set the key on the elements) and the bundle upgraded them
+    // the inline module script ran (it set the key on the elements) and the bundle upgraded them;
+    // the element has its config before the language switch
+    await page.locator('jd-register section.step').waitFor({ state: 'attached', timeout: 20_000 });
     await page.getByRole('button', { name: 'English' }).click();
     const login = page.locator('jd-login');
     await login.getByLabel('Account name, phone or email').waitFor({ timeout: 20_000 });
     await page.getByRole('tab', { name: /Register/ }).click();
-    await page.locator('jd-register').getByLabel('Account name', { exact: true }).waitFor();
-    // the widget talked to the BFF (connect-src 'self'): the name check answers as the user types
-    await page.locator('jd-register').getByLabel('Account name', { exact: true }).fill('csp_e2e_user');
-    // the page's own <style> applied (hashed): the header is the demo's red
-    expect(await page.locator('header').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(
+    const reg = page.locator('jd-register');
+    await reg.getByLabel('Mobile phone', { exact: true }).fill('13912349999');
+    // the widget talked to the BFF (connect-src 'self'): registration's first step sends the code
+    const sent = page.waitForResponse(
+      (r) => r.url() === `${bff.base}/v1/verification-codes` && r.request().method() === 'POST',
+    );
+    await reg.getByRole('button', { name: 'Send code' }).click();
+    expect((await sent).status()).toBe(202);
+    await reg.locator('.status[data-action="send"]').waitFor({ timeout: 20_000 });
+    // the page's own <style> applied (hashed): the brand mark in the top bar is the demo's red
+    expect(await page.locator('header .brand-mark').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(
       'rgb(225, 37, 27)',
     );
     await page.waitForTimeout(500);
@@ -85,7 +93,7 @@ describe('pages under their Content-Security-Policy in Chromium', () => {
       ['/dev', 'body', 'margin', '32px'],
       ['/docs/api', 'body', 'max-width', '960px'],
       ['/legal/privacy', 'b', 'font-weight', '700'],
-      ['/email/verify?token=nope', 'body', 'max-width', '512px'],
+      ['/email/verify?token=nope', 'main', 'max-width', '448px'],
     ] as const) {
       const { page, violations } = await watchedPage();
       await page.goto(`${bff.base}${path}`);
