@@ -70,14 +70,20 @@ const el = (tag: string) => {
 };
 const names = (list: Named[] | undefined) => (list ?? []).map((x) => x.name);
 
-/** The part names an element's templates use: its own file, the base class, and the parts/ modules it imports. */
+/**
+ * The part names an element's templates use: its own file, the base class, and every widget
+ * module it imports, directly or through others (the step modules render most of them).
+ */
 function partsUsedBy(elementPath: string): Set<string> {
   const file = join(ROOT, elementPath);
-  const source = readFileSync(file, 'utf8');
-  const files = [file, join(WIDGET_SRC, 'parts/base-element.ts')];
-  for (const m of source.matchAll(/from '(\.\.\/parts\/[\w-]+\.ts)'/g)) files.push(resolve(dirname(file), m[1]));
+  const files = new Set([file, join(WIDGET_SRC, 'parts/base-element.ts')]);
+  for (const f of files)
+    for (const m of readFileSync(f, 'utf8').matchAll(/from '(\.{1,2}\/[\w./-]+\.ts)'/g)) {
+      const imported = resolve(dirname(f), m[1]);
+      if (imported.startsWith(WIDGET_SRC)) files.add(imported);
+    }
   const used = new Set<string>();
-  for (const f of new Set(files)) {
+  for (const f of files) {
     const text = readFileSync(f, 'utf8');
     // part="a b", part='a', and the outcomes of part=${cond ? 'a b' : 'c'} (not the literals of its condition)
     const values = [...text.matchAll(/part=(?:"([^"]*)"|'([^']*)'|\$\{([^}]*)\})/g)].flatMap((m) =>

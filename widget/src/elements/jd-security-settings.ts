@@ -69,7 +69,7 @@ export type SecurityChange = Change;
  * @csspart events - the recent security events section; `event` is each table row
  * @csspart sub-users - the sub-users section; each sub-user is a `row row-sub-user`, with badges for its MFA state and an "MFA required" checkbox (`choice`)
  * @csspart qr - the MFA QR code image; `secret` the key to type in; `recovery-codes` the list of recovery codes (also `codes`, two columns, with Copy and Download buttons)
- * @csspart dialog - the change dialog; `form`, `section` (a choice of method or channel), `input`, `label`, `submit`, `error`, `hint`, `checklist` (items `checklist-item`, `checklist-item-met`, `checklist-item-unmet`) inside it as in the other elements
+ * @csspart dialog - the change dialog; `form`, `section` (a choice of method or channel), `input` (a one-time-code input is also `code-input`), `reveal` (the show/hide button of a password field), `label`, `submit`, `error`, `hint`, `checklist` (items `checklist-item`, `checklist-item-met`, `checklist-item-unmet`) inside it as in the other elements
  * @csspart callout - the suggestion to add an email when the account has none (its button opens the email dialog)
  * @csspart support - the tenant's support channels, shown when no way to verify the user's identity is left or the user can use none of them
  * @csspart status - the status of an action, next to the row or dialog button that caused it; also `success` while it reports a success

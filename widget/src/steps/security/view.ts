@@ -174,7 +174,7 @@ export function action(v: SecurityView, row: string, key: MessageKey, onClick: (
   </button>`;
 }
 
-/** One setting (`data-row`, `part="row row-<id>"`): name, value, badges, actions, and the status of its last change. */
+/** One setting (`data-row`, parts `row` and `row-<id>`): name, value, badges, actions, and the status of its last change. */
 export function row(
   v: SecurityView,
   id: string,
