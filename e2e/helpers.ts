@@ -112,8 +112,13 @@ export async function tenantCli(pgliteDir: string, ...args: string[]): Promise<s
   return stdout;
 }
 
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
+/**
+ * Chromium as the e2e tests use it. Its pages belong to a Chinese-speaking user unless a test
+ * says otherwise (`locale` in newContext/newPage): the demo page follows the browser's language,
+ * and the tests are written for the product's first market.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  const browser = await chromium.launch({
     executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
     args: [
       '--no-sandbox',
@@ -125,6 +130,11 @@ export function launchBrowser(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+  const newContext = browser.newContext.bind(browser);
+  const newPage = browser.newPage.bind(browser);
+  browser.newContext = (options = {}) => newContext({ locale: 'zh-CN', ...options });
+  browser.newPage = (options = {}) => newPage({ locale: 'zh-CN', ...options });
+  return browser;
 }
 
 /** The newest code sent to `to` (E.164 or an email), read from the BFF's dev outbox as a developer would. */
