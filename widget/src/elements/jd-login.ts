@@ -118,7 +118,7 @@ export const applicationReference = (id: string) =>
  * @csspart error - field error messages
  * @csspart status - the status of an action, right after its buttons; also `success` while it reports a success
  * @csspart signed-in - the "Signed in as" text
- * @csspart footer - the footer row with the registration link
+ * @csspart footer - the footer row with the registration link (on the sign-in form)
  * @csspart link - links
  * @csspart support - the support channels shown for a lost MFA device
  * @csspart lost - the lost-device step (help, application form or confirmation)
@@ -787,7 +787,8 @@ export class JdLogin extends JdElement {
 
   private renderFooter(): TemplateResult {
     const step = this.flow.state.step;
-    if (step !== 'credentials') return html`<div class="footer" part="footer"><slot name="footer"></slot></div>`;
+    // the divided footer row holds the registration link: the other steps get the slot alone (no empty divider)
+    if (step !== 'credentials') return html`<slot name="footer"></slot>`;
     const href = safeUrl(this.registerUrl);
     return html`<div class="footer" part="footer">
       <span>${this.t('login.no_account')}</span>

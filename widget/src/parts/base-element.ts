@@ -173,8 +173,9 @@ export abstract class JdElement extends LitElement {
     }
     this.client!.locale = this.resolvedLocale;
     // the widget build loads one catalogue per locale (widget/src/i18n.ts); until the new one is
-    // in, t() answers from the one already loaded
-    if (changed.has('locale') && !this.loading)
+    // in, t() answers from the one already loaded. Also while the config loads: load() fetches the
+    // locale it resolved before the change, and nothing else would fetch this one
+    if (changed.has('locale'))
       void loadLocale(this.resolvedLocale).then(
         () => this.requestUpdate(),
         () => {},
