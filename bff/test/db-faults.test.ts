@@ -39,18 +39,21 @@ async function waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchA
 }
 
 let phoneSeq = 0;
-/** One request of the mix: a code sent (a transaction with an outbox row) or a sign-in (limits + lookup). */
+/**
+ * One request of the mix: a code sent (a transaction with an outbox row), a sign-in (limits +
+ * lookup), or a registration code check (a locked read of the code's row; none was sent for it).
+ */
 async function one(kind: number): Promise<Outcome> {
   const started = Date.now();
   const headers = { 'content-type': 'application/json', 'x-jd-publishable-key': key };
   const n = String(++phoneSeq).padStart(4, '0');
+  const phone = { region: 'CN', number: `1390001${n}` };
   const [path, body] =
-    kind % 2 === 0
-      ? [
-          '/v1/verification-codes',
-          { phone: { region: 'CN', number: `1390001${n}` }, purpose: 'register', channel: 'sms' },
-        ]
-      : ['/v1/sessions', { identifier: `nobody${n}`, password: 'not-the-password' }];
+    kind % 3 === 0
+      ? ['/v1/verification-codes', { phone, purpose: 'register', channel: 'sms' }]
+      : kind % 3 === 1
+        ? ['/v1/sessions', { identifier: `nobody${n}`, password: 'not-the-password' }]
+        : ['/v1/verification-codes/check', { phone, code: '123456', purpose: 'register' }];
   try {
     const res = await fetch(`${base}${path}`, {
       method: 'POST',
@@ -81,13 +84,14 @@ async function burst(ms: number, concurrency: number, during?: () => Promise<voi
   return outcomes;
 }
 
-/** Every answer is a success, the expected refusal of a wrong sign-in, or a 503 with Retry-After, inside the deadline. */
+/** Every answer is a success, the expected refusal of a wrong sign-in or code, or a 503 with Retry-After, inside the deadline. */
 function expectNoFailures(outcomes: Outcome[]) {
   const bad = outcomes.filter(
     (o) =>
       !(
         o.status === 202 ||
         (o.status === 401 && o.code === 'invalid_credentials') ||
+        (o.status === 400 && o.code === 'code_not_sent') ||
         (o.status === 503 && o.code === 'service_unavailable' && o.retryAfter)
       ),
   );

@@ -109,27 +109,27 @@ export function findAccountByFoldedName(db: Conn, tenantId: string, folded: stri
 }
 
 /**
- * Is this value bound, VERIFIED, to any account of the tenant other than `exceptAccountId`?
- * An unverified binding proves nothing about who owns the value, so it never counts
- * (services/contacts.ts: the "can sign in" rule).
+ * Is this value bound, VERIFIED, to any account of the tenant other than `exceptAccountId` (to
+ * any account at all without one: registration asks before the account exists)? An unverified
+ * binding proves nothing about who owns the value, so it never counts (services/contacts.ts:
+ * the "can sign in" rule).
  */
 export async function contactTakenElsewhere(
-  trx: Trx,
+  db: Trx | Db,
   tenantId: string,
   kind: ContactKind,
   value: string,
-  exceptAccountId: string,
+  exceptAccountId?: string,
 ) {
-  const row = await trx
+  let query = db
     .selectFrom('account_contacts')
     .select('id')
     .where('tenant_id', '=', tenantId)
     .where('kind', '=', kind)
     .where('value', '=', value)
-    .where('account_id', '<>', exceptAccountId)
-    .where('verified_at', 'is not', null)
-    .limit(1)
-    .executeTakeFirst();
+    .where('verified_at', 'is not', null);
+  if (exceptAccountId !== undefined) query = query.where('account_id', '<>', exceptAccountId);
+  const row = await query.limit(1).executeTakeFirst();
   return row !== undefined;
 }
 

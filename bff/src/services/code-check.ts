@@ -4,6 +4,7 @@ import type { PhoneRegion } from '../../../shared/src/rules/phone-regions.ts';
 import type { ServiceDeps } from './deps.ts';
 import type { Tenant } from './tenants.ts';
 import { checkCode } from './verification.ts';
+import { contactTakenElsewhere } from '../db/accounts.ts';
 
 /** POST /v1/verification-codes/check: registration's phone step (docs/product.md#6-registration). */
 export const checkCodeBody = (rules: { phoneRegions: readonly PhoneRegion[] }) =>
@@ -51,14 +52,6 @@ export async function checkRegistrationCode(
     purpose: body.purpose,
     code: body.code,
   });
-  const other = await deps.db
-    .selectFrom('account_contacts')
-    .select('id')
-    .where('tenant_id', '=', tenant.id)
-    .where('kind', '=', 'phone')
-    .where('value', '=', body.phone)
-    .where('verified_at', 'is not', null)
-    .limit(1)
-    .executeTakeFirst();
-  return { valid: true, phoneInUse: other !== undefined };
+  const phoneInUse = await contactTakenElsewhere(deps.db, tenant.id, 'phone', body.phone);
+  return { valid: true, phoneInUse };
 }
