@@ -3,20 +3,8 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { defaultReporter } from '@web/test-runner';
-import { tsImport } from 'tsx/esm/api';
 import { countReporter } from './widget/test/count-reporter.mjs';
 import { realBffPlugin } from './widget/test/real-bff-plugin.mjs';
-
-// The widget's templates are written indented and bundled flush-left (widget/build.ts); the tests
-// get the sources through the same transform, before esbuild strips the types, so they render
-// exactly what the bundle ships. tsx loads the TypeScript module (Node 20 cannot).
-const { stripTemplateIndent } = await tsImport('./widget/template-indent.ts', import.meta.url);
-const templateIndentPlugin = {
-  name: 'jd-template-indent',
-  transform(context) {
-    if (/^\/widget\/src\/.*\.ts$/.test(context.path)) return { body: stripTemplateIndent(context.body) };
-  },
-};
 
 export default {
   files: ['widget/test/**/*.test.ts'],
@@ -26,11 +14,7 @@ export default {
   // Tests import the source, where Lit's dev build is expected; its banner is noise.
   filterBrowserLogs: ({ args }) => !String(args[0]).includes('Lit is in dev mode'),
   testFramework: { config: { timeout: 10000 } },
-  plugins: [
-    templateIndentPlugin,
-    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
-    realBffPlugin(),
-  ],
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }), realBffPlugin()],
   browsers: [
     chromeLauncher({
       launchOptions: {

@@ -161,8 +161,10 @@ describe('custom-elements.json', () => {
     }
   });
 
-  it('documents every theming token of styles.ts on every element (not the internal --jd-brand-* defaults)', () => {
-    const styles = readFileSync(join(WIDGET_SRC, 'styles.ts'), 'utf8');
+  it('documents every theming token of the shared styles (styles/*.css) on every element (not the internal --jd-brand-* defaults)', () => {
+    const styles = ['tokens.css', 'base.css']
+      .map((f) => readFileSync(join(WIDGET_SRC, 'styles', f), 'utf8'))
+      .join('\n');
     const tokens = new Set(
       [...styles.matchAll(/var\((--jd-[a-z-]+)/g)].map((m) => m[1]).filter((t) => !t.startsWith('--jd-brand-')),
     );

@@ -47,7 +47,31 @@ export function isMessageKeyUsed(key: string, used: UsedMessageKeys): boolean {
  * else (comments, the export, types) is kept as it is.
  */
 export function pruneCatalog(source: string, used: UsedMessageKeys): string {
+  return pruneCatalogBy(source, (key) => isMessageKeyUsed(key, used));
+}
+
+/** pruneCatalog() with any rule: keeps the entries whose key `keep` accepts. */
+export function pruneCatalogBy(source: string, keep: (key: string) => boolean): string {
   return source.replace(/^ {2}'([^'\n]+)':[^\n]*\n(?: {4}[^\n]*\n)*/gm, (entry, key: string) =>
-    isMessageKeyUsed(key, used) ? entry : '',
+    keep(key) ? entry : '',
   );
+}
+
+/**
+ * How an entry's messages split into its two catalogue chunks (widget/src/i18n.ts): `first`
+ * keeps what the modules it loads up front write (`first`, their keys), except the error
+ * messages they reach only through `error.${code}`; `rest` keeps every other key the entry can
+ * use (`all`: its lazily loaded steps too). null: the scan could not follow a key; all in `first`.
+ */
+export function splitMessageKeys(
+  first: UsedMessageKeys | null,
+  all: UsedMessageKeys | null,
+): { first: (key: string) => boolean; rest: (key: string) => boolean } {
+  if (!first || !all) return { first: () => true, rest: () => false };
+  const upFront: UsedMessageKeys = {
+    literals: first.literals,
+    prefixes: new Set([...first.prefixes].filter((p) => p !== 'error')),
+  };
+  const inFirst = (key: string) => isMessageKeyUsed(key, upFront);
+  return { first: inFirst, rest: (key) => !inFirst(key) && isMessageKeyUsed(key, all) };
 }

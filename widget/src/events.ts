@@ -7,6 +7,7 @@
  */
 import type { ErrorCode } from '../../shared/src/errors.ts';
 import type { AccountSummary, SecurityOverview, SessionSummary } from '../../shared/src/api.ts';
+import type { Agreement } from '../../shared/src/tenant.ts';
 import type { SecurityChange } from './elements/jd-security-settings.ts';
 
 /** `jd-register`, `jd-login`, `jd-session`: who is signed in now. */
@@ -37,6 +38,11 @@ export interface JdSecurityChangeDetail {
   overview: SecurityOverview | undefined;
 }
 
+/** `jd-agreements-required`: the sign-in waits for these agreement versions to be accepted (<jd-login>'s consent step). */
+export interface JdAgreementsRequiredDetail {
+  agreements: Agreement[];
+}
+
 /** `jd-logout`: nothing to tell. */
 export type JdLogoutDetail = Record<string, never>;
 
@@ -46,6 +52,7 @@ export interface JdEventMap {
   'jd-login': CustomEvent<JdSignedInDetail>;
   'jd-session': CustomEvent<JdSignedInDetail>;
   'jd-logout': CustomEvent<JdLogoutDetail>;
+  'jd-agreements-required': CustomEvent<JdAgreementsRequiredDetail>;
   'jd-error': CustomEvent<JdErrorDetail>;
   'jd-navigate': CustomEvent<JdNavigateDetail>;
   'jd-mfa-application-submitted': CustomEvent<JdMfaApplicationDetail>;

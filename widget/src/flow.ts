@@ -11,7 +11,8 @@
  *  - an answer that arrives after the flow moved on (another step, reset, a newer run of the same
  *    action) is dropped: run() resolves `undefined` and touches nothing.
  * After each transition, focus moves to the new step's heading (`[data-step-focus]`, else the
- * first `h2`/`h3` with tabindex="-1") or its first field.
+ * first `h2`/`h3` with tabindex="-1") or its first field, once the step is rendered (not while
+ * its module loads: `[data-step-loading]`).
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { ErrorCode, ErrorParams } from '../../shared/src/errors.ts';
@@ -62,21 +63,28 @@ export class FlowController<S extends { step: string }> implements ReactiveContr
     return action === undefined ? this.busyAction !== undefined : this.busyAction === action;
   }
 
-  /** Moves to `next`. A new step (or `fresh`) clears the feedback and moves focus into it. */
-  go(next: S, { fresh = next.step !== this.current.step }: { fresh?: boolean } = {}): void {
+  /**
+   * Moves to `next`. A new step (or `fresh`) clears the feedback and moves focus into it, unless
+   * `focus` is false: a step the page reached by itself (loaded, or a session from elsewhere) leaves
+   * the page's focus where it is.
+   */
+  go(
+    next: S,
+    { fresh = next.step !== this.current.step, focus = true }: { fresh?: boolean; focus?: boolean } = {},
+  ): void {
     this.current = next;
     if (fresh) {
       this.generation++;
       this.clearFeedback();
       this.busyAction = undefined;
-      this.focusPending = true;
+      this.focusPending = focus;
     }
     this.host.requestUpdate();
   }
 
-  /** Back to the first step with nothing left of the previous identity. */
-  reset(state: S = this.initial): void {
-    this.go(state, { fresh: true });
+  /** Back to the first step with nothing left of the previous identity (`focus`: as in go()). */
+  reset(state: S = this.initial, focus = true): void {
+    this.go(state, { fresh: true, focus });
   }
 
   /** Changes the current step's data without leaving it (no feedback cleared, no focus move). */
@@ -162,8 +170,10 @@ export class FlowController<S extends { step: string }> implements ReactiveContr
 
   hostUpdated(): void {
     if (!this.focusPending) return;
-    this.focusPending = false;
     const root = this.host.renderRoot;
+    // the step's module is still loading (src/parts/lazy-steps.ts): focus waits for its heading
+    if (root.querySelector('[data-step-loading]')) return;
+    this.focusPending = false;
     const target =
       root.querySelector<HTMLElement>('[data-step-focus]') ??
       root.querySelector<HTMLElement>('h2[tabindex="-1"], h3[tabindex="-1"]') ??

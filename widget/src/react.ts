@@ -40,6 +40,7 @@ export const JdLogin = createComponent({
   events: {
     onJdLogin: ev('jd-login'),
     onJdLogout: ev('jd-logout'),
+    onJdAgreementsRequired: ev('jd-agreements-required'),
     onJdSession: ev('jd-session'),
     onJdError: ev('jd-error'),
     onJdNavigate: ev('jd-navigate'),

@@ -4,6 +4,7 @@
  * changes (widget/src/i18n.ts). Each test file runs in its own page, so nothing else is loaded here.
  */
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { zhCN } from '../../shared/src/i18n/zh-CN.ts';
 import { FakeBff } from './fake-bff.ts';
 
 const ENTRY = new URL('../../dist/jd-login.js', import.meta.url).href;
@@ -35,8 +36,20 @@ describe('dist/jd-login.js', () => {
     expect(login.shadowRoot!.querySelector('h2')!.textContent.trim()).to.equal('登录');
     expect(catalogues()).to.deep.equal(['zh-CN']);
 
+    // the first focus in the element brings the rest of the messages (the errors among them): an
+    // empty form's error is said in Chinese
+    login.shadowRoot!.querySelector<HTMLInputElement>('#jd-identifier')!.focus();
+    await waitUntil(() => catalogues().length === 2, 'the rest of the messages did not load on focus');
+    expect(catalogues()).to.deep.equal(['zh-CN', 'zh-CN']);
+    login.shadowRoot!.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+    await waitUntil(() => login.shadowRoot!.querySelector('#jd-identifier-error'), 'no field error');
+    expect(login.shadowRoot!.querySelector('#jd-identifier-error')!.textContent.trim()).to.equal(
+      zhCN['error.required'],
+    );
+
     login.setAttribute('locale', 'en');
     await waitUntil(() => login.shadowRoot!.querySelector('h2')!.textContent.trim() === 'Sign in');
-    expect(catalogues().sort()).to.deep.equal(['en', 'zh-CN']);
+    // English: its first part, and (the field's error is still shown) its rest
+    expect([...new Set(catalogues())].sort()).to.deep.equal(['en', 'zh-CN']);
   });
 });

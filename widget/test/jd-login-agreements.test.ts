@@ -208,11 +208,18 @@ describe('<jd-login> updated agreements', () => {
     expect(logins).to.have.length(0);
   });
 
-  it('"Sign out" ends the session and shows the form again, without jd-login or jd-logout', async () => {
+  it('"Sign out" ends the session and shows the form again: jd-agreements-required, then jd-logout, never jd-login', async () => {
     const logouts: Event[] = [];
+    const asked: CustomEvent[] = [];
     const el = await mount();
     el.addEventListener('jd-logout', (e) => logouts.push(e));
+    el.addEventListener('jd-agreements-required', (e) => asked.push(e));
     await toAgreements(el);
+    // the page is told the sign-in waits for agreements (the demo hides its tabs then)
+    expect(asked).to.have.length(1);
+    expect(asked[0].bubbles && asked[0].composed).to.equal(true);
+    expect(asked[0].detail).to.deep.equal({ agreements: UPDATED });
+    expect(logouts).to.have.length(0);
     $<HTMLButtonElement>(el, 'form[part~="agreements"] button[part~="sign-out"]').click();
     await waitUntil(() => el.shadowRoot!.querySelector('#jd-identifier'), 'not back to the form');
     expect(bff.find('DELETE', '/v1/session')).to.have.length(1);
@@ -225,7 +232,8 @@ describe('<jd-login> updated agreements', () => {
     );
     expect($<HTMLInputElement>(el, '#jd-password').value, 'the password is not kept').to.equal('');
     expect(logins).to.have.length(0);
-    expect(logouts).to.have.length(0);
+    // the session the step belonged to ended: a page that hid its sign-in choices shows them again
+    expect(logouts).to.have.length(1);
   });
 
   it('asks after the MFA step too (the pending answer never carries agreements)', async () => {

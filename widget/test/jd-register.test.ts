@@ -15,7 +15,8 @@ async function mount(locale = 'en', extra: Partial<Record<'login-url', string>> 
   return el;
 }
 
-const step = (el: JdRegister) => $(el, 'section.step').dataset['step'];
+/** The step shown; undefined while a step's module is still loading (its loading line is not a section). */
+const step = (el: JdRegister) => el.shadowRoot!.querySelector<HTMLElement>('section.step')?.dataset['step'];
 const current = (el: JdRegister) => $(el, '.progress [aria-current="step"]').dataset['step'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -202,8 +203,12 @@ describe('<jd-register> steps', () => {
     expect(step(el)).to.equal('account'); // a taken name blocks Next
     await typeInto(el, '#jd-password', 'abc');
     expect($(el, 'li[data-rule="digit"]').hasAttribute('data-met')).to.equal(false);
+    const unmetColor = getComputedStyle($(el, 'li[data-rule="digit"]')).color;
     await typeInto(el, '#jd-password', 'abc12!xy');
     expect($(el, 'li[data-rule="digit"]').hasAttribute('data-met')).to.equal(true);
+    // the checklist's styles come with step 2's module: no bullets, a met rule in another colour
+    expect(getComputedStyle($(el, '[part~="checklist"]')).listStyleType).to.equal('none');
+    expect(getComputedStyle($(el, 'li[data-rule="digit"]')).color).to.not.equal(unmetColor);
     expect($(el, '[part~="reveal"]')).to.exist;
     // Back: step 1 with its values, feedback of step 2 gone
     $<HTMLButtonElement>(el, '[part~="back"]').click();

@@ -100,7 +100,7 @@ describe('<jd-security-settings> dialog flow', () => {
   it('closes the dialog and shows "sign in" when the page signs out', async () => {
     const el = await mount();
     action(el, 'password', 'change').click();
-    await waitUntil(() => dialog(el).open);
+    await waitUntil(() => dialog(el).open && dialog(el).querySelector('form'), "the dialog's step did not render");
     store(el).set(null);
     await waitUntil(has(el, '.is-info'), 'no sign-in message');
     expect(el.shadowRoot!.querySelector('dialog')).to.equal(null);
@@ -112,7 +112,9 @@ describe('<jd-security-settings> dialog flow', () => {
     bff.routes['POST /v1/security/contacts/start'] = start.handler;
     const el = await mount();
     action(el, 'contact-phone', 'set').click();
-    await waitUntil(() => dialog(el).open);
+    await waitUntil(() => dialog(el).open && dialog(el).querySelector('form'), "the dialog's step did not render");
+    // the contact change is a step module: its step renders once it is loaded
+    await waitUntil(() => el.shadowRoot!.querySelector('dialog #jd-phone'), 'no phone step');
     const input = $<HTMLInputElement>(el, '#jd-phone');
     input.value = '13900139000';
     input.dispatchEvent(new Event('input'));
@@ -129,14 +131,14 @@ describe('<jd-security-settings> dialog flow', () => {
     expect(el.shadowRoot!.textContent).not.to.contain('139****9000');
     // opened again: it starts afresh
     action(el, 'contact-phone', 'set').click();
-    await waitUntil(() => dialog(el).open);
+    await waitUntil(() => dialog(el).open && dialog(el).querySelector('form'), "the dialog's step did not render");
     expect($<HTMLInputElement>(el, '#jd-phone').value).to.equal('');
   });
 
   it('a dialog closing while another opens does not close the new one', async () => {
     const el = await mount();
     action(el, 'contact-phone', 'set').click();
-    await waitUntil(() => dialog(el).open);
+    await waitUntil(() => dialog(el).open && dialog(el).querySelector('form'), "the dialog's step did not render");
     // Cancel, and before the close event arrives, the next row's dialog
     $<HTMLButtonElement>(el, 'dialog [data-close]').click();
     action(el, 'contact-email', 'set').click();
@@ -168,7 +170,7 @@ describe('<jd-security-settings> dialog flow', () => {
       const callout = $(el, '[data-callout="add-email"]');
       expect(callout.textContent).to.contain(m['security.add_email_hint']);
       callout.querySelector<HTMLButtonElement>('[data-action="add-email"]')!.click();
-      await waitUntil(() => dialog(el).open, 'no dialog');
+      await waitUntil(() => dialog(el).open && dialog(el).querySelector('form'), 'no dialog');
       expect($(el, '#jd-dialog-title').textContent).to.equal(m['security.security_email']);
     });
   }

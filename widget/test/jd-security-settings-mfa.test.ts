@@ -88,7 +88,7 @@ describe('<jd-security-settings> virtual MFA', () => {
     const trigger = action(el, 'bind');
     expect(trigger.textContent.trim()).to.equal('Bind');
     trigger.click();
-    await waitUntil(() => dialog(el).open);
+    await waitUntil(() => dialog(el).open && dialog(el).querySelector('form'), "the dialog's step did not render");
     expect($(el, '#jd-dialog-title').textContent).to.equal('Virtual MFA');
     expect(bff.find('POST', '/v1/security/mfa/setup'), 'no setup before step-up').to.have.length(0);
     await stepUpByPhone(el);
@@ -206,7 +206,7 @@ describe('<jd-security-settings> virtual MFA', () => {
       granted ? { status: 200, body: TEST_MFA_SETUP } : errorAnswer(403, 'step_up_required');
     const el = await mount();
     action(el, 'bind').click();
-    await waitUntil(() => dialog(el).open);
+    await waitUntil(() => dialog(el).open && dialog(el).querySelector('form'), "the dialog's step did not render");
     await waitUntil(has(el, 'dialog input[name="method"]'), 'no method step after step_up_required');
     expect(dialogStatus(el)).to.contain('verify your identity first');
     await stepUpByPhone(el);
@@ -283,7 +283,7 @@ describe('<jd-security-settings> virtual MFA', () => {
       granted ? { status: 200, body: securityOverview() } : errorAnswer(403, 'step_up_required');
     const el = await mount();
     action(el, 'unbind').click();
-    await waitUntil(() => dialog(el).open);
+    await waitUntil(() => dialog(el).open && dialog(el).querySelector('form'), "the dialog's step did not render");
     await waitUntil(() => $(el, 'dialog').textContent.includes('Unbind the virtual MFA device?'));
     await submitDialog(el);
     await stepUpByPhone(el);
@@ -308,7 +308,7 @@ describe('<jd-security-settings> virtual MFA', () => {
     };
     const el = await mount();
     action(el, 'regenerate').click();
-    await waitUntil(() => dialog(el).open);
+    await waitUntil(() => dialog(el).open && dialog(el).querySelector('form'), "the dialog's step did not render");
     await stepUpByPhone(el);
     const changed = oneEvent(el, 'jd-security-change');
     await waitUntil(has(el, 'dialog [part~="recovery-codes"]'), 'no new codes');

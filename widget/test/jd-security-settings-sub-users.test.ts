@@ -169,6 +169,12 @@ describe('<jd-security-settings> sub-users', () => {
     expect((await changed).detail.what).to.equal('sub_users');
     expect(bff.find('DELETE', `/v1/sub-users/${id}`)).to.have.length(1);
     await waitUntil(() => !el.shadowRoot!.querySelector('[data-sub="auditor"]'), 'still listed');
+    // its row is gone: "saved" shows in the sub-users section, after its Create button, where focus goes
+    const create = $<HTMLButtonElement>(el, '[part~="sub-users"] [data-action="create"]');
+    await waitUntil(() => el.shadowRoot!.activeElement === create, 'focus not on the Create button');
+    const saved = $$(el, '[part~="sub-users"] > [part~="status"][part~="success"]');
+    expect(saved.map((p) => p.textContent)).to.deep.equal(['Your change has been saved.']);
+    expect($$(el, '[data-sub] [part~="status"]')).to.have.length(0);
   });
 
   it("tells a sub-user's session (403 sub_user_forbidden) that it manages only its own MFA here", async () => {

@@ -52,6 +52,8 @@ describe('<jd-security-settings> against the real BFF', function () {
     // contact phone: new number → code → done, no step-up
     $<HTMLButtonElement>(el, '[data-row="contact-phone"] [data-action="set"]').click();
     await waitUntil(() => dialogOpen(el));
+    // the contact change is a step module: its step renders once it is loaded
+    await waitUntil(has(el, 'dialog #jd-phone'), 'no phone step');
     await typeInto(el, '#jd-phone', phone2);
     await submitDialog(el);
     await waitUntil(has(el, 'dialog #jd-code'), 'no code step for the contact phone', { timeout: 10000 });

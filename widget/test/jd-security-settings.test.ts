@@ -102,7 +102,7 @@ describe('<jd-security-settings>', () => {
       const el = await mount(locale);
       await expect(el).to.be.accessible();
       action(el, 'contact-phone', 'set').click();
-      await waitUntil(() => dialog(el).open);
+      await waitUntil(() => dialog(el).open && dialog(el).querySelector('form'), "the dialog's step did not render");
       await submitDialog(el);
       expect($(el, '#jd-phone').getAttribute('aria-invalid')).to.equal('true');
       await expect(el).to.be.accessible();
@@ -127,7 +127,7 @@ describe('<jd-security-settings>', () => {
     const el = await mount();
     const trigger = action(el, 'security-phone', 'change');
     trigger.click();
-    await waitUntil(() => dialog(el).open, 'dialog did not open');
+    await waitUntil(() => dialog(el).open && dialog(el).querySelector('form'), 'dialog did not open');
     expect(dialog(el).getAttribute('aria-labelledby')).to.equal('jd-dialog-title');
     expect($(el, '#jd-dialog-title').textContent).to.equal('Security phone');
     // 1. choose the method: phone (preselected), by voice call
@@ -189,7 +189,7 @@ describe('<jd-security-settings>', () => {
     bff.routes['POST /v1/security/contacts/start'] = () => errorAnswer(403, 'step_up_required');
     const el = await mount();
     action(el, 'security-phone', 'change').click();
-    await waitUntil(() => dialog(el).open);
+    await waitUntil(() => dialog(el).open && dialog(el).querySelector('form'), "the dialog's step did not render");
     // the grant is active: straight to the new phone
     await typeInto(el, '#jd-phone', '13900139000');
     const err = oneEvent(el, 'jd-error');
@@ -203,7 +203,7 @@ describe('<jd-security-settings>', () => {
     serveOverview(securityOverview({ stepUpMethods: [] }));
     const el = await mount();
     action(el, 'security-phone', 'change').click();
-    await waitUntil(() => dialog(el).open);
+    await waitUntil(() => dialog(el).open && dialog(el).querySelector('form'), "the dialog's step did not render");
     const text = $(el, 'dialog').textContent;
     expect(text).to.contain('No verification method is available');
     expect(text).to.contain('Hotline: 400-615-1212').and.contain('Email: support@example.com');
@@ -218,7 +218,7 @@ describe('<jd-security-settings>', () => {
     const el = await mount();
     const trigger = action(el, 'contact-email', 'set');
     trigger.click();
-    await waitUntil(() => dialog(el).open);
+    await waitUntil(() => dialog(el).open && dialog(el).querySelector('form'), "the dialog's step did not render");
     expect(el.shadowRoot!.activeElement?.id).to.equal('jd-dialog-title');
     await sendKeys({ press: 'Escape' });
     await waitUntil(() => !dialog(el).open, 'Escape did not close the dialog');
@@ -237,7 +237,7 @@ describe('<jd-security-settings>', () => {
     bff.routes['DELETE /v1/security/contacts/phone'] = () => ({ status: 200, body: securityOverview() });
     const el = await mount();
     action(el, 'contact-phone', 'set').click();
-    await waitUntil(() => dialog(el).open);
+    await waitUntil(() => dialog(el).open && dialog(el).querySelector('form'), "the dialog's step did not render");
     expect($$(el, 'dialog input[name="method"]')).to.have.length(0);
     await typeInto(el, '#jd-phone', '139 0013 9000');
     await submitDialog(el);
@@ -266,7 +266,7 @@ describe('<jd-security-settings>', () => {
     bff.routes['POST /v1/security/contacts/confirm'] = () => errorAnswer(400, 'code_invalid', { remaining: 3 });
     const el = await mount();
     action(el, 'contact-email', 'set').click();
-    await waitUntil(() => dialog(el).open);
+    await waitUntil(() => dialog(el).open && dialog(el).querySelector('form'), "the dialog's step did not render");
     await typeInto(el, '#jd-email', 'bob@example.com');
     await submitDialog(el);
     await waitUntil(() => el.shadowRoot!.querySelector('dialog #jd-code'));
@@ -314,7 +314,7 @@ describe('<jd-security-settings>', () => {
     expect(rowText(el, 'security-email')).to.contain('Not set');
     expect(rowText(el, 'contact-email')).to.contain('Not set');
     action(el, 'security-email', 'add').click();
-    await waitUntil(() => dialog(el).open);
+    await waitUntil(() => dialog(el).open && dialog(el).querySelector('form'), "the dialog's step did not render");
     // 1. the method choice, not the email field
     expect($(el, '#jd-dialog-title').textContent).to.equal('Security email');
     expect($<HTMLInputElement>(el, 'dialog input[name="method"][value="phone"]').checked).to.equal(true);
@@ -338,7 +338,7 @@ describe('<jd-security-settings>', () => {
   it('changing an unverified security email asks for step-up first too', async () => {
     const el = await mount();
     action(el, 'security-email', 'change').click();
-    await waitUntil(() => dialog(el).open);
+    await waitUntil(() => dialog(el).open && dialog(el).querySelector('form'), "the dialog's step did not render");
     expect($<HTMLInputElement>(el, 'dialog input[name="method"][value="phone"]').checked).to.equal(true);
     expect($$(el, 'dialog #jd-email')).to.have.length(0);
   });
@@ -414,7 +414,7 @@ describe('<jd-security-settings>', () => {
     bff.routes['POST /v1/security/password'] = () => answer;
     const el = await mount();
     action(el, 'password', 'change').click();
-    await waitUntil(() => dialog(el).open);
+    await waitUntil(() => dialog(el).open && dialog(el).querySelector('form'), "the dialog's step did not render");
     await submitDialog(el);
     await waitUntil(() => el.shadowRoot!.querySelector('dialog #jd-code'));
     await typeInto(el, '#jd-code', '12345');

@@ -86,7 +86,8 @@ describe('a 503 service_unavailable', () => {
   });
 
   describe('<jd-register>', () => {
-    const step = (el: JdRegister) => $(el, 'section.step').dataset['step'];
+    // undefined while a step's module loads (the loading line is not a section.step)
+    const step = (el: JdRegister) => el.shadowRoot!.querySelector<HTMLElement>('section.step')?.dataset['step'];
     const submitStep = (el: JdRegister) => $<HTMLButtonElement>(el, 'section.step button[type="submit"]').click();
     const shownAt = (el: JdRegister, action: string) =>
       el.shadowRoot!.querySelector(`.status[data-action="${action}"]`)?.textContent ?? '';

@@ -1,11 +1,15 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { emulateMedia, setViewport } from '@web/test-runner-commands';
 import { LitElement, html as litHtml } from 'lit';
+import { choiceStyles } from '../src/parts/choice.ts';
+import { checklistStyles } from '../src/parts/password-checklist.ts';
+import recoveryCodeStyles from '../src/steps/security/recovery-codes.css.ts';
+import { securityStyles } from '../src/steps/security/styles.ts';
 import { base, tokens } from '../src/styles.ts';
 
-/** A test-only element with the shared styles and the markup vocabulary of docs/elements.md. */
+/** A test-only element with the styles and the markup vocabulary of docs/elements.md. */
 class StyleHost extends LitElement {
-  static override styles = [tokens, base];
+  static override styles = [tokens, base, choiceStyles, checklistStyles, securityStyles, recoveryCodeStyles];
   override render() {
     return litHtml`<div class="root" lang=${this.dataset.locale ?? 'en'}>
       <section class="step" aria-labelledby="t">

@@ -152,6 +152,7 @@ export const en = {
 
   // common
   'common.loading': 'Loading…',
+  'common.retry': 'Try again',
   'common.show_password': 'Show password',
   'common.hide_password': 'Hide password',
   'common.required_mark': 'required',
@@ -291,6 +292,8 @@ export const en = {
   // virtual MFA (widget)
   'mfa.code': 'MFA code',
   'mfa.recovery_code': 'Recovery code',
+  'mfa.recovery_title': 'Sign in with a recovery code',
+  'mfa.recovery_lead': 'Enter one of the recovery codes you saved when you bound the MFA device. Each code works once.',
   'mfa.use_recovery': 'Use a recovery code',
   'mfa.use_code': 'Use the MFA code',
   'mfa.lost': 'Lost your device?',

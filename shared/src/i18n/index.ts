@@ -16,6 +16,21 @@ export function loadLocale(_locale: Locale): Promise<void> {
   return Promise.resolve();
 }
 
+/** The rest of a locale's messages (the widget's second catalogue chunk): here, already loaded. */
+export function loadMore(_locale: Locale): Promise<void> {
+  return Promise.resolve();
+}
+
+/** The rest of a locale's messages still loading: never, here. */
+export function messagesPending(_locale: Locale): Promise<void> | undefined {
+  return undefined;
+}
+
+/** Called when more messages arrive (the widget build's i18n); here nothing ever arrives later. */
+export function onMessagesLoaded(_listener: () => void): () => void {
+  return () => {};
+}
+
 /** Looks up a message and fills its placeholders. */
 export function t(locale: Locale, key: MessageKey, params?: Record<string, string | number>): string {
   return fill(CATALOGS[locale][key] ?? en[key], params);

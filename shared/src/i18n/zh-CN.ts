@@ -143,6 +143,7 @@ export const zhCN: Record<MessageKey, string> = {
   'login.unlocked': '账号已解锁，请重新登录。',
 
   'common.loading': '加载中…',
+  'common.retry': '重试',
   'common.show_password': '显示密码',
   'common.hide_password': '隐藏密码',
   'common.required_mark': '必填',
@@ -274,6 +275,8 @@ export const zhCN: Record<MessageKey, string> = {
   // 虚拟 MFA（组件）
   'mfa.code': 'MFA 验证码',
   'mfa.recovery_code': '恢复码',
+  'mfa.recovery_title': '使用恢复码登录',
+  'mfa.recovery_lead': '请输入绑定 MFA 设备时保存的恢复码之一，每个恢复码只能使用一次。',
   'mfa.use_recovery': '使用恢复码',
   'mfa.use_code': '使用 MFA 验证码',
   'mfa.lost': '设备丢失？',

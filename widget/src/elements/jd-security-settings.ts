@@ -1,41 +1,40 @@
-import { css, html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
+import type { ErrorParams } from '../../../shared/src/errors.ts';
 import type { MessageKey } from '../../../shared/src/i18n/index.ts';
 import type { SecurityOverview, StepUpMethod, SubUserMfaStatus } from '../../../shared/src/api.ts';
-import { DEFAULT_PASSWORD_POLICY, passwordProblems } from '../../../shared/src/rules/password.ts';
-import {
-  isPhoneRegion,
-  looksLikeMobile,
-  nationalDigits,
-  type PhoneRegion,
-} from '../../../shared/src/rules/phone-regions.ts';
-import { emailProblem } from '../../../shared/src/rules/email.ts';
-import { CODE_PATTERN, CODE_RESEND_SECONDS, type CodeChannel } from '../../../shared/src/rules/code.ts';
 import type { JdClient } from '../client.ts';
-import { JdElement, toApiError, type FieldError } from '../parts/base-element.ts';
+import { JdElement, toApiError } from '../parts/base-element.ts';
 import { FlowController, type FlowStatus } from '../flow.ts';
 import type { SessionState } from '../session.ts';
 import { CountdownController } from '../parts/countdown.ts';
 import { ModalController } from '../parts/dialog.ts';
-import { tenantRegions } from '../parts/phone-input.ts';
+import { LazySteps } from '../parts/lazy-steps.ts';
 import { safeUrl } from '../parts/text.ts';
 import { renderDialog } from '../steps/security/dialog.ts';
 import { renderAddEmail, renderOwn, renderSettings } from '../steps/security/rows.ts';
 import {
-  STEP_FIELDS,
-  fieldForCode,
+  dialogAfterStepUp,
   isOverview,
   rowOf,
   type Dialog,
   type DialogState,
-  type Field,
   type PageState,
   type SecurityChange as Change,
   type Step,
   type Value,
   type Values,
 } from '../steps/security/state.ts';
-import { statusLine, type SecurityActions, type SecurityView } from '../steps/security/view.ts';
+import {
+  STEP_MODULE,
+  securitySteps,
+  statusLine,
+  type SecurityActions,
+  type SecurityHost,
+  type SecurityView,
+} from '../steps/security/view.ts';
 import { base, tokens } from '../styles.ts';
+import { choiceStyles } from '../parts/choice.ts';
+import { securityStyles } from '../steps/security/styles.ts';
 
 /** What a `jd-security-change` event reports as changed. */
 export type SecurityChange = Change;
@@ -65,15 +64,16 @@ export type SecurityChange = Change;
  * @csspart row - one setting (also `row-<name>`, e.g. `row-security-phone`)
  * @csspart value - the current value of a setting
  * @csspart badge - a status badge, also `badge-ok` (verified, can verify identity, can sign in) or `badge-warn` (unverified)
- * @csspart button - buttons; actions in rows are also `action`, the resend-code button `resend`
+ * @csspart button - buttons; actions in rows are also `action`, the resend-code button `resend`, the button that tries again to load a dialog's step after a network error `retry`
  * @csspart events - the recent security events section; `event` is each table row
- * @csspart sub-users - the sub-users section; each sub-user is a `row row-sub-user`, with badges for its MFA state and an "MFA required" checkbox (`choice`)
+ * @csspart sub-users - the sub-users section; each sub-user is a `row row-sub-user`: its name, its creation date (`value`) on a line of its own under it, badges for its MFA state and an "MFA required" checkbox (`choice`); the status of a creation or deletion follows the section's Create button
  * @csspart qr - the MFA QR code image; `secret` the key to type in; `recovery-codes` the list of recovery codes (also `codes`, two columns, with Copy and Download buttons)
  * @csspart dialog - the change dialog; `form`, `section` (a choice of method or channel), `input` (a one-time-code input is also `code-input`), `reveal` (the show/hide button of a password field), `label`, `submit`, `error`, `hint`, `checklist` (items `checklist-item`, `checklist-item-met`, `checklist-item-unmet`) inside it as in the other elements
  * @csspart callout - the suggestion to add an email when the account has none (its button opens the email dialog)
  * @csspart support - the tenant's support channels, shown when no way to verify the user's identity is left or the user can use none of them
- * @csspart status - the status of an action, next to the row or dialog button that caused it; also `success` while it reports a success
+ * @csspart status - the status of an action, next to the row or dialog button that caused it; also `success` while it reports a success; also the loading line of a dialog step that is still on its way
  * @csspart link - links
+ * @csspart hint - the note under the settings about the contact phone and email (hints in the dialog: see `dialog`)
  *
  * @cssprop --jd-color-primary - buttons and accents
  * @cssprop --jd-color-primary-text - text on primary buttons
@@ -93,55 +93,8 @@ export type SecurityChange = Change;
  * @cssprop --jd-card-radius - corner radius of the element and the dialog (default 8px)
  */
 export class JdSecuritySettings extends JdElement {
-  static override styles = [
-    tokens,
-    base,
-    // Kept short: every byte counts against the bundle budget (widget/build.ts).
-    css`
-      ul{
-        padding:0
-      }
-      li{
-        display:flex;
-        flex-wrap:wrap;
-        gap:0.25em 0.75em;
-        align-items:center;
-        padding:0.5em 0;
-        border-bottom:1px solid var(--_border)
-      }
-      .name{
-        font-weight:600;
-        min-width:8em
-      }
-      .value{
-        flex:1
-      }
-      .badge{
-        font-size:0.8em;
-        border:1px solid;
-        border-radius:1em;
-        padding:0 0.5em;
-        color:var(--_success)
-      }
-      .warn{
-        color:var(--_error)
-      }
-      table{
-        width:100%;
-        text-align:start
-      }
-      ol code,[part='secret'] code{
-        font-size:1.1em;
-        letter-spacing:0.05em
-      }
-      dialog{
-        color:inherit;
-        background:var(--_bg);
-        border-radius:var(--jd-card-radius,8px);
-        width:min(26rem,90vw)
-      }
-    `,
-  ];
+  // the dialogs' own styles (recovery codes, password checklist) come with their step modules
+  static override styles = [tokens, base, choiceStyles, securityStyles];
 
   /*
    * Reactive properties declared with `static properties` rather than decorators: esbuild's
@@ -166,9 +119,13 @@ export class JdSecuritySettings extends JdElement {
 
   private readonly countdown = new CountdownController(this);
   private readonly modal = new ModalController(this);
+  /** the dialogs' steps, loaded when a dialog first reaches them (steps/security/view.ts) */
+  private readonly steps = new LazySteps(this, securitySteps);
   /** the identity the page shows (account id), to tell a refresh from another identity */
   private identity: string | undefined;
   private overviewSeq = 0;
+  /** where focus goes when the dialog has closed, when what opened it is gone (a deleted sub-user's row) */
+  private refocus: string | undefined;
 
   private get overview(): SecurityOverview | undefined {
     const s = this.page.state;
@@ -180,19 +137,12 @@ export class JdSecuritySettings extends JdElement {
     return s.step === 'subUser' ? s.own : undefined;
   }
 
-  private get dialog(): Dialog | undefined {
-    const s = this.dlg.state;
-    return s.step === 'closed' ? undefined : s.dialog;
-  }
-
-  private get step(): Step | 'closed' {
-    return this.dlg.state.step;
-  }
-
   private get values(): Values {
     const s = this.dlg.state;
     return s.step === 'closed' ? {} : s.values;
   }
+
+  // ---- the page's session -----------------------------------------------------
 
   /**
    * The page's one session (src/session.ts) decides what to show: signed in → the overview, at
@@ -206,7 +156,8 @@ export class JdSecuritySettings extends JdElement {
       this.identity = id;
       this.closeDialog();
       this.status = undefined;
-      this.page.reset({ step: id ? 'loading' : 'signedOut' });
+      // the page's session changed (on load, or by another element or tab): focus stays where it is
+      this.page.reset({ step: id ? 'loading' : 'signedOut' }, false);
     }
     if (id && this.client) void this.loadOverview(this.client);
   }
@@ -227,13 +178,13 @@ export class JdSecuritySettings extends JdElement {
         else throw err;
       } catch (e2) {
         if (seq !== this.overviewSeq || id !== this.identity) return;
-        this.fail(e2, false);
+        this.fail(e2);
         return;
       }
     }
     // an answer for an identity that left, or overtaken by a newer load, changes nothing
     if (seq !== this.overviewSeq || id !== this.identity) return;
-    this.page.go(next);
+    this.page.go(next, { focus: false });
   }
 
   /** Re-reads the overview. Not needed after a sign-in on the same page: the element follows the page's one session and loads at once. */
@@ -241,104 +192,79 @@ export class JdSecuritySettings extends JdElement {
     if (this.client && this.identity) await this.loadOverview(this.client);
   }
 
-  private get kind(): 'phone' | 'email' {
-    return this.dialog === 'security_phone' || this.dialog === 'contact_phone' ? 'phone' : 'email';
+  // ---- feedback and events ----------------------------------------------------
+
+  /** A failed request: `jd-error`, and the live region says it. */
+  private report(e: unknown) {
+    const err = toApiError(e);
+    this.fireError(err.code, err.params);
+    const message: FlowStatus = { tone: 'error', key: `error.${err.code}` as MessageKey, params: err.params };
+    this.status = message;
+    return { err, message };
   }
 
-  private v(f: Field): string {
-    return this.values[f] ?? '';
+  /** A failed request of the page: its status shows in `row`, else under the heading. */
+  private fail(e: unknown, row?: string): void {
+    this.page.setStatus(row ? `row-${row}` : 'page', this.report(e).message);
   }
 
-  private set(f: Value, value: string): void {
-    const s = this.dlg.state;
-    if (s.step !== 'closed') this.dlg.patch({ values: { ...s.values, [f]: value } });
+  /** A change is saved: close the dialog; "saved" shows in the row that opened it (or `row`); tell the page. */
+  private async saved(
+    what: SecurityChange,
+    key: MessageKey,
+    overview?: SecurityOverview,
+    params?: ErrorParams,
+    row: string = rowOf(this.dlg.state.step === 'closed' ? what : this.dlg.state.dialog),
+  ): Promise<void> {
+    const s = this.page.state;
+    // the page shows the change before the dialog closes: focus returns to the row as it now is
+    if (overview && s.step === 'primary') this.page.patch({ overview });
+    else await this.refresh();
+    this.closeDialog();
+    this.page.setStatus(`row-${row}`, { tone: 'ok', key, params });
+    this.status = { tone: 'ok', key, params };
+    this.emit('jd-security-change', { what, overview: this.overview });
   }
 
-  private get method(): StepUpMethod {
-    return (this.values.method ?? 'phone') as StepUpMethod;
-  }
+  // ---- the rows' own changes --------------------------------------------------
 
-  private get channel(): CodeChannel {
-    return this.values.channel === 'voice' ? 'voice' : 'sms';
-  }
-
-  /** The chosen region if the tenant accepts it, else the tenant's first region. */
-  private get region(): PhoneRegion {
-    const regions = tenantRegions(this.config?.phoneRegions);
-    const r = this.values.region;
-    return isPhoneRegion(r) && regions.includes(r) ? r : regions[0];
-  }
-
-  // ---- dialog flow ----------------------------------------------------------
-
-  /** Moves the open dialog to `step` (its feedback cleared, focus to the step's heading). */
-  private go(step: Step, change: Partial<Exclude<DialogState, { step: 'closed' }>> = {}): void {
-    const s = this.dlg.state;
-    if (s.step === 'closed') return;
-    this.dlg.go({ ...s, ...change, step, values: { ...s.values, code: '', ...change.values } }, { fresh: true });
-  }
-
-  private stepUpStep(): Step {
-    const methods = this.overview?.stepUpMethods ?? [];
-    if (!methods.includes(this.method)) this.set('method', methods[0] ?? 'phone');
-    return methods.length ? 'method' : 'support';
-  }
-
-  /** The step after identity verification (or without it); MFA setup and new recovery codes ask the BFF first. */
-  private async afterStepUp(): Promise<void> {
-    const d = this.dialog;
-    if (d === 'mfa_codes') {
-      const r = await this.req((c) => c.regenerateRecoveryCodes());
-      if (r) void this.showCodes(r.recoveryCodes);
-      return;
-    }
-    if (d === 'mfa_bind') {
-      const setup = await this.req((c) => c.mfaSetup());
-      if (setup) this.go('qr', { setup });
-      return;
-    }
-    this.go(
-      d === 'mfa_unbind' ? 'unbind' : d === 'password' ? 'password' : d!.startsWith('sub') ? (d as Step) : 'value',
-    );
-  }
-
-  /** New recovery codes (MFA bound, or regenerated): shown once; the page already reflects the change. */
-  private async showCodes(codes: string[]): Promise<void> {
-    this.go('codes', { codes, setup: undefined });
-    await this.refresh();
-    this.emit('jd-security-change', { what: 'mfa', overview: this.overview });
-  }
-
-  private codesText(): string {
-    const s = this.dlg.state;
-    return s.step === 'codes' ? (s.codes ?? []).join('\n') : '';
-  }
-
-  private async copyCodes(): Promise<void> {
+  /** A change from a row (sub-user disable/enable, "MFA required", contact reset); its status shows in that row. */
+  private async rowCall(row: string, what: SecurityChange, call: (c: JdClient) => Promise<unknown>): Promise<boolean> {
+    const c = this.client;
+    if (!c) return false;
+    const id = this.identity;
+    this.page.setStatus(`row-${row}`, undefined);
     try {
-      await navigator.clipboard.writeText(this.codesText());
-      this.dlg.setStatus('codes', { tone: 'ok', key: 'mfa.copied' });
-    } catch {
-      /* no clipboard access: the codes stay on screen and can be downloaded */
+      const r = await call(c);
+      if (id !== this.identity) return false;
+      await this.saved(what, 'security.saved', isOverview(r) ? r : undefined, undefined, row);
+      return true;
+    } catch (e) {
+      if (id === this.identity) this.fail(e, row);
+      return false;
     }
   }
 
-  /** A .txt of the codes through a Blob link (no data: URL: some browsers block those downloads). */
-  private downloadCodes(): void {
-    const url = URL.createObjectURL(new Blob([this.codesText() + '\n'], { type: 'text/plain' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = 'recovery-codes.txt';
-    this.renderRoot.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 0);
+  private async resendLink(): Promise<void> {
+    if (!this.client) return;
+    const id = this.identity;
+    try {
+      const sent = await this.client.resendEmailVerification();
+      if (id !== this.identity) return;
+      this.page.setStatus('row-security-email', { tone: 'ok', key: 'security.link_sent', params: { to: sent.sentTo } });
+      this.status = { tone: 'ok', key: 'security.link_sent', params: { to: sent.sentTo } };
+    } catch (e) {
+      if (id === this.identity) this.fail(e, 'security-email');
+    }
   }
+
+  // ---- the dialog (its steps and their actions: step modules, steps/security/view.ts) ----
 
   private open(dialog: Dialog, e: Event, values: Values = {}): void {
     const o = this.overview;
     if (!o && !this.own) return;
     this.countdown.stop();
+    this.refocus = undefined;
     // docs/product.md#10-changing-identity-verification-methods: step-up first for the password
     // and for adding or changing any identity-verification method (security phone, security email —
     // a first one too, else it would pass the next step-up — and MFA); a first security email of an
@@ -353,20 +279,27 @@ export class JdSecuritySettings extends JdElement {
         ? methods.length
           ? 'method'
           : 'support'
-        : 'wait';
+        : dialogAfterStepUp(dialog);
     // the row's earlier "saved" is about an earlier change
     this.page.setStatus(`row-${rowOf(dialog)}`, undefined);
     this.dlg.go({ step, dialog, values: { ...values, method } }, { fresh: true });
     void this.modal.open(e.currentTarget as Element);
-    if (step === 'wait') void this.afterStepUp();
+    // identity first: the step after it loads meanwhile (MFA setup and new recovery codes: mfa-bind.ts)
+    if (step === 'method') void this.steps.load(STEP_MODULE[dialogAfterStepUp(dialog)] ?? 'mfa').catch(() => {});
+    // MFA setup and new recovery codes ask the BFF first
+    if (step === 'wait')
+      void this.steps.load('mfa').then(
+        (m) => m.prepare(this.host),
+        () => this.dlg.setStatus('dialog', { tone: 'error', key: 'error.network_error' }),
+      );
   }
 
   /** Closes the dialog now: its state goes at once, so a late answer or close event finds nothing to change. */
   private closeDialog(): void {
-    const d = this.dialog;
-    if (!d) return;
+    const s = this.dlg.state;
+    if (s.step === 'closed') return;
     // the recovery codes were shown and confirmed saved: the row says the change is done
-    if (this.step === 'codes') this.page.setStatus(`row-${rowOf(d)}`, { tone: 'ok', key: 'security.saved' });
+    if (s.step === 'codes') this.page.setStatus(`row-${rowOf(s.dialog)}`, { tone: 'ok', key: 'security.saved' });
     this.countdown.stop();
     this.dlg.reset({ step: 'closed' });
     this.modal.close();
@@ -377,310 +310,72 @@ export class JdSecuritySettings extends JdElement {
     if (this.modal.isStaleClose()) return;
     // closed by the browser (Escape): the state follows; closed by closeDialog: already done
     this.closeDialog();
+    const refocus = this.refocus;
+    this.refocus = undefined;
     // after the render of the closed state, whose focus move (FlowController) would undo this one
     void this.updateComplete.then(() => {
       this.modal.closed();
-      // a sub-user's row has no button left once its device is bound: focus goes to the row's text
-      // (not left on the closed dialog's field)
-      const a = this.shadowRoot!.activeElement;
-      if (!a || a.closest('dialog')) this.shadowRoot!.querySelector<HTMLElement>('li [tabindex="-1"]')?.focus();
+      const root = this.shadowRoot!;
+      const a = root.activeElement;
+      // what opened it is gone (a deleted sub-user): where its "saved" shows; a sub-user's row has no
+      // button left once its device is bound: focus goes to the row's text (not left on the closed dialog's field)
+      const to = refocus ?? (!a || a.closest('dialog') ? 'li [tabindex="-1"]' : undefined);
+      if (to) root.querySelector<HTMLElement>(to)?.focus();
     });
-  }
-
-  private check(): Partial<Record<Field, FieldError>> {
-    const errors: Partial<Record<Field, FieldError>> = {};
-    const required = (f: Field) => !this.v(f).trim() && (errors[f] = { code: 'required' });
-    if (
-      this.step === 'step_up' ||
-      this.step === 'code' ||
-      this.step === 'qr' ||
-      (this.step === 'method' && this.method === 'totp')
-    ) {
-      if (!required('code') && !CODE_PATTERN.test(this.v('code').trim())) errors.code = { code: 'code_format' };
-    } else if (this.step === 'value') {
-      const f = this.kind;
-      if (!required(f)) {
-        const problem =
-          f === 'phone'
-            ? looksLikeMobile(this.region, this.v(f))
-              ? undefined
-              : 'phone_invalid'
-            : emailProblem(this.v(f));
-        if (problem) errors[f] = { code: problem };
-      }
-    } else if (this.step === 'own_pw') {
-      required('currentPassword');
-    } else if (this.step === 'password' || this.step === 'sub_create') {
-      // a new sub-user: its name, and a password under the same policy that is not that name
-      required(this.step === 'password' ? 'currentPassword' : 'name');
-      const policy = this.config?.passwordPolicy ?? DEFAULT_PASSWORD_POLICY;
-      const problem = passwordProblems(this.v('newPassword'), policy, this.pwName())[0];
-      if (problem)
-        errors.newPassword = {
-          code: problem,
-          params: { min: policy.minLength, max: policy.maxLength, n: policy.minClasses },
-        };
-    }
-    return errors;
-  }
-
-  /** The name the new password may not equal: the account's, or the new sub-user's. */
-  private pwName(): string {
-    return this.step === 'password' ? (this.overview?.account.accountName ?? '') : this.v('name').trim();
-  }
-
-  private target(): { phone: { region: PhoneRegion; number: string } } | { email: string } {
-    return this.kind === 'phone'
-      ? { phone: { region: this.region, number: nationalDigits(this.region, this.v('phone')) } }
-      : { email: this.v('email').trim() };
-  }
-
-  private roleName(): 'security' | 'contact' {
-    return this.dialog === 'contact_phone' || this.dialog === 'contact_email' ? 'contact' : 'security';
-  }
-
-  private codeSent(sentTo: string, resendAfter: number): void {
-    this.countdown.start(resendAfter > 0 ? resendAfter : CODE_RESEND_SECONDS);
-    // beside the code field and its resend button (docs/elements.md: feedback next to its action)
-    this.dlg.setStatus('send', { tone: 'info', key: 'security.code_sent', params: { to: sentTo } });
-  }
-
-  /**
-   * One request of the open dialog through its FlowController: one at a time, and an answer that
-   * comes after the dialog closed or moved on is dropped (resolves undefined). Errors go to fields
-   * or to the dialog's status (fail).
-   */
-  private req<T>(request: (c: JdClient) => Promise<T>): Promise<T | undefined> {
-    const c = this.client;
-    if (!c) return Promise.resolve(undefined);
-    return this.dlg.run(
-      'dialog',
-      () => request(c),
-      (e) => (this.fail(e, true), true),
-    );
-  }
-
-  /** Sends the step-up code (never for TOTP: its code is in the user's app). */
-  private async sendStepUp(): Promise<boolean> {
-    const method = this.method;
-    const sent = await this.req((c) =>
-      c.stepUpStart({ method, ...(method === 'phone' ? { channel: this.channel } : {}) }),
-    );
-    if (sent) this.codeSent(sent.sentTo, sent.resendAfter);
-    return !!sent;
-  }
-
-  private async sendContact(): Promise<boolean> {
-    const body = {
-      kind: this.kind,
-      role: this.roleName(),
-      ...this.target(),
-      ...(this.kind === 'phone' ? { channel: this.channel } : {}),
-    };
-    const sent = await this.req((c) => c.contactStart(body));
-    if (sent) this.codeSent(sent.sentTo, sent.resendAfter);
-    return !!sent;
-  }
-
-  private async resend(): Promise<void> {
-    if (this.countdown.running) return;
-    await (this.step === 'step_up' ? this.sendStepUp() : this.sendContact());
-  }
-
-  /** A failed request: in the dialog, to its fields or its status; on the page, to the row's status. */
-  private fail(e: unknown, inDialog: boolean, row?: string): void {
-    const err = toApiError(e);
-    this.fireError(err.code, err.params);
-    const message: FlowStatus = { tone: 'error', key: `error.${err.code}` as MessageKey, params: err.params };
-    this.status = message;
-    if (!inDialog) {
-      this.page.setStatus(row ? `row-${row}` : 'page', message);
-      return;
-    }
-    if (err.code === 'step_up_required') {
-      // The grant expired or never existed: verify identity, then come back to this step.
-      const s = this.page.state;
-      if (s.step === 'primary')
-        this.page.patch({ overview: { ...s.overview, stepUp: { active: false, expiresAt: null } } });
-      this.go(this.stepUpStep());
-      this.dlg.setStatus('dialog', { tone: 'error', key: 'error.step_up_required' });
-      return;
-    }
-    if (err.code === 'code_cooldown' && typeof err.params?.['seconds'] === 'number')
-      this.countdown.start(err.params['seconds']);
-    const allowed = STEP_FIELDS[this.step as Step] ?? [];
-    const errors: Partial<Record<Field, FieldError>> = {};
-    for (const f of err.fields) {
-      const path = f.path.replace(/\..*/, '') as Field; // phone.number, phone.region → phone
-      const field = allowed.includes(path) ? path : fieldForCode(f.code);
-      if (field && allowed.includes(field)) errors[field] ??= { code: f.code, params: f.params };
-    }
-    const byCode = err.code === 'contact_unchanged' ? this.kind : fieldForCode(err.code);
-    if (!Object.keys(errors).length && byCode && allowed.includes(byCode))
-      errors[byCode] = { code: err.code, params: err.params };
-    // errors about a field go under the field; only the rest is the dialog's status
-    for (const [f, error] of Object.entries(errors)) this.dlg.setFieldError(f, error);
-    if (!Object.keys(errors).length) this.dlg.setStatus('dialog', message);
-    void this.focusFirstInvalid();
-  }
-
-  /** A change is saved: close the dialog; "saved" shows in the row that opened it; tell the page. */
-  private async saved(
-    what: SecurityChange,
-    key: MessageKey,
-    overview?: SecurityOverview,
-    params?: FieldError['params'],
-    row: string = rowOf(this.dialog ?? what),
-  ): Promise<void> {
-    const s = this.page.state;
-    // the page shows the change before the dialog closes: focus returns to the row as it now is
-    if (overview && s.step === 'primary') this.page.patch({ overview });
-    else await this.refresh();
-    this.closeDialog();
-    this.page.setStatus(`row-${row}`, { tone: 'ok', key, params });
-    this.status = { tone: 'ok', key, params };
-    this.emit('jd-security-change', { what, overview: this.overview });
-  }
-
-  private async onSubmit(e: Event): Promise<void> {
-    e.preventDefault();
-    const errors = this.check();
-    this.dlg.clearFeedback();
-    for (const [f, error] of Object.entries(errors)) this.dlg.setFieldError(f, error);
-    if (Object.keys(errors).length) {
-      void this.focusFirstInvalid();
-      return;
-    }
-    const dialog = this.dialog!;
-    const step = this.step;
-    const code = this.v('code').trim();
-    if (step === 'method' && this.method !== 'totp') {
-      if (await this.sendStepUp()) {
-        const status = this.dlg.statusOf('send');
-        this.go('step_up');
-        this.dlg.setStatus('send', status);
-      }
-    } else if (step === 'step_up' || step === 'method') {
-      const r = await this.req((c) => c.stepUpVerify({ method: this.method, code }));
-      if (!r) return;
-      const s = this.page.state;
-      if (s.step === 'primary') this.page.patch({ overview: { ...s.overview, stepUp: r.stepUp } });
-      this.countdown.stop();
-      this.dlg.setStatus('dialog', undefined);
-      await this.afterStepUp();
-    } else if (step === 'own_pw') {
-      const setup = await this.req((c) => c.subUserMfaSetup(this.v('currentPassword')));
-      if (setup) this.go('qr', { setup });
-    } else if (step === 'qr' && !this.overview) {
-      // a sub-user's own device: bound, no recovery codes (the success text says so)
-      const own = await this.req((c) => c.subUserMfaConfirm(code));
-      if (!own) return;
-      this.closeDialog();
-      this.page.go({ step: 'subUser', own });
-      this.page.setStatus('row-mfa', { tone: 'ok', key: 'subuser.mfa_saved' });
-      this.status = { tone: 'ok', key: 'subuser.mfa_saved' };
-      this.emit('jd-security-change', { what: 'mfa', overview: undefined });
-    } else if (step === 'qr') {
-      const r = await this.req((c) => c.mfaConfirm(code));
-      if (r) await this.showCodes(r.recoveryCodes);
-    } else if (step.startsWith('sub')) {
-      const id = this.values.id!;
-      const ok = await this.req((c) =>
-        (step === 'sub_create'
-          ? c.createSubUser({
-              name: this.v('name').trim(),
-              password: this.v('newPassword'),
-              mfaRequired: !!this.values.mfa,
-            })
-          : step === 'sub_delete'
-            ? c.deleteSubUser(id)
-            : c.disassociateSubUserMfa(id)
-        ).then(() => true),
-      );
-      if (ok)
-        await this.saved(
-          'sub_users',
-          'security.saved',
-          undefined,
-          undefined,
-          step === 'sub_create' ? 'sub-users' : `sub-${id}`,
-        );
-    } else if (step === 'unbind') {
-      const overview = await this.req((c) => c.unbindMfa());
-      if (overview) await this.saved('mfa', 'security.saved', overview);
-    } else if (step === 'value' && dialog === 'add_email') {
-      const sent = await this.req((c) => c.setSecurityEmail(this.v('email').trim()));
-      if (!sent) return;
-      this.go('link');
-      this.dlg.setStatus('dialog', { tone: 'ok', key: 'security.link_sent', params: { to: sent.sentTo } });
-      await this.refresh();
-      this.emit('jd-security-change', { what: 'security_email', overview: this.overview });
-    } else if (step === 'value') {
-      if (await this.sendContact()) {
-        const status = this.dlg.statusOf('send');
-        this.go('code');
-        this.dlg.setStatus('send', status);
-      }
-    } else if (step === 'code') {
-      const body = { kind: this.kind, role: this.roleName(), ...this.target(), code };
-      const overview = await this.req((c) => c.contactConfirm(body));
-      if (overview) await this.saved(dialog as SecurityChange, 'security.saved', overview);
-    } else if (step === 'password') {
-      const body = { currentPassword: this.v('currentPassword'), newPassword: this.v('newPassword') };
-      const r = await this.req((c) => c.changePassword(body));
-      if (r) await this.saved('password', 'security.saved_password', undefined, { n: r.signedOutSessions });
-    } else this.closeDialog();
-  }
-
-  /** A change from a row (sub-user disable/enable, "MFA required", contact reset); its status shows in that row. */
-  private async rowCall(row: string, what: SecurityChange, call: (c: JdClient) => Promise<unknown>): Promise<boolean> {
-    const c = this.client;
-    if (!c) return false;
-    const id = this.identity;
-    this.page.setStatus(`row-${row}`, undefined);
-    try {
-      const r = await call(c);
-      if (id !== this.identity) return false;
-      await this.saved(what, 'security.saved', isOverview(r) ? r : undefined, undefined, row);
-      return true;
-    } catch (e) {
-      if (id === this.identity) this.fail(e, false, row);
-      return false;
-    }
-  }
-
-  private async resendLink(): Promise<void> {
-    if (!this.client) return;
-    const id = this.identity;
-    try {
-      const sent = await this.client.resendEmailVerification();
-      if (id !== this.identity) return;
-      this.page.setStatus('row-security-email', { tone: 'ok', key: 'security.link_sent', params: { to: sent.sentTo } });
-      this.status = { tone: 'ok', key: 'security.link_sent', params: { to: sent.sentTo } };
-    } catch (e) {
-      if (id === this.identity) this.fail(e, false, 'security-email');
-    }
   }
 
   // ---- rendering: the rows and steps are render modules (src/steps/security/) -----------
 
-  /** The element's actions for the steps, made once (their handlers keep their identity across renders). */
+  /** The element's actions for the rows and the dialog's frame, made once (their handlers keep their identity across renders). */
   private readonly actions: SecurityActions = {
-    set: (f, value) => {
-      this.set(f, value);
+    set: (f: Value, value: string) => {
+      const s = this.dlg.state;
+      if (s.step !== 'closed') this.dlg.patch({ values: { ...s.values, [f]: value } });
       this.dlg.clearField(f);
     },
     open: (dialog, e, values) => this.open(dialog, e, values),
     rowCall: (row, what, call) => this.rowCall(row, what, call),
     resendLink: () => void this.resendLink(),
-    resend: () => void this.resend(),
-    support: () => this.go('support'),
-    copyCodes: () => void this.copyCodes(),
-    downloadCodes: () => this.downloadCodes(),
     close: () => this.closeDialog(),
-    submit: (e) => void this.onSubmit(e),
+    submit: (e) => {
+      e.preventDefault();
+      const s = this.dlg.state;
+      const name = s.step === 'closed' ? undefined : STEP_MODULE[s.step];
+      const m = name && this.steps.get(name);
+      this.dlg.clearFeedback();
+      if (m) void m.submit(this.host);
+      else this.closeDialog();
+    },
     closed: () => this.onDialogClose(),
   };
+
+  /** The element as the dialogs' step modules see it (steps/security/view.ts). */
+  private readonly host: SecurityHost = ((el: this) => ({
+    page: el.page,
+    dlg: el.dlg,
+    get client() {
+      return el.client;
+    },
+    get config() {
+      return el.config;
+    },
+    get overview() {
+      return el.overview;
+    },
+    countdown: el.countdown,
+    steps: el.steps,
+    get root() {
+      return el.renderRoot;
+    },
+    report: (e) => el.report(e),
+    say: (s) => (el.status = s),
+    saved: (what, key, overview, params, row) => el.saved(what, key, overview, params, row),
+    closeDialog: () => el.closeDialog(),
+    focusAfterClose: (selector) => (el.refocus = selector),
+    refresh: () => el.refresh(),
+    emit: (name, detail) => el.emit(name, detail),
+    focusFirstInvalid: () => el.focusFirstInvalid(),
+  }))(this);
 
   private view(): SecurityView {
     return {
@@ -690,16 +385,11 @@ export class JdSecuritySettings extends JdElement {
       dlg: this.dlg,
       overview: this.overview,
       values: this.values,
-      method: this.method,
-      channel: this.channel,
-      region: this.region,
-      kind: this.kind,
-      role: this.roleName(),
-      pwName: this.pwName(),
       resendIn: this.countdown.remaining,
       t: (key, params) => this.t(key, params),
       errorText: (e) => this.errorText(e),
       act: this.actions,
+      host: this.host,
     };
   }
 

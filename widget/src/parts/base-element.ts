@@ -3,17 +3,27 @@
  * tenant config load, locale resolution, the status (aria-live) region and event helpers.
  *
  * Template style in widget/src: html`` content is indented by nesting (2 spaces), each tag's
- * attributes on one line. Lit and esbuild keep template text verbatim, so the build (and the
- * component tests) remove the indentation at each line start (widget/template-indent.ts): write
- * nothing that relies on leading whitespace in a template line.
+ * attributes on one line; Lit ships the text as written. Styles are .css files (src/styles.ts).
  */
-import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
+import {
+  LitElement,
+  adoptStyles,
+  html,
+  nothing,
+  type CSSResult,
+  type PropertyDeclarations,
+  type PropertyValues,
+  type TemplateResult,
+} from 'lit';
 import type { ErrorCode, ErrorParams } from '../../../shared/src/errors.ts';
 import {
   errorMessage,
   isLocale,
   loadLocale,
+  loadMore,
   matchLocale,
+  messagesPending,
+  onMessagesLoaded,
   t,
   type Locale,
   type MessageKey,
@@ -38,6 +48,9 @@ export interface FieldError {
   code: ErrorCode;
   params?: ErrorParams | undefined;
 }
+
+/** What the user does first in an element: the rest of the messages are loaded then (widget/src/i18n.ts). */
+const MORE_ON = ['focusin', 'pointerdown', 'keydown', 'click'] as const;
 
 export function toApiError(e: unknown): JdApiError {
   return e instanceof JdApiError ? e : new JdApiError('internal_error', 0);
@@ -83,24 +96,67 @@ export abstract class JdElement extends LitElement {
   protected store: SessionStore | undefined;
   private storeOptions: StoreOptions | undefined;
   private unsubscribe: (() => void) | undefined;
+  private unsubscribeMessages: (() => void) | undefined;
   private loadSeq = 0;
+  /** styles of the step modules loaded so far (addStyles) */
+  private readonly extraStyles: CSSResult[] = [];
 
   constructor() {
     super();
     this.loading = true;
     this.session = { status: 'unknown' };
+    // the user is about to do something: the rest of the messages (errors, later steps) come now,
+    // so a message is in before it is needed (widget/src/i18n.ts); a click is heard before the
+    // button's own handler (capture), so the error it may cause waits for its text (scheduleUpdate)
+    const more = () => {
+      for (const type of MORE_ON) this.removeEventListener(type, more, true);
+      void loadMore(this.resolvedLocale).catch(() => {});
+    };
+    for (const type of MORE_ON) this.addEventListener(type, more, true);
+  }
+
+  /**
+   * While the rest of the messages is on its way (at most a few seconds), renders wait for it: an
+   * error set now is shown with its text, never as an empty line first.
+   */
+  protected override async scheduleUpdate(): Promise<void> {
+    const more = messagesPending(this.resolvedLocale);
+    if (more) await Promise.race([more.catch(() => {}), new Promise((r) => setTimeout(r, 3000))]);
+    await super.scheduleUpdate();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     // back on the page (moved, or re-added): the page's store, which may be a new one by now
     if (this.storeOptions && !this.unsubscribe) this.useStore(this.storeOptions);
+    this.unsubscribeMessages = onMessagesLoaded(() => this.requestUpdate());
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.unsubscribeMessages?.();
+  }
+
+  /**
+   * Adds a lazily loaded step's styles (src/parts/lazy-steps.ts) to the shadow root, after the element's own.
+   * @internal
+   */
+  addStyles(styles: CSSResult): void {
+    if (this.extraStyles.includes(styles)) return;
+    this.extraStyles.push(styles);
+    const root = this.renderRoot;
+    if (root instanceof ShadowRoot)
+      adoptStyles(root, [...(this.constructor as typeof LitElement).elementStyles, ...this.extraStyles]);
+  }
+
+  protected override createRenderRoot(): HTMLElement | DocumentFragment {
+    const root = super.createRenderRoot();
+    // a step loaded before the element was first rendered
+    if (this.extraStyles.length && root instanceof ShadowRoot)
+      adoptStyles(root, [...(this.constructor as typeof LitElement).elementStyles, ...this.extraStyles]);
+    return root;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { html, type TemplateResult } from 'lit';
+import choiceStyles from './choice.css.ts';
 
 /**
  * A group of radio buttons in a fieldset with a legend (e.g. SMS / voice call, or the
@@ -22,3 +23,6 @@ export function renderChoice<T extends string>(
     </div>
   </fieldset>`;
 }
+
+/** The code row (code + send button), the channel and consent choices. */
+export { choiceStyles };

@@ -6,6 +6,7 @@
 import { html, type TemplateResult } from 'lit';
 import { t, type Locale, type MessageKey } from '../../../shared/src/i18n/index.ts';
 import { passwordChecklist, type PasswordPolicy } from '../../../shared/src/rules/password.ts';
+import checklistStyles from './password-checklist.css.ts';
 
 export function renderPasswordChecklist(
   id: string,
@@ -24,3 +25,6 @@ export function renderPasswordChecklist(
     )}
   </ul>`;
 }
+
+/** The password rules' live checklist. */
+export { checklistStyles };

@@ -1,16 +1,89 @@
-import { html, type TemplateResult } from 'lit';
-import type { CodeDeliveryChannel } from '../../../../shared/src/rules/code.ts';
-import { renderChoice } from '../../parts/choice.ts';
-import { field, status, step, submit, type LoginView } from './view.ts';
-
 /**
- * The unlock step (docs/product.md#17-attempt-limits-and-lockout): the identifier, the channel,
- * "Send code" (its note right after it), the code, "Unlock", "Back".
+ * The unlock step (docs/product.md#17-attempt-limits-and-lockout) as a step module (view.ts): the
+ * identifier, the channel, "Send code" (its note right after it; the BFF answers alike for any
+ * identifier, so the note says "if this account is locked"), the code, "Unlock", "Back". Then the
+ * sign-in form again, with the password cleared.
  */
+import { css, html, type TemplateResult } from 'lit';
+import { CODE_PATTERN, CODE_RESEND_SECONDS, type CodeDeliveryChannel } from '../../../../shared/src/rules/code.ts';
+import { choiceStyles, renderChoice } from '../../parts/choice.ts';
+import { field, status, step, submit, type LoginHost, type LoginView } from './view.ts';
+
+// the channel choice and the code row; "Send code" is as wide as its text
+export const styles = [choiceStyles, css`#jd-unlock-send{justify-self:start}`];
+
+/** The sign-in form again: after unlocking (it says so), or "Back" (the lock message again). */
+function closeUnlock(host: LoginHost, unlocked = false): void {
+  const cur = host.flow.state;
+  const back = cur.step === 'unlock' ? cur.back : undefined;
+  host.countdown.stop();
+  host.forget();
+  host.flow.go({ step: 'credentials', sub: false });
+  host.flow.setStatus('signIn', unlocked ? { tone: 'ok', key: 'login.unlocked' } : back);
+}
+
+async function sendUnlockCode(host: LoginHost): Promise<void> {
+  const cur = host.flow.state;
+  if (!host.client || cur.step !== 'unlock' || host.countdown.running) return;
+  const identifier = host.value('identifier').trim();
+  if (host.invalid(identifier ? {} : { identifier: { code: 'required' } })) return;
+  const client = host.client;
+  const sent = await host.run(
+    'sendCode',
+    () => client.sendUnlockCode({ identifier, channel: cur.channel }),
+    (err) => {
+      // code_cooldown, too_many_attempts: the button counts down the seconds to wait
+      const seconds = err.params?.['seconds'];
+      if (typeof seconds === 'number') host.countdown.start(seconds);
+      const f = err.fields.find((i) => i.path === 'identifier');
+      if (f) {
+        host.invalid({ identifier: { code: f.code, params: f.params } });
+        return true;
+      }
+      return false;
+    },
+  );
+  if (!sent) return;
+  host.countdown.start(sent.resendAfter > 0 ? sent.resendAfter : CODE_RESEND_SECONDS);
+  host.flow.setStatus('sendCode', { tone: 'ok', key: 'login.unlock_sent' });
+}
+
+/** "Unlock": the code lifts the lock; a wrong one is said at the code field. */
+async function unlock(host: LoginHost, e: Event): Promise<void> {
+  e.preventDefault();
+  if (!host.client || host.flow.state.step !== 'unlock') return;
+  const identifier = host.value('identifier').trim();
+  const code = host.value('unlockCode').trim();
+  if (
+    host.invalid({
+      ...(identifier ? {} : { identifier: { code: 'required' } }),
+      ...(CODE_PATTERN.test(code) ? {} : { unlockCode: { code: code ? 'code_format' : 'required' } }),
+    })
+  )
+    return;
+  const client = host.client;
+  const done = await host.run(
+    'unlock',
+    () => client.unlock({ identifier, code }),
+    (err) => {
+      if (err.status !== 400) return false;
+      // code_invalid (wrong, expired, or no lock to lift: one answer) at the code; a malformed identifier at it
+      const f = err.fields[0];
+      const error = f ?? err;
+      host.invalid({
+        [f?.path === 'identifier' ? 'identifier' : 'unlockCode']: { code: error.code, params: error.params },
+      });
+      return true;
+    },
+  );
+  if (done) closeUnlock(host, true);
+}
+
 export function renderUnlock(v: LoginView, channel: CodeDeliveryChannel): TemplateResult {
-  const wait = v.act.resendIn;
+  const host = v.host;
+  const wait = host.countdown.running ? host.countdown.remaining : 0;
   const sending = v.flow.isBusy('sendCode');
-  const form = html`<form part="form unlock" novalidate @submit=${v.act.unlock}>
+  const form = html`<form part="form unlock" novalidate @submit=${(e: Event) => void unlock(host, e)}>
     ${field(v, { field: 'identifier', label: 'login.identifier', autocomplete: 'username', id: 'jd-unlock-identifier' })}
     ${renderChoice<CodeDeliveryChannel>(
       'channel',
@@ -21,10 +94,12 @@ export function renderUnlock(v: LoginView, channel: CodeDeliveryChannel): Templa
         ['email', v.t('login.unlock_email')],
       ],
       channel,
-      v.act.setChannel,
+      (c) => {
+        if (host.flow.state.step === 'unlock') host.flow.patch({ channel: c });
+      },
     )}
     <div class="code-row">
-      <button id="jd-unlock-send" type="button" class="btn-secondary send-code" part="button send-code" ?disabled=${wait > 0 || v.flow.isBusy()} aria-busy=${sending ? 'true' : 'false'} @click=${v.act.sendUnlockCode}>
+      <button id="jd-unlock-send" type="button" class="btn-secondary send-code" part="button send-code" ?disabled=${wait > 0 || v.flow.isBusy()} aria-busy=${sending ? 'true' : 'false'} @click=${() => void sendUnlockCode(host)}>
         ${wait > 0 ? v.t('register.resend_in', { seconds: wait }) : v.t('register.send_code')}
       </button>
     </div>
@@ -32,7 +107,7 @@ export function renderUnlock(v: LoginView, channel: CodeDeliveryChannel): Templa
     ${field(v, { field: 'unlockCode', label: 'register.code', type: 'otp', id: 'jd-unlock-code' })}
     <div class="actions">
       ${submit(v, 'unlock', 'login.unlock_submit')}
-      <button type="button" class="btn-secondary" part="button cancel" @click=${v.act.closeUnlock}>${v.t('login.unlock_back')}</button>
+      <button type="button" class="btn-secondary" part="button cancel" @click=${() => closeUnlock(host)}>${v.t('login.unlock_back')}</button>
     </div>
     ${status(v, 'unlock')}
   </form>`;

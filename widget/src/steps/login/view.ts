@@ -1,6 +1,11 @@
 /**
  * What the sign-in steps share: the flow's states, the request-body fields, and the view the
  * element hands each step (docs/elements.md#flows). Steps are render functions, not elements.
+ *
+ * The credentials and signed-in steps load with <jd-login>; the others (mfa.ts, lost-device.ts,
+ * unlock.ts, consent.ts) are step modules loaded when the flow first reaches them
+ * (src/parts/lazy-steps.ts): each holds its render functions and its actions, which act on the
+ * element through LoginHost.
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Locale, MessageKey } from '../../../../shared/src/i18n/index.ts';
@@ -8,7 +13,12 @@ import type { ErrorParams } from '../../../../shared/src/errors.ts';
 import type { MfaRecoveryEligibility, MfaSetupResponse, SignedIn } from '../../../../shared/src/api.ts';
 import type { Agreement, TenantPublicConfig } from '../../../../shared/src/tenant.ts';
 import type { CodeDeliveryChannel } from '../../../../shared/src/rules/code.ts';
+import type { JdApiError, JdClient } from '../../client.ts';
 import type { FlowController, FlowFieldError, FlowStatus } from '../../flow.ts';
+import type { CountdownController } from '../../parts/countdown.ts';
+import type { LazySteps } from '../../parts/lazy-steps.ts';
+import type { PhoneRegion } from '../../../../shared/src/rules/phone-regions.ts';
+import type { SessionStore } from '../../session.ts';
 import { renderPasswordInput } from '../../parts/password-input.ts';
 import { renderOtpInput } from '../../parts/otp-input.ts';
 
@@ -22,14 +32,31 @@ export type LoginState =
   | { step: 'mfa'; sub: boolean; notice: boolean }
   | { step: 'recoveryCode'; sub: boolean }
   | { step: 'mfaSetup'; notice: boolean; setup?: MfaSetupResponse | undefined }
-  | { step: 'lostDevice'; sub: boolean; eligibility?: MfaRecoveryEligibility | null | undefined }
+  | { step: 'lostDevice'; sub: boolean; eligibility?: MfaRecoveryEligibility | null | undefined; files: PickedFiles }
   | { step: 'applied'; id: string; reference: string }
   /** `back`: the lock message "Back" shows again */
   | { step: 'unlock'; channel: CodeDeliveryChannel; back?: FlowStatus | undefined }
-  | { step: 'consent'; signedIn: SignedIn; agreements: Agreement[]; origin: 'login' | 'session' }
+  /** `accepted`: the agreement keys checked */
+  | {
+      step: 'consent';
+      signedIn: SignedIn;
+      agreements: Agreement[];
+      origin: 'login' | 'session';
+      accepted: ReadonlySet<string>;
+    }
   | { step: 'signedIn'; signedIn: SignedIn };
 
 export type UploadField = 'idPhoto' | 'businessLicence';
+
+/** The lost-device application's files: a new object each time the step opens, so none outlives it. */
+export interface PickedFiles {
+  /** the checked files, base64 */
+  uploads: Partial<Record<UploadField, string>>;
+  /** the file last picked per field (a slower check of an earlier pick must not win) */
+  picked: Partial<Record<UploadField, File>>;
+  /** the checks still running (submit waits for them) */
+  reading: Promise<unknown>;
+}
 /** Request-body paths (the MFA step's one input is `code`: a TOTP or a recovery code). */
 export type Field =
   | 'agreements'
@@ -71,33 +98,53 @@ export interface LoginView {
   value(field: Field): string;
   /** the user edited `field`: keep the value, drop its error */
   input(field: Field, value: string): void;
-  /** the element's actions, by name */
+  /** the actions of the steps that load with the element */
   act: LoginActions;
+  /** what the step modules' own actions work with */
+  host: LoginHost;
 }
 
 export interface LoginActions {
   signIn: (e: Event) => void;
   toggleSub: () => void;
   showUnlock: () => void;
-  submitCode: (e?: Event) => void;
-  mfaStep: (step: 'mfa' | 'recoveryCode') => void;
-  showLost: () => void;
-  cancelMfa: () => void;
-  file: (field: UploadField, e: Event) => void;
-  apply: (e: Event) => void;
-  agreement: (key: string, checked: boolean) => void;
-  accepted: (key: string) => boolean;
-  accept: (e: Event) => void;
-  decline: () => void;
-  sendUnlockCode: () => void;
-  setChannel: (channel: CodeDeliveryChannel) => void;
-  unlock: (e: Event) => void;
-  closeUnlock: () => void;
   signOut: () => void;
-  /** the unlock step's "Send code": seconds left before another code, 0 when it may be sent */
-  readonly resendIn: number;
+}
+
+/** The step modules, loaded when the flow first reaches one of their steps. */
+export const loginSteps = {
+  mfa: () => import('./mfa.ts'),
+  lost: () => import('./lost-device.ts'),
+  unlock: () => import('./unlock.ts'),
+  consent: () => import('./consent.ts'),
+};
+
+/** The element, as the step modules' actions see it. */
+export interface LoginHost {
+  readonly flow: FlowController<LoginState>;
+  readonly client: JdClient | undefined;
+  readonly store: SessionStore | undefined;
+  readonly steps: LazySteps<typeof loginSteps>;
+  /** the unlock step's "Send code": seconds before another code may be asked for */
+  readonly countdown: CountdownController;
   /** lost device: the region picked for the application's phone */
-  readonly region: string;
+  readonly region: PhoneRegion;
+  value(field: Field): string;
+  setValues(change: Partial<Record<Field, string>>): void;
+  /** Field errors found before any request: marked, focus on the first; true when there were any. */
+  invalid(errors: Partial<Record<Field, FlowFieldError>>): boolean;
+  /** A request of `action`: `jd-error` for a failure, then `handle` (true: handled) or the flow's default. */
+  run<T>(action: string, request: () => Promise<T>, handle?: (e: JdApiError) => boolean | void): Promise<T | undefined>;
+  /** The pending session is gone: the password form again, with the reason. */
+  restart(e: JdApiError): true;
+  /** Back to the first step: another identity, or none. */
+  leave(): void;
+  /** Drops everything typed but the identifiers. */
+  forget(): void;
+  /** Runs a change of the page's session that this element makes itself. */
+  asOwn<T>(change: () => Promise<T> | T): Promise<T>;
+  emit(name: string, detail: unknown): void;
+  signOut(): Promise<void>;
 }
 
 /** A step: `<section class="step">` named by its focusable heading, with an optional lead. */

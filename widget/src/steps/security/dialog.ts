@@ -1,12 +1,13 @@
+/**
+ * The one modal `<dialog>` of <jd-security-settings>: its frame (title, submit, Cancel/Close, the
+ * dialog's status) loads with the element; each step's body comes from its step module (view.ts,
+ * STEP_MODULE), and while that loads the dialog shows the loading line (src/parts/lazy-steps.ts).
+ */
 import { html, nothing, type TemplateResult } from 'lit';
 import type { MessageKey } from '../../../../shared/src/i18n/index.ts';
-import { renderNewValue, renderNewValueCode } from './contact-change.ts';
-import { renderCodes, renderQr, renderUnbind } from './mfa-bind.ts';
-import { renderOwnPassword, renderPassword } from './password.ts';
-import { renderMethod, renderStepUpCode, renderSupportStep } from './step-up.ts';
-import { renderSubConfirm, renderSubCreate } from './sub-users.ts';
-import type { Dialog, DialogState, SecurityChange } from './state.ts';
-import { statusLine, type SecurityView, type StepView } from './view.ts';
+import { renderStepLoading } from '../../parts/lazy-steps.ts';
+import type { Dialog, SecurityChange } from './state.ts';
+import { STEP_MODULE, statusLine, type OpenDialog, type SecurityView, type StepView } from './view.ts';
 
 /** The dialog's heading. */
 function title(d: Dialog): MessageKey {
@@ -21,57 +22,29 @@ function title(d: Dialog): MessageKey {
           : `security.${d as Exclude<SecurityChange, 'sub_users' | 'mfa'>}`;
 }
 
-function renderStep(v: SecurityView, s: Exclude<DialogState, { step: 'closed' }>): StepView {
-  // only the steps of a primary account's dialogs read the overview
-  const o = v.overview!;
-  switch (s.step) {
-    case 'method':
-      return renderMethod(v, o);
-    case 'step_up':
-      return renderStepUpCode(v);
-    case 'code':
-      return renderNewValueCode(v);
-    case 'value':
-      return renderNewValue(v, s.dialog === 'add_email');
-    case 'password':
-      return renderPassword(v);
-    case 'sub_create':
-      return renderSubCreate(v);
-    case 'support':
-      return renderSupportStep(v, o);
-    case 'wait':
-      return { body: html`<p class="hint">${v.t('common.loading')}</p>` };
-    case 'qr':
-      return renderQr(v, s.setup!);
-    case 'codes':
-      return renderCodes(v, s.codes ?? []);
-    case 'unbind':
-      return renderUnbind(v);
-    case 'own_pw':
-      return renderOwnPassword(v);
-    case 'sub_delete':
-    case 'sub_disassociate':
-      return renderSubConfirm(v, s.step === 'sub_delete');
-    default:
-      return { body: nothing };
-  }
+/** The step's body from its module; undefined while the module loads. */
+function renderStep(v: SecurityView, s: OpenDialog): StepView | undefined {
+  const name = STEP_MODULE[s.step];
+  // wait: a request runs; link: the dialog's status says where the link went
+  if (!name) return { body: s.step === 'wait' ? html`<p class="hint">${v.t('common.loading')}</p>` : nothing };
+  return v.host.steps.get(name)?.render(v, s);
 }
 
-/**
- * The one modal `<dialog>` of the element: the open dialog's title, its step, the step's submit
- * button and Cancel/Close, and the dialog's status. Empty while closed.
- */
+/** The dialog: the open dialog's title, its step, the step's submit button and Cancel/Close, and its status. Empty while closed. */
 export function renderDialog(v: SecurityView): TemplateResult {
   const s = v.dlg.state;
-  const step = s.step === 'closed' ? undefined : renderStep(v, s);
+  const open = s.step === 'closed' ? undefined : s;
+  const step = open && renderStep(v, open);
   const busy = v.dlg.isBusy();
   // The recovery codes are shown once: Escape does not close them before "I have saved them".
   const unsaved = s.step === 'codes' && !v.values.ack;
+  const steps = v.host.steps;
+  const name = open && STEP_MODULE[open.step];
   return html`<dialog part="dialog" class="dialog" aria-labelledby="jd-dialog-title" @close=${v.act.closed} @cancel=${(e: Event) => unsaved && e.preventDefault()}>
     ${
-      s.step !== 'closed' && step
-        ? html`<form part="form" novalidate @submit=${v.act.submit} data-step=${s.step}>
-        <h3 id="jd-dialog-title" class="step-title" tabindex="-1" data-step-focus>${v.t(title(s.dialog))}</h3>
+      open && step
+        ? html`<form part="form" novalidate @submit=${v.act.submit} data-step=${open.step}>
+        <h3 id="jd-dialog-title" class="step-title" tabindex="-1" data-step-focus>${v.t(title(open.dialog))}</h3>
         ${step.body}
         <div class="actions">
           ${
@@ -80,7 +53,7 @@ export function renderDialog(v: SecurityView): TemplateResult {
               : nothing
           }
           ${
-            s.step === 'codes'
+            open.step === 'codes'
               ? nothing
               : html`<button type="button" class="btn-secondary" part="button" data-close @click=${v.act.close}>
               ${v.t(step.submit ? 'security.cancel' : 'security.close')}
@@ -89,7 +62,13 @@ export function renderDialog(v: SecurityView): TemplateResult {
         </div>
         ${statusLine(v, v.dlg.statusOf('dialog'))}
       </form>`
-        : nothing
+        : name
+          ? renderStepLoading(
+              (k) => v.t(k),
+              steps.failed(name),
+              () => steps.retry(name),
+            )
+          : nothing
     }
   </dialog>`;
 }

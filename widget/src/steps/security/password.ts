@@ -1,29 +1,62 @@
+/**
+ * Changing the password (the current one, then the new one with its live checklist) as a step
+ * module (view.ts); its new-password field is also a new sub-user's (sub-user-dialogs.ts). Loaded
+ * when the password dialog first reaches it.
+ */
 import { html } from 'lit';
 import type { MessageKey } from '../../../../shared/src/i18n/index.ts';
-import { DEFAULT_PASSWORD_POLICY } from '../../../../shared/src/rules/password.ts';
-import { renderPasswordChecklist } from '../../parts/password-checklist.ts';
-import { input, type SecurityView, type StepView } from './view.ts';
+import { DEFAULT_PASSWORD_POLICY, passwordProblems } from '../../../../shared/src/rules/password.ts';
+import { checklistStyles, renderPasswordChecklist } from '../../parts/password-checklist.ts';
+import {
+  input,
+  open,
+  req,
+  required,
+  valid,
+  value,
+  type Errors,
+  type SecurityHost,
+  type SecurityView,
+  type StepView,
+} from './fields.ts';
 
-/** A new password with its live checklist (`jd-newPassword-rules`); also a new sub-user's. */
-export function newPassword(v: SecurityView, label: MessageKey): unknown {
+export const styles = checklistStyles;
+
+/** The name the account's new password may not equal. */
+const accountName = (o: { account: { accountName: string } } | undefined) => o?.account.accountName ?? '';
+
+/** A new password with its live checklist (`jd-newPassword-rules`); `name`: what it may not equal. */
+export function newPassword(v: SecurityView, label: MessageKey, name: string): unknown {
   return html`${input(v, 'newPassword', label, 'password', 'new-password', ['jd-newPassword-rules'])}
-  ${renderPasswordChecklist('jd-newPassword-rules', v.locale, v.values.newPassword ?? '', v.config?.passwordPolicy ?? DEFAULT_PASSWORD_POLICY, v.pwName)}`;
+  ${renderPasswordChecklist('jd-newPassword-rules', v.locale, v.values.newPassword ?? '', v.config?.passwordPolicy ?? DEFAULT_PASSWORD_POLICY, name)}`;
 }
 
-/** Changing the password: the current one, then the new one. */
-export function renderPassword(v: SecurityView): StepView {
+/** The new password's first problem under the tenant's policy, if any, into `errors`. */
+export function checkNewPassword(host: SecurityHost, name: string, errors: Errors): void {
+  const policy = host.config?.passwordPolicy ?? DEFAULT_PASSWORD_POLICY;
+  const problem = passwordProblems(value(host, 'newPassword'), policy, name)[0];
+  if (problem)
+    errors.newPassword = {
+      code: problem,
+      params: { min: policy.minLength, max: policy.maxLength, n: policy.minClasses },
+    };
+}
+
+export async function submit(host: SecurityHost): Promise<void> {
+  if (!open(host)) return;
+  const errors: Errors = {};
+  required(host, 'currentPassword', errors);
+  checkNewPassword(host, accountName(host.overview), errors);
+  if (!valid(host, errors)) return;
+  const body = { currentPassword: value(host, 'currentPassword'), newPassword: value(host, 'newPassword') };
+  const r = await req(host, (c) => c.changePassword(body));
+  if (r) await host.saved('password', 'security.saved_password', undefined, { n: r.signedOutSessions });
+}
+
+export function render(v: SecurityView): StepView {
   return {
     body: html`${input(v, 'currentPassword', 'security.current_password', 'password', 'current-password')}
-    ${newPassword(v, 'security.new_password')}`,
+    ${newPassword(v, 'security.new_password', accountName(v.overview))}`,
     submit: 'security.confirm',
-  };
-}
-
-/** A sub-user binding its own MFA device re-enters its password first (it has no contacts to step up with). */
-export function renderOwnPassword(v: SecurityView): StepView {
-  return {
-    body: html`<p id="jd-own-intro">${v.t('subuser.mfa_password')}</p>
-    ${input(v, 'currentPassword', 'login.password', 'password', 'current-password', ['jd-own-intro'])}`,
-    submit: 'security.next',
   };
 }

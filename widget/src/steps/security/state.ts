@@ -3,7 +3,6 @@
  * the dialog's fields, and where feedback about them belongs. Pure: the element holds the
  * controllers, the steps (render modules beside this file) draw the states.
  */
-import type { ErrorCode } from '../../../../shared/src/errors.ts';
 import type { MfaSetupResponse, SecurityOverview, SubUserMfaStatus, SubUserView } from '../../../../shared/src/api.ts';
 
 /** What a `jd-security-change` event reports as changed. */
@@ -66,18 +65,6 @@ export type PageState =
 export type DialogState =
   { step: 'closed' } | { step: Step; dialog: Dialog; values: Values; setup?: MfaSetupResponse; codes?: string[] };
 
-/** The fields each step validates and shows errors at (an error about another field is the dialog's status). */
-export const STEP_FIELDS: Partial<Record<Step, Field[]>> = {
-  method: ['code'],
-  step_up: ['code'],
-  qr: ['code'],
-  value: ['phone', 'email'],
-  code: ['code'],
-  password: ['currentPassword', 'newPassword'],
-  own_pw: ['currentPassword'],
-  sub_create: ['name', 'newPassword'],
-};
-
 /** The row (`data-row`) whose action opened a dialog: its "saved" shows there. */
 export function rowOf(d: Dialog | SecurityChange): string {
   if (d === 'add_email') return 'security-email';
@@ -86,19 +73,14 @@ export function rowOf(d: Dialog | SecurityChange): string {
   return d.replace('_', '-');
 }
 
-export function isOverview(r: unknown): r is SecurityOverview {
-  return typeof r === 'object' && r !== null && 'stepUpMethods' in r;
+/** The step after identity verification (or without it); `wait`: MFA setup and new recovery codes ask the BFF first. */
+export function dialogAfterStepUp(d: Dialog): Step {
+  if (d === 'mfa_codes' || d === 'mfa_bind') return 'wait';
+  if (d === 'mfa_unbind') return 'unbind';
+  if (d === 'password') return 'password';
+  return d.startsWith('sub') ? (d as Step) : 'value';
 }
 
-/** Where a server error without a usable field path belongs. */
-export function fieldForCode(code: ErrorCode): Field | undefined {
-  if (code === 'code_cooldown' || code === 'code_daily_limit') return undefined;
-  // code_*, and the MFA code's mfa_code_invalid, mfa_code_reused, mfa_clock_drift
-  if (code.startsWith('code_') || code.startsWith('mfa_c')) return 'code';
-  if (code.startsWith('phone_')) return 'phone';
-  if (code.startsWith('email_')) return 'email';
-  if (code === 'password_incorrect') return 'currentPassword';
-  if (code.startsWith('account_name') || code === 'sub_user_name_taken') return 'name';
-  if (code.startsWith('password_')) return 'newPassword';
-  return undefined;
+export function isOverview(r: unknown): r is SecurityOverview {
+  return typeof r === 'object' && r !== null && 'stepUpMethods' in r;
 }

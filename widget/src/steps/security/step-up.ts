@@ -1,15 +1,76 @@
+/**
+ * Verifying the user's identity before a change (docs/product.md#10-changing-identity-verification-methods)
+ * as a step module (view.ts): the methods left (a code to the security phone, by SMS or voice, or
+ * email; or the MFA app's code, asked for at once), "I can't use any of these" under them, the code
+ * sent, and the tenant's support channels when no method is left. Loaded when a dialog first asks for it.
+ */
 import { html, nothing } from 'lit';
 import type { SecurityOverview, StepUpMethod } from '../../../../shared/src/api.ts';
 import { renderChoice } from '../../parts/choice.ts';
 import { renderCannotUse, renderStepUpSupport } from './support.ts';
-import { channelChoice, codeInput, type SecurityView, type StepView } from './view.ts';
+import {
+  afterStepUp,
+  channel,
+  channelChoice,
+  codeErrors,
+  codeInput,
+  codeSent,
+  go,
+  goKeepingSent,
+  method,
+  open,
+  req,
+  valid,
+  value,
+  type OpenDialog,
+  type SecurityHost,
+  type SecurityView,
+  type StepView,
+} from './fields.ts';
 
-/**
- * Verifying the user's identity before a change (docs/product.md#10-changing-identity-verification-methods):
- * the methods left (a code to the security phone, by SMS or voice, or email; or the MFA app's code,
- * asked for at once), and "I can't use any of these" under them.
- */
-export function renderMethod(v: SecurityView, o: SecurityOverview): StepView {
+/** Sends the step-up code (never for TOTP: its code is in the user's app). */
+async function send(host: SecurityHost): Promise<boolean> {
+  const vals = open(host)?.values ?? {};
+  const m = method(vals);
+  const sent = await req(host, (c) =>
+    c.stepUpStart({ method: m, ...(m === 'phone' ? { channel: channel(vals) } : {}) }),
+  );
+  if (sent) codeSent(host, sent);
+  return !!sent;
+}
+
+/** The methods: "Send code" (then the code sent), or the app's code at once; verified, the dialog's next step. */
+export async function submit(host: SecurityHost): Promise<void> {
+  const s = open(host);
+  if (!s || s.step === 'support') return;
+  const m = method(s.values);
+  if (!valid(host, s.step === 'step_up' || m === 'totp' ? codeErrors(host) : {})) return;
+  if (s.step === 'method' && m !== 'totp') {
+    if (await send(host)) goKeepingSent(host, 'step_up');
+    return;
+  }
+  const code = value(host, 'code').trim();
+  const r = await req(host, (c) => c.stepUpVerify({ method: m, code }));
+  if (!r) return;
+  const p = host.page.state;
+  if (p.step === 'primary') host.page.patch({ overview: { ...p.overview, stepUp: r.stepUp } });
+  host.countdown.stop();
+  host.dlg.setStatus('dialog', undefined);
+  await afterStepUp(host);
+}
+
+export function render(v: SecurityView, s: OpenDialog): StepView {
+  // only a primary account's dialogs verify identity
+  const o = v.overview!;
+  return s.step === 'method'
+    ? renderMethod(v, o)
+    : s.step === 'step_up'
+      ? { body: codeInput(v, () => send(v.host)), submit: 'security.next' }
+      : { body: renderStepUpSupport(v.locale, o.supportChannels, !o.stepUpMethods.length) };
+}
+
+function renderMethod(v: SecurityView, o: SecurityOverview): StepView {
+  const m = method(v.values);
   const label = (m: StepUpMethod): [StepUpMethod, string] => [
     m,
     m === 'totp'
@@ -17,19 +78,9 @@ export function renderMethod(v: SecurityView, o: SecurityOverview): StepView {
       : v.t(`security.method_${m}`, { to: (m === 'phone' ? o.securityPhone : o.securityEmail)?.value ?? '' }),
   ];
   return {
-    body: html`${renderChoice('method', v.t('security.step_up_intro'), o.stepUpMethods.map(label), v.method, (m) => v.act.set('method', m))}
-      ${v.method === 'phone' ? channelChoice(v) : v.method === 'totp' ? codeInput(v, true) : nothing}
-      ${renderCannotUse(v.locale, v.act.support)}`,
-    submit: v.method === 'totp' ? 'security.next' : 'register.send_code',
+    body: html`${renderChoice('method', v.t('security.step_up_intro'), o.stepUpMethods.map(label), m, (m) => v.act.set('method', m))}
+      ${m === 'phone' ? channelChoice(v) : m === 'totp' ? codeInput(v) : nothing}
+      ${renderCannotUse(v.locale, () => go(v.host, 'support'))}`,
+    submit: m === 'totp' ? 'security.next' : 'register.send_code',
   };
-}
-
-/** The step-up code sent to the security phone or email. */
-export function renderStepUpCode(v: SecurityView): StepView {
-  return { body: codeInput(v, false), submit: 'security.next' };
-}
-
-/** No method left, or none the user can use: the tenant's support channels. */
-export function renderSupportStep(v: SecurityView, o: SecurityOverview): StepView {
-  return { body: renderStepUpSupport(v.locale, o.supportChannels, !o.stepUpMethods.length) };
 }

@@ -1,11 +1,11 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { SubUserView } from '../../../../shared/src/api.ts';
-import { newPassword } from './password.ts';
-import { action, badge, checkbox, input, statusLine, when, type SecurityView, type StepView } from './view.ts';
+import { action, badge, statusLine, when, type SecurityView } from './view.ts';
 
 /**
  * The primary account's sub-users (docs/product.md#13-sub-users): name, creation date, status and
- * MFA badges, "MFA required"; disable/enable, disassociate the MFA device, delete; create.
+ * MFA badges, "MFA required"; disable/enable, disassociate the MFA device, delete; create. The
+ * dialogs (create, delete, disassociate) are a step module: sub-user-dialogs.ts.
  */
 export function renderSubUsers(v: SecurityView, subs: SubUserView[]): TemplateResult {
   return html`<section part="sub-users" aria-labelledby="jd-subs-title">
@@ -41,21 +41,4 @@ export function renderSubUsers(v: SecurityView, subs: SubUserView[]): TemplateRe
     <button type="button" part="button action" data-action="create" @click=${(e: Event) => v.act.open('sub_create', e)}>${v.t('subuser.create')}</button>
     ${statusLine(v, v.page.statusOf('row-sub-users'))}
   </section>`;
-}
-
-/** A new sub-user: its name and password (the account's policy, not the name), and "MFA required". */
-export function renderSubCreate(v: SecurityView): StepView {
-  return {
-    body: html`${input(v, 'name', 'subuser.name', 'text', 'off')} ${newPassword(v, 'login.password')}
-    ${checkbox(v, 'mfa', 'subuser.mfa_required')}`,
-    submit: 'subuser.create',
-  };
-}
-
-/** Confirming a sub-user's deletion, or the disassociation of its MFA device. */
-export function renderSubConfirm(v: SecurityView, del: boolean): StepView {
-  return {
-    body: html`<p>${v.t(del ? 'subuser.delete_confirm' : 'subuser.disassociate_confirm', { name: v.values.name ?? '' })}</p>`,
-    submit: del ? 'subuser.delete' : 'subuser.disassociate',
-  };
 }

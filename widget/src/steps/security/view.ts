@@ -1,27 +1,33 @@
 /**
- * What the security-settings steps share: the view <jd-security-settings> hands each step and row
- * (docs/elements.md#flows), and the fields, badges, actions and rows they are built from. Steps and
- * rows are render functions, not elements; the element keeps the requests, the transitions and the events.
+ * What the security-settings steps share: the view <jd-security-settings> hands each row and
+ * dialog step (docs/elements.md#flows), the element as the dialogs' actions see it (SecurityHost),
+ * and the badges, actions and rows the page is built from. Steps and rows are render functions,
+ * not elements.
+ *
+ * The page (rows.ts, sub-users.ts) loads with the element; the dialogs' steps are step modules
+ * (src/parts/lazy-steps.ts) loaded when a dialog first reaches them — step-up.ts, contact-change.ts,
+ * password.ts, mfa-bind.ts, sub-user-dialogs.ts — each holding its render functions and its
+ * actions, which act on the element through SecurityHost (their shared helpers: fields.ts).
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Locale, MessageKey } from '../../../../shared/src/i18n/index.ts';
 import type { ErrorParams } from '../../../../shared/src/errors.ts';
-import type { SecurityOverview, StepUpMethod } from '../../../../shared/src/api.ts';
+import type { SecurityOverview } from '../../../../shared/src/api.ts';
 import type { TenantPublicConfig } from '../../../../shared/src/tenant.ts';
-import type { PhoneRegion } from '../../../../shared/src/rules/phone-regions.ts';
-import type { CodeChannel } from '../../../../shared/src/rules/code.ts';
-import type { JdClient } from '../../client.ts';
+import type { JdApiError, JdClient } from '../../client.ts';
 import type { FlowController, FlowFieldError, FlowStatus } from '../../flow.ts';
-import { renderChoice } from '../../parts/choice.ts';
-import { renderOtpInput } from '../../parts/otp-input.ts';
-import { renderPasswordInput } from '../../parts/password-input.ts';
-import type { Dialog, DialogState, Field, PageState, SecurityChange, Value, Values } from './state.ts';
+import type { CountdownController } from '../../parts/countdown.ts';
+import type { LazySteps } from '../../parts/lazy-steps.ts';
+import type { Dialog, DialogState, PageState, SecurityChange, Step, Value, Values } from './state.ts';
 
 /** A dialog step: its body and the label of its submit button (none: only Close). */
 export interface StepView {
   body: unknown;
   submit?: MessageKey;
 }
+
+/** The open dialog's state. */
+export type OpenDialog = Exclude<DialogState, { step: 'closed' }>;
 
 /** What a step or row may read and do; the element builds it for each render. */
 export interface SecurityView {
@@ -33,22 +39,16 @@ export interface SecurityView {
   readonly overview: SecurityOverview | undefined;
   /** the open dialog's values ({} when closed) */
   readonly values: Values;
-  /** the dialog's choices, or their defaults */
-  readonly method: StepUpMethod;
-  readonly channel: CodeChannel;
-  readonly region: PhoneRegion;
-  /** what the open change is about: a phone or an email, a security or a contact one */
-  readonly kind: 'phone' | 'email';
-  readonly role: 'security' | 'contact';
-  /** the name a new password may not equal */
-  readonly pwName: string;
   /** seconds before another code may be sent, 0 when it may */
   readonly resendIn: number;
   t(key: MessageKey, params?: ErrorParams): string;
   errorText(e: FlowFieldError): string;
   act: SecurityActions;
+  /** what the dialog modules' own actions work with */
+  host: SecurityHost;
 }
 
+/** The element's actions for the page's rows and the dialog's frame. */
 export interface SecurityActions {
   /** the user edited a value: keep it, drop the field's error */
   set: (f: Value, value: string) => void;
@@ -56,15 +56,70 @@ export interface SecurityActions {
   /** a change from a row; resolves whether it was saved */
   rowCall: (row: string, what: SecurityChange, call: (c: JdClient) => Promise<unknown>) => Promise<boolean>;
   resendLink: () => void;
-  resend: () => void;
-  /** "I can't use any of these": the support channels */
-  support: () => void;
-  copyCodes: () => void;
-  downloadCodes: () => void;
   close: () => void;
   submit: (e: Event) => void;
   /** the <dialog>'s close event */
   closed: () => void;
+}
+
+/** The dialogs' step modules, loaded when a dialog first reaches one of their steps. */
+export const securitySteps = {
+  stepUp: () => import('./step-up.ts'),
+  contact: () => import('./contact-change.ts'),
+  password: () => import('./password.ts'),
+  mfa: () => import('./mfa-bind.ts'),
+  sub: () => import('./sub-user-dialogs.ts'),
+};
+export type SecurityStepModule = keyof typeof securitySteps;
+
+/** The module drawing each dialog step (`wait` and `link` are the dialog frame's own). */
+export const STEP_MODULE: Partial<Record<Step, SecurityStepModule>> = {
+  method: 'stepUp',
+  step_up: 'stepUp',
+  support: 'stepUp',
+  value: 'contact',
+  code: 'contact',
+  password: 'password',
+  qr: 'mfa',
+  codes: 'mfa',
+  unbind: 'mfa',
+  own_pw: 'mfa',
+  sub_create: 'sub',
+  sub_delete: 'sub',
+  sub_disassociate: 'sub',
+};
+
+/** The element, as the dialog modules' actions see it. */
+export interface SecurityHost {
+  readonly page: FlowController<PageState>;
+  readonly dlg: FlowController<DialogState>;
+  readonly client: JdClient | undefined;
+  readonly config: TenantPublicConfig | undefined;
+  /** the primary account's overview (undefined for a sub-user) */
+  readonly overview: SecurityOverview | undefined;
+  /** seconds before another code may be sent */
+  readonly countdown: CountdownController;
+  readonly steps: LazySteps<typeof securitySteps>;
+  /** the shadow root (a download link is clicked there) */
+  readonly root: ParentNode;
+  /** A failed request: `jd-error`, and the live region says it; answers the error and its message. */
+  report(e: unknown): { err: JdApiError; message: FlowStatus };
+  /** The live region says `s`. */
+  say(s: FlowStatus): void;
+  /** A change is saved: close the dialog; "saved" shows in `row` (default: the row that opened it); tell the page. */
+  saved(
+    what: SecurityChange,
+    key: MessageKey,
+    overview?: SecurityOverview,
+    params?: ErrorParams,
+    row?: string,
+  ): Promise<void>;
+  closeDialog(): void;
+  /** After the dialog closes, focus goes to `selector` (when what opened it is gone). */
+  focusAfterClose(selector: string): void;
+  refresh(): Promise<void>;
+  emit(name: string, detail: unknown): void;
+  focusFirstInvalid(): Promise<void>;
 }
 
 /** A date and time in the element's locale ('' for none). */
@@ -82,83 +137,6 @@ export function statusLine(v: SecurityView, s: FlowStatus | undefined): Template
   return s
     ? html`<p class="status is-${s.tone}" part=${s.tone === 'ok' ? 'status success' : 'status'} role="status">${v.t(s.key, s.params)}</p>`
     : nothing;
-}
-
-export function checkbox(v: SecurityView, name: 'ack' | 'mfa', key: MessageKey): TemplateResult {
-  return html`<label class="choice"><input type="checkbox" name=${name} .checked=${!!v.values[name]} @change=${(e: Event) => v.act.set(name, (e.target as HTMLInputElement).checked ? '1' : '')} />${v.t(key)}</label>`;
-}
-
-/**
- * A labelled field of the dialog (`jd-<field>`, its error `jd-<field>-error`): text, the password
- * input (show/hide) or the one-time-code input; `after` sits beside the control (the resend button).
- */
-export function input(
-  v: SecurityView,
-  f: Field,
-  label: MessageKey,
-  type: 'text' | 'email' | 'tel' | 'password' | 'otp',
-  autocomplete: string,
-  describedBy: string[] = [],
-  after: unknown = nothing,
-): TemplateResult {
-  const id = `jd-${f}`;
-  const error = v.dlg.fieldError(f);
-  if (error) describedBy = [...describedBy, `${id}-error`];
-  const described = describedBy.join(' ') || undefined;
-  const value = v.values[f] ?? '';
-  const onInput = (value: string) => v.act.set(f, value);
-  const control =
-    type === 'otp'
-      ? renderOtpInput({ id, value, invalid: !!error, describedBy: described, onInput })
-      : type === 'password'
-        ? renderPasswordInput({
-            id,
-            name: f,
-            value,
-            autocomplete: autocomplete as 'current-password' | 'new-password',
-            invalid: !!error,
-            describedBy: described,
-            showLabel: v.t('common.show_password'),
-            hideLabel: v.t('common.hide_password'),
-            onInput,
-          })
-        : html`<input id=${id} name=${f} part="input" type=${type} autocomplete=${autocomplete} inputmode=${type === 'tel' ? 'tel' : nothing} .value=${value} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${described ?? nothing} @input=${(
-            e: Event,
-          ) => onInput((e.target as HTMLInputElement).value)} />`;
-  return html`<div class="field">
-    <label for=${id} part="label">${v.t(label)}</label>
-    ${after === nothing ? control : html`<div class="code-row">${control}${after}</div>`}
-    ${error ? html`<p id="${id}-error" class="error" part="error" data-field=${f}>${v.errorText(error)}</p>` : nothing}
-  </div>`;
-}
-
-/** SMS or voice call, for a code sent to a phone. */
-export function channelChoice(v: SecurityView): TemplateResult {
-  return renderChoice(
-    'channel',
-    v.t('register.channel'),
-    [
-      ['sms', v.t('register.channel_sms')],
-      ['voice', v.t('register.channel_voice')],
-    ],
-    v.channel,
-    (c) => v.act.set('channel', c),
-  );
-}
-
-/**
- * The code of a step: one sent (with "resend" and its countdown), or the MFA app's (TOTP step-up,
- * binding: not sent, so no resend, and its own label).
- */
-export function codeInput(v: SecurityView, app: boolean): TemplateResult {
-  const wait = v.resendIn;
-  const resend = app
-    ? nothing
-    : html`<button type="button" part="button resend" ?disabled=${wait > 0 || v.dlg.isBusy()} @click=${v.act.resend}>
-        ${wait ? v.t('register.resend_in', { seconds: wait }) : v.t('security.resend')}
-      </button>`;
-  return html`${input(v, 'code', app ? 'mfa.code' : 'register.code', 'otp', 'one-time-code', [], resend)}
-  ${app ? nothing : statusLine(v, v.dlg.statusOf('send'))}`;
 }
 
 // ---- the page's rows ------------------------------------------------------------

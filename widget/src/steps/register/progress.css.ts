@@ -1,0 +1,4 @@
+// Generated from progress.css by widget/css-modules.ts (npm run build:widget): edit the .css file, not this one.
+import { unsafeCSS } from 'lit';
+
+export default unsafeCSS(".progress{display:flex;gap:var(--_s2);margin:0;padding:0;list-style:none;counter-reset:step;font-size:var(--_fs-s);color:var(--_muted)}.progress li{flex:1;counter-increment:step;padding-top:var(--_s2);border-top:3px solid var(--_line)}.progress li:before{content:counter(step) \". \"}.progress li:has(~[aria-current=step]),.progress [aria-current=step]{border-color:var(--_primary)}.progress [aria-current=step]{color:var(--_text);font-weight:600}@media(max-width:30rem){.progress .step-label{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}.progress li:before{content:none}.progress [aria-current=step]:before{content:counter(step) \" / \" attr(data-of);white-space:nowrap}}");
