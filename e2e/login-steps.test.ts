@@ -261,6 +261,7 @@ describe('<jd-login> steps in Chromium', () => {
           await page.locator('#account-button').click();
           await page.getByRole('menuitem', { name: t.signOut }).click();
           await page.locator('#signed-in[hidden]').waitFor({ state: 'attached' });
+          expect(await page.getByRole('tablist').isVisible()).toBe(true); // Sign in / Register again
           // the sign-in form again, saying so inside its step
           const status = login.locator('.status[data-action="signIn"]');
           await inViewAndInStep(page, login, status);
@@ -339,7 +340,25 @@ describe('<jd-login> steps in Chromium', () => {
           await shot('4-sub-user');
           await submit();
           await signedIn(`${subUser}@${name}`);
+          // the account menu shows the whole name, nothing cut off: no line clipped, all of its text in the viewport
+          const account = page.locator('#account');
+          expect(await account.textContent()).toBe(`${subUser}@${name}`);
+          const clipped = await account.evaluate((el) =>
+            [el, ...el.querySelectorAll('*')].filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.outerHTML),
+          );
+          expect(clipped).toEqual([]);
+          const text = await account.evaluate((el) => {
+            const range = document.createRange();
+            range.selectNodeContents(el);
+            return range.getBoundingClientRect().toJSON() as { x: number; y: number; width: number; height: number };
+          });
+          await inView(page, text, true);
           await shot('4-signed-in');
+          await page.locator('#account-button').click();
+          await inView(page, (await page.getByRole('menuitem', { name: t.signOut }).boundingBox())!, true);
+          await shot('4-account-menu');
+          await page.keyboard.press('Escape');
+          await page.locator('#menu').waitFor({ state: 'hidden' });
 
           // 5. the tenant publishes a new privacy policy: the next sign-in asks for it first
           const config = await admin('GET', '/config');
@@ -357,6 +376,7 @@ describe('<jd-login> steps in Chromium', () => {
           expect(await boxes.count()).toBe(1); // only the new version is asked for
           expect(await login.locator('label.consent').innerText()).toContain(t.privacy);
           expect(await page.locator('#signed-in').isHidden()).toBe(true); // not announced before consent
+          expect(await page.getByRole('tablist').isHidden()).toBe(true); // still signing in: no Register tab
           await translated(login, locale);
           await noHorizontalOverflow(page);
           await shot('5-consent');
