@@ -10,7 +10,7 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const root = resolve(import.meta.dirname, '..');
 
@@ -179,4 +179,51 @@ export async function serveDirectory(
         server.close(() => ok());
       }),
   };
+}
+
+/**
+ * Registers `phone` as `name` through the API from inside `page` (same origin, so the session
+ * cookie lands in the browser), with the code from the dev outbox and the tenant's agreements.
+ * The page must hold a <jd-security-settings> (its key is read there).
+ */
+export async function registerInPage(
+  page: Page,
+  bffBase: string,
+  { phone, name, password }: { phone: string; name: string; password: string },
+): Promise<void> {
+  const call = (path: string, body: unknown) =>
+    page.evaluate(
+      async ([path, body]) => {
+        const key = document.querySelector('jd-security-settings')!.getAttribute('publishable-key')!;
+        const r = await fetch(`/v1${path}`, {
+          method: path === '/config' ? 'GET' : 'POST',
+          headers: { 'content-type': 'application/json', 'x-jd-publishable-key': key },
+          ...(path === '/config' ? {} : { body: JSON.stringify(body) }),
+          credentials: 'include',
+        });
+        return { status: r.status, body: await r.text() };
+      },
+      [path, body] as const,
+    );
+  const ok = (what: string, r: { status: number; body: string }) => {
+    if (r.status >= 300) throw new Error(`${what}: ${r.status} ${r.body}`);
+    return r.body;
+  };
+  ok(
+    'code',
+    await call('/verification-codes', { phone: { region: 'CN', number: phone }, purpose: 'register', channel: 'sms' }),
+  );
+  const config = JSON.parse(ok('config', await call('/config', null))) as {
+    agreements: { key: string; version: string }[];
+  };
+  ok(
+    'register',
+    await call('/accounts', {
+      accountName: name,
+      password,
+      phone: { region: 'CN', number: phone },
+      code: await codeFor(bffBase, `+86${phone}`),
+      agreements: config.agreements.map((a) => ({ key: a.key, version: a.version })),
+    }),
+  );
 }

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeFor, launchBrowser, root, startBff, tempDataDir, type Bff } from './helpers.ts';
+import { launchBrowser, registerInPage, root, startBff, tempDataDir, type Bff } from './helpers.ts';
 
 let bff: Bff;
 let browser: Browser;
@@ -28,42 +28,8 @@ afterAll(async () => {
   data.remove();
 });
 
-/** Registers `phone` from inside the page (same origin: the session cookie lands in the browser). */
-async function register(page: Page, phone: string, name: string): Promise<void> {
-  const call = (path: string, body: unknown) =>
-    page.evaluate(
-      async ([path, body]) => {
-        const key = document.querySelector('jd-security-settings')!.getAttribute('publishable-key')!;
-        const r = await fetch(`/v1${path}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-jd-publishable-key': key },
-          body: JSON.stringify(body),
-          credentials: 'include',
-        });
-        return { status: r.status, body: await r.text() };
-      },
-      [path, body] as const,
-    );
-  const sent = await call('/verification-codes', {
-    phone: { region: 'CN', number: phone },
-    purpose: 'register',
-    channel: 'sms',
-  });
-  expect(sent.status, sent.body).toBeLessThan(300);
-  const config = await page.evaluate(async () => {
-    const key = document.querySelector('jd-security-settings')!.getAttribute('publishable-key')!;
-    return (await (await fetch('/v1/config', { headers: { 'x-jd-publishable-key': key } })).json()) as {
-      agreements: { key: string; version: string }[];
-    };
-  });
-  const r = await call('/accounts', {
-    accountName: name,
-    password: 'E2e#Pass2026',
-    phone: { region: 'CN', number: phone },
-    code: await codeFor(bff.base, `+86${phone}`),
-    agreements: config.agreements.map((a) => ({ key: a.key, version: a.version })),
-  });
-  expect(r.status, r.body).toBeLessThan(300);
+function register(page: Page, phone: string, name: string): Promise<void> {
+  return registerInPage(page, bff.base, { phone, name, password: 'E2e#Pass2026' });
 }
 
 /** Nothing wider than the viewport; every control of the open dialog inside it and in view. */
