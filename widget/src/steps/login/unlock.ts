@@ -7,6 +7,7 @@
 import { css, html, type TemplateResult } from 'lit';
 import { CODE_PATTERN, CODE_RESEND_SECONDS, type CodeDeliveryChannel } from '../../../../shared/src/rules/code.ts';
 import { choiceStyles, renderChoice } from '../../parts/choice.ts';
+import { renderSendCode } from '../../parts/send-code.ts';
 import { field, status, step, submit, type LoginHost, type LoginView } from './view.ts';
 
 // the channel choice and the code row; "Send code" is as wide as its text
@@ -99,9 +100,15 @@ export function renderUnlock(v: LoginView, channel: CodeDeliveryChannel): Templa
       },
     )}
     <div class="code-row">
-      <button id="jd-unlock-send" type="button" class="btn-secondary send-code" part="button send-code" ?disabled=${wait > 0 || v.flow.isBusy()} aria-busy=${sending ? 'true' : 'false'} @click=${() => void sendUnlockCode(host)}>
-        ${wait > 0 ? v.t('register.resend_in', { seconds: wait }) : v.t('register.send_code')}
-      </button>
+      ${renderSendCode({
+        id: 'jd-unlock-send',
+        wait,
+        busy: sending,
+        disabled: v.flow.isBusy(),
+        label: v.t('register.send_code'),
+        waitLabel: (seconds) => v.t('register.resend_in', { seconds }),
+        onSend: () => void sendUnlockCode(host),
+      })}
     </div>
     ${status(v, 'sendCode')}
     ${field(v, { field: 'unlockCode', label: 'register.code', type: 'otp', id: 'jd-unlock-code' })}

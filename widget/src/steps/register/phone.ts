@@ -33,6 +33,7 @@ import {
   type RegisterHost,
   type RegisterView,
 } from './view.ts';
+import { renderSendCode } from '../../parts/send-code.ts';
 
 /** POST /v1/verification-codes/check's answer (bff/src/services/code-check.ts). */
 interface CodeCheck {
@@ -278,7 +279,6 @@ export function renderPhoneStep(v: RegisterView): TemplateResult {
   const codeId = CONTROL_ID.code;
   const send = busyAttrs(v, 'send');
   const next = busyAttrs(v, 'next');
-  const waiting = v.resendIn > 0;
   return html`<section class="step" part="section" aria-labelledby="jd-step-phone" data-step="phone">
     ${renderStepTitle('jd-step-phone', v.t('register.step1_title'))}
     <form part="form" novalidate @submit=${(e: Event) => {
@@ -313,9 +313,15 @@ export function renderPhoneStep(v: RegisterView): TemplateResult {
             describedBy: describedByIds(v, 'code'),
             onInput: (code) => v.edit('code', { code }),
           })}
-          <button id="jd-send-code" type="button" class="btn-secondary send-code" part="button send-code" aria-busy=${send.busy ? 'true' : 'false'} ?disabled=${waiting || send.disabled} @click=${() => void sendCode(v.host)}>
-            ${waiting ? v.t('register.resend_in', { seconds: v.resendIn }) : v.t('register.send_code')}
-          </button>
+          ${renderSendCode({
+            id: 'jd-send-code',
+            wait: v.resendIn,
+            busy: send.busy,
+            disabled: send.disabled,
+            label: v.t('register.send_code'),
+            waitLabel: (seconds) => v.t('register.resend_in', { seconds }),
+            onSend: () => void sendCode(v.host),
+          })}
         </div>
         ${renderActionStatus(v, 'send')} ${renderFieldError(v, 'code')} ${renderSwitchChannel(v)}
         <div class="channel" role="radiogroup" aria-label=${v.t('register.channel')}>

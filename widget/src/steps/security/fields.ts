@@ -15,6 +15,7 @@ import { renderPasswordInput } from '../../parts/password-input.ts';
 import type { ErrorCode } from '../../../../shared/src/errors.ts';
 import { dialogAfterStepUp, type Field, type Step, type Value, type Values } from './state.ts';
 import { statusLine, type OpenDialog, type SecurityHost, type SecurityView, type StepView } from './view.ts';
+import { renderSendCode } from '../../parts/send-code.ts';
 
 export type { OpenDialog, SecurityHost, SecurityView, StepView };
 export type Errors = Partial<Record<Field, FlowFieldError>>;
@@ -247,9 +248,16 @@ export function channelChoice(v: SecurityView): TemplateResult {
 export function codeInput(v: SecurityView, resend?: () => Promise<unknown>): TemplateResult {
   const wait = v.resendIn;
   const button = resend
-    ? html`<button type="button" part="button resend" ?disabled=${wait > 0 || v.dlg.isBusy()} @click=${() => v.host.countdown.running || void resend()}>
-        ${wait ? v.t('register.resend_in', { seconds: wait }) : v.t('security.resend')}
-      </button>`
+    ? renderSendCode({
+        wait,
+        busy: false,
+        disabled: v.dlg.isBusy(),
+        label: v.t('security.resend'),
+        waitLabel: (seconds) => v.t('register.resend_in', { seconds }),
+        part: 'button resend',
+        className: 'btn-secondary',
+        onSend: () => v.host.countdown.running || void resend(),
+      })
     : nothing;
   return html`${input(v, 'code', resend ? 'register.code' : 'mfa.code', 'otp', 'one-time-code', [], button)}
   ${resend ? statusLine(v, v.dlg.statusOf('send')) : nothing}`;
