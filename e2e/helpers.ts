@@ -10,7 +10,8 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const root = resolve(import.meta.dirname, '..');
 
@@ -226,4 +227,15 @@ export async function registerInPage(
       agreements: config.agreements.map((a) => ({ key: a.key, version: a.version })),
     }),
   );
+}
+
+/** Every visible control (button, input, select, link) of the open dialog lies within it horizontally. */
+export async function controlsInsideDialog(dialog: Locator): Promise<void> {
+  const d = (await dialog.boundingBox())!;
+  for (const control of await dialog.locator('button, input, select, a').all()) {
+    if (!(await control.isVisible())) continue;
+    const b = (await control.boundingBox())!;
+    expect(b.x).toBeGreaterThanOrEqual(d.x - 0.5);
+    expect(b.x + b.width).toBeLessThanOrEqual(d.x + d.width + 0.5);
+  }
 }

@@ -15,7 +15,16 @@ import { join } from 'node:path';
 import { generate } from 'otplib';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeFor, launchBrowser, root, startBff, tempDataDir, registerInPage, type Bff } from './helpers.ts';
+import {
+  controlsInsideDialog,
+  codeFor,
+  launchBrowser,
+  root,
+  startBff,
+  tempDataDir,
+  registerInPage,
+  type Bff,
+} from './helpers.ts';
 
 const PASSWORD = 'E2e#Pass2026';
 const SUB_PASSWORD = 'Sub#Pass2026';
@@ -109,17 +118,6 @@ async function inRow(page: Page, container: Locator, what: Locator, timeout = 20
   within(box, { x: 0, y: bar.y + bar.height, width: vp.width, height: vp.height - (bar.y + bar.height) });
 }
 
-/** Every visible control of the open dialog lies within it horizontally. */
-async function controlsFit(dialog: Locator): Promise<void> {
-  const d = (await dialog.boundingBox())!;
-  for (const control of await dialog.locator('button, input, select, a').all()) {
-    if (!(await control.isVisible())) continue;
-    const b = (await control.boundingBox())!;
-    expect(b.x).toBeGreaterThanOrEqual(d.x - 0.5);
-    expect(b.x + b.width).toBeLessThanOrEqual(d.x + d.width + 0.5);
-  }
-}
-
 let n = 0;
 
 describe('<jd-security-settings> security phone, virtual MFA and sub-users in Chromium', () => {
@@ -183,7 +181,7 @@ describe('<jd-security-settings> security phone, virtual MFA and sub-users in Ch
               await dialog.locator('form[data-step="method"] input[name="method"][value="phone"]').waitFor();
               expect(await dialog.locator('input[name="method"][value="phone"]').isChecked()).toBe(true);
               await noHorizontalOverflow(page, dialog);
-              await controlsFit(dialog);
+              await controlsInsideDialog(dialog);
               await shot('1-phone-step-up');
               await dialog.locator('button[part~="submit"]').click();
               await dialog.locator('form[data-step="step_up"]').waitFor({ timeout: 20_000 });
@@ -195,7 +193,7 @@ describe('<jd-security-settings> security phone, virtual MFA and sub-users in Ch
               expect(s.y).toBeGreaterThan((await dialog.locator('#jd-code').boundingBox())!.y);
               expect(s.y + s.height).toBeLessThanOrEqual((await dialog.locator('.actions').boundingBox())!.y + 0.5);
               await noHorizontalOverflow(page, dialog);
-              await controlsFit(dialog);
+              await controlsInsideDialog(dialog);
               await shot('1-phone-step-up-code');
               await dialog.locator('#jd-code').fill(await codeFor(bff.base, `+86${phone}`));
               await dialog.locator('button[part~="submit"]').click();
@@ -204,7 +202,7 @@ describe('<jd-security-settings> security phone, virtual MFA and sub-users in Ch
               await inDialog(page, dialog, number);
               await inDialog(page, dialog, dialog.locator('#jd-region'));
               await noHorizontalOverflow(page, dialog);
-              await controlsFit(dialog);
+              await controlsInsideDialog(dialog);
               await shot('1-phone-new');
               await number.fill(newPhone);
               await dialog.locator('button[part~="submit"]').click();
@@ -214,7 +212,7 @@ describe('<jd-security-settings> security phone, virtual MFA and sub-users in Ch
               expect(await sentNew.innerText()).toContain(t.codeSent);
               expect(await sentNew.innerText()).toContain(newPhone.slice(-4));
               await noHorizontalOverflow(page, dialog);
-              await controlsFit(dialog);
+              await controlsInsideDialog(dialog);
               await shot('1-phone-new-code');
               await dialog.locator('#jd-code').fill(await codeFor(bff.base, `+86${newPhone}`));
               await dialog.locator('button[part~="submit"]').click();
@@ -261,7 +259,7 @@ describe('<jd-security-settings> security phone, virtual MFA and sub-users in Ch
               const code = dialog.locator('#jd-code');
               await inDialog(page, dialog, code);
               await noHorizontalOverflow(page, dialog);
-              await controlsFit(dialog);
+              await controlsInsideDialog(dialog);
               await shot('2-mfa-qr');
               await code.fill(await generate({ secret }));
               await dialog.locator('button[part~="submit"]').click();
@@ -291,7 +289,7 @@ describe('<jd-security-settings> security phone, virtual MFA and sub-users in Ch
               expect(await done.isDisabled()).toBe(true); // not before "I have saved them"
               expect(await dialog.locator('[data-close]').count()).toBe(0); // no Cancel: shown once
               await noHorizontalOverflow(page, dialog);
-              await controlsFit(dialog);
+              await controlsInsideDialog(dialog);
               await shot('2-mfa-codes');
               // Copy: the codes on the clipboard; "copied" right after the buttons, inside the dialog
               await copy.click();
@@ -341,7 +339,7 @@ describe('<jd-security-settings> security phone, virtual MFA and sub-users in Ch
               await inDialog(page, dialog, dialog.locator('[part~="checklist"]'));
               await inDialog(page, dialog, dialog.locator('button[part~="submit"]'));
               await noHorizontalOverflow(page, dialog);
-              await controlsFit(dialog);
+              await controlsInsideDialog(dialog);
               await shot('3-sub-create');
               await dialog.locator('button[part~="submit"]').click();
               await dialog.waitFor({ state: 'detached', timeout: 20_000 });
@@ -385,7 +383,7 @@ describe('<jd-security-settings> security phone, virtual MFA and sub-users in Ch
               await inDialog(page, dialog, dialog.locator('button[part~="submit"]'));
               await inDialog(page, dialog, dialog.locator('[data-close]'));
               await noHorizontalOverflow(page, dialog);
-              await controlsFit(dialog);
+              await controlsInsideDialog(dialog);
               await shot('3-sub-delete');
               await dialog.locator('button[part~="submit"]').click();
               await dialog.waitFor({ state: 'detached', timeout: 20_000 });

@@ -9,7 +9,15 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, registerInPage, root, startBff, tempDataDir, type Bff } from './helpers.ts';
+import {
+  controlsInsideDialog,
+  launchBrowser,
+  registerInPage,
+  root,
+  startBff,
+  tempDataDir,
+  type Bff,
+} from './helpers.ts';
 
 let bff: Bff;
 let browser: Browser;
@@ -41,12 +49,7 @@ async function fits(page: Page, dialog: Locator): Promise<void> {
   const vp = page.viewportSize()!;
   expect(d.x).toBeGreaterThanOrEqual(0);
   expect(d.x + d.width).toBeLessThanOrEqual(vp.width);
-  for (const control of await dialog.locator('button, input, select, a').all()) {
-    if (!(await control.isVisible())) continue;
-    const b = (await control.boundingBox())!;
-    expect(b.x).toBeGreaterThanOrEqual(d.x - 0.5);
-    expect(b.x + b.width).toBeLessThanOrEqual(d.x + d.width + 0.5);
-  }
+  await controlsInsideDialog(dialog);
 }
 
 let n = 0;
