@@ -13,6 +13,7 @@ import { emailRoutes } from './routes/email.ts';
 import { publicRoutes } from './routes/public.ts';
 import { securityRoutes } from './routes/security.ts';
 import { mfaRecoveryRoutes } from './routes/mfa-recovery.ts';
+import { passwordResetRoutes } from './routes/password-reset.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { subUserMfaRoutes, subUserRoutes } from './routes/sub-users.ts';
 import { openApiRoutes } from './openapi/routes.ts';
@@ -102,6 +103,7 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
   v1.route('/sub-users', subUserRoutes(deps));
   v1.route('/sub-user/mfa', subUserMfaRoutes(deps));
   v1.route('/mfa-recovery', mfaRecoveryRoutes(deps));
+  v1.route('/password-reset', passwordResetRoutes(deps));
   app.route('/v1', v1);
 
   // the admin API for tenants' servers: secret key only, no CORS, no cookies (docs/api.md#admin-api)

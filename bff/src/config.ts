@@ -48,6 +48,14 @@ export interface Limits {
   unlockPerIdentifierMinute: CounterRule;
   unlockPerIdentifierDay: CounterRule;
   unlockPerClient: CounterRule;
+  /** password-reset codes per identifier (a minute, a day) and per client address */
+  resetPerIdentifierMinute: CounterRule;
+  resetPerIdentifierDay: CounterRule;
+  resetPerClient: CounterRule;
+  /** sign-in codes per phone (a minute, a day) and per client address */
+  phoneCodePerPhoneMinute: CounterRule;
+  phoneCodePerPhoneDay: CounterRule;
+  phoneCodePerClient: CounterRule;
 }
 
 /** The defaults (docs/security.md#attempt-limits); RATE_LIMIT_FACTOR multiplies every cap, for load tests only. */
@@ -66,6 +74,12 @@ function limits(factor: number): Limits {
     unlockPerIdentifierMinute: rule(1, 60),
     unlockPerIdentifierDay: rule(5, 24 * 3600),
     unlockPerClient: rule(10, 3600),
+    resetPerIdentifierMinute: rule(1, 60),
+    resetPerIdentifierDay: rule(5, 24 * 3600),
+    resetPerClient: rule(10, 3600),
+    phoneCodePerPhoneMinute: rule(1, 60),
+    phoneCodePerPhoneDay: rule(10, 24 * 3600),
+    phoneCodePerClient: rule(20, 3600),
   };
 }
 

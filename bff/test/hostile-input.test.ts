@@ -102,6 +102,8 @@ const VALID: Record<string, unknown> = {
   'POST /v1/sessions': { identifier: 'hostile_owner', password: 'Secret#2026', subUser: 'hostile_member' },
   'POST /v1/sessions/unlock/code': { identifier: 'hostile_owner', channel: 'sms' },
   'POST /v1/sessions/unlock': { identifier: 'hostile_owner', code: '123456' },
+  'POST /v1/sessions/phone-code/code': { phone: { region: 'CN', number: '13766660001' }, channel: 'sms' },
+  'POST /v1/sessions/phone-code': { phone: { region: 'CN', number: '13766660001' }, code: '123456' },
   'POST /v1/sessions/mfa': { code: '123456', recoveryCode: 'abcd-efgh' },
   'POST /v1/consents': { agreements: [{ key: 'privacy', version: '1.0' }] },
   'POST /v1/security/step-up/start': { method: 'phone', channel: 'sms' },

@@ -169,6 +169,49 @@ export type UnlockRequest = z.infer<typeof unlockBody>;
 export const UnlockResponseSchema = z.object({ unlocked: z.literal(true) });
 export type UnlockResponse = z.infer<typeof UnlockResponseSchema>;
 
+/**
+ * Forgot password (docs/product.md#21-forgot-password): a code to the account's verified security
+ * phone (SMS, voice) or email. The answer is the same whether or not the identifier names an account.
+ */
+export const passwordResetCodeBody = unlockCodeBody;
+export type PasswordResetCodeRequest = z.infer<typeof passwordResetCodeBody>;
+export const PasswordResetCodeResponseSchema = UnlockCodeResponseSchema;
+export type PasswordResetCodeResponse = UnlockCodeResponse;
+/** Checks the code without using it up: what the last step will ask for besides the new password. */
+export const passwordResetVerifyBody = unlockBody;
+export type PasswordResetVerifyRequest = z.infer<typeof passwordResetVerifyBody>;
+export const PasswordResetVerifyResponseSchema = z.object({
+  mfaRequired: z.boolean().describe('the account has an MFA device: its code (or a recovery code) is asked too'),
+});
+export type PasswordResetVerifyResponse = z.infer<typeof PasswordResetVerifyResponseSchema>;
+/** The new password under the tenant's policy, with the code and, when MFA is bound, its code or a recovery code. */
+export const passwordResetBody = (rules: TenantRules) =>
+  z.object({
+    identifier: text(320).refine((v) => v.trim().length > 0, { params: { appCode: 'required' } }),
+    code: CodeSchema,
+    password: newPassword(rules),
+    mfaCode: CodeSchema.optional(),
+    recoveryCode: text(64).optional(),
+  });
+export type PasswordResetBody = z.infer<ReturnType<typeof passwordResetBody>>;
+export type PasswordResetRequest = z.input<ReturnType<typeof passwordResetBody>>;
+
+/**
+ * Sign-in with a phone code (docs/product.md#22-sign-in-with-a-phone-code): a code to a phone that
+ * can sign in, in a region the tenant allows for it. The same answer for any phone.
+ */
+export const phoneSignInCodeBody = (rules: TenantRules) =>
+  z.object({
+    phone: PhoneInputSchema(rules.phoneRegions),
+    channel: z.enum(CODE_CHANNELS, { error: 'invalid_input' }).default('sms'),
+  });
+export type PhoneSignInCodeBody = z.infer<ReturnType<typeof phoneSignInCodeBody>>;
+export type PhoneSignInCodeRequest = z.input<ReturnType<typeof phoneSignInCodeBody>>;
+export const phoneSignInBody = (rules: TenantRules) =>
+  z.object({ phone: PhoneInputSchema(rules.phoneRegions), code: CodeSchema });
+export type PhoneSignInBody = z.infer<ReturnType<typeof phoneSignInBody>>;
+export type PhoneSignInRequest = z.input<ReturnType<typeof phoneSignInBody>>;
+
 export const availabilityQuery = z.object({ name: AccountNameSchema });
 
 /** A union (`'' | email`, `https URL | path`) none of whose branches took the value because of its characters. */
@@ -234,6 +277,10 @@ export const TenantConfigResponseSchema = z
     phoneRegions: z.array(z.enum(PHONE_REGIONS)),
     agreements: z.array(AgreementSchema),
     supportChannels: SupportChannelsSchema,
+    phoneCodeSignIn: z
+      .object({ regions: z.array(z.enum(PHONE_REGIONS)) })
+      .optional()
+      .describe('the regions whose phones may sign in with a code; none: the choice is not offered'),
     homeUrl: z
       .string()
       .optional()
@@ -325,6 +372,13 @@ export const SignedInSchema = z
   })
   .meta({ id: 'SignedIn' });
 export type SignedIn = z.infer<typeof SignedInSchema>;
+
+/** The password was reset: signed in as well (the tenant's `passwordReset.signInAfter`, default on), or only reset. */
+export const PasswordResetResponseSchema = z.union([
+  SignedInSchema.extend({ reset: z.literal(true) }),
+  z.object({ reset: z.literal(true) }),
+]);
+export type PasswordResetResponse = z.infer<typeof PasswordResetResponseSchema>;
 
 /**
  * GET /v1/session: the current session, or that there is none — a 200 either way, so a signed-out
@@ -456,6 +510,7 @@ export const AUDIT_EVENT_TYPES = [
   'sign_in',
   'sign_in_failed',
   'account_unlocked',
+  'password_reset',
   'code_sent',
   'contact_added',
   'contact_changed',

@@ -40,6 +40,8 @@ export const ERROR_STATUS = {
   account_name_taken: 409,
   invalid_credentials: 401,
   identifier_multiple_accounts: 401,
+  // the phone's region is not one the tenant allows sign-in with a code for (docs/product.md#22-sign-in-with-a-phone-code)
+  phone_code_sign_in_unavailable: 400,
   not_signed_in: 401,
   // the tenant published agreement versions the account has not accepted: no token for the
   // tenant's backend until it does (POST /v1/consents; docs/product.md#16-agreements)

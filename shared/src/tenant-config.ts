@@ -179,6 +179,19 @@ export const tenantConfigPatch = z
       allowedOrigins: z.array(origin).max(50),
       delivery,
       emailFrom: plain(200),
+      passwordReset: z
+        .object({ signInAfter: z.boolean({ error: 'invalid_input' }) }, { error: 'invalid_input' })
+        .strict(),
+      phoneCodeSignIn: z
+        .object(
+          {
+            regions: z
+              .array(z.enum(PHONE_REGIONS, { error: 'phone_region_not_allowed' }))
+              .refine((r) => new Set(r).size === r.length, { error: 'invalid_input' }),
+          },
+          { error: 'invalid_input' },
+        )
+        .strict(),
       testMode: z
         .object({
           enabled: z.boolean(),

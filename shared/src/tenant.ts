@@ -91,7 +91,21 @@ export interface TenantConfig {
   /** email sender shown to users, e.g. "Acme Cloud <no-reply@acme.example>" */
   emailFrom?: string;
   testMode?: TestModeConfig;
+  /** forgot password (docs/product.md#21-forgot-password); absent = the defaults */
+  passwordReset?: { signInAfter: boolean };
+  /** sign-in with a phone code (docs/product.md#22-sign-in-with-a-phone-code): its regions; absent = mainland China, `[]` = off */
+  phoneCodeSignIn?: { regions: PhoneRegion[] };
 }
+
+/** Regions whose phones may sign in with a code: the setting (default +86) within the tenant's phone regions. */
+export function phoneCodeSignInRegions(config: Pick<TenantConfig, 'phoneRegions' | 'phoneCodeSignIn'>): PhoneRegion[] {
+  const wanted: readonly PhoneRegion[] = config.phoneCodeSignIn?.regions ?? ['CN'];
+  return config.phoneRegions.filter((r) => wanted.includes(r));
+}
+
+/** Whether a reset of a forgotten password ends signed in (default on). */
+export const signInAfterReset = (config: Pick<TenantConfig, 'passwordReset'>) =>
+  config.passwordReset?.signInAfter ?? true;
 
 /** What the widget may read about its tenant: a whitelist (no origins, providers or secrets). */
 export type TenantPublicConfig = Pick<
@@ -104,7 +118,11 @@ export type TenantPublicConfig = Pick<
   | 'supportChannels'
   | 'homeUrl'
   | 'branding'
-> & { slug: string };
+> & {
+  slug: string;
+  /** the regions whose phones may sign in with a code (absent or none: the choice is not offered) */
+  phoneCodeSignIn?: { regions: PhoneRegion[] };
+};
 
 /** The placeholder agreements the BFF serves itself (GET /legal/:doc) until a tenant sets its own. */
 export const DEFAULT_AGREEMENT_PATHS = {

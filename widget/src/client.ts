@@ -28,6 +28,8 @@ import type {
   MfaRecoveryEligibility,
   MfaSetupResponse,
   MfaSignInRequest,
+  PhoneSignInCodeRequest,
+  PhoneSignInRequest,
   RecoveryCodesResponse,
   RegisterRequest,
   SecurityOverview,
@@ -45,6 +47,12 @@ import type {
   SubUserMfaStatus,
   SubUserView,
   TenantConfigResponse,
+  PasswordResetCodeRequest,
+  PasswordResetCodeResponse,
+  PasswordResetRequest,
+  PasswordResetResponse,
+  PasswordResetVerifyRequest,
+  PasswordResetVerifyResponse,
   UnlockCodeRequest,
   UnlockCodeResponse,
   UnlockRequest,
@@ -320,6 +328,31 @@ export class JdClient {
   }
 
   /**
+   * Forgot password (docs/product.md#21-forgot-password): a code to the account's verified security
+   * phone (sms, voice) or email, if any. The same answer for any identifier.
+   */
+  sendPasswordResetCode(body: PasswordResetCodeRequest): Promise<PasswordResetCodeResponse> {
+    return this.request('POST', '/password-reset/code', body);
+  }
+
+  /** Checks the reset code without using it up; `mfaRequired`: the MFA code is asked with the new password. */
+  verifyPasswordResetCode(body: PasswordResetVerifyRequest): Promise<PasswordResetVerifyResponse> {
+    return this.request('POST', '/password-reset/verify', body);
+  }
+
+  /** Sets the new password; signed in as well unless the tenant turned that off (then only `{ reset: true }`). */
+  async resetPassword(body: PasswordResetRequest): Promise<PasswordResetResponse> {
+    const answer = await this.request<PasswordResetResponse>('POST', '/password-reset', body, true);
+    if ('account' in answer) this.remember(answer);
+    return answer;
+  }
+
+  /** MFA bound and its device lost: the reset code opens the MFA step, from which the lost-device application is made. */
+  async resetLostDevice(body: PasswordResetVerifyRequest): Promise<SignedIn> {
+    return this.remember(await this.request<SignedIn>('POST', '/password-reset/lost-device', body, true));
+  }
+
+  /**
    * A locked account's owner asks for an unlock code, sent to the account's verified security
    * phone (sms, voice) or email, if any (docs/security.md#attempt-limits). The answer is the same whether
    * or not the identifier names an account, or a locked one, so it names no target.
@@ -331,6 +364,20 @@ export class JdClient {
   /** Lifts the lock with that code; a wrong, expired or unknown one: 400 `code_invalid`. */
   unlock(body: UnlockRequest): Promise<UnlockResponse> {
     return this.request('POST', '/sessions/unlock', body);
+  }
+
+  /**
+   * Sign-in with a phone code (docs/product.md#22-sign-in-with-a-phone-code): a code to the phone,
+   * if it can sign in. The same answer for any phone; a region the tenant does not allow for it
+   * (`config.phoneCodeSignIn.regions`): 400 `phone_code_sign_in_unavailable`.
+   */
+  sendPhoneSignInCode(body: PhoneSignInCodeRequest): Promise<UnlockCodeResponse> {
+    return this.request('POST', '/sessions/phone-code/code', body);
+  }
+
+  /** Signs in with the phone and its code, as signIn() does (`mfaRequired` when the MFA step is due); any refused code: 400 `code_invalid`. */
+  async signInWithPhoneCode(body: PhoneSignInRequest): Promise<SignedIn> {
+    return this.remember(await this.request<SignedIn>('POST', '/sessions/phone-code', body, true));
   }
 
   /** Lost MFA device (pending session): may this account apply to disassociate it? */

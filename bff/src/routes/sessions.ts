@@ -3,6 +3,8 @@ import {
   ConsentsResponseSchema,
   mfaSignInBody,
   MfaSetupResponseSchema,
+  phoneSignInBody,
+  phoneSignInCodeBody,
   registerBody,
   SessionStateSchema,
   SignedInSchema,
@@ -24,6 +26,7 @@ import type { IssuedSession } from '../services/sessions.ts';
 import { currentSession, endSession } from '../services/sessions.ts';
 import { completeMfaSignIn, signIn, startSignInMfaSetup } from '../services/sign-in.ts';
 import { sendUnlockCode, unlockWithCode } from '../services/unlock.ts';
+import { sendPhoneSignInCode, signInWithPhoneCode } from '../services/phone-sign-in.ts';
 import { withAccessToken } from './tokens.ts';
 
 /** Mounted at /v1. */
@@ -70,6 +73,28 @@ const routes = {
     auth: 'publishable',
     request: { body: jsonBody(unlockBody) },
     responses: { 200: jsonAnswer(UnlockResponseSchema, 'Unlocked') },
+  }),
+  phoneSignInCode: defineRoute({
+    method: 'post',
+    path: '/sessions/phone-code/code',
+    tag: 'Sessions',
+    summary:
+      'Sign in with a phone code: a code to a phone that can sign in, in a region the tenant allows for it (same answer for any phone)',
+    auth: 'publishable',
+    request: { body: tenantJsonBody(phoneSignInCodeBody) },
+    responses: {
+      202: jsonAnswer(UnlockCodeResponseSchema, 'Sent, if the phone signs in to an account'),
+    },
+  }),
+  phoneSignIn: defineRoute({
+    method: 'post',
+    path: '/sessions/phone-code',
+    tag: 'Sessions',
+    summary: 'Sign in with the phone and its code',
+    auth: 'publishable',
+    opensSession: true,
+    request: { body: tenantJsonBody(phoneSignInBody) },
+    responses: { 200: jsonAnswer(SignedInSchema, 'Signed in; `mfaRequired` when the MFA step is due') },
   }),
   mfaSetup: defineRoute({
     method: 'post',
@@ -147,6 +172,15 @@ export function sessionRoutes(deps: ServiceDeps) {
   app.openapi(routes.unlock, async (c) =>
     c.json(await unlockWithCode(deps, c.get('tenant'), c.req.valid('json'), requestContext(c, deps)), 200),
   );
+  app.openapi(withMiddleware(app, deps, routes.phoneSignInCode), async (c) =>
+    c.json(await sendPhoneSignInCode(deps, c.get('tenant'), c.req.valid('json'), requestContext(c, deps)), 202),
+  );
+  app.openapi(withMiddleware(app, deps, routes.phoneSignIn), async (c) => {
+    const ctx = { ...requestContext(c, deps), mode: requestedMode(c), previousToken: readSessionToken(c) };
+    const { signedIn, issued } = await signInWithPhoneCode(deps, c.get('tenant'), c.req.valid('json'), ctx);
+    deliverSession(c, issued);
+    return c.json(await withAccessToken(deps, c, signedIn, issued), 200);
+  });
   app.openapi(routes.mfaSetup, async (c) =>
     c.json(await startSignInMfaSetup(deps, c.get('tenant'), readSessionToken(c), requestContext(c, deps).locale), 200),
   );

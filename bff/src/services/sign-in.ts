@@ -177,7 +177,7 @@ export async function signIn(
  * The user's language, recorded on the (primary) account when the sign-in names another one than
  * the stored: messages sent later outside the user's requests use it (docs/product.md#19-languages).
  */
-async function recordLocale(
+export async function recordLocale(
   deps: ServiceDeps,
   tenant: Tenant,
   accountId: string,
@@ -189,16 +189,21 @@ async function recordLocale(
 }
 
 /** A primary account's full sign-in names the tenant's agreements it has not accepted yet. */
-function withAgreements<T extends { signedIn: SignedIn }>(tenant: Tenant, consented: readonly string[], result: T): T {
+export function withAgreements<T extends { signedIn: SignedIn }>(
+  tenant: Tenant,
+  consented: readonly string[],
+  result: T,
+): T {
   const missing = agreementsToAccept(tenant, consented);
   return missing.length ? { ...result, signedIn: { ...result.signedIn, agreementsToAccept: missing } } : result;
 }
 
-async function issueSignedIn(
+/** Issues a full session, its `sign_in` audit event (`method` names a sign-in other than the password's) and the answer. */
+export async function issueSignedIn(
   deps: ServiceDeps,
   tenant: Tenant,
   accountId: string,
-  ctx: RequestContext & { mode: SessionMode; mfaVerified?: boolean },
+  ctx: RequestContext & { mode: SessionMode; mfaVerified?: boolean; method?: 'phone_code' },
   subUserId: string | null = null,
   known?: Parameters<typeof toAccountSummary>[0],
 ) {
@@ -210,7 +215,9 @@ async function issueSignedIn(
     outcome: 'success',
     ip: ctx.ip,
     userAgent: ctx.userAgent,
-    detail: subUserId ? { mode: ctx.mode, subUser: subUserId } : { mode: ctx.mode },
+    detail: subUserId
+      ? { mode: ctx.mode, subUser: subUserId }
+      : { mode: ctx.mode, ...(ctx.method ? { method: ctx.method } : {}) },
     at: deps.clock.now(),
   };
   const [issued, summary, subUser] = await Promise.all([

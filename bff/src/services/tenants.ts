@@ -1,4 +1,9 @@
-import { defaultTenantConfig, type TenantConfig, type TenantPublicConfig } from '../../../shared/src/tenant.ts';
+import {
+  defaultTenantConfig,
+  phoneCodeSignInRegions,
+  type TenantConfig,
+  type TenantPublicConfig,
+} from '../../../shared/src/tenant.ts';
 import { fieldIssuesFromZod } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { tenantConfigPatch } from '../../../shared/src/tenant-config.ts';
@@ -115,6 +120,7 @@ export function publicConfig(tenant: Tenant): TenantPublicConfig {
     phoneRegions: c.phoneRegions,
     agreements: c.agreements,
     supportChannels: c.supportChannels,
+    phoneCodeSignIn: { regions: phoneCodeSignInRegions(c) },
     ...(c.homeUrl ? { homeUrl: c.homeUrl } : {}),
     ...(c.branding ? { branding: c.branding } : {}),
   };

@@ -22,14 +22,30 @@ type Identifier = ReturnType<typeof classifyIdentifier>;
 
 const identifierKey = (tenantId: string, id: Identifier) => `unlock:${tenantId}:${identifierSubject(id)}`;
 
-/** The account an identifier signs in to (its name, or a phone/email whose binding can sign in). */
-async function accountFor(deps: ServiceDeps, tenant: Tenant, id: Identifier): Promise<string | undefined> {
+/** The sign-in candidate an identifier names (its name, or a phone/email whose binding can sign in). */
+export async function accountOfIdentifier(deps: ServiceDeps, tenant: Tenant, id: Identifier) {
   const rows = await accounts.signInCandidates(
     deps.db,
     tenant.id,
     id.kind === 'name' ? { folded: id.folded } : { kind: id.kind, value: id.value },
   );
-  return rows.find((r) => r.can_sign_in && (id.kind !== 'email' || r.bound_verified_at !== null))?.account_id;
+  return rows.find((r) => r.can_sign_in && (id.kind !== 'email' || r.bound_verified_at !== null));
+}
+
+const accountFor = async (deps: ServiceDeps, tenant: Tenant, id: Identifier) =>
+  (await accountOfIdentifier(deps, tenant, id))?.account_id;
+
+/** The account's verified security phone (SMS, voice) or email for a code of `channel`. */
+export async function securityContactFor(
+  deps: ServiceDeps,
+  tenantId: string,
+  accountId: string,
+  channel: 'sms' | 'voice' | 'email',
+) {
+  const kind = channel === 'email' ? 'email' : 'phone';
+  return (await accounts.listContacts(deps.db, tenantId, accountId)).find(
+    (r) => r.kind === kind && r.role === 'security' && r.verified_at !== null,
+  );
 }
 
 /** POST /v1/sessions/unlock/code: a code to the account's verified security phone (SMS, voice) or email. */
@@ -63,19 +79,14 @@ async function issueUnlockCode(
   ctx: RequestContext,
 ): Promise<void> {
   const accountId = await accountFor(deps, tenant, id);
-  const kind = channel === 'email' ? 'email' : 'phone';
-  const contact = accountId
-    ? (await accounts.listContacts(deps.db, tenant.id, accountId)).find(
-        (r) => r.kind === kind && r.role === 'security' && r.verified_at !== null,
-      )
-    : undefined;
+  const contact = accountId ? await securityContactFor(deps, tenant.id, accountId, channel) : undefined;
   if (!accountId || !contact) return;
   try {
     await issueCode(
       deps,
       tenant,
       {
-        target: { kind, value: contact.value, accountId },
+        target: { kind: contact.kind, value: contact.value, accountId },
         purpose: 'unlock',
         channel: channel === 'voice' ? 'voice' : 'sms',
       },
@@ -122,7 +133,16 @@ export async function unlockWithCode(
       at: now,
     });
   });
-  // every identifier the account signs in with, its MFA step, its sub-users' sign-ins and MFA steps
+  await liftAccountLocks(deps, tenant, accountId);
+  await reservation.succeeded();
+  return { unlocked: true };
+}
+
+/**
+ * The owner proved a security contact (unlock, password reset): the failures of every identifier
+ * the account signs in with, of its MFA step, and of its sub-users' sign-ins and MFA steps are forgotten.
+ */
+export async function liftAccountLocks(deps: ServiceDeps, tenant: Tenant, accountId: string): Promise<void> {
   const [account, contacts, subUsers] = await Promise.all([
     accounts.findAccount(deps.db, tenant.id, accountId),
     accounts.listContacts(deps.db, tenant.id, accountId),
@@ -139,6 +159,4 @@ export async function unlockWithCode(
     ...(account ? [`i:sub:${foldAccountName(account.account_name)}/`] : []),
   ];
   await unlockSubjects(deps, tenant.id, subjects, subUserPrefixes);
-  await reservation.succeeded();
-  return { unlocked: true };
 }

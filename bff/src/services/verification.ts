@@ -101,9 +101,9 @@ export async function issueCode(
       expires_at: new Date(now.getTime() + CODE_TTL_SECONDS * 1000),
     });
     if (testCode) return null; // a test identity: deliver nothing
-    // an unlock code reads as the identity verification code it is (one template fewer to approve)
+    // unlock, reset and sign-in codes read as the identity verification codes they are (fewer templates to approve)
     const rendered = renderMessage({
-      purpose: input.purpose === 'unlock' ? 'verify_identity' : input.purpose,
+      purpose: input.purpose === 'register' || input.purpose === 'contact_change' ? input.purpose : 'verify_identity',
       channel,
       locale: ctx.locale,
       tenantName: tenant.config.displayName[ctx.locale],

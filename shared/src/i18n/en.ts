@@ -35,6 +35,8 @@ export const en = {
   'error.invalid_credentials': 'Account or password incorrect.',
   'error.identifier_multiple_accounts':
     'This mobile phone number/email has been associated with multiple accounts and cannot be used for login; please use the account name.',
+  'error.phone_code_sign_in_unavailable':
+    'Signing in with a code is not available for this phone number. Sign in with your password.',
   'error.account_locked':
     'This account is locked after too many failed sign-ins. Try again in {minutes} minutes, or unlock it with a code sent to its security phone or email.',
   'error.too_many_attempts': 'Too many attempts. Try again in {seconds} seconds.',
@@ -149,6 +151,22 @@ export const en = {
   'login.unlock_submit': 'Unlock',
   'login.unlock_back': 'Back to sign-in',
   'login.unlocked': 'Account unlocked. Sign in again.',
+  'login.forgot': 'Forgot password?',
+  'reset.title': 'Reset your password',
+  'reset.lead':
+    "Enter your account name, phone or email. A code goes to the account's security phone or verified security email.",
+  'reset.sent': 'If this account exists and has that contact, a code was sent to it.',
+  'reset.next': 'Next',
+  'reset.password_title': 'Set a new password',
+  'reset.password_lead': 'Every device signed in to this account will be signed out.',
+  'reset.new_password': 'New password',
+  'reset.mfa_code': 'MFA code or recovery code',
+  'reset.mfa_hint':
+    'This account has virtual MFA: enter the 6-digit code from your authenticator app, or one of your recovery codes.',
+  'reset.submit': 'Reset password',
+  'reset.done': 'Your password has been reset. Sign in with the new password.',
+  'reset.sub_user':
+    "A sub-user's password is reset by the owner of its primary account, in Security settings → Sub-users.",
 
   // common
   'common.loading': 'Loading…',
@@ -180,6 +198,7 @@ export const en = {
   'event.sign_in': 'Signed in',
   'event.sign_in_failed': 'Failed sign-in',
   'event.account_unlocked': 'Account unlocked with a code',
+  'event.password_reset': 'Password reset with a code',
   'event.code_sent': 'Verification code sent',
   'event.contact_added': 'Contact added',
   'event.contact_changed': 'Contact changed',

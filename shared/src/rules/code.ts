@@ -8,6 +8,10 @@ export const CODE_CHANNELS = ['sms', 'voice'] as const;
 export type CodeChannel = (typeof CODE_CHANNELS)[number];
 /** Purposes a visitor may request a code for without a session (the public endpoint). */
 export const CODE_PURPOSES = ['register'] as const;
-/** Every purpose a code is issued for: registration, step-up, binding a new contact, unlocking a locked account. */
-export type CodePurpose = (typeof CODE_PURPOSES)[number] | 'verify_identity' | 'contact_change' | 'unlock';
+/**
+ * Every purpose a code is issued for: registration, step-up, binding a new contact, unlocking a
+ * locked account, resetting a forgotten password, signing in with a phone code.
+ */
+export type CodePurpose =
+  (typeof CODE_PURPOSES)[number] | 'verify_identity' | 'contact_change' | 'unlock' | 'password_reset' | 'phone_sign_in';
 export type CodeDeliveryChannel = CodeChannel | 'email';

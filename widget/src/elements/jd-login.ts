@@ -1,4 +1,4 @@
-import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import type { ErrorParams } from '../../../shared/src/errors.ts';
 import type { SignedIn } from '../../../shared/src/api.ts';
 import { isPhoneRegion, type PhoneRegion } from '../../../shared/src/rules/phone-regions.ts';
@@ -63,6 +63,14 @@ const identity = (s: SignedIn) => `${s.account.id}/${s.account.subUser?.name ?? 
  * again with the password cleared. `too_many_attempts` (this client is throttled) says how many
  * seconds to wait.
  *
+ * "Forgot password?" (docs/product.md#21-forgot-password), right after the sign-in button, opens the
+ * reset step: the identifier, SMS / voice call / email, "Send code" (the same answer for any
+ * identifier), the code and "Next"; then the new password with its live checklist — and, when the
+ * account has virtual MFA, its code or a recovery code, or "Lost your device?" to the application
+ * — and "Reset password". Every session of the account ends; this one is signed in again unless the
+ * tenant turned that off (then the sign-in form says the password was reset). `view="reset-password"`
+ * opens the element on that step. A sub-user is told that its primary account resets its password.
+ *
  * When the tenant has published agreement versions the account has not accepted (docs/product.md#16-agreements), the
  * sign-in (after the MFA step, if any) — or a page load that finds such a session — asks for them
  * — each checked, "Accept and continue", or "Sign out" — before `jd-login` (`jd-session`) announces it.
@@ -80,17 +88,18 @@ const identity = (s: SignedIn) => `${s.account.id}/${s.account.subUser?.name ?? 
  *
  * @csspart logo - the tenant's logo above the heading (an https `branding.logoUrl` only)
  * @csspart title - the heading
- * @csspart form - the form; the updated-agreements step's form is also `agreements`, the unlock step's `unlock` (its "Send code" button is `button send-code`, its channel choice a `section` fieldset)
+ * @csspart form - the form; the updated-agreements step's form is also `agreements`, the unlock step's `unlock`, the forgot-password step's `reset` (their "Send code" button is `button send-code`, their channel choice a `section` fieldset)
  * @csspart label - field labels
  * @csspart input - the inputs; a one-time-code input is also `code-input`
  * @csspart reveal - the show/hide button of the password field
  * @csspart submit - the submit button
  * @csspart button - the sign-out, cancel and unlock buttons, also `sign-out`, `cancel` and `unlock-action` ("Unlock with a verification code" under a lock message); `retry` tries again to load a step after a network error
  * @csspart error - field error messages
+ * @csspart checklist - the new password's rules (forgot password), each a `checklist-item` (also `checklist-item-met` or `checklist-item-unmet`)
  * @csspart status - the status of an action, right after its buttons; also `success` while it reports a success
  * @csspart signed-in - the "Signed in as" text
  * @csspart footer - the footer row with the registration link (on the sign-in form)
- * @csspart link - links
+ * @csspart link - links; "Forgot password?" is also `forgot`
  * @csspart support - the support channels shown for a lost MFA device
  * @csspart lost - the lost-device step (help, application form or confirmation)
  * @csspart confirmation - the "application submitted" text
@@ -119,11 +128,18 @@ export class JdLogin extends JdElement {
   // `static properties`, not decorators: smaller bundle (see JdElement)
   static override properties: PropertyDeclarations = {
     registerUrl: { attribute: 'register-url', reflect: true },
+    startView: { attribute: 'view', reflect: true },
     values: { state: true },
   };
 
   /** Where the "Register" link goes; without it the link only fires `jd-navigate`. */
   declare registerUrl: string | undefined;
+
+  /**
+   * The step to open with: `reset-password` opens "Forgot password" (a portal's own "Forgot
+   * password?" link can lead to a page with `<jd-login view="reset-password">`); unset: sign-in.
+   */
+  declare startView: 'reset-password' | undefined;
 
   /** what the user typed, by field (file fields: the lost-device step's state) */
   declare private values: Partial<Record<Field, string>>;
@@ -140,6 +156,14 @@ export class JdLogin extends JdElement {
   constructor() {
     super();
     this.values = {};
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    const cur = this.flow.state;
+    // set before the first render, or later while no session is shown: no focus move (the page's focus is the page's)
+    if (changed.has('startView') && this.startView === 'reset-password' && cur.step === 'credentials' && !cur.sub)
+      this.quietly({ step: 'reset', channel: 'sms', phase: 'code', mfaRequired: false });
   }
 
   // ---- the page's session -------------------------------------------------------------------
@@ -357,6 +381,16 @@ export class JdLogin extends JdElement {
     void this.focusAfterRender('#jd-identifier');
   };
 
+  /** "Forgot password?": the reset step; a sub-user's password is reset by its primary account (said here). */
+  private readonly showReset = (): void => {
+    const cur = this.flow.state;
+    if (cur.step !== 'credentials' || this.flow.isBusy()) return;
+    if (cur.sub) return this.flow.setStatus('signIn', { tone: 'info', key: 'reset.sub_user' });
+    const back = this.flow.statusOf('signIn');
+    this.forget();
+    this.flow.go({ step: 'reset', channel: 'sms', phase: 'code', mfaRequired: false, back });
+  };
+
   private readonly showUnlock = (): void => {
     const back = this.flow.statusOf('signIn');
     this.forget();
@@ -369,6 +403,7 @@ export class JdLogin extends JdElement {
     signIn: (e) => void this.signIn(e),
     toggleSub: this.toggleSub,
     showUnlock: this.showUnlock,
+    showReset: this.showReset,
     signOut: () => void this.run('signOut', () => this.signOut()),
   };
 
@@ -380,6 +415,9 @@ export class JdLogin extends JdElement {
     },
     get store() {
       return el.store;
+    },
+    get config() {
+      return el.config;
     },
     steps: el.steps,
     countdown: el.countdown,
@@ -422,8 +460,8 @@ export class JdLogin extends JdElement {
     const name =
       s.step === 'lostDevice' || s.step === 'applied'
         ? 'lost'
-        : s.step === 'unlock'
-          ? 'unlock'
+        : s.step === 'unlock' || s.step === 'reset'
+          ? s.step
           : s.step === 'consent'
             ? 'consent'
             : 'mfa';
@@ -451,6 +489,11 @@ export class JdLogin extends JdElement {
         if (m) return m.renderUnlock(v, s.channel);
         break;
       }
+      case 'reset': {
+        const m = steps.get('reset');
+        if (m) return m.renderReset(v, s);
+        break;
+      }
       case 'consent': {
         const m = steps.get('consent');
         if (m) return m.renderConsent(v);
@@ -475,6 +518,8 @@ export class JdLogin extends JdElement {
       'accept',
       'sendCode',
       'unlock',
+      'next',
+      'reset',
       'signOut',
       'notice',
     ]) {

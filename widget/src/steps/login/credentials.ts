@@ -18,6 +18,7 @@ export function renderCredentials(v: LoginView, sub: boolean): TemplateResult {
     ${field(v, { field: 'password', label: 'login.password', type: 'password' })}
     <div class="actions">${submit(v, 'signIn', 'login.submit', 'login.submitting')}</div>
     ${status(v, 'signIn')}
+    <button type="button" class="btn-link link-button" part="link forgot" data-forgot @click=${v.act.showReset}>${v.t('login.forgot')}</button>
     ${
       locked && !sub
         ? html`<button type="button" class="btn-secondary" part="button unlock-action" data-unlock @click=${v.act.showUnlock}>${v.t('login.unlock')}</button>`

@@ -36,6 +36,14 @@ export type LoginState =
   | { step: 'applied'; id: string; reference: string }
   /** `back`: the lock message "Back" shows again */
   | { step: 'unlock'; channel: CodeDeliveryChannel; back?: FlowStatus | undefined }
+  /** forgot password: `phase` code (identifier, channel, code) then password (new password, MFA code when `mfaRequired`) */
+  | {
+      step: 'reset';
+      channel: CodeDeliveryChannel;
+      phase: 'code' | 'password';
+      mfaRequired: boolean;
+      back?: FlowStatus | undefined;
+    }
   /** `accepted`: the agreement keys checked */
   | {
       step: 'consent';
@@ -61,6 +69,9 @@ export interface PickedFiles {
 export type Field =
   | 'agreements'
   | 'unlockCode'
+  | 'resetCode'
+  | 'newPassword'
+  | 'mfaCode'
   | 'identifier'
   | 'subUser'
   | 'password'
@@ -76,6 +87,9 @@ export type Field =
 export const CONTROL_ID: Record<Field, string> = {
   agreements: 'jd-agreements',
   unlockCode: 'jd-unlock-code',
+  resetCode: 'jd-reset-code',
+  newPassword: 'jd-new-password',
+  mfaCode: 'jd-reset-mfa',
   identifier: 'jd-identifier',
   subUser: 'jd-sub-user',
   password: 'jd-password',
@@ -108,6 +122,7 @@ export interface LoginActions {
   signIn: (e: Event) => void;
   toggleSub: () => void;
   showUnlock: () => void;
+  showReset: () => void;
   signOut: () => void;
 }
 
@@ -116,6 +131,7 @@ export const loginSteps = {
   mfa: () => import('./mfa.ts'),
   lost: () => import('./lost-device.ts'),
   unlock: () => import('./unlock.ts'),
+  reset: () => import('./reset-password.ts'),
   consent: () => import('./consent.ts'),
 };
 
@@ -124,6 +140,7 @@ export interface LoginHost {
   readonly flow: FlowController<LoginState>;
   readonly client: JdClient | undefined;
   readonly store: SessionStore | undefined;
+  readonly config: TenantPublicConfig | undefined;
   readonly steps: LazySteps<typeof loginSteps>;
   /** the unlock step's "Send code": seconds before another code may be asked for */
   readonly countdown: CountdownController;
