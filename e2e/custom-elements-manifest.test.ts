@@ -107,13 +107,13 @@ describe('custom-elements.json', () => {
 
   it('lists the configuration attributes, inherited ones included, mapped to their properties', () => {
     const common = ['publishable-key', 'api-base', 'locale', 'session-mode'];
-    const own: Record<string, string> = {
-      'jd-register': 'login-url',
-      'jd-login': 'register-url',
-      'jd-security-settings': 'login-url',
+    const own: Record<string, string[]> = {
+      'jd-register': ['login-url'],
+      'jd-login': ['register-url', 'view'],
+      'jd-security-settings': ['login-url'],
     };
-    for (const [tag, url] of Object.entries(own)) {
-      expect(names(el(tag).attributes).sort()).toEqual([...common, url].sort());
+    for (const [tag, attrs] of Object.entries(own)) {
+      expect(names(el(tag).attributes).sort()).toEqual([...common, ...attrs].sort());
       const byAttr = Object.fromEntries((el(tag).attributes ?? []).map((a) => [a.name, a.fieldName]));
       expect(byAttr).toMatchObject({
         'publishable-key': 'publishableKey',

@@ -239,3 +239,61 @@ export async function controlsInsideDialog(dialog: Locator): Promise<void> {
     expect(b.x + b.width).toBeLessThanOrEqual(d.x + d.width + 0.5);
   }
 }
+
+/**
+ * The calls a test makes to the BFF outside the page, as a server or a developer would: the API in
+ * token mode with the demo key, messages from the dev outbox, and a registration through the API
+ * (every current agreement accepted; with `email`, the email verified through its link).
+ */
+export function bffApi(bff: Bff) {
+  async function api(path: string, body?: unknown): Promise<{ status: number; json: any }> {
+    const res = await fetch(`${bff.base}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-jd-publishable-key': bff.demoKey,
+        'x-jd-session-mode': 'token',
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, json: text ? JSON.parse(text) : undefined };
+  }
+
+  /** The newest message of `purpose` to `to` (codes may be queued after the answer). */
+  async function outbox(to: string, purpose: string): Promise<{ code: string | null; link: string | null }> {
+    for (let i = 0; i < 80; i++) {
+      const res = await fetch(`${bff.base}/dev/outbox?to=${encodeURIComponent(to)}`);
+      const rows = (await res.json()) as { purpose: string; code: string | null; link: string | null }[];
+      const hit = rows.find((r) => r.purpose === purpose);
+      if (hit) return hit;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no ${purpose} message for ${to} in the dev outbox`);
+  }
+
+  async function register(o: { phone: string; name: string; password: string; email?: string | undefined }) {
+    const phone = { region: 'CN', number: o.phone };
+    expect((await api('/v1/verification-codes', { phone, purpose: 'register' })).status).toBe(202);
+    const config = await api('/v1/config');
+    const r = await api('/v1/accounts', {
+      accountName: o.name,
+      password: o.password,
+      phone,
+      code: (await outbox(`+86${o.phone}`, 'register')).code,
+      agreements: (config.json.agreements as { key: string; version: string }[]).map((a) => ({
+        key: a.key,
+        version: a.version,
+      })),
+      ...(o.email ? { email: o.email } : {}),
+    });
+    expect(r.status, JSON.stringify(r.json)).toBe(201);
+    if (o.email) {
+      const { link } = await outbox(o.email, 'email_verification');
+      expect((await fetch(link!.replace(/^https?:\/\/[^/]+/, bff.base))).status).toBe(200);
+    }
+    return r.json as { account: { id: string }; session: { token: string } };
+  }
+
+  return { api, outbox, register };
+}

@@ -11,19 +11,22 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, root, startBff, tempDataDir, type Bff } from './helpers.ts';
+import { bffApi, launchBrowser, root, startBff, tempDataDir, type Bff } from './helpers.ts';
 
 const PASSWORD = 'E2e#Pass2026';
 const NEW_PASSWORD = 'Fresh#Start2026';
 
 let bff: Bff;
 let browser: Browser;
+let api: ReturnType<typeof bffApi>['api'];
+let outbox: ReturnType<typeof bffApi>['outbox'];
 const data = tempDataDir();
 const results = join(root, 'e2e/results');
 
 beforeAll(async () => {
   mkdirSync(results, { recursive: true });
   [bff, browser] = await Promise.all([startBff(data.pgliteDir), launchBrowser()]);
+  ({ api, outbox } = bffApi(bff));
 }, 120_000);
 
 afterAll(async () => {
@@ -31,57 +34,6 @@ afterAll(async () => {
   await bff?.stop();
   data.remove();
 });
-
-async function api(path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${bff.base}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-jd-publishable-key': bff.demoKey,
-      'x-jd-session-mode': 'token',
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
-
-/** The newest message of `purpose` to `to` in the dev outbox (codes are queued after the answer). */
-async function outbox(to: string, purpose: string): Promise<{ code: string | null; link: string | null }> {
-  for (let i = 0; i < 80; i++) {
-    const res = await fetch(`${bff.base}/dev/outbox?to=${encodeURIComponent(to)}`);
-    const rows = (await res.json()) as { purpose: string; code: string | null; link: string | null }[];
-    const hit = rows.find((r) => r.purpose === purpose);
-    if (hit) return hit;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no ${purpose} message for ${to} in the dev outbox`);
-}
-
-/** Registers through the API; with `email`, the email is verified through its link. */
-async function register(phone: string, name: string, email?: string): Promise<void> {
-  expect(
-    (await api('/v1/verification-codes', { phone: { region: 'CN', number: phone }, purpose: 'register' })).status,
-  ).toBe(202);
-  const config = await api('/v1/config');
-  const r = await api('/v1/accounts', {
-    accountName: name,
-    password: PASSWORD,
-    phone: { region: 'CN', number: phone },
-    code: (await outbox(`+86${phone}`, 'register')).code,
-    agreements: (config.json.agreements as { key: string; version: string }[]).map((a) => ({
-      key: a.key,
-      version: a.version,
-    })),
-    ...(email ? { email } : {}),
-  });
-  expect(r.status, JSON.stringify(r.json)).toBe(201);
-  if (email) {
-    const { link } = await outbox(email, 'email_verification');
-    const page = await fetch(link!.replace(/^https?:\/\/[^/]+/, bff.base));
-    expect(page.status).toBe(200);
-  }
-}
 
 const TEXT = {
   'zh-CN': {
@@ -156,7 +108,7 @@ describe('forgot password in Chromium', () => {
       const phone = `1391239${String(1000 + i).padStart(4, '0')}`;
       const name = `reset_${by}_${i}`;
       const email = by === 'email' ? `reset${i}@example.com` : undefined;
-      await register(phone, name, email);
+      await bffApi(bff).register({ phone, name, password: PASSWORD, email });
 
       const context = await browser.newContext({ viewport: { width, height } });
       const page = await context.newPage();

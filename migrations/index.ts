@@ -14,6 +14,8 @@ import * as m0012 from './0012_account_name_confusables.ts';
 import * as m0013 from './0013_verified_contact_uniqueness.ts';
 import * as m0014 from './0014_idempotency_keys.ts';
 import * as m0015 from './0015_account_locale.ts';
+import * as m0016 from './0016_account_closing.ts';
+import * as m0017 from './0017_security_phone_applications.ts';
 
 /** Every migration, in order. Imported statically so the migrator runs on edge runtimes too. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +34,6 @@ export const migrations: Record<string, Migration> = {
   '0013_verified_contact_uniqueness': m0013,
   '0014_idempotency_keys': m0014,
   '0015_account_locale': m0015,
+  '0016_account_closing': m0016,
+  '0017_security_phone_applications': m0017,
 };

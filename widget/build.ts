@@ -76,10 +76,14 @@ export const ALL_BROTLI_BUDGET = 25 * 1024;
  * What fails the build (and so `npm test`): growth past what was measured, plus ~3 %: the first
  * loads once the later steps became step modules loaded on demand, with their own catalogue
  * chunks (jd-login.js 20,694 B, jd-account.js 34,331 B). Lower them as the bundles shrink towards
- * the targets above; raising them is a decision, not a drift.
+ * the targets above; raising them is a decision, not a drift. Raised once, for the account life
+ * cycle (docs/product.md sections 21–24): the entry points on the first screens ("Forgot
+ * password?", "Sign in with a verification code", "Cancel closing", the security settings' close
+ * account section) and their client methods measured jd-login.js 21,503 B and jd-account.js
+ * 35,958 B; the flows themselves are step modules loaded on demand.
  */
-export const LOGIN_BROTLI_CEILING = 21_300;
-export const ALL_BROTLI_CEILING = 35_400;
+export const LOGIN_BROTLI_CEILING = 21_700;
+export const ALL_BROTLI_CEILING = 36_300;
 
 /** Modules that must never reach the browser bundle (zod, libphonenumber metadata, the zod-based shared modules). */
 const FORBIDDEN = [

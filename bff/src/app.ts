@@ -7,6 +7,7 @@ import { preflight, tenantAndOrigin } from './http/origin.ts';
 import { devHostCheck } from './http/host-check.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { apiRoutes, refuseInvalidUrlText } from './http/validate.ts';
+import { accountRoutes } from './routes/account.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { devRoutes } from './routes/dev.ts';
 import { emailRoutes } from './routes/email.ts';
@@ -104,6 +105,7 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
   v1.route('/sub-user/mfa', subUserMfaRoutes(deps));
   v1.route('/mfa-recovery', mfaRecoveryRoutes(deps));
   v1.route('/password-reset', passwordResetRoutes(deps));
+  v1.route('/account', accountRoutes(deps));
   app.route('/v1', v1);
 
   // the admin API for tenants' servers: secret key only, no CORS, no cookies (docs/api.md#admin-api)

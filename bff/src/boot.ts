@@ -13,6 +13,8 @@ import { OutboxWorker } from './delivery/outbox.ts';
 import { createSenderResolver } from './delivery/providers.ts';
 import { senderFactories } from './delivery/factories.ts';
 import { nodeDeps } from './deps.node.ts';
+import { eraseClosedAccounts } from './services/account-closing.ts';
+import type { ServiceDeps } from './services/deps.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { createTenant, findTenantBySlug, TenantDirectory, type Tenant } from './services/tenants.ts';
 
@@ -93,6 +95,29 @@ export function createOutboxWorker(
   });
 }
 
+/** How often the server erases accounts whose closing is due (docs/product.md#24-closing-an-account). */
+export const CLOSED_ACCOUNT_SWEEP_MS = 60_000;
+
+/**
+ * Erases accounts whose closing is due, every minute, in the background (unref'd: it never keeps
+ * the process alive). Several processes may run it: each account is erased under its row lock,
+ * and a row another process holds is skipped. Returns the function that stops it.
+ */
+export function startClosedAccountSweep(deps: ServiceDeps, log: Logger, everyMs = CLOSED_ACCOUNT_SWEEP_MS) {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    eraseClosedAccounts(deps, deps.clock.now())
+      .catch((err: unknown) =>
+        log.warn('closed-account sweep failed', { error: err instanceof Error ? err.name : 'error' }),
+      )
+      .finally(() => (running = false));
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 export interface BffOptions {
   /** the port the entry point will listen on (the demo tenant allows it as an origin) */
   port: number;
@@ -154,6 +179,7 @@ export async function prepareBff({ port, log, env = process.env, remoteAddress }
     remoteAddress,
   });
   const demoKey = demo?.publishableKey;
+  const stopSweep = startClosedAccountSweep(deps, log);
 
   return {
     app,
@@ -171,6 +197,7 @@ export async function prepareBff({ port, log, env = process.env, remoteAddress }
     /** stops the worker and closes the database, bounded: a pool still draining keep-alive work must not keep the process from stopping */
     async stop() {
       const deadline = new Promise((r) => setTimeout(r, 3000).unref());
+      stopSweep();
       await Promise.race([Promise.all([worker.stop(), db.destroy()]).catch(() => {}), deadline]);
     },
   };

@@ -125,6 +125,8 @@ const VALID: Record<string, unknown> = {
   'POST /v1/security/password': { currentPassword: 'Secret#2026', newPassword: 'New#Pass2026x' },
   'POST /v1/security/mfa/confirm': { code: '123456' },
   'POST /v1/sub-users': { name: 'hostile_sub2', password: 'Sub#Pass2026' },
+  // the account is not closing: the right password changes nothing
+  'POST /v1/account/closing/cancel': { identifier: 'hostile_owner', password: 'Secret#2026' },
   'POST /v1/sub-user/mfa/setup': { password: 'Sub#Pass2026' },
   'POST /v1/sub-user/mfa/confirm': { code: '123456' },
   'POST /v1/mfa-recovery/applications': {

@@ -53,6 +53,7 @@ const BODIES: Record<string, unknown> = {
   'POST /v1/security/mfa/confirm': { code: '123456' },
   'POST /v1/sub-users': { name: 'x_user', password: 'Sub#Pass2026' },
   'PUT /v1/sub-users/:id/mfa-required': { required: true },
+  'PUT /v1/sub-users/:id/password': { password: 'New#Pass2026x' },
   'POST /v1/sub-user/mfa/setup': { password: 'Sub#Pass2026' },
   'POST /v1/sub-user/mfa/confirm': { code: '123456' },
 };
@@ -95,7 +96,7 @@ describe(`tenant isolation on every public endpoint (${backend})`, () => {
         method: op.method.toUpperCase(),
         token: tokenB,
         pk: b.publishableKey,
-        ...(op.method === 'delete' ? {} : { body: op.path.endsWith('mfa-required') ? { required: true } : {} }),
+        ...(op.method === 'delete' ? {} : { body: BODIES[`${op.method.toUpperCase()} ${op.path}`] ?? {} }),
       });
       expect(res.status, `${op.method} ${op.path}`).toBe(404);
     }

@@ -112,6 +112,9 @@ export const AdminAccountViewSchema = z
     createdAt: z.string(),
     disabledAt: z.string().nullable().describe('set when the account was disabled through the admin API'),
     mfaBound: z.boolean(),
+    status: z
+      .enum(['active', 'closing', 'closed'])
+      .describe('closing: the user asked to close it (docs/product.md#24-closing-an-account); closed: erased'),
     realName: z
       .object({
         type: z.enum(['personal', 'enterprise']),
@@ -125,6 +128,20 @@ export const AdminAccountViewSchema = z
   })
   .meta({ id: 'AdminAccount' });
 export type AdminAccountView = z.infer<typeof AdminAccountViewSchema>;
+
+/** GET /admin/v1/closed-accounts: accounts being closed or closed (erased), newest request first. */
+export const AdminClosedAccountsSchema = z.object({
+  accounts: z.array(
+    z.object({
+      id: z.string(),
+      status: z.enum(['closing', 'closed']),
+      closingRequestedAt: z.string().nullable(),
+      closesAt: z.string().nullable(),
+      closedAt: z.string().nullable(),
+    }),
+  ),
+});
+export type AdminClosedAccounts = z.infer<typeof AdminClosedAccountsSchema>;
 
 /** GET /admin/v1/accounts?… */
 export const AdminAccountLookupResponseSchema = z.object({ accounts: z.array(AdminAccountViewSchema) });
@@ -167,6 +184,9 @@ export const MfaApplicationReviewSchema = z
     accountId: z.string(),
     accountName: z.string(),
     type: z.enum(['personal', 'enterprise']),
+    purpose: z
+      .enum(['mfa', 'security_phone'])
+      .describe('mfa: disassociate a lost MFA device; security_phone: bind a new security phone by its own code'),
     applicantName: z.string(),
     phone: z.string(),
     idNumberLast4: z.string(),

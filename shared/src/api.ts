@@ -281,6 +281,10 @@ export const TenantConfigResponseSchema = z
       .object({ regions: z.array(z.enum(PHONE_REGIONS)) })
       .optional()
       .describe('the regions whose phones may sign in with a code; none: the choice is not offered'),
+    accountClosing: z
+      .object({ coolingOffDays: z.number() })
+      .optional()
+      .describe('days between asking to close an account and its erasure'),
     homeUrl: z
       .string()
       .optional()
@@ -511,6 +515,8 @@ export const AUDIT_EVENT_TYPES = [
   'sign_in_failed',
   'account_unlocked',
   'password_reset',
+  'security_phone_application_submitted',
+  'security_phone_rebound',
   'code_sent',
   'contact_added',
   'contact_changed',
@@ -532,8 +538,13 @@ export const AUDIT_EVENT_TYPES = [
   'sub_user_mfa_required',
   'sub_user_mfa_not_required',
   'sub_user_mfa_disassociated',
+  'sub_user_password_set',
   'agreements_accepted',
   'tenant_configured',
+  // closing an account (docs/product.md#24-closing-an-account)
+  'account_closing_requested',
+  'account_closing_cancelled',
+  'account_closed',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
@@ -566,6 +577,12 @@ export const SecurityOverviewSchema = z
       .array(z.enum(STEP_UP_METHODS))
       .describe('the identity-verification methods this account can use now; empty: show supportChannels'),
     supportChannels: SupportChannelsSchema,
+    securityPhoneRebindUntil: z
+      .string()
+      .nullable()
+      .describe(
+        'an approved lost-security-phone application: until then a new security phone is bound by its own code, without a step-up',
+      ),
     events: z.array(AuditEventViewSchema).describe('newest first, at most 10'),
   })
   .meta({
@@ -697,11 +714,18 @@ export const subUserCreateBody = (rules: TenantRules) =>
     });
 export type SubUserCreateRequest = z.input<ReturnType<typeof subUserCreateBody>>;
 
+/** A sub-user's password, set by its primary account (a sub-user that forgot its own: docs/product.md#13-sub-users). */
+export const subUserPasswordBody = (rules: TenantRules) => z.object({ password: newPassword(rules) });
+export type SubUserPasswordRequest = z.input<ReturnType<typeof subUserPasswordBody>>;
+
 export const subUserParams = z.object({ id: z.uuid({ error: 'sub_user_not_found' }) });
 
 // ---- lost MFA device: the application to disassociate it ---------------------------
 
 const fileInput = z.object({ data: cleanString().max(4_000_000, { error: 'file_too_large' }) });
+
+/** An application reviewed by the tenant's support: a lost MFA device, or a lost security phone. */
+export const APPLICATION_PURPOSES = ['mfa', 'security_phone'] as const;
 
 export const mfaApplicationBody = (rules: TenantRules) =>
   z
@@ -715,12 +739,19 @@ export const mfaApplicationBody = (rules: TenantRules) =>
       idPhoto: fileInput,
       /** base64 of the business licence (enterprise) */
       businessLicence: fileInput.optional(),
+      /** what is applied for: disassociating a lost MFA device (default), or binding a new security phone (docs/product.md#23-lost-security-phone) */
+      purpose: z.enum(APPLICATION_PURPOSES, { error: 'invalid_input' }).optional(),
     })
     .superRefine((v, ctx) => {
       if (v.type === 'enterprise' && !v.enterpriseName?.trim()) fail(ctx, 'required', ['enterpriseName']);
       if (v.type === 'enterprise' && !v.businessLicence) fail(ctx, 'required', ['businessLicence']);
     });
 export type MfaApplicationRequest = z.input<ReturnType<typeof mfaApplicationBody>>;
+
+/** GET /v1/mfa-recovery?purpose=: the eligibility for which application. */
+export const applicationPurposeQuery = z.object({
+  purpose: z.enum(APPLICATION_PURPOSES, { error: 'invalid_input' }).optional(),
+});
 
 export const MfaRecoveryEligibilitySchema = z.object({
   realNameVerified: z.boolean(),
@@ -758,3 +789,68 @@ export const OpenIdConfigurationSchema = z.object({
   id_token_signing_alg_values_supported: z.array(z.string()),
   claims_supported: z.array(z.string()),
 });
+
+// ---- closing an account (docs/product.md#24-closing-an-account) ------------------
+
+/** GET /v1/account/export: what the account holds, as a download. No hash, secret, code or token. */
+export const AccountExportSchema = z
+  .object({
+    format: z.literal('jd-account-export/1'),
+    exportedAt: z.string(),
+    account: z.object({
+      id: z.string(),
+      accountName: z.string(),
+      createdAt: z.string(),
+      locale: z.enum(LOCALES).nullable(),
+      realName: z
+        .object({ type: z.enum(['personal', 'enterprise']), verified: z.boolean() })
+        .optional()
+        .describe('the kind of real-name record and whether it is verified; never the name or ID number'),
+    }),
+    contacts: z.array(
+      z.object({
+        kind: z.enum(['phone', 'email']),
+        role: z.enum(['security', 'contact']),
+        value: z.string(),
+        verified: z.boolean(),
+        canSignIn: z.boolean(),
+      }),
+    ),
+    subUsers: z.array(
+      z.object({
+        name: z.string(),
+        createdAt: z.string(),
+        disabled: z.boolean(),
+        mfaRequired: z.boolean(),
+        mfaBound: z.boolean(),
+      }),
+    ),
+    consents: z.array(z.object({ key: z.string(), version: z.string(), acceptedAt: z.string() })),
+    mfa: z.object({ bound: z.boolean(), recoveryCodesLeft: z.number() }),
+    securityEvents: z
+      .array(
+        z.object({
+          type: z.enum(AUDIT_EVENT_TYPES),
+          outcome: z.enum(['success', 'failure']),
+          at: z.string(),
+          ip: z.string().nullable(),
+          userAgent: z.string().nullable(),
+        }),
+      )
+      .describe('newest first, at most 1000'),
+  })
+  .meta({ id: 'AccountExport' });
+export type AccountExport = z.infer<typeof AccountExportSchema>;
+
+/** POST /v1/account/closing: every session has ended; the account's data is erased at `closesAt`. */
+export const AccountClosingResponseSchema = z.object({ closesAt: z.string() });
+export type AccountClosingResponse = z.infer<typeof AccountClosingResponseSchema>;
+
+/** POST /v1/account/closing/cancel: the account's sign-in identifier and password, as at sign-in. */
+export const closingCancelBody = z.object({
+  identifier: text(320).refine((v) => v.trim().length > 0, { params: { appCode: 'required' } }),
+  password: text(256).refine((v) => v.length > 0, { params: { appCode: 'required' } }),
+});
+export type ClosingCancelRequest = z.infer<typeof closingCancelBody>;
+export const ClosingCancelledSchema = z.object({ cancelled: z.literal(true) });
+export type ClosingCancelled = z.infer<typeof ClosingCancelledSchema>;

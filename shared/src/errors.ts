@@ -82,6 +82,10 @@ export const ERROR_STATUS = {
   // admin API (docs/api.md#admin-api)
   admin_key_invalid: 401,
   account_disabled: 403,
+  // closing an account (docs/product.md#24-closing-an-account): the right credentials of an account
+  // being closed (params: closesAt); a second closing request
+  account_closing: 403,
+  account_already_closing: 409,
   account_not_found: 404,
   application_not_found: 404,
   application_not_pending: 409,

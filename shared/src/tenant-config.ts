@@ -192,6 +192,17 @@ export const tenantConfigPatch = z
           { error: 'invalid_input' },
         )
         .strict(),
+      accountClosing: z
+        .object(
+          {
+            coolingOffDays: z
+              .int({ error: 'invalid_input' })
+              .min(0, { error: 'invalid_input' })
+              .max(90, { error: 'invalid_input' }),
+          },
+          { error: 'invalid_input' },
+        )
+        .strict(),
       testMode: z
         .object({
           enabled: z.boolean(),

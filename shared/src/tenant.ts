@@ -95,7 +95,13 @@ export interface TenantConfig {
   passwordReset?: { signInAfter: boolean };
   /** sign-in with a phone code (docs/product.md#22-sign-in-with-a-phone-code): its regions; absent = mainland China, `[]` = off */
   phoneCodeSignIn?: { regions: PhoneRegion[] };
+  /** closing an account (docs/product.md#24-closing-an-account): days before its data is erased; absent = 15 */
+  accountClosing?: { coolingOffDays: number };
 }
+
+/** Days between asking to close an account and its erasure (default 15; 0: at the next sweep). */
+export const coolingOffDays = (config: Pick<TenantConfig, 'accountClosing'>) =>
+  config.accountClosing?.coolingOffDays ?? 15;
 
 /** Regions whose phones may sign in with a code: the setting (default +86) within the tenant's phone regions. */
 export function phoneCodeSignInRegions(config: Pick<TenantConfig, 'phoneRegions' | 'phoneCodeSignIn'>): PhoneRegion[] {
@@ -122,6 +128,8 @@ export type TenantPublicConfig = Pick<
   slug: string;
   /** the regions whose phones may sign in with a code (absent or none: the choice is not offered) */
   phoneCodeSignIn?: { regions: PhoneRegion[] };
+  /** days between asking to close an account and its erasure (docs/product.md#24-closing-an-account) */
+  accountClosing?: { coolingOffDays: number };
 };
 
 /** The placeholder agreements the BFF serves itself (GET /legal/:doc) until a tenant sets its own. */

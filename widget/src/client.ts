@@ -12,9 +12,13 @@ import { isErrorCode, type ErrorCode, type ErrorParams, type FieldIssue } from '
 import type { Locale } from '../../shared/src/i18n/index.ts';
 import type {
   AccessToken,
+  AccountClosingResponse,
+  AccountExport,
   AvailabilityResponse,
   ChangePasswordRequest,
   ChangePasswordResponse,
+  ClosingCancelled,
+  ClosingCancelRequest,
   ConsentsRequest,
   ConsentsResponse,
   ContactConfirmRequest,
@@ -381,8 +385,8 @@ export class JdClient {
   }
 
   /** Lost MFA device (pending session): may this account apply to disassociate it? */
-  mfaRecovery(): Promise<MfaRecoveryEligibility> {
-    return this.request('GET', '/mfa-recovery');
+  mfaRecovery(purpose: 'mfa' | 'security_phone' = 'mfa'): Promise<MfaRecoveryEligibility> {
+    return this.request('GET', purpose === 'mfa' ? '/mfa-recovery' : '/mfa-recovery?purpose=security_phone');
   }
 
   /** Lost MFA device: the application (details and base64 images) that tenant support reviews. */
@@ -507,6 +511,11 @@ export class JdClient {
     return this.request('POST', `/sub-users/${encodeURIComponent(id)}/mfa/disassociate`, {});
   }
 
+  /** Sets the sub-user's password (after a step-up: 403 step_up_required); its sessions end and its lock is lifted. */
+  setSubUserPassword(id: string, password: string): Promise<SubUserView> {
+    return this.request('PUT', `/sub-users/${encodeURIComponent(id)}/password`, { password });
+  }
+
   // ---- a signed-in sub-user's own virtual MFA (a primary's session gets 403 sub_user_only) ----
 
   subUserMfa(): Promise<SubUserMfaStatus> {
@@ -534,5 +543,22 @@ export class JdClient {
   /** Deletes the sub-user and signs it out. */
   deleteSubUser(id: string): Promise<void> {
     return this.request('DELETE', `/sub-users/${encodeURIComponent(id)}`);
+  }
+
+  // ---- closing the account (docs/product.md#24-closing-an-account) ----
+
+  /** The account's data (primary account, after a step-up: 403 step_up_required), as the JSON of account-export.json. */
+  exportAccount(): Promise<AccountExport> {
+    return this.request('GET', '/account/export');
+  }
+
+  /** Closes the account (after a step-up): every session ends, this one too (the next session() drops the stored token). */
+  closeAccount(): Promise<AccountClosingResponse> {
+    return this.request('POST', '/account/closing', {});
+  }
+
+  /** Cancels a closing with the sign-in identifier and password (401 invalid_credentials); then sign in as usual. */
+  cancelClosing(body: ClosingCancelRequest): Promise<ClosingCancelled> {
+    return this.request('POST', '/account/closing/cancel', body);
   }
 }

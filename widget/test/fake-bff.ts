@@ -201,6 +201,7 @@ export function securityOverview(over: Partial<SecurityOverview> = {}): Security
     mfa: { bound: false, boundAt: null, recoveryCodesLeft: 0 },
     stepUp: { active: false, expiresAt: null },
     stepUpMethods: ['phone'],
+    securityPhoneRebindUntil: null,
     supportChannels: {
       ticketUrl: 'https://help.example/ticket',
       hotline: '400-615-1212',

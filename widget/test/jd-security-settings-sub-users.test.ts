@@ -177,6 +177,42 @@ describe('<jd-security-settings> sub-users', () => {
     expect($$(el, '[data-sub] [part~="status"]')).to.have.length(0);
   });
 
+  it("sets a sub-user's password after a step-up, under the live checklist, saved in its row", async () => {
+    const id = subs[0].id;
+    let active = false;
+    bff.routes['GET /v1/security'] = () => ({
+      status: 200,
+      body: securityOverview({ stepUp: { active, expiresAt: active ? '2099-01-01T00:00:00.000Z' : null } }),
+    });
+    bff.routes[`PUT /v1/sub-users/${id}/password`] = () => ({ status: 200, body: subs[0] });
+    const el = await mount();
+    // without a step-up, the dialog asks for one first
+    rowAction(el, 'auditor', 'set_password').click();
+    await waitUntil(() => dialog(el).open && el.shadowRoot!.querySelector('dialog input[name="method"]'), 'no step-up');
+    $<HTMLButtonElement>(el, 'dialog [data-close]').click();
+    await waitUntil(() => !dialog(el).open);
+    active = true;
+    await el.refresh();
+    rowAction(el, 'auditor', 'set_password').click();
+    await waitUntil(() => el.shadowRoot!.querySelector('dialog #jd-newPassword'), 'no password field');
+    expect($(el, '#jd-dialog-title').textContent).to.equal('Set password');
+    expect(dialog(el).textContent).to.contain('A new password for auditor.');
+    // the sub-user's own name is refused before any request
+    await typeInto(el, 'dialog #jd-newPassword', 'auditor');
+    await submitDialog(el);
+    await waitUntil(() => el.shadowRoot!.querySelector('dialog [part~="error"]'), 'no field error');
+    expect(bff.find('PUT', `/v1/sub-users/${id}/password`)).to.have.length(0);
+    await typeInto(el, 'dialog #jd-newPassword', 'Fresh#Sub2026');
+    expect($$(el, 'dialog li[data-rule]:not([data-met])')).to.have.length(0);
+    await submitDialog(el);
+    await waitUntil(() => !dialog(el).open, 'dialog still open');
+    expect(bff.find('PUT', `/v1/sub-users/${id}/password`)[0].body).to.deep.equal({ password: 'Fresh#Sub2026' });
+    await waitUntil(
+      () => el.shadowRoot!.querySelector('[data-sub="auditor"] [part~="success"]'),
+      'no saved in the row',
+    );
+  });
+
   it("tells a sub-user's session (403 sub_user_forbidden) that it manages only its own MFA here", async () => {
     bff.routes['GET /v1/security'] = () => errorAnswer(403, 'sub_user_forbidden');
     bff.routes['GET /v1/sub-users'] = () => errorAnswer(403, 'sub_user_forbidden');

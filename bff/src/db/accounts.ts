@@ -72,6 +72,8 @@ export function signInCandidates(
   const q = accountSummaryQuery(db, tenantId).select([
     'a.password_hash',
     'a.disabled_at', // a disabled account is refused, after the right password only
+    'a.closes_at', // so is one being closed (docs/product.md#24-closing-an-account)
+    'a.closed_at',
     'a.locale', // recorded again only when the sign-in's differs
 
     sql<boolean>`exists (select 1 from mfa_devices m where m.tenant_id = a.tenant_id and m.account_id = a.id and m.sub_user_id is null and m.confirmed_at is not null)`.as(
@@ -287,7 +289,7 @@ export function lockAccount(trx: Trx, tenantId: string, accountId: string) {
 export function findAccount(db: Conn, tenantId: string, accountId: string) {
   return db
     .selectFrom('accounts')
-    .select(['id', 'account_name', 'password_hash', 'created_at'])
+    .select(['id', 'account_name', 'password_hash', 'created_at', 'security_phone_rebind_until'])
     .where('tenant_id', '=', tenantId)
     .where('id', '=', accountId)
     .executeTakeFirst();

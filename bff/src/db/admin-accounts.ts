@@ -16,6 +16,8 @@ export function findAccounts(db: Conn, tenantId: string, ids: string[]) {
       'a.account_name',
       'a.created_at',
       'a.disabled_at',
+      'a.closes_at',
+      'a.closed_at',
       'a.real_name_type',
       'a.real_name',
       'a.real_name_enterprise',

@@ -4,13 +4,16 @@ import type { Database } from './schema.ts';
 
 type Conn = Db | Transaction<Database>;
 
-/** The account's pending application to disassociate MFA, if any (at most one: services/mfa-recovery.ts). */
-export function pendingApplication(db: Conn, tenantId: string, accountId: string) {
+export type ApplicationPurpose = 'mfa' | 'security_phone';
+
+/** The account's pending application of a purpose, if any (at most one each: services/mfa-recovery.ts). */
+export function pendingApplication(db: Conn, tenantId: string, accountId: string, purpose: ApplicationPurpose = 'mfa') {
   return db
     .selectFrom('mfa_applications')
     .select('id')
     .where('tenant_id', '=', tenantId)
     .where('account_id', '=', accountId)
+    .where('purpose', '=', purpose)
     .where('status', '=', 'pending')
     .executeTakeFirst();
 }
@@ -26,6 +29,7 @@ export function insertApplication(
     idNumberHash: string;
     idNumberLast4: string;
     enterpriseName: string | null;
+    purpose: ApplicationPurpose;
     now: Date;
   },
 ) {
@@ -40,6 +44,7 @@ export function insertApplication(
       id_number_hash: a.idNumberHash,
       id_number_last4: a.idNumberLast4,
       enterprise_name: a.enterpriseName,
+      purpose: a.purpose,
       created_at: a.now,
     })
     .returning('id')

@@ -29,10 +29,18 @@ export interface AccountsTable {
   real_name_id_hash: Generated<string | null>;
   real_name_enterprise: Generated<string | null>;
   real_name_verified_at: Generated<Date | null>;
+  /** a lost security phone's approved application: a new one may be bound by its own code alone until then */
+  security_phone_rebind_until: Generated<Date | null>;
   /** set by the tenant's back office (admin API): no sign-in, no sessions */
   disabled_at: Generated<Date | null>;
   /** the user's last locale (migration 0015): messages sent outside the user's own requests use it */
   locale: Generated<Locale | null>;
+  /** closing (migration 0016): when the user asked; cleared when the closing is cancelled */
+  closing_requested_at: Generated<Date | null>;
+  /** when the account is erased (closing_requested_at + the tenant's cooling-off days) */
+  closes_at: Generated<Date | null>;
+  /** when it was erased: the row is a tombstone from then on */
+  closed_at: Generated<Date | null>;
 }
 
 export interface MfaApplicationsTable {
@@ -45,6 +53,8 @@ export interface MfaApplicationsTable {
   id_number_hash: string;
   id_number_last4: string;
   enterprise_name: string | null;
+  /** what the application asks for: disassociating a lost MFA device, or binding a new security phone */
+  purpose: Generated<'mfa' | 'security_phone'>;
   status: Generated<'pending' | 'approved' | 'rejected'>;
   reason: string | null;
   created_at: Timestamp;

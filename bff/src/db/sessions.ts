@@ -40,6 +40,8 @@ function sessionWithAccount(db: Db, tenantId: string, idHash: string) {
       'su.name as sub_user_name',
       'su.disabled_at as sub_user_disabled_at',
       'a.disabled_at as account_disabled_at',
+      // set once the account is being closed (docs/product.md#24-closing-an-account): no session counts
+      'a.closing_requested_at as account_closing_at',
       // the user's last locale and accepted agreements: the session check records a new locale
       // and names agreements still to accept (docs/product.md#16-agreements) from this one read
       'a.locale as account_locale',

@@ -107,6 +107,15 @@ export async function deleteSubUserSessions(db: Conn, tenantId: string, subUserI
   await db.deleteFrom('sessions').where('tenant_id', '=', tenantId).where('sub_user_id', '=', subUserId).execute();
 }
 
+export async function setPasswordHash(db: Conn, tenantId: string, id: string, hash: string, now: Date) {
+  await db
+    .updateTable('sub_users')
+    .set({ password_hash: hash, updated_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
+}
+
 export async function setMfaRequired(db: Conn, tenantId: string, id: string, required: boolean, now: Date) {
   await db
     .updateTable('sub_users')

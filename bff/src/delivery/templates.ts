@@ -21,7 +21,9 @@ export type MessagePurpose =
   | 'email_verification'
   | 'security_notice'
   | 'mfa_change'
-  | 'mfa_application_rejected';
+  | 'mfa_application_rejected'
+  | 'security_phone_approved'
+  | 'security_phone_rejected';
 
 export type MessageChannel = 'sms' | 'voice' | 'email';
 
@@ -46,6 +48,7 @@ export interface RenderMessageInput {
    * security_notice: `kind` names what changed (security_phone, security_email, contact_phone,
    * contact_email, password; anything else reads as "security settings").
    * mfa_change: `kind` is 'bound' or 'unbound'. mfa_application_rejected: `kind` is unused.
+   * security_phone_approved, security_phone_rejected: `kind` is unused.
    * `at` is when it happened.
    */
   notice?: { kind: string; at: Date };
@@ -62,6 +65,8 @@ export const MESSAGE_PURPOSES: readonly MessagePurpose[] = [
   'security_notice',
   'mfa_change',
   'mfa_application_rejected',
+  'security_phone_approved',
+  'security_phone_rejected',
 ];
 
 /** Which channels each purpose can be sent on. */
@@ -73,6 +78,8 @@ export const PURPOSE_CHANNELS: Readonly<Record<MessagePurpose, readonly MessageC
   security_notice: ['sms', 'email'],
   mfa_change: ['sms', 'email'],
   mfa_application_rejected: ['sms', 'email'],
+  security_phone_approved: ['sms', 'email'],
+  security_phone_rejected: ['sms', 'email'],
 };
 
 type CodePurposeKey = 'register' | 'verify_identity' | 'contact_change';
@@ -107,6 +114,7 @@ const NOTICE_WHAT: Record<string, MessageKey> = {
   contact_phone: 'message.what.contact_phone',
   contact_email: 'message.what.contact_email',
   password: 'message.what.password',
+  account_closing: 'message.what.account_closing',
 };
 
 // ---- helpers ---------------------------------------------------------------
@@ -335,14 +343,21 @@ function renderApplicationRejected(input: RenderMessageInput): RenderedMessage {
   const notice = required(input.notice, 'notice', input);
   const { locale, tenantName: tenant } = input;
   const params = { tenant, time: formatNoticeTime(notice.at, locale) };
+  // a lost security phone's application (docs/product.md#23-lost-security-phone): approved or not
+  const prefix =
+    input.purpose === 'security_phone_approved'
+      ? ('message.phone_application_approved' as const)
+      : input.purpose === 'security_phone_rejected'
+        ? ('message.phone_application_rejected' as const)
+        : ('message.mfa_application_rejected' as const);
   if (input.channel === 'sms') {
-    const text = t(locale, 'message.mfa_application_rejected_sms', params);
+    const text = t(locale, `${prefix}_sms`, params);
     return { subject: null, text, html: null, template: { key: input.purpose, params: [] }, code: null };
   }
   if (input.channel !== 'email') unsupported(input);
-  const main = t(locale, 'message.mfa_application_rejected_email', params);
+  const main = t(locale, `${prefix}_email`, params);
   return {
-    subject: t(locale, 'message.mfa_application_rejected_subject', params),
+    subject: t(locale, `${prefix}_subject`, params),
     text: `${main}\n\n${t(locale, 'message.email_footer', { tenant })}`,
     html: emailHtml({ locale, tenantName: tenant, paragraphs: [main] }),
     template: null,
@@ -364,6 +379,8 @@ export function renderMessage(input: RenderMessageInput): RenderedMessage {
     case 'mfa_change':
       return renderNotice(input, input.purpose);
     case 'mfa_application_rejected':
+    case 'security_phone_approved':
+    case 'security_phone_rejected':
       return renderApplicationRejected(input);
   }
 }

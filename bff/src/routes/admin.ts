@@ -7,6 +7,7 @@ import {
   adminApplicationsQuery,
   adminAuditEventsQuery,
   AdminAuditEventsPageSchema,
+  AdminClosedAccountsSchema,
   adminConfigPatchBody,
   adminFileParams,
   adminIdParams,
@@ -22,6 +23,7 @@ import { AppError } from '../../../shared/src/errors.ts';
 import { requireAdminKey, type AdminEnv } from '../http/admin-auth.ts';
 import { apiRoutes } from '../http/validate.ts';
 import { defineRoute, jsonAnswer, jsonBody } from '../openapi/define.ts';
+import { listClosingAccounts } from '../services/account-closing.ts';
 import * as accounts from '../services/admin-accounts.ts';
 import * as applications from '../services/admin-mfa-applications.ts';
 import type { ServiceDeps } from '../services/deps.ts';
@@ -135,6 +137,14 @@ const routes = {
     auth: 'admin',
     request: { params: adminIdParams, query: adminAuditEventsQuery },
     responses: { 200: jsonAnswer(AdminAuditEventsPageSchema, 'A page of events') },
+  }),
+  closedAccounts: defineRoute({
+    method: 'get',
+    path: '/closed-accounts',
+    tag: 'Admin',
+    summary: 'Accounts being closed or closed (erased), newest request first (docs/product.md#24-closing-an-account)',
+    auth: 'admin',
+    responses: { 200: jsonAnswer(AdminClosedAccountsSchema, 'The accounts') },
   }),
   applications: defineRoute({
     method: 'get',
@@ -259,6 +269,8 @@ export function adminRoutes(deps: ServiceDeps, tenants: TenantDirectory) {
   app.openapi(routes.auditEvents, async (c) =>
     c.json(await accounts.auditEvents(deps, c.get('tenant'), c.req.valid('param').id, c.req.valid('query')), 200),
   );
+
+  app.openapi(routes.closedAccounts, async (c) => c.json(await listClosingAccounts(deps, c.get('tenant')), 200));
 
   // the MFA-application review
   app.openapi(routes.applications, async (c) =>

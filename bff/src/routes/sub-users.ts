@@ -7,6 +7,7 @@ import {
   subUserMfaSetupBody,
   SubUserMfaStatusSchema,
   subUserParams,
+  subUserPasswordBody,
   SubUserViewSchema,
 } from '../../../shared/src/api.ts';
 import { requireSession, sessionAuth } from '../http/auth.ts';
@@ -72,6 +73,15 @@ const routes = {
     summary: "Disassociate the sub-user's MFA device",
     auth: 'session',
     request: { params: subUserParams },
+    responses: { 200: subUser },
+  }),
+  password: defineRoute({
+    method: 'put',
+    path: '/{id}/password',
+    tag: 'Sub-users',
+    summary: "Set the sub-user's password (after a step-up); its sessions end and its sign-in lock is lifted",
+    auth: 'session',
+    request: { params: subUserParams, body: tenantJsonBody(subUserPasswordBody) },
     responses: { 200: subUser },
   }),
   delete: defineRoute({
@@ -174,6 +184,19 @@ export function subUserRoutes(deps: ServiceDeps) {
         c.get('tenant'),
         sessionAuth(c),
         c.req.valid('param').id,
+        requestContext(c, deps),
+      ),
+      200,
+    ),
+  );
+  app.openapi(withMiddleware(app, deps, routes.password), async (c) =>
+    c.json(
+      await subUsers.setSubUserPassword(
+        deps,
+        c.get('tenant'),
+        sessionAuth(c),
+        c.req.valid('param').id,
+        c.req.valid('json').password,
         requestContext(c, deps),
       ),
       200,

@@ -83,6 +83,7 @@ async function views(db: Db, tenantId: string, ids: string[]): Promise<AdminAcco
     createdAt: iso(a.created_at),
     disabledAt: isoOrNull(a.disabled_at),
     mfaBound: Boolean(a.mfa_bound),
+    status: a.closed_at ? 'closed' : a.closes_at ? 'closing' : 'active',
     realName:
       a.real_name_type && a.real_name_verified_at
         ? {

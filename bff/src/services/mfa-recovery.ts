@@ -10,7 +10,10 @@ import { recordEvent } from '../db/audit.ts';
 import type { Db } from '../db/create.ts';
 import * as accounts from '../db/accounts.ts';
 import * as mfaDb from '../db/mfa.ts';
-import { insertApplication, pendingApplication } from '../db/mfa-applications.ts';
+import { insertApplication, pendingApplication, type ApplicationPurpose } from '../db/mfa-applications.ts';
+
+/** How long an approved security-phone application lets a new phone be bound by its own code. */
+export const SECURITY_PHONE_REBIND_SECONDS = 7 * 24 * 3600;
 import { MAX_UPLOAD_BYTES, sniffContentType, type FileStore } from '../storage/files.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import { notifySecurityContacts } from './notices.ts';
@@ -60,17 +63,21 @@ async function realNameOf(db: Db, tenantId: string, accountId: string) {
     .executeTakeFirst();
 }
 
-/** For the "lost your device?" path of a session that passed the password step. */
+/**
+ * For the "lost your device?" path of a session that passed the password step, or (`security_phone`)
+ * the "I can't use this phone" path of a signed-in account with no other way to verify its identity.
+ */
 export async function eligibility(
   deps: ServiceDeps,
   tenant: Tenant,
   auth: SessionAuth,
+  purpose: ApplicationPurpose = 'mfa',
 ): Promise<MfaRecoveryEligibility> {
   const rn = await realNameOf(deps.db, tenant.id, auth.accountId);
   return {
     realNameVerified: Boolean(rn?.real_name_verified_at),
     type: rn?.real_name_type ?? null,
-    pendingApplication: Boolean(await pendingApplication(deps.db, tenant.id, auth.accountId)),
+    pendingApplication: Boolean(await pendingApplication(deps.db, tenant.id, auth.accountId, purpose)),
   };
 }
 
@@ -103,12 +110,13 @@ export async function submitApplication(
     businessLicence?: { data: string } | undefined;
   },
   ctx: RequestContext,
+  purpose: ApplicationPurpose = 'mfa',
 ): Promise<{ id: string; status: 'pending' }> {
   if (auth.subUserId) throw new AppError('sub_user_forbidden'); // a sub-user's MFA is reset by its primary
   const rn = await realNameOf(deps.db, tenant.id, auth.accountId);
   if (!rn?.real_name_verified_at) throw new AppError('real_name_required');
   // answered before the uploads are decoded; decided again under the lock below
-  if (await pendingApplication(deps.db, tenant.id, auth.accountId)) throw new AppError('application_pending');
+  if (await pendingApplication(deps.db, tenant.id, auth.accountId, purpose)) throw new AppError('application_pending');
   const photo = decodeFile('idPhoto', input.idPhoto.data, false);
   const licence =
     input.type === 'enterprise' && input.businessLicence
@@ -120,8 +128,9 @@ export async function submitApplication(
     // one pending application per account, decided under the account lock: of concurrent
     // submissions (a double click, two tabs) one is filed and the others hear application_pending
     await accounts.lockAccount(trx, tenant.id, auth.accountId);
-    if (await pendingApplication(trx, tenant.id, auth.accountId)) throw new AppError('application_pending');
+    if (await pendingApplication(trx, tenant.id, auth.accountId, purpose)) throw new AppError('application_pending');
     return insertApplication(trx, {
+      purpose,
       tenantId: tenant.id,
       accountId: auth.accountId,
       type: input.type,
@@ -153,11 +162,11 @@ export async function submitApplication(
   await recordEvent(deps.db, {
     tenantId: tenant.id,
     accountId: auth.accountId,
-    type: 'mfa_failed',
-    outcome: 'failure',
+    ...(purpose === 'mfa'
+      ? { type: 'mfa_failed', outcome: 'failure', detail: { reason: 'device_lost_application', application: row.id } }
+      : { type: 'security_phone_application_submitted', outcome: 'success', detail: { application: row.id } }),
     ip: ctx.ip,
     userAgent: ctx.userAgent,
-    detail: { reason: 'device_lost_application', application: row.id },
     at: now,
   });
   return { id: row.id, status: 'pending' };
@@ -168,6 +177,8 @@ export interface ApplicationReviewView {
   accountId: string;
   accountName: string;
   type: 'personal' | 'enterprise';
+  /** what is applied for: disassociating a lost MFA device, or binding a new security phone */
+  purpose: 'mfa' | 'security_phone';
   applicantName: string;
   phone: string;
   idNumberLast4: string;
@@ -207,6 +218,7 @@ export async function listApplications(
         accountId: r.account_id,
         accountName: r.account_name,
         type: r.type,
+        purpose: r.purpose,
         applicantName: r.applicant_name,
         phone: r.phone,
         idNumberLast4: r.id_number_last4,
@@ -255,6 +267,25 @@ export async function reviewApplication(
       .where('id', '=', id)
       .execute();
     const locale = (await accounts.accountLocale(trx, tenant.id, app.account_id)) ?? tenant.config.defaultLocale;
+    if (app.purpose === 'security_phone') {
+      // docs/product.md#23-lost-security-phone: approved, a new security phone may be bound by its own code for a while
+      if (decision.approve)
+        await trx
+          .updateTable('accounts')
+          .set({ security_phone_rebind_until: new Date(now.getTime() + SECURITY_PHONE_REBIND_SECONDS * 1000) })
+          .where('tenant_id', '=', tenant.id)
+          .where('id', '=', app.account_id)
+          .execute();
+      await notifySecurityContacts(
+        trx,
+        tenant,
+        app.account_id,
+        { purpose: decision.approve ? 'security_phone_approved' : 'security_phone_rejected', kind: 'decided' },
+        locale,
+        now,
+      );
+      return;
+    }
     if (!decision.approve) {
       await notifySecurityContacts(
         trx,

@@ -11,7 +11,12 @@ import { renderMessage } from '../delivery/templates.ts';
 import type { Tenant } from './tenants.ts';
 
 export interface Notice {
-  purpose: 'security_notice' | 'mfa_change' | 'mfa_application_rejected';
+  purpose:
+    | 'security_notice'
+    | 'mfa_change'
+    | 'mfa_application_rejected'
+    | 'security_phone_approved'
+    | 'security_phone_rejected';
   /** what changed: security_phone, password, … for security notices; bound/unbound for MFA */
   kind: string;
 }

@@ -32,7 +32,7 @@ import { clientKey, reserveAttempts, sessionSecretLimits, withAttempts, type Lim
 import { hasMfa, useRecoveryCode, verifyAccountTotp } from './mfa.ts';
 import { notifySecurityContacts } from './notices.ts';
 import { createSession, toAccountSummary, type IssuedSession } from './sessions.ts';
-import { classifyIdentifier, identifierSubject, issueSignedIn, withAgreements } from './sign-in.ts';
+import { classifyIdentifier, identifierSubject, issueSignedIn, refuseClosing, withAgreements } from './sign-in.ts';
 import type { Tenant } from './tenants.ts';
 import { accountOfIdentifier, liftAccountLocks, securityContactFor } from './unlock.ts';
 import { checkCode, issueCode, type CodeTarget } from './verification.ts';
@@ -155,6 +155,7 @@ export async function resetPassword(
     checkResetCode(deps, tenant, id, input.code),
   );
   if (account.disabled_at) throw new AppError('account_disabled');
+  refuseClosing(account);
   // the rule that needs the account name, before any MFA attempt is spent
   const problems = passwordProblems(input.password, tenant.config.passwordPolicy, account.account_name);
   if (problems.length)
@@ -246,6 +247,7 @@ export async function startLostDeviceFromReset(
     checkResetCode(deps, tenant, id, input.code),
   );
   if (account.disabled_at) throw new AppError('account_disabled');
+  refuseClosing(account);
   if (!(await hasMfa(deps, tenant.id, account.account_id))) throw new AppError('mfa_not_bound');
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {

@@ -22,7 +22,7 @@ import * as codes from '../db/codes.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import { clientKey, reserveAttempts, signInLimits, withAttempts } from './limits.ts';
 import { createSession, endSession, toAccountSummary, type IssuedSession } from './sessions.ts';
-import { identifierSubject, issueSignedIn, recordLocale, withAgreements } from './sign-in.ts';
+import { identifierSubject, issueSignedIn, recordLocale, refuseClosing, withAgreements } from './sign-in.ts';
 import type { Tenant } from './tenants.ts';
 import { checkCode, issueCode } from './verification.ts';
 
@@ -149,6 +149,7 @@ export async function signInWithPhoneCode(
     () => useCode(deps, tenant, e164, body.code, ctx),
   );
   if (account.disabled_at) throw new AppError('account_disabled'); // admin API; told only after the right code
+  refuseClosing(account);
   if (ctx.previousToken) await endSession(deps, tenant.id, ctx.previousToken);
   await recordLocale(deps, tenant, account.account_id, account.locale, ctx);
   if (account.has_mfa) {

@@ -107,6 +107,7 @@ export async function securityOverview(
     return row ? view(row) : null;
   };
   const active = stepUpActive(deps, auth);
+  const rebind = rebindGrant(deps, account);
   return {
     account: { id: account.id, accountName: account.account_name, createdAt: iso(account.created_at) },
     securityPhone: pick('phone', 'security'),
@@ -117,8 +118,25 @@ export async function securityOverview(
     stepUp: { active, expiresAt: active ? auth.stepUpUntil!.toISOString() : null },
     stepUpMethods: methodsFrom(rows, mfa.bound),
     supportChannels: tenant.config.supportChannels,
+    securityPhoneRebindUntil: rebind ? iso(rebind) : null,
     events,
   };
+}
+
+/** The end of an approved lost-security-phone application's grant, while it runs (docs/product.md#23-lost-security-phone). */
+function rebindGrant(
+  deps: ServiceDeps,
+  account: { security_phone_rebind_until: Date | string | null },
+): Date | undefined {
+  const until = account.security_phone_rebind_until ? new Date(account.security_phone_rebind_until) : undefined;
+  return until && until.getTime() > deps.clock.now().getTime() ? until : undefined;
+}
+
+/** The primary account's running grant to bind a new security phone without a step-up. */
+async function securityPhoneRebind(deps: ServiceDeps, tenant: Tenant, auth: SessionAuth): Promise<Date | undefined> {
+  if (auth.subUserId) return undefined;
+  const account = await accounts.findAccount(deps.db, tenant.id, auth.accountId);
+  return account ? rebindGrant(deps, account) : undefined;
 }
 
 /** The verified security contact a code-based step-up method uses, or step_up_method_unavailable. */
@@ -224,8 +242,11 @@ async function requireStepUpForMethod(
   auth: SessionAuth,
   rows: ContactRow[],
   role: ContactRole,
+  kind: ContactKind,
 ): Promise<void> {
   if (role !== 'security') return;
+  // docs/product.md#23-lost-security-phone: an approved application stands in for the step-up, for the security phone only
+  if (kind === 'phone' && (await securityPhoneRebind(deps, tenant, auth))) return;
   const existing = methodsFrom(rows, false).length > 0 || (await hasMfa(deps, tenant.id, auth.accountId));
   if (existing) requireStepUp(deps, auth);
 }
@@ -257,7 +278,7 @@ export async function startContactChange(
   ctx: RequestContext,
 ): Promise<IssuedCode> {
   const rows = await accounts.listContacts(deps.db, tenant.id, auth.accountId);
-  await requireStepUpForMethod(deps, tenant, auth, rows, input.role);
+  await requireStepUpForMethod(deps, tenant, auth, rows, input.role, input.kind);
   if (find(rows, input.kind, input.role)?.value === input.value)
     throw new AppError('contact_unchanged', undefined, [{ path: input.kind, code: 'contact_unchanged' }]);
   const issued = await issueCode(
@@ -287,7 +308,12 @@ export async function confirmContactChange(
 ): Promise<SecurityOverview> {
   const before = await accounts.listContacts(deps.db, tenant.id, auth.accountId);
   // the grant again at commit: the code may have been issued under a grant that has since ended
-  await requireStepUpForMethod(deps, tenant, auth, before, input.role);
+  await requireStepUpForMethod(deps, tenant, auth, before, input.role, input.kind);
+  // bound by an approved application's grant rather than a step-up: the grant is used up with it
+  const byGrant =
+    input.role === 'security' && input.kind === 'phone' && !stepUpActive(deps, auth)
+      ? await securityPhoneRebind(deps, tenant, auth)
+      : undefined;
   const codeId = await checkCode(deps, tenant, {
     target: { kind: input.kind, value: input.value, accountId: auth.accountId },
     purpose: 'contact_change',
@@ -318,6 +344,15 @@ export async function confirmContactChange(
       kind: input.kind,
       role: input.role,
     });
+    if (byGrant) {
+      await trx
+        .updateTable('accounts')
+        .set({ security_phone_rebind_until: null })
+        .where('tenant_id', '=', tenant.id)
+        .where('id', '=', auth.accountId)
+        .execute();
+      await audit(trx, deps, tenant, auth, ctx, 'security_phone_rebound', 'success');
+    }
   });
   deps.onEnqueued();
   return securityOverview(deps, tenant, auth);
@@ -356,6 +391,7 @@ export async function setSecurityEmail(
     auth,
     await accounts.listContacts(deps.db, tenant.id, auth.accountId),
     'security',
+    'email',
   );
   const deliveryId = await deps.db.transaction().execute(async (trx) => {
     await accounts.lockAccount(trx, tenant.id, auth.accountId);

@@ -187,7 +187,8 @@ export async function authenticateSession(
   const now = deps.clock.now();
   // a disabled account (admin API) or sub-user: its sessions are deleted when it is disabled, and
   // one a sign-in created in the same instant is refused here all the same
-  if (row.account_disabled_at || (row.sub_user_id && row.sub_user_disabled_at)) return undefined;
+  if (row.account_disabled_at || row.account_closing_at || (row.sub_user_id && row.sub_user_disabled_at))
+    return undefined;
   const expires = new Date(row.expires_at);
   let idle = new Date(row.idle_expires_at);
   if (expires <= now || idle <= now) {

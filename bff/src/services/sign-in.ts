@@ -5,6 +5,7 @@ import { foldAccountName } from '../../../shared/src/rules/account-name.ts';
 import { normalizeEmail } from '../../../shared/src/rules/email.ts';
 import { parseIdentifierPhone } from '../../../shared/src/rules/phone.ts';
 import * as accounts from '../db/accounts.ts';
+import { accountStatus } from '../db/account-closing.ts';
 import { recordEvent, type AuditEvent } from '../db/audit.ts';
 import { agreementsToAccept } from './consents.ts';
 import { reserveAttempts, signInLimits } from './limits.ts';
@@ -36,6 +37,19 @@ export function classifyIdentifier(raw: string, tenant: Tenant): Identifier {
 }
 
 const invalid = () => new AppError('invalid_credentials');
+
+/**
+ * Where sign-in checks `disabled_at` (after the right secret only): an account being closed
+ * (docs/product.md#24-closing-an-account) answers `account_closing` with the time it closes; an
+ * erased one reads as wrong credentials.
+ */
+export function refuseClosing(row: { closes_at: Date | string | null; closed_at: Date | string | null }): void {
+  if (row.closed_at) throw invalid();
+  if (row.closes_at) {
+    const closesAt = (row.closes_at instanceof Date ? row.closes_at : new Date(row.closes_at)).toISOString();
+    throw new AppError('account_closing', { closesAt, date: closesAt.slice(0, 10) });
+  }
+}
 
 type Candidate = Awaited<ReturnType<typeof accounts.signInCandidates>>[number];
 
@@ -122,7 +136,9 @@ export async function signIn(
       ctx,
     );
     // admin API: a disabled primary account's sub-users are refused too (after the right password)
-    if (await accounts.isAccountDisabled(deps.db, tenant.id, sub.accountId)) throw new AppError('account_disabled');
+    const status = await accountStatus(deps.db, tenant.id, sub.accountId);
+    if (status?.disabled_at) throw new AppError('account_disabled');
+    if (status) refuseClosing(status);
     if (ctx.previousToken) await endSession(deps, tenant.id, ctx.previousToken);
     const bound = await hasDevice(deps, { tenantId: tenant.id, accountId: sub.accountId, subUserId: sub.subUserId });
     const notices: SignInNotice[] = sub.mfaResetAt ? ['mfa_reset_by_primary'] : [];
@@ -154,6 +170,7 @@ export async function signIn(
   }
   const candidate = await authenticate(deps, tenant, body, ctx);
   if (candidate.disabled_at) throw new AppError('account_disabled'); // admin API; told only after the right password
+  refuseClosing(candidate);
   if (ctx.previousToken) await endSession(deps, tenant.id, ctx.previousToken);
   await recordLocale(deps, tenant, candidate.account_id, candidate.locale, ctx);
   if (candidate.has_mfa) {

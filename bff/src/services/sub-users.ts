@@ -10,7 +10,9 @@ import { accountNameSkeleton, foldAccountName } from '../../../shared/src/rules/
 import { lockKey } from '../db/locks.ts';
 import * as accounts from '../db/accounts.ts';
 import { recordEvent } from '../db/audit.ts';
-import { reserveAttempts, sessionSecretLimits, signInLimits, withAttempts } from './limits.ts';
+import { reserveAttempts, sessionSecretLimits, signInLimits, unlockSubjects, withAttempts } from './limits.ts';
+import { requireStepUp } from './step-up.ts';
+import { passwordProblems } from '../../../shared/src/rules/password.ts';
 import { uniqueViolation } from '../db/create.ts';
 import * as subs from '../db/sub-users.ts';
 import type { Database, SubUsersTable } from '../db/schema.ts';
@@ -56,7 +58,8 @@ const event = (
     | 'sub_user_deleted'
     | 'sub_user_mfa_required'
     | 'sub_user_mfa_not_required'
-    | 'sub_user_mfa_disassociated',
+    | 'sub_user_mfa_disassociated'
+    | 'sub_user_password_set',
   sub: { id: string; name: string },
   conn: Db | Transaction<Database> = deps.db,
 ) =>
@@ -203,6 +206,43 @@ export async function disassociateSubUserMfa(
     await event(deps, tenant, auth, ctx, 'sub_user_mfa_disassociated', row, trx);
     return { ...row, mfa_reset_at: now };
   });
+}
+
+/**
+ * The primary account sets a sub-user's password (a sub-user that forgot its own asks its owner:
+ * docs/product.md#21-forgot-password), after a step-up: the sub-user's sessions end and its
+ * sign-in lock and throttles are lifted.
+ */
+export async function setSubUserPassword(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  auth: SessionAuth,
+  id: string,
+  password: string,
+  ctx: RequestContext,
+): Promise<SubUserView> {
+  // its own sub-user first (another's id is not found, whatever the grant), then the step-up
+  const sub = await ownSubUser(deps, tenant, auth, id);
+  requireStepUp(deps, auth);
+  // the one rule that needs the name (the others were checked with the body)
+  if (passwordProblems(password, tenant.config.passwordPolicy, sub.name).includes('password_equals_account_name'))
+    throw new AppError('invalid_input', undefined, [{ path: 'password', code: 'password_equals_account_name' }]);
+  const hash = await deps.hasher.hash(password);
+  const now = deps.clock.now();
+  const view = await changeSubUser(deps, tenant, auth, id, async (trx, row) => {
+    await subs.setPasswordHash(trx, tenant.id, id, hash, now);
+    await subs.deleteSubUserSessions(trx, tenant.id, id);
+    await event(deps, tenant, auth, ctx, 'sub_user_password_set', row, trx);
+    return row;
+  });
+  deps.sessionCache.forgetAccount(tenant.id, auth.accountId);
+  const primary = await accounts.findAccount(deps.db, tenant.id, auth.accountId);
+  await unlockSubjects(deps, tenant.id, [
+    `s:${id}`,
+    `i:sub:${auth.accountId}/${sub.name_folded}`,
+    ...(primary ? [`i:sub:${foldAccountName(primary.account_name)}/${sub.name_folded}`] : []),
+  ]);
+  return view;
 }
 
 export async function deleteSubUser(

@@ -1,6 +1,7 @@
 import {
   defaultTenantConfig,
   phoneCodeSignInRegions,
+  coolingOffDays,
   type TenantConfig,
   type TenantPublicConfig,
 } from '../../../shared/src/tenant.ts';
@@ -121,6 +122,7 @@ export function publicConfig(tenant: Tenant): TenantPublicConfig {
     agreements: c.agreements,
     supportChannels: c.supportChannels,
     phoneCodeSignIn: { regions: phoneCodeSignInRegions(c) },
+    accountClosing: { coolingOffDays: coolingOffDays(c) },
     ...(c.homeUrl ? { homeUrl: c.homeUrl } : {}),
     ...(c.branding ? { branding: c.branding } : {}),
   };

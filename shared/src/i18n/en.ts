@@ -59,6 +59,9 @@ export const en = {
   // admin API (docs/api.md#admin-api)
   'error.admin_key_invalid': 'The secret key is missing, wrong or revoked. Send it as "Authorization: Bearer sk_…".',
   'error.account_disabled': 'This account has been disabled. Please contact support.',
+  'error.account_closing':
+    'This account is being closed; it will be closed on {date} (UTC). Cancel the closing to use it again.',
+  'error.account_already_closing': 'This account is already being closed.',
   'error.account_not_found': 'No such account.',
   'error.application_not_found': 'No such application.',
   'error.application_not_pending': 'This application has already been reviewed.',
@@ -167,6 +170,10 @@ export const en = {
   'reset.done': 'Your password has been reset. Sign in with the new password.',
   'reset.sub_user':
     "A sub-user's password is reset by the owner of its primary account, in Security settings → Sub-users.",
+  'phone_code.title': 'Sign in with a verification code',
+  'phone_code.lead': 'A code is sent to a phone that can sign in to your account.',
+  'phone_code.sent': 'If this phone can sign in, a code was sent to it.',
+  'phone_code.password': 'Sign in with a password',
 
   // common
   'common.loading': 'Loading…',
@@ -199,6 +206,8 @@ export const en = {
   'event.sign_in_failed': 'Failed sign-in',
   'event.account_unlocked': 'Account unlocked with a code',
   'event.password_reset': 'Password reset with a code',
+  'event.security_phone_application_submitted': 'Applied to change the security phone',
+  'event.security_phone_rebound': 'New security phone bound after an approved application',
   'event.code_sent': 'Verification code sent',
   'event.contact_added': 'Contact added',
   'event.contact_changed': 'Contact changed',
@@ -238,6 +247,7 @@ export const en = {
   'event.sub_user_mfa_required': 'Sub-user MFA required',
   'event.sub_user_mfa_not_required': 'Sub-user MFA not required',
   'event.sub_user_mfa_disassociated': 'Sub-user MFA disassociated',
+  'event.sub_user_password_set': 'Sub-user password set',
   'event.agreements_accepted': 'Agreements accepted',
   'error.real_name_required':
     'MFA cannot be disassociated because this account is not real-name verified. Please contact support.',
@@ -252,6 +262,27 @@ export const en = {
   'event.mfa_application_approved': 'Application to disassociate MFA approved',
   'event.mfa_application_rejected': 'Application to disassociate MFA rejected',
   'event.mfa_application_file_viewed': 'Application document viewed by support',
+  'event.account_closing_requested': 'Account closing requested',
+  'event.account_closing_cancelled': 'Account closing cancelled',
+  'event.account_closed': 'Account closed and its data erased',
+  'closing.title': 'Close account',
+  'closing.hint': 'Download a copy of your data, or close this account and erase its data.',
+  'closing.export': 'Download my data',
+  'closing.close': 'Close account',
+  'closing.export_lead':
+    'Your account data (contacts, sub-users, agreements, security events) is saved as account-export.json. It contains no password or secret.',
+  'closing.download': 'Download',
+  'closing.exported': 'Your data was downloaded.',
+  'closing.lead': 'Closing this account cannot be undone once its data is erased.',
+  'closing.fact_sub_users': 'Its sub-users are closed with it.',
+  'closing.fact_sessions': 'Every session and access token stops now, on every device.',
+  'closing.fact_release': 'After {days} days its data is erased, and its account name, phone and email are released.',
+  'closing.fact_cancel': 'To keep the account, sign in within {days} days and cancel the closing.',
+  'closing.understand': 'I understand',
+  'closing.ack_required': 'Tick "I understand" to close the account.',
+  'closing.confirm': 'Close my account',
+  'closing.cancel': 'Cancel closing',
+  'closing.cancelled': 'The closing was cancelled. Signing you in…',
   'event.outcome_success': 'succeeded',
   'event.outcome_failure': 'failed',
   // security settings (widget <jd-security-settings>)
@@ -299,6 +330,15 @@ export const en = {
   'security.login_may_change': 'The new one can be used to sign in only if no other account uses it.',
   'security.cannot_use': "I can't use any of these",
   'security.cannot_use_lead': 'If none of these methods works for you, the support team can verify your identity:',
+  'security.lost_phone_apply': 'Apply to change the security phone',
+  'security.rebind_ready': 'Application approved: bind a new security phone by {date}.',
+  'phone_apply.intro':
+    'Your account is real-name verified. Apply to change the security phone: support checks your details against the real-name record; once approved, you bind the new phone with its own code, within 7 days.',
+  'phone_apply.phone': 'New security phone',
+  'phone_apply.not_real_name':
+    'Only real-name verified accounts can apply to change the security phone online. Please contact support:',
+  'phone_apply.sent':
+    'Your application ({id}) is queued for review. You will be told the result; once it is approved, bind the new security phone here within 7 days.',
   'security.add_email_hint':
     'Add an email address so you can verify your identity and recover your account without your phone.',
   'security.add_email': 'Add email',
@@ -373,6 +413,8 @@ export const en = {
   'subuser.enable': 'Enable',
   'subuser.delete': 'Delete',
   'subuser.delete_confirm': 'Delete the sub-user {name}? It is signed out and can no longer sign in.',
+  'subuser.set_password': 'Set password',
+  'subuser.set_password_lead': 'A new password for {name}. Its sessions end, and it signs in with the new password.',
   'subuser.forbidden_here':
     'You are signed in as a sub-user. Sub-users manage no security settings here except their own virtual MFA; ask your primary account.',
   'subuser.mfa_required': 'MFA required',

@@ -59,6 +59,16 @@ export const serverEn = {
   'message.mfa_application_rejected_subject': '[{tenant}] Your virtual MFA application was not approved',
   'message.mfa_application_rejected_email':
     'Your application to remove the virtual MFA device from your {tenant} account was not approved at {time}. The device stays bound; contact support to learn why or to apply again.',
+  'message.phone_application_approved_sms':
+    '[{tenant}] Your application to change the security phone was approved. Sign in within 7 days and bind a new security phone in Security settings.',
+  'message.phone_application_approved_subject': '[{tenant}] Your security phone application was approved',
+  'message.phone_application_approved_email':
+    "Your application to change the security phone of your {tenant} account was approved at {time}. Sign in within 7 days and bind a new security phone in Security settings: only the new phone's code is asked.",
+  'message.phone_application_rejected_sms':
+    '[{tenant}] Your application to change the security phone was not approved. Contact support for details.',
+  'message.phone_application_rejected_subject': '[{tenant}] Your security phone application was not approved',
+  'message.phone_application_rejected_email':
+    'Your application to change the security phone of your {tenant} account was not approved at {time}. Contact support to learn why or to apply again.',
   'message.mfa_action.bound': 'bound to',
   'message.mfa_action.unbound': 'removed from',
   'message.what.security_phone': 'security phone',
@@ -66,6 +76,7 @@ export const serverEn = {
   'message.what.contact_phone': 'contact phone',
   'message.what.contact_email': 'contact email',
   'message.what.password': 'password',
+  'message.what.account_closing': 'account closing status',
   'message.what.other': 'security setting',
   'message.time': '{datetime} UTC',
 } as const;

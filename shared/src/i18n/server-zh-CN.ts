@@ -51,6 +51,15 @@ export const serverZhCN: Record<ServerMessageKey, string> = {
   'message.mfa_application_rejected_subject': '【{tenant}】虚拟MFA设备解绑申请未通过',
   'message.mfa_application_rejected_email':
     '您在{tenant}提交的虚拟MFA设备解绑申请已于{time}审核未通过，设备仍保持绑定。如需了解原因或重新申请，请联系客服。',
+  'message.phone_application_approved_sms':
+    '【{tenant}】您提交的安全手机变更申请已通过审核，请在 7 天内登录并在安全设置中绑定新的安全手机。',
+  'message.phone_application_approved_subject': '【{tenant}】安全手机变更申请已通过',
+  'message.phone_application_approved_email':
+    '您在{tenant}提交的安全手机变更申请已于{time}审核通过。请在 7 天内登录，在安全设置中绑定新的安全手机，只需验证新手机的验证码。',
+  'message.phone_application_rejected_sms': '【{tenant}】您提交的安全手机变更申请未通过审核，详情请联系客服。',
+  'message.phone_application_rejected_subject': '【{tenant}】安全手机变更申请未通过',
+  'message.phone_application_rejected_email':
+    '您在{tenant}提交的安全手机变更申请已于{time}审核未通过。如需了解原因或重新申请，请联系客服。',
   'message.mfa_action.bound': '绑定',
   'message.mfa_action.unbound': '解绑',
   'message.what.security_phone': '安全手机',
@@ -58,6 +67,7 @@ export const serverZhCN: Record<ServerMessageKey, string> = {
   'message.what.contact_phone': '联系手机',
   'message.what.contact_email': '联系邮箱',
   'message.what.password': '登录密码',
+  'message.what.account_closing': '账号注销状态',
   'message.what.other': '安全设置',
   'message.time': '{datetime}',
 };

@@ -71,6 +71,12 @@ const identity = (s: SignedIn) => `${s.account.id}/${s.account.subUser?.name ?? 
  * tenant turned that off (then the sign-in form says the password was reset). `view="reset-password"`
  * opens the element on that step. A sub-user is told that its primary account resets its password.
  *
+ * "Sign in with a verification code" (验证码登录, docs/product.md#22-sign-in-with-a-phone-code), offered when
+ * `phoneCodeSignIn.regions` of the tenant config is not empty (not to a sub-user), opens the phone-code step:
+ * the region (those regions only) and the phone number, SMS / voice call, "Send code" (the same answer for
+ * any phone), the code and "Sign in"; then as the password: the MFA step, the agreements, or signed in.
+ * "Sign in with a password" goes back.
+ *
  * When the tenant has published agreement versions the account has not accepted (docs/product.md#16-agreements), the
  * sign-in (after the MFA step, if any) — or a page load that finds such a session — asks for them
  * — each checked, "Accept and continue", or "Sign out" — before `jd-login` (`jd-session`) announces it.
@@ -88,18 +94,18 @@ const identity = (s: SignedIn) => `${s.account.id}/${s.account.subUser?.name ?? 
  *
  * @csspart logo - the tenant's logo above the heading (an https `branding.logoUrl` only)
  * @csspart title - the heading
- * @csspart form - the form; the updated-agreements step's form is also `agreements`, the unlock step's `unlock`, the forgot-password step's `reset` (their "Send code" button is `button send-code`, their channel choice a `section` fieldset)
+ * @csspart form - the form; the updated-agreements step's form is also `agreements`, the unlock step's `unlock`, the forgot-password step's `reset`, the phone-code step's `phone-code` (their "Send code" button is `button send-code`, their channel choice a `section` fieldset)
  * @csspart label - field labels
  * @csspart input - the inputs; a one-time-code input is also `code-input`
  * @csspart reveal - the show/hide button of the password field
  * @csspart submit - the submit button
- * @csspart button - the sign-out, cancel and unlock buttons, also `sign-out`, `cancel` and `unlock-action` ("Unlock with a verification code" under a lock message); `retry` tries again to load a step after a network error
+ * @csspart button - the sign-out, cancel and unlock buttons, also `sign-out`, `cancel`, `unlock-action` ("Unlock with a verification code" under a lock message) and `cancel-closing-action` ("Cancel closing" under "this account is being closed"); `retry` tries again to load a step after a network error
  * @csspart error - field error messages
  * @csspart checklist - the new password's rules (forgot password), each a `checklist-item` (also `checklist-item-met` or `checklist-item-unmet`)
  * @csspart status - the status of an action, right after its buttons; also `success` while it reports a success
  * @csspart signed-in - the "Signed in as" text
  * @csspart footer - the footer row with the registration link (on the sign-in form)
- * @csspart link - links; "Forgot password?" is also `forgot`
+ * @csspart link - links; "Forgot password?" is also `forgot`, "Sign in with a verification code" `phone-code`, and that step's "Sign in with a password" `password`
  * @csspart support - the support channels shown for a lost MFA device
  * @csspart lost - the lost-device step (help, application form or confirmation)
  * @csspart confirmation - the "application submitted" text
@@ -354,6 +360,7 @@ export class JdLogin extends JdElement {
       // wrong password: type it again; locked: the way out, "Unlock with a verification code", right after the message
       if (code === 'error.invalid_credentials') await this.focusAfterRender('#jd-password');
       if (code === 'error.account_locked') await this.focusAfterRender('[data-unlock]');
+      if (code === 'error.account_closing') await this.focusAfterRender('[data-cancel-closing]');
       return;
     }
     if (answer.mfaRequired) {
@@ -391,6 +398,13 @@ export class JdLogin extends JdElement {
     this.flow.go({ step: 'reset', channel: 'sms', phase: 'code', mfaRequired: false, back });
   };
 
+  /** "Sign in with a verification code" (docs/product.md#22-sign-in-with-a-phone-code). */
+  private readonly showPhoneCode = (): void => {
+    if (this.flow.isBusy()) return;
+    this.forget();
+    this.flow.go({ step: 'phoneCode', channel: 'sms' });
+  };
+
   private readonly showUnlock = (): void => {
     const back = this.flow.statusOf('signIn');
     this.forget();
@@ -403,7 +417,14 @@ export class JdLogin extends JdElement {
     signIn: (e) => void this.signIn(e),
     toggleSub: this.toggleSub,
     showUnlock: this.showUnlock,
+    // "Cancel closing" under account_closing (docs/product.md#24-closing-an-account): lazy, then the usual sign-in
+    cancelClosing: () =>
+      void this.steps
+        .load('unlock')
+        .then((m) => m.cancelClosing(this.host))
+        .then((ok) => (ok ? this.signIn(new Event('submit')) : undefined)),
     showReset: this.showReset,
+    showPhoneCode: this.showPhoneCode,
     signOut: () => void this.run('signOut', () => this.signOut()),
   };
 
@@ -460,7 +481,7 @@ export class JdLogin extends JdElement {
     const name =
       s.step === 'lostDevice' || s.step === 'applied'
         ? 'lost'
-        : s.step === 'unlock' || s.step === 'reset'
+        : s.step === 'unlock' || s.step === 'reset' || s.step === 'phoneCode'
           ? s.step
           : s.step === 'consent'
             ? 'consent'
@@ -492,6 +513,11 @@ export class JdLogin extends JdElement {
       case 'reset': {
         const m = steps.get('reset');
         if (m) return m.renderReset(v, s);
+        break;
+      }
+      case 'phoneCode': {
+        const m = steps.get('phoneCode');
+        if (m) return m.renderPhoneCode(v, s);
         break;
       }
       case 'consent': {

@@ -52,7 +52,15 @@ export type SecurityChange = Change;
  * sees only its own virtual MFA: bind it after re-entering its password (no recovery codes); only the
  * primary account can disassociate it.
  *
+ * A lost security phone (docs/product.md#23-lost-security-phone): the step-up's "I can't use any of
+ * these" shows the tenant's support channels and "Apply to change the security phone" — for a
+ * real-name verified account an application (name, the new phone, ID number, a photo holding the
+ * ID card) queued for the tenant's review; once approved, the security phone row says until when a
+ * new phone may be bound, and its Change goes straight to the new phone (its own code, no step-up).
+ * A primary account also sets a sub-user's forgotten password ("Set password", after a step-up).
+ *
  * @fires jd-security-change - a setting changed; `detail: { what: 'security_phone' | 'security_email' | 'contact_phone' | 'contact_email' | 'password' | 'mfa' | 'sub_users', overview }` (`overview` is undefined when a sub-user bound its own MFA)
+ * @fires jd-account-closed - the account was closed (every session ended; the page is signed out); `detail: { closesAt }`
  * @fires jd-error - a request failed; `detail: { code, message }`
  *
  * @slot header - content above the settings
@@ -69,11 +77,12 @@ export type SecurityChange = Change;
  * @csspart sub-users - the sub-users section; each sub-user is a `row row-sub-user`: its name, its creation date (`value`) on a line of its own under it, badges for its MFA state and an "MFA required" checkbox (`choice`); the status of a creation or deletion follows the section's Create button
  * @csspart qr - the MFA QR code image; `secret` the key to type in; `recovery-codes` the list of recovery codes (also `codes`, two columns, with Copy and Download buttons)
  * @csspart dialog - the change dialog; `form`, `section` (a choice of method or channel), `input` (a one-time-code input is also `code-input`), `reveal` (the show/hide button of a password field), `label`, `submit`, `error`, `hint`, `checklist` (items `checklist-item`, `checklist-item-met`, `checklist-item-unmet`) inside it as in the other elements
+ * @csspart closing - the "Close account" section of a primary account: "Download my data" and "Close account" (its dialog asks for a step-up, then "I understand")
  * @csspart callout - the suggestion to add an email when the account has none (its button opens the email dialog)
  * @csspart support - the tenant's support channels, shown when no way to verify the user's identity is left or the user can use none of them
  * @csspart status - the status of an action, next to the row or dialog button that caused it; also `success` while it reports a success; also the loading line of a dialog step that is still on its way
  * @csspart link - links
- * @csspart hint - the note under the settings about the contact phone and email (hints in the dialog: see `dialog`)
+ * @csspart hint - the note under the settings about the contact phone and email (hints in the dialog: see `dialog`); in the security phone row, also `rebind`: until when an approved lost-phone application lets a new phone be bound
  *
  * @cssprop --jd-color-primary - buttons and accents
  * @cssprop --jd-color-primary-text - text on primary buttons
@@ -270,7 +279,12 @@ export class JdSecuritySettings extends JdElement {
     // a first one too, else it would pass the next step-up — and MFA); a first security email of an
     // account with no method at all has nothing to step up with. Contacts and sub-users need none.
     // A sub-user has no contacts for a step-up: its own binding asks for its password instead.
-    const needsStepUp = !/^(contact|sub)_/.test(dialog) && (dialog !== 'add_email' || !!o?.stepUpMethods.length);
+    // Setting a sub-user's password is a password change: it needs one too.
+    // An approved lost-security-phone application stands in for it when binding the new security phone.
+    const needsStepUp =
+      (!/^(contact|sub)_/.test(dialog) || dialog === 'sub_password') &&
+      (dialog !== 'add_email' || !!o?.stepUpMethods.length) &&
+      !(dialog === 'security_phone' && o?.securityPhoneRebindUntil);
     const methods = o?.stepUpMethods ?? [];
     const method = methods.includes(values.method as StepUpMethod) ? values.method : (methods[0] ?? 'phone');
     const step: Step = !o
@@ -371,6 +385,7 @@ export class JdSecuritySettings extends JdElement {
     say: (s) => (el.status = s),
     saved: (what, key, overview, params, row) => el.saved(what, key, overview, params, row),
     closeDialog: () => el.closeDialog(),
+    signedOut: () => el.store?.set(null),
     focusAfterClose: (selector) => (el.refocus = selector),
     refresh: () => el.refresh(),
     emit: (name, detail) => el.emit(name, detail),

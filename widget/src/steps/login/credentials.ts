@@ -4,10 +4,13 @@ import { field, status, step, submit, type LoginView } from './view.ts';
 /**
  * Account name / phone / email (or, for a sub-user, the primary account and the sub-user's name)
  * and the password (docs/product.md#7-sign-in-identifiers, #13-sub-users). Under a lock message
- * the way out: "Unlock with a verification code".
+ * the way out: "Unlock with a verification code"; under "this account is being closed", "Cancel
+ * closing" (docs/product.md#24-closing-an-account). When the tenant allows it (not for a sub-user),
+ * "Sign in with a verification code" (docs/product.md#22-sign-in-with-a-phone-code).
  */
 export function renderCredentials(v: LoginView, sub: boolean): TemplateResult {
-  const locked = v.flow.statusOf('signIn')?.key === 'error.account_locked';
+  const said = v.flow.statusOf('signIn')?.key;
+  const closing = said === 'error.account_closing';
   const form = html`<form part="form" novalidate @submit=${v.act.signIn}>
     ${
       sub
@@ -18,10 +21,15 @@ export function renderCredentials(v: LoginView, sub: boolean): TemplateResult {
     ${field(v, { field: 'password', label: 'login.password', type: 'password' })}
     <div class="actions">${submit(v, 'signIn', 'login.submit', 'login.submitting')}</div>
     ${status(v, 'signIn')}
+    ${
+      (closing || said === 'error.account_locked') && !sub
+        ? html`<button type="button" class="btn-secondary" part=${closing ? 'button cancel-closing-action' : 'button unlock-action'} ?data-unlock=${!closing} ?data-cancel-closing=${closing} @click=${closing ? v.act.cancelClosing : v.act.showUnlock}>${v.t(closing ? 'closing.cancel' : 'login.unlock')}</button>`
+        : nothing
+    }
     <button type="button" class="btn-link link-button" part="link forgot" data-forgot @click=${v.act.showReset}>${v.t('login.forgot')}</button>
     ${
-      locked && !sub
-        ? html`<button type="button" class="btn-secondary" part="button unlock-action" data-unlock @click=${v.act.showUnlock}>${v.t('login.unlock')}</button>`
+      v.config?.phoneCodeSignIn?.regions.length && !sub
+        ? html`<button type="button" class="btn-link link-button" part="link phone-code" data-phone-code @click=${v.act.showPhoneCode}>${v.t('phone_code.title')}</button>`
         : nothing
     }
     <button type="button" class="btn-link link-button" part="link" data-sub @click=${v.act.toggleSub}>${v.t(sub ? 'subuser.sign_in_primary' : 'subuser.sign_in_as')}</button>

@@ -8,13 +8,12 @@
  */
 import { css, html, nothing, type TemplateResult } from 'lit';
 import type { MessageKey } from '../../../../shared/src/i18n/index.ts';
-import { CODE_PATTERN, CODE_RESEND_SECONDS, type CodeDeliveryChannel } from '../../../../shared/src/rules/code.ts';
+import { CODE_PATTERN, CODE_RESEND_SECONDS } from '../../../../shared/src/rules/code.ts';
 import { DEFAULT_PASSWORD_POLICY, passwordProblems } from '../../../../shared/src/rules/password.ts';
 import type { JdApiError } from '../../client.ts';
-import { choiceStyles, renderChoice } from '../../parts/choice.ts';
+import { choiceStyles } from '../../parts/choice.ts';
 import { checklistStyles, renderPasswordChecklist } from '../../parts/password-checklist.ts';
 import { renderPasswordInput } from '../../parts/password-input.ts';
-import { renderSendCode } from '../../parts/send-code.ts';
 import {
   CONTROL_ID,
   describedBy,
@@ -28,6 +27,7 @@ import {
   type LoginState,
   type LoginView,
 } from './view.ts';
+import { renderCodeDelivery } from './code-delivery.ts';
 
 export const styles = [choiceStyles, checklistStyles, css`#jd-reset-send{justify-self:start}`];
 
@@ -189,35 +189,18 @@ function back(v: LoginView): TemplateResult {
 
 function renderCodePhase(v: LoginView, s: ResetState): TemplateResult {
   const host = v.host;
-  const wait = host.countdown.running ? host.countdown.remaining : 0;
   return html`<form part="form reset" novalidate @submit=${(e: Event) => void next(host, e)}>
     ${field(v, { field: 'identifier', label: 'login.identifier', autocomplete: 'username', id: 'jd-reset-identifier' })}
-    ${renderChoice<CodeDeliveryChannel>(
-      'channel',
-      v.t('register.channel'),
-      [
-        ['sms', v.t('register.channel_sms')],
-        ['voice', v.t('register.channel_voice')],
-        ['email', v.t('login.unlock_email')],
-      ],
-      s.channel,
-      (c) => {
+    ${renderCodeDelivery(v, {
+      sendId: 'jd-reset-send',
+      channels: ['sms', 'voice', 'email'],
+      channel: s.channel,
+      onChannel: (c) => {
         const cur = resetState(host);
         if (cur) host.flow.patch({ ...cur, channel: c });
       },
-    )}
-    <div class="code-row">
-      ${renderSendCode({
-        id: 'jd-reset-send',
-        wait,
-        busy: v.flow.isBusy('sendCode'),
-        disabled: v.flow.isBusy(),
-        label: v.t('register.send_code'),
-        waitLabel: (seconds) => v.t('register.resend_in', { seconds }),
-        onSend: () => void sendCode(host),
-      })}
-    </div>
-    ${status(v, 'sendCode')}
+      onSend: () => void sendCode(host),
+    })}
     ${field(v, { field: 'resetCode', label: 'register.code', type: 'otp' })}
     <div class="actions">${submit(v, 'next', 'reset.next')} ${back(v)}</div>
     ${status(v, 'next')}

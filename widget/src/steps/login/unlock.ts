@@ -2,12 +2,13 @@
  * The unlock step (docs/product.md#17-attempt-limits-and-lockout) as a step module (view.ts): the
  * identifier, the channel, "Send code" (its note right after it; the BFF answers alike for any
  * identifier, so the note says "if this account is locked"), the code, "Unlock", "Back". Then the
- * sign-in form again, with the password cleared.
+ * sign-in form again, with the password cleared. Also "Cancel closing" (cancelClosing), the way
+ * out of `account_closing` beside the lock's.
  */
 import { css, html, type TemplateResult } from 'lit';
 import { CODE_PATTERN, CODE_RESEND_SECONDS, type CodeDeliveryChannel } from '../../../../shared/src/rules/code.ts';
-import { choiceStyles, renderChoice } from '../../parts/choice.ts';
-import { renderSendCode } from '../../parts/send-code.ts';
+import { choiceStyles } from '../../parts/choice.ts';
+import { renderCodeDelivery } from './code-delivery.ts';
 import { field, status, step, submit, type LoginHost, type LoginView } from './view.ts';
 
 // the channel choice and the code row; "Send code" is as wide as its text
@@ -21,6 +22,20 @@ function closeUnlock(host: LoginHost, unlocked = false): void {
   host.forget();
   host.flow.go({ step: 'credentials', sub: false });
   host.flow.setStatus('signIn', unlocked ? { tone: 'ok', key: 'login.unlocked' } : back);
+}
+
+/**
+ * "Cancel closing" under `account_closing` (docs/product.md#24-closing-an-account): the typed
+ * identifier and password cancel the closing; true when the element should now sign in.
+ */
+export async function cancelClosing(host: LoginHost): Promise<boolean> {
+  const cur = host.flow.state;
+  if (!host.client || cur.step !== 'credentials' || cur.sub || host.flow.isBusy()) return false;
+  const client = host.client;
+  const body = { identifier: host.value('identifier').trim(), password: host.value('password') };
+  if (!(await host.run('signIn', () => client.cancelClosing(body)))) return false;
+  host.flow.setStatus('signIn', { tone: 'ok', key: 'closing.cancelled' });
+  return true;
 }
 
 async function sendUnlockCode(host: LoginHost): Promise<void> {
@@ -82,35 +97,17 @@ async function unlock(host: LoginHost, e: Event): Promise<void> {
 
 export function renderUnlock(v: LoginView, channel: CodeDeliveryChannel): TemplateResult {
   const host = v.host;
-  const wait = host.countdown.running ? host.countdown.remaining : 0;
-  const sending = v.flow.isBusy('sendCode');
   const form = html`<form part="form unlock" novalidate @submit=${(e: Event) => void unlock(host, e)}>
     ${field(v, { field: 'identifier', label: 'login.identifier', autocomplete: 'username', id: 'jd-unlock-identifier' })}
-    ${renderChoice<CodeDeliveryChannel>(
-      'channel',
-      v.t('register.channel'),
-      [
-        ['sms', v.t('register.channel_sms')],
-        ['voice', v.t('register.channel_voice')],
-        ['email', v.t('login.unlock_email')],
-      ],
+    ${renderCodeDelivery(v, {
+      sendId: 'jd-unlock-send',
+      channels: ['sms', 'voice', 'email'],
       channel,
-      (c) => {
+      onChannel: (c) => {
         if (host.flow.state.step === 'unlock') host.flow.patch({ channel: c });
       },
-    )}
-    <div class="code-row">
-      ${renderSendCode({
-        id: 'jd-unlock-send',
-        wait,
-        busy: sending,
-        disabled: v.flow.isBusy(),
-        label: v.t('register.send_code'),
-        waitLabel: (seconds) => v.t('register.resend_in', { seconds }),
-        onSend: () => void sendUnlockCode(host),
-      })}
-    </div>
-    ${status(v, 'sendCode')}
+      onSend: () => void sendUnlockCode(host),
+    })}
     ${field(v, { field: 'unlockCode', label: 'register.code', type: 'otp', id: 'jd-unlock-code' })}
     <div class="actions">
       ${submit(v, 'unlock', 'login.unlock_submit')}

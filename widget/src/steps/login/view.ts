@@ -3,7 +3,7 @@
  * element hands each step (docs/elements.md#flows). Steps are render functions, not elements.
  *
  * The credentials and signed-in steps load with <jd-login>; the others (mfa.ts, lost-device.ts,
- * unlock.ts, consent.ts) are step modules loaded when the flow first reaches them
+ * unlock.ts, reset-password.ts, phone-code.ts, consent.ts) are step modules loaded when the flow first reaches them
  * (src/parts/lazy-steps.ts): each holds its render functions and its actions, which act on the
  * element through LoginHost.
  */
@@ -44,6 +44,8 @@ export type LoginState =
       mfaRequired: boolean;
       back?: FlowStatus | undefined;
     }
+  /** sign-in with a phone code: the phone, the channel, the code */
+  | { step: 'phoneCode'; channel: 'sms' | 'voice' }
   /** `accepted`: the agreement keys checked */
   | {
       step: 'consent';
@@ -70,6 +72,7 @@ export type Field =
   | 'agreements'
   | 'unlockCode'
   | 'resetCode'
+  | 'phoneCode'
   | 'newPassword'
   | 'mfaCode'
   | 'identifier'
@@ -88,6 +91,7 @@ export const CONTROL_ID: Record<Field, string> = {
   agreements: 'jd-agreements',
   unlockCode: 'jd-unlock-code',
   resetCode: 'jd-reset-code',
+  phoneCode: 'jd-phone-code',
   newPassword: 'jd-new-password',
   mfaCode: 'jd-reset-mfa',
   identifier: 'jd-identifier',
@@ -122,7 +126,10 @@ export interface LoginActions {
   signIn: (e: Event) => void;
   toggleSub: () => void;
   showUnlock: () => void;
+  /** under `account_closing`: cancel the closing with the typed identifier and password, then sign in */
+  cancelClosing: () => void;
   showReset: () => void;
+  showPhoneCode: () => void;
   signOut: () => void;
 }
 
@@ -132,6 +139,7 @@ export const loginSteps = {
   lost: () => import('./lost-device.ts'),
   unlock: () => import('./unlock.ts'),
   reset: () => import('./reset-password.ts'),
+  phoneCode: () => import('./phone-code.ts'),
   consent: () => import('./consent.ts'),
 };
 

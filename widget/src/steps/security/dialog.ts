@@ -11,15 +11,19 @@ import { STEP_MODULE, statusLine, type OpenDialog, type SecurityView, type StepV
 
 /** The dialog's heading. */
 function title(d: Dialog): MessageKey {
+  if (d === 'export_data') return 'closing.export';
+  if (d === 'close_account') return 'closing.close';
   return d === 'add_email'
     ? 'security.security_email'
     : d === 'mfa_codes'
       ? 'mfa.regenerate'
       : d.startsWith('mfa')
         ? 'security.mfa'
-        : d.startsWith('sub')
-          ? `subuser.${d.slice(4) as 'create' | 'delete' | 'disassociate'}`
-          : `security.${d as Exclude<SecurityChange, 'sub_users' | 'mfa'>}`;
+        : d === 'sub_password'
+          ? 'subuser.set_password'
+          : d.startsWith('sub')
+            ? `subuser.${d.slice(4) as 'create' | 'delete' | 'disassociate'}`
+            : `security.${d as Exclude<SecurityChange, 'sub_users' | 'mfa'>}`;
 }
 
 /** The step's body from its module; undefined while the module loads. */

@@ -32,6 +32,8 @@ const STEP_FIELDS: Partial<Record<Step, Field[]>> = {
   password: ['currentPassword', 'newPassword'],
   own_pw: ['currentPassword'],
   sub_create: ['name', 'newPassword'],
+  sub_password: ['newPassword'],
+  phone_apply: ['name', 'phone', 'idNumber', 'enterpriseName', 'idPhoto', 'businessLicence'],
 };
 
 /** Where a server error without a usable field path belongs. */

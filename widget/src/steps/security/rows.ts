@@ -2,7 +2,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { MessageKey } from '../../../../shared/src/i18n/index.ts';
 import type { ContactView, SecurityOverview, SubUserMfaStatus, SubUserView } from '../../../../shared/src/api.ts';
 import { renderSubUsers } from './sub-users.ts';
-import { action, badge, row, when, type SecurityView } from './view.ts';
+import { action, badge, row, statusLine, when, type SecurityView } from './view.ts';
 
 /** "verified" or "unverified", "can verify identity", "can sign in". */
 function badges(v: SecurityView, c: ContactView | null): TemplateResult | typeof nothing {
@@ -50,7 +50,12 @@ export function renderSettings(v: SecurityView, o: SecurityOverview, subs: SubUs
       'security-phone',
       'security.security_phone',
       o.securityPhone?.value ?? v.t('security.not_set'),
-      badges(v, o.securityPhone),
+      html`${badges(v, o.securityPhone)}
+      ${
+        o.securityPhoneRebindUntil
+          ? html`<span class="hint" part="hint rebind">${v.t('security.rebind_ready', { date: when(v, o.securityPhoneRebindUntil) })}</span>`
+          : nothing
+      }`,
       action(v, 'security-phone', 'security.change', (e) => v.act.open('security_phone', e)),
     )}
     ${row(
@@ -114,6 +119,13 @@ export function renderSettings(v: SecurityView, o: SecurityOverview, subs: SubUs
       </table>`
         : html`<p class="hint">${v.t('security.no_events')}</p>`
     }
+  </section>
+  <section part="closing" aria-labelledby="jd-closing-title">
+    <h3 id="jd-closing-title">${v.t('closing.title')}</h3>
+    <p class="hint">${v.t('closing.hint')}</p>
+    <button type="button" part="button action" data-action="export" @click=${(e: Event) => v.act.open('export_data', e)}>${v.t('closing.export')}</button>
+    <button type="button" part="button action" data-action="close-account" @click=${(e: Event) => v.act.open('close_account', e)}>${v.t('closing.close')}</button>
+    ${statusLine(v, v.page.statusOf('row-closing'))}
   </section>`;
 }
 

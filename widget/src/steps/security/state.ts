@@ -11,7 +11,7 @@ export type SecurityChange =
 /**
  * The dialogs: a change, adding/replacing an unverified security email by link, binding/unbinding MFA, new recovery codes,
  * a signed-in sub-user binding its own MFA (mfa_own), creating a sub-user, confirming a sub-user's deletion or the
- * disassociation of its MFA device.
+ * disassociation of its MFA device, setting a sub-user's password (after a step-up).
  */
 export type Dialog =
   | Exclude<SecurityChange, 'mfa' | 'sub_users'>
@@ -22,7 +22,10 @@ export type Dialog =
   | 'mfa_own'
   | 'sub_create'
   | 'sub_delete'
-  | 'sub_disassociate';
+  | 'sub_disassociate'
+  | 'sub_password'
+  | 'export_data'
+  | 'close_account';
 /**
  * method: choose how to verify identity (for TOTP also its code); step_up: the code sent; value: the new
  * phone/email; code: the code sent there; wait: a request runs; qr: the MFA secret and its first code;
@@ -44,11 +47,27 @@ export type Step =
   | 'own_pw'
   | 'sub_create'
   | 'sub_delete'
-  | 'sub_disassociate';
+  | 'sub_disassociate'
+  | 'sub_password'
+  | 'phone_apply'
+  | 'phone_applied'
+  | 'export_data'
+  | 'close_account';
 /** `name` is a new sub-user's; its password is `newPassword` */
-export type Field = 'code' | 'phone' | 'email' | 'currentPassword' | 'newPassword' | 'name';
+export type Field =
+  | 'code'
+  | 'phone'
+  | 'email'
+  | 'currentPassword'
+  | 'newPassword'
+  | 'name'
+  | 'idNumber'
+  | 'enterpriseName'
+  | 'idPhoto'
+  | 'businessLicence';
 /** the dialog's values: its fields, the chosen method, channel and region, the checkboxes, the sub-user's id */
-export type Value = Field | 'method' | 'channel' | 'region' | 'ack' | 'mfa' | 'id';
+/** `standing`: a lost security phone's application — `personal`/`enterprise` (may apply), `none` (not real-name verified), `pending`, `unknown` */
+export type Value = Field | 'method' | 'channel' | 'region' | 'ack' | 'mfa' | 'id' | 'standing';
 export type Values = Partial<Record<Value, string>>;
 
 /** The page: not known yet, nobody signed in, a primary account, or a sub-user (its own MFA only). */
@@ -70,6 +89,7 @@ export function rowOf(d: Dialog | SecurityChange): string {
   if (d === 'add_email') return 'security-email';
   if (d.startsWith('mfa')) return 'mfa';
   if (d.startsWith('sub')) return 'sub-users';
+  if (d === 'export_data' || d === 'close_account') return 'closing';
   return d.replace('_', '-');
 }
 
@@ -78,7 +98,7 @@ export function dialogAfterStepUp(d: Dialog): Step {
   if (d === 'mfa_codes' || d === 'mfa_bind') return 'wait';
   if (d === 'mfa_unbind') return 'unbind';
   if (d === 'password') return 'password';
-  return d.startsWith('sub') ? (d as Step) : 'value';
+  return d.startsWith('sub') || d === 'export_data' || d === 'close_account' ? (d as Step) : 'value';
 }
 
 export function isOverview(r: unknown): r is SecurityOverview {

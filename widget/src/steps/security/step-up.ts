@@ -66,7 +66,14 @@ export function render(v: SecurityView, s: OpenDialog): StepView {
     ? renderMethod(v, o)
     : s.step === 'step_up'
       ? { body: codeInput(v, () => send(v.host)), submit: 'security.next' }
-      : { body: renderStepUpSupport(v.locale, o.supportChannels, !o.stepUpMethods.length) };
+      : {
+          body: html`${renderStepUpSupport(v.locale, o.supportChannels, !o.stepUpMethods.length)}
+          ${
+            o.securityPhone
+              ? html`<button type="button" class="btn-link link-button" part="button" data-action="phone-apply" @click=${() => void v.host.steps.load('phoneApply').then((m) => m.start(v.host))}>${v.t('security.lost_phone_apply')}</button>`
+              : nothing
+          }`,
+        };
 }
 
 function renderMethod(v: SecurityView, o: SecurityOverview): StepView {

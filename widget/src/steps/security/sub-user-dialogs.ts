@@ -1,7 +1,8 @@
 /**
  * The primary account's sub-user dialogs (docs/product.md#13-sub-users) as a step module (view.ts):
  * create (name, password under the account's policy, "MFA required"), and confirming a deletion
- * or the disassociation of a sub-user's MFA device. Loaded when one first opens.
+ * or the disassociation of a sub-user's MFA device, and a sub-user's new password (after a step-up).
+ * Loaded when one first opens.
  */
 import { html } from 'lit';
 import { checklistStyles } from '../../parts/password-checklist.ts';
@@ -33,6 +34,8 @@ export async function submit(host: SecurityHost): Promise<void> {
     required(host, 'name', errors);
     checkNewPassword(host, value(host, 'name').trim(), errors);
   }
+  // an existing sub-user's new password: not its name either
+  if (step === 'sub_password') checkNewPassword(host, values.name ?? '', errors);
   if (!valid(host, errors)) return;
   const id = values.id!;
   const ok = await req(host, (c) =>
@@ -42,9 +45,11 @@ export async function submit(host: SecurityHost): Promise<void> {
           password: value(host, 'newPassword'),
           mfaRequired: !!values.mfa,
         })
-      : step === 'sub_delete'
-        ? c.deleteSubUser(id)
-        : c.disassociateSubUserMfa(id)
+      : step === 'sub_password'
+        ? c.setSubUserPassword(id, value(host, 'newPassword'))
+        : step === 'sub_delete'
+          ? c.deleteSubUser(id)
+          : c.disassociateSubUserMfa(id)
     ).then(() => true),
   );
   if (!ok) return;
@@ -55,7 +60,7 @@ export async function submit(host: SecurityHost): Promise<void> {
     'security.saved',
     undefined,
     undefined,
-    step === 'sub_disassociate' ? `sub-${id}` : 'sub-users',
+    step === 'sub_disassociate' || step === 'sub_password' ? `sub-${id}` : 'sub-users',
   );
 }
 
@@ -65,6 +70,12 @@ export function render(v: SecurityView, s: OpenDialog): StepView {
       body: html`${input(v, 'name', 'subuser.name', 'text', 'off')} ${newPassword(v, 'login.password', (v.values.name ?? '').trim())}
       ${checkbox(v, 'mfa', 'subuser.mfa_required')}`,
       submit: 'subuser.create',
+    };
+  if (s.step === 'sub_password')
+    return {
+      body: html`<p>${v.t('subuser.set_password_lead', { name: v.values.name ?? '' })}</p>
+      ${newPassword(v, 'security.new_password', v.values.name ?? '')}`,
+      submit: 'subuser.set_password',
     };
   const del = s.step === 'sub_delete';
   return {

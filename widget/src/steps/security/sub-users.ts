@@ -30,6 +30,7 @@ export function renderSubUsers(v: SecurityView, subs: SubUserView[]): TemplateRe
                 .then((ok) => ok || (box.checked = !box.checked));
             }} />${v.t('subuser.mfa_required')}</label>
             ${action(v, row, s.disabled ? 'subuser.enable' : 'subuser.disable', () => void v.act.rowCall(row, 'sub_users', (c) => (s.disabled ? c.enableSubUser(s.id) : c.disableSubUser(s.id))))}
+            ${action(v, row, 'subuser.set_password', (e) => v.act.open('sub_password', e, { id: s.id, name: s.name }))}
             ${s.mfaBound ? action(v, row, 'subuser.disassociate', (e) => v.act.open('sub_disassociate', e, { id: s.id, name: s.name })) : nothing}
             ${action(v, row, 'subuser.delete', (e) => v.act.open('sub_delete', e, { id: s.id, name: s.name }))}
             ${statusLine(v, v.page.statusOf(`row-${row}`))}

@@ -69,6 +69,8 @@ export const securitySteps = {
   password: () => import('./password.ts'),
   mfa: () => import('./mfa-bind.ts'),
   sub: () => import('./sub-user-dialogs.ts'),
+  phoneApply: () => import('./phone-application.ts'),
+  closing: () => import('./closing.ts'),
 };
 export type SecurityStepModule = keyof typeof securitySteps;
 
@@ -87,6 +89,11 @@ export const STEP_MODULE: Partial<Record<Step, SecurityStepModule>> = {
   sub_create: 'sub',
   sub_delete: 'sub',
   sub_disassociate: 'sub',
+  sub_password: 'sub',
+  phone_apply: 'phoneApply',
+  phone_applied: 'phoneApply',
+  export_data: 'closing',
+  close_account: 'closing',
 };
 
 /** The element, as the dialog modules' actions see it. */
@@ -115,6 +122,8 @@ export interface SecurityHost {
     row?: string,
   ): Promise<void>;
   closeDialog(): void;
+  /** The account was closed: its session is gone, every element of the page signs out. */
+  signedOut(): void;
   /** After the dialog closes, focus goes to `selector` (when what opened it is gone). */
   focusAfterClose(selector: string): void;
   refresh(): Promise<void>;
