@@ -21,8 +21,8 @@ import { recordEvent } from '../db/audit.ts';
 import * as codes from '../db/codes.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import { clientKey, reserveAttempts, signInLimits, withAttempts } from './limits.ts';
-import { createSession, endSession, toAccountSummary, type IssuedSession } from './sessions.ts';
-import { identifierSubject, issueSignedIn, recordLocale, refuseClosing, withAgreements } from './sign-in.ts';
+import type { IssuedSession } from './sessions.ts';
+import { completeSignIn, identifierSubject } from './sign-in.ts';
 import type { Tenant } from './tenants.ts';
 import { checkCode, issueCode } from './verification.ts';
 
@@ -148,23 +148,5 @@ export async function signInWithPhoneCode(
     signInLimits(tenant.id, identifierSubject({ kind: 'phone', value: e164 }), ctx.ip),
     () => useCode(deps, tenant, e164, body.code, ctx),
   );
-  if (account.disabled_at) throw new AppError('account_disabled'); // admin API; told only after the right code
-  refuseClosing(account);
-  if (ctx.previousToken) await endSession(deps, tenant.id, ctx.previousToken);
-  await recordLocale(deps, tenant, account.account_id, account.locale, ctx);
-  if (account.has_mfa) {
-    // the code replaces the password, not the MFA step (docs/product.md#11-virtual-mfa)
-    const issued = await createSession(
-      deps.db,
-      deps,
-      { tenantId: tenant.id, accountId: account.account_id, mode: ctx.mode, mfaPending: true },
-      ctx,
-    );
-    return { signedIn: { account: toAccountSummary(account), session: issued.summary, mfaRequired: true }, issued };
-  }
-  return withAgreements(
-    tenant,
-    account.consented,
-    await issueSignedIn(deps, tenant, account.account_id, { ...ctx, method: 'phone_code' }, null, account),
-  );
+  return completeSignIn(deps, tenant, account, { ...ctx, method: 'phone_code' });
 }

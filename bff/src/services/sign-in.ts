@@ -168,13 +168,26 @@ export async function signIn(
       await issueSignedIn(deps, tenant, sub.accountId, ctx, sub.subUserId),
     );
   }
-  const candidate = await authenticate(deps, tenant, body, ctx);
-  if (candidate.disabled_at) throw new AppError('account_disabled'); // admin API; told only after the right password
+  return completeSignIn(deps, tenant, await authenticate(deps, tenant, body, ctx), ctx);
+}
+
+/**
+ * A primary account's first factor was right (its password, or a code to its phone): a disabled
+ * or closing account is told so now, and only now; the old session presented ends; then the MFA
+ * step when a device is bound (docs/product.md#11-virtual-mfa: a code replaces the password, never
+ * the MFA code), else a session, with the agreements still to accept.
+ */
+export async function completeSignIn(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  candidate: Candidate,
+  ctx: RequestContext & { mode: SessionMode; previousToken?: string | undefined; method?: 'phone_code' },
+): Promise<{ signedIn: SignedIn; issued: IssuedSession }> {
+  if (candidate.disabled_at) throw new AppError('account_disabled'); // admin API
   refuseClosing(candidate);
   if (ctx.previousToken) await endSession(deps, tenant.id, ctx.previousToken);
   await recordLocale(deps, tenant, candidate.account_id, candidate.locale, ctx);
   if (candidate.has_mfa) {
-    // once MFA is bound, sign-in asks for its code after the password (docs/product.md#11-virtual-mfa)
     const issued = await createSession(
       deps.db,
       deps,
