@@ -21,21 +21,20 @@ import type {
 } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { passwordProblems } from '../../../shared/src/rules/password.ts';
-import { CODE_RESEND_SECONDS, CODE_TTL_SECONDS } from '../../../shared/src/rules/code.ts';
 import { signInAfterReset } from '../../../shared/src/tenant.ts';
 import * as accounts from '../db/accounts.ts';
 import { recordEvent } from '../db/audit.ts';
 import * as codes from '../db/codes.ts';
 import * as sessions from '../db/sessions.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
-import { clientKey, reserveAttempts, sessionSecretLimits, withAttempts, type Limit } from './limits.ts';
+import { clientKey, sessionSecretLimits, withAttempts, type Limit } from './limits.ts';
 import { hasMfa, useRecoveryCode, verifyAccountTotp } from './mfa.ts';
 import { notifySecurityContacts } from './notices.ts';
 import { createSession, toAccountSummary, type IssuedSession } from './sessions.ts';
 import { classifyIdentifier, identifierSubject, issueSignedIn, refuseClosing, withAgreements } from './sign-in.ts';
 import type { Tenant } from './tenants.ts';
 import { accountOfIdentifier, liftAccountLocks, securityContactFor } from './unlock.ts';
-import { checkCode, issueCode, type CodeTarget } from './verification.ts';
+import { answerThenIssue, checkCode, issueCode, type CodeTarget } from './verification.ts';
 
 type Identifier = ReturnType<typeof classifyIdentifier>;
 
@@ -50,7 +49,7 @@ const checkLimits = (tenantId: string, id: Identifier, ip: string | null): Limit
 ];
 
 /** POST /v1/password-reset/code: a code to the account's verified security phone or email, if there is one. */
-export async function sendPasswordResetCode(
+export function sendPasswordResetCode(
   deps: ServiceDeps,
   tenant: Tenant,
   input: PasswordResetCodeRequest,
@@ -58,19 +57,17 @@ export async function sendPasswordResetCode(
 ): Promise<PasswordResetCodeResponse> {
   const id = classifyIdentifier(input.identifier, tenant);
   const key = identifierKey(tenant.id, id);
-  await reserveAttempts(deps, [
-    { rule: 'resetPerClient', key: `reset-${clientKey(ctx.ip)}` },
-    { rule: 'resetPerIdentifierMinute', key: `${key}:minute` },
-    { rule: 'resetPerIdentifierDay', key: `${key}:day` },
-  ]);
-  // after the answer: an identifier that names an account must not answer later than one that does not
-  void issueResetCode(deps, tenant, id, input.channel, ctx).catch((err: unknown) =>
-    deps.log.warn('password reset code not issued', {
-      tenant: tenant.slug,
-      error: err instanceof Error ? err.name : 'error',
-    }),
+  return answerThenIssue(
+    deps,
+    tenant,
+    [
+      { rule: 'resetPerClient', key: `reset-${clientKey(ctx.ip)}` },
+      { rule: 'resetPerIdentifierMinute', key: `${key}:minute` },
+      { rule: 'resetPerIdentifierDay', key: `${key}:day` },
+    ],
+    'password reset',
+    () => issueResetCode(deps, tenant, id, input.channel, ctx),
   );
-  return { sent: true, expiresIn: CODE_TTL_SECONDS, resendAfter: CODE_RESEND_SECONDS };
 }
 
 async function issueResetCode(

@@ -13,18 +13,17 @@ import type {
   UnlockCodeResponse,
 } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
-import { CODE_RESEND_SECONDS, CODE_TTL_SECONDS } from '../../../shared/src/rules/code.ts';
 import { DIAL_CODES, PHONE_REGIONS } from '../../../shared/src/rules/phone-regions.ts';
 import { phoneCodeSignInRegions } from '../../../shared/src/tenant.ts';
 import * as accounts from '../db/accounts.ts';
 import { recordEvent } from '../db/audit.ts';
 import * as codes from '../db/codes.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
-import { clientKey, reserveAttempts, signInLimits, withAttempts } from './limits.ts';
+import { clientKey, signInLimits, withAttempts } from './limits.ts';
 import type { IssuedSession } from './sessions.ts';
 import { completeSignIn, identifierSubject } from './sign-in.ts';
 import type { Tenant } from './tenants.ts';
-import { checkCode, issueCode } from './verification.ts';
+import { answerThenIssue, checkCode, issueCode } from './verification.ts';
 
 const PURPOSE = 'phone_sign_in';
 
@@ -52,7 +51,7 @@ async function candidateFor(deps: ServiceDeps, tenant: Tenant, e164: string) {
 const keyOf = (tenantId: string, e164: string) => `phone-code:${tenantId}:${e164}`;
 
 /** POST /v1/sessions/phone-code/code: a code to the phone, if it signs in to an account (the same answer either way). */
-export async function sendPhoneSignInCode(
+export function sendPhoneSignInCode(
   deps: ServiceDeps,
   tenant: Tenant,
   body: PhoneSignInCodeBody,
@@ -61,19 +60,17 @@ export async function sendPhoneSignInCode(
   const e164 = signInPhone(tenant, body.phone);
   const key = keyOf(tenant.id, e164);
   // per phone whether it names an account or not, so the limits answer alike for both
-  await reserveAttempts(deps, [
-    { rule: 'phoneCodePerClient', key: `phone-code-${clientKey(ctx.ip)}` },
-    { rule: 'phoneCodePerPhoneMinute', key: `${key}:minute` },
-    { rule: 'phoneCodePerPhoneDay', key: `${key}:day` },
-  ]);
-  // the look-up and the code come after the answer: a phone with an account must not answer later
-  void issuePhoneSignInCode(deps, tenant, e164, body.channel, ctx).catch((err: unknown) =>
-    deps.log.warn('phone sign-in code not issued', {
-      tenant: tenant.slug,
-      error: err instanceof Error ? err.name : 'error',
-    }),
+  return answerThenIssue(
+    deps,
+    tenant,
+    [
+      { rule: 'phoneCodePerClient', key: `phone-code-${clientKey(ctx.ip)}` },
+      { rule: 'phoneCodePerPhoneMinute', key: `${key}:minute` },
+      { rule: 'phoneCodePerPhoneDay', key: `${key}:day` },
+    ],
+    'phone sign-in',
+    () => issuePhoneSignInCode(deps, tenant, e164, body.channel, ctx),
   );
-  return { sent: true, expiresIn: CODE_TTL_SECONDS, resendAfter: CODE_RESEND_SECONDS };
 }
 
 async function issuePhoneSignInCode(

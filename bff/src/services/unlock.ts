@@ -6,7 +6,6 @@
  */
 import type { UnlockCodeRequest, UnlockCodeResponse, UnlockRequest, UnlockResponse } from '../../../shared/src/api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
-import { CODE_RESEND_SECONDS, CODE_TTL_SECONDS } from '../../../shared/src/rules/code.ts';
 import { foldAccountName } from '../../../shared/src/rules/account-name.ts';
 import * as accounts from '../db/accounts.ts';
 import { recordEvent } from '../db/audit.ts';
@@ -16,7 +15,7 @@ import type { RequestContext, ServiceDeps } from './deps.ts';
 import { clientKey, reserveAttempts, unlockSubjects } from './limits.ts';
 import { classifyIdentifier, identifierSubject } from './sign-in.ts';
 import type { Tenant } from './tenants.ts';
-import { checkCode, issueCode } from './verification.ts';
+import { answerThenIssue, checkCode, issueCode } from './verification.ts';
 
 type Identifier = ReturnType<typeof classifyIdentifier>;
 
@@ -49,7 +48,7 @@ export async function securityContactFor(
 }
 
 /** POST /v1/sessions/unlock/code: a code to the account's verified security phone (SMS, voice) or email. */
-export async function sendUnlockCode(
+export function sendUnlockCode(
   deps: ServiceDeps,
   tenant: Tenant,
   input: UnlockCodeRequest,
@@ -58,17 +57,17 @@ export async function sendUnlockCode(
   const id = classifyIdentifier(input.identifier, tenant);
   const key = identifierKey(tenant.id, id);
   // per identifier whether it exists or not, so the limits answer alike for both
-  await reserveAttempts(deps, [
-    { rule: 'unlockPerClient', key: `unlock-${clientKey(ctx.ip)}` },
-    { rule: 'unlockPerIdentifierMinute', key: `${key}:minute` },
-    { rule: 'unlockPerIdentifierDay', key: `${key}:day` },
-  ]);
-  // The look-up and the code are made after the answer: an identifier that names an account must
-  // not answer later than one that does not (the sending is the slow part).
-  void issueUnlockCode(deps, tenant, id, input.channel, ctx).catch((err: unknown) =>
-    deps.log.warn('unlock code not issued', { tenant: tenant.slug, error: err instanceof Error ? err.name : 'error' }),
+  return answerThenIssue(
+    deps,
+    tenant,
+    [
+      { rule: 'unlockPerClient', key: `unlock-${clientKey(ctx.ip)}` },
+      { rule: 'unlockPerIdentifierMinute', key: `${key}:minute` },
+      { rule: 'unlockPerIdentifierDay', key: `${key}:day` },
+    ],
+    'unlock',
+    () => issueUnlockCode(deps, tenant, id, input.channel, ctx),
   );
-  return { sent: true, expiresIn: CODE_TTL_SECONDS, resendAfter: CODE_RESEND_SECONDS };
 }
 
 async function issueUnlockCode(

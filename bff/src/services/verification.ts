@@ -17,7 +17,7 @@ import { renderMessage } from '../delivery/templates.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import type { Tenant } from './tenants.ts';
 import { testCodeFor } from './test-mode.ts';
-import { clientOf } from './limits.ts';
+import { clientOf, reserveAttempts, type Limit } from './limits.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -168,4 +168,25 @@ export async function checkCode(
     throw new AppError(outcome.error, params, [{ path: 'code', code: outcome.error }]);
   }
   return outcome.id;
+}
+
+/**
+ * A code anyone may ask for by naming an identifier (unlock, forgot password, phone-code sign-in):
+ * the limits are reserved per client and per identifier whether or not it names an account, the
+ * answer is the same for all, and the look-up and the code come after it — the sending is the slow
+ * part, and an identifier that names an account must not answer later than one that does not.
+ * `issue` finds the target and issues the code (nothing, for an unknown identifier).
+ */
+export async function answerThenIssue(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  limits: Limit[],
+  what: string,
+  issue: () => Promise<void>,
+): Promise<{ sent: true; expiresIn: number; resendAfter: number }> {
+  await reserveAttempts(deps, limits);
+  void issue().catch((err: unknown) =>
+    deps.log.warn(`${what} code not issued`, { tenant: tenant.slug, error: err instanceof Error ? err.name : 'error' }),
+  );
+  return { sent: true, expiresIn: CODE_TTL_SECONDS, resendAfter: CODE_RESEND_SECONDS };
 }

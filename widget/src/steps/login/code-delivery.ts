@@ -5,10 +5,12 @@
  * loads with the first of them, never with the sign-in form.
  */
 import { html, type TemplateResult } from 'lit';
-import type { CodeDeliveryChannel } from '../../../../shared/src/rules/code.ts';
+import type { MessageKey } from '../../../../shared/src/i18n/index.ts';
+import { CODE_RESEND_SECONDS, type CodeDeliveryChannel } from '../../../../shared/src/rules/code.ts';
+import type { JdApiError } from '../../client.ts';
 import { renderChoice } from '../../parts/choice.ts';
 import { renderSendCode } from '../../parts/send-code.ts';
-import { status, type LoginView } from './view.ts';
+import { status, type LoginHost, type LoginView } from './view.ts';
 
 export function renderCodeDelivery<C extends CodeDeliveryChannel>(
   v: LoginView,
@@ -36,4 +38,25 @@ export function renderCodeDelivery<C extends CodeDeliveryChannel>(
       })}
     </div>
     ${status(v, 'sendCode')}`;
+}
+
+/**
+ * "Send code": the request, then the countdown to the next one and `sentKey` right after the
+ * button; refused with a wait (code_cooldown, too_many_attempts), the button counts down those
+ * seconds; field errors go where `atFields` puts them (true: handled).
+ */
+export async function sendCode(
+  host: LoginHost,
+  request: () => Promise<{ resendAfter: number }>,
+  sentKey: MessageKey,
+  atFields: (err: JdApiError) => boolean,
+): Promise<void> {
+  const sent = await host.run('sendCode', request, (err) => {
+    const seconds = err.params?.['seconds'];
+    if (typeof seconds === 'number') host.countdown.start(seconds);
+    return atFields(err);
+  });
+  if (!sent) return;
+  host.countdown.start(sent.resendAfter > 0 ? sent.resendAfter : CODE_RESEND_SECONDS);
+  host.flow.setStatus('sendCode', { tone: 'ok', key: sentKey });
 }

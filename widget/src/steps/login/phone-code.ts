@@ -6,7 +6,7 @@
  * bound, the agreements to accept, or signed in. "Sign in with a password" goes back.
  */
 import { css, html, nothing, type TemplateResult } from 'lit';
-import { CODE_PATTERN, CODE_RESEND_SECONDS } from '../../../../shared/src/rules/code.ts';
+import { CODE_PATTERN } from '../../../../shared/src/rules/code.ts';
 import {
   isPhoneRegion,
   looksLikeMobile,
@@ -29,7 +29,7 @@ import {
   type LoginState,
   type LoginView,
 } from './view.ts';
-import { renderCodeDelivery } from './code-delivery.ts';
+import { renderCodeDelivery, sendCode as requestCode } from './code-delivery.ts';
 
 export const styles = [choiceStyles, css`#jd-phone-code-send{justify-self:start}`];
 
@@ -94,19 +94,12 @@ async function sendCode(host: LoginHost): Promise<void> {
   const p = phone(host);
   if ('code' in p) return void host.invalid({ 'phone.number': p });
   const client = host.client;
-  const sent = await host.run(
-    'sendCode',
+  await requestCode(
+    host,
     () => client.sendPhoneSignInCode({ phone: p, channel: cur.channel }),
-    (err) => {
-      // code_cooldown, too_many_attempts: the button counts down the seconds to wait
-      const seconds = err.params?.['seconds'];
-      if (typeof seconds === 'number') host.countdown.start(seconds);
-      return atFields(host, err);
-    },
+    'phone_code.sent',
+    (err) => atFields(host, err),
   );
-  if (!sent) return;
-  host.countdown.start(sent.resendAfter > 0 ? sent.resendAfter : CODE_RESEND_SECONDS);
-  host.flow.setStatus('sendCode', { tone: 'ok', key: 'phone_code.sent' });
 }
 
 /** "Sign in": as the password's sign-in (jd-login.ts signIn), the code in the password's place. */

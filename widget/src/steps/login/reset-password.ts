@@ -8,7 +8,7 @@
  */
 import { css, html, nothing, type TemplateResult } from 'lit';
 import type { MessageKey } from '../../../../shared/src/i18n/index.ts';
-import { CODE_PATTERN, CODE_RESEND_SECONDS } from '../../../../shared/src/rules/code.ts';
+import { CODE_PATTERN } from '../../../../shared/src/rules/code.ts';
 import { DEFAULT_PASSWORD_POLICY, passwordProblems } from '../../../../shared/src/rules/password.ts';
 import type { JdApiError } from '../../client.ts';
 import { choiceStyles } from '../../parts/choice.ts';
@@ -27,7 +27,7 @@ import {
   type LoginState,
   type LoginView,
 } from './view.ts';
-import { renderCodeDelivery } from './code-delivery.ts';
+import { renderCodeDelivery, sendCode as requestCode } from './code-delivery.ts';
 
 export const styles = [choiceStyles, checklistStyles, css`#jd-reset-send{justify-self:start}`];
 
@@ -74,19 +74,12 @@ async function sendCode(host: LoginHost): Promise<void> {
   const identifier = host.value('identifier').trim();
   if (host.invalid(identifier ? {} : { identifier: { code: 'required' } })) return;
   const client = host.client;
-  const sent = await host.run(
-    'sendCode',
+  await requestCode(
+    host,
     () => client.sendPasswordResetCode({ identifier, channel: cur.channel }),
-    (err) => {
-      // code_cooldown, too_many_attempts: the button counts down the seconds to wait
-      const seconds = err.params?.['seconds'];
-      if (typeof seconds === 'number') host.countdown.start(seconds);
-      return atFields(host, err);
-    },
+    'reset.sent',
+    (err) => atFields(host, err),
   );
-  if (!sent) return;
-  host.countdown.start(sent.resendAfter > 0 ? sent.resendAfter : CODE_RESEND_SECONDS);
-  host.flow.setStatus('sendCode', { tone: 'ok', key: 'reset.sent' });
 }
 
 /** "Next": the code is checked (not used up); the new password's phase asks for the MFA code when MFA is bound. */

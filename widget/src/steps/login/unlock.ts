@@ -6,9 +6,9 @@
  * out of `account_closing` beside the lock's.
  */
 import { css, html, type TemplateResult } from 'lit';
-import { CODE_PATTERN, CODE_RESEND_SECONDS, type CodeDeliveryChannel } from '../../../../shared/src/rules/code.ts';
+import { CODE_PATTERN, type CodeDeliveryChannel } from '../../../../shared/src/rules/code.ts';
 import { choiceStyles } from '../../parts/choice.ts';
-import { renderCodeDelivery } from './code-delivery.ts';
+import { renderCodeDelivery, sendCode as requestCode } from './code-delivery.ts';
 import { field, status, step, submit, type LoginHost, type LoginView } from './view.ts';
 
 // the channel choice and the code row; "Send code" is as wide as its text
@@ -44,24 +44,16 @@ async function sendUnlockCode(host: LoginHost): Promise<void> {
   const identifier = host.value('identifier').trim();
   if (host.invalid(identifier ? {} : { identifier: { code: 'required' } })) return;
   const client = host.client;
-  const sent = await host.run(
-    'sendCode',
+  await requestCode(
+    host,
     () => client.sendUnlockCode({ identifier, channel: cur.channel }),
+    'login.unlock_sent',
     (err) => {
-      // code_cooldown, too_many_attempts: the button counts down the seconds to wait
-      const seconds = err.params?.['seconds'];
-      if (typeof seconds === 'number') host.countdown.start(seconds);
       const f = err.fields.find((i) => i.path === 'identifier');
-      if (f) {
-        host.invalid({ identifier: { code: f.code, params: f.params } });
-        return true;
-      }
-      return false;
+      if (f) host.invalid({ identifier: { code: f.code, params: f.params } });
+      return !!f;
     },
   );
-  if (!sent) return;
-  host.countdown.start(sent.resendAfter > 0 ? sent.resendAfter : CODE_RESEND_SECONDS);
-  host.flow.setStatus('sendCode', { tone: 'ok', key: 'login.unlock_sent' });
 }
 
 /** "Unlock": the code lifts the lock; a wrong one is said at the code field. */
