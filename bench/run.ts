@@ -141,6 +141,8 @@ async function startBff(databaseUrl: string): Promise<{ base: string; publishabl
   };
   delete env.NODE_ENV; // dev mode: /dev/outbox is mounted
   delete env.PGLITE_DIR;
+  // the demo's upstream OpenID provider (oidc-provider, in the BFF's process in development) is not what is measured
+  env.DEMO_UPSTREAM = 'off';
   // e.g. BENCH_BFF_NODE_ARGS='--cpu-prof --cpu-prof-dir=bench/results/prof' to profile the BFF
   const extra = (process.env.BENCH_BFF_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'bff/src/main.ts'], {

@@ -111,11 +111,21 @@ async function inDialog(page: Page, dialog: Locator, what: Locator): Promise<Box
 /** `what` is visible in the viewport, below the page's sticky top bar, and inside `container` (a row, a section). */
 async function inRow(page: Page, container: Locator, what: Locator, timeout = 20_000): Promise<void> {
   await what.waitFor({ timeout });
-  const box = (await what.boundingBox())!;
-  within(box, (await container.boundingBox())!);
-  const bar = (await page.locator('header.topbar').boundingBox())!;
-  const vp = page.viewportSize()!;
-  within(box, { x: 0, y: bar.y + bar.height, width: vp.width, height: vp.height - (bar.y + bar.height) });
+  // the focus move that brings a closed dialog's result into view runs a render after the close:
+  // on a busy machine the first look can come before it, so look again for a moment before judging
+  for (let tries = 0; ; tries++) {
+    try {
+      const box = (await what.boundingBox())!;
+      within(box, (await container.boundingBox())!);
+      const bar = (await page.locator('header.topbar').boundingBox())!;
+      const vp = page.viewportSize()!;
+      within(box, { x: 0, y: bar.y + bar.height, width: vp.width, height: vp.height - (bar.y + bar.height) });
+      return;
+    } catch (err) {
+      if (tries >= 20) throw err;
+      await page.waitForTimeout(100);
+    }
+  }
 }
 
 let n = 0;

@@ -80,10 +80,15 @@ export const ALL_BROTLI_BUDGET = 25 * 1024;
  * cycle (docs/product.md sections 21–24): the entry points on the first screens ("Forgot
  * password?", "Sign in with a verification code", "Cancel closing", the security settings' close
  * account section) and their client methods measured jd-login.js 21,503 B and jd-account.js
- * 35,958 B; the flows themselves are step modules loaded on demand.
+ * 35,958 B; the flows themselves are step modules loaded on demand. Raised again for "Log in with
+ * …" (docs/product.md#25-sign-in-with-an-upstream-account): the provider buttons under the sign-in
+ * and registration forms, the check for a handle in the URL, the security settings' linked
+ * accounts section and the client's federation methods measured jd-login.js 23,087 B (+1,400) and
+ * jd-account.js 38,498 B (+2,200); taking the handle, the resume, the activation step and the
+ * link/unlink/credentials dialogs are step modules loaded on demand.
  */
-export const LOGIN_BROTLI_CEILING = 21_700;
-export const ALL_BROTLI_CEILING = 36_300;
+export const LOGIN_BROTLI_CEILING = 23_100;
+export const ALL_BROTLI_CEILING = 38_500;
 
 /** Modules that must never reach the browser bundle (zod, libphonenumber metadata, the zod-based shared modules). */
 const FORBIDDEN = [

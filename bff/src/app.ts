@@ -11,6 +11,7 @@ import { accountRoutes } from './routes/account.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { devRoutes } from './routes/dev.ts';
 import { emailRoutes } from './routes/email.ts';
+import { federationBrowserRoutes, federationRoutes } from './routes/federation.ts';
 import { publicRoutes } from './routes/public.ts';
 import { securityRoutes } from './routes/security.ts';
 import { mfaRecoveryRoutes } from './routes/mfa-recovery.ts';
@@ -77,6 +78,10 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
   app.use('/admin/*', deadline);
   app.use('/email/*', deadline);
 
+  // the browser's round trip to an upstream provider: before /v1's key and origin checks (the
+  // upstream's redirect back names its flow by `state`, not by a key)
+  app.route('/', federationBrowserRoutes(deps, tenants));
+
   const v1 = apiRoutes();
   // the BFF's own origin: PUBLIC_URL in production, never the Host header (http/origin.ts)
   const selfOrigin = deps.config.dev ? undefined : deps.config.publicUrl;
@@ -106,6 +111,7 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
   v1.route('/mfa-recovery', mfaRecoveryRoutes(deps));
   v1.route('/password-reset', passwordResetRoutes(deps));
   v1.route('/account', accountRoutes(deps));
+  v1.route('/', federationRoutes(deps));
   app.route('/v1', v1);
 
   // the admin API for tenants' servers: secret key only, no CORS, no cookies (docs/api.md#admin-api)

@@ -16,7 +16,8 @@ import { nodeDeps } from './deps.node.ts';
 import { eraseClosedAccounts } from './services/account-closing.ts';
 import type { ServiceDeps } from './services/deps.ts';
 import { silentLogger, type Logger } from './log.ts';
-import { createTenant, findTenantBySlug, TenantDirectory, type Tenant } from './services/tenants.ts';
+import { configureTenant, createTenant, findTenantBySlug, TenantDirectory, type Tenant } from './services/tenants.ts';
+import { deleteExpiredFlows } from './db/federation.ts';
 
 export const root = resolve(import.meta.dirname, '../..');
 
@@ -108,7 +109,7 @@ export function startClosedAccountSweep(deps: ServiceDeps, log: Logger, everyMs 
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    eraseClosedAccounts(deps, deps.clock.now())
+    Promise.all([eraseClosedAccounts(deps, deps.clock.now()), deleteExpiredFlows(deps.db, deps.clock.now())])
       .catch((err: unknown) =>
         log.warn('closed-account sweep failed', { error: err instanceof Error ? err.name : 'error' }),
       )
@@ -116,6 +117,52 @@ export function startClosedAccountSweep(deps: ServiceDeps, log: Logger, everyMs 
   }, everyMs);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * Starts the demo upstream on DEMO_UPSTREAM_PORT (default: any free port) and points the demo
+ * tenant's "demo-jd" provider at it. oidc-provider is a development dependency: without it (a
+ * production install) the demo simply has no upstream.
+ */
+async function startDemoJd(db: Db, config: AppConfig, demo: Tenant, port: number, env: NodeJS.ProcessEnv, log: Logger) {
+  const module = await import('../../demo/upstream/provider.ts').catch(() => undefined);
+  if (!module) {
+    log.warn('demo upstream not started: oidc-provider is not installed');
+    return undefined;
+  }
+  const clientSecret = 'demo-jd-client-secret';
+  const callbacks = ['localhost', '127.0.0.1'].map((h) => `http://${h}:${port}/v1/federation/demo-jd/callback`);
+  // any free port by default: two BFFs started side by side (the e2e tests) must not collide
+  const upstreamPort = Number(env.DEMO_UPSTREAM_PORT ?? 0);
+  try {
+    const upstream = await module.startDemoUpstream({
+      port: upstreamPort,
+      clients: [{ clientId: 'jd-account-demo', clientSecret, redirectUris: callbacks }],
+    });
+    const tenant = await configureTenant(
+      db,
+      demo,
+      {
+        federation: {
+          providers: {
+            'demo-jd': {
+              kind: 'oidc',
+              displayName: { 'zh-CN': '演示京东', en: 'Demo JD' },
+              issuer: upstream.issuer,
+              clientId: 'jd-account-demo',
+              clientSecret,
+            },
+          },
+        },
+      },
+      { secret: config.secret },
+    );
+    log.info(`demo upstream (Demo JD): ${upstream.issuer}`);
+    return { tenant, close: () => upstream.close() };
+  } catch (err) {
+    log.warn('demo upstream not started', { port: upstreamPort, error: err instanceof Error ? err.message : 'error' });
+    return undefined;
+  }
 }
 
 export interface BffOptions {
@@ -150,6 +197,12 @@ export async function prepareBff({ port, log, env = process.env, remoteAddress }
       log.info('created the demo tenant', { tenant: demo.slug });
     }
   }
+
+  // Development: a local OpenID provider ("Demo JD", demo/upstream/provider.ts) as the demo
+  // tenant's upstream, so "Log in with Demo JD" works on the demo page (DEMO_UPSTREAM=off: none).
+  const upstream =
+    demo && env.DEMO_UPSTREAM !== 'off' ? await startDemoJd(db, config, demo, port, env, log) : undefined;
+  if (upstream) demo = upstream.tenant;
 
   // The bundle is rebuilt at every start (esbuild takes well under a second), so it never goes stale.
   const widgetFile = resolve(root, 'dist/jd-account.js');
@@ -198,6 +251,7 @@ export async function prepareBff({ port, log, env = process.env, remoteAddress }
     async stop() {
       const deadline = new Promise((r) => setTimeout(r, 3000).unref());
       stopSweep();
+      await upstream?.close().catch(() => {});
       await Promise.race([Promise.all([worker.stop(), db.destroy()]).catch(() => {}), deadline]);
     },
   };

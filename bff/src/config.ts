@@ -31,6 +31,19 @@ export interface AppConfig {
   allowedHosts: string[];
   /** the longest a request may take before it is answered 503 service_unavailable (docs/operating.md) */
   requestDeadlineMs: number;
+  /** upstream identity providers (docs/operating.md#upstream-identity-providers); absent = the defaults */
+  federation?: FederationSettings;
+}
+
+/** The operator's side of upstream sign-in: never a tenant's to set. */
+export interface FederationSettings {
+  /** may a tenant's OpenID issuer be http on loopback (development, local fakes)? default: in development only */
+  allowHttpLoopback?: boolean;
+  /** WeChat's endpoints (local fakes); default open.weixin.qq.com and api.weixin.qq.com */
+  wechatOpenBaseUrl?: string;
+  wechatApiBaseUrl?: string;
+  /** how long one call to an upstream may take (default 5000 ms) */
+  timeoutMs?: number;
 }
 
 export interface Limits {
@@ -56,6 +69,8 @@ export interface Limits {
   phoneCodePerPhoneMinute: CounterRule;
   phoneCodePerPhoneDay: CounterRule;
   phoneCodePerClient: CounterRule;
+  /** upstream sign-ins and links started per client address (each writes a flow) */
+  federationStartPerClient: CounterRule;
 }
 
 /** The defaults (docs/security.md#attempt-limits); RATE_LIMIT_FACTOR multiplies every cap, for load tests only. */
@@ -80,6 +95,7 @@ function limits(factor: number): Limits {
     phoneCodePerPhoneMinute: rule(1, 60),
     phoneCodePerPhoneDay: rule(10, 24 * 3600),
     phoneCodePerClient: rule(20, 3600),
+    federationStartPerClient: rule(30, 600),
   };
 }
 
@@ -119,6 +135,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
     tenantCacheSeconds: int(env, 'TENANT_CACHE_SECONDS', 30),
     ...(env.PUBLIC_URL ? { publicUrl: publicOrigin(env.PUBLIC_URL) } : {}),
+    federation: {
+      allowHttpLoopback: dev || env.FEDERATION_ALLOW_HTTP_LOOPBACK === 'true',
+      ...(env.WECHAT_OPEN_BASE_URL ? { wechatOpenBaseUrl: env.WECHAT_OPEN_BASE_URL } : {}),
+      ...(env.WECHAT_API_BASE_URL ? { wechatApiBaseUrl: env.WECHAT_API_BASE_URL } : {}),
+      timeoutMs: int(env, 'FEDERATION_TIMEOUT_MS', 5000),
+    },
     requestDeadlineMs: int(env, 'REQUEST_DEADLINE_MS', 10_000) || 10_000,
     allowedHosts: (env.ALLOWED_HOSTS ?? '')
       .split(',')

@@ -178,7 +178,7 @@ describe(`the OpenAPI document (${backend})`, () => {
     for (const [path, item] of Object.entries(doc.paths))
       for (const [method, op] of Object.entries(item))
         expect(
-          Object.keys(op.responses).filter((s) => /^2\d\d$/.test(s)),
+          Object.keys(op.responses).filter((s) => /^(2\d\d|302)$/.test(s)),
           `${method} ${path}`,
         ).toHaveLength(1);
   });

@@ -108,7 +108,7 @@ export type AdminContactView = z.infer<typeof AdminContactViewSchema>;
 export const AdminAccountViewSchema = z
   .object({
     id: z.string(),
-    accountName: z.string(),
+    accountName: z.string().nullable(),
     createdAt: z.string(),
     disabledAt: z.string().nullable().describe('set when the account was disabled through the admin API'),
     mfaBound: z.boolean(),
@@ -182,7 +182,7 @@ export const MfaApplicationReviewSchema = z
   .object({
     id: z.string(),
     accountId: z.string(),
-    accountName: z.string(),
+    accountName: z.string().nullable(),
     type: z.enum(['personal', 'enterprise']),
     purpose: z
       .enum(['mfa', 'security_phone'])
@@ -212,6 +212,10 @@ export const TenantConfigViewSchema = TenantConfigResponseSchema.omit({ slug: tr
   .extend({
     allowedOrigins: z.array(z.string()),
     delivery: z.record(z.string(), z.unknown()).optional(),
+    federation: z
+      .object({ providers: z.array(z.record(z.string(), z.unknown())) })
+      .optional()
+      .describe('upstream providers with their settings; secrets only as `clientSecretSet` / `appSecretSet`'),
     emailFrom: z.string().optional(),
     testMode: z
       .object({

@@ -17,6 +17,7 @@ import { emailProblem, normalizeEmail } from './rules/email.ts';
 import { CODE_CHANNELS, CODE_PATTERN, CODE_PURPOSES } from './rules/code.ts';
 import { hasInvalidTextChars, type TextRule } from './rules/text.ts';
 import { isIdNumber } from './rules/id-number.ts';
+import { FEDERATION_KINDS } from './federation.ts';
 
 export interface TenantRules {
   passwordPolicy: PasswordPolicy;
@@ -113,6 +114,18 @@ export const sendCodeBody = (rules: TenantRules) =>
 export type SendCodeBody = z.infer<ReturnType<typeof sendCodeBody>>;
 export type SendCodeRequest = z.input<ReturnType<typeof sendCodeBody>>;
 
+/** What every new account gives besides its phone: registration's, and an upstream activation's. */
+const newAccountFields = {
+  /** keys of the agreements the user accepted, with the versions shown */
+  agreements: z.array(z.object({ key: text(64), version: text(32) })).max(20),
+  referralCode: cleanString()
+    .trim()
+    .max(32, { error: 'referral_code_invalid' })
+    .regex(/^[A-Za-z0-9_-]*$/, { error: 'referral_code_invalid' })
+    .optional(),
+  email: z.union([z.literal(''), EmailSchema]).optional(),
+};
+
 export const registerBody = (rules: TenantRules) =>
   z
     .object({
@@ -120,14 +133,7 @@ export const registerBody = (rules: TenantRules) =>
       password: newPassword(rules),
       phone: PhoneInputSchema(rules.phoneRegions),
       code: CodeSchema,
-      /** keys of the agreements the user accepted, with the versions shown */
-      agreements: z.array(z.object({ key: text(64), version: text(32) })).max(20),
-      referralCode: cleanString()
-        .trim()
-        .max(32, { error: 'referral_code_invalid' })
-        .regex(/^[A-Za-z0-9_-]*$/, { error: 'referral_code_invalid' })
-        .optional(),
-      email: z.union([z.literal(''), EmailSchema]).optional(),
+      ...newAccountFields,
     })
     .superRefine((v, ctx) => {
       // the one rule that needs two fields; the others are checked on the password alone above
@@ -267,6 +273,15 @@ export const SupportChannelsSchema = z.object({
   email: z.string().optional(),
 });
 
+export const FederationProviderPublicSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(FEDERATION_KINDS),
+    displayName: z.object({ 'zh-CN': z.string(), en: z.string() }),
+    iconUrl: z.string().optional(),
+  })
+  .meta({ id: 'FederationProvider' });
+
 /** GET /v1/config: what a widget may read about its tenant (no origins, providers or secrets). */
 export const TenantConfigResponseSchema = z
   .object({
@@ -285,6 +300,10 @@ export const TenantConfigResponseSchema = z
       .object({ coolingOffDays: z.number() })
       .optional()
       .describe('days between asking to close an account and its erasure'),
+    federation: z
+      .object({ providers: z.array(FederationProviderPublicSchema) })
+      .optional()
+      .describe('the upstream providers a user may sign in with ("Log in with …" buttons)'),
     homeUrl: z
       .string()
       .optional()
@@ -304,7 +323,14 @@ export type TenantConfigResponse = z.infer<typeof TenantConfigResponseSchema>;
 export const AccountSummarySchema = z
   .object({
     id: z.string(),
-    accountName: z.string(),
+    accountName: z
+      .string()
+      .nullable()
+      .describe('null for an account created through an upstream provider that has not set a name yet'),
+    hasPassword: z
+      .boolean()
+      .optional()
+      .describe('false for an account created through an upstream provider, until it sets a name and password'),
     phone: z.string().nullable().describe('the security phone, masked: 138****8000'),
     email: z.string().nullable().describe('the security email, masked, if any'),
     emailVerified: z.boolean(),
@@ -545,6 +571,10 @@ export const AUDIT_EVENT_TYPES = [
   'account_closing_requested',
   'account_closing_cancelled',
   'account_closed',
+  // upstream accounts (docs/product.md#25-sign-in-with-an-upstream-account)
+  'federation_linked',
+  'federation_unlinked',
+  'account_credentials_set',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
@@ -565,7 +595,7 @@ export type AuditEventView = z.infer<typeof AuditEventViewSchema>;
 
 export const SecurityOverviewSchema = z
   .object({
-    account: z.object({ id: z.string(), accountName: z.string(), createdAt: z.string() }),
+    account: z.object({ id: z.string(), accountName: z.string().nullable(), createdAt: z.string() }),
     securityPhone: ContactViewSchema.nullable(),
     securityEmail: ContactViewSchema.nullable(),
     // null: the same as the security phone / email
@@ -799,7 +829,7 @@ export const AccountExportSchema = z
     exportedAt: z.string(),
     account: z.object({
       id: z.string(),
-      accountName: z.string(),
+      accountName: z.string().nullable(),
       createdAt: z.string(),
       locale: z.enum(LOCALES).nullable(),
       realName: z
@@ -854,3 +884,88 @@ export const closingCancelBody = z.object({
 export type ClosingCancelRequest = z.infer<typeof closingCancelBody>;
 export const ClosingCancelledSchema = z.object({ cancelled: z.literal(true) });
 export type ClosingCancelled = z.infer<typeof ClosingCancelledSchema>;
+
+// ---- sign-in with an upstream account (docs/product.md#25-sign-in-with-an-upstream-account) ----
+
+/** GET /v1/federation/:provider/start: the page starting the flow (a top-level navigation, so the key is a parameter). */
+export const federationStartQuery = z.object({
+  key: text(128),
+  return_to: text(2048),
+  mode: z.enum(['cookie', 'token'], { error: 'invalid_input' }).default('cookie'),
+  locale: z.enum(LOCALES, { error: 'invalid_input' }).optional(),
+});
+
+/** POST /v1/federation/resume: the one-time handle the callback put in the page's URL fragment. */
+export const federationResumeBody = z.object({ handle: text(128).min(16, { error: 'federation_expired' }) });
+
+export const FederationActivationSchema = z
+  .object({
+    provider: z.string(),
+    providerName: z.object({ 'zh-CN': z.string(), en: z.string() }),
+    ticket: z.string().describe('one-time: POST /v1/federation/activate with it; kept in memory, never in a URL'),
+    expiresAt: z.string(),
+    phone: z
+      .object({ region: z.enum(PHONE_REGIONS), number: z.string() })
+      .optional()
+      .describe("the upstream's phone, when in a region the tenant allows: a prefill, verified by our code regardless"),
+    email: z.string().optional().describe("the upstream's email, a prefill"),
+    name: z.string().optional().describe("the upstream's display name, for the greeting"),
+  })
+  .meta({ id: 'FederationActivation' });
+export type FederationActivation = z.infer<typeof FederationActivationSchema>;
+
+/** The resumed flow: signed in (maybe with the MFA step due), the activation step, or a link made. */
+export const FederationResumeResponseSchema = z.union([
+  SignedInSchema,
+  z.object({ activation: FederationActivationSchema }),
+  z.object({ linked: z.object({ provider: z.string() }) }),
+]);
+export type FederationResumeResponse = z.infer<typeof FederationResumeResponseSchema>;
+
+/** POST /v1/federation/activate: the first sign-in's activation step; creates the account and links it. */
+export const federationActivateBody = (rules: TenantRules) =>
+  z.object({
+    ticket: text(128),
+    phone: PhoneInputSchema(rules.phoneRegions),
+    /** the phone's code, sent with purpose `register` (POST /v1/verification-codes) */
+    code: CodeSchema,
+    ...newAccountFields,
+  });
+export type FederationActivateBody = z.infer<ReturnType<typeof federationActivateBody>>;
+export type FederationActivateRequest = z.input<ReturnType<typeof federationActivateBody>>;
+
+export const FederationLinkSchema = z
+  .object({
+    provider: z.string(),
+    kind: z.enum(FEDERATION_KINDS),
+    displayName: z.object({ 'zh-CN': z.string(), en: z.string() }),
+    linkedAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+  })
+  .meta({ id: 'FederationLink' });
+
+/** GET /v1/federation/links: the account's linked upstream accounts, and the tenant's providers not linked yet. */
+export const FederationLinksResponseSchema = z
+  .object({
+    links: z.array(FederationLinkSchema),
+    available: z.array(FederationProviderPublicSchema),
+    hasPassword: z.boolean(),
+  })
+  .meta({ id: 'FederationLinks' });
+export type FederationLinksResponse = z.infer<typeof FederationLinksResponseSchema>;
+
+/** POST /v1/federation/:provider/link (step-up): where to send the browser to link an upstream account. */
+export const federationLinkBody = z.object({ returnTo: text(2048) });
+export const FederationLinkStartSchema = z
+  .object({ startUrl: z.string().describe('navigate the top-level page here; the upstream sends it back to returnTo') })
+  .meta({ id: 'FederationLinkStart' });
+
+/** POST /v1/account/credentials (step-up): an account created upstream sets its account name and password. */
+export const accountCredentialsBody = (rules: TenantRules) =>
+  z.object({ accountName: AccountNameSchema, password: newPassword(rules) }).superRefine((v, ctx) => {
+    if (passwordProblems(v.password, rules.passwordPolicy, v.accountName).includes('password_equals_account_name')) {
+      fail(ctx, 'password_equals_account_name', ['password']);
+    }
+  });
+export type AccountCredentialsBody = z.infer<ReturnType<typeof accountCredentialsBody>>;
+export const AccountCredentialsResponseSchema = z.object({ account: AccountSummarySchema });

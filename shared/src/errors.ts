@@ -90,6 +90,22 @@ export const ERROR_STATUS = {
   application_not_found: 404,
   application_not_pending: 409,
   lookup_query_invalid: 400,
+  // sign-in with an upstream account (docs/product.md#25-sign-in-with-an-upstream-account)
+  federation_provider_unknown: 404,
+  federation_return_not_allowed: 400,
+  // the upstream refused, or its answer did not check out (state, nonce, PKCE, issuer, audience)
+  federation_failed: 400,
+  // a flow, handle or activation ticket that is unknown, used or expired: start again
+  federation_expired: 400,
+  // the upstream is unreachable or too slow
+  federation_unavailable: 503,
+  federation_identity_taken: 409,
+  federation_already_linked: 409,
+  federation_not_linked: 404,
+  // unlinking would leave the account no way to sign in
+  federation_last_method: 400,
+  // the account already has a name and password (the upgrade is for accounts created upstream)
+  account_credentials_set: 409,
   // tenancy and transport
   tenant_unknown: 401,
   origin_not_allowed: 403,

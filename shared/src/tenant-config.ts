@@ -11,6 +11,7 @@ import { PHONE_REGIONS } from './rules/phone-regions.ts';
 import { emailProblem } from './rules/email.ts';
 import { isBrandColor, isCornerRadius, isHttpsUrl } from './rules/branding.ts';
 import { providerEntryInput } from './delivery-providers.ts';
+import { federationPatch } from './federation.ts';
 import { PASSWORD_PRESET_NAMES, PASSWORD_PRESETS, type PasswordPolicy } from './rules/password.ts';
 import { hasInvalidTextChars } from './rules/text.ts';
 
@@ -203,6 +204,7 @@ export const tenantConfigPatch = z
           { error: 'invalid_input' },
         )
         .strict(),
+      federation: federationPatch,
       testMode: z
         .object({
           enabled: z.boolean(),

@@ -4,6 +4,7 @@ import { isHttpsUrl } from './rules/branding.ts';
 import type { PhoneRegion } from './rules/phone-regions.ts';
 import type { Locale } from './i18n/index.ts';
 import type { ProviderName, ProviderSettings } from './delivery-providers.ts';
+import type { FederationConfig, FederationProviderPublic } from './federation.ts';
 
 export type Localized = Record<Locale, string>;
 
@@ -97,6 +98,8 @@ export interface TenantConfig {
   phoneCodeSignIn?: { regions: PhoneRegion[] };
   /** closing an account (docs/product.md#24-closing-an-account): days before its data is erased; absent = 15 */
   accountClosing?: { coolingOffDays: number };
+  /** upstream identity providers (docs/product.md#25-sign-in-with-an-upstream-account); secrets sealed */
+  federation?: FederationConfig;
 }
 
 /** Days between asking to close an account and its erasure (default 15; 0: at the next sweep). */
@@ -130,6 +133,8 @@ export type TenantPublicConfig = Pick<
   phoneCodeSignIn?: { regions: PhoneRegion[] };
   /** days between asking to close an account and its erasure (docs/product.md#24-closing-an-account) */
   accountClosing?: { coolingOffDays: number };
+  /** the upstream providers to draw "Log in with …" buttons for (no issuer, client or secret) */
+  federation?: { providers: FederationProviderPublic[] };
 };
 
 /** The placeholder agreements the BFF serves itself (GET /legal/:doc) until a tenant sets its own. */

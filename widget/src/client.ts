@@ -27,6 +27,9 @@ import type {
   ContactStartRequest,
   DeliveryStatusResponse,
   EmailLinkSent,
+  FederationActivateRequest,
+  FederationLinksResponse,
+  FederationResumeResponse,
   MfaApplicationRequest,
   MfaApplicationSubmitted,
   MfaRecoveryEligibility,
@@ -489,6 +492,54 @@ export class JdClient {
 
   changePassword(body: ChangePasswordRequest): Promise<ChangePasswordResponse> {
     return this.request('POST', '/security/password', body);
+  }
+
+  // ---- sign-in with an upstream account (docs/product.md#25-sign-in-with-an-upstream-account) ----
+
+  /**
+   * Where to send the page (a top-level navigation, not a request) to sign in with `provider`:
+   * the BFF binds the browser, then sends it to the upstream, which comes back to `returnTo` with
+   * `#jd_federation=<handle>` (or `#jd_federation_error=<code>`).
+   */
+  federationStartUrl(provider: string, returnTo: string): string {
+    const q = new URLSearchParams({
+      key: this.publishableKey,
+      return_to: returnTo,
+      mode: this.sessionMode,
+      locale: this.locale,
+    });
+    const base = new URL(`${this.apiBase}/v1/federation/${encodeURIComponent(provider)}/start`, location.href);
+    return `${base.href}?${q.toString()}`;
+  }
+
+  /** The handle the upstream's callback left in the URL fragment: signed in, the activation step, or a link made. */
+  async federationResume(handle: string): Promise<FederationResumeResponse> {
+    const answer = await this.request<FederationResumeResponse>('POST', '/federation/resume', { handle }, true);
+    return 'account' in answer ? this.remember(answer) : answer;
+  }
+
+  /** The first sign-in's activation: the phone and its code (sent with purpose `register`); creates the account, signed in. */
+  async federationActivate(body: FederationActivateRequest): Promise<SignedIn> {
+    return this.remember(await this.request<SignedIn>('POST', '/federation/activate', body, true, true));
+  }
+
+  federationLinks(): Promise<FederationLinksResponse> {
+    return this.request('GET', '/federation/links');
+  }
+
+  /** Starts linking `provider` (after a step-up: 403 step_up_required); navigate the page to the answer's startUrl. */
+  federationLink(provider: string, returnTo: string): Promise<{ startUrl: string }> {
+    return this.request('POST', `/federation/${encodeURIComponent(provider)}/link`, { returnTo });
+  }
+
+  /** Unlinks `provider` (after a step-up); 400 federation_last_method when it is the only way to sign in. */
+  federationUnlink(provider: string): Promise<void> {
+    return this.request('DELETE', `/federation/links/${encodeURIComponent(provider)}`);
+  }
+
+  /** An account created upstream sets its account name and password (after a step-up). */
+  setCredentials(body: { accountName: string; password: string }): Promise<{ account: SignedIn['account'] }> {
+    return this.request('POST', '/account/credentials', body);
   }
 
   // ---- sub-users (a primary account's session; a sub-user's gets 403 sub_user_forbidden) ----

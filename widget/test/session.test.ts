@@ -12,7 +12,7 @@ class SessionProbe extends JdElement {
     this.changes.push(next.status);
   }
   get shown(): string {
-    return this.session.status === 'signedIn' ? this.session.signedIn.account.accountName : this.session.status;
+    return this.session.status === 'signedIn' ? (this.session.signedIn.account.accountName ?? '') : this.session.status;
   }
   override render() {
     return litHtml`<p>${this.shown}</p>`;

@@ -80,7 +80,16 @@ export async function eraseAccountData(
   accountId: string,
   o: { subUserIds: string[]; freed: string[]; subjects: string[] },
 ) {
-  for (const table of ['sessions', 'mfa_recovery_codes', 'mfa_devices', 'consents', 'email_verifications'] as const)
+  for (const table of [
+    'sessions',
+    'mfa_recovery_codes',
+    'mfa_devices',
+    'consents',
+    'email_verifications',
+    // its upstream accounts are free to sign up again (docs/product.md#25-sign-in-with-an-upstream-account)
+    'federated_identities',
+    'federation_flows',
+  ] as const)
     await trx.deleteFrom(table).where('tenant_id', '=', tenantId).where('account_id', '=', accountId).execute();
   await trx
     .deleteFrom('sub_users')

@@ -10,10 +10,10 @@ export async function insertAccount(
   trx: Trx,
   a: {
     tenantId: string;
-    accountName: string;
-    folded: string;
-    skeleton: string;
-    passwordHash: string;
+    accountName: string | null;
+    folded: string | null;
+    skeleton: string | null;
+    passwordHash: string | null;
     referralCode: string | null;
     /** the locale the user registered in, when the request named one */
     locale: Locale | null;
@@ -69,19 +69,7 @@ export function signInCandidates(
   tenantId: string,
   by: { folded: string } | { kind: ContactKind; value: string },
 ) {
-  const q = accountSummaryQuery(db, tenantId).select([
-    'a.password_hash',
-    'a.disabled_at', // a disabled account is refused, after the right password only
-    'a.closes_at', // so is one being closed (docs/product.md#24-closing-an-account)
-    'a.closed_at',
-    'a.locale', // recorded again only when the sign-in's differs
-
-    sql<boolean>`exists (select 1 from mfa_devices m where m.tenant_id = a.tenant_id and m.account_id = a.id and m.sub_user_id is null and m.confirmed_at is not null)`.as(
-      'has_mfa',
-    ),
-    // "key@version" of every agreement the account accepted: a tenant's new version is asked for at sign-in
-    consentedColumn(),
-  ]);
+  const q = signInCandidateQuery(db, tenantId);
   if ('folded' in by) {
     return q
       .select([sql<boolean>`true`.as('can_sign_in'), sql<Date | null>`null`.as('bound_verified_at')])
@@ -99,6 +87,30 @@ export function signInCandidates(
     .orderBy('c.created_at')
     .limit(20)
     .execute();
+}
+
+/** The account an upstream identity is linked to, as sign-in reads a candidate (docs/product.md#25-sign-in-with-an-upstream-account). */
+export function signInCandidateById(db: Db, tenantId: string, accountId: string) {
+  return signInCandidateQuery(db, tenantId)
+    .select([sql<boolean>`true`.as('can_sign_in'), sql<Date | null>`null`.as('bound_verified_at')])
+    .where('a.id', '=', accountId)
+    .executeTakeFirst();
+}
+
+function signInCandidateQuery(db: Db, tenantId: string) {
+  return accountSummaryQuery(db, tenantId).select([
+    'a.password_hash',
+    'a.disabled_at', // a disabled account is refused, after the right password only
+    'a.closes_at', // so is one being closed (docs/product.md#24-closing-an-account)
+    'a.closed_at',
+    'a.locale', // recorded again only when the sign-in's differs
+
+    sql<boolean>`exists (select 1 from mfa_devices m where m.tenant_id = a.tenant_id and m.account_id = a.id and m.sub_user_id is null and m.confirmed_at is not null)`.as(
+      'has_mfa',
+    ),
+    // "key@version" of every agreement the account accepted: a tenant's new version is asked for at sign-in
+    consentedColumn(),
+  ]);
 }
 
 export function findAccountByFoldedName(db: Conn, tenantId: string, folded: string) {
@@ -263,6 +275,7 @@ export function accountSummaryQuery(db: Conn, tenantId: string) {
     .select([
       'a.id as account_id',
       'a.account_name',
+      sql<boolean>`a.password_hash is not null`.as('has_password'),
       'a.created_at as account_created_at',
       'p.value as phone',
       'e.value as email',

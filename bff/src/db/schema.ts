@@ -16,11 +16,13 @@ export interface TenantsTable {
 export interface AccountsTable {
   id: Generated<string>;
   tenant_id: string;
-  account_name: string;
-  account_name_folded: string;
+  /** null for an account created through an upstream provider until it sets a name (migration 0018) */
+  account_name: string | null;
+  account_name_folded: string | null;
   /** look-alike prototype of the name (accountNameSkeleton, migration 0012); indexed, not unique */
-  account_name_skeleton: string;
-  password_hash: string;
+  account_name_skeleton: string | null;
+  /** null for an account created through an upstream provider until it sets a password */
+  password_hash: string | null;
   referral_code: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -140,7 +142,58 @@ export interface SessionsTable {
   sid: Generated<string>;
   /** when the MFA step of sign-in passed (tokens say amr ["pwd","otp"]) */
   mfa_verified_at: Generated<Date | null>;
+  /** how the first factor was given: null = the password, 'phone_code', 'federation' (tokens' `amr`) */
+  sign_in_method: Generated<SignInMethod | null>;
+  /** the upstream provider's id when signed in through one (tokens' `idp`) */
+  idp: Generated<string | null>;
 }
+
+export type SignInMethod = 'phone_code' | 'federation';
+
+/** An upstream subject linked to an account (docs/product.md#25-sign-in-with-an-upstream-account). */
+export interface FederatedIdentitiesTable {
+  tenant_id: string;
+  account_id: string;
+  provider: string;
+  subject: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+}
+
+/** One round trip to an upstream provider (migration 0018): each stage's secret only as a hash. */
+export interface FederationFlowsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  provider: string;
+  intent: 'sign_in' | 'link';
+  account_id: string | null;
+  state_hash: string;
+  launch_hash: string | null;
+  binding_hash: string | null;
+  code_verifier: string;
+  nonce: string;
+  return_to: string;
+  mode: 'cookie' | 'token';
+  locale: Locale | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  returned_at: Timestamp | null;
+  handle_hash: string | null;
+  outcome: ColumnType<
+    FederationOutcome | null,
+    RawBuilder<FederationOutcome> | null,
+    RawBuilder<FederationOutcome> | null
+  >;
+  ticket_hash: string | null;
+  finished_at: Timestamp | null;
+}
+
+/** What the callback found, kept for the page to resume (never holds an upstream token). */
+export type FederationOutcome =
+  | { kind: 'signed_in'; accountId: string }
+  | { kind: 'activation'; subject: string; phone?: string; email?: string; name?: string }
+  | { kind: 'linked' }
+  | { kind: 'error'; code: string };
 
 export interface SubUsersTable {
   id: Generated<string>;
@@ -280,6 +333,8 @@ export interface Database {
   signing_keys: SigningKeysTable;
   attempt_counters: AttemptCountersTable;
   idempotency_keys: IdempotencyKeysTable;
+  federated_identities: FederatedIdentitiesTable;
+  federation_flows: FederationFlowsTable;
 }
 
 /** A create request's Idempotency-Key and, once answered, its sealed answer (bff/src/http/idempotency.ts). */

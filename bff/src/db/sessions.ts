@@ -34,6 +34,8 @@ function sessionWithAccount(db: Db, tenantId: string, idHash: string) {
       's.expires_at',
       's.step_up_expires_at',
       's.mfa_pending',
+      's.sign_in_method',
+      's.idp',
     ])
     .select([
       'su.id as sub_user_id',

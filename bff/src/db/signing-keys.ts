@@ -77,7 +77,7 @@ function row(key: NewSigningKey) {
 export function findSessionClaims(db: Conn, tenantId: string, idHash: string) {
   return db
     .selectFrom('sessions')
-    .select(['sid', 'mfa_pending', 'mfa_verified_at'])
+    .select(['sid', 'mfa_pending', 'mfa_verified_at', 'sign_in_method', 'idp'])
     .where('tenant_id', '=', tenantId)
     .where('id_hash', '=', idHash)
     .executeTakeFirst();

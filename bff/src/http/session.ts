@@ -58,3 +58,27 @@ export function clearSessionCookie(c: Context<AppEnv>) {
   const secure = isSecure(cookieUrl(c));
   deleteCookie(c, sessionCookieName(cookieUrl(c), c.get('tenant').id), { path: '/', secure });
 }
+
+/**
+ * The browser's side of an upstream sign-in (services/federation.ts): set when the browser leaves
+ * for the upstream, required back at the callback, so a callback URL opened in another browser
+ * (login CSRF) is refused. SameSite=Lax: the upstream's redirect back is a top-level GET.
+ */
+const bindingCookieName = (requestUrl: string) => (isSecure(requestUrl) ? '__Host-jd_federation' : 'jd_federation');
+
+export function setFederationBinding(c: Context<AppEnv>, value: string, maxAgeSeconds: number) {
+  setCookie(c, bindingCookieName(cookieUrl(c)), value, {
+    httpOnly: true,
+    secure: isSecure(cookieUrl(c)),
+    sameSite: 'Lax',
+    path: '/',
+    maxAge: maxAgeSeconds,
+  });
+}
+
+export function takeFederationBinding(c: Context<AppEnv>): string | undefined {
+  const name = bindingCookieName(cookieUrl(c));
+  const value = getCookie(c, name);
+  if (value !== undefined) deleteCookie(c, name, { path: '/', secure: isSecure(cookieUrl(c)) });
+  return value && TOKEN_SHAPE.test(value) ? value : undefined;
+}

@@ -175,7 +175,7 @@ export async function submitApplication(
 export interface ApplicationReviewView {
   id: string;
   accountId: string;
-  accountName: string;
+  accountName: string | null;
   type: 'personal' | 'enterprise';
   /** what is applied for: disassociating a lost MFA device, or binding a new security phone */
   purpose: 'mfa' | 'security_phone';

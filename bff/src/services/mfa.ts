@@ -258,7 +258,13 @@ export async function startMfaSetup(
 ): Promise<MfaSetupResponse> {
   requireStepUp(deps, auth);
   const account = await accounts.findAccount(deps.db, tenant.id, auth.accountId);
-  return beginSetup(deps, tenant, primaryOwner(tenant.id, auth.accountId), account!.account_name, locale);
+  return beginSetup(
+    deps,
+    tenant,
+    primaryOwner(tenant.id, auth.accountId),
+    account!.account_name ?? account!.id.slice(0, 8),
+    locale,
+  );
 }
 
 /** Step 2 of binding: a current code confirms the device; 10 recovery codes are shown once. */

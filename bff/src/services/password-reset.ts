@@ -154,7 +154,7 @@ export async function resetPassword(
   if (account.disabled_at) throw new AppError('account_disabled');
   refuseClosing(account);
   // the rule that needs the account name, before any MFA attempt is spent
-  const problems = passwordProblems(input.password, tenant.config.passwordPolicy, account.account_name);
+  const problems = passwordProblems(input.password, tenant.config.passwordPolicy, account.account_name ?? undefined);
   if (problems.length)
     throw new AppError(
       'invalid_input',

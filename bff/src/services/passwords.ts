@@ -9,7 +9,8 @@ import { normalizePassword } from '../../../shared/src/rules/password.ts';
  */
 export interface PasswordHasher {
   hash: (password: string) => Promise<string>;
-  verify: (hashed: string, password: string) => Promise<boolean>;
+  /** false, after the time of a real verify, for an account with no password (created upstream) */
+  verify: (hashed: string | null, password: string) => Promise<boolean>;
   /** spends the same time as a real verify; used when the account does not exist */
   verifyDummy: (password: string) => Promise<void>;
 }
@@ -18,21 +19,26 @@ export function argon2Hasher(cost: AppConfig['argon2']): PasswordHasher {
   // Algorithm.Argon2id is an ambient const enum (value 2), which verbatimModuleSyntax cannot import.
   const options = { algorithm: 2 as Algorithm, ...cost };
   let dummy: Promise<string> | undefined;
+  const verifyDummy = async (password: string) => {
+    dummy ??= hash('dummy-password-for-timing', options);
+    await verify(await dummy, normalizePassword(password), options).catch(() => false);
+  };
   return {
     // NFKC before hashing and before every check (shared/src/rules/password.ts normalizePassword):
     // the identity on printable ASCII, so hashes made before normalisation still verify.
     hash: (password) => hash(normalizePassword(password), options),
-    verify: async (hashed, password) => {
+    async verify(hashed, password) {
+      if (hashed === null) {
+        await verifyDummy(password);
+        return false;
+      }
       try {
         return await verify(hashed, normalizePassword(password), options);
       } catch {
         return false;
       }
     },
-    async verifyDummy(password) {
-      dummy ??= hash('dummy-password-for-timing', options);
-      await verify(await dummy, normalizePassword(password), options).catch(() => false);
-    },
+    verifyDummy,
   };
 }
 

@@ -145,5 +145,5 @@ export async function signInWithPhoneCode(
     signInLimits(tenant.id, identifierSubject({ kind: 'phone', value: e164 }), ctx.ip),
     () => useCode(deps, tenant, e164, body.code, ctx),
   );
-  return completeSignIn(deps, tenant, account, { ...ctx, method: 'phone_code' });
+  return completeSignIn(deps, tenant, account, { ...ctx, method: { method: 'phone_code' } });
 }

@@ -464,7 +464,7 @@ export async function changePassword(
   const account = await accounts.findAccount(deps.db, tenant.id, auth.accountId);
   if (!account) throw new AppError('not_signed_in');
   // the new password's rules first: a refusal of it must not spend one of the capped attempts
-  const problems = passwordProblems(input.newPassword, tenant.config.passwordPolicy, account.account_name);
+  const problems = passwordProblems(input.newPassword, tenant.config.passwordPolicy, account.account_name ?? undefined);
   if (problems.length)
     throw new AppError(
       'invalid_input',

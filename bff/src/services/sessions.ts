@@ -9,7 +9,7 @@ import { randomToken, sha256Hex } from '../crypto.ts';
 import * as accounts from '../db/accounts.ts';
 import * as sessions from '../db/sessions.ts';
 import type { AuditEvent } from '../db/audit.ts';
-import type { Database } from '../db/schema.ts';
+import type { Database, SignInMethod } from '../db/schema.ts';
 import type { Db } from '../db/create.ts';
 import { agreementsToAccept } from './consents.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
@@ -27,6 +27,14 @@ export interface IssuedSession {
   sid: string;
   /** the MFA step of sign-in passed (tokens' `amr`) */
   mfaVerified: boolean;
+  /** how the first factor was given (tokens' `amr`, `idp`) */
+  method?: SignInMethodOf;
+}
+
+/** A first factor other than the password, and the upstream provider's id for `federation`. */
+export interface SignInMethodOf {
+  method: SignInMethod;
+  idp?: string | undefined;
 }
 
 const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
@@ -41,6 +49,7 @@ export async function createSession(
     mfaPending?: boolean;
     mfaVerified?: boolean;
     subUserId?: string | null;
+    method?: SignInMethodOf | undefined;
   },
   ctx: RequestContext,
   /** written in the same statement (sign-in's event) */
@@ -70,6 +79,8 @@ export async function createSession(
       user_agent: ctx.userAgent?.slice(0, 512) ?? null,
       mfa_pending: input.mfaPending ?? false,
       sub_user_id: input.subUserId ?? null,
+      sign_in_method: input.method?.method ?? null,
+      idp: input.method?.idp ?? null,
     },
     event,
   );
@@ -80,23 +91,26 @@ export async function createSession(
   };
   if (input.mfaPending) summary.mfaPending = true;
   if (input.mode === 'token') summary.token = token;
-  return { token, summary, sid, mfaVerified };
+  return { token, summary, sid, mfaVerified, ...(input.method ? { method: input.method } : {}) };
 }
 
 export function toAccountSummary(row: {
   account_id: string;
-  account_name: string;
+  account_name: string | null;
   account_created_at: Date | string;
   phone: string | null;
   email: string | null;
   email_verified_at: Date | string | null;
   sub_user_id?: string | null;
   sub_user_name?: string | null;
+  /** false for an account created upstream that has not set a password (docs/product.md#25-sign-in-with-an-upstream-account) */
+  has_password?: boolean;
 }): AccountSummary {
   return {
     ...(row.sub_user_id && row.sub_user_name ? { subUser: { id: row.sub_user_id, name: row.sub_user_name } } : {}),
     id: row.account_id,
     accountName: row.account_name,
+    ...(row.has_password === false ? { hasPassword: false } : {}),
     phone: row.phone ? maskPhone(row.phone) : null,
     email: row.email ? maskEmail(row.email) : null,
     emailVerified: row.email_verified_at !== null,
@@ -119,6 +133,8 @@ export interface SessionAuth {
   locale: Locale | null;
   /** "key@version" of the agreements the (primary) account accepted */
   consented: readonly string[];
+  /** how the session's first factor was given, when not by the password */
+  method?: SignInMethodOf;
 }
 
 /** The session check, memoised briefly (see SessionCache); a session whose MFA step is due answers mfa_required. */
@@ -213,6 +229,7 @@ export async function authenticateSession(
     subUserId: row.sub_user_id ?? null,
     locale: row.account_locale,
     consented: row.consented,
+    ...(row.sign_in_method ? { method: { method: row.sign_in_method, idp: row.idp ?? undefined } } : {}),
   };
 }
 

@@ -22,7 +22,14 @@ import {
   verifyAccountTotp,
   verifySubUserTotp,
 } from './mfa.ts';
-import { authenticateSession, createSession, endSession, toAccountSummary, type IssuedSession } from './sessions.ts';
+import {
+  authenticateSession,
+  createSession,
+  endSession,
+  toAccountSummary,
+  type IssuedSession,
+  type SignInMethodOf,
+} from './sessions.ts';
 import type { Tenant } from './tenants.ts';
 
 type Identifier = { kind: 'name'; folded: string } | { kind: ContactKind; value: string };
@@ -181,7 +188,7 @@ export async function completeSignIn(
   deps: ServiceDeps,
   tenant: Tenant,
   candidate: Candidate,
-  ctx: RequestContext & { mode: SessionMode; previousToken?: string | undefined; method?: 'phone_code' },
+  ctx: RequestContext & { mode: SessionMode; previousToken?: string | undefined; method?: SignInMethodOf },
 ): Promise<{ signedIn: SignedIn; issued: IssuedSession }> {
   if (candidate.disabled_at) throw new AppError('account_disabled'); // admin API
   refuseClosing(candidate);
@@ -191,7 +198,7 @@ export async function completeSignIn(
     const issued = await createSession(
       deps.db,
       deps,
-      { tenantId: tenant.id, accountId: candidate.account_id, mode: ctx.mode, mfaPending: true },
+      { tenantId: tenant.id, accountId: candidate.account_id, mode: ctx.mode, mfaPending: true, method: ctx.method },
       ctx,
     );
     return { signedIn: { account: toAccountSummary(candidate), session: issued.summary, mfaRequired: true }, issued };
@@ -233,7 +240,7 @@ export async function issueSignedIn(
   deps: ServiceDeps,
   tenant: Tenant,
   accountId: string,
-  ctx: RequestContext & { mode: SessionMode; mfaVerified?: boolean; method?: 'phone_code' },
+  ctx: RequestContext & { mode: SessionMode; mfaVerified?: boolean; method?: SignInMethodOf | undefined },
   subUserId: string | null = null,
   known?: Parameters<typeof toAccountSummary>[0],
 ) {
@@ -247,14 +254,25 @@ export async function issueSignedIn(
     userAgent: ctx.userAgent,
     detail: subUserId
       ? { mode: ctx.mode, subUser: subUserId }
-      : { mode: ctx.mode, ...(ctx.method ? { method: ctx.method } : {}) },
+      : {
+          mode: ctx.mode,
+          ...(ctx.method ? { method: ctx.method.method } : {}),
+          ...(ctx.method?.idp ? { provider: ctx.method.idp } : {}),
+        },
     at: deps.clock.now(),
   };
   const [issued, summary, subUser] = await Promise.all([
     createSession(
       deps.db,
       deps,
-      { tenantId: tenant.id, accountId, mode: ctx.mode, subUserId, mfaVerified: ctx.mfaVerified ?? false },
+      {
+        tenantId: tenant.id,
+        accountId,
+        mode: ctx.mode,
+        subUserId,
+        mfaVerified: ctx.mfaVerified ?? false,
+        method: ctx.method,
+      },
       ctx,
       event,
     ),
@@ -335,7 +353,7 @@ export async function completeMfaSignIn(
     deps,
     tenant,
     auth.accountId,
-    { ...ctx, mode: auth.signedIn.session.mode, mfaVerified: true },
+    { ...ctx, mode: auth.signedIn.session.mode, mfaVerified: true, method: auth.method },
     auth.subUserId,
   );
   if (sub) return sub.mfa_reset_at ? withNotices(deps, tenant, sub.id, ['mfa_reset_by_primary'], result) : result;

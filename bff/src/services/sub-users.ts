@@ -240,7 +240,7 @@ export async function setSubUserPassword(
   await unlockSubjects(deps, tenant.id, [
     `s:${id}`,
     `i:sub:${auth.accountId}/${sub.name_folded}`,
-    ...(primary ? [`i:sub:${foldAccountName(primary.account_name)}/${sub.name_folded}`] : []),
+    ...(primary?.account_name ? [`i:sub:${foldAccountName(primary.account_name)}/${sub.name_folded}`] : []),
   ]);
   return view;
 }

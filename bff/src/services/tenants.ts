@@ -10,6 +10,9 @@ import { AppError } from '../../../shared/src/errors.ts';
 import { tenantConfigPatch } from '../../../shared/src/tenant-config.ts';
 import { randomToken } from '../crypto.ts';
 import { checkDeliveryConfig, credentialsKey, deliveryView, mergeDelivery } from '../delivery/accounts.ts';
+import { federationSecretKey } from '../federation/connector.ts';
+import { federationView, mergeFederation } from '../federation/config.ts';
+import { publicProviders } from '../../../shared/src/federation.ts';
 import type { Db } from '../db/create.ts';
 import type { TenantRow } from '../db/schema.ts';
 import * as tenants from '../db/tenants.ts';
@@ -21,7 +24,7 @@ export interface Tenant {
   config: TenantConfig;
 }
 
-function toTenant(row: TenantRow): Tenant {
+export function toTenant(row: TenantRow): Tenant {
   return { id: row.id, slug: row.slug, publishableKey: row.publishable_key, config: row.config };
 }
 
@@ -90,7 +93,7 @@ export async function configureTenant(
     );
   const parsed = tenantConfigPatch.safeParse(patch);
   if (!parsed.success) throw new AppError('invalid_input', undefined, fieldIssuesFromZod(parsed.error.issues));
-  const { delivery, ...rest } = parsed.data;
+  const { delivery, federation, ...rest } = parsed.data;
   // merged into the row as it is now (locked), not the caller's cached copy: a change made
   // meanwhile elsewhere, such as newly sealed credentials, is never written over
   return db.transaction().execute(async (trx) => {
@@ -104,6 +107,8 @@ export async function configureTenant(
         delivery as Parameters<typeof mergeDelivery>[1],
         credentialsKey(opts.secret),
       );
+    if (federation)
+      changes.federation = mergeFederation(current.config.federation, federation, federationSecretKey(opts.secret));
     const config = { ...current.config, ...changes };
     checkDeliveryConfig(config);
     await tenants.updateTenantConfig(trx, current.id, config);
@@ -123,6 +128,7 @@ export function publicConfig(tenant: Tenant): TenantPublicConfig {
     supportChannels: c.supportChannels,
     phoneCodeSignIn: { regions: phoneCodeSignInRegions(c) },
     accountClosing: { coolingOffDays: coolingOffDays(c) },
+    ...(c.federation?.providers.length ? { federation: { providers: publicProviders(c.federation) } } : {}),
     ...(c.homeUrl ? { homeUrl: c.homeUrl } : {}),
     ...(c.branding ? { branding: c.branding } : {}),
   };
@@ -173,10 +179,15 @@ export class TenantDirectory {
  * The config as an operator may read it back (admin API, CLI `show`): provider entries show the
  * account's settings and whether credentials are set, never a credential (bff/src/delivery/accounts.ts).
  */
-export function operatorConfigView(
-  config: TenantConfig,
-): Omit<TenantConfig, 'delivery'> & { delivery?: Record<string, unknown> } {
-  const { delivery, ...rest } = config;
+export function operatorConfigView(config: TenantConfig): Omit<TenantConfig, 'delivery' | 'federation'> & {
+  delivery?: Record<string, unknown>;
+  federation?: { providers: Record<string, unknown>[] };
+} {
+  const { delivery, federation, ...rest } = config;
   const view = deliveryView(delivery);
-  return view ? { ...rest, delivery: view } : rest;
+  return {
+    ...rest,
+    ...(view ? { delivery: view } : {}),
+    ...(federation ? { federation: federationView(federation) } : {}),
+  };
 }

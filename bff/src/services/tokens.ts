@@ -18,7 +18,7 @@ import { AppError } from '../../../shared/src/errors.ts';
 import { deriveKey, randomToken, seal, unseal } from '../crypto.ts';
 import * as keys from '../db/signing-keys.ts';
 import type { ServiceDeps } from './deps.ts';
-import type { IssuedSession } from './sessions.ts';
+import type { IssuedSession, SignInMethodOf } from './sessions.ts';
 import { findTenantBySlug, SLUG_PATTERN, type Tenant } from './tenants.ts';
 
 export const TOKEN_ALG = 'ES256';
@@ -157,6 +157,18 @@ export interface TokenSubject {
   /** the stable public session id (sessions.sid) */
   sid: string;
   mfa: boolean;
+  /** the first factor when not the password (a phone code, an upstream provider) */
+  method?: SignInMethodOf | undefined;
+}
+
+/**
+ * RFC 8176 method references: `pwd` the password, `sms` a code to the phone, `fed` an upstream
+ * provider (its id in `idp`); `otp` when the MFA step passed.
+ */
+export function authMethods(subject: Pick<TokenSubject, 'mfa' | 'method'>): string[] {
+  const first =
+    subject.method?.method === 'federation' ? 'fed' : subject.method?.method === 'phone_code' ? 'sms' : 'pwd';
+  return subject.mfa ? [first, 'otp'] : [first];
 }
 
 /** Signs a token for the tenant's backend. */
@@ -171,9 +183,9 @@ export async function signAccessToken(
   const exp = iat + TOKEN_TTL_SECONDS;
   const claims: Record<string, unknown> = {
     sid: subject.sid,
-    // RFC 8176: a password, and the MFA app's code (or a recovery code) when the MFA step passed
-    amr: subject.mfa ? ['pwd', 'otp'] : ['pwd'],
+    amr: authMethods(subject),
   };
+  if (subject.method?.idp) claims.idp = subject.method.idp;
   if (subject.account.subUser) claims.sub_user = { id: subject.account.subUser.id, name: subject.account.subUser.name };
   const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: TOKEN_ALG, kid: signer.kid, typ: 'JWT' })
@@ -204,6 +216,7 @@ export async function accessTokenForSession(
     account: session.account,
     sid: row.sid,
     mfa: row.mfa_verified_at !== null,
+    method: row.sign_in_method ? { method: row.sign_in_method, idp: row.idp ?? undefined } : undefined,
   });
 }
 
@@ -215,7 +228,12 @@ export function accessTokenForIssued(
   issued: IssuedSession,
   account: AccountSummary,
 ): Promise<AccessToken> {
-  return signAccessToken(deps, tenant, issuer, { account, sid: issued.sid, mfa: issued.mfaVerified });
+  return signAccessToken(deps, tenant, issuer, {
+    account,
+    sid: issued.sid,
+    mfa: issued.mfaVerified,
+    method: issued.method,
+  });
 }
 
 /**

@@ -149,13 +149,15 @@ export async function liftAccountLocks(deps: ServiceDeps, tenant: Tenant, accoun
   ]);
   const subjects = [
     `a:${accountId}`,
-    ...(account ? [identifierSubject({ kind: 'name', folded: foldAccountName(account.account_name) })] : []),
+    ...(account?.account_name
+      ? [identifierSubject({ kind: 'name', folded: foldAccountName(account.account_name) })]
+      : []),
     ...contacts.filter((r) => r.role === 'security').map((r) => identifierSubject({ kind: r.kind, value: r.value })),
     ...subUsers.map((s) => `s:${s.id}`),
   ];
   const subUserPrefixes = [
     `i:sub:${accountId}/`,
-    ...(account ? [`i:sub:${foldAccountName(account.account_name)}/`] : []),
+    ...(account?.account_name ? [`i:sub:${foldAccountName(account.account_name)}/`] : []),
   ];
   await unlockSubjects(deps, tenant.id, subjects, subUserPrefixes);
 }

@@ -9,6 +9,9 @@ export const serverEn = {
     'Your {tenant} registration code is {spokenCode}. Again: {spokenCode}. It is valid for 10 minutes. Do not share it with anyone.',
   'message.email_verify_subject': '[{tenant}] Verify your email',
   'message.email_verify_text': 'Open this link within 2 hours to verify your email for {tenant}: {link}',
+  'page.federation_expired.title': 'This sign-in has expired',
+  'page.federation_expired.body':
+    'The sign-in with another account was already used or took too long. Go back to the page you came from and start again.',
   'email_verify.title': 'Email verification',
   'email_verify.heading.verified': 'Email verified',
   'email_verify.heading.expired': 'This link has expired',

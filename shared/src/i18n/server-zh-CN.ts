@@ -7,6 +7,8 @@ export const serverZhCN: Record<ServerMessageKey, string> = {
     '您的{tenant}注册验证码是 {spokenCode}。再说一遍：{spokenCode}。10 分钟内有效，请勿泄露给他人。',
   'message.email_verify_subject': '【{tenant}】请验证您的邮箱',
   'message.email_verify_text': '请在 2 小时内打开以下链接，验证您在{tenant}的邮箱：{link}',
+  'page.federation_expired.title': '本次登录已失效',
+  'page.federation_expired.body': '该第三方账号登录已使用或已超时。请返回原页面重新开始。',
   'email_verify.title': '邮箱验证',
   'email_verify.heading.verified': '邮箱验证成功',
   'email_verify.heading.expired': '该链接已过期',

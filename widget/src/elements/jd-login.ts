@@ -7,10 +7,14 @@ import type { JdApiError } from '../client.ts';
 import { FlowController, type FlowFieldError } from '../flow.ts';
 import { JdElement, toApiError } from '../parts/base-element.ts';
 import { CountdownController } from '../parts/countdown.ts';
+import { federationPending, startFederation } from '../parts/federation.ts';
+import { federationStyles } from '../parts/federation-buttons.ts';
 import { LazySteps, renderStepLoading } from '../parts/lazy-steps.ts';
 import { tenantRegions } from '../parts/phone-input.ts';
 import { safeUrl } from '../parts/text.ts';
 import type { SessionState } from '../session.ts';
+import { base, tokens } from '../styles.ts';
+import type { TenantPublicConfig } from '../../../shared/src/tenant.ts';
 import { renderCredentials } from '../steps/login/credentials.ts';
 import { renderSignedIn } from '../steps/login/signed-in.ts';
 import {
@@ -77,6 +81,19 @@ const identity = (s: SignedIn) => `${s.account.id}/${s.account.subUser?.name ?? 
  * any phone), the code and "Sign in"; then as the password: the MFA step, the agreements, or signed in.
  * "Sign in with a password" goes back.
  *
+ * "Log in with {provider}" (docs/product.md#25-sign-in-with-an-upstream-account): when the tenant config lists
+ * `federation.providers`, a button per provider under the sign-in form (not for a sub-user) sends the
+ * page to the provider; it comes back with a one-time handle in the URL fragment
+ * (`#jd_federation=…`). One element of the page takes it (this one, when no session is shown yet),
+ * removes it from the URL at once and resumes it: signed in continues as a password sign-in (the MFA
+ * step, the agreements, `jd-login`); an account's first sign-in opens "Complete your account" — the
+ * phone with its code (prefilled when the provider gave one), an optional email and referral code,
+ * the tenant's agreements — and, once submitted, the account exists and is signed in (`jd-login`,
+ * as for any sign-in: a portal treats a first sign-in as a sign-in). A refusal (also
+ * `#jd_federation_error=<code>`) is said right above the provider buttons. An expired activation
+ * offers "Start again". Tests (or a portal) may replace the navigation: `federationNavigation.assign`
+ * (src/parts/federation.ts).
+ *
  * When the tenant has published agreement versions the account has not accepted (docs/product.md#16-agreements), the
  * sign-in (after the MFA step, if any) — or a page load that finds such a session — asks for them
  * — each checked, "Accept and continue", or "Sign out" — before `jd-login` (`jd-session`) announces it.
@@ -112,6 +129,10 @@ const identity = (s: SignedIn) => `${s.account.id}/${s.account.subUser?.name ?? 
  * @csspart hint - hints under application fields
  * @csspart qr - the QR code of the MFA device to bind (sub-users); `secret` the key to type in
  * @csspart notice - a sign-in notice (the primary account disassociated the sub-user's device)
+ * @csspart federation - the "Log in with …" row under the sign-in form (a divider with "or", the flow's error, the buttons)
+ * @csspart federation-button - each "Log in with {provider}" button (also `button`)
+ * @csspart activation - the "Complete your account" step of a first sign-in with a provider (its form is `form activation`; "Start again" is `start-again`)
+ * @csspart start-again - "Start again" of the activation step (also `link` or `button`)
  *
  * @cssprop --jd-color-primary - buttons and accents
  * @cssprop --jd-color-primary-text - text on primary buttons
@@ -131,6 +152,8 @@ const identity = (s: SignedIn) => `${s.account.id}/${s.account.subUser?.name ?? 
  * @cssprop --jd-card-radius - corner radius of the element (default 8px)
  */
 export class JdLogin extends JdElement {
+  static override styles = [tokens, base, federationStyles];
+
   // `static properties`, not decorators: smaller bundle (see JdElement)
   static override properties: PropertyDeclarations = {
     registerUrl: { attribute: 'register-url', reflect: true },
@@ -189,6 +212,16 @@ export class JdLogin extends JdElement {
       // no focus move: the page just loaded
       if (toApiError(e).code === 'mfa_required') this.quietly({ step: 'mfa', sub: false, notice: false });
     }
+  }
+
+  /**
+   * The config is in (and the session known): a handle or error the upstream left in the URL is
+   * taken here unless a session is shown (then it is the security settings' link, or stale).
+   */
+  protected override configLoaded(_config: TenantPublicConfig): void {
+    if (this.store?.state.status === 'signedIn' || this.flow.state.step !== 'credentials') return;
+    // only then is the step module that takes and resumes it loaded
+    if (federationPending()) void this.steps.load('federation').then((m) => m.resume(this.host));
   }
 
   /** Re-reads the page's session (e.g. after the portal changed it); fires `jd-session` when one exists. */
@@ -425,6 +458,9 @@ export class JdLogin extends JdElement {
         .then((ok) => (ok ? this.signIn(new Event('submit')) : undefined)),
     showReset: this.showReset,
     showPhoneCode: this.showPhoneCode,
+    startFederation: (provider) => {
+      if (this.client && !this.flow.isBusy()) startFederation(this.client, provider);
+    },
     signOut: () => void this.run('signOut', () => this.signOut()),
   };
 
@@ -485,7 +521,9 @@ export class JdLogin extends JdElement {
           ? s.step
           : s.step === 'consent'
             ? 'consent'
-            : 'mfa';
+            : s.step === 'activation'
+              ? 'federation'
+              : 'mfa';
     const steps = this.steps;
     switch (s.step) {
       case 'mfa':
@@ -520,6 +558,11 @@ export class JdLogin extends JdElement {
         if (m) return m.renderPhoneCode(v, s);
         break;
       }
+      case 'activation': {
+        const m = steps.get('federation');
+        if (m) return m.renderActivation(v, s);
+        break;
+      }
       case 'consent': {
         const m = steps.get('consent');
         if (m) return m.renderConsent(v);
@@ -537,6 +580,8 @@ export class JdLogin extends JdElement {
   private liveText(): string {
     for (const action of [
       'signIn',
+      'federation',
+      'activate',
       'code',
       'setup',
       'eligibility',

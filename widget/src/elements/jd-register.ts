@@ -8,6 +8,8 @@ import { JdElement } from '../parts/base-element.ts';
 import { base, tokens } from '../styles.ts';
 import { choiceStyles } from '../parts/choice.ts';
 import { CountdownController } from '../parts/countdown.ts';
+import { federationPending, startFederation } from '../parts/federation.ts';
+import { federationStyles, renderFederationButtons } from '../parts/federation-buttons.ts';
 import { LazySteps, renderStepLoading } from '../parts/lazy-steps.ts';
 import { tenantRegions } from '../parts/phone-input.ts';
 import { safeUrl } from '../parts/text.ts';
@@ -37,6 +39,14 @@ import { registerSteps, renderProgress, type RegisterHost, type RegisterView } f
  * reaches them — step 2 while step 1's code is checked, step 3 while step 2 is filled in — with a
  * loading line (`status`) in their place until they are in.
  *
+ * "Log in with {provider}" (docs/product.md#25-sign-in-with-an-upstream-account): when the tenant config
+ * lists `federation.providers`, a button per provider under step 1 sends the page to the provider
+ * (a provider account without an account here is created on its first sign-in). Coming back with a
+ * handle in the URL fragment (`#jd_federation=…`) on a page without a <jd-login>, this element
+ * hands the rest to a <jd-login> in its place (loaded then): the MFA step, "Complete your account"
+ * and the signed-in view are the sign-in's, and so is the event — `jd-login` (from that inner
+ * element, bubbling and composed), for a first sign-in too. An error that came back (`#jd_federation_error=<code>`) is said right above the buttons.
+ *
  * @fires jd-register - registered and signed in; `detail: { account, session }`
  * @fires jd-error - a request failed; `detail: { code, message }`
  * @fires jd-navigate - the user asked for the sign-in form; `detail: { to: 'login' }` (cancelable)
@@ -64,6 +74,8 @@ import { registerSteps, renderProgress, type RegisterHost, type RegisterView } f
  * @csspart success - a status that reports a success, e.g. after registering
  * @csspart footer - the footer row with the sign-in link
  * @csspart link - links
+ * @csspart federation - the "Log in with …" row under step 1 (a divider with "or", the error of a sign-in that came back, the buttons)
+ * @csspart federation-button - each "Log in with {provider}" button (also `button`)
  *
  * @cssprop --jd-color-primary - buttons and accents
  * @cssprop --jd-color-primary-text - text on primary buttons
@@ -84,7 +96,7 @@ import { registerSteps, renderProgress, type RegisterHost, type RegisterView } f
  */
 export class JdRegister extends JdElement {
   // the checklist's styles come with step 2's module (steps/register/account.ts)
-  static override styles = [tokens, base, choiceStyles, progressStyles];
+  static override styles = [tokens, base, choiceStyles, progressStyles, federationStyles];
 
   // `static properties`, not decorators: smaller bundle (see JdElement)
   static override properties: PropertyDeclarations = {
@@ -92,6 +104,7 @@ export class JdRegister extends JdElement {
     values: { state: true },
     availableName: { state: true },
     failedChannel: { state: true },
+    delegated: { state: true },
   };
 
   /** Where the "Sign in" link goes; without it the link only fires `jd-navigate`. */
@@ -100,6 +113,8 @@ export class JdRegister extends JdElement {
   declare private values: RegisterValues;
   declare private availableName: string;
   declare private failedChannel: CodeChannel | undefined;
+  /** a handle came back from a provider: a <jd-login> in this element's place resumes it */
+  declare private delegated: boolean;
 
   /** How often the delivery status of a sent code is polled, in ms. */
   deliveryPollMs = 2000;
@@ -131,6 +146,7 @@ export class JdRegister extends JdElement {
       email: '',
     };
     this.availableName = '';
+    this.delegated = false;
   }
 
   private get regions(): PhoneRegion[] {
@@ -142,6 +158,26 @@ export class JdRegister extends JdElement {
     if (!regions.includes(this.values.region)) this.values = { ...this.values, region: regions[0] };
     // step 1 kept in this tab while its code is valid: continue where the user left
     restorePhoneStep(this.host, regions);
+    this.takeFederation();
+  }
+
+  /**
+   * A handle or error the provider left in the URL: a <jd-login> of the page takes it; without one,
+   * an error is said here and a handle goes to a <jd-login> rendered in this element's place.
+   */
+  private takeFederation(): void {
+    const pending = federationPending();
+    if (!pending || document.querySelector('jd-login') || this.store?.state.status === 'signedIn') return;
+    if (pending === 'handle') {
+      this.delegated = true;
+      void import('./jd-login.ts');
+      return;
+    }
+    void import('../parts/federation-return.ts').then((m) => {
+      const back = m.takeFederationReturn();
+      if (back && 'error' in back)
+        this.flow.setStatus('federation', m.federationError(this.config, this.resolvedLocale, back.error));
+    });
   }
 
   // ---- fields and errors --------------------------------------------------------------------------
@@ -317,6 +353,19 @@ export class JdRegister extends JdElement {
     return html`<div class="sr-only" aria-live="polite" aria-atomic="true">${s ? this.t(s.key, s.params) : nothing}</div>`;
   }
 
+  /** "Log in with …" under step 1 (docs/product.md#25-sign-in-with-an-upstream-account). */
+  private renderFederation(): TemplateResult | typeof nothing {
+    if (this.flow.state.step !== 'phone') return nothing;
+    return renderFederationButtons({
+      locale: this.resolvedLocale,
+      providers: this.config?.federation?.providers,
+      t: (key, params) => this.t(key, params),
+      status: this.flow.statusOf('federation'),
+      busy: this.flow.isBusy(),
+      onStart: (provider) => this.client && startFederation(this.client, provider),
+    });
+  }
+
   private renderFooter(): TemplateResult {
     const href = safeUrl(this.loginUrl);
     return html`<div class="footer" part="footer">
@@ -337,10 +386,12 @@ export class JdRegister extends JdElement {
     const state = this.renderLoadState();
     const config = this.config;
     const v = config && this.view(config);
+    if (this.delegated)
+      return html`<jd-login publishable-key=${this.publishableKey ?? ''} api-base=${this.apiBase ?? ''} locale=${this.locale ?? nothing} session-mode=${this.sessionMode ?? nothing}></jd-login>`;
     return html`<div class="root" lang=${locale}>
       <slot name="header"></slot>
       ${this.renderLogo()}
-      ${state ?? (v ? html`${renderProgress(v)} ${this.renderStep(v)}` : nothing)} ${this.renderLive()}
+      ${state ?? (v ? html`${renderProgress(v)} ${this.renderStep(v)} ${this.renderFederation()}` : nothing)} ${this.renderLive()}
       ${this.renderFooter()}
     </div>`;
   }

@@ -9,6 +9,7 @@ import type { SessionState } from '../session.ts';
 import { CountdownController } from '../parts/countdown.ts';
 import { ModalController } from '../parts/dialog.ts';
 import { LazySteps } from '../parts/lazy-steps.ts';
+import { federationPending } from '../parts/federation.ts';
 import { safeUrl } from '../parts/text.ts';
 import { renderDialog } from '../steps/security/dialog.ts';
 import { renderAddEmail, renderOwn, renderSettings } from '../steps/security/rows.ts';
@@ -59,7 +60,15 @@ export type SecurityChange = Change;
  * new phone may be bound, and its Change goes straight to the new phone (its own code, no step-up).
  * A primary account also sets a sub-user's forgotten password ("Set password", after a step-up).
  *
- * @fires jd-security-change - a setting changed; `detail: { what: 'security_phone' | 'security_email' | 'contact_phone' | 'contact_email' | 'password' | 'mfa' | 'sub_users', overview }` (`overview` is undefined when a sub-user bound its own MFA)
+ * Linked accounts (docs/product.md#25-sign-in-with-an-upstream-account), shown when the tenant has
+ * upstream providers or one is linked: each linked account (provider, date linked, "Unlink") and each
+ * provider not linked yet ("Link"), both after a step-up; "Link" sends the page to the provider, which
+ * comes back with `#jd_federation=…`: this element takes it (the page is signed in), removes it from the
+ * URL and says "linked" (or why not) under the list. A refused unlink (`federation_last_method`) is said
+ * next to its row. An account created upstream without a name and password has "Account name and
+ * password — Not set" with "Set" (account name and password, after a step-up) in the password's place.
+ *
+ * @fires jd-security-change - a setting changed; `detail: { what: 'security_phone' | 'security_email' | 'contact_phone' | 'contact_email' | 'password' | 'mfa' | 'sub_users' | 'federation' | 'credentials', overview }` (`overview` is undefined when a sub-user bound its own MFA)
  * @fires jd-account-closed - the account was closed (every session ended; the page is signed out); `detail: { closesAt }`
  * @fires jd-error - a request failed; `detail: { code, message }`
  *
@@ -77,6 +86,7 @@ export type SecurityChange = Change;
  * @csspart sub-users - the sub-users section; each sub-user is a `row row-sub-user`: its name, its creation date (`value`) on a line of its own under it, badges for its MFA state and an "MFA required" checkbox (`choice`); the status of a creation or deletion follows the section's Create button
  * @csspart qr - the MFA QR code image; `secret` the key to type in; `recovery-codes` the list of recovery codes (also `codes`, two columns, with Copy and Download buttons)
  * @csspart dialog - the change dialog; `form`, `section` (a choice of method or channel), `input` (a one-time-code input is also `code-input`), `reveal` (the show/hide button of a password field), `label`, `submit`, `error`, `hint`, `checklist` (items `checklist-item`, `checklist-item-met`, `checklist-item-unmet`) inside it as in the other elements
+ * @csspart federation - the "Linked accounts" section: each provider is a `row row-federation` (its name, `value` with the date linked or a "Not linked" badge, Link / Unlink as `button action`); the result of coming back from a provider follows the list
  * @csspart closing - the "Close account" section of a primary account: "Download my data" and "Close account" (its dialog asks for a step-up, then "I understand")
  * @csspart callout - the suggestion to add an email when the account has none (its button opens the email dialog)
  * @csspart support - the tenant's support channels, shown when no way to verify the user's identity is left or the user can use none of them
@@ -176,8 +186,13 @@ export class JdSecuritySettings extends JdElement {
     const id = this.identity;
     let next: PageState;
     try {
-      const [overview, subs] = await Promise.all([client.security(), client.listSubUsers()]);
-      next = { step: 'primary', overview, subs };
+      const [overview, subs, links] = await Promise.all([
+        client.security(),
+        client.listSubUsers(),
+        // a BFF without upstream providers (or a failure here) hides the section, nothing more
+        client.federationLinks().catch(() => undefined),
+      ]);
+      next = { step: 'primary', overview, subs, links };
     } catch (e) {
       // Signed in as a sub-user is a state of the page, not an error to report.
       const err = toApiError(e);
@@ -194,6 +209,9 @@ export class JdSecuritySettings extends JdElement {
     // an answer for an identity that left, or overtaken by a newer load, changes nothing
     if (seq !== this.overviewSeq || id !== this.identity) return;
     this.page.go(next, { focus: false });
+    // back from linking an upstream account: this element takes the handle (the page is signed in)
+    if (next.step === 'primary' && federationPending())
+      void this.steps.load('federation').then((m) => m.resumeLink(this.host));
   }
 
   /** Re-reads the overview. Not needed after a sign-in on the same page: the element follows the page's one session and loads at once. */
@@ -413,7 +431,7 @@ export class JdSecuritySettings extends JdElement {
     const loginUrl = safeUrl(this.loginUrl);
     switch (s.step) {
       case 'primary':
-        return html`${renderAddEmail(v, s.overview)} ${renderSettings(v, s.overview, s.subs)} ${renderDialog(v)}`;
+        return html`${renderAddEmail(v, s.overview)} ${renderSettings(v, s.overview, s.subs, s.links)} ${renderDialog(v)}`;
       case 'subUser':
         return html`${renderOwn(v, s.own)} ${renderDialog(v)}`;
       case 'signedOut':

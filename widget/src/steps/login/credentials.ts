@@ -1,4 +1,5 @@
 import { html, nothing, type TemplateResult } from 'lit';
+import { renderFederationButtons } from '../../parts/federation-buttons.ts';
 import { field, status, step, submit, type LoginView } from './view.ts';
 
 /**
@@ -6,7 +7,9 @@ import { field, status, step, submit, type LoginView } from './view.ts';
  * and the password (docs/product.md#7-sign-in-identifiers, #13-sub-users). Under a lock message
  * the way out: "Unlock with a verification code"; under "this account is being closed", "Cancel
  * closing" (docs/product.md#24-closing-an-account). When the tenant allows it (not for a sub-user),
- * "Sign in with a verification code" (docs/product.md#22-sign-in-with-a-phone-code).
+ * "Sign in with a verification code" (docs/product.md#22-sign-in-with-a-phone-code). Under the form,
+ * "Log in with …" per upstream provider of the tenant (docs/product.md#25-sign-in-with-an-upstream-account),
+ * not for a sub-user, with the error of a sign-in that came back from one right above them.
  */
 export function renderCredentials(v: LoginView, sub: boolean): TemplateResult {
   const said = v.flow.statusOf('signIn')?.key;
@@ -34,5 +37,15 @@ export function renderCredentials(v: LoginView, sub: boolean): TemplateResult {
     }
     <button type="button" class="btn-link link-button" part="link" data-sub @click=${v.act.toggleSub}>${v.t(sub ? 'subuser.sign_in_primary' : 'subuser.sign_in_as')}</button>
   </form>`;
-  return step('jd-login-title', v.t('login.title'), form);
+  const federation = sub
+    ? nothing
+    : renderFederationButtons({
+        locale: v.locale,
+        providers: v.config?.federation?.providers,
+        t: (key, params) => v.t(key, params),
+        status: v.flow.statusOf('federation'),
+        busy: v.flow.isBusy(),
+        onStart: v.act.startFederation,
+      });
+  return step('jd-login-title', v.t('login.title'), html`${form}${federation}`);
 }

@@ -5,9 +5,9 @@ import { status, step, type LoginView } from './view.ts';
 /** Who is signed in, and "Sign out". */
 export function renderSignedIn(v: LoginView, s: SignedIn): TemplateResult {
   const sub = s.account.subUser;
-  const who = sub
-    ? v.t('subuser.signed_in_as', { sub: sub.name, primary: s.account.accountName })
-    : v.t('login.signed_in_as', { name: s.account.accountName });
+  // an account created through an upstream provider may have no name yet: its masked phone (or email) instead
+  const name = s.account.accountName ?? s.account.phone ?? s.account.email ?? '';
+  const who = sub ? v.t('subuser.signed_in_as', { sub: sub.name, primary: name }) : v.t('login.signed_in_as', { name });
   const busy = v.flow.isBusy('signOut');
   return step(
     'jd-login-title',

@@ -3,14 +3,19 @@
  * element hands each step (docs/elements.md#flows). Steps are render functions, not elements.
  *
  * The credentials and signed-in steps load with <jd-login>; the others (mfa.ts, lost-device.ts,
- * unlock.ts, reset-password.ts, phone-code.ts, consent.ts) are step modules loaded when the flow first reaches them
+ * unlock.ts, reset-password.ts, phone-code.ts, consent.ts, federation.ts) are step modules loaded when the flow first reaches them
  * (src/parts/lazy-steps.ts): each holds its render functions and its actions, which act on the
  * element through LoginHost.
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Locale, MessageKey } from '../../../../shared/src/i18n/index.ts';
 import type { ErrorParams } from '../../../../shared/src/errors.ts';
-import type { MfaRecoveryEligibility, MfaSetupResponse, SignedIn } from '../../../../shared/src/api.ts';
+import type {
+  FederationActivation,
+  MfaRecoveryEligibility,
+  MfaSetupResponse,
+  SignedIn,
+} from '../../../../shared/src/api.ts';
 import type { Agreement, TenantPublicConfig } from '../../../../shared/src/tenant.ts';
 import type { CodeDeliveryChannel } from '../../../../shared/src/rules/code.ts';
 import type { JdApiError, JdClient } from '../../client.ts';
@@ -46,6 +51,8 @@ export type LoginState =
     }
   /** sign-in with a phone code: the phone, the channel, the code */
   | { step: 'phoneCode'; channel: 'sms' | 'voice' }
+  /** the first sign-in with an upstream account: its activation (`expired`: only "Start again" is left) */
+  | { step: 'activation'; activation: FederationActivation; channel: 'sms' | 'voice'; expired: boolean }
   /** `accepted`: the agreement keys checked */
   | {
       step: 'consent';
@@ -84,6 +91,8 @@ export type Field =
   | 'phone.number'
   | 'idNumber'
   | 'enterpriseName'
+  | 'email'
+  | 'referralCode'
   | UploadField;
 
 /** The element id of each field's control; errors are `<id>-error`, hints `<id>-hint`. */
@@ -103,6 +112,8 @@ export const CONTROL_ID: Record<Field, string> = {
   'phone.number': 'jd-app-phone',
   idNumber: 'jd-app-id-number',
   enterpriseName: 'jd-app-enterprise',
+  email: 'jd-activation-email',
+  referralCode: 'jd-activation-referral',
   idPhoto: 'jd-app-id-photo',
   businessLicence: 'jd-app-licence',
 };
@@ -130,6 +141,8 @@ export interface LoginActions {
   cancelClosing: () => void;
   showReset: () => void;
   showPhoneCode: () => void;
+  /** "Log in with {provider}": the page goes to the BFF's start URL */
+  startFederation: (provider: string) => void;
   signOut: () => void;
 }
 
@@ -141,6 +154,7 @@ export const loginSteps = {
   reset: () => import('./reset-password.ts'),
   phoneCode: () => import('./phone-code.ts'),
   consent: () => import('./consent.ts'),
+  federation: () => import('./federation.ts'),
 };
 
 /** The element, as the step modules' actions see it. */

@@ -71,7 +71,8 @@ function done(host: RegisterHost, signedIn: SignedIn): void {
   host.flow.setStatus('done', {
     tone: 'ok',
     key: 'register.success',
-    params: { name: signedIn.account.accountName },
+    // a registration always names the account; the masked phone only as a fallback
+    params: { name: signedIn.account.accountName ?? signedIn.account.phone ?? '' },
   });
   // every element of the page (jd-login, jd-security-settings) learns of the session at once
   host.store?.set(signedIn);

@@ -13,6 +13,9 @@ import { STEP_MODULE, statusLine, type OpenDialog, type SecurityView, type StepV
 function title(d: Dialog): MessageKey {
   if (d === 'export_data') return 'closing.export';
   if (d === 'close_account') return 'closing.close';
+  if (d === 'fed_link') return 'federation.title_link';
+  if (d === 'fed_unlink') return 'federation.title_unlink';
+  if (d === 'credentials') return 'federation.title_credentials';
   return d === 'add_email'
     ? 'security.security_email'
     : d === 'mfa_codes'
@@ -23,7 +26,7 @@ function title(d: Dialog): MessageKey {
           ? 'subuser.set_password'
           : d.startsWith('sub')
             ? `subuser.${d.slice(4) as 'create' | 'delete' | 'disassociate'}`
-            : `security.${d as Exclude<SecurityChange, 'sub_users' | 'mfa'>}`;
+            : `security.${d as Exclude<SecurityChange, 'sub_users' | 'mfa' | 'federation' | 'credentials'>}`;
 }
 
 /** The step's body from its module; undefined while the module loads. */

@@ -33,6 +33,7 @@ const STEP_FIELDS: Partial<Record<Step, Field[]>> = {
   own_pw: ['currentPassword'],
   sub_create: ['name', 'newPassword'],
   sub_password: ['newPassword'],
+  credentials: ['name', 'newPassword'],
   phone_apply: ['name', 'phone', 'idNumber', 'enterpriseName', 'idPhoto', 'businessLicence'],
 };
 

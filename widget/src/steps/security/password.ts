@@ -23,7 +23,7 @@ import {
 export const styles = checklistStyles;
 
 /** The name the account's new password may not equal. */
-const accountName = (o: { account: { accountName: string } } | undefined) => o?.account.accountName ?? '';
+const accountName = (o: { account: { accountName: string | null } } | undefined) => o?.account.accountName ?? '';
 
 /** A new password with its live checklist (`jd-newPassword-rules`); `name`: what it may not equal. */
 export function newPassword(v: SecurityView, label: MessageKey, name: string): unknown {

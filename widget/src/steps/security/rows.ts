@@ -1,6 +1,13 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { MessageKey } from '../../../../shared/src/i18n/index.ts';
-import type { ContactView, SecurityOverview, SubUserMfaStatus, SubUserView } from '../../../../shared/src/api.ts';
+import type {
+  ContactView,
+  FederationLinksResponse,
+  SecurityOverview,
+  SubUserMfaStatus,
+  SubUserView,
+} from '../../../../shared/src/api.ts';
+import { renderCredentialsRow, renderLinkedAccounts } from './linked-accounts.ts';
 import { renderSubUsers } from './sub-users.ts';
 import { action, badge, row, statusLine, when, type SecurityView } from './view.ts';
 
@@ -41,8 +48,17 @@ export function renderAddEmail(v: SecurityView, o: SecurityOverview): TemplateRe
   </div>`;
 }
 
-/** A primary account's settings: the rows, its sub-users and the recent security events. */
-export function renderSettings(v: SecurityView, o: SecurityOverview, subs: SubUserView[]): TemplateResult {
+/**
+ * A primary account's settings: the rows, its linked accounts, its sub-users and the recent security
+ * events. An account created upstream without a password (`links.hasPassword === false`) has
+ * "Account name and password — Not set" in the password's place.
+ */
+export function renderSettings(
+  v: SecurityView,
+  o: SecurityOverview,
+  subs: SubUserView[],
+  links?: FederationLinksResponse,
+): TemplateResult {
   const email = o.securityEmail;
   return html`<ul class="rows" part="rows">
     ${row(
@@ -72,14 +88,18 @@ export function renderSettings(v: SecurityView, o: SecurityOverview, subs: SubUs
             ${action(v, 'security-email', 'security.change', (e) => v.act.open('add_email', e))}`,
     )}
     ${contactRow(v, 'phone', o)} ${contactRow(v, 'email', o)}
-    ${row(
-      v,
-      'password',
-      'security.password',
-      '',
-      nothing,
-      action(v, 'password', 'security.change', (e) => v.act.open('password', e)),
-    )}
+    ${
+      links?.hasPassword === false
+        ? renderCredentialsRow(v, links)
+        : row(
+            v,
+            'password',
+            'security.password',
+            '',
+            nothing,
+            action(v, 'password', 'security.change', (e) => v.act.open('password', e)),
+          )
+    }
     ${row(
       v,
       'mfa',
@@ -94,6 +114,7 @@ export function renderSettings(v: SecurityView, o: SecurityOverview, subs: SubUs
     )}
   </ul>
   <p class="hint" part="hint">${v.t('security.contact_hint')}</p>
+  ${renderLinkedAccounts(v, links)}
   ${renderSubUsers(v, subs)}
   <section part="events" aria-labelledby="jd-events-title">
     <h3 id="jd-events-title">${v.t('security.events')}</h3>

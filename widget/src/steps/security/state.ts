@@ -3,18 +3,36 @@
  * the dialog's fields, and where feedback about them belongs. Pure: the element holds the
  * controllers, the steps (render modules beside this file) draw the states.
  */
-import type { MfaSetupResponse, SecurityOverview, SubUserMfaStatus, SubUserView } from '../../../../shared/src/api.ts';
+import type {
+  FederationLinksResponse,
+  MfaSetupResponse,
+  SecurityOverview,
+  SubUserMfaStatus,
+  SubUserView,
+} from '../../../../shared/src/api.ts';
 
 /** What a `jd-security-change` event reports as changed. */
 export type SecurityChange =
-  'security_phone' | 'security_email' | 'contact_phone' | 'contact_email' | 'password' | 'mfa' | 'sub_users';
+  | 'security_phone'
+  | 'security_email'
+  | 'contact_phone'
+  | 'contact_email'
+  | 'password'
+  | 'mfa'
+  | 'sub_users'
+  | 'federation'
+  | 'credentials';
 /**
  * The dialogs: a change, adding/replacing an unverified security email by link, binding/unbinding MFA, new recovery codes,
  * a signed-in sub-user binding its own MFA (mfa_own), creating a sub-user, confirming a sub-user's deletion or the
- * disassociation of its MFA device, setting a sub-user's password (after a step-up).
+ * disassociation of its MFA device, setting a sub-user's password (after a step-up); linking and unlinking an
+ * upstream account (fed_link, fed_unlink: the provider's id in `id`), setting the account name and password of an
+ * account created upstream (credentials: the name in `name`, the password in `newPassword`).
  */
 export type Dialog =
-  | Exclude<SecurityChange, 'mfa' | 'sub_users'>
+  | Exclude<SecurityChange, 'mfa' | 'sub_users' | 'federation'>
+  | 'fed_link'
+  | 'fed_unlink'
   | 'add_email'
   | 'mfa_bind'
   | 'mfa_unbind'
@@ -52,7 +70,10 @@ export type Step =
   | 'phone_apply'
   | 'phone_applied'
   | 'export_data'
-  | 'close_account';
+  | 'close_account'
+  | 'fed_link'
+  | 'fed_unlink'
+  | 'credentials';
 /** `name` is a new sub-user's; its password is `newPassword` */
 export type Field =
   | 'code'
@@ -67,14 +88,15 @@ export type Field =
   | 'businessLicence';
 /** the dialog's values: its fields, the chosen method, channel and region, the checkboxes, the sub-user's id */
 /** `standing`: a lost security phone's application — `personal`/`enterprise` (may apply), `none` (not real-name verified), `pending`, `unknown` */
-export type Value = Field | 'method' | 'channel' | 'region' | 'ack' | 'mfa' | 'id' | 'standing';
+export type Value = Field | 'method' | 'channel' | 'region' | 'ack' | 'mfa' | 'id' | 'standing' | 'provider';
 export type Values = Partial<Record<Value, string>>;
 
 /** The page: not known yet, nobody signed in, a primary account, or a sub-user (its own MFA only). */
 export type PageState =
   | { step: 'loading' }
   | { step: 'signedOut' }
-  | { step: 'primary'; overview: SecurityOverview; subs: SubUserView[] }
+  /** `links`: the upstream accounts (undefined when the BFF offers none) */
+  | { step: 'primary'; overview: SecurityOverview; subs: SubUserView[]; links?: FederationLinksResponse | undefined }
   | { step: 'subUser'; own: SubUserMfaStatus };
 
 /**
@@ -90,6 +112,7 @@ export function rowOf(d: Dialog | SecurityChange): string {
   if (d.startsWith('mfa')) return 'mfa';
   if (d.startsWith('sub')) return 'sub-users';
   if (d === 'export_data' || d === 'close_account') return 'closing';
+  if (d === 'fed_link' || d === 'fed_unlink' || d === 'federation') return 'federation';
   return d.replace('_', '-');
 }
 
@@ -98,7 +121,9 @@ export function dialogAfterStepUp(d: Dialog): Step {
   if (d === 'mfa_codes' || d === 'mfa_bind') return 'wait';
   if (d === 'mfa_unbind') return 'unbind';
   if (d === 'password') return 'password';
-  return d.startsWith('sub') || d === 'export_data' || d === 'close_account' ? (d as Step) : 'value';
+  return d.startsWith('sub') || /^(export_data|close_account|fed_link|fed_unlink|credentials)$/.test(d)
+    ? (d as Step)
+    : 'value';
 }
 
 export function isOverview(r: unknown): r is SecurityOverview {

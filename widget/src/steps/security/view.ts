@@ -71,6 +71,7 @@ export const securitySteps = {
   sub: () => import('./sub-user-dialogs.ts'),
   phoneApply: () => import('./phone-application.ts'),
   closing: () => import('./closing.ts'),
+  federation: () => import('./federation.ts'),
 };
 export type SecurityStepModule = keyof typeof securitySteps;
 
@@ -94,6 +95,9 @@ export const STEP_MODULE: Partial<Record<Step, SecurityStepModule>> = {
   phone_applied: 'phoneApply',
   export_data: 'closing',
   close_account: 'closing',
+  fed_link: 'federation',
+  fed_unlink: 'federation',
+  credentials: 'federation',
 };
 
 /** The element, as the dialog modules' actions see it. */
