@@ -529,6 +529,15 @@ describe('WeChat website login (against a local fake of its API)', () => {
     const down = await resume(back2.handle!);
     expect(down.json.error.code).toBe('federation_unavailable');
     expect(down.status).toBe(503);
+
+    // WeChat not answering at all: the callback gives up after FEDERATION_TIMEOUT_MS (2 s here) and
+    // still sends the browser back with the reason (past the request deadline it would get a 503 page)
+    const s3 = await start({ provider: 'wechat' });
+    const scanned3 = await fetch(wechat.authorize(s3.location, 'o-wx-3'), { redirect: 'manual' });
+    wechat.hangNext();
+    const back3 = await callback(scanned3.headers.get('location')!, s3.cookie);
+    expect(back3.res.status).toBe(302);
+    expect((await resume(back3.handle!)).json.error.code).toBe('federation_unavailable');
   });
 });
 
