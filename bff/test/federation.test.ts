@@ -36,7 +36,11 @@ beforeAll(async () => {
     { clientId: 'jd-account', clientSecret: 'upstream-secret-1', redirectUris: [CALLBACK] },
     { clientId: 'another-app', clientSecret: 'upstream-secret-2', redirectUris: [CALLBACK] },
   ];
-  const users = [...DEMO_UPSTREAM_USERS, { id: 'zhaoliu', name: '赵六', phone: '+8613900139111' }];
+  const users = [
+    ...DEMO_UPSTREAM_USERS,
+    { id: 'zhaoliu', name: '赵六', phone: '+8613900139111' },
+    { id: 'sunqi', name: '孙七', phone: '+8613900139222' },
+  ];
   [upstream, other] = await Promise.all([startDemoUpstream({ clients, users }), startDemoUpstream({ clients })]);
   wechat = await startFakeWeChat({
     apps: [{ appId: 'wx0123456789abcdef', appSecret: 'wechat-secret' }],
@@ -229,6 +233,17 @@ describe('the round trip refuses tampering and replays', () => {
     const answers = await Promise.all(Array.from({ length: 10 }, () => resume(first.handle!)));
     expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
     expect(answers.filter((a) => a.json?.error?.code === 'federation_expired')).toHaveLength(9);
+  });
+
+  it('two sign-ins started in two tabs of one browser both come back (one binding cookie per flow)', async () => {
+    const [a, b] = [await start(), await start()];
+    expect(a.cookie.split('=')[0]).not.toBe(b.cookie.split('=')[0]);
+    const jar = `${a.cookie}; ${b.cookie}`;
+    const [urlA, urlB] = [await signInAtUpstream(a.location, 'alice'), await signInAtUpstream(b.location, 'alice')];
+    for (const url of [urlB, urlA]) {
+      const back = await callback(url, jar);
+      expect((await resume(back.handle!)).status).toBe(200);
+    }
   });
 
   it('a callback in another browser (no binding cookie) is refused', async () => {
@@ -449,6 +464,43 @@ describe('linking, MFA after an upstream sign-in, unlinking and the upgrade', ()
     const unlinked = await h.request('/v1/federation/links/demo-jd', { method: 'DELETE', token, ip: freshIp() });
     expect(unlinked.status).toBe(204);
     expect((await h.request('/v1/federation/links', { token })).json.links).toEqual([]);
+  });
+
+  it('an account made upstream that reset a forgotten password still sets its name', async () => {
+    const first = await signInAs('sunqi');
+    const done = await activate(first.json.activation.ticket, '13900139222');
+    expect(done.status).toBe(201);
+    expect(
+      (
+        await h.request('/v1/password-reset/code', {
+          body: { identifier: '13900139222', channel: 'sms' },
+          ip: freshIp(),
+        })
+      ).status,
+    ).toBe(202);
+    // the code is queued after the answer
+    let code: string | null | undefined;
+    for (let i = 0; i < 50 && !code; i++) {
+      code = (await readDevOutbox(h.db, { to: '+8613900139222', limit: 1 })).find(
+        (m) => m.purpose === 'password_reset',
+      )?.code;
+      if (!code) await new Promise((r) => setTimeout(r, 20));
+    }
+    const reset = await h.request('/v1/password-reset', {
+      body: { identifier: '13900139222', code, password: 'Reset#2026x' },
+      headers: TOKEN_MODE,
+      ip: freshIp(),
+    });
+    expect(reset.status).toBe(200);
+    const token = reset.json.session.token as string;
+    await stepUpByPhone(token, '+8613900139222');
+    const set = await h.request('/v1/account/credentials', {
+      token,
+      body: { accountName: '孙七的云账号', password: 'Upgrade#2026y' },
+      ip: freshIp(),
+    });
+    expect(set.status).toBe(200);
+    expect(set.json.account.accountName).toBe('孙七的云账号');
   });
 
   it('the links and the upgrade belong to the session’s own tenant and account', async () => {

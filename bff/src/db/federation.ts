@@ -153,7 +153,7 @@ export async function deleteIdentity(db: Conn, tenantId: string, accountId: stri
   return Number(r.numDeletedRows) > 0;
 }
 
-/** Sets the name and password of an account created upstream, once: false when it has a password already. */
+/** Sets the name and password of an account created upstream, once: false when it has a name already. */
 export async function setCredentials(
   trx: Trx,
   tenantId: string,
@@ -171,7 +171,7 @@ export async function setCredentials(
     })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', accountId)
-    .where('password_hash', 'is', null)
+    .where('account_name', 'is', null)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }

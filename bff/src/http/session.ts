@@ -62,12 +62,15 @@ export function clearSessionCookie(c: Context<AppEnv>) {
 /**
  * The browser's side of an upstream sign-in (services/federation.ts): set when the browser leaves
  * for the upstream, required back at the callback, so a callback URL opened in another browser
- * (login CSRF) is refused. SameSite=Lax: the upstream's redirect back is a top-level GET.
+ * (login CSRF) is refused. SameSite=Lax: the upstream's redirect back is a top-level GET. One
+ * cookie per flow (`flowKey`, from its state: services/federation.ts bindingKey), so two sign-ins
+ * started in two tabs do not overwrite each other's.
  */
-const bindingCookieName = (requestUrl: string) => (isSecure(requestUrl) ? '__Host-jd_federation' : 'jd_federation');
+const bindingCookieName = (requestUrl: string, flowKey: string) =>
+  `${isSecure(requestUrl) ? '__Host-' : ''}jd_federation_${flowKey}`;
 
-export function setFederationBinding(c: Context<AppEnv>, value: string, maxAgeSeconds: number) {
-  setCookie(c, bindingCookieName(cookieUrl(c)), value, {
+export function setFederationBinding(c: Context<AppEnv>, flowKey: string, value: string, maxAgeSeconds: number) {
+  setCookie(c, bindingCookieName(cookieUrl(c), flowKey), value, {
     httpOnly: true,
     secure: isSecure(cookieUrl(c)),
     sameSite: 'Lax',
@@ -76,8 +79,8 @@ export function setFederationBinding(c: Context<AppEnv>, value: string, maxAgeSe
   });
 }
 
-export function takeFederationBinding(c: Context<AppEnv>): string | undefined {
-  const name = bindingCookieName(cookieUrl(c));
+export function takeFederationBinding(c: Context<AppEnv>, flowKey: string): string | undefined {
+  const name = bindingCookieName(cookieUrl(c), flowKey);
   const value = getCookie(c, name);
   if (value !== undefined) deleteCookie(c, name, { path: '/', secure: isSecure(cookieUrl(c)) });
   return value && TOKEN_SHAPE.test(value) ? value : undefined;

@@ -171,7 +171,7 @@ export function federationBrowserRoutes(deps: ServiceDeps, tenants: TenantDirect
     const { provider } = c.req.valid('param');
     const query = c.req.valid('query');
     const ctx = { ...requestContext(c, deps), baseUrl: publicOrigin(c, deps) };
-    let started: { location: string; binding: string };
+    let started: { location: string; binding: string; flowKey: string };
     if (query.launch) started = await launchLink(deps, provider, query.launch, ctx);
     else {
       const tenant = query.key ? await tenants.byPublishableKey(query.key) : undefined;
@@ -185,7 +185,7 @@ export function federationBrowserRoutes(deps: ServiceDeps, tenants: TenantDirect
         ctx,
       );
     }
-    setFederationBinding(c, started.binding, BINDING_SECONDS);
+    setFederationBinding(c, started.flowKey, started.binding, BINDING_SECONDS);
     return noStoreRedirect(c, started.location);
   });
   app.openapi(browserRoutes.callback, async (c) => {
@@ -193,7 +193,13 @@ export function federationBrowserRoutes(deps: ServiceDeps, tenants: TenantDirect
     const query = new URL(c.req.url).searchParams;
     const ctx = { ...requestContext(c, deps), baseUrl: publicOrigin(c, deps) };
     try {
-      const { location } = await finishCallback(deps, provider, query, takeFederationBinding(c), ctx);
+      const { location } = await finishCallback(
+        deps,
+        provider,
+        query,
+        (flowKey) => takeFederationBinding(c, flowKey),
+        ctx,
+      );
       return noStoreRedirect(c, location);
     } catch (err) {
       if (err instanceof AppError && err.code === 'federation_expired')

@@ -31,7 +31,7 @@ import {
 import type { Locale } from '../../../shared/src/i18n/index.ts';
 import { checkMobilePhone } from '../../../shared/src/rules/phone.ts';
 import { DIAL_CODES } from '../../../shared/src/rules/phone-regions.ts';
-import { randomToken } from '../crypto.ts';
+import { randomToken, sha256Hex } from '../crypto.ts';
 import * as accounts from '../db/accounts.ts';
 import { recordEvent } from '../db/audit.ts';
 import * as codes from '../db/codes.ts';
@@ -98,6 +98,9 @@ async function countStart(deps: ServiceDeps, ip: string | null): Promise<void> {
   await reserveAttempts(deps, [{ rule: 'federationStartPerClient', key: `federation-${clientKey(ip)}` }]);
 }
 
+/** The name part of a flow's binding cookie (http/session.ts): from its state, which the callback brings back. */
+export const bindingKey = (state: string) => sha256Hex(state).slice(0, 16);
+
 /** A new flow's secrets: what the upstream round trip checks, and this browser's binding. */
 function newChecks() {
   return { state: randomToken(32), nonce: randomToken(32), codeVerifier: randomToken(48), binding: randomToken(32) };
@@ -110,7 +113,7 @@ export async function startSignIn(
   providerId: string,
   input: { returnTo: string; mode: SessionMode; locale?: Locale | undefined },
   ctx: RequestContext & { baseUrl: string },
-): Promise<{ location: string; binding: string }> {
+): Promise<{ location: string; binding: string; flowKey: string }> {
   const provider = providerOf(tenant, providerId);
   const returnTo = returnTarget(tenant, input.returnTo);
   await countStart(deps, ctx.ip);
@@ -132,7 +135,7 @@ export async function startSignIn(
     created_at: now,
     expires_at: seconds(now, FLOW_SECONDS),
   });
-  return { location, binding: checks.binding };
+  return { location, binding: checks.binding, flowKey: bindingKey(checks.state) };
 }
 
 async function authorizationUrl(
@@ -210,7 +213,7 @@ export async function launchLink(
   providerId: string,
   launch: string,
   ctx: RequestContext & { baseUrl: string },
-): Promise<{ location: string; binding: string }> {
+): Promise<{ location: string; binding: string; flowKey: string }> {
   const binding = randomToken(32);
   const state = randomToken(32);
   const now = deps.clock.now();
@@ -236,7 +239,7 @@ export async function launchLink(
     row.locale ?? ctx.locale,
     ctx.baseUrl,
   );
-  return { location, binding };
+  return { location, binding, flowKey: bindingKey(state) };
 }
 
 /**
@@ -249,7 +252,7 @@ export async function finishCallback(
   deps: ServiceDeps,
   providerId: string,
   query: URLSearchParams,
-  binding: string | undefined,
+  bindingOf: (flowKey: string) => string | undefined,
   ctx: RequestContext & { baseUrl: string },
 ): Promise<{ location: string }> {
   const state = query.get('state');
@@ -259,6 +262,7 @@ export async function finishCallback(
   const tenantRow = await findTenantById(deps.db, flow.tenant_id);
   const tenant = tenantRow && toTenant(tenantRow);
   const provider = tenant && findProvider(tenant.config.federation, flow.provider);
+  const binding = bindingOf(bindingKey(state!));
   const outcome: FederationOutcome =
     !tenant || !provider
       ? { kind: 'error', code: 'federation_provider_unknown' }
@@ -542,7 +546,8 @@ export async function setAccountCredentials(
   requireStepUp(deps, auth);
   const current = await accounts.findAccount(deps.db, tenant.id, auth.accountId);
   if (!current) throw new AppError('not_signed_in');
-  if (current.password_hash !== null) throw new AppError('account_credentials_set');
+  // a name is what it lacks: one that reset a forgotten password (docs/product.md#21) has a password but still no name
+  if (current.account_name !== null) throw new AppError('account_credentials_set');
   const passwordHash = await deps.hasher.hash(body.password);
   const name = nameKeys(body.accountName);
   const now = deps.clock.now();
