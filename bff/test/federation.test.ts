@@ -5,7 +5,10 @@
  */
 import { generate } from 'otplib';
 import { decodeJwt } from 'jose';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isNonPublicAddress } from '../src/federation/public-address.ts';
 import { signInAtUpstream } from '../../demo/upstream/driver.ts';
 import { DEMO_UPSTREAM_USERS, startDemoUpstream, type DemoUpstream } from '../../demo/upstream/provider.ts';
 import { eraseClosedAccounts } from '../src/services/account-closing.ts';
@@ -629,6 +632,65 @@ describe('configuration', () => {
       await expect(
         configureTenant(h.db, h.tenant, { federation: { providers } }, { secret: h.deps.config.secret }),
       ).rejects.toMatchObject({ code: 'invalid_input' });
+    }
+  });
+});
+
+describe('an issuer a tenant names is fetched only on the public internet', () => {
+  it('tells non-public addresses apart', () => {
+    for (const a of [
+      '10.1.2.3',
+      '172.31.255.255',
+      '192.168.1.1',
+      '127.0.0.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      '::',
+      'fd00::1',
+      'fe80::1',
+      '::ffff:10.0.0.1',
+      'not-an-ip',
+    ])
+      expect(isNonPublicAddress(a), a).toBe(true);
+    for (const a of ['8.8.8.8', '1.1.1.1', '172.32.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])
+      expect(isNonPublicAddress(a), a).toBe(false);
+  });
+
+  it('outside development, an issuer on this machine is refused before any connection', async () => {
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const before = h.deps.config.federation;
+    h.deps.config.federation = { ...before, allowHttpLoopback: false };
+    try {
+      for (const issuer of [`https://localhost:${port}`, `https://127.0.0.1:${port}`]) {
+        await configure({
+          providers: {
+            inside: {
+              kind: 'oidc',
+              displayName: { 'zh-CN': '内网', en: 'Inside' },
+              issuer,
+              clientId: 'x',
+              clientSecret: 'y',
+            },
+          },
+        });
+        const s = await start({ provider: 'inside' });
+        expect(s.res.json, issuer).toMatchObject({ error: { code: 'federation_unavailable' } });
+        expect(s.res.status, issuer).toBe(503);
+        expect(s.res.json.error.code).toBe('federation_unavailable');
+      }
+      expect(connections).toBe(0);
+    } finally {
+      h.deps.config.federation = before;
+      await configure({ providers: { inside: null } });
+      await new Promise((r) => server.close(r));
     }
   });
 });

@@ -7,6 +7,7 @@ import * as oidc from 'openid-client';
 import type { FederationProviderConfig } from '../../../shared/src/federation.ts';
 import type { FederationSettings } from '../config.ts';
 import { FederationFault, type Connector, type UpstreamIdentity } from './connector.ts';
+import { publicOnlyFetch } from './public-address.ts';
 
 type OidcProvider = Extract<FederationProviderConfig, { kind: 'oidc' }>;
 
@@ -35,6 +36,9 @@ function configuration(
   const config = oidc
     .discovery(issuer, provider.clientId, secret, undefined, {
       timeout,
+      // a tenant chose this host: outside development only public addresses, for discovery and
+      // every endpoint it names (docs/security.md#what-a-tenant-can-and-cannot-configure)
+      ...(settings.allowHttpLoopback ? {} : { [oidc.customFetch]: publicOnlyFetch }),
       execute: [
         ...(isLoopbackHttp(issuer) ? [oidc.allowInsecureRequests] : []),
         // the ID token's signature too, not only its claims (it reaches us over the token endpoint)
@@ -52,6 +56,9 @@ function configuration(
 /** openid-client's refusals are the upstream's answer not checking out; anything else is reaching it. */
 function classify(err: unknown): FederationFault {
   if (err instanceof FederationFault) return err;
+  // our own refusal from inside openid-client (publicOnlyFetch), wrapped by it
+  const cause = (err as { cause?: unknown } | undefined)?.cause;
+  if (cause instanceof FederationFault) return cause;
   const e = err as { name?: string; code?: string; message?: string; error?: string };
   const reason = [e.name, e.code, e.error, e.message].filter(Boolean).join(': ').slice(0, 300);
   const unreachable =
