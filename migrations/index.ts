@@ -17,6 +17,7 @@ import * as m0015 from './0015_account_locale.ts';
 import * as m0016 from './0016_account_closing.ts';
 import * as m0017 from './0017_security_phone_applications.ts';
 import * as m0018 from './0018_federation.ts';
+import * as m0019 from './0019_abuse_protection.ts';
 
 /** Every migration, in order. Imported statically so the migrator runs on edge runtimes too. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0016_account_closing': m0016,
   '0017_security_phone_applications': m0017,
   '0018_federation': m0018,
+  '0019_abuse_protection': m0019,
 };

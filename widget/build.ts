@@ -85,10 +85,14 @@ export const ALL_BROTLI_BUDGET = 25 * 1024;
  * and registration forms, the check for a handle in the URL, the security settings' linked
  * accounts section and the client's federation methods measured jd-login.js 23,087 B (+1,400) and
  * jd-account.js 38,498 B (+2,200); taking the handle, the resume, the activation step and the
- * link/unlink/credentials dialogs are step modules loaded on demand.
+ * link/unlink/credentials dialogs are step modules loaded on demand. Raised for the bot challenge
+ * before a paid code (docs/security.md#abuse-protection-for-paid-messages): its error messages in
+ * the first catalogues and the client's `onChallenge` retry measured jd-login.js 23,200 B (+119 on
+ * 23,081) and jd-account.js 38,618 B (+139 on 38,479); the challenge itself (widget/src/parts/captcha.ts)
+ * is a chunk loaded only when a code request is answered `captcha_required`.
  */
-export const LOGIN_BROTLI_CEILING = 23_100;
-export const ALL_BROTLI_CEILING = 38_500;
+export const LOGIN_BROTLI_CEILING = 23_250;
+export const ALL_BROTLI_CEILING = 38_650;
 
 /** Modules that must never reach the browser bundle (zod, libphonenumber metadata, the zod-based shared modules). */
 const FORBIDDEN = [

@@ -16,6 +16,7 @@ import { nodeDeps } from './deps.node.ts';
 import { eraseClosedAccounts } from './services/account-closing.ts';
 import type { ServiceDeps } from './services/deps.ts';
 import { silentLogger, type Logger } from './log.ts';
+import { captchaPublic } from './captcha/config.ts';
 import { configureTenant, createTenant, findTenantBySlug, TenantDirectory, type Tenant } from './services/tenants.ts';
 import { deleteExpiredFlows } from './db/federation.ts';
 
@@ -220,14 +221,24 @@ export async function prepareBff({ port, log, env = process.env, remoteAddress }
   const inProcessWorker = env.OUTBOX_WORKER !== '0';
   if (inProcessWorker) worker.start();
   const deps = nodeDeps(db, config, { log, onEnqueued: () => (inProcessWorker ? void worker.kick() : undefined) });
+  const tenants = new TenantDirectory(db, config.tenantCacheSeconds * 1000);
   const app = createApp({
     deps,
-    tenants: new TenantDirectory(db, config.tenantCacheSeconds * 1000),
+    tenants,
     assets: {
       widgetJs: () => Promise.resolve(widgetJs),
       // every file of the build (entries and chunks); the route admits bare file names only (routes/static.ts)
       widgetFile: (name: string) => readFile(resolve(root, 'dist', name)).catch(() => undefined),
       ...(demoHtml ? { demoHtml: () => Promise.resolve(demoHtml) } : {}),
+      ...(demo
+        ? {
+            demoCaptcha: async () =>
+              captchaPublic(
+                (await tenants.byPublishableKey(demo.publishableKey))?.config.captcha,
+                config.captcha?.scripts,
+              ),
+          }
+        : {}),
     },
     remoteAddress,
   });

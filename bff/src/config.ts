@@ -1,3 +1,5 @@
+import { CAPTCHA_PROVIDERS, type CaptchaProvider } from '../../shared/src/captcha.ts';
+import type { CaptchaSettings } from './captcha/verifier.ts';
 import type { CounterRule } from './db/attempts.ts';
 
 /** Runtime configuration, read once from the environment by the entry point and passed down. */
@@ -10,7 +12,8 @@ export interface AppConfig {
   trustProxy: number;
   /** cacheMs: how long a session check may be answered from memory (0 = never); see SessionCache */
   session: { idleSeconds: number; absoluteSeconds: number; touchAfterSeconds: number; cacheMs: number };
-  codes: { dailyPerTarget: number; dailyPerIp: number };
+  /** riskFactor: RATE_LIMIT_FACTOR, multiplying the risk thresholds and daily budgets too (services/abuse.ts), for load tests only */
+  codes: { dailyPerTarget: number; dailyPerIp: number; riskFactor?: number };
   /** attempt limits (bff/src/services/limits.ts; docs/security.md#attempt-limits) */
   limits: Limits;
   /** argon2id cost; OWASP minimum is m=19 MiB, t=2, p=1 */
@@ -33,6 +36,13 @@ export interface AppConfig {
   requestDeadlineMs: number;
   /** upstream identity providers (docs/operating.md#upstream-identity-providers); absent = the defaults */
   federation?: FederationSettings;
+  /** captcha providers' endpoints and scripts (docs/operating.md#captcha-providers); absent = the providers' own */
+  captcha?: CaptchaOperatorSettings;
+}
+
+/** The operator's side of captcha: where verifications and browser scripts come from (local fakes), never a tenant's to set. */
+export interface CaptchaOperatorSettings extends CaptchaSettings {
+  scripts?: Partial<Record<CaptchaProvider, string>>;
 }
 
 /** The operator's side of upstream sign-in: never a tenant's to set. */
@@ -130,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     codes: {
       dailyPerTarget: int(env, 'CODES_DAILY_PER_PHONE', 10),
       dailyPerIp: int(env, 'CODES_DAILY_PER_IP', 50),
+      riskFactor: Math.max(1, int(env, 'RATE_LIMIT_FACTOR', 1)),
     },
     limits: limits(Math.max(1, int(env, 'RATE_LIMIT_FACTOR', 1))),
     argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
@@ -141,11 +152,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(env.WECHAT_API_BASE_URL ? { wechatApiBaseUrl: env.WECHAT_API_BASE_URL } : {}),
       timeoutMs: int(env, 'FEDERATION_TIMEOUT_MS', 5000),
     },
+    captcha: captchaSettings(env),
     requestDeadlineMs: int(env, 'REQUEST_DEADLINE_MS', 10_000) || 10_000,
     allowedHosts: (env.ALLOWED_HOSTS ?? '')
       .split(',')
       .map((h) => h.trim().toLowerCase())
       .filter(Boolean),
+  };
+}
+
+function captchaSettings(env: Record<string, string | undefined>): CaptchaOperatorSettings {
+  const scripts: Partial<Record<CaptchaProvider, string>> = {};
+  for (const p of CAPTCHA_PROVIDERS) {
+    const url = env[`CAPTCHA_${p.toUpperCase()}_SCRIPT_URL`];
+    if (url) scripts[p] = url;
+  }
+  return {
+    ...(env.CAPTCHA_TENCENT_ENDPOINT ? { tencentEndpoint: env.CAPTCHA_TENCENT_ENDPOINT } : {}),
+    ...(env.CAPTCHA_ALIYUN_ENDPOINT ? { aliyunEndpoint: env.CAPTCHA_ALIYUN_ENDPOINT } : {}),
+    ...(env.CAPTCHA_TURNSTILE_VERIFY_URL ? { turnstileVerifyUrl: env.CAPTCHA_TURNSTILE_VERIFY_URL } : {}),
+    timeoutMs: int(env, 'CAPTCHA_TIMEOUT_MS', 5000) || 5000,
+    scripts,
   };
 }
 

@@ -216,6 +216,20 @@ export const TenantConfigViewSchema = TenantConfigResponseSchema.omit({ slug: tr
       .object({ providers: z.array(z.record(z.string(), z.unknown())) })
       .optional()
       .describe('upstream providers with their settings; secrets only as `clientSecretSet` / `appSecretSet`'),
+    captcha: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('the captcha provider and when it is asked; secrets only as `…Set: true`'),
+    abuse: z
+      .object({
+        thresholds: z
+          .record(z.string(), z.object({ challenge: z.number(), refuse: z.number() }))
+          .optional()
+          .describe('risk thresholds per signal, per hour; absent signals use the defaults'),
+        dailyBudget: z.number().optional().describe('messages (SMS and voice) per day, UTC+8'),
+        voiceRegions: z.array(z.string()).optional(),
+      })
+      .optional(),
     emailFrom: z.string().optional(),
     testMode: z
       .object({
@@ -237,3 +251,30 @@ export interface AdminKeyView {
   lastUsedAt: string | null;
   revokedAt: string | null;
 }
+
+/** GET /admin/v1/abuse: how many days back (today included). */
+export const adminAbuseQuery = z.object({
+  days: z.coerce.number({ error: 'invalid_input' }).int({ error: 'invalid_input' }).min(1).max(90).default(7),
+});
+
+const outcomeCounts = z.record(z.string(), z.number());
+
+/** The operator's view of abuse protection (docs/security.md#abuse-protection-for-paid-messages). */
+export const AbuseReportSchema = z
+  .object({
+    today: z
+      .object({ day: z.string(), budget: z.number(), spent: z.number() })
+      .describe('messages (SMS and voice) sent today (UTC+8) against the daily budget'),
+    days: z.array(
+      z.object({
+        day: z.string().describe('yyyy-mm-dd, UTC+8'),
+        sent: outcomeCounts.describe('codes queued, by channel'),
+        challenged: outcomeCounts.describe('requests asked for a captcha, by the signal that raised it (or `always`)'),
+        passed: outcomeCounts.describe('codes queued after a solved captcha, by the signal that asked for it'),
+        refused: outcomeCounts.describe(
+          'requests refused, by reason: a signal past its threshold, budget, captcha_invalid, captcha_unavailable, voice_region',
+        ),
+      }),
+    ),
+  })
+  .meta({ id: 'AbuseReport' });

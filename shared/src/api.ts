@@ -18,6 +18,7 @@ import { CODE_CHANNELS, CODE_PATTERN, CODE_PURPOSES } from './rules/code.ts';
 import { hasInvalidTextChars, type TextRule } from './rules/text.ts';
 import { isIdNumber } from './rules/id-number.ts';
 import { FEDERATION_KINDS } from './federation.ts';
+import { CAPTCHA_PROVIDERS, captchaAnswer } from './captcha.ts';
 
 export interface TenantRules {
   passwordPolicy: PasswordPolicy;
@@ -110,6 +111,8 @@ export const sendCodeBody = (rules: TenantRules) =>
     phone: PhoneInputSchema(rules.phoneRegions),
     purpose: z.enum(CODE_PURPOSES, { error: 'invalid_input' }),
     channel: z.enum(CODE_CHANNELS, { error: 'invalid_input' }).default('sms'),
+    /** a solved captcha, when the last answer was captcha_required (docs/security.md#abuse-protection-for-paid-messages) */
+    captcha: captchaAnswer.optional(),
   });
 export type SendCodeBody = z.infer<ReturnType<typeof sendCodeBody>>;
 export type SendCodeRequest = z.input<ReturnType<typeof sendCodeBody>>;
@@ -150,6 +153,8 @@ export const signInBody = z.object({
   password: text(256).refine((v) => v.length > 0, { params: { appCode: 'required' } }),
   /** present when a sub-user signs in: the primary account (identifier), the sub-user's name and its password */
   subUser: text(64).optional(),
+  /** a solved captcha, when the last answer was captcha_required (a client failing as many identifiers: spraying) */
+  captcha: captchaAnswer.optional(),
 });
 export type SignIn = z.infer<typeof signInBody>;
 export type SignInRequest = z.input<typeof signInBody>;
@@ -158,6 +163,7 @@ export type SignInRequest = z.input<typeof signInBody>;
 export const unlockCodeBody = z.object({
   identifier: text(320).refine((v) => v.trim().length > 0, { params: { appCode: 'required' } }),
   channel: z.enum(['sms', 'voice', 'email'], { error: 'invalid_input' }),
+  captcha: captchaAnswer.optional(),
 });
 export type UnlockCodeRequest = z.infer<typeof unlockCodeBody>;
 /** The same answer whether or not the identifier names an account, or one that is locked. */
@@ -210,6 +216,7 @@ export const phoneSignInCodeBody = (rules: TenantRules) =>
   z.object({
     phone: PhoneInputSchema(rules.phoneRegions),
     channel: z.enum(CODE_CHANNELS, { error: 'invalid_input' }).default('sms'),
+    captcha: captchaAnswer.optional(),
   });
 export type PhoneSignInCodeBody = z.infer<ReturnType<typeof phoneSignInCodeBody>>;
 export type PhoneSignInCodeRequest = z.input<ReturnType<typeof phoneSignInCodeBody>>;
@@ -304,6 +311,17 @@ export const TenantConfigResponseSchema = z
       .object({ providers: z.array(FederationProviderPublicSchema) })
       .optional()
       .describe('the upstream providers a user may sign in with ("Log in with …" buttons)'),
+    captcha: z
+      .object({
+        provider: z.enum(CAPTCHA_PROVIDERS),
+        scriptUrl: z.string(),
+        siteKey: z.string(),
+        prefix: z.string().optional(),
+      })
+      .optional()
+      .describe(
+        "the bot challenge a paid code may ask for (403 captcha_required): the provider's browser script and public key (Tencent: CaptchaAppId; Aliyun: SceneId, with its identity prefix; Turnstile: site key)",
+      ),
     homeUrl: z
       .string()
       .optional()

@@ -36,6 +36,13 @@ export const ERROR_STATUS = {
   code_not_sent: 400,
   code_cooldown: 429,
   code_daily_limit: 429,
+  // abuse protection for paid messages (docs/security.md#abuse-protection-for-paid-messages)
+  captcha_required: 403,
+  captcha_invalid: 400,
+  captcha_unavailable: 503,
+  risk_refused: 429,
+  code_budget_exhausted: 429,
+  voice_region_not_allowed: 400,
   // accounts and sessions
   account_name_taken: 409,
   invalid_credentials: 401,

@@ -12,6 +12,8 @@ import { emailProblem } from './rules/email.ts';
 import { isBrandColor, isCornerRadius, isHttpsUrl } from './rules/branding.ts';
 import { providerEntryInput } from './delivery-providers.ts';
 import { federationPatch } from './federation.ts';
+import { abusePatch } from './abuse.ts';
+import { captchaPatch } from './captcha.ts';
 import { PASSWORD_PRESET_NAMES, PASSWORD_PRESETS, type PasswordPolicy } from './rules/password.ts';
 import { hasInvalidTextChars } from './rules/text.ts';
 
@@ -205,6 +207,8 @@ export const tenantConfigPatch = z
         )
         .strict(),
       federation: federationPatch,
+      captcha: captchaPatch,
+      abuse: abusePatch,
       testMode: z
         .object({
           enabled: z.boolean(),

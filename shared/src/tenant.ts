@@ -4,6 +4,8 @@ import { isHttpsUrl } from './rules/branding.ts';
 import type { PhoneRegion } from './rules/phone-regions.ts';
 import type { Locale } from './i18n/index.ts';
 import type { ProviderName, ProviderSettings } from './delivery-providers.ts';
+import type { AbuseConfig } from './abuse.ts';
+import type { CaptchaConfig, CaptchaPublic } from './captcha.ts';
 import type { FederationConfig, FederationProviderPublic } from './federation.ts';
 
 export type Localized = Record<Locale, string>;
@@ -100,6 +102,10 @@ export interface TenantConfig {
   accountClosing?: { coolingOffDays: number };
   /** upstream identity providers (docs/product.md#25-sign-in-with-an-upstream-account); secrets sealed */
   federation?: FederationConfig;
+  /** the bot challenge before a paid code (docs/security.md#abuse-protection-for-paid-messages); secrets sealed */
+  captcha?: CaptchaConfig;
+  /** risk thresholds, the daily message budget and the voice regions; absent = the defaults (shared/src/abuse.ts) */
+  abuse?: AbuseConfig;
 }
 
 /** Days between asking to close an account and its erasure (default 15; 0: at the next sweep). */
@@ -135,6 +141,8 @@ export type TenantPublicConfig = Pick<
   accountClosing?: { coolingOffDays: number };
   /** the upstream providers to draw "Log in with …" buttons for (no issuer, client or secret) */
   federation?: { providers: FederationProviderPublic[] };
+  /** the bot challenge before a paid code (shared/src/captcha.ts): which script, and its public key */
+  captcha?: CaptchaPublic;
 };
 
 /** The placeholder agreements the BFF serves itself (GET /legal/:doc) until a tenant sets its own. */

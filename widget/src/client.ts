@@ -10,6 +10,7 @@
  */
 import { isErrorCode, type ErrorCode, type ErrorParams, type FieldIssue } from '../../shared/src/errors.ts';
 import type { Locale } from '../../shared/src/i18n/index.ts';
+import type { CaptchaAnswer } from '../../shared/src/captcha.ts';
 import type {
   AccessToken,
   AccountClosingResponse,
@@ -144,6 +145,12 @@ export class JdClient {
   readonly apiBase: string;
   readonly sessionMode: SessionMode;
   locale: Locale;
+  /**
+   * Runs the tenant's bot challenge when a POST is answered `captcha_required` (the elements set it:
+   * a lazily loaded part, widget/src/parts/captcha.ts). Its answer is sent with the same request once
+   * more, as `captcha` in the body; null (the user closed it) leaves the `captcha_required` error.
+   */
+  declare onChallenge?: () => Promise<CaptchaAnswer | null>;
 
   constructor(options: ClientOptions) {
     this.publishableKey = options.publishableKey;
@@ -276,7 +283,15 @@ export class JdClient {
         res.status === 429 && retryAfter > 0 && err?.params?.['seconds'] === undefined
           ? { ...err?.params, seconds: retryAfter }
           : err?.params;
-      throw new JdApiError(code, res.status, message, params, fields);
+      const e = new JdApiError(code, res.status, message, params, fields);
+      // docs/security.md#abuse-protection-for-paid-messages: solved, the request (a POST with a JSON object)
+      // goes once more, not again after that; a new idempotency key, as for any other body
+      const captcha =
+        code === 'captcha_required' &&
+        !(body as { captcha?: unknown } | undefined)?.captcha &&
+        (await this.onChallenge?.());
+      if (captcha) return this.request(method, path, { ...(body as object), captcha }, createsSession, creates);
+      throw e;
     }
     return data as T;
   }

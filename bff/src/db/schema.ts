@@ -335,6 +335,42 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   federated_identities: FederatedIdentitiesTable;
   federation_flows: FederationFlowsTable;
+  risk_counters: RiskCountersTable;
+  message_budgets: MessageBudgetsTable;
+  abuse_stats: AbuseStatsTable;
+  captcha_tickets: CaptchaTicketsTable;
+}
+
+/** Code requests per risk signal in a one-hour window (migration 0019; bff/src/db/abuse.ts). */
+export interface RiskCountersTable {
+  tenant_id: string;
+  key: string;
+  hits: number;
+  window_start: Timestamp;
+}
+
+/** Messages a tenant sent on a day (UTC+8) against its budget. */
+export interface MessageBudgetsTable {
+  tenant_id: string;
+  /** yyyy-mm-dd */
+  day: string;
+  sent: number;
+}
+
+/** The operator's counters per tenant and day: outcome (sent, challenged, passed, refused) by reason. */
+export interface AbuseStatsTable {
+  tenant_id: string;
+  day: string;
+  outcome: 'sent' | 'challenged' | 'passed' | 'refused';
+  reason: string;
+  count: number;
+}
+
+/** A captcha ticket used once (its keyed hash). */
+export interface CaptchaTicketsTable {
+  tenant_id: string;
+  ticket_hash: string;
+  used_at: Timestamp;
 }
 
 /** A create request's Idempotency-Key and, once answered, its sealed answer (bff/src/http/idempotency.ts). */

@@ -69,6 +69,8 @@ export interface PagePolicy {
    * `self`; or nobody (the default).
    */
   frameAncestors?: readonly string[] | 'self' | 'none';
+  /** a captcha provider's browser side the page may load (shared/src/captcha.ts captchaCspSources) */
+  captcha?: { script: readonly string[]; frame: readonly string[]; connect: readonly string[] };
 }
 
 /** The Content-Security-Policy of an HTML page: nothing beyond what it declares. */
@@ -79,11 +81,16 @@ export async function pageCsp(policy: PagePolicy): Promise<string> {
   const frame =
     ancestors === 'self' ? "'self'" : ancestors === 'none' || ancestors.length === 0 ? "'none'" : ancestors.join(' ');
   const directives = ["default-src 'none'"];
+  const captcha = policy.captcha;
   if (scripts.length || policy.selfScripts)
-    directives.push(`script-src ${[...(policy.selfScripts ? ["'self'"] : []), ...scripts].join(' ')}`);
+    directives.push(
+      `script-src ${[...(policy.selfScripts ? ["'self'"] : []), ...scripts, ...(captcha?.script ?? [])].join(' ')}`,
+    );
   if (styles.length) directives.push(`style-src ${styles.join(' ')}`);
   // the widget's QR code is a data: image; tenants' logos are https only (widget/src/parts/base-element.ts)
-  if (policy.app) directives.push("img-src 'self' data: https:", "connect-src 'self'");
+  if (policy.app)
+    directives.push("img-src 'self' data: https:", ["connect-src 'self'", ...(captcha?.connect ?? [])].join(' '));
+  if (captcha?.frame.length) directives.push(`frame-src ${captcha.frame.join(' ')}`);
   else if (policy.imageOrigins?.length) directives.push(`img-src ${policy.imageOrigins.join(' ')}`);
   directives.push("base-uri 'none'", "form-action 'self'", `frame-ancestors ${frame}`);
   return directives.join('; ');

@@ -18,6 +18,8 @@ import {
   NoticeTargetsSchema,
   SignOutEverywhereResponseSchema,
   TenantConfigViewSchema,
+  AbuseReportSchema,
+  adminAbuseQuery,
 } from '../../../shared/src/admin-api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { requireAdminKey, type AdminEnv } from '../http/admin-auth.ts';
@@ -26,6 +28,7 @@ import { defineRoute, jsonAnswer, jsonBody } from '../openapi/define.ts';
 import { listClosingAccounts } from '../services/account-closing.ts';
 import * as accounts from '../services/admin-accounts.ts';
 import * as applications from '../services/admin-mfa-applications.ts';
+import { abuseReport } from '../services/abuse.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { configureTenant, operatorConfigView, type TenantDirectory } from '../services/tenants.ts';
 import { recordEvent } from '../db/audit.ts';
@@ -40,6 +43,15 @@ const binary = { schema: { type: 'string' as const, format: 'binary' } };
 
 /** Mounted at /admin/v1. */
 const routes = {
+  abuse: defineRoute({
+    method: 'get',
+    path: '/abuse',
+    tag: 'Admin',
+    summary: "Codes sent, challenged and refused per day, by reason, and today's message budget",
+    auth: 'admin',
+    request: { query: adminAbuseQuery },
+    responses: { 200: jsonAnswer(AbuseReportSchema, 'Per day, newest first') },
+  }),
   config: defineRoute({
     method: 'get',
     path: '/config',
@@ -219,6 +231,10 @@ export function adminRoutes(deps: ServiceDeps, tenants: TenantDirectory) {
 
   // the tenant's configuration: read back without provider credentials (only whether they are
   // set); a patch of top-level keys, `delivery` per channel (bff/src/delivery/accounts.ts)
+  app.openapi(routes.abuse, async (c) => {
+    c.header('cache-control', 'no-store');
+    return c.json(await abuseReport(deps, c.get('tenant'), c.req.valid('query').days), 200);
+  });
   app.openapi(routes.config, (c) => c.json(operatorConfigView(c.get('tenant').config), 200));
   app.openapi(routes.configure, async (c) => {
     const patch = c.req.valid('json');

@@ -34,7 +34,7 @@ export function publicRoutes(deps: ServiceDeps) {
   const app = apiRoutes();
   app.openapi(routes.config, (c) => {
     c.header('cache-control', 'private, max-age=60');
-    return c.json(publicConfig(c.get('tenant')), 200);
+    return c.json(publicConfig(c.get('tenant'), deps.config.captcha?.scripts), 200);
   });
   app.openapi(routes.availability, async (c) => {
     const { name } = c.req.valid('query');

@@ -5,6 +5,7 @@ import type { Db } from '../db/create.ts';
 import type { AppEnv } from '../http/context.ts';
 import { htmlPage, type PagePolicy } from '../http/security-headers.ts';
 import type { ServiceDeps } from '../services/deps.ts';
+import { captchaCspSources, type CaptchaPublic } from '../../../shared/src/captcha.ts';
 
 /** Files the BFF serves, read by the entry point (this module does no I/O, so it runs on edge runtimes). */
 export interface StaticAssets {
@@ -17,6 +18,8 @@ export interface StaticAssets {
   widgetJs?: () => Promise<string | undefined>;
   /** the demo page, already filled with the demo tenant's publishable key (development only) */
   demoHtml?: () => Promise<string | undefined>;
+  /** the demo tenant's captcha as its widgets read it, for the demo page's policy (none: nothing to allow) */
+  demoCaptcha?: () => Promise<CaptchaPublic | undefined>;
 }
 
 /**
@@ -32,10 +35,19 @@ export function inlineBlocks(page: string): { scripts: string[]; styles: string[
   return { scripts: texts('script'), styles: texts('style') };
 }
 
-/** The demo page runs its two inline scripts and the widget bundle from the BFF, and talks to the BFF. */
-function demoPolicy(page: string): PagePolicy {
+/**
+ * The demo page runs its two inline scripts and the widget bundle from the BFF, and talks to the
+ * BFF; with a captcha, exactly its provider's browser side too (and no other provider's).
+ */
+function demoPolicy(page: string, captcha: CaptchaPublic | undefined): PagePolicy {
   // the demo tenant allows this server's own origins only (boot.ts), so it frames in them only
-  return { ...inlineBlocks(page), selfScripts: true, app: true, frameAncestors: 'self' };
+  return {
+    ...inlineBlocks(page),
+    selfScripts: true,
+    app: true,
+    frameAncestors: 'self',
+    ...(captcha ? { captcha: captchaCspSources(captcha) } : {}),
+  };
 }
 
 /**
@@ -72,7 +84,7 @@ async function databaseProblem(db: Db, timeoutMs: number): Promise<string | unde
  * database answers (readiness: send it traffic only then).
  */
 export function staticRoutes(assets: StaticAssets, deps: Pick<ServiceDeps, 'db' | 'log' | 'config'>) {
-  let policyOf: { page: string; policy: PagePolicy } | undefined;
+  let policyOf: { page: string; captcha: string; policy: PagePolicy } | undefined;
   return (
     new Hono<AppEnv>()
       .get('/healthz', (c) => c.text('ok'))
@@ -109,7 +121,10 @@ export function staticRoutes(assets: StaticAssets, deps: Pick<ServiceDeps, 'db' 
         if (!deps.config.dev) return c.notFound();
         const page = await assets.demoHtml?.();
         if (page === undefined) return c.text('jd-account BFF', 200);
-        if (policyOf?.page !== page) policyOf = { page, policy: demoPolicy(page) };
+        const captcha = await assets.demoCaptcha?.();
+        const captchaKey = JSON.stringify(captcha ?? null);
+        if (policyOf?.page !== page || policyOf.captcha !== captchaKey)
+          policyOf = { page, captcha: captchaKey, policy: demoPolicy(page, captcha) };
         return htmlPage(c, page, policyOf.policy);
       })
       // the default agreements' URLs (shared/src/tenant.ts); the name is escaped although the route only matches [a-z-]

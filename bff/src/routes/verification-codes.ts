@@ -10,6 +10,7 @@ import { requestContext } from '../http/context.ts';
 import { apiRoutes, tenantJsonBody } from '../http/validate.ts';
 import { defineRoute, jsonAnswer, withMiddleware } from '../openapi/define.ts';
 import type { ServiceDeps } from '../services/deps.ts';
+import { checkTicket } from '../services/abuse.ts';
 import { issueCode } from '../services/verification.ts';
 import { checkCodeBody, checkRegistrationCode, CodeCheckResponseSchema } from '../services/code-check.ts';
 
@@ -19,7 +20,8 @@ const routes = {
     method: 'post',
     path: '/verification-codes',
     tag: 'Registration',
-    summary: 'Send a verification code by SMS or voice (60 s cooldown, daily caps)',
+    summary:
+      'Send a verification code by SMS or voice (60 s cooldown, daily caps, risk thresholds, a captcha when the tenant asks for one)',
     auth: 'publishable',
     request: { body: tenantJsonBody(sendCodeBody) },
     responses: { 202: jsonAnswer(SendCodeResponseSchema, 'Code queued; the answer names the delivery to poll') },
@@ -49,11 +51,14 @@ export function verificationCodeRoutes(deps: ServiceDeps) {
   const app = apiRoutes();
   app.openapi(withMiddleware(app, deps, routes.send), async (c) => {
     const body = c.req.valid('json');
+    const tenant = c.get('tenant');
+    const ctx = requestContext(c, deps);
+    const ticket = await checkTicket(deps, tenant, body.captcha, ctx.ip);
     const answer = await issueCode(
       deps,
-      c.get('tenant'),
-      { target: { kind: 'phone', value: body.phone }, purpose: body.purpose, channel: body.channel },
-      requestContext(c, deps),
+      tenant,
+      { target: { kind: 'phone', value: body.phone }, purpose: body.purpose, channel: body.channel, ticket },
+      ctx,
     );
     return c.json(answer, 202);
   });

@@ -26,6 +26,7 @@ import * as accounts from '../db/accounts.ts';
 import { recordEvent } from '../db/audit.ts';
 import * as codes from '../db/codes.ts';
 import * as sessions from '../db/sessions.ts';
+import type { TicketOutcome } from './abuse.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import { clientKey, sessionSecretLimits, withAttempts, type Limit } from './limits.ts';
 import { hasMfa, useRecoveryCode, verifyAccountTotp } from './mfa.ts';
@@ -66,7 +67,8 @@ export function sendPasswordResetCode(
       { rule: 'resetPerIdentifierDay', key: `${key}:day` },
     ],
     'password reset',
-    () => issueResetCode(deps, tenant, id, input.channel, ctx),
+    { ip: ctx.ip, captcha: input.captcha },
+    (ticket) => issueResetCode(deps, tenant, id, input.channel, ctx, ticket),
   );
 }
 
@@ -76,6 +78,7 @@ async function issueResetCode(
   id: Identifier,
   channel: PasswordResetCodeRequest['channel'],
   ctx: RequestContext,
+  ticket: TicketOutcome,
 ): Promise<void> {
   const account = await accountOfIdentifier(deps, tenant, id);
   const contact = account ? await securityContactFor(deps, tenant.id, account.account_id, channel) : undefined;
@@ -88,6 +91,7 @@ async function issueResetCode(
         target: { kind: contact.kind, value: contact.value, accountId: account.account_id },
         purpose: PURPOSE,
         channel: channel === 'voice' ? 'voice' : 'sms',
+        ticket,
       },
       ctx,
     );

@@ -18,6 +18,7 @@ import { phoneCodeSignInRegions } from '../../../shared/src/tenant.ts';
 import * as accounts from '../db/accounts.ts';
 import { recordEvent } from '../db/audit.ts';
 import * as codes from '../db/codes.ts';
+import type { TicketOutcome } from './abuse.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import { clientKey, signInLimits, withAttempts } from './limits.ts';
 import type { IssuedSession } from './sessions.ts';
@@ -69,7 +70,8 @@ export function sendPhoneSignInCode(
       { rule: 'phoneCodePerPhoneDay', key: `${key}:day` },
     ],
     'phone sign-in',
-    () => issuePhoneSignInCode(deps, tenant, e164, body.channel, ctx),
+    { ip: ctx.ip, phone: e164, captcha: body.captcha },
+    (ticket) => issuePhoneSignInCode(deps, tenant, e164, body.channel, ctx, ticket),
   );
 }
 
@@ -79,6 +81,7 @@ async function issuePhoneSignInCode(
   e164: string,
   channel: PhoneSignInCodeBody['channel'],
   ctx: RequestContext,
+  ticket: TicketOutcome,
 ): Promise<void> {
   const candidate = await candidateFor(deps, tenant, e164);
   if (!candidate) return;
@@ -86,7 +89,7 @@ async function issuePhoneSignInCode(
     await issueCode(
       deps,
       tenant,
-      { target: { kind: 'phone', value: e164, accountId: candidate.account_id }, purpose: PURPOSE, channel },
+      { target: { kind: 'phone', value: e164, accountId: candidate.account_id }, purpose: PURPOSE, channel, ticket },
       ctx,
     );
   } catch (err) {

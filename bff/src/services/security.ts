@@ -181,7 +181,12 @@ export async function startStepUp(
     return { method: 'totp', deliveryId: null, channel: 'sms', sentTo: '', expiresIn: 30, resendAfter: 0 };
   }
   const target = await stepUpTarget(deps, tenant, auth, input.method);
-  const issued = await issueCode(deps, tenant, { target, purpose: 'verify_identity', channel: input.channel }, ctx);
+  const issued = await issueCode(
+    deps,
+    tenant,
+    { target, purpose: 'verify_identity', channel: input.channel, signedIn: true },
+    ctx,
+  );
   await audit(deps.db, deps, tenant, auth, ctx, 'code_sent', 'success', {
     purpose: 'verify_identity',
     method: input.method,
@@ -288,6 +293,7 @@ export async function startContactChange(
       target: { kind: input.kind, value: input.value, accountId: auth.accountId },
       purpose: 'contact_change',
       channel: input.channel,
+      signedIn: true,
     },
     ctx,
   );

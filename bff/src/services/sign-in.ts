@@ -9,6 +9,7 @@ import { accountStatus } from '../db/account-closing.ts';
 import { recordEvent, type AuditEvent } from '../db/audit.ts';
 import { agreementsToAccept } from './consents.ts';
 import { reserveAttempts, signInLimits } from './limits.ts';
+import { noteSignInFailure, screenSignIn } from './abuse.ts';
 import type { ContactKind } from '../db/schema.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import { reserveMfaAttempt } from '../db/sessions.ts';
@@ -175,7 +176,16 @@ export async function signIn(
       await issueSignedIn(deps, tenant, sub.accountId, ctx, sub.subUserId),
     );
   }
-  return completeSignIn(deps, tenant, await authenticate(deps, tenant, body, ctx), ctx);
+  // spraying (services/abuse.ts): with a captcha, a client that failed as many identifiers is asked
+  // for one, then refused; without one the per-client attempt limit is the refusal, and the check
+  // costs the sign-in path nothing
+  if (tenant.config.captcha) await screenSignIn(deps, tenant, { ip: ctx.ip, captcha: body.captcha });
+  const candidate = await authenticate(deps, tenant, body, ctx).catch(async (err: unknown) => {
+    if (err instanceof AppError && err.code === 'invalid_credentials')
+      await noteSignInFailure(deps, tenant.id, body.identifier.trim().toLowerCase(), ctx.ip);
+    throw err;
+  });
+  return completeSignIn(deps, tenant, candidate, ctx);
 }
 
 /**

@@ -13,6 +13,9 @@ import { checkDeliveryConfig, credentialsKey, deliveryView, mergeDelivery } from
 import { federationSecretKey } from '../federation/connector.ts';
 import { federationView, mergeFederation } from '../federation/config.ts';
 import { publicProviders } from '../../../shared/src/federation.ts';
+import { mergeAbuse } from '../../../shared/src/abuse.ts';
+import type { CaptchaProvider } from '../../../shared/src/captcha.ts';
+import { captchaPublic, captchaSecretKey, captchaView, mergeCaptcha } from '../captcha/config.ts';
 import type { Db } from '../db/create.ts';
 import type { TenantRow } from '../db/schema.ts';
 import * as tenants from '../db/tenants.ts';
@@ -93,7 +96,7 @@ export async function configureTenant(
     );
   const parsed = tenantConfigPatch.safeParse(patch);
   if (!parsed.success) throw new AppError('invalid_input', undefined, fieldIssuesFromZod(parsed.error.issues));
-  const { delivery, federation, ...rest } = parsed.data;
+  const { delivery, federation, captcha, abuse, ...rest } = parsed.data;
   // merged into the row as it is now (locked), not the caller's cached copy: a change made
   // meanwhile elsewhere, such as newly sealed credentials, is never written over
   return db.transaction().execute(async (trx) => {
@@ -109,15 +112,24 @@ export async function configureTenant(
       );
     if (federation)
       changes.federation = mergeFederation(current.config.federation, federation, federationSecretKey(opts.secret));
+    if (captcha === null) changes.captcha = undefined;
+    else if (captcha) changes.captcha = mergeCaptcha(current.config.captcha, captcha, captchaSecretKey(opts.secret));
+    if (abuse) changes.abuse = mergeAbuse(current.config.abuse, abuse);
     const config = { ...current.config, ...changes };
+    if (!config.captcha) delete config.captcha;
     checkDeliveryConfig(config);
     await tenants.updateTenantConfig(trx, current.id, config);
     return { ...current, config };
   });
 }
 
-export function publicConfig(tenant: Tenant): TenantPublicConfig {
+/** `captchaScripts`: the operator's replacements for the providers' browser scripts (AppConfig.captcha.scripts). */
+export function publicConfig(
+  tenant: Tenant,
+  captchaScripts?: Partial<Record<CaptchaProvider, string>>,
+): TenantPublicConfig {
   const c = tenant.config;
+  const captcha = captchaPublic(c.captcha, captchaScripts);
   return {
     slug: tenant.slug,
     displayName: c.displayName,
@@ -129,6 +141,7 @@ export function publicConfig(tenant: Tenant): TenantPublicConfig {
     phoneCodeSignIn: { regions: phoneCodeSignInRegions(c) },
     accountClosing: { coolingOffDays: coolingOffDays(c) },
     ...(c.federation?.providers.length ? { federation: { providers: publicProviders(c.federation) } } : {}),
+    ...(captcha ? { captcha } : {}),
     ...(c.homeUrl ? { homeUrl: c.homeUrl } : {}),
     ...(c.branding ? { branding: c.branding } : {}),
   };
@@ -179,15 +192,17 @@ export class TenantDirectory {
  * The config as an operator may read it back (admin API, CLI `show`): provider entries show the
  * account's settings and whether credentials are set, never a credential (bff/src/delivery/accounts.ts).
  */
-export function operatorConfigView(config: TenantConfig): Omit<TenantConfig, 'delivery' | 'federation'> & {
+export function operatorConfigView(config: TenantConfig): Omit<TenantConfig, 'delivery' | 'federation' | 'captcha'> & {
   delivery?: Record<string, unknown>;
   federation?: { providers: Record<string, unknown>[] };
+  captcha?: Record<string, unknown>;
 } {
-  const { delivery, federation, ...rest } = config;
+  const { delivery, federation, captcha, ...rest } = config;
   const view = deliveryView(delivery);
   return {
     ...rest,
     ...(view ? { delivery: view } : {}),
     ...(federation ? { federation: federationView(federation) } : {}),
+    ...(captcha ? { captcha: captchaView(captcha) } : {}),
   };
 }

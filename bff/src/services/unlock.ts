@@ -11,6 +11,7 @@ import * as accounts from '../db/accounts.ts';
 import { recordEvent } from '../db/audit.ts';
 import * as codes from '../db/codes.ts';
 import { listSubUsers } from '../db/sub-users.ts';
+import type { TicketOutcome } from './abuse.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import { clientKey, reserveAttempts, unlockSubjects } from './limits.ts';
 import { classifyIdentifier, identifierSubject } from './sign-in.ts';
@@ -66,7 +67,8 @@ export function sendUnlockCode(
       { rule: 'unlockPerIdentifierDay', key: `${key}:day` },
     ],
     'unlock',
-    () => issueUnlockCode(deps, tenant, id, input.channel, ctx),
+    { ip: ctx.ip, captcha: input.captcha },
+    (ticket) => issueUnlockCode(deps, tenant, id, input.channel, ctx, ticket),
   );
 }
 
@@ -76,6 +78,7 @@ async function issueUnlockCode(
   id: Identifier,
   channel: UnlockCodeRequest['channel'],
   ctx: RequestContext,
+  ticket: TicketOutcome,
 ): Promise<void> {
   const accountId = await accountFor(deps, tenant, id);
   const contact = accountId ? await securityContactFor(deps, tenant.id, accountId, channel) : undefined;
@@ -88,6 +91,7 @@ async function issueUnlockCode(
         target: { kind: contact.kind, value: contact.value, accountId },
         purpose: 'unlock',
         channel: channel === 'voice' ? 'voice' : 'sms',
+        ticket,
       },
       ctx,
     );

@@ -18,6 +18,15 @@ import type { RequestContext, ServiceDeps } from './deps.ts';
 import type { Tenant } from './tenants.ts';
 import { testCodeFor } from './test-mode.ts';
 import { clientOf, reserveAttempts, type Limit } from './limits.ts';
+import {
+  AbuseDecision,
+  recordDecision,
+  recordSent,
+  screenAnonymousRequest,
+  screenCode,
+  type TicketOutcome,
+} from './abuse.ts';
+import type { CaptchaAnswer } from '../../../shared/src/captcha.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -49,7 +58,15 @@ function codeHashInput(tenantId: string, target: CodeTarget, purpose: string, co
 export async function issueCode(
   deps: ServiceDeps,
   tenant: Tenant,
-  input: { target: CodeTarget; purpose: CodePurpose; channel: CodeDeliveryChannel },
+  input: {
+    target: CodeTarget;
+    purpose: CodePurpose;
+    channel: CodeDeliveryChannel;
+    /** what the request's captcha answer proved (services/abuse.ts checkTicket); none by default */
+    ticket?: TicketOutcome;
+    /** asked behind a signed-in session: never challenged (services/abuse.ts screenCode) */
+    signedIn?: boolean;
+  },
   ctx: RequestContext,
 ): Promise<IssuedCode> {
   const { target } = input;
@@ -62,62 +79,82 @@ export async function issueCode(
   const accountId = target.accountId ?? null;
   // the daily cap per client counts an IPv6 client by its /64, as every per-client limit does (services/limits.ts)
   const client = ctx.ip ? clientOf(ctx.ip) : null;
-  const deliveryId = await deps.db.transaction().execute(async (trx) => {
-    await lockKey(trx, `code:${tenant.id}:${target.value}`);
-    if (client) await lockKey(trx, `code-ip:${tenant.id}:${client}`);
-    const last = await codes.latestCode(trx, tenant.id, target.value, input.purpose, accountId);
-    if (last) {
-      const waitMs = new Date(last.created_at).getTime() + CODE_RESEND_SECONDS * 1000 - now.getTime();
-      // a code whose delivery failed for good may be resent at once (by SMS again, or by voice)
-      if (waitMs > 0 && !(await codes.deliveryFailed(trx, tenant.id, last.delivery_id))) {
-        throw new AppError('code_cooldown', { seconds: Math.ceil(waitMs / 1000) });
+  let passed: string | undefined;
+  const deliveryId = await deps.db
+    .transaction()
+    .execute(async (trx) => {
+      await lockKey(trx, `code:${tenant.id}:${target.value}`);
+      if (client) await lockKey(trx, `code-ip:${tenant.id}:${client}`);
+      const last = await codes.latestCode(trx, tenant.id, target.value, input.purpose, accountId);
+      if (last) {
+        const waitMs = new Date(last.created_at).getTime() + CODE_RESEND_SECONDS * 1000 - now.getTime();
+        // a code whose delivery failed for good may be resent at once (by SMS again, or by voice)
+        if (waitMs > 0 && !(await codes.deliveryFailed(trx, tenant.id, last.delivery_id))) {
+          throw new AppError('code_cooldown', { seconds: Math.ceil(waitMs / 1000) });
+        }
       }
-    }
-    const since = new Date(now.getTime() - DAY_MS);
-    // test identities cost nothing to "send", so a tenant's CI is not held to the daily caps
-    if (
-      !testCode &&
-      (await codes.countCodesSince(trx, tenant.id, { target: target.value }, since)) >= deps.config.codes.dailyPerTarget
-    ) {
-      throw new AppError('code_daily_limit');
-    }
-    if (
-      !testCode &&
-      client &&
-      (await codes.countCodesSince(trx, tenant.id, { ip: client }, since)) >= deps.config.codes.dailyPerIp
-    ) {
-      throw new AppError('code_daily_limit');
-    }
-    await codes.voidOpenCodes(trx, tenant.id, target.value, input.purpose, accountId, now);
-    const codeId = await codes.insertCode(trx, {
-      tenant_id: tenant.id,
-      account_id: accountId,
-      purpose: input.purpose,
-      target: target.value,
-      channel,
-      code_hash: codeHash,
-      client_ip: client,
-      created_at: now,
-      expires_at: new Date(now.getTime() + CODE_TTL_SECONDS * 1000),
+      const since = new Date(now.getTime() - DAY_MS);
+      // test identities cost nothing to "send", so a tenant's CI is not held to the daily caps
+      if (
+        !testCode &&
+        (await codes.countCodesSince(trx, tenant.id, { target: target.value }, since)) >=
+          deps.config.codes.dailyPerTarget
+      ) {
+        throw new AppError('code_daily_limit');
+      }
+      if (
+        !testCode &&
+        client &&
+        (await codes.countCodesSince(trx, tenant.id, { ip: client }, since)) >= deps.config.codes.dailyPerIp
+      ) {
+        throw new AppError('code_daily_limit');
+      }
+      // risk signals, the captcha and the daily budget (services/abuse.ts), counted under the locks above
+      if (!testCode)
+        ({ passed } = await screenCode(trx, deps, tenant, {
+          target,
+          channel,
+          ip: ctx.ip,
+          ticket: input.ticket ?? 'none',
+          signedIn: input.signedIn === true,
+        }));
+      await codes.voidOpenCodes(trx, tenant.id, target.value, input.purpose, accountId, now);
+      const codeId = await codes.insertCode(trx, {
+        tenant_id: tenant.id,
+        account_id: accountId,
+        purpose: input.purpose,
+        target: target.value,
+        channel,
+        code_hash: codeHash,
+        client_ip: client,
+        created_at: now,
+        expires_at: new Date(now.getTime() + CODE_TTL_SECONDS * 1000),
+      });
+      if (testCode) return null; // a test identity: deliver nothing
+      // unlock, reset and sign-in codes read as the identity verification codes they are (fewer templates to approve)
+      const rendered = renderMessage({
+        purpose: input.purpose === 'register' || input.purpose === 'contact_change' ? input.purpose : 'verify_identity',
+        channel,
+        locale: ctx.locale,
+        tenantName: tenant.config.displayName[ctx.locale],
+        code,
+      });
+      const id = await enqueueMessage(
+        trx,
+        { tenantId: tenant.id, channel, to: target.value, purpose: input.purpose, locale: ctx.locale, ...rendered },
+        now,
+      );
+      await codes.linkDelivery(trx, codeId, id);
+      return id;
+    })
+    .catch(async (err: unknown) => {
+      if (err instanceof AbuseDecision) await recordDecision(deps, tenant, err);
+      throw err;
     });
-    if (testCode) return null; // a test identity: deliver nothing
-    // unlock, reset and sign-in codes read as the identity verification codes they are (fewer templates to approve)
-    const rendered = renderMessage({
-      purpose: input.purpose === 'register' || input.purpose === 'contact_change' ? input.purpose : 'verify_identity',
-      channel,
-      locale: ctx.locale,
-      tenantName: tenant.config.displayName[ctx.locale],
-      code,
-    });
-    const id = await enqueueMessage(
-      trx,
-      { tenantId: tenant.id, channel, to: target.value, purpose: input.purpose, locale: ctx.locale, ...rendered },
-      now,
-    );
-    await codes.linkDelivery(trx, codeId, id);
-    return id;
-  });
-  if (deliveryId) deps.onEnqueued();
+  if (deliveryId) {
+    deps.onEnqueued();
+    await recordSent(deps, tenant, channel, passed);
+  }
   return {
     deliveryId,
     channel,
@@ -182,10 +219,13 @@ export async function answerThenIssue(
   tenant: Tenant,
   limits: Limit[],
   what: string,
-  issue: () => Promise<void>,
+  screen: { ip: string | null; phone?: string; captcha?: CaptchaAnswer | undefined },
+  issue: (ticket: TicketOutcome) => Promise<void>,
 ): Promise<{ sent: true; expiresIn: number; resendAfter: number }> {
+  // a challenge must reach the user before the answer: the look and the captcha come first (services/abuse.ts)
+  const ticket = await screenAnonymousRequest(deps, tenant, screen);
   await reserveAttempts(deps, limits);
-  void issue().catch((err: unknown) =>
+  void issue(ticket).catch((err: unknown) =>
     deps.log.warn(`${what} code not issued`, { tenant: tenant.slug, error: err instanceof Error ? err.name : 'error' }),
   );
   return { sent: true, expiresIn: CODE_TTL_SECONDS, resendAfter: CODE_RESEND_SECONDS };

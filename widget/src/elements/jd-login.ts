@@ -133,6 +133,10 @@ const identity = (s: SignedIn) => `${s.account.id}/${s.account.subUser?.name ?? 
  * @csspart federation-button - each "Log in with {provider}" button (also `button`)
  * @csspart activation - the "Complete your account" step of a first sign-in with a provider (its form is `form activation`; "Start again" is `start-again`)
  * @csspart start-again - "Start again" of the activation step (also `link` or `button`)
+ * @csspart captcha - the security check shown by the action that asked for it (a captcha provider's widget; docs/security.md#abuse-protection-for-paid-messages)
+ * @csspart captcha-title - the security check's heading
+ * @csspart captcha-box - where the provider draws its check (Turnstile; Tencent and Aliyun show their own pop-up)
+ * @csspart captcha-cancel - the button closing the security check
  *
  * @cssprop --jd-color-primary - buttons and accents
  * @cssprop --jd-color-primary-text - text on primary buttons

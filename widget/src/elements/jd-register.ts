@@ -76,6 +76,10 @@ import { registerSteps, renderProgress, type RegisterHost, type RegisterView } f
  * @csspart link - links
  * @csspart federation - the "Log in with …" row under step 1 (a divider with "or", the error of a sign-in that came back, the buttons)
  * @csspart federation-button - each "Log in with {provider}" button (also `button`)
+ * @csspart captcha - the security check shown by the action that asked for it (a captcha provider's widget; docs/security.md#abuse-protection-for-paid-messages)
+ * @csspart captcha-title - the security check's heading
+ * @csspart captcha-box - where the provider draws its check (Turnstile; Tencent and Aliyun show their own pop-up)
+ * @csspart captcha-cancel - the button closing the security check
  *
  * @cssprop --jd-color-primary - buttons and accents
  * @cssprop --jd-color-primary-text - text on primary buttons

@@ -169,6 +169,8 @@ export abstract class JdElement extends LitElement {
     const store = sessionStoreFor(options);
     this.store = store;
     this.client = store.client;
+    // a paid code may be refused until a bot challenge is solved: its part loads only then
+    store.client.onChallenge = () => import('./captcha.ts').then((m) => m.challenge(this, JdApiError));
     if (!options.publishableKey || !this.isConnected) return;
     this.unsubscribe = store.subscribe((next) => {
       const previous = this.session;
