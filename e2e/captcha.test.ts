@@ -16,6 +16,7 @@ import { codeFor, freePort, launchBrowser, root, startBff, tempDataDir, tenantCl
 let bff: Bff;
 let browser: Browser;
 let fake: FakeCaptcha;
+let adminKey = '';
 const data = tempDataDir();
 const results = join(root, 'e2e/results');
 
@@ -46,12 +47,20 @@ beforeAll(async () => {
       abuse: { thresholds: { client: { challenge: 2, refuse: 100 } } },
     }),
   );
+  const key = await tenantCli(data.pgliteDir, 'admin-keys', 'create', 'demo', '--label', 'e2e');
+  adminKey = /(sk_[A-Za-z0-9_-]+)/.exec(key)![1]!;
   [bff, browser] = await Promise.all([
     startBff(data.pgliteDir, {
       port,
       env: {
         CAPTCHA_TURNSTILE_VERIFY_URL: fake.turnstileVerifyUrl,
         CAPTCHA_TURNSTILE_SCRIPT_URL: fake.scriptUrls.turnstile,
+        CAPTCHA_TENCENT_ENDPOINT: fake.tencentEndpoint,
+        CAPTCHA_TENCENT_SCRIPT_URL: fake.scriptUrls.tencent,
+        CAPTCHA_ALIYUN_ENDPOINT: fake.aliyunEndpoint,
+        CAPTCHA_ALIYUN_SCRIPT_URL: fake.scriptUrls.aliyun,
+        // a provider switched through the admin API shows at once
+        TENANT_CACHE_SECONDS: '0',
         DEMO_UPSTREAM: 'off',
       },
     }),
@@ -198,6 +207,55 @@ describe('<jd-register> with a captcha when risk is raised, in Chromium', () => 
         await page.locator('#signed-in:not([hidden])').waitFor({ timeout: 15_000 });
         expect(errors).toEqual([]);
         expect(fake.calls('turnstile').length).toBeGreaterThanOrEqual(1);
+      } finally {
+        await context.close();
+      }
+    }, 120_000);
+  }
+});
+
+describe("Tencent's and Aliyun's pop-ups, switched on through the admin API", () => {
+  for (const provider of ['tencent', 'aliyun'] as const) {
+    it(`${provider}: asked before every code, solved in its pop-up, the code is sent`, async () => {
+      const c = fake.credentials[provider];
+      const res = await fetch(`${bff.base}/admin/v1/config`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
+        body: JSON.stringify({ captcha: { provider, ...c, when: 'always' } }),
+      });
+      expect(res.status).toBe(200);
+      // the demo page's policy follows the provider: this one's origin, not the one before
+      const csp = (await fetch(`${bff.base}/`)).headers.get('content-security-policy')!;
+      expect(csp).toContain(new URL(fake.scriptUrls[provider]).origin);
+      expect(csp).not.toContain(new URL(fake.scriptUrls.turnstile).origin);
+
+      const t = TEXT['zh-CN'];
+      const phone = `1391237${String(1000 + n++).padStart(4, '0')}`;
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => {
+        if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+      });
+      try {
+        await page.goto(`${bff.base}/`);
+        await page.locator('jd-register section.step').waitFor({ state: 'attached' });
+        await page.getByRole('tab', { name: t.tab }).click();
+        const reg = page.locator('jd-register');
+        await reg.getByLabel(t.phone, { exact: true }).fill(phone);
+        await reg.getByRole('button', { name: t.send }).click();
+        // the provider's own pop-up (on the page, outside the element), then the code
+        const solve = page.locator('body > [data-fake-captcha] #fake-captcha-solve');
+        await solve.waitFor({ timeout: 20_000 });
+        await page.screenshot({ path: join(results, `captcha-${provider}-zh-CN-390-popup.png`) });
+        await solve.click();
+        const code = await codeFor(bff.base, `+86${phone}`);
+        expect(code).toMatch(/^\d{6}$/);
+        await reg.locator('.status[data-action="send"]').waitFor({ timeout: 20_000 });
+        expect(await page.locator('[data-fake-captcha]').count()).toBe(0);
+        expect(errors).toEqual([]);
+        expect(fake.calls(provider).length).toBeGreaterThanOrEqual(1);
       } finally {
         await context.close();
       }

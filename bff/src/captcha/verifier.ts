@@ -13,6 +13,7 @@
  * `reason` is for logs: a short kind and the provider's own codes, cleaned to `[A-Za-z0-9._-]`,
  * with every configured secret and the ticket masked, in case a provider ever echoes one.
  */
+import { cleanPart } from '../delivery/provider-errors.ts';
 import { aliyunVerifier } from './aliyun.ts';
 import { tencentVerifier } from './tencent.ts';
 import { turnstileVerifier } from './turnstile.ts';
@@ -66,15 +67,6 @@ export function captchaVerifier(config: OpenedCaptcha, settings: CaptchaSettings
     case 'turnstile':
       return turnstileVerifier(config, settings);
   }
-}
-
-/** Keeps only characters that provider codes use; bounded length. */
-function cleanPart(part: string | number | null | undefined): string | null {
-  if (part === null || part === undefined || part === '') return null;
-  const s = String(part)
-    .replace(/[^A-Za-z0-9._-]/g, '_')
-    .slice(0, 80);
-  return s || null;
 }
 
 /** `kind:code:code`, with each of `hidden` (secrets, the ticket) masked. */

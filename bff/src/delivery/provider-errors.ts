@@ -7,8 +7,8 @@ import type { DeliveryResult } from './sender.ts';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** Keeps only characters that provider error codes use; bounded length. */
-function cleanPart(part: string | number | null | undefined): string | null {
+/** Keeps only characters that provider error codes use; bounded length (also for captcha verdicts, bff/src/captcha/verifier.ts). */
+export function cleanPart(part: string | number | null | undefined): string | null {
   if (part === null || part === undefined || part === '') return null;
   const s = String(part)
     .replace(/[^A-Za-z0-9._-]/g, '_')

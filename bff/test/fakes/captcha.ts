@@ -404,6 +404,8 @@ const BUTTONS_JS = `
       close.addEventListener('click', onClose);
       box.appendChild(close);
     }
+    // on the page itself it stands in for the providers' pop-ups: fixed, over the page, in view
+    if (parent === document.body) box.style.cssText += ';position:fixed;z-index:2147483647;top:40%;left:50%;transform:translate(-50%,-50%);box-shadow:0 4px 24px rgba(0,0,0,.25)';
     parent.appendChild(box);
     return box;
   }
