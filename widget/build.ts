@@ -24,6 +24,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import type { Locale } from '../shared/src/i18n/locale.ts';
 import { pruneCatalogBy, splitMessageKeys, usedMessageKeys } from './prune-messages.ts';
+import { SOURCE_HASH_FILE, widgetSourceHash } from './source-hash.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
@@ -375,7 +376,10 @@ export function budgetOf(name: EntryName): number | undefined {
 
 /** Builds dist/ (every entry and chunk) and measures each entry; prints the sizes unless quiet (how the BFF builds on start). */
 export async function buildWidget(options: { quiet?: boolean } = {}): Promise<WidgetBuild> {
+  // the hash of what is built, taken before: a source changed meanwhile makes the next start build again
+  const sources = widgetSourceHash(ROOT);
   const out = await bundle();
+  writeFileSync(resolve(ROOT, SOURCE_HASH_FILE), `${sources}\n`);
   if (!options.quiet) {
     for (const [name, s] of Object.entries(out.entries)) {
       const budget = budgetOf(name as EntryName);

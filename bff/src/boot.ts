@@ -19,8 +19,12 @@ import { silentLogger, type Logger } from './log.ts';
 import { captchaPublic } from './captcha/config.ts';
 import { configureTenant, createTenant, findTenantBySlug, TenantDirectory, type Tenant } from './services/tenants.ts';
 import { deleteExpiredFlows } from './db/federation.ts';
+import { SOURCE_HASH_FILE, widgetSourceHash } from '../../widget/source-hash.ts';
 
 export const root = resolve(import.meta.dirname, '../..');
+
+/** The source hash the widget bundle was built from (widget/source-hash.ts), or '' before any build. */
+const builtFrom = (stamp: string) => (existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : '');
 
 function pidAlive(pid: number): boolean {
   try {
@@ -205,9 +209,13 @@ export async function prepareBff({ port, log, env = process.env, remoteAddress }
     demo && env.DEMO_UPSTREAM !== 'off' ? await startDemoJd(db, config, demo, port, env, log) : undefined;
   if (upstream) demo = upstream.tenant;
 
-  // The bundle is rebuilt at every start (esbuild takes well under a second), so it never goes stale.
+  // The bundle is rebuilt at start when its sources changed since the last build (their hash, stamped
+  // by the build), so it never goes stale and an unchanged tree starts without esbuild.
   const widgetFile = resolve(root, 'dist/jd-account.js');
-  if (env.SKIP_WIDGET_BUILD !== '1' || !existsSync(widgetFile)) {
+  if (
+    !existsSync(widgetFile) ||
+    (env.SKIP_WIDGET_BUILD !== '1' && builtFrom(resolve(root, SOURCE_HASH_FILE)) !== widgetSourceHash(root))
+  ) {
     const { buildWidget } = await import('../../widget/build.ts');
     await buildWidget({ quiet: true });
   }
