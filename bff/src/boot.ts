@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createApp, type AppParts } from './app.ts';
-import { databaseTimeouts, loadConfig, outboxLeaseMs, type AppConfig } from './config.ts';
+import { databasePooler, databaseTimeouts, loadConfig, outboxLeaseMs, type AppConfig } from './config.ts';
 import { createDb, migrateToLatest, type Db } from './db/create.ts';
 import { OutboxWorker } from './delivery/outbox.ts';
 import { createSenderResolver } from './delivery/providers.ts';
@@ -25,6 +25,23 @@ export const root = resolve(import.meta.dirname, '../..');
 
 /** The source hash the widget bundle was built from (widget/source-hash.ts), or '' before any build. */
 const builtFrom = (stamp: string) => (existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : '');
+
+/**
+ * The bundle is rebuilt when its sources changed since the last build (their hash, stamped by the
+ * build), so it never goes stale and an unchanged tree starts without esbuild. SKIP_WIDGET_BUILD=1
+ * builds only when there is no bundle at all. Returns the bundle's path.
+ */
+export async function ensureWidgetBuilt(env = process.env): Promise<string> {
+  const widgetFile = resolve(root, 'dist/jd-account.js');
+  if (
+    !existsSync(widgetFile) ||
+    (env.SKIP_WIDGET_BUILD !== '1' && builtFrom(resolve(root, SOURCE_HASH_FILE)) !== widgetSourceHash(root))
+  ) {
+    const { buildWidget } = await import('../../widget/build.ts');
+    await buildWidget({ quiet: true });
+  }
+  return widgetFile;
+}
 
 function pidAlive(pid: number): boolean {
   try {
@@ -73,7 +90,7 @@ export async function openDatabase(
   const url = env.DATABASE_URL;
   const pgliteDir = url ? undefined : resolve(root, env.PGLITE_DIR ?? '.data/pglite');
   if (pgliteDir) lockDataDir(pgliteDir, fail);
-  const db = createDb({ url, pgliteDir, timeouts: databaseTimeouts(env) });
+  const db = createDb({ url, pgliteDir, timeouts: databaseTimeouts(env), pooler: databasePooler(env) });
   const applied = await migrateToLatest(db);
   if (applied.length) info(`migrations applied: ${applied.join(', ')}`);
   return { db, description: url ? 'PostgreSQL (DATABASE_URL)' : `PGlite at ${pgliteDir}` };
@@ -194,12 +211,18 @@ export async function prepareBff({ port, log, env = process.env, remoteAddress }
   if (config.dev) {
     demo = await findTenantBySlug(db, 'demo');
     if (!demo) {
-      demo = await createTenant(db, {
-        slug: 'demo',
-        displayName: 'JD Account Demo',
-        origins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
-      });
-      log.info('created the demo tenant', { tenant: demo.slug });
+      try {
+        demo = await createTenant(db, {
+          slug: 'demo',
+          displayName: 'JD Account Demo',
+          origins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
+        });
+        log.info('created the demo tenant', { tenant: demo.slug });
+      } catch (err) {
+        // replicas starting together on one database (npm run cluster:up): one of them creates it
+        demo = await findTenantBySlug(db, 'demo');
+        if (!demo) throw err;
+      }
     }
   }
 
@@ -209,16 +232,7 @@ export async function prepareBff({ port, log, env = process.env, remoteAddress }
     demo && env.DEMO_UPSTREAM !== 'off' ? await startDemoJd(db, config, demo, port, env, log) : undefined;
   if (upstream) demo = upstream.tenant;
 
-  // The bundle is rebuilt at start when its sources changed since the last build (their hash, stamped
-  // by the build), so it never goes stale and an unchanged tree starts without esbuild.
-  const widgetFile = resolve(root, 'dist/jd-account.js');
-  if (
-    !existsSync(widgetFile) ||
-    (env.SKIP_WIDGET_BUILD !== '1' && builtFrom(resolve(root, SOURCE_HASH_FILE)) !== widgetSourceHash(root))
-  ) {
-    const { buildWidget } = await import('../../widget/build.ts');
-    await buildWidget({ quiet: true });
-  }
+  const widgetFile = await ensureWidgetBuilt(env);
   const widgetJs = readFileSync(widgetFile, 'utf8');
   const demoHtml =
     demo &&

@@ -196,6 +196,19 @@ export function databaseTimeouts(env: Record<string, string | undefined> = proce
 }
 
 /**
+ * DATABASE_POOLER=transaction: DATABASE_URL points at a pooler in transaction mode, such as
+ * PgBouncer with pool_mode=transaction (docs/operating.md "Replicas and a pooler"). Unset or
+ * `none`: a direct connection. Anything else stops the start, so a typo cannot silently keep
+ * named statements behind a pooler that cannot hold them.
+ */
+export function databasePooler(env: Record<string, string | undefined> = process.env): 'transaction' | undefined {
+  const raw = env.DATABASE_POOLER;
+  if (raw === undefined || raw === '' || raw === 'none') return undefined;
+  if (raw === 'transaction') return 'transaction';
+  throw new Error("DATABASE_POOLER must be 'transaction' or 'none'");
+}
+
+/**
  * How long an outbox worker's claim on a message lasts unless renewed (OUTBOX_LEASE_SECONDS,
  * default 10; docs/operating.md#outbox-and-crashed-workers). A live worker renews it every third of this while it sends, so
  * this is roughly how long a crashed worker's messages wait before another worker retakes them.

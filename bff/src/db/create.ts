@@ -17,6 +17,12 @@ export interface DbOptions {
   poolSize?: number;
   /** connect, statement and idle-in-transaction timeouts for real Postgres (default: databaseTimeouts()) */
   timeouts?: DatabaseTimeouts;
+  /**
+   * 'transaction': Postgres is reached through a pooler in transaction mode (PgBouncer's
+   * pool_mode=transaction; docs/operating.md "Replicas and a pooler"). Statements go unnamed and the
+   * timeouts are set per transaction instead of per connection.
+   */
+  pooler?: 'transaction' | undefined;
 }
 
 /**
@@ -24,15 +30,17 @@ export interface DbOptions {
  * (`?host=/var/run/postgresql`): on one machine the socket costs about half the client CPU of TCP
  * loopback per query.
  */
-function createPool(url: string, max: number, t: DatabaseTimeouts): pg.Pool {
+function createPool(url: string, max: number, t: DatabaseTimeouts, pooled: boolean): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max,
     // bounds both a new connection and the wait for a pooled one when all are busy
     connectionTimeoutMillis: t.connectTimeoutMs,
-    // the server ends a statement or an abandoned transaction past these...
-    statement_timeout: t.statementTimeoutMs,
-    idle_in_transaction_session_timeout: t.idleInTransactionTimeoutMs,
+    // the server ends a statement or an abandoned transaction past these (startup parameters, which
+    // a transaction-mode pooler refuses: there PgDialect sets them per transaction)...
+    ...(pooled
+      ? {}
+      : { statement_timeout: t.statementTimeoutMs, idle_in_transaction_session_timeout: t.idleInTransactionTimeoutMs }),
     // ...and the client stops waiting for a server that went silent without closing the socket
     query_timeout: t.statementTimeoutMs + 1000,
     keepAlive: true,
@@ -48,8 +56,19 @@ function createPool(url: string, max: number, t: DatabaseTimeouts): pg.Pool {
 /** Real Postgres through node-postgres when a URL is given, else PGlite (on disk or in memory). */
 export function createDb(opts: DbOptions): Db {
   if (opts.url) {
+    const t = opts.timeouts ?? databaseTimeouts({});
+    const pooled = opts.pooler === 'transaction';
+    const pool = createPool(opts.url, opts.poolSize ?? 10, t, pooled);
     return new Kysely<Database>({
-      dialect: new PgDialect(createPool(opts.url, opts.poolSize ?? 10, opts.timeouts ?? databaseTimeouts({}))),
+      dialect: new PgDialect(
+        pool,
+        pooled
+          ? {
+              namedStatements: false,
+              transactionSettings: `set local statement_timeout = ${t.statementTimeoutMs}; set local idle_in_transaction_session_timeout = ${t.idleInTransactionTimeoutMs}`,
+            }
+          : {},
+      ),
     });
   }
   return new Kysely<Database>({

@@ -29,7 +29,8 @@ const COUNTED = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
  */
 const names = new Map<string, string>();
 const MAX_NAMED = 2000;
-function statement(q: CompiledQuery): QueryConfig {
+function statement(q: CompiledQuery, named: boolean): QueryConfig {
+  if (!named) return { text: q.sql, values: [...q.parameters] };
   let name = names.get(q.sql);
   if (!name && names.size < MAX_NAMED) names.set(q.sql, (name = `k${names.size + 1}`));
   return { text: q.sql, values: [...q.parameters], ...(name ? { name } : {}) };
@@ -38,10 +39,13 @@ function statement(q: CompiledQuery): QueryConfig {
 class PgConnection implements DatabaseConnection {
   /** set between BEGIN and COMMIT/ROLLBACK: every statement of the transaction runs on it */
   client: PoolClient | undefined;
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly named: boolean,
+  ) {}
 
   async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await (this.client ?? this.pool).query(statement(q));
+    const result = await (this.client ?? this.pool).query(statement(q, this.named));
     return {
       numAffectedRows: COUNTED.has(result.command) && result.rowCount !== null ? BigInt(result.rowCount) : undefined,
       rows: result.rows as R[],
@@ -56,10 +60,14 @@ class PgConnection implements DatabaseConnection {
 }
 
 class PgDriver implements Driver {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly named: boolean,
+    private readonly settings: string,
+  ) {}
   async init(): Promise<void> {}
   acquireConnection(): Promise<DatabaseConnection> {
-    return Promise.resolve(new PgConnection(this.pool));
+    return Promise.resolve(new PgConnection(this.pool, this.named));
   }
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const conn = connection as PgConnection;
@@ -67,6 +75,7 @@ class PgDriver implements Driver {
     let begin = 'begin';
     if (settings.isolationLevel) begin += ` isolation level ${settings.isolationLevel}`;
     if (settings.accessMode) begin += ` ${settings.accessMode}`;
+    if (this.settings) begin += `; ${this.settings}`;
     try {
       await conn.client.query(begin);
     } catch (err) {
@@ -100,13 +109,36 @@ class PgDriver implements Driver {
   }
 }
 
+export interface PgDialectOptions {
+  /**
+   * Name statements so each connection prepares them once (the default). Off behind a pooler in
+   * transaction mode (docs/operating.md "Replicas and a pooler"): consecutive statements may run on
+   * different server connections there, and a name prepared on one is unknown on the next.
+   */
+  namedStatements?: boolean;
+  /**
+   * `set local …` statements sent with every BEGIN (one round trip). Behind a transaction-mode
+   * pooler the connection's startup parameters cannot carry the timeouts, so each transaction sets
+   * its own; they end with it.
+   */
+  transactionSettings?: string;
+}
+
 export class PgDialect implements Dialect {
-  constructor(private readonly pool: Pool) {}
+  private readonly named: boolean;
+  private readonly settings: string;
+  constructor(
+    private readonly pool: Pool,
+    options: PgDialectOptions = {},
+  ) {
+    this.named = options.namedStatements ?? true;
+    this.settings = options.transactionSettings ?? '';
+  }
   createAdapter() {
     return new PostgresAdapter();
   }
   createDriver(): Driver {
-    return new PgDriver(this.pool);
+    return new PgDriver(this.pool, this.named, this.settings);
   }
   createQueryCompiler() {
     return new PostgresQueryCompiler();
