@@ -18,6 +18,7 @@ import * as m0016 from './0016_account_closing.ts';
 import * as m0017 from './0017_security_phone_applications.ts';
 import * as m0018 from './0018_federation.ts';
 import * as m0019 from './0019_abuse_protection.ts';
+import * as m0020 from './0020_tenant_keys.ts';
 
 /** Every migration, in order. Imported statically so the migrator runs on edge runtimes too. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '0017_security_phone_applications': m0017,
   '0018_federation': m0018,
   '0019_abuse_protection': m0019,
+  '0020_tenant_keys': m0020,
 };

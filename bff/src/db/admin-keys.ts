@@ -12,7 +12,10 @@ export async function insertAdminKey(
     .execute();
 }
 
-/** The row a presented key names by its (non-secret) key id. */
+/**
+ * The row a presented key names by its (non-secret) key id. The key names no tenant: the look-up
+ * goes by admin_keys_key_idx alone (on Citus, to every shard: one per admin request).
+ */
 export function findAdminKey(db: Db, keyId: string) {
   return db
     .selectFrom('admin_keys')
@@ -21,8 +24,13 @@ export function findAdminKey(db: Db, keyId: string) {
     .executeTakeFirst();
 }
 
-export async function touchAdminKey(db: Db, keyId: string, now: Date): Promise<void> {
-  await db.updateTable('admin_keys').set({ last_used_at: now }).where('key_id', '=', keyId).execute();
+export async function touchAdminKey(db: Db, tenantId: string, keyId: string, now: Date): Promise<void> {
+  await db
+    .updateTable('admin_keys')
+    .set({ last_used_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('key_id', '=', keyId)
+    .execute();
 }
 
 export function listAdminKeys(db: Db, tenantId: string) {

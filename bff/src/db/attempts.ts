@@ -1,6 +1,14 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from './create.ts';
 
+/*
+ * attempt_counters is the one table of counters without `tenant_id` (bff/test/tenant-keys.test.ts
+ * allows it): a client address's failed checks are counted across tenants
+ * (docs/product.md#17-attempt-limits-and-lockout), and a reservation counts that key and the
+ * tenant's own keys (which name the tenant in the key) in one statement. On Citus it is
+ * distributed by `key`, apart from the tenants' tables: a reservation touches up to three shards.
+ */
+
 export interface CounterRule {
   /** attempts allowed in a window */
   max: number;

@@ -74,8 +74,13 @@ export async function insertCode(trx: Trx, row: Insertable<VerificationCodesTabl
   return inserted.id;
 }
 
-export async function linkDelivery(trx: Trx, codeId: string, outboxId: string) {
-  await trx.updateTable('verification_codes').set({ delivery_id: outboxId }).where('id', '=', codeId).execute();
+export async function linkDelivery(trx: Trx, tenantId: string, codeId: string, outboxId: string) {
+  await trx
+    .updateTable('verification_codes')
+    .set({ delivery_id: outboxId })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', codeId)
+    .execute();
 }
 
 /** Did the message that carried this code fail for good? */
@@ -90,10 +95,11 @@ export async function deliveryFailed(trx: Trx, tenantId: string, outboxId: strin
   return row?.status === 'failed';
 }
 
-export async function recordWrongAttempt(trx: Trx, id: string, voidNow: Date | null) {
+export async function recordWrongAttempt(trx: Trx, tenantId: string, id: string, voidNow: Date | null) {
   await trx
     .updateTable('verification_codes')
     .set({ attempts: sql`attempts + 1`, ...(voidNow ? { voided_at: voidNow } : {}) })
+    .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .execute();
 }

@@ -31,6 +31,10 @@ export async function insertEmailVerification(
     .execute();
 }
 
+/**
+ * The link's row by its token alone: a link names no tenant, so this goes by
+ * email_verifications_token_idx (on Citus, to every shard: one per opened link).
+ */
 export function findEmailVerification(trx: Trx, tokenHash: string) {
   return trx
     .selectFrom('email_verifications')
@@ -40,8 +44,13 @@ export function findEmailVerification(trx: Trx, tokenHash: string) {
     .executeTakeFirst();
 }
 
-export async function markEmailVerificationUsed(trx: Trx, id: string, now: Date) {
-  await trx.updateTable('email_verifications').set({ used_at: now }).where('id', '=', id).execute();
+export async function markEmailVerificationUsed(trx: Trx, tenantId: string, id: string, now: Date) {
+  await trx
+    .updateTable('email_verifications')
+    .set({ used_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Verifies the security email of the account if it is still the address the link was sent to. */

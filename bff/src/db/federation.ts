@@ -15,7 +15,11 @@ export function insertFlow(db: Conn, row: Insertable<FederationFlowsTable>) {
   return db.insertInto('federation_flows').values(row).returning('id').executeTakeFirstOrThrow();
 }
 
-/** A link flow started by a signed-in page: the browser arrives with the launch token and gets its binding. */
+/**
+ * A link flow started by a signed-in page: the browser arrives with the launch token and gets its
+ * binding. The launch URL names no tenant: the look-up goes by federation_flows_launch_idx alone
+ * (on Citus, to every shard), as does the callback's by its state below.
+ */
 export function launchFlow(db: Conn, launchHash: string, bindingHash: string, now: Date) {
   return db
     .updateTable('federation_flows')
@@ -40,11 +44,18 @@ export function takeFlowByState(db: Conn, stateHash: string, now: Date) {
     .executeTakeFirst();
 }
 
-export function setOutcome(db: Conn, id: string, handleHash: string, outcome: FederationOutcome, expiresAt: Date) {
+export function setOutcome(
+  db: Conn,
+  flow: { tenantId: string; id: string },
+  handleHash: string,
+  outcome: FederationOutcome,
+  expiresAt: Date,
+) {
   return db
     .updateTable('federation_flows')
     .set({ handle_hash: handleHash, outcome: jsonb(outcome), expires_at: expiresAt })
-    .where('id', '=', id)
+    .where('tenant_id', '=', flow.tenantId)
+    .where('id', '=', flow.id)
     .execute();
 }
 

@@ -76,10 +76,11 @@ export async function findSessionWithAccount(
   return result.rows[0];
 }
 
-export async function touchSession(db: Db, idHash: string, lastSeen: Date, idleExpires: Date) {
+export async function touchSession(db: Db, tenantId: string, idHash: string, lastSeen: Date, idleExpires: Date) {
   await db
     .updateTable('sessions')
     .set({ last_seen_at: lastSeen, idle_expires_at: idleExpires })
+    .where('tenant_id', '=', tenantId)
     .where('id_hash', '=', idHash)
     .execute();
 }

@@ -92,7 +92,7 @@ async function claimDue(db: Db, now: Date, leaseMs: number, batch: number) {
     // SKIP LOCKED: concurrent workers (several BFF processes on one database) never claim the same row.
     const due = await trx
       .selectFrom('outbox')
-      .select('id')
+      .select(['tenant_id', 'id'])
       .where((eb) =>
         eb.or([
           eb('status', '=', 'pending'),
@@ -107,6 +107,7 @@ async function claimDue(db: Db, now: Date, leaseMs: number, batch: number) {
       .execute();
     if (due.length === 0) return [];
     const leaseId = crypto.randomUUID();
+    // each row by its primary key (tenant_id, id): the claim spans tenants (on Citus, every shard)
     return trx
       .updateTable('outbox')
       .set({
@@ -116,10 +117,12 @@ async function claimDue(db: Db, now: Date, leaseMs: number, batch: number) {
         attempts: sql`attempts + 1`,
         updated_at: now,
       })
-      .where(
-        'id',
-        'in',
-        due.map((d) => d.id),
+      .where((eb) =>
+        eb(
+          eb.refTuple('tenant_id', 'id'),
+          'in',
+          due.map((d) => eb.tuple(d.tenant_id, d.id)),
+        ),
       )
       .returningAll()
       .execute();
@@ -236,6 +239,7 @@ export class OutboxWorker {
           // codes and links must not outlive their delivery outside development
           ...(wipe ? { body: '', payload: jsonb({}) } : {}),
         })
+        .where('tenant_id', '=', row.tenant_id)
         .where('id', '=', row.id)
         .where('lease_id', '=', row.lease_id)
         .executeTakeFirst();
@@ -284,6 +288,7 @@ export class OutboxWorker {
         const renewed = await this.o.db
           .updateTable('outbox')
           .set({ locked_until: new Date(this.o.now().getTime() + this.o.leaseMs) })
+          .where('tenant_id', '=', row.tenant_id)
           .where('id', '=', row.id)
           .where('lease_id', '=', row.lease_id)
           .executeTakeFirst();

@@ -65,6 +65,6 @@ export async function authenticateAdminKey(
   if (!row || !timingSafeEqualHex(row.secret_hash, sha256Hex(presented)) || row.revoked_at) return undefined;
   const now = clock.now();
   if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() >= TOUCH_AFTER_MS)
-    await keys.touchAdminKey(db, row.key_id, now);
+    await keys.touchAdminKey(db, row.tenant_id, row.key_id, now);
   return { tenantId: row.tenant_id, keyId: row.key_id };
 }

@@ -86,7 +86,7 @@ export async function verifyEmailLink(
     // account key (FOR KEY SHARE), which the replacement holds FOR UPDATE.
     await accounts.lockAccount(trx, row.tenant_id, row.account_id);
     await lockContactValue(trx, row.tenant_id, 'email', row.email);
-    await ev.markEmailVerificationUsed(trx, row.id, now);
+    await ev.markEmailVerificationUsed(trx, row.tenant_id, row.id, now);
     const changed = await ev.markSecurityEmailVerified(trx, row.tenant_id, row.account_id, row.email, now);
     // The address was replaced since the link was sent: the old link verifies nothing.
     if (!changed) return { result: 'invalid', link };

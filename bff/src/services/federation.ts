@@ -223,6 +223,7 @@ export async function launchLink(
     await trx
       .updateTable('federation_flows')
       .set({ state_hash: deps.hmac(state) })
+      .where('tenant_id', '=', flow.tenant_id)
       .where('id', '=', flow.id)
       .execute();
     return flow;
@@ -271,7 +272,13 @@ export async function finishCallback(
           { kind: 'error', code: 'federation_failed' })
         : await identify(deps, tenant, provider, flow, query, ctx);
   const handle = randomToken(32);
-  await flows.setOutcome(deps.db, flow.id, deps.hmac(handle), outcome, seconds(now, HANDLE_SECONDS));
+  await flows.setOutcome(
+    deps.db,
+    { tenantId: flow.tenant_id, id: flow.id },
+    deps.hmac(handle),
+    outcome,
+    seconds(now, HANDLE_SECONDS),
+  );
   const back = new URL(flow.return_to);
   back.hash = `${FEDERATION_HANDLE_PARAM}=${handle}`;
   return { location: back.href };

@@ -264,6 +264,7 @@ export async function reviewApplication(
         reason: decision.approve ? null : decision.reason,
         reviewed_at: now,
       })
+      .where('tenant_id', '=', tenant.id)
       .where('id', '=', id)
       .execute();
     const locale = (await accounts.accountLocale(trx, tenant.id, app.account_id)) ?? tenant.config.defaultLocale;

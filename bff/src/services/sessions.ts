@@ -214,7 +214,7 @@ export async function authenticateSession(
   // Sliding idle expiry, written at most once a minute so the check stays one read.
   if (now.getTime() - new Date(row.last_seen_at).getTime() >= deps.config.session.touchAfterSeconds * 1000) {
     idle = new Date(Math.min(now.getTime() + deps.config.session.idleSeconds * 1000, expires.getTime()));
-    await sessions.touchSession(deps.db, idHash, now, idle);
+    await sessions.touchSession(deps.db, tenantId, idHash, now, idle);
   }
   const stepUp = row.step_up_expires_at ? new Date(row.step_up_expires_at) : null;
   return {

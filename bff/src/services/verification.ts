@@ -144,7 +144,7 @@ export async function issueCode(
         { tenantId: tenant.id, channel, to: target.value, purpose: input.purpose, locale: ctx.locale, ...rendered },
         now,
       );
-      await codes.linkDelivery(trx, codeId, id);
+      await codes.linkDelivery(trx, tenant.id, codeId, id);
       return id;
     })
     .catch(async (err: unknown) => {
@@ -193,7 +193,7 @@ export async function checkCode(
       if (!timingSafeEqualHex(row.code_hash, expected)) {
         const attempts = row.attempts + 1;
         const exhausted = attempts >= CODE_MAX_ATTEMPTS;
-        await codes.recordWrongAttempt(trx, row.id, exhausted ? now : null);
+        await codes.recordWrongAttempt(trx, tenant.id, row.id, exhausted ? now : null);
         return exhausted
           ? { error: 'code_too_many_attempts' }
           : { error: 'code_invalid', remaining: CODE_MAX_ATTEMPTS - attempts };
