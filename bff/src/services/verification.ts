@@ -109,15 +109,6 @@ export async function issueCode(
       ) {
         throw new AppError('code_daily_limit');
       }
-      // risk signals, the captcha and the daily budget (services/abuse.ts), counted under the locks above
-      if (!testCode)
-        ({ passed } = await screenCode(trx, deps, tenant, {
-          target,
-          channel,
-          ip: ctx.ip,
-          ticket: input.ticket ?? 'none',
-          signedIn: input.signedIn === true,
-        }));
       await codes.voidOpenCodes(trx, tenant.id, target.value, input.purpose, accountId, now);
       const codeId = await codes.insertCode(trx, {
         tenant_id: tenant.id,
@@ -145,6 +136,17 @@ export async function issueCode(
         now,
       );
       await codes.linkDelivery(trx, tenant.id, codeId, id);
+      // Risk signals, the captcha and the daily budget (services/abuse.ts), counted under the locks
+      // above. Last, so the tenant-wide rows it counts (the region's, the day's budget) stay locked
+      // only for the commit: every code of a tenant queues on them (docs/operating.md "Replicas and
+      // a pooler"). A refusal rolls back the code and its message with the counts.
+      ({ passed } = await screenCode(trx, deps, tenant, {
+        target,
+        channel,
+        ip: ctx.ip,
+        ticket: input.ticket ?? 'none',
+        signedIn: input.signedIn === true,
+      }));
       return id;
     })
     .catch(async (err: unknown) => {
