@@ -119,6 +119,16 @@ function int(env: Record<string, string | undefined>, name: string, fallback: nu
   return n;
 }
 
+/**
+ * RATE_LIMIT_FACTOR, for load tests: at most 10,000, so the largest cap times it still fits the
+ * counters' integer columns (a larger one would fail every counted request).
+ */
+function rateLimitFactor(env: Record<string, string | undefined>): number {
+  const factor = Math.max(1, int(env, 'RATE_LIMIT_FACTOR', 1));
+  if (factor > 10_000) throw new Error('RATE_LIMIT_FACTOR must be at most 10000');
+  return factor;
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const dev = env.NODE_ENV !== 'production';
   const secret = env.JD_SECRET ?? (dev ? DEV_SECRET : '');
@@ -140,9 +150,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     codes: {
       dailyPerTarget: int(env, 'CODES_DAILY_PER_PHONE', 10),
       dailyPerIp: int(env, 'CODES_DAILY_PER_IP', 50),
-      riskFactor: Math.max(1, int(env, 'RATE_LIMIT_FACTOR', 1)),
+      riskFactor: rateLimitFactor(env),
     },
-    limits: limits(Math.max(1, int(env, 'RATE_LIMIT_FACTOR', 1))),
+    limits: limits(rateLimitFactor(env)),
     argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
     tenantCacheSeconds: int(env, 'TENANT_CACHE_SECONDS', 30),
     ...(env.PUBLIC_URL ? { publicUrl: publicOrigin(env.PUBLIC_URL) } : {}),

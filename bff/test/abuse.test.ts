@@ -12,6 +12,7 @@ import { createAdminKey } from '../src/services/admin-keys.ts';
 import { createTenant, toTenant } from '../src/services/tenants.ts';
 import { findTenantById } from '../src/db/tenants.ts';
 import { AGREEMENTS, backend, makeHarness, ORIGIN } from './harness.ts';
+import { loadConfig } from '../src/config.ts';
 import { startFakeCaptcha, type FakeCaptcha } from './fakes/captcha.ts';
 
 type Harness = Awaited<ReturnType<typeof makeHarness>>;
@@ -352,6 +353,20 @@ describe(`SMS controls (${backend})`, { timeout: 60_000 }, () => {
     // the next day (UTC+8) the budget is fresh
     h.clock.advance(24 * 3600);
     expect((await sendCode()).status).toBe(202);
+  });
+
+  it('the largest budget times the largest RATE_LIMIT_FACTOR still counts (no integer overflow)', async () => {
+    await configure({ abuse: { dailyBudget: 100_000_000 } });
+    const codes = h.deps.config.codes;
+    const before = codes.riskFactor;
+    codes.riskFactor = 10_000;
+    try {
+      expect((await sendCode()).status).toBe(202);
+    } finally {
+      codes.riskFactor = before;
+    }
+    expect(() => loadConfig({ RATE_LIMIT_FACTOR: '10001' })).toThrow(/RATE_LIMIT_FACTOR/);
+    expect(loadConfig({ RATE_LIMIT_FACTOR: '10000' }).codes.riskFactor).toBe(10_000);
   });
 
   it('test identities cost nothing and are never challenged', async () => {
