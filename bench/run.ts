@@ -2,11 +2,16 @@
  * `npm run bench`: end-to-end throughput of the BFF on a real Postgres, plus the widget bundle size.
  *
  *   1. a fresh database jd_bench_<timestamp> on the Postgres server of BENCH_DATABASE_URL / DATABASE_URL
- *      (default postgres://postgres@127.0.0.1:5432/postgres), and the BFF as a child process on it
+ *      (default postgres://postgres@127.0.0.1:5432/postgres), and the BFF as a child process on it,
+ *      started through bench/bff-floor.ts (bff/src/main.ts's start-up plus the bench-only floor route)
  *   2. one account registered through the API (code from /dev/outbox), signed in in token mode
  *   3. the raw argon2id verify rate at the configured cost, in this process, BFF idle
- *   4. autocannon on loopback: GET /healthz, GET /v1/session (bearer), POST /v1/sessions (sign-in)
- *   5. the widget (bench/bundle.ts): <jd-login> alone (dist/jd-login.js) and all three elements
+ *   4. autocannon on loopback: GET /healthz, GET /bench/floor (the floor: token hash, one SELECT,
+ *      JSON), GET /v1/session (bearer) with the memo on and off, POST /v1/sessions (sign-in, with
+ *      the SQL statements it sends counted)
+ *   5. cold start and memory: time from spawn to "listening" and RSS of the BFF on Postgres, and of
+ *      a second BFF on PGlite (an empty data directory, then a restart on it, a short load)
+ *   6. the widget (bench/bundle.ts): <jd-login> alone (dist/jd-login.js) and all three elements
  *      (dist/jd-account.js), each with its chunks and one locale: min, gzip -9 and brotli q11 bytes
  *
  * Then a summary against the targets, PASS/MISS per target, and bench/results/latest.json.
@@ -15,12 +20,13 @@
  * Env: BENCH_SECONDS (measured seconds per run, default 10), BENCH_WARMUP_SECONDS (default 2),
  *      BENCH_CONNECTIONS (default 10), BENCH_DATABASE_URL, BENCH_REBUILD_WIDGET=1 (rebuild dist first),
  *      BENCH_KEEP_DB=1 (leave the database for inspection), BENCH_BFF_NODE_ARGS (extra node flags for the BFF,
- *      e.g. '--cpu-prof --cpu-prof-dir=bench/results/prof'), BENCH_STOP_GRACE_SECONDS (default 10).
+ *      e.g. '--cpu-prof --cpu-prof-dir=bench/results/prof'), BENCH_STOP_GRACE_SECONDS (default 10),
+ *      BENCH_PGLITE_SECONDS (measured seconds per PGlite run, default 5).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { availableParallelism, cpus, loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
 import autocannon from 'autocannon';
@@ -60,6 +66,12 @@ const TARGETS = {
   sessionCheckRps: 6000,
   sessionCheckP99Ms: 5,
   signInShareOfRawHash: 0.9,
+  /** BFF CPU per session check, memo off / on, against the floor's in the same run (bench/bff-floor.ts) */
+  noMemoOfFloor: 1.2,
+  memoOfFloor: 0.8,
+  /** BFF main thread + Postgres CPU per sign-in (argon2 runs on the libuv pool, outside both) */
+  signInBeyondHashMs: 1.0,
+  signInStatements: 2,
 };
 
 const log = (msg: string) => console.log(`[bench] ${msg}`);
@@ -127,7 +139,22 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startBff(databaseUrl: string): Promise<{ base: string; publishableKey: string; child: ChildProcess }> {
+interface StartedBff {
+  base: string;
+  publishableKey: string;
+  child: ChildProcess;
+  pid: number;
+  /** from spawning the process to its "listening" log line (tsx, config, database, migrations, demo tenant) */
+  startMs: number;
+  /** stops it now (SIGTERM, then SIGKILL after the grace period); also a cleanup step */
+  stop: () => Promise<void>;
+}
+
+/**
+ * The BFF through bench/bff-floor.ts (bff/src/main.ts's start-up plus the bench-only floor route):
+ * on Postgres at `databaseUrl`, or on PGlite in `pgliteDir`.
+ */
+async function startBff(where: { databaseUrl: string } | { pgliteDir: string }, label = 'BFF'): Promise<StartedBff> {
   const port = await freePort();
   // The sign-in run is one client signing in to one account over 10 connections at once: the
   // attempt limits (docs/security.md#attempt-limits) would rightly hold most of it back. Raising the caps
@@ -137,20 +164,22 @@ async function startBff(databaseUrl: string): Promise<{ base: string; publishabl
     ...process.env,
     PORT: String(port),
     HOST: '127.0.0.1',
-    DATABASE_URL: databaseUrl,
   };
   delete env.NODE_ENV; // dev mode: /dev/outbox is mounted
   delete env.PGLITE_DIR;
+  delete env.DATABASE_URL;
+  if ('databaseUrl' in where) env.DATABASE_URL = where.databaseUrl;
+  else env.PGLITE_DIR = where.pgliteDir;
   // the demo's upstream OpenID provider (oidc-provider, in the BFF's process in development) is not what is measured
   env.DEMO_UPSTREAM = 'off';
   // e.g. BENCH_BFF_NODE_ARGS='--cpu-prof --cpu-prof-dir=bench/results/prof' to profile the BFF
   const extra = (process.env.BENCH_BFF_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'bff/src/main.ts'], {
+  const spawnedAt = performance.now();
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'bench/bff-floor.ts'], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  bffPid = child.pid;
   const output: string[] = [];
   let exited: { code: number | null; signal: string | null } | undefined;
   const exit = new Promise<void>((r) =>
@@ -159,7 +188,7 @@ async function startBff(databaseUrl: string): Promise<{ base: string; publishabl
       r();
     }),
   );
-  cleanups.push(async () => {
+  const stop = async () => {
     if (exited) return;
     const t0 = performance.now();
     child.kill('SIGTERM');
@@ -170,15 +199,17 @@ async function startBff(databaseUrl: string): Promise<{ base: string; publishabl
       await exit;
     }
     const took = ((performance.now() - t0) / 1000).toFixed(1);
-    if (stopped) log(`BFF stopped on SIGTERM in ${took} s`);
+    if (stopped) log(`${label} stopped on SIGTERM in ${took} s`);
     else
       log(
-        `WARNING: BFF did not exit within ${graceMs / 1000} s of SIGTERM (graceful shutdown hangs); killed with SIGKILL`,
+        `WARNING: ${label} did not exit within ${graceMs / 1000} s of SIGTERM (graceful shutdown hangs); killed with SIGKILL`,
       );
-  });
+  };
+  cleanups.push(stop);
   cleanups.push(async () => {
     mkdirSync(RESULTS_DIR, { recursive: true });
-    writeFileSync(resolve(RESULTS_DIR, 'bff.log'), output.join(''));
+    const file = label === 'BFF' ? 'bff.log' : `bff-${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.log`;
+    writeFileSync(resolve(RESULTS_DIR, file), output.join(''));
   });
 
   let listening = false;
@@ -202,7 +233,19 @@ async function startBff(databaseUrl: string): Promise<{ base: string; publishabl
     setTimeout(() => rej(new Error(`BFF did not start within 90 s:\n${output.join('').slice(-4000)}`)), 90_000).unref();
   });
   await ready;
-  return { base: `http://127.0.0.1:${port}`, publishableKey: publishableKey!, child };
+  const startMs = performance.now() - spawnedAt;
+  return { base: `http://127.0.0.1:${port}`, publishableKey: publishableKey!, child, pid: child.pid!, startMs, stop };
+}
+
+/** Resident memory of a process now and at its peak (Linux /proc: VmRSS, VmHWM), in MiB. */
+function memoryOf(pid: number): { rssMiB: number; peakRssMiB: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rssMiB: Math.round(kib('VmRSS') / 1024), peakRssMiB: Math.round(kib('VmHWM') / 1024) };
+  } catch {
+    return undefined;
+  }
 }
 
 // ---- API setup -------------------------------------------------------------------------------
@@ -330,6 +373,7 @@ interface HttpRun {
   connections: number;
   seconds: number;
   requests: number;
+  warmupRequests: number;
   rps: number;
   /** exact percentiles from every 2xx response's float latency */
   p50Ms: number;
@@ -372,9 +416,18 @@ function cannon(
 /** The BFF process being measured (for the CPU accounting of each run). */
 let bffPid: number | undefined;
 
-/** CPU seconds so far (Linux /proc): the BFF's main thread, its libuv threadpool (argon2), all postgres processes, this process. */
+/** The bench's database: only its backends count as the BFF's Postgres CPU (others' tests share the server). */
+let benchDbName: string | undefined;
+
+/**
+ * CPU seconds so far (Linux /proc): the BFF's main thread, its libuv threadpool, its other threads
+ * (V8's GC and compiler, @node-rs/argon2's hashing), the Postgres backends serving the bench's
+ * database, Postgres's shared background processes (WAL writer, checkpointer: they serve every
+ * database on the server, so others' work shows there too), this process.
+ */
 function cpuSnapshot():
-  { bffMain: number; bffPool: number; bffOther: number; postgres: number; bench: number } | undefined {
+  | { bffMain: number; bffPool: number; bffOther: number; postgres: number; postgresShared: number; bench: number }
+  | undefined {
   const HZ = 100; // USER_HZ on Linux
   const ticks = (stat: string) => {
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -382,7 +435,7 @@ function cpuSnapshot():
   };
   const comm = (stat: string) => stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
   try {
-    const out = { bffMain: 0, bffPool: 0, bffOther: 0, postgres: 0, bench: 0 };
+    const out = { bffMain: 0, bffPool: 0, bffOther: 0, postgres: 0, postgresShared: 0, bench: 0 };
     if (bffPid) {
       for (const tid of readdirSync(`/proc/${bffPid}/task`)) {
         const stat = readFileSync(`/proc/${bffPid}/task/${tid}/stat`, 'utf8');
@@ -395,7 +448,11 @@ function cpuSnapshot():
     for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
       try {
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        if (comm(stat).startsWith('postgres')) out.postgres += ticks(stat);
+        if (!comm(stat).startsWith('postgres')) continue;
+        // the process title: "postgres: 15/main: <user> <database> <client> <state>" for a backend
+        const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+        if (benchDbName && title.includes(` ${benchDbName} `)) out.postgres += ticks(stat);
+        else if (!/\d\)|\[local\]/.test(title)) out.postgresShared += ticks(stat); // no client: a background process
       } catch {
         // gone meanwhile
       }
@@ -412,6 +469,7 @@ async function httpRun(
   name: string,
   base: string,
   req: { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string },
+  { seconds = SECONDS, warmupSeconds = WARMUP_SECONDS } = {},
 ): Promise<HttpRun> {
   const opts: autocannon.Options = {
     url: base + req.path,
@@ -426,14 +484,14 @@ async function httpRun(
   const probe = await fetch(opts.url, { method: req.method, headers: req.headers, body: req.body });
   if (!probe.ok) throw new Error(`${name}: probe got ${probe.status}: ${(await probe.text()).slice(0, 300)}`);
 
-  log(`${name}: warm-up ${WARMUP_SECONDS} s`);
-  await cannon({ ...opts, duration: WARMUP_SECONDS });
-  log(`${name}: measuring ${SECONDS} s, ${CONNECTIONS} connections`);
+  log(`${name}: warm-up ${warmupSeconds} s`);
+  const warmup = await cannon({ ...opts, duration: warmupSeconds });
+  log(`${name}: measuring ${seconds} s, ${CONNECTIONS} connections`);
   const loadAverageBefore = loadavg()[0];
   const cpuBefore = cpuSnapshot();
   let lat = new Float64Array(1 << 16);
   let n = 0;
-  const result = await cannon({ ...opts, duration: SECONDS }, (status, ms) => {
+  const result = await cannon({ ...opts, duration: seconds }, (status, ms) => {
     if (status < 200 || status >= 300) return;
     if (n === lat.length) {
       const bigger = new Float64Array(lat.length * 2);
@@ -460,7 +518,7 @@ async function httpRun(
       : undefined;
   if (cpuMsPerRequest) {
     log(
-      `${name}: CPU ms per request — BFF main ${cpuMsPerRequest.bffMain}, BFF threadpool ${cpuMsPerRequest.bffPool}, BFF other threads ${cpuMsPerRequest.bffOther}, postgres ${cpuMsPerRequest.postgres}, load generator ${cpuMsPerRequest.bench}`,
+      `${name}: CPU ms per request — BFF main ${cpuMsPerRequest.bffMain}, BFF threadpool ${cpuMsPerRequest.bffPool}, BFF other threads ${cpuMsPerRequest.bffOther}, postgres (the bench database's backends) ${cpuMsPerRequest.postgres}, postgres background (shared) ${cpuMsPerRequest.postgresShared}, load generator ${cpuMsPerRequest.bench}`,
     );
   }
   const sorted = lat.subarray(0, n).sort();
@@ -474,6 +532,7 @@ async function httpRun(
     connections: CONNECTIONS,
     seconds: result.duration,
     requests: result.requests.total,
+    warmupRequests: warmup.requests.total,
     rps: result.requests.average,
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
@@ -549,6 +608,95 @@ async function machineBusyShare(ms: number): Promise<number | undefined> {
   }
 }
 
+// ---- the bench entry's switches and counters (bench/bff-floor.ts) ------------------------------
+
+async function benchSwitch(base: string, path: string): Promise<void> {
+  const r = await api(base, path, { method: 'POST' });
+  expectStatus(path, r, 200);
+}
+
+interface StatementCount {
+  total: number;
+  byText: Record<string, number>;
+}
+
+async function statementCount(base: string): Promise<StatementCount> {
+  const r = await api(base, '/bench/statements');
+  expectStatus('/bench/statements', r, 200);
+  return r.body as StatementCount;
+}
+
+function statementsPerRequest(before: StatementCount, after: StatementCount, requests: number) {
+  const per = (n: number) => n / Math.max(1, requests);
+  const delta = Object.entries(after.byText)
+    .map(([text, n]) => [text, per(n - (before.byText[text] ?? 0))] as const)
+    .filter(([, n]) => n >= 0.01)
+    .sort((a, b) => b[1] - a[1]);
+  const control = delta.filter(([text]) => /^\s*(begin|commit|rollback)\b/i.test(text)).reduce((a, [, n]) => a + n, 0);
+  return {
+    perRequest: per(after.total - before.total),
+    transactionControlPerRequest: control,
+    top: delta.slice(0, 12),
+  };
+}
+
+// ---- cold start and memory on PGlite ----------------------------------------------------------
+
+const PGLITE_SECONDS = envInt('BENCH_PGLITE_SECONDS', 5);
+
+/**
+ * `npm start` on PGlite, as a developer runs it: the first start on an empty data directory
+ * (initdb and every migration), then a start on that directory, its memory idle, and after a
+ * short load (session checks with the memo off, so each reads the database, then sign-ins).
+ */
+async function pgliteFigures() {
+  const dir = mkdtempSync(resolve(tmpdir(), 'jd-bench-pglite-'));
+  cleanups.push(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(`${dir}.lock`, { force: true });
+  });
+  const first = await startBff({ pgliteDir: dir }, 'PGlite BFF, first start');
+  log(`PGlite BFF, first start (empty directory): listening ${fmt(first.startMs)} ms after spawn`);
+  const firstIdle = memoryOf(first.pid);
+  await first.stop();
+  const b = await startBff({ pgliteDir: dir }, 'PGlite BFF');
+  log(`PGlite BFF (existing directory): listening ${fmt(b.startMs)} ms after spawn`);
+  const idle = memoryOf(b.pid);
+  bffPid = b.pid;
+  const acct = await registerAccount(b.base, b.publishableKey);
+  const pk = { 'x-jd-publishable-key': b.publishableKey };
+  const short = { seconds: PGLITE_SECONDS, warmupSeconds: 1 };
+  await benchSwitch(b.base, '/bench/memo?on=0');
+  const session = await httpRun(
+    'PGlite session, no memo',
+    b.base,
+    { method: 'GET', path: '/v1/session', headers: { ...pk, authorization: `Bearer ${acct.token}` } },
+    short,
+  );
+  const signIn = await httpRun(
+    'PGlite sign-in',
+    b.base,
+    {
+      method: 'POST',
+      path: '/v1/sessions',
+      headers: { ...pk, 'content-type': 'application/json', 'x-jd-session-mode': 'token' },
+      body: JSON.stringify({ identifier: acct.accountName, password: acct.password }),
+    },
+    short,
+  );
+  const afterLoad = memoryOf(b.pid);
+  bffPid = undefined;
+  await b.stop();
+  return {
+    firstStartMs: first.startMs,
+    firstStartIdle: firstIdle ?? null,
+    startMs: b.startMs,
+    idle: idle ?? null,
+    afterLoad: afterLoad ?? null,
+    http: { sessionCheckNoMemo: session, signIn },
+  };
+}
+
 // ---- main ------------------------------------------------------------------------------------
 
 async function main() {
@@ -571,8 +719,11 @@ async function main() {
 
   const db = await createBenchDatabase();
   log(`database ${db.name} (PostgreSQL ${db.serverVersion})`);
-  const bff = await startBff(db.url);
-  log(`BFF at ${bff.base}, publishable key ${bff.publishableKey}`);
+  benchDbName = db.name;
+  const bff = await startBff({ databaseUrl: db.url });
+  bffPid = bff.pid;
+  log(`BFF at ${bff.base}, publishable key ${bff.publishableKey}; listening ${fmt(bff.startMs)} ms after spawn`);
+  const idleMemory = memoryOf(bff.pid);
 
   const account = await registerAccount(bff.base, bff.publishableKey);
   log(`registered ${account.accountName}; bearer token acquired`);
@@ -583,25 +734,61 @@ async function main() {
   const argon2 = await rawArgon2(config.argon2, account.password);
 
   const pkHeader = { 'x-jd-publishable-key': bff.publishableKey };
+  const bearer = { authorization: `Bearer ${account.token}` };
   const healthz = await httpRun('healthz', bff.base, { method: 'GET', path: '/healthz' });
-  const session = await httpRun('session check', bff.base, {
+  // the floor (bench/bff-floor.ts): token hash, one SELECT by the sessions key, JSON — in the same process
+  const floor = await httpRun('floor', bff.base, { method: 'GET', path: '/bench/floor', headers: bearer });
+  const sessionRequest = {
     method: 'GET',
     path: '/v1/session',
-    headers: { ...pkHeader, authorization: `Bearer ${account.token}` },
-  });
+    headers: { ...pkHeader, ...bearer },
+  } as const;
+  const session = await httpRun('session check', bff.base, sessionRequest);
+  await benchSwitch(bff.base, '/bench/memo?on=0');
+  const sessionNoMemo = await httpRun('session, no memo', bff.base, sessionRequest);
+  await benchSwitch(bff.base, '/bench/memo?on=1');
+  const statementsBefore = await statementCount(bff.base);
   const signIn = await httpRun('sign-in', bff.base, {
     method: 'POST',
     path: '/v1/sessions',
     headers: { ...pkHeader, 'content-type': 'application/json', 'x-jd-session-mode': 'token' },
     body: JSON.stringify({ identifier: account.accountName, password: account.password }),
   });
+  const statementsAfter = await statementCount(bff.base);
+  const loadedMemory = memoryOf(bff.pid);
   const signInShare = signIn.rps / argon2.perSecond;
+  // every 2xx and non-2xx answer of the warm-up and the measured run went through the same statements
+  const signInStatements = statementsPerRequest(
+    statementsBefore,
+    statementsAfter,
+    signIn.requests + signIn.warmupRequests,
+  );
+  log(
+    `sign-in: ${signInStatements.perRequest.toFixed(2)} statements per sign-in (${signInStatements.transactionControlPerRequest.toFixed(2)} of them BEGIN/COMMIT/ROLLBACK)`,
+  );
+  for (const [text, n] of signInStatements.top)
+    log(`  ${n.toFixed(2)}/sign-in  ${text.replace(/\s+/g, ' ').slice(0, 160)}`);
+
+  // ---- cold start and memory on PGlite (`npm start` without DATABASE_URL) ----
+  await bff.stop(); // two cores: the PGlite BFF is measured alone
+  const pglite = await pgliteFigures();
+
+  const cpu = (r: HttpRun) =>
+    r.cpuMsPerRequest ? r.cpuMsPerRequest.bffMain + r.cpuMsPerRequest.bffPool + r.cpuMsPerRequest.bffOther : NaN;
+  const signInBeyondHashMs = signIn.cpuMsPerRequest
+    ? signIn.cpuMsPerRequest.bffMain + signIn.cpuMsPerRequest.postgres
+    : NaN;
+  const floorCpu = cpu(floor);
+  const startup = {
+    postgres: { startMs: bff.startMs, idle: idleMemory ?? null, afterLoad: loadedMemory ?? null },
+    pglite,
+  };
 
   // ---- summary ----
-  const runs = [healthz, session, signIn];
+  const runs = [healthz, floor, session, sessionNoMemo, signIn, pglite.http.sessionCheckNoMemo, pglite.http.signIn];
   const row = (cells: string[], widths: number[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  const widths = [16, 10, 9, 9, 9, 8, 7, 9];
+  const widths = [24, 10, 9, 9, 9, 8, 7, 9];
   console.log('');
   console.log(row(['run', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors', 'timeouts'], widths));
   console.log('-'.repeat(widths.reduce((a, b) => a + b + 2, -2)));
@@ -628,6 +815,51 @@ async function main() {
   );
   console.log(
     `session check = ${((100 * session.rps) / healthz.rps).toFixed(1)} % of /healthz; sign-in = ${(100 * signInShare).toFixed(1)} % of raw argon2id`,
+  );
+
+  // CPU per request by process and thread; "x floor" compares the BFF's CPU (all its threads) with the floor's
+  console.log('');
+  const cpuWidths = [24, 9, 9, 9, 9, 9, 9, 9, 8];
+  console.log(
+    row(
+      ['CPU ms per request', 'BFF main', 'BFF pool', 'BFF othr', 'BFF all', 'postgres', 'pg bg*', 'loadgen', 'x floor'],
+      cpuWidths,
+    ),
+  );
+  console.log('-'.repeat(cpuWidths.reduce((a, b) => a + b + 2, -2)));
+  for (const r of runs) {
+    const c = r.cpuMsPerRequest;
+    if (!c) continue;
+    console.log(
+      row(
+        [
+          r.name,
+          c.bffMain.toFixed(3),
+          c.bffPool.toFixed(3),
+          c.bffOther.toFixed(3),
+          cpu(r).toFixed(3),
+          c.postgres.toFixed(3),
+          c.postgresShared.toFixed(3),
+          c.bench.toFixed(3),
+          r.name.startsWith('PGlite') ? '' : (cpu(r) / floorCpu).toFixed(2),
+        ],
+        cpuWidths,
+      ),
+    );
+  }
+  console.log(
+    "postgres: the bench database's backends; pg bg*: Postgres's background processes, shared with every database on the server",
+  );
+  const mem = (m: { rssMiB: number; peakRssMiB: number } | null) =>
+    m ? `${fmt(m.rssMiB)} MiB (peak ${fmt(m.peakRssMiB)})` : 'n/a';
+  console.log('');
+  console.log(
+    `start to listening: Postgres ${fmt(startup.postgres.startMs)} ms (fresh database, migrations included); ` +
+      `PGlite ${fmt(pglite.firstStartMs)} ms on an empty directory, ${fmt(pglite.startMs)} ms on an existing one`,
+  );
+  console.log(
+    `BFF memory (RSS): Postgres idle ${mem(startup.postgres.idle)}, after the runs ${mem(startup.postgres.afterLoad)}; ` +
+      `PGlite idle ${mem(pglite.idle)}, after ${PGLITE_SECONDS} s + ${PGLITE_SECONDS} s of load ${mem(pglite.afterLoad)}`,
   );
   if (bundle.ok) {
     for (const t of [bundle.login, bundle.all])
@@ -656,6 +888,34 @@ async function main() {
       measured: `${(100 * signInShare).toFixed(1)} % (${fmt(signIn.rps, 1)} of ${fmt(argon2.perSecond, 1)}/s)`,
       result: verdict(signInShare >= TARGETS.signInShareOfRawHash && !signIn.flagged),
     },
+    {
+      target: `session check, memo off <= ${TARGETS.noMemoOfFloor}x floor CPU`,
+      measured: `${(cpu(sessionNoMemo) / floorCpu).toFixed(2)}x (${cpu(sessionNoMemo).toFixed(3)} vs ${floorCpu.toFixed(3)} ms)`,
+      result: verdict(
+        Number.isFinite(floorCpu)
+          ? cpu(sessionNoMemo) <= TARGETS.noMemoOfFloor * floorCpu && !sessionNoMemo.flagged
+          : undefined,
+      ),
+    },
+    {
+      target: `session check, memo on <= ${TARGETS.memoOfFloor}x floor CPU`,
+      measured: `${(cpu(session) / floorCpu).toFixed(2)}x (${cpu(session).toFixed(3)} vs ${floorCpu.toFixed(3)} ms)`,
+      result: verdict(
+        Number.isFinite(floorCpu) ? cpu(session) <= TARGETS.memoOfFloor * floorCpu && !session.flagged : undefined,
+      ),
+    },
+    {
+      target: `sign-in beyond the hash <= ${TARGETS.signInBeyondHashMs} ms CPU`,
+      measured: `${signInBeyondHashMs.toFixed(2)} ms (BFF main ${signIn.cpuMsPerRequest?.bffMain.toFixed(2)} + postgres ${signIn.cpuMsPerRequest?.postgres.toFixed(2)})`,
+      result: verdict(
+        Number.isFinite(signInBeyondHashMs) ? signInBeyondHashMs <= TARGETS.signInBeyondHashMs : undefined,
+      ),
+    },
+    {
+      target: `sign-in <= ${TARGETS.signInStatements} SQL statements`,
+      measured: `${signInStatements.perRequest.toFixed(2)} (${signInStatements.transactionControlPerRequest.toFixed(2)} BEGIN/COMMIT)`,
+      result: verdict(signInStatements.perRequest <= TARGETS.signInStatements + 0.005),
+    },
     ...(['login', 'all'] as const).map((which) => {
       const t = bundle.ok ? bundle[which] : undefined;
       return {
@@ -666,7 +926,7 @@ async function main() {
     }),
   ];
   console.log('');
-  for (const t of targets) console.log(`${t.result.padEnd(5)} ${t.target.padEnd(38)} ${t.measured}`);
+  for (const t of targets) console.log(`${t.result.padEnd(5)} ${t.target.padEnd(44)} ${t.measured}`);
   const flagged = runs.filter((r) => r.flagged).map((r) => r.name);
   if (flagged.length)
     console.log(`\nWARNING: runs with non-2xx responses or errors: ${flagged.join(', ')} (figures not trustworthy)`);
@@ -686,7 +946,15 @@ async function main() {
       cpuBusyShareAtStart: busyAtStart ?? null,
       note: 'autocannon, the BFF and Postgres share the machine; latencies are exact percentiles of 2xx responses',
     },
-    http: { healthz, sessionCheck: session, signIn },
+    http: { healthz, floor, sessionCheck: session, sessionCheckNoMemo: sessionNoMemo, signIn },
+    cpuOfFloor: {
+      floorBffMs: floorCpu,
+      sessionCheck: cpu(session) / floorCpu,
+      sessionCheckNoMemo: cpu(sessionNoMemo) / floorCpu,
+    },
+    signInBeyondHashMs,
+    signInStatements,
+    startup,
     argon2,
     signInShareOfRawHash: signInShare,
     sessionCheckShareOfHealthz: session.rps / healthz.rps,

@@ -3,12 +3,13 @@
  * (main.bun.ts), `npm run worker` (worker.ts) and the CLIs. Runs where there is a file system
  * and a process (Node, Bun); an edge build wires createApp itself.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createApp, type AppParts } from './app.ts';
-import { databasePooler, databaseTimeouts, loadConfig, outboxLeaseMs, type AppConfig } from './config.ts';
-import { createDb, migrateToLatest, type Db } from './db/create.ts';
+import { loadConfig, outboxLeaseMs, type AppConfig } from './config.ts';
+import type { Db } from './db/create.ts';
+import { lockDataDir, openDatabase } from './open-database.ts';
 import { OutboxWorker } from './delivery/outbox.ts';
 import { createSenderResolver } from './delivery/providers.ts';
 import { senderFactories } from './delivery/factories.ts';
@@ -43,58 +44,8 @@ export async function ensureWidgetBuilt(env = process.env): Promise<string> {
   return widgetFile;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * PGlite has no lock of its own: two processes on one data dir would corrupt it. The lock file
- * is created exclusively; a lock left by a process that died is taken over.
- */
-export function lockDataDir(dir: string, fail: (line: string) => void = (line) => console.error(line)) {
-  mkdirSync(dir, { recursive: true });
-  const lock = `${dir}.lock`;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      process.on('exit', () => rmSync(lock, { force: true }));
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number(readFileSync(lock, 'utf8'));
-      if (pid && pid !== process.pid && pidAlive(pid)) {
-        fail(`Another jd-account process (pid ${pid}) is using ${dir}. Stop it, or set PGLITE_DIR or DATABASE_URL.`);
-        process.exit(1);
-      }
-      rmSync(lock, { force: true }); // stale: its process is gone
-    }
-  }
-  throw new Error(`could not lock ${dir}`);
-}
-
-/**
- * DATABASE_URL → Postgres; else PGlite under PGLITE_DIR (default ./.data/pglite). Migrated.
- * `log`: the servers' Logger, or a plain line writer (the CLIs keep their output readable).
- */
-export async function openDatabase(
-  env = process.env,
-  log: Logger | ((line: string) => void) = (line) => console.log(line),
-): Promise<{ db: Db; description: string }> {
-  const info = typeof log === 'function' ? log : (line: string) => log.info(line);
-  const fail = typeof log === 'function' ? log : (line: string) => log.error(line);
-  const url = env.DATABASE_URL;
-  const pgliteDir = url ? undefined : resolve(root, env.PGLITE_DIR ?? '.data/pglite');
-  if (pgliteDir) lockDataDir(pgliteDir, fail);
-  const db = createDb({ url, pgliteDir, timeouts: databaseTimeouts(env), pooler: databasePooler(env) });
-  const applied = await migrateToLatest(db);
-  if (applied.length) info(`migrations applied: ${applied.join(', ')}`);
-  return { db, description: url ? 'PostgreSQL (DATABASE_URL)' : `PGlite at ${pgliteDir}` };
-}
+// the CLIs import these from open-database.ts directly: no app, routes or widget build to load
+export { lockDataDir, openDatabase };
 
 export function createOutboxWorker(
   db: Db,

@@ -43,15 +43,30 @@ function serialise(value: unknown): unknown {
   return value;
 }
 
+/** Whether a field name says "secret", decided once per name: a process logs a few dozen names, one line per request. */
+const secretNames = new Map<string, boolean>();
+function secretName(key: string): boolean {
+  let secret = secretNames.get(key);
+  if (secret === undefined) {
+    secret = SECRET_KEY.test(key);
+    if (secretNames.size < 1000) secretNames.set(key, secret);
+  }
+  return secret;
+}
+
+function copyFields(record: Record<string, unknown>, source: LogFields) {
+  for (const key in source) {
+    if (!Object.hasOwn(source, key)) continue;
+    const value = source[key];
+    if (value === undefined || RESERVED.has(key)) continue;
+    record[key] = secretName(key) ? '[redacted]' : serialise(value);
+  }
+}
+
 function line(level: LogLevel, msg: string, bound: LogFields, fields: LogFields | undefined, now: () => Date): string {
   const record: Record<string, unknown> = { time: now().toISOString(), level, msg };
-  for (const source of [bound, fields]) {
-    if (!source) continue;
-    for (const [key, value] of Object.entries(source)) {
-      if (value === undefined || RESERVED.has(key)) continue;
-      record[key] = SECRET_KEY.test(key) ? '[redacted]' : serialise(value);
-    }
-  }
+  copyFields(record, bound);
+  if (fields) copyFields(record, fields);
   try {
     return JSON.stringify(record);
   } catch {

@@ -14,7 +14,7 @@
  * `npm run tenant -- rotate-keys <slug>`   (a new token signing key signs from now on; the old one stays in the JWKS until its tokens expired)
  */
 import { parseArgs } from 'node:util';
-import { openDatabase } from '../boot.ts';
+import { openDatabase } from '../open-database.ts';
 import { createAdminKey, listAdminKeys, revokeAdminKey } from '../services/admin-keys.ts';
 import { foldAccountName } from '../../../shared/src/rules/account-name.ts';
 import { loadConfig } from '../config.ts';

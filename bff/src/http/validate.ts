@@ -11,6 +11,9 @@ import { isCommonPasswordOnServer } from '../services/passwords.ts';
 import type { FieldIssue } from '../../../shared/src/errors.ts';
 import { hasInvalidTextChars, withoutInvalidTextChars } from '../../../shared/src/rules/text.ts';
 
+/** A URL of printable ASCII only (U+0021–U+007E) without `%`: its decoded path and query are the same characters. */
+const PLAIN_URL = /^[\x21-\x24\x26-\x7e]*$/;
+
 const decodeSegment = (s: string) => {
   try {
     return decodeURIComponent(s);
@@ -26,6 +29,9 @@ const decodeSegment = (s: string) => {
  * before this). Answered like a field of a schema: `invalid_input` with `text_invalid_chars`.
  */
 export const refuseInvalidUrlText: MiddlewareHandler = async (c, next) => {
+  // printable ASCII with no percent escape decodes to printable ASCII: nothing to refuse, and no
+  // URL to parse (every request passes here; the session check's hot path, docs/benchmarks.md)
+  if (PLAIN_URL.test(c.req.url)) return next();
   const url = new URL(c.req.url);
   const fields: FieldIssue[] = [];
   if (url.pathname.split('/').some((segment) => hasInvalidTextChars(decodeSegment(segment))))
