@@ -97,7 +97,7 @@ export async function createBenchDatabase(
 
 // ---- the BFF child ---------------------------------------------------------------------------
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const srv = createServer();
     srv.unref();
@@ -244,13 +244,13 @@ export interface HttpRun {
   loadAverageBefore: number;
 }
 
-function percentile(sorted: Float64Array, p: number): number {
+export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[idx];
 }
 
-function cannon(
+export function cannon(
   opts: autocannon.Options,
   onResponse?: (status: number, ms: number) => void,
 ): Promise<autocannon.Result> {

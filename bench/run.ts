@@ -25,37 +25,27 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { loadConfig } from '../bff/src/config.ts';
 import { measureBundle } from './bundle.ts';
+import {
+  cannon,
+  cleanup,
+  createBenchDatabase,
+  envInt,
+  fmt,
+  freePort,
+  onCleanup,
+  onDatabase,
+  percentile,
+  ROOT,
+  sleep,
+} from './harness.ts';
 
-/** One statement on its own connection (node-postgres, as the BFF; libpq's ?host=<socket dir> works as there). */
-async function onDatabase<R extends object>(url: string, text: string): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    return (await client.query(text)).rows as R[];
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-const ROOT = resolve(import.meta.dirname, '..');
 const RESULTS_DIR = resolve(ROOT, 'bench/results');
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number`);
-  return n;
-}
 
 const SECONDS = envInt('BENCH_SECONDS', 10);
 const WARMUP_SECONDS = envInt('BENCH_WARMUP_SECONDS', 2);
@@ -75,69 +65,8 @@ const TARGETS = {
 };
 
 const log = (msg: string) => console.log(`[bench] ${msg}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-
-// ---- cleanup ---------------------------------------------------------------------------------
-
-const cleanups: Array<() => Promise<void>> = [];
-let cleaning: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const fn of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (e) {
-        console.error('[bench] cleanup step failed:', e);
-      }
-    }
-  })();
-  return cleaning;
-}
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    console.error(`[bench] ${sig}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-// ---- database --------------------------------------------------------------------------------
-
-async function createBenchDatabase(): Promise<{ url: string; name: string; serverVersion: string }> {
-  const adminUrl = new URL(
-    process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-  );
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(adminUrl.hostname)) {
-    throw new Error(`the bench only talks to a Postgres on loopback, not ${adminUrl.hostname}`);
-  }
-  adminUrl.pathname = '/postgres';
-  const name = `jd_bench_${Date.now()}`;
-  const [version] = await onDatabase<{ server_version: string }>(adminUrl.href, 'show server_version');
-  await onDatabase(adminUrl.href, `create database "${name}"`);
-  cleanups.push(async () => {
-    if (process.env.BENCH_KEEP_DB === '1') return log(`kept database ${name}`);
-    await onDatabase(adminUrl.href, `drop database if exists "${name}" with (force)`);
-    log(`dropped database ${name}`);
-  });
-  const url = new URL(adminUrl.href);
-  url.pathname = `/${name}`;
-  return { url: url.href, name, serverVersion: version.server_version };
-}
 
 // ---- the BFF child ---------------------------------------------------------------------------
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-}
 
 interface StartedBff {
   base: string;
@@ -205,8 +134,8 @@ async function startBff(where: { databaseUrl: string } | { pgliteDir: string }, 
         `WARNING: ${label} did not exit within ${graceMs / 1000} s of SIGTERM (graceful shutdown hangs); killed with SIGKILL`,
       );
   };
-  cleanups.push(stop);
-  cleanups.push(async () => {
+  onCleanup(stop);
+  onCleanup(async () => {
     mkdirSync(RESULTS_DIR, { recursive: true });
     const file = label === 'BFF' ? 'bff.log' : `bff-${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.log`;
     writeFileSync(resolve(RESULTS_DIR, file), output.join(''));
@@ -389,28 +318,6 @@ interface HttpRun {
   flagged: boolean;
   /** 1-min load average when the measured run started (other work on the machine skews figures) */
   loadAverageBefore: number;
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[idx];
-}
-
-function cannon(
-  opts: autocannon.Options,
-  onResponse?: (status: number, ms: number) => void,
-): Promise<autocannon.Result> {
-  return new Promise((res, rej) => {
-    const instance = autocannon(opts, (err, result) =>
-      err ? rej(err instanceof Error ? err : new Error(String(err))) : res(result),
-    );
-    if (onResponse) {
-      instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) =>
-        onResponse(statusCode, responseTime),
-      );
-    }
-  });
 }
 
 /** The BFF process being measured (for the CPU accounting of each run). */
@@ -651,7 +558,7 @@ const PGLITE_SECONDS = envInt('BENCH_PGLITE_SECONDS', 5);
  */
 async function pgliteFigures() {
   const dir = mkdtempSync(resolve(tmpdir(), 'jd-bench-pglite-'));
-  cleanups.push(async () => {
+  onCleanup(async () => {
     rmSync(dir, { recursive: true, force: true });
     rmSync(`${dir}.lock`, { force: true });
   });
@@ -717,7 +624,7 @@ async function main() {
   const bundle = await measureBundle(log);
   if (!bundle.ok) log(`bundle: SKIPPED — ${bundle.reason}`);
 
-  const db = await createBenchDatabase();
+  const db = await createBenchDatabase('jd_bench', log);
   log(`database ${db.name} (PostgreSQL ${db.serverVersion})`);
   benchDbName = db.name;
   const bff = await startBff({ databaseUrl: db.url });
