@@ -248,7 +248,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
         return true;
       },
       () => bouncer.child.exitCode === null,
-      15_000,
+      60_000,
     ).catch((err: Error) => {
       throw new Error(`${err.message}\n${tail(bouncer.log)}`);
     });
@@ -298,7 +298,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     const haproxy = launch(HAPROXY, ['-db', '-f', cfg], join(o.dir, 'haproxy.log'), process.env, detached);
     started.push(haproxy);
     const url = `http://127.0.0.1:${port}`;
-    await waitFor('HAProxy', answers(`${url}/readyz`), () => haproxy.child.exitCode === null, 15_000).catch(
+    await waitFor('HAProxy', answers(`${url}/readyz`), () => haproxy.child.exitCode === null, 60_000).catch(
       (err: Error) => {
         throw new Error(`${err.message}\n${tail(haproxy.log)}`);
       },

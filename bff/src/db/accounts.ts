@@ -69,13 +69,21 @@ export function signInCandidates(
   tenantId: string,
   by: { folded: string } | { kind: ContactKind; value: string },
 ) {
+  return signInCandidatesQuery(db, tenantId, by).execute();
+}
+
+/** signInCandidates's query, unsent: password sign-in sends it along with its attempt reservation (services/limits.ts). */
+export function signInCandidatesQuery(
+  db: Db,
+  tenantId: string,
+  by: { folded: string } | { kind: ContactKind; value: string },
+) {
   const q = signInCandidateQuery(db, tenantId);
   if ('folded' in by) {
     return q
       .select([sql<boolean>`true`.as('can_sign_in'), sql<Date | null>`null`.as('bound_verified_at')])
       .where('a.account_name_folded', '=', by.folded)
-      .limit(1)
-      .execute();
+      .limit(1);
   }
   return q
     .innerJoin('account_contacts as c', (j) =>
@@ -85,8 +93,7 @@ export function signInCandidates(
     .where('c.kind', '=', by.kind)
     .where('c.value', '=', by.value)
     .orderBy('c.created_at')
-    .limit(20)
-    .execute();
+    .limit(20);
 }
 
 /** The account an upstream identity is linked to, as sign-in reads a candidate (docs/product.md#25-sign-in-with-an-upstream-account). */

@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type Expression, type RawBuilder } from 'kysely';
 import type { Db } from './create.ts';
 
 /*
@@ -20,6 +20,7 @@ export interface CounterRule {
 export type Reserved = { ok: true } | { ok: false; key: string; retryAfterSeconds: number };
 
 type Item = { key: string; rule: CounterRule };
+type Counted = { key: string };
 
 /** The upsert that counts one attempt on each row of `rows` (a VALUES list or a SELECT) while its rule allows it. */
 function countAttempts(rows: RawBuilder<unknown>, now: Date) {
@@ -63,14 +64,62 @@ export async function reserveAttempts(db: Db, first: Item[], then: Item[], now: 
   first = [...first].sort(byKey);
   then = [...then].sort(byKey);
   const statement = then.length
-    ? sql<{ key: string }>`with first as (${countAttempts(sql`values ${valuesOf(first, now)}`, now)}),
-        then_ as (${countAttempts(sql`select * from (values ${valuesOf(then, now)}) v where (select count(*) from first) = ${first.length}`, now)})
-      select key from first union all select key from then_`
-    : sql<{ key: string }>`${countAttempts(sql`values ${valuesOf(first, now)}`, now)}`;
+    ? sql<Counted>`with ${reservationCtes(first, then, now)} select key from first union all select key from then_`
+    : sql<Counted>`${countAttempts(sql`values ${valuesOf(first, now)}`, now)}`;
   const result = await statement.execute(db);
-  const items = [...first, ...then];
-  if (result.rows.length === items.length) return { ok: true };
-  const counted = new Set(result.rows.map((r) => r.key));
+  return settleReservation(
+    db,
+    [...first, ...then],
+    result.rows.map((r) => r.key),
+    now,
+  );
+}
+
+/**
+ * reserveAttempts and a read in one statement, one round trip (sign-in's hot path: the
+ * reservation and the candidate accounts; docs/benchmarks.md#the-floor). The read sees the
+ * snapshot the statement started with and nothing of the reservation, which touches only
+ * `attempt_counters`; whether the reservation held is known before the caller looks at a row,
+ * so a refused one answers exactly as it would alone. `present` names a column the read never
+ * leaves null: the statement answers one row even when the read finds none.
+ */
+export async function reserveAttemptsAlong<R extends Record<string, unknown>>(
+  db: Db,
+  first: Item[],
+  then: Item[],
+  now: Date,
+  read: Expression<R>,
+  present: keyof R & string,
+): Promise<{ reserved: Reserved; rows: R[] }> {
+  first = [...first].sort(byKey);
+  then = [...then].sort(byKey);
+  // The read goes on the inner side of a left join `on true` with a one-row outer side: with no
+  // join clause Postgres can only run a nested loop, which keeps the read's own order (ORDER BY)
+  const result = await sql<R & { reserved_keys: string[] }>`with ${reservationCtes(first, then, now)}
+    select coalesce((select json_agg(k.key) from (select key from first union all select key from then_) k), '[]'::json) as reserved_keys, r.*
+    from (select 1) as one left join ${read} as r on true`.execute(db);
+  const reserved = await settleReservation(db, [...first, ...then], result.rows[0]?.reserved_keys ?? [], now);
+  const rows = result.rows
+    .filter((row) => row[present] !== null && row[present] !== undefined)
+    .map(({ reserved_keys: _, ...row }) => row as unknown as R);
+  return { reserved, rows };
+}
+
+/** The reservation as two CTEs, `first` and `then_` (each `returning key`): keys sorted by the caller. */
+function reservationCtes(first: Item[], then: Item[], now: Date) {
+  const thenRows = then.length
+    ? countAttempts(
+        sql`select * from (values ${valuesOf(then, now)}) v where (select count(*) from first) = ${first.length}`,
+        now,
+      )
+    : sql`select key from first where false`;
+  return sql`first as (${countAttempts(sql`values ${valuesOf(first, now)}`, now)}), then_ as (${thenRows})`;
+}
+
+/** A reservation's outcome from the keys its statement counted: a refusal gives those back and names the refused key. */
+async function settleReservation(db: Db, items: Item[], countedKeys: string[], now: Date): Promise<Reserved> {
+  if (countedKeys.length === items.length) return { ok: true };
+  const counted = new Set(countedKeys);
   const refused = items.find((i) => !counted.has(i.key))!;
   await releaseAttempts(
     db,
@@ -101,6 +150,12 @@ function retryAfter(
 
 const byKey = (a: Item, b: Item) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
+/** A key to settle: forgotten (`clear`) or one attempt given back. */
+export interface SettleKey {
+  key: string;
+  clear: boolean;
+}
+
 /**
  * Gives back or forgets attempts on several keys in one statement. The keys must come in their
  * lock order, the order reserveAttempts locks them in (its `first` keys sorted, then its `then`
@@ -108,15 +163,23 @@ const byKey = (a: Item, b: Item) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
  * them, so it cannot deadlock with a reservation of the same keys — every statement that locks
  * more than one counter takes the locks in one global order.
  */
-async function changeAttempts(db: Db, keys: { key: string; clear: boolean }[]): Promise<void> {
+async function changeAttempts(db: Db, keys: readonly SettleKey[]): Promise<void> {
   if (!keys.length) return;
+  await sql`with ${settlementCtes(keys)} select 1`.execute(db);
+}
+
+/**
+ * changeAttempts's work as CTEs (`settle_locked`, `settle_cleared`, `settle_released`), for a
+ * statement that settles a reservation along with its own write (sign-in's session insert,
+ * db/sessions.ts): data-modifying CTEs must stand at the top of a statement's WITH.
+ */
+export function settlementCtes(keys: readonly SettleKey[]) {
   const wanted = sql.join(keys.map((k, i) => sql`(${k.key}::text, ${i}::int, ${k.clear}::boolean)`));
-  await sql`with wanted (key, ord, clear) as (values ${wanted}),
-      locked as materialized (
-        select c.key, w.clear from attempt_counters c join wanted w on w.key = c.key order by w.ord for update of c),
-      cleared as (delete from attempt_counters where key in (select key from locked where clear)),
-      released as (update attempt_counters set hits = greatest(hits - 1, 0) where key in (select key from locked where not clear))
-    select 1`.execute(db);
+  return sql`settle_locked as materialized (
+        select c.key, w.clear from attempt_counters c join (values ${wanted}) as w (key, ord, clear) on w.key = c.key
+        order by w.ord for update of c),
+      settle_cleared as (delete from attempt_counters where key in (select key from settle_locked where clear)),
+      settle_released as (update attempt_counters set hits = greatest(hits - 1, 0) where key in (select key from settle_locked where not clear))`;
 }
 
 /** Gives back one reserved attempt on each key (its check passed, or never ran); keys in lock order. */
@@ -128,7 +191,7 @@ export async function releaseAttempts(db: Db, keys: string[]): Promise<void> {
 }
 
 /** Settles a passed check, keys in lock order: `clear` ones are forgotten, the others give one attempt back. */
-export async function settleAttempts(db: Db, keys: { key: string; clear: boolean }[]): Promise<void> {
+export async function settleAttempts(db: Db, keys: readonly SettleKey[]): Promise<void> {
   await changeAttempts(db, keys);
 }
 

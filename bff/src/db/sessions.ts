@@ -2,17 +2,37 @@ import type { CompiledQuery, InferResult, Transaction } from 'kysely';
 import type { Db } from './create.ts';
 import type { Database, SessionsTable } from './schema.ts';
 import { eventRow, type AuditEvent } from './audit.ts';
-import type { Insertable } from 'kysely';
-import { accountSummaryQuery, consentedColumn } from './accounts.ts';
+import { sql, type Insertable } from 'kysely';
+import { consentedColumn } from './accounts.ts';
+import { settlementCtes, type SettleKey } from './attempts.ts';
 
 type Conn = Db | Transaction<Database>;
 
-export async function insertSession(trx: Conn, row: Insertable<SessionsTable>, event?: AuditEvent) {
+/**
+ * Writes a session, with its audit event when one is given, in one statement and one commit
+ * (sign-in's hot path). `settle` settles the sign-in's attempt reservation in that same
+ * statement (db/attempts.ts settlementCtes): the password was right, and the session it opens
+ * and the counters it clears commit together.
+ */
+export async function insertSession(
+  trx: Conn,
+  row: Insertable<SessionsTable>,
+  event?: AuditEvent,
+  settle?: readonly SettleKey[],
+) {
+  if (settle?.length) {
+    const session = trx.insertInto('sessions').values(row);
+    await (
+      event
+        ? sql`with ${settlementCtes(settle)}, new_session as (${session.returning('id_hash')}) ${trx.insertInto('audit_events').values(eventRow(event))}`
+        : sql`with ${settlementCtes(settle)} ${session}`
+    ).execute(trx);
+    return;
+  }
   if (!event) {
     await trx.insertInto('sessions').values(row).execute();
     return;
   }
-  // one statement, one commit: the session and its audit event (sign-in's hot path)
   await trx
     .with('new_session', (db) => db.insertInto('sessions').values(row).returning('id_hash'))
     .insertInto('audit_events')
@@ -20,36 +40,78 @@ export async function insertSession(trx: Conn, row: Insertable<SessionsTable>, e
     .execute();
 }
 
+/**
+ * A timestamp as seconds since the epoch, a float8 (`date_part`: `extract` computes in numeric,
+ * which made the query slower on PGlite), made whole milliseconds by `msOf` as node-postgres's `Date`
+ * truncated them: the session check only compares these and prints three of them, where the
+ * driver would parse each timestamp's text into a `Date` (a regular expression and several `Date`
+ * operations per column, on every request: docs/benchmarks.md#the-floor).
+ */
+const epochSeconds = (column: string) => sql<number>`date_part('epoch', ${sql.ref(column)})`;
+const epochSecondsOrNull = (column: string) => sql<number | null>`date_part('epoch', ${sql.ref(column)})`;
+
+/**
+ * Exact: until the year 2106 the float8 seconds, times 10^6, are within half a microsecond of the
+ * stored microseconds, so rounding recovers them, and the division truncates to milliseconds.
+ */
+const msOf = (seconds: number) => Math.floor(Math.round(seconds * 1e6) / 1000);
+
+/**
+ * The session check's one read: the session by its key, its account's summary (name, security
+ * phone and email), the sub-user, the accepted agreements. Only what an answer or a check uses is
+ * read; a disabled account (admin API) or sub-user, and an account being closed
+ * (docs/product.md#24-closing-an-account), match no row: their sessions are deleted when that
+ * happens, and one a sign-in created in the same instant is refused here all the same.
+ */
 function sessionWithAccount(db: Db, tenantId: string, idHash: string) {
-  return accountSummaryQuery(db, tenantId)
-    .innerJoin('sessions as s', (j) => j.onRef('s.account_id', '=', 'a.id').onRef('s.tenant_id', '=', 'a.tenant_id'))
+  return db
+    .selectFrom('sessions as s')
+    .innerJoin('accounts as a', (j) => j.onRef('a.id', '=', 's.account_id').onRef('a.tenant_id', '=', 's.tenant_id'))
+    .leftJoin('account_contacts as p', (j) =>
+      j
+        .onRef('p.account_id', '=', 'a.id')
+        .onRef('p.tenant_id', '=', 'a.tenant_id')
+        .on('p.kind', '=', 'phone')
+        .on('p.role', '=', 'security'),
+    )
+    .leftJoin('account_contacts as e', (j) =>
+      j
+        .onRef('e.account_id', '=', 'a.id')
+        .onRef('e.tenant_id', '=', 'a.tenant_id')
+        .on('e.kind', '=', 'email')
+        .on('e.role', '=', 'security'),
+    )
     .leftJoin('sub_users as su', (j) =>
       j.onRef('su.id', '=', 's.sub_user_id').onRef('su.tenant_id', '=', 's.tenant_id'),
     )
     .select([
-      's.id_hash',
+      'a.id as account_id',
+      'a.account_name',
+      sql<boolean>`a.password_hash is not null`.as('has_password'),
+      epochSeconds('a.created_at').as('account_created_at'),
+      'p.value as phone',
+      'e.value as email',
+      epochSecondsOrNull('e.verified_at').as('email_verified_at'),
       's.mode',
-      's.last_seen_at',
-      's.idle_expires_at',
-      's.expires_at',
-      's.step_up_expires_at',
+      epochSeconds('s.last_seen_at').as('last_seen_ms'),
+      epochSeconds('s.idle_expires_at').as('idle_expires_ms'),
+      epochSeconds('s.expires_at').as('expires_ms'),
+      epochSecondsOrNull('s.step_up_expires_at').as('step_up_expires_ms'),
       's.mfa_pending',
       's.sign_in_method',
       's.idp',
-    ])
-    .select([
       'su.id as sub_user_id',
       'su.name as sub_user_name',
-      'su.disabled_at as sub_user_disabled_at',
-      'a.disabled_at as account_disabled_at',
-      // set once the account is being closed (docs/product.md#24-closing-an-account): no session counts
-      'a.closing_requested_at as account_closing_at',
       // the user's last locale and accepted agreements: the session check records a new locale
       // and names agreements still to accept (docs/product.md#16-agreements) from this one read
       'a.locale as account_locale',
       consentedColumn(),
     ])
-    .where('s.id_hash', '=', idHash);
+    .where('s.tenant_id', '=', tenantId)
+    .where('s.id_hash', '=', idHash)
+    .where('a.disabled_at', 'is', null)
+    .where('a.closing_requested_at', 'is', null)
+    .where('su.disabled_at', 'is', null);
 }
 
 type SessionRow = InferResult<ReturnType<typeof sessionWithAccount>>[number];
@@ -72,8 +134,15 @@ export async function findSessionWithAccount(
     compiledFor.set(db, compiled);
   }
   const parameters = compiled.parameters.map((p) => (p === TENANT ? tenantId : p === ID_HASH ? idHash : p));
-  const result = await db.executeQuery<SessionRow>({ ...compiled, parameters });
-  return result.rows[0];
+  const row = (await db.executeQuery<SessionRow>({ ...compiled, parameters })).rows[0];
+  if (!row) return undefined;
+  // read as seconds (epochSeconds), answered as milliseconds
+  row.account_created_at = msOf(row.account_created_at);
+  row.last_seen_ms = msOf(row.last_seen_ms);
+  row.idle_expires_ms = msOf(row.idle_expires_ms);
+  row.expires_ms = msOf(row.expires_ms);
+  if (row.step_up_expires_ms !== null) row.step_up_expires_ms = msOf(row.step_up_expires_ms);
+  return row;
 }
 
 export async function touchSession(db: Db, tenantId: string, idHash: string, lastSeen: Date, idleExpires: Date) {

@@ -16,14 +16,18 @@
  * subject is the account (`a:<id>`) or sub-user (`s:<id>`) of its pending session.
  */
 import { AppError } from '../../../shared/src/errors.ts';
+import type { Expression } from 'kysely';
 import type { Limits } from '../config.ts';
 import {
   clearAttempts,
   clearAttemptsByPrefix,
   releaseAttempts,
   reserveAttempts as reserveKeys,
+  reserveAttemptsAlong as reserveKeysAlong,
   settleAttempts,
   sweepAttempts,
+  type Reserved,
+  type SettleKey,
 } from '../db/attempts.ts';
 import type { ServiceDeps } from './deps.ts';
 
@@ -99,6 +103,11 @@ export interface Reservation {
   succeeded(): Promise<void>;
   /** the check never ran (or the answer was not a failure): every attempt is given back */
   cancel(): Promise<void>;
+  /**
+   * what succeeded() does, as keys in lock order, for a statement that settles them along with
+   * its own write instead (db/attempts.ts settlementCtes; sign-in's session insert)
+   */
+  readonly settlement: readonly SettleKey[];
 }
 
 let sweepCountdown = 0;
@@ -115,23 +124,51 @@ export async function reserveAttempts(
   limits: Limit[],
 ): Promise<Reservation> {
   const now = deps.clock.now();
+  const { first, then } = keyGroups(deps, limits);
+  return reservationOf(deps, limits, await reserveKeys(deps.db, first, then, now), now);
+}
+
+/**
+ * reserveAttempts, sent in one statement with a read that does not depend on it (the sign-in's
+ * candidate accounts): one round trip. The read's rows are returned only when the reservation
+ * held — a refusal throws exactly as reserveAttempts does, and before the caller sees any row.
+ * `present` names a column the read never leaves null.
+ */
+export async function reserveAttemptsAlong<R extends Record<string, unknown>>(
+  deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>,
+  limits: Limit[],
+  read: Expression<R>,
+  present: keyof R & string,
+): Promise<{ reservation: Reservation; rows: R[] }> {
+  const now = deps.clock.now();
+  const { first, then } = keyGroups(deps, limits);
+  const { reserved, rows } = await reserveKeysAlong(deps.db, first, then, now, read, present);
+  return { reservation: await reservationOf(deps, limits, reserved, now), rows };
+}
+
+/** The statement's `first` and `then` keys with their rules (a lone group is sent as `first`). */
+function keyGroups(deps: Pick<ServiceDeps, 'config'>, limits: Limit[]) {
   const rule = (l: Limit) => ({ key: l.key, rule: deps.config.limits[l.rule] });
   const { first, then } = lockGroups(limits);
-  const result = first.length
-    ? await reserveKeys(deps.db, first.map(rule), then.map(rule), now)
-    : await reserveKeys(deps.db, then.map(rule), [], now);
+  return first.length ? { first: first.map(rule), then: then.map(rule) } : { first: then.map(rule), then: [] };
+}
+
+async function reservationOf(
+  deps: Pick<ServiceDeps, 'db'>,
+  limits: Limit[],
+  result: Reserved,
+  now: Date,
+): Promise<Reservation> {
   if (!result.ok) throw refusalError(limits.find((l) => l.key === result.key)!.refusal, result.retryAfterSeconds);
   // now and then, counters idle for longer than any window go
   if (--sweepCountdown <= 0) {
     sweepCountdown = 500;
     await sweepAttempts(deps.db, new Date(now.getTime() - 2 * 24 * 3600 * 1000));
   }
+  const settlement = inLockOrder(limits).map((l) => ({ key: l.key, clear: l.clearOnSuccess === true }));
   return {
-    succeeded: () =>
-      settleAttempts(
-        deps.db,
-        inLockOrder(limits).map((l) => ({ key: l.key, clear: l.clearOnSuccess === true })),
-      ),
+    settlement,
+    succeeded: () => settleAttempts(deps.db, settlement),
     cancel: () =>
       releaseAttempts(
         deps.db,

@@ -9,6 +9,7 @@ import { randomToken, sha256Hex } from '../crypto.ts';
 import * as accounts from '../db/accounts.ts';
 import * as sessions from '../db/sessions.ts';
 import type { AuditEvent } from '../db/audit.ts';
+import type { SettleKey } from '../db/attempts.ts';
 import type { Database, SignInMethod } from '../db/schema.ts';
 import type { Db } from '../db/create.ts';
 import { agreementsToAccept } from './consents.ts';
@@ -37,7 +38,10 @@ export interface SignInMethodOf {
   idp?: string | undefined;
 }
 
-const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
+/** A timestamp as a `Date`, its text, or milliseconds since the epoch (the session check reads those: db/sessions.ts). */
+type Instant = Date | string | number;
+
+const iso = (d: Instant) => (d instanceof Date ? d : new Date(d)).toISOString();
 
 export async function createSession(
   trx: Db | Transaction<Database>,
@@ -50,6 +54,8 @@ export async function createSession(
     mfaVerified?: boolean;
     subUserId?: string | null;
     method?: SignInMethodOf | undefined;
+    /** a password's attempt reservation, settled in the same statement (services/limits.ts Reservation) */
+    settle?: readonly SettleKey[] | undefined;
   },
   ctx: RequestContext,
   /** written in the same statement (sign-in's event) */
@@ -83,6 +89,7 @@ export async function createSession(
       idp: input.method?.idp ?? null,
     },
     event,
+    input.settle,
   );
   const summary: SessionSummary = {
     mode: input.mode,
@@ -97,10 +104,10 @@ export async function createSession(
 export function toAccountSummary(row: {
   account_id: string;
   account_name: string | null;
-  account_created_at: Date | string;
+  account_created_at: Instant;
   phone: string | null;
   email: string | null;
-  email_verified_at: Date | string | null;
+  email_verified_at: Instant | null;
   sub_user_id?: string | null;
   sub_user_name?: string | null;
   /** false for an account created upstream that has not set a password (docs/product.md#25-sign-in-with-an-upstream-account) */
@@ -148,13 +155,14 @@ export async function validateSession(
   const idHash = sha256Hex(token);
   const cached = deps.sessionCache.get(tenantId, idHash, now);
   if (cached) return cached;
-  const auth = await authenticateSession(deps, tenantId, token);
-  if (!auth) return undefined;
+  // the hash made above: the token is hashed once per check
+  const found = await checkSession(deps, tenantId, idHash);
+  if (!found) return undefined;
+  const { auth, endsAt } = found;
   if (auth.mfaPending) throw new AppError('mfa_required');
   const { signedIn, accountId, subUserId, locale, consented } = auth;
   const check: SessionCheck = { signedIn, accountId, idHash, subUserId, locale, consented };
-  const ends = Math.min(Date.parse(signedIn.session.idleExpiresAt), Date.parse(signedIn.session.expiresAt));
-  deps.sessionCache.set(tenantId, idHash, check, now, ends);
+  deps.sessionCache.set(tenantId, idHash, check, now, endsAt);
   return check;
 }
 
@@ -197,40 +205,47 @@ export async function authenticateSession(
   token: string,
 ): Promise<SessionAuth | undefined> {
   if (token.length < 16 || token.length > 128) return undefined;
-  const idHash = sha256Hex(token);
+  return (await checkSession(deps, tenantId, sha256Hex(token)))?.auth;
+}
+
+/** The session check by the token's hash: the session as services see it, and when it ends (ms since the epoch). */
+async function checkSession(
+  deps: ServiceDeps,
+  tenantId: string,
+  idHash: string,
+): Promise<{ auth: SessionAuth; endsAt: number } | undefined> {
+  // no row either for a disabled account or sub-user, or an account being closed (db/sessions.ts)
   const row = await sessions.findSessionWithAccount(deps.db, tenantId, idHash);
   if (!row) return undefined;
   const now = deps.clock.now();
-  // a disabled account (admin API) or sub-user: its sessions are deleted when it is disabled, and
-  // one a sign-in created in the same instant is refused here all the same
-  if (row.account_disabled_at || row.account_closing_at || (row.sub_user_id && row.sub_user_disabled_at))
-    return undefined;
-  const expires = new Date(row.expires_at);
-  let idle = new Date(row.idle_expires_at);
-  if (expires <= now || idle <= now) {
+  const nowMs = now.getTime();
+  const expires = row.expires_ms;
+  let idle = row.idle_expires_ms;
+  if (expires <= nowMs || idle <= nowMs) {
     await sessions.deleteSession(deps.db, tenantId, idHash);
     return undefined;
   }
   // Sliding idle expiry, written at most once a minute so the check stays one read.
-  if (now.getTime() - new Date(row.last_seen_at).getTime() >= deps.config.session.touchAfterSeconds * 1000) {
-    idle = new Date(Math.min(now.getTime() + deps.config.session.idleSeconds * 1000, expires.getTime()));
-    await sessions.touchSession(deps.db, tenantId, idHash, now, idle);
+  if (nowMs - row.last_seen_ms >= deps.config.session.touchAfterSeconds * 1000) {
+    idle = Math.min(nowMs + deps.config.session.idleSeconds * 1000, expires);
+    await sessions.touchSession(deps.db, tenantId, idHash, now, new Date(idle));
   }
-  const stepUp = row.step_up_expires_at ? new Date(row.step_up_expires_at) : null;
-  return {
+  const stepUp = row.step_up_expires_ms;
+  const auth: SessionAuth = {
     signedIn: {
       account: toAccountSummary(row),
-      session: { mode: row.mode, idleExpiresAt: idle.toISOString(), expiresAt: expires.toISOString() },
+      session: { mode: row.mode, idleExpiresAt: iso(idle), expiresAt: iso(expires) },
     },
     accountId: row.account_id,
     idHash,
-    stepUpUntil: stepUp && stepUp > now ? stepUp : null,
+    stepUpUntil: stepUp !== null && stepUp > nowMs ? new Date(stepUp) : null,
     mfaPending: row.mfa_pending,
     subUserId: row.sub_user_id ?? null,
     locale: row.account_locale,
     consented: row.consented,
     ...(row.sign_in_method ? { method: { method: row.sign_in_method, idp: row.idp ?? undefined } } : {}),
   };
+  return { auth, endsAt: Math.min(idle, expires) };
 }
 
 /** Ends a session; false when it had ended already (a concurrent request ended it first). */

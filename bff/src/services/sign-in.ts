@@ -8,9 +8,10 @@ import * as accounts from '../db/accounts.ts';
 import { accountStatus } from '../db/account-closing.ts';
 import { recordEvent, type AuditEvent } from '../db/audit.ts';
 import { agreementsToAccept } from './consents.ts';
-import { reserveAttempts, signInLimits } from './limits.ts';
+import { reserveAttempts, reserveAttemptsAlong, signInLimits, type Reservation } from './limits.ts';
 import { noteSignInFailure, screenSignIn } from './abuse.ts';
 import type { ContactKind } from '../db/schema.ts';
+import type { SettleKey } from '../db/attempts.ts';
 import type { RequestContext, ServiceDeps } from './deps.ts';
 import { reserveMfaAttempt } from '../db/sessions.ts';
 import { findSubUser, findSubUserById, markMfaReset } from '../db/sub-users.ts';
@@ -74,27 +75,36 @@ export const identifierSubject = (id: Identifier) => `i:${id.kind}:${id.kind ===
  * (account, client), per client. docs/product.md#7-sign-in-identifiers: a phone/email signs
  * in only where its binding can sign in; when the password is wrong for that account (or no
  * binding can sign in), the other accounts it is bound to are tried under their own limits, and
- * the right password of one of them answers "use the account name" instead.
+ * the right password of one of them answers "use the account name" instead. The right password
+ * returns its reservation unsettled: completeSignIn settles it with the session it writes.
  */
-async function authenticate(deps: ServiceDeps, tenant: Tenant, body: SignIn, ctx: RequestContext): Promise<Candidate> {
+async function authenticate(
+  deps: ServiceDeps,
+  tenant: Tenant,
+  body: SignIn,
+  ctx: RequestContext,
+): Promise<{ candidate: Candidate; reservation: Reservation }> {
   const id = classifyIdentifier(body.identifier, tenant);
-  const rows = await accounts.signInCandidates(
-    deps.db,
-    tenant.id,
-    id.kind === 'name' ? { folded: id.folded } : { kind: id.kind, value: id.value },
+  // limited per identifier, known or not: one account's name, phone and email have counters of
+  // their own, so a throttle on one cannot tell that another belongs to the same account. The
+  // reservation and the candidates' read are one statement (one round trip); a refusal throws
+  // before any row is looked at, so it answers the same whether or not an account exists
+  const subject = identifierSubject(id);
+  const { reservation, rows } = await reserveAttemptsAlong<Candidate>(
+    deps,
+    signInLimits(tenant.id, subject, ctx.ip),
+    accounts.signInCandidatesQuery(
+      deps.db,
+      tenant.id,
+      id.kind === 'name' ? { folded: id.folded } : { kind: id.kind, value: id.value },
+    ),
+    'account_id',
   );
   // An email signs in only once verified (docs/product.md#5-email: an unverified email serves nothing).
   const bound = id.kind === 'email' ? rows.filter((r) => r.bound_verified_at !== null) : rows;
   const signable = bound.find((r) => r.can_sign_in);
-  // limited per identifier, known or not: one account's name, phone and email have counters of
-  // their own, so a throttle on one cannot tell that another belongs to the same account
-  const subject = identifierSubject(id);
-  const reservation = await reserveAttempts(deps, signInLimits(tenant.id, subject, ctx.ip));
   if (signable) {
-    if (await deps.hasher.verify(signable.password_hash, body.password)) {
-      await reservation.succeeded();
-      return signable;
-    }
+    if (await deps.hasher.verify(signable.password_hash, body.password)) return { candidate: signable, reservation };
     await recordFailure(deps, tenant, signable.account_id, ctx);
   } else if (bound.length === 0) {
     await deps.hasher.verifyDummy(body.password);
@@ -180,12 +190,12 @@ export async function signIn(
   // for one, then refused; without one the per-client attempt limit is the refusal, and the check
   // costs the sign-in path nothing
   if (tenant.config.captcha) await screenSignIn(deps, tenant, { ip: ctx.ip, captcha: body.captcha });
-  const candidate = await authenticate(deps, tenant, body, ctx).catch(async (err: unknown) => {
+  const { candidate, reservation } = await authenticate(deps, tenant, body, ctx).catch(async (err: unknown) => {
     if (err instanceof AppError && err.code === 'invalid_credentials')
       await noteSignInFailure(deps, tenant.id, body.identifier.trim().toLowerCase(), ctx.ip);
     throw err;
   });
-  return completeSignIn(deps, tenant, candidate, ctx);
+  return completeSignIn(deps, tenant, candidate, ctx, reservation);
 }
 
 /**
@@ -193,31 +203,51 @@ export async function signIn(
  * or closing account is told so now, and only now; the old session presented ends; then the MFA
  * step when a device is bound (docs/product.md#11-virtual-mfa: a code replaces the password, never
  * the MFA code), else a session, with the agreements still to accept.
+ *
+ * A password's `reservation` (the secret was right) is settled in the statement that writes the
+ * session (db/sessions.ts insertSession): one round trip and one commit fewer
+ * (docs/benchmarks.md#the-floor). Any answer that ends the sign-in before then — disabled,
+ * closing, a fault — settles it alone, as the right password always does.
  */
 export async function completeSignIn(
   deps: ServiceDeps,
   tenant: Tenant,
   candidate: Candidate,
   ctx: RequestContext & { mode: SessionMode; previousToken?: string | undefined; method?: SignInMethodOf },
+  reservation?: Reservation,
 ): Promise<{ signedIn: SignedIn; issued: IssuedSession }> {
-  if (candidate.disabled_at) throw new AppError('account_disabled'); // admin API
-  refuseClosing(candidate);
-  if (ctx.previousToken) await endSession(deps, tenant.id, ctx.previousToken);
-  await recordLocale(deps, tenant, candidate.account_id, candidate.locale, ctx);
-  if (candidate.has_mfa) {
-    const issued = await createSession(
-      deps.db,
-      deps,
-      { tenantId: tenant.id, accountId: candidate.account_id, mode: ctx.mode, mfaPending: true, method: ctx.method },
-      ctx,
+  const settle = reservation?.settlement;
+  try {
+    if (candidate.disabled_at) throw new AppError('account_disabled'); // admin API
+    refuseClosing(candidate);
+    if (ctx.previousToken) await endSession(deps, tenant.id, ctx.previousToken);
+    await recordLocale(deps, tenant, candidate.account_id, candidate.locale, ctx);
+    if (candidate.has_mfa) {
+      const issued = await createSession(
+        deps.db,
+        deps,
+        {
+          tenantId: tenant.id,
+          accountId: candidate.account_id,
+          mode: ctx.mode,
+          mfaPending: true,
+          method: ctx.method,
+          settle,
+        },
+        ctx,
+      );
+      return { signedIn: { account: toAccountSummary(candidate), session: issued.summary, mfaRequired: true }, issued };
+    }
+    return withAgreements(
+      tenant,
+      candidate.consented,
+      await issueSignedIn(deps, tenant, candidate.account_id, ctx, null, candidate, settle),
     );
-    return { signedIn: { account: toAccountSummary(candidate), session: issued.summary, mfaRequired: true }, issued };
+  } catch (err) {
+    // the session's statement did not commit (or never ran): the right password is settled alone
+    await reservation?.succeeded();
+    throw err;
   }
-  return withAgreements(
-    tenant,
-    candidate.consented,
-    await issueSignedIn(deps, tenant, candidate.account_id, ctx, null, candidate),
-  );
 }
 
 /**
@@ -253,6 +283,8 @@ export async function issueSignedIn(
   ctx: RequestContext & { mode: SessionMode; mfaVerified?: boolean; method?: SignInMethodOf | undefined },
   subUserId: string | null = null,
   known?: Parameters<typeof toAccountSummary>[0],
+  /** the password's reservation, settled by the session's statement (completeSignIn) */
+  settle?: readonly SettleKey[],
 ) {
   // one statement writes the session and its audit event; the summary is read alongside unless sign-in already has it
   const event: AuditEvent = {
@@ -282,6 +314,7 @@ export async function issueSignedIn(
         subUserId,
         mfaVerified: ctx.mfaVerified ?? false,
         method: ctx.method,
+        settle,
       },
       ctx,
       event,
