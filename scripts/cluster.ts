@@ -170,7 +170,8 @@ interface Spawned {
 }
 
 function launch(cmd: string, args: string[], log: string, env: NodeJS.ProcessEnv, detached: boolean): Spawned {
-  const fd = openSync(log, 'a');
+  // a fresh log per start: `up` reads the demo tenant's key from it
+  const fd = openSync(log, 'w');
   const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', fd, fd], detached });
   if (detached) child.unref();
   return { child, log };
