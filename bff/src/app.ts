@@ -1,12 +1,11 @@
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { AppError } from '../../shared/src/errors.ts';
 import type { AppEnv } from './http/context.ts';
 import { errorHandler, errorResponse } from './http/errors.ts';
 import { preflight, tenantAndOrigin } from './http/origin.ts';
 import { devHostCheck } from './http/host-check.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { apiRoutes, refuseInvalidUrlText } from './http/validate.ts';
+import { bodyLimitByLength } from './http/body-limit.ts';
 import { accountRoutes } from './routes/account.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { devRoutes } from './routes/dev.ts';
@@ -86,12 +85,7 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
   // the BFF's own origin: PUBLIC_URL in production, never the Host header (http/origin.ts)
   const selfOrigin = deps.config.dev ? undefined : deps.config.publicUrl;
   v1.use('*', preflight(tenants, selfOrigin));
-  const limitBody = bodyLimit({
-    maxSize: 64 * 1024,
-    onError: () => {
-      throw new AppError('payload_too_large');
-    },
-  });
+  const limitBody = bodyLimitByLength(64 * 1024);
   // only where a body is expected: on a GET, reading the body stream costs a full Request object on Node
   // (the lost-device application, with its photos, sets its own larger limit)
   v1.use('*', (c: Context<AppEnv, string>, next) =>

@@ -230,6 +230,45 @@ describe('the Node server started by main.ts', () => {
     expect(raw).toContain('"code":"payload_too_large"');
   });
 
+  // a body without a Content-Length is counted while it is read (http/body-limit.ts); one with
+  // a length is judged by the length and read by the route
+  const chunked = (body: string) =>
+    `POST /v1/sessions HTTP/1.1\r\nHost: ${HOST}\r\nOrigin: http://localhost:${PORT}\r\nX-JD-Publishable-Key: ${publishableKey}\r\n` +
+    `Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n` +
+    `${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+
+  it('answers an oversized chunked body 413, and reads a small one as JSON', async () => {
+    const big = await open();
+    big.socket.write(chunked(JSON.stringify({ identifier: 'x'.repeat(70 * 1024), password: 'p' })));
+    await big.closed;
+    expect(statusOf(big.received())).toBe('413');
+    expect(big.received()).toContain('"code":"payload_too_large"');
+
+    const small = await open();
+    small.socket.write(chunked(JSON.stringify({ identifier: 'nobody_here', password: 'Wrong#2468xyz' })));
+    await small.closed;
+    // read and validated as the JSON it is: the wrong credentials' answer, not invalid_input
+    expect(statusOf(small.received())).toBe('401');
+    expect(small.received()).toContain('"code":"invalid_credentials"');
+  });
+
+  it('reads a body with a Content-Length as JSON, and refuses one that is not', async () => {
+    const post = async (body: string) => {
+      const conn = await open();
+      conn.socket.write(
+        `POST /v1/sessions HTTP/1.1\r\nHost: ${HOST}\r\nOrigin: http://localhost:${PORT}\r\nX-JD-Publishable-Key: ${publishableKey}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      await conn.closed;
+      return conn.received();
+    };
+    const wrong = await post(JSON.stringify({ identifier: '名字_nobody', password: 'Wrong#2468xyz' }));
+    expect(statusOf(wrong)).toBe('401');
+    const broken = await post('{"identifier":');
+    expect(statusOf(broken)).toBe('400');
+    expect(broken).toContain('"code":"invalid_input"');
+  });
+
   it('keeps an idle keep-alive connection past the headers timeout, and says for how long', async () => {
     const conn = await open();
     const request = `GET /healthz HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`;

@@ -2,7 +2,7 @@
  * The Node HTTP server's own limits (docs/operating.md#configuration, HTTP_*_MS): what a client may send
  * before the app sees a request, and how long it may take. main.ts passes these to
  * @hono/node-server's serve() as `serverOptions`; bff/test/server-limits.test.ts checks them on the
- * real server. The body's size is the app's business (bodyLimit in app.ts: 413, Connection: close).
+ * real server. The body's size is the app's business (http/body-limit.ts: 413, Connection: close).
  */
 import type { ServerOptions } from 'node:http';
 

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimitByLength } from '../http/body-limit.ts';
 import {
   adminAccountLookupQuery,
   AdminAccountLookupResponseSchema,
@@ -21,7 +21,6 @@ import {
   AbuseReportSchema,
   adminAbuseQuery,
 } from '../../../shared/src/admin-api.ts';
-import { AppError } from '../../../shared/src/errors.ts';
 import { requireAdminKey, type AdminEnv } from '../http/admin-auth.ts';
 import { apiRoutes } from '../http/validate.ts';
 import { defineRoute, jsonAnswer, jsonBody } from '../openapi/define.ts';
@@ -216,12 +215,7 @@ const routes = {
  */
 export function adminRoutes(deps: ServiceDeps, tenants: TenantDirectory) {
   const files = postgresFileStore(deps.db);
-  const limitBody = bodyLimit({
-    maxSize: 16 * 1024,
-    onError: () => {
-      throw new AppError('payload_too_large');
-    },
-  });
+  const limitBody = bodyLimitByLength(16 * 1024);
   const actor = (c: { get(key: 'adminKeyId'): string }) => ({ keyId: c.get('adminKeyId') });
   const app = apiRoutes<AdminEnv>();
   app.use('*', requireAdminKey(deps, tenants));

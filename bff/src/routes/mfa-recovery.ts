@@ -1,4 +1,4 @@
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimitByLength } from '../http/body-limit.ts';
 import {
   applicationPurposeQuery,
   mfaApplicationBody,
@@ -50,12 +50,7 @@ function fullSessionFor(purpose: 'mfa' | 'security_phone', auth: SessionAuth): S
 export function mfaRecoveryRoutes(deps: ServiceDeps) {
   const files = postgresFileStore(deps.db);
   // two images of at most 2 MB, base64-encoded, in one JSON body
-  const limitBody = bodyLimit({
-    maxSize: 6 * 1024 * 1024,
-    onError: () => {
-      throw new AppError('payload_too_large');
-    },
-  });
+  const limitBody = bodyLimitByLength(6 * 1024 * 1024);
   const app = apiRoutes();
   app.use('*', requireSession(deps, { allowMfaPending: true, primaryOnly: true }));
   app.openapi(routes.eligibility, async (c) => {
