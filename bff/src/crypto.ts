@@ -4,18 +4,36 @@
  * libuv's thread pool, where every session check would queue behind argon2 jobs (measured:
  * ~42k/s vs ~616k/s, and 14 % of the session check's time).
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac as nodeHmac } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac as nodeHmac,
+  randomBytes as nodeRandomBytes,
+} from 'node:crypto';
 
+/**
+ * Random bytes, cut from a pool filled 4 KiB at a time (as node:crypto's randomUUID does): one
+ * call into OpenSSL per ~100 tokens instead of one per token. Bytes are never handed out twice:
+ * a used pool is replaced, never refilled, so a view into it stays what it was.
+ */
+const POOL_BYTES = 4096;
+let pool: Uint8Array = new Uint8Array(0);
+let poolOffset = 0;
 export function randomBytes(n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  crypto.getRandomValues(out);
+  if (n > POOL_BYTES / 8) return nodeRandomBytes(n);
+  if (poolOffset + n > pool.length) {
+    pool = nodeRandomBytes(POOL_BYTES);
+    poolOffset = 0;
+  }
+  const out = pool.subarray(poolOffset, poolOffset + n);
+  poolOffset += n;
   return out;
 }
 
+/** Base64url without padding (RFC 4648 §5), natively: tokens are made on every sign-in. */
 export function base64url(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
 }
 
 /** A random opaque token: 32 bytes = 256 bits. */
