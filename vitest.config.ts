@@ -6,6 +6,8 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,
+    // every compiled statement is also built with its real values and compared (bff/src/db/compiled.ts)
+    env: { JD_VERIFY_COMPILED: '1' },
     hookTimeout: 60_000,
   },
 });

@@ -96,6 +96,14 @@ export function signInCandidatesQuery(
     .limit(20);
 }
 
+/** signInCandidatesQuery from one plain value (a compiled statement's: db/compiled.ts), sent along with the attempt reservation. */
+export function signInCandidatesRead(
+  db: Db,
+  v: { tenantId: string; folded: string } | { tenantId: string; kind: ContactKind; value: string },
+) {
+  return signInCandidatesQuery(db, v.tenantId, 'folded' in v ? { folded: v.folded } : { kind: v.kind, value: v.value });
+}
+
 /** The account an upstream identity is linked to, as sign-in reads a candidate (docs/product.md#25-sign-in-with-an-upstream-account). */
 export function signInCandidateById(db: Db, tenantId: string, accountId: string) {
   return signInCandidateQuery(db, tenantId)

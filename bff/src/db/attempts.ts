@@ -1,5 +1,6 @@
 import { sql, type Expression, type RawBuilder } from 'kysely';
 import type { Db } from './create.ts';
+import { compiledStatement } from './compiled.ts';
 
 /*
  * attempt_counters is the one table of counters without `tenant_id` (bff/test/tenant-keys.test.ts
@@ -83,26 +84,52 @@ export async function reserveAttempts(db: Db, first: Item[], then: Item[], now: 
  * so a refused one answers exactly as it would alone. `present` names a column the read never
  * leaves null: the statement answers one row even when the read finds none.
  */
-export async function reserveAttemptsAlong<R extends Record<string, unknown>>(
+export async function reserveAttemptsAlong<V extends object, R extends Record<string, unknown>>(
   db: Db,
   first: Item[],
   then: Item[],
   now: Date,
-  read: Expression<R>,
+  read: ReadAlong<V, R>,
   present: keyof R & string,
 ): Promise<{ reserved: Reserved; rows: R[] }> {
   first = [...first].sort(byKey);
   then = [...then].sort(byKey);
-  // The read goes on the inner side of a left join `on true` with a one-row outer side: with no
-  // join clause Postgres can only run a nested loop, which keeps the read's own order (ORDER BY)
-  const result = await sql<R & { reserved_keys: string[] }>`with ${reservationCtes(first, then, now)}
-    select coalesce((select json_agg(k.key) from (select key from first union all select key from then_) k), '[]'::json) as reserved_keys, r.*
-    from (select 1) as one left join ${read} as r on true`.execute(db);
+  const result = await db.executeQuery<R & { reserved_keys: string[] }>(
+    statementAlong(read.build)(db, { first, then, now, read: read.values }),
+  );
   const reserved = await settleReservation(db, [...first, ...then], result.rows[0]?.reserved_keys ?? [], now);
   const rows = result.rows
     .filter((row) => row[present] !== null && row[present] !== undefined)
     .map(({ reserved_keys: _, ...row }) => row as unknown as R);
   return { reserved, rows };
+}
+
+/** A read sent along with a reservation: how it is built from its values (plain data), and the values. */
+export interface ReadAlong<V extends object, R> {
+  build: (db: Db, values: V) => Expression<R>;
+  values: V;
+}
+
+/** The statement of reserveAttemptsAlong for each read, built and compiled once per shape (db/compiled.ts). */
+const statementsAlong = new WeakMap<object, ReturnType<typeof newStatementAlong>>();
+function statementAlong<V extends object>(build: (db: Db, values: V) => Expression<unknown>) {
+  let statement = statementsAlong.get(build);
+  if (!statement)
+    statementsAlong.set(
+      build,
+      (statement = newStatementAlong(build as (db: Db, values: object) => Expression<unknown>)),
+    );
+  return statement;
+}
+function newStatementAlong(build: (db: Db, values: object) => Expression<unknown>) {
+  // The read goes on the inner side of a left join `on true` with a one-row outer side: with no
+  // join clause Postgres can only run a nested loop, which keeps the read's own order (ORDER BY)
+  return compiledStatement(
+    (db: Db, v: { first: Item[]; then: Item[]; now: Date; read: object }) =>
+      sql`with ${reservationCtes(v.first, v.then, v.now)}
+    select coalesce((select json_agg(k.key) from (select key from first union all select key from then_) k), '[]'::json) as reserved_keys, r.*
+    from (select 1) as one left join ${build(db, v.read)} as r on true`,
+  );
 }
 
 /** The reservation as two CTEs, `first` and `then_` (each `returning key`): keys sorted by the caller. */

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { AuditEventType, AuditEventView } from '../../../shared/src/api.ts';
 import type { Db } from './create.ts';
-import { jsonb } from './json.ts';
+import { jsonbOfText } from './json.ts';
 import type { Database } from './schema.ts';
 
 type Conn = Db | Transaction<Database>;
@@ -17,8 +17,8 @@ export interface AuditEvent {
   at: Date;
 }
 
-/** The audit_events row of an event. */
-export function eventRow(e: AuditEvent) {
+/** An event's column values, plain (the detail as JSON text): what a compiled statement fills in (db/compiled.ts). */
+export function eventValues(e: AuditEvent) {
   return {
     tenant_id: e.tenantId,
     account_id: e.accountId,
@@ -26,9 +26,19 @@ export function eventRow(e: AuditEvent) {
     outcome: e.outcome,
     ip: e.ip,
     user_agent: e.userAgent?.slice(0, 512) ?? null,
-    detail: jsonb(e.detail ?? {}),
+    detail: JSON.stringify(e.detail ?? {}),
     created_at: e.at,
   };
+}
+
+/** The audit_events row of eventValues. */
+export function eventRowOf(v: ReturnType<typeof eventValues>) {
+  return { ...v, detail: jsonbOfText<Record<string, string | number>>(v.detail) };
+}
+
+/** The audit_events row of an event. */
+export function eventRow(e: AuditEvent) {
+  return eventRowOf(eventValues(e));
 }
 
 /** Appends to the audit log (in the caller's transaction when the event belongs to a change). */

@@ -6,5 +6,10 @@ import { sql, type RawBuilder } from 'kysely';
  * an object), while PGlite would not; the explicit text cast behaves the same on both.
  */
 export function jsonb<T>(value: T): RawBuilder<T> {
-  return sql<T>`cast(${JSON.stringify(value)} as text)::jsonb`;
+  return jsonbOfText<T>(JSON.stringify(value));
+}
+
+/** jsonb from JSON text already made (a compiled statement's parameter: db/compiled.ts). */
+export function jsonbOfText<T>(text: string): RawBuilder<T> {
+  return sql<T>`cast(${text} as text)::jsonb`;
 }

@@ -1,12 +1,26 @@
-import type { CompiledQuery, InferResult, Transaction } from 'kysely';
+import type { InferResult, Transaction } from 'kysely';
+import { compiledStatement } from './compiled.ts';
 import type { Db } from './create.ts';
 import type { Database, SessionsTable } from './schema.ts';
-import { eventRow, type AuditEvent } from './audit.ts';
+import { eventRow, eventRowOf, eventValues, type AuditEvent } from './audit.ts';
 import { sql, type Insertable } from 'kysely';
 import { consentedColumn } from './accounts.ts';
 import { settlementCtes, type SettleKey } from './attempts.ts';
 
 type Conn = Db | Transaction<Database>;
+
+/** A sign-in's session with its attempt settlement (and its audit event), built and compiled once (db/compiled.ts). */
+const sessionWithSettlement = compiledStatement(
+  (
+    trx: Conn,
+    v: { row: Insertable<SessionsTable>; settle: readonly SettleKey[]; event?: ReturnType<typeof eventValues> },
+  ) => {
+    const session = trx.insertInto('sessions').values(v.row);
+    return v.event
+      ? sql`with ${settlementCtes(v.settle)}, new_session as (${session.returning('id_hash')}) ${trx.insertInto('audit_events').values(eventRowOf(v.event))}`
+      : sql`with ${settlementCtes(v.settle)} ${session}`;
+  },
+);
 
 /**
  * Writes a session, with its audit event when one is given, in one statement and one commit
@@ -21,12 +35,9 @@ export async function insertSession(
   settle?: readonly SettleKey[],
 ) {
   if (settle?.length) {
-    const session = trx.insertInto('sessions').values(row);
-    await (
-      event
-        ? sql`with ${settlementCtes(settle)}, new_session as (${session.returning('id_hash')}) ${trx.insertInto('audit_events').values(eventRow(event))}`
-        : sql`with ${settlementCtes(settle)} ${session}`
-    ).execute(trx);
+    await trx.executeQuery(
+      sessionWithSettlement(trx, { row, settle, ...(event ? { event: eventValues(event) } : {}) }),
+    );
     return;
   }
   if (!event) {
@@ -116,11 +127,10 @@ function sessionWithAccount(db: Db, tenantId: string, idHash: string) {
 
 type SessionRow = InferResult<ReturnType<typeof sessionWithAccount>>[number];
 
-// The session check runs on every request of a signed-in widget: build and compile its query
-// once (with placeholder values) and only swap the parameters per call.
-const TENANT = '\u0000tenant';
-const ID_HASH = '\u0000id_hash';
-const compiledFor = new WeakMap<Db, CompiledQuery>();
+// The session check runs on every request of a signed-in widget: built and compiled once (db/compiled.ts)
+const sessionWithAccountStatement = compiledStatement((db: Db, v: { tenantId: string; idHash: string }) =>
+  sessionWithAccount(db, v.tenantId, v.idHash),
+);
 
 /** The session check: one indexed lookup joined with the account summary. */
 export async function findSessionWithAccount(
@@ -128,13 +138,7 @@ export async function findSessionWithAccount(
   tenantId: string,
   idHash: string,
 ): Promise<SessionRow | undefined> {
-  let compiled = compiledFor.get(db);
-  if (!compiled) {
-    compiled = sessionWithAccount(db, TENANT, ID_HASH).compile();
-    compiledFor.set(db, compiled);
-  }
-  const parameters = compiled.parameters.map((p) => (p === TENANT ? tenantId : p === ID_HASH ? idHash : p));
-  const row = (await db.executeQuery<SessionRow>({ ...compiled, parameters })).rows[0];
+  const row = (await db.executeQuery<SessionRow>(sessionWithAccountStatement(db, { tenantId, idHash }))).rows[0];
   if (!row) return undefined;
   // read as seconds (epochSeconds), answered as milliseconds
   row.account_created_at = msOf(row.account_created_at);

@@ -16,7 +16,6 @@
  * subject is the account (`a:<id>`) or sub-user (`s:<id>`) of its pending session.
  */
 import { AppError } from '../../../shared/src/errors.ts';
-import type { Expression } from 'kysely';
 import type { Limits } from '../config.ts';
 import {
   clearAttempts,
@@ -26,6 +25,7 @@ import {
   reserveAttemptsAlong as reserveKeysAlong,
   settleAttempts,
   sweepAttempts,
+  type ReadAlong,
   type Reserved,
   type SettleKey,
 } from '../db/attempts.ts';
@@ -134,10 +134,10 @@ export async function reserveAttempts(
  * held — a refusal throws exactly as reserveAttempts does, and before the caller sees any row.
  * `present` names a column the read never leaves null.
  */
-export async function reserveAttemptsAlong<R extends Record<string, unknown>>(
+export async function reserveAttemptsAlong<V extends object, R extends Record<string, unknown>>(
   deps: Pick<ServiceDeps, 'db' | 'clock' | 'config'>,
   limits: Limit[],
-  read: Expression<R>,
+  read: ReadAlong<V, R>,
   present: keyof R & string,
 ): Promise<{ reservation: Reservation; rows: R[] }> {
   const now = deps.clock.now();

@@ -90,14 +90,16 @@ async function authenticate(
   // reservation and the candidates' read are one statement (one round trip); a refusal throws
   // before any row is looked at, so it answers the same whether or not an account exists
   const subject = identifierSubject(id);
-  const { reservation, rows } = await reserveAttemptsAlong<Candidate>(
+  const { reservation, rows } = await reserveAttemptsAlong(
     deps,
     signInLimits(tenant.id, subject, ctx.ip),
-    accounts.signInCandidatesQuery(
-      deps.db,
-      tenant.id,
-      id.kind === 'name' ? { folded: id.folded } : { kind: id.kind, value: id.value },
-    ),
+    {
+      build: accounts.signInCandidatesRead,
+      values:
+        id.kind === 'name'
+          ? { tenantId: tenant.id, folded: id.folded }
+          : { tenantId: tenant.id, kind: id.kind, value: id.value },
+    },
     'account_id',
   );
   // An email signs in only once verified (docs/product.md#5-email: an unverified email serves nothing).
