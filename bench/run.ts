@@ -32,15 +32,18 @@ import autocannon from 'autocannon';
 import { loadConfig } from '../bff/src/config.ts';
 import { measureBundle } from './bundle.ts';
 import {
+  api,
   cannon,
   cleanup,
   createBenchDatabase,
   envInt,
+  expectStatus,
   fmt,
   freePort,
   onCleanup,
   onDatabase,
   percentile,
+  registerAccount,
   ROOT,
   sleep,
 } from './harness.ts';
@@ -55,7 +58,9 @@ const CONNECTIONS = envInt('BENCH_CONNECTIONS', 10);
 const TARGETS = {
   sessionCheckRps: 6000,
   sessionCheckP99Ms: 5,
-  signInShareOfRawHash: 0.9,
+  // sign-in's share of the raw argon2id rate is printed, not judged: with the load generator,
+  // Postgres and the BFF on the same two cores it cannot say what the BFF costs; the CPU targets
+  // below (beyond the hash, statements) replaced it (docs/benchmarks.md#the-floor)
   /** BFF CPU per session check, memo off / on, against the floor's in the same run (bench/bff-floor.ts) */
   noMemoOfFloor: 1.2,
   memoOfFloor: 0.8,
@@ -178,97 +183,6 @@ function memoryOf(pid: number): { rssMiB: number; peakRssMiB: number } | undefin
 }
 
 // ---- API setup -------------------------------------------------------------------------------
-
-async function api(
-  base: string,
-  path: string,
-  init: RequestInit & { json?: unknown } = {},
-): Promise<{ status: number; body: any }> {
-  const headers = new Headers(init.headers);
-  if (init.json !== undefined) headers.set('content-type', 'application/json');
-  const res = await fetch(base + path, {
-    ...init,
-    headers,
-    body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
-  });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON: the body stays the text
-  }
-  return { status: res.status, body };
-}
-
-function expectStatus(what: string, r: { status: number; body: unknown }, status: number) {
-  if (r.status !== status)
-    throw new Error(`${what}: expected ${status}, got ${r.status}: ${JSON.stringify(r.body).slice(0, 500)}`);
-}
-
-/**
- * The registration code sent to `e164`, read from /dev/outbox as a developer would. A message
- * listed without its code means the outbox payload did not read back as an object: the bench
- * fails and names it.
- */
-async function codeFromDevOutbox(base: string, e164: string): Promise<string> {
-  let code: string | undefined;
-  for (let i = 0; i < 50 && !code; i++) {
-    const box = await api(base, `/dev/outbox?to=${encodeURIComponent(e164)}`);
-    expectStatus('dev outbox', box, 200);
-    if (!Array.isArray(box.body))
-      throw new Error(`dev outbox: expected a JSON array, got ${JSON.stringify(box.body).slice(0, 300)}`);
-    const entries = box.body as Array<{ code: unknown; purpose: unknown }>;
-    const registration = entries.find((m) => m.purpose === 'register');
-    // the message is there without its code: the outbox payload did not read back as an object
-    if (registration && typeof registration.code !== 'string')
-      throw new Error(
-        `dev outbox: the registration message to ${e164} has no code (${JSON.stringify(registration).slice(0, 300)}); ` +
-          'outbox.payload must read back as a JSON object — a BFF bug, not something the bench works around',
-      );
-    code = registration?.code as string | undefined;
-    if (!code) await sleep(100);
-  }
-  if (!code) throw new Error(`no code for ${e164} in /dev/outbox within 5 s`);
-  return code;
-}
-
-async function registerAccount(base: string, pk: string) {
-  const number = `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
-  const e164 = `+86${number}`;
-  const accountName = `bench_${Date.now().toString(36)}`;
-  const password = 'Bench#2468xyz';
-  const headers = { 'x-jd-publishable-key': pk };
-
-  const sent = await api(base, '/v1/verification-codes', {
-    method: 'POST',
-    headers,
-    json: { phone: { region: 'CN', number }, purpose: 'register', channel: 'sms' },
-  });
-  expectStatus('send code', sent, 202);
-
-  const code = await codeFromDevOutbox(base, e164);
-
-  const reg = await api(base, '/v1/accounts', {
-    method: 'POST',
-    headers: { ...headers, 'x-jd-session-mode': 'token' },
-    json: {
-      accountName,
-      password,
-      phone: { region: 'CN', number },
-      code,
-      agreements: [
-        { key: 'registration', version: '1.0' },
-        { key: 'privacy', version: '1.0' },
-        { key: 'service', version: '1.0' },
-      ],
-    },
-  });
-  expectStatus('register', reg, 201);
-  const token = reg.body?.session?.token as string | undefined;
-  if (!token) throw new Error(`register: no session token in ${JSON.stringify(reg.body)}`);
-  return { accountName, password, token };
-}
 
 /**
  * The jsonb columns the bench's setup wrote (the tenant's config, the registration message's
@@ -865,11 +779,6 @@ async function main() {
       target: `session check p99 <= ${TARGETS.sessionCheckP99Ms} ms`,
       measured: `${session.p99Ms.toFixed(2)} ms`,
       result: verdict(session.p99Ms <= TARGETS.sessionCheckP99Ms),
-    },
-    {
-      target: `sign-in >= ${TARGETS.signInShareOfRawHash * 100} % of raw argon2id`,
-      measured: `${(100 * signInShare).toFixed(1)} % (${fmt(signIn.rps, 1)} of ${fmt(argon2.perSecond, 1)}/s)`,
-      result: verdict(signInShare >= TARGETS.signInShareOfRawHash && !signIn.flagged),
     },
     {
       target: `session check, memo off <= ${TARGETS.noMemoOfFloor}x floor CPU`,
