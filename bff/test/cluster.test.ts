@@ -310,7 +310,7 @@ describe.skipIf(!!unavailable)(
       for (const p of phones) expect(sent.filter((r) => r.body.To === `+86${p}`)).toHaveLength(1);
     });
 
-    it('a replica killed under load: every 2xx answer was kept, the others take over, each message goes once', async () => {
+    it('a replica killed under load: every 2xx answer was kept, the others take over, each message goes once or, if the dead one held it, once per attempt', async () => {
       const results: Array<{ status: number; deliveryId?: string; number: string; at: number }> = [];
       const started = Date.now();
       let killedAt = 0;
@@ -344,12 +344,15 @@ describe.skipIf(!!unavailable)(
       // after the kill, the two left answer everything
       expect(results.filter((r) => r.at > killedAt + 1500).every((r) => r.status === 202)).toBe(true);
 
-      // every answered code is in the database, and is delivered exactly once (the dead replica's
-      // claims lapse and another worker takes them)
+      // every answered code is in the database and is delivered: once, or — only for a message the
+      // killed replica had claimed (its lease lapsed and another worker took it, as a later attempt)
+      // — at most once per attempt: the replica may have died after the provider accepted it and
+      // before recording that, and this provider has no idempotency key
+      // (docs/operating.md#outbox-and-crashed-workers)
       await drained();
       const rows = await db
         .selectFrom('outbox')
-        .select(['id', 'status'])
+        .select(['id', 'status', 'attempts'])
         .where(
           'id',
           'in',
@@ -358,8 +361,19 @@ describe.skipIf(!!unavailable)(
         .execute();
       expect(rows).toHaveLength(ok.length);
       expect(rows.every((r) => r.status === 'sent')).toBe(true);
+      const attemptsOf = new Map(rows.map((r) => [r.id, r.attempts]));
       const sent = fake.requests.filter((r) => r.path === MESSAGES);
-      for (const r of ok) expect(sent.filter((s) => s.body.To === `+86${r.number}`)).toHaveLength(1);
+      for (const r of ok) {
+        const times = sent.filter((s) => s.body.To === `+86${r.number}`).length;
+        const attempts = attemptsOf.get(r.deliveryId!)!;
+        if (attempts === 1) expect(times, `message to +86${r.number}`).toBe(1);
+        else {
+          expect(times, `message to +86${r.number}, taken over`).toBeGreaterThanOrEqual(1);
+          expect(times, `message to +86${r.number}, taken over`).toBeLessThanOrEqual(attempts);
+        }
+      }
+      // only what the killed replica held was taken over: a few messages, not the run
+      expect(rows.filter((r) => r.attempts > 1).length).toBeLessThan(ok.length / 2);
     });
   },
 );
