@@ -174,39 +174,66 @@ export async function startBff(
 // ---- CPU accounting --------------------------------------------------------------------------
 
 const HZ = 100; // USER_HZ on Linux
-function ticksOf(stat: string): number {
+/** A process's or thread's CPU seconds so far, from its /proc …/stat text: utime + stime. */
+export function ticksOf(stat: string): number {
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) / HZ; // utime, stime
+  return (Number(rest[11]) + Number(rest[12])) / HZ;
 }
 
-/**
- * CPU seconds so far: the BFF's main thread, its other threads, and each listed process. The other
- * threads are told apart by nothing: Node 20's libuv leaves its pool threads (argon2) named "node",
- * like V8's.
- */
-function cpuSnapshot(bffPid: number, pids: readonly number[]) {
-  const out = { bffMain: 0, bffThreads: 0, byPid: new Map<number, number>() };
+/** The command name in a /proc …/stat text (a thread's name for a task). */
+export const commOf = (stat: string) => stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+
+/** CPU seconds so far of the BFF's main thread and of its other threads (Linux /proc). */
+function bffCpu(bffPid: number) {
+  const out = { bffMain: 0, bffThreads: 0 };
   for (const tid of readdirSync(`/proc/${bffPid}/task`)) {
     const stat = readFileSync(`/proc/${bffPid}/task/${tid}/stat`, 'utf8');
     if (Number(tid) === bffPid) out.bffMain += ticksOf(stat);
     else out.bffThreads += ticksOf(stat);
   }
-  for (const pid of pids) {
-    try {
-      out.byPid.set(pid, ticksOf(readFileSync(`/proc/${pid}/stat`, 'utf8')));
-    } catch {
-      // gone meanwhile
-    }
-  }
   return out;
 }
 
-/** The server processes of the bench's database (the BFF's pool): Postgres's share of each request. */
-async function backendPids(adminUrl: string, database: string): Promise<number[]> {
-  const rows = await onDatabase<{ pid: number }>(adminUrl, 'select pid from pg_stat_activity where datname = $1', [
-    database,
-  ]);
-  return rows.map((r) => r.pid);
+/**
+ * The CPU seconds of a database's Postgres backends (found by their process titles: "postgres:
+ * [15/main:] <user> <database> <client> <state>") and of Postgres's background processes, summed
+ * over every process seen since the tracker started, each at its last reading. A backend's CPU
+ * leaves /proc with it, and the BFF's pool closes connections idle for a while (fewer are busy
+ * during sign-in than during the session checks before it): summing only the living made a run's
+ * Postgres CPU negative, and counting only the backends alive at both ends lost those that closed.
+ * Read every 250 ms until `stop`: a closed backend's last quarter second at most goes uncounted.
+ */
+export function trackPostgresCpu(database: string) {
+  const seen = new Map<string, { backend: boolean; seconds: number }>();
+  const read = () => {
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (!commOf(stat).startsWith('postgres')) continue;
+        const id = `${pid}@${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}`; // pid and start time
+        const known = seen.get(id);
+        if (known) {
+          known.seconds = ticksOf(stat);
+          continue;
+        }
+        const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+        if (title.includes(` ${database} `)) seen.set(id, { backend: true, seconds: ticksOf(stat) });
+        else if (!/\d\)|\[local\]/.test(title)) seen.set(id, { backend: false, seconds: ticksOf(stat) }); // no client: a background process
+      } catch {
+        // gone meanwhile
+      }
+    }
+    let backends = 0;
+    let shared = 0;
+    for (const p of seen.values()) {
+      if (p.backend) backends += p.seconds;
+      else shared += p.seconds;
+    }
+    return { backends, shared };
+  };
+  const timer = setInterval(read, 250).unref();
+  read();
+  return { read, stop: () => clearInterval(timer) };
 }
 
 /** The database's block counters: found in shared buffers, read from outside them. */
@@ -308,9 +335,9 @@ export async function httpRun(
   await cannon({ ...opts, duration: o.warmupSeconds });
   o.log(`${name}: measuring ${o.seconds} s, ${o.connections} connections`);
   const loadAverageBefore = loadavg()[0];
-  const pids = await backendPids(target.adminUrl, target.database);
+  const postgresCpu = trackPostgresCpu(target.database);
   const blocksBefore = await blocks(target.adminUrl, target.database);
-  const before = cpuSnapshot(target.bff.pid, pids);
+  const before = { ...bffCpu(target.bff.pid), postgres: postgresCpu.read().backends };
   let lat = new Float64Array(1 << 16);
   let n = 0;
   const result = await cannon({ ...opts, duration: o.seconds }, (status, ms) => {
@@ -322,14 +349,12 @@ export async function httpRun(
     }
     lat[n++] = ms;
   });
-  const pidsAfter = await backendPids(target.adminUrl, target.database);
-  const after = cpuSnapshot(target.bff.pid, pidsAfter);
+  const after = { ...bffCpu(target.bff.pid), postgres: postgresCpu.read().backends };
+  postgresCpu.stop();
   await sleep(1500); // the backends flush their block counts to pg_stat_database at most once a second
   const blocksAfter = await blocks(target.adminUrl, target.database);
   const requests = Math.max(1, result.requests.total);
-  // a backend the pool opened during the run counts from zero; one that ended during it is lost (rare)
-  let postgres = 0;
-  for (const [pid, s] of after.byPid) postgres += s - (before.byPid.get(pid) ?? 0);
+  const postgres = after.postgres - before.postgres;
   const perRequest = (seconds: number) => Number(((seconds * 1000) / requests).toFixed(3));
   const bff = after.bffMain + after.bffThreads - (before.bffMain + before.bffThreads);
   const cpuMsPerRequest = {

@@ -20,7 +20,17 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { api, cannon, cleanup, createBenchDatabase, envInt, registerAccount, ROOT, startBff } from './harness.ts';
+import {
+  api,
+  cannon,
+  cleanup,
+  createBenchDatabase,
+  envInt,
+  registerAccount,
+  ROOT,
+  startBff,
+  ticksOf,
+} from './harness.ts';
 import { foldSamples } from './perf-fold.ts';
 
 const log = (msg: string) => console.log(`[bench:profile] ${msg}`);
@@ -31,12 +41,8 @@ const FREQUENCY = 1999;
 const PATHS = ['sign-in', 'session', 'floor', 'sign-in-floor'] as const;
 type ProfiledPath = (typeof PATHS)[number];
 
-/** utime + stime of one thread, in seconds (Linux /proc, USER_HZ 100). */
-function threadCpu(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) / 100;
-}
+/** The CPU seconds of a process's main thread so far (Linux /proc). */
+const threadCpu = (pid: number) => ticksOf(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8'));
 
 async function main() {
   const which = (process.argv[2] ?? 'sign-in') as ProfiledPath;

@@ -44,6 +44,9 @@ import {
   onDatabase,
   percentile,
   registerAccount,
+  commOf,
+  ticksOf,
+  trackPostgresCpu,
   ROOT,
   sleep,
 } from './harness.ts';
@@ -237,53 +240,8 @@ interface HttpRun {
 /** The BFF process being measured (for the CPU accounting of each run). */
 let bffPid: number | undefined;
 
-/** The bench's database: only its backends count as the BFF's Postgres CPU (others' tests share the server). */
-let benchDbName: string | undefined;
-
-const HZ = 100; // USER_HZ on Linux
-const statTicks = (stat: string) => {
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) / HZ; // utime, stime
-};
-const statComm = (stat: string) => stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-
-/**
- * The CPU seconds of every Postgres process seen so far, by pid and start time, as last read. A
- * backend's CPU leaves /proc with it: the BFF's pool closes connections idle for a while (fewer
- * are busy during sign-in than during the session checks before it), and summing only the living
- * made a run's Postgres CPU negative. Read every 250 ms during the runs (`samplePostgres`), a
- * closed backend's last quarter second at most goes uncounted.
- */
-const postgresSeen = new Map<string, { backend: boolean; seconds: number }>();
-function readPostgresCpu(): { backends: number; shared: number } {
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!statComm(stat).startsWith('postgres')) continue;
-      const id = `${pid}@${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}`; // pid and start time
-      const seen = postgresSeen.get(id);
-      if (seen) {
-        seen.seconds = statTicks(stat);
-        continue;
-      }
-      // the process title: "postgres: 15/main: <user> <database> <client> <state>" for a backend
-      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (benchDbName && title.includes(` ${benchDbName} `))
-        postgresSeen.set(id, { backend: true, seconds: statTicks(stat) });
-      else if (!/\d\)|\[local\]/.test(title)) postgresSeen.set(id, { backend: false, seconds: statTicks(stat) }); // no client: a background process
-    } catch {
-      // gone meanwhile
-    }
-  }
-  let backends = 0;
-  let shared = 0;
-  for (const p of postgresSeen.values()) {
-    if (p.backend) backends += p.seconds;
-    else shared += p.seconds;
-  }
-  return { backends, shared };
-}
-const samplePostgres = () => setInterval(() => readPostgresCpu(), 250).unref();
+/** The bench's database's backends (only they count as the BFF's Postgres CPU: others' tests share the server). */
+let postgresCpu: ReturnType<typeof trackPostgresCpu> | undefined;
 
 /**
  * CPU seconds so far (Linux /proc): the BFF's main thread, its libuv threadpool, its other threads
@@ -294,20 +252,18 @@ const samplePostgres = () => setInterval(() => readPostgresCpu(), 250).unref();
 function cpuSnapshot():
   | { bffMain: number; bffPool: number; bffOther: number; postgres: number; postgresShared: number; bench: number }
   | undefined {
-  const ticks = statTicks;
-  const comm = statComm;
   try {
     const out = { bffMain: 0, bffPool: 0, bffOther: 0, postgres: 0, postgresShared: 0, bench: 0 };
     if (bffPid) {
       for (const tid of readdirSync(`/proc/${bffPid}/task`)) {
         const stat = readFileSync(`/proc/${bffPid}/task/${tid}/stat`, 'utf8');
-        const name = comm(stat);
-        if (Number(tid) === bffPid) out.bffMain += ticks(stat);
-        else if (name.startsWith('libuv-worker')) out.bffPool += ticks(stat);
-        else out.bffOther += ticks(stat);
+        const name = commOf(stat);
+        if (Number(tid) === bffPid) out.bffMain += ticksOf(stat);
+        else if (name.startsWith('libuv-worker')) out.bffPool += ticksOf(stat);
+        else out.bffOther += ticksOf(stat);
       }
     }
-    const postgres = readPostgresCpu();
+    const postgres = postgresCpu?.read() ?? { backends: 0, shared: 0 };
     out.postgres = postgres.backends;
     out.postgresShared = postgres.shared;
     const self = process.cpuUsage();
@@ -572,8 +528,7 @@ async function main() {
 
   const db = await createBenchDatabase('jd_bench', log);
   log(`database ${db.name} (PostgreSQL ${db.serverVersion})`);
-  benchDbName = db.name;
-  const postgresSampler = samplePostgres();
+  postgresCpu = trackPostgresCpu(db.name);
   const bff = await startBff({ databaseUrl: db.url });
   bffPid = bff.pid;
   log(`BFF at ${bff.base}, publishable key ${bff.publishableKey}; listening ${fmt(bff.startMs)} ms after spawn`);
@@ -655,7 +610,7 @@ async function main() {
 
   // ---- cold start and memory on PGlite (`npm start` without DATABASE_URL) ----
   await bff.stop(); // two cores: the PGlite BFF is measured alone
-  clearInterval(postgresSampler);
+  postgresCpu?.stop();
   const pglite = await pgliteFigures();
 
   const cpu = (r: HttpRun) =>

@@ -1,4 +1,4 @@
-import { sql, type Expression, type RawBuilder } from 'kysely';
+import { sql, type CompiledQuery, type Expression, type RawBuilder } from 'kysely';
 import type { Db } from './create.ts';
 import { compiledStatement } from './compiled.ts';
 
@@ -110,26 +110,23 @@ export interface ReadAlong<V extends object, R> {
   values: V;
 }
 
-/** The statement of reserveAttemptsAlong for each read, built and compiled once per shape (db/compiled.ts). */
-const statementsAlong = new WeakMap<object, ReturnType<typeof newStatementAlong>>();
+/** The statement of reserveAttemptsAlong, one per read, built and compiled once per shape (db/compiled.ts). */
+const statementsAlong = new WeakMap<object, (db: Db, v: AlongValues) => CompiledQuery>();
+type AlongValues = { first: Item[]; then: Item[]; now: Date; read: object };
 function statementAlong<V extends object>(build: (db: Db, values: V) => Expression<unknown>) {
   let statement = statementsAlong.get(build);
-  if (!statement)
-    statementsAlong.set(
-      build,
-      (statement = newStatementAlong(build as (db: Db, values: object) => Expression<unknown>)),
-    );
-  return statement;
-}
-function newStatementAlong(build: (db: Db, values: object) => Expression<unknown>) {
-  // The read goes on the inner side of a left join `on true` with a one-row outer side: with no
-  // join clause Postgres can only run a nested loop, which keeps the read's own order (ORDER BY)
-  return compiledStatement(
-    (db: Db, v: { first: Item[]; then: Item[]; now: Date; read: object }) =>
-      sql`with ${reservationCtes(v.first, v.then, v.now)}
+  if (!statement) {
+    // The read goes on the inner side of a left join `on true` with a one-row outer side: with no
+    // join clause Postgres can only run a nested loop, which keeps the read's own order (ORDER BY)
+    statement = compiledStatement(
+      (db: Db, v: AlongValues) =>
+        sql`with ${reservationCtes(v.first, v.then, v.now)}
     select coalesce((select json_agg(k.key) from (select key from first union all select key from then_) k), '[]'::json) as reserved_keys, r.*
-    from (select 1) as one left join ${build(db, v.read)} as r on true`,
-  );
+    from (select 1) as one left join ${build(db, v.read as V)} as r on true`,
+    );
+    statementsAlong.set(build, statement);
+  }
+  return statement;
 }
 
 /** The reservation as two CTEs, `first` and `then_` (each `returning key`): keys sorted by the caller. */

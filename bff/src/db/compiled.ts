@@ -28,7 +28,7 @@ export function compiledStatement<V extends object, D extends AnyDb = AnyDb>(
     const shape = shapeOf(values);
     let prepared = shapes.get(shape);
     if (!prepared) {
-      const compiled = compile(db, placeholdersOf(values, '') as V);
+      const compiled = compile(db, placeholdersOf(values, []) as V);
       prepared = { compiled, paths: compiled.parameters.map(pathOf) };
       if (shapes.size < MAX_SHAPES) shapes.set(shape, prepared);
     }
@@ -62,17 +62,18 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function placeholdersOf(value: unknown, path: string): unknown {
+/** The values with each leaf replaced by MARK and its path (keys and indexes joined by "."). */
+function placeholdersOf(value: unknown, path: readonly (string | number)[]): unknown {
   if (value === undefined) return undefined;
-  if (Array.isArray(value)) return value.map((v, i) => placeholdersOf(v, `${path}.${i}`));
+  if (Array.isArray(value)) return value.map((v, i) => placeholdersOf(v, [...path, i]));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const key in value) out[key] = placeholdersOf(value[key], `${path}.${key}`);
+    for (const key in value) out[key] = placeholdersOf(value[key], [...path, key]);
     return out;
   }
-  if (typeof value === 'object' && !(value instanceof Date) && value !== null)
-    throw new Error(`compiledStatement: the value at ${path || 'the top'} is not plain data`);
-  return `${MARK}${path}`;
+  if (typeof value === 'object' && value !== null && !(value instanceof Date))
+    throw new Error(`compiledStatement: the value at ${path.join('.') || 'the top'} is not plain data`);
+  return MARK + path.join('.');
 }
 
 /** The values' structure: keys in order, arrays' lengths, which leaves are null or undefined. */
@@ -89,7 +90,9 @@ function shapeOf(value: unknown): string {
 }
 
 function pathOf(parameter: unknown): string[] | undefined {
-  return typeof parameter === 'string' && parameter.startsWith(MARK) ? parameter.slice(2).split('.') : undefined;
+  return typeof parameter === 'string' && parameter.startsWith(MARK)
+    ? parameter.slice(MARK.length).split('.')
+    : undefined;
 }
 
 function valueAt(values: unknown, path: string[]): unknown {
