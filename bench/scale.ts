@@ -175,7 +175,6 @@ async function main() {
     const database = await createBenchDatabase(`jd_scale_${label}`, log);
     log(`database ${database.name} (PostgreSQL ${database.serverVersion})`);
     const pool = new pg.Pool({ connectionString: database.url, max: 4 });
-    pool.on('error', () => {});
     const { db, recorder } = recordingDb(pool);
     onCleanup(() => db.destroy());
     let t = performance.now();

@@ -25,6 +25,11 @@ export interface Statement {
 /** A Kysely on `pool` that records what it sends while `recording` is on. */
 export function recordingDb(pool: pg.Pool): { db: Db; recorder: { recording: boolean; statements: Statement[] } } {
   const recorder = { recording: false, statements: [] as Statement[] };
+  // its database is dropped `with (force)` at the end: pool.end() resolves before its connections
+  // have closed, and the server's "terminating connection" reaches a client still closing; without
+  // listeners the pool re-emits it as an uncaught 'error' (as bff/src/db/create.ts's pool does not)
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({
     dialect: new PgDialect(pool),
     log: (event: LogEvent) => {
