@@ -11,6 +11,8 @@
  *                           argon2id verify, one INSERT of a session keyed by a new token's hash, an
  *                           ES256 token (node:crypto), a JSON answer: two statements, each its own
  *                           commit, as the real sign-in's; no middleware, no limits, no audit, no log
+ *   GET  /bench/empty       an HTTP answer and nothing else (`{"signedIn":false}`, no middleware): the
+ *                           cost of Node's HTTP server, Hono and the socket that no route goes below
  *   POST /bench/memo?on=0|1 switches the session-check memo (services/session-cache.ts) off and on,
  *                           so memo on and off are measured in one process, one run
  *   GET  /bench/statements  statements this process sent to Postgres so far (node-postgres's
@@ -121,6 +123,7 @@ bench.post('/bench/floor/sign-in', async (c) => {
   const signature = sign('sha256', Buffer.from(input), { key: floorKey, dsaEncoding: 'ieee-p1363' });
   return c.json({ token, accessToken: `${input}.${signature.toString('base64url')}` });
 });
+bench.get('/bench/empty', (c) => c.json({ signedIn: false }));
 bench.post('/bench/memo', (c) => {
   memoOn = c.req.query('on') !== '0';
   return c.json({ memo: memoOn });

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:profile [sign-in|session|floor|sign-in-floor]`: where the BFF's main thread spends
+ * `npm run bench:profile [sign-in|session|floor|sign-in-floor|empty]`: where the BFF's main thread spends
  * its CPU on one path, counted by `perf` (docs/benchmarks.md#where-a-sign-ins-cpu-goes-perf).
  *
  * V8's own profiler (`--cpu-prof`) samples wall time, so a thread waiting for a core (argon2id
@@ -38,7 +38,7 @@ const SECONDS = envInt('BENCH_SECONDS', 12);
 const WARMUP_SECONDS = envInt('BENCH_WARMUP_SECONDS', 4);
 const CONNECTIONS = envInt('BENCH_CONNECTIONS', 10);
 const FREQUENCY = 1999;
-const PATHS = ['sign-in', 'session', 'floor', 'sign-in-floor'] as const;
+const PATHS = ['sign-in', 'session', 'floor', 'sign-in-floor', 'empty'] as const;
 type ProfiledPath = (typeof PATHS)[number];
 
 /** The CPU seconds of a process's main thread so far (Linux /proc). */
@@ -76,6 +76,7 @@ async function main() {
       path: '/v1/session',
       headers: { 'x-jd-publishable-key': key, authorization: `Bearer ${account.token}` },
     },
+    empty: { method: 'GET' as const, path: '/bench/empty', headers: {} },
     floor: { method: 'GET' as const, path: '/bench/floor', headers: { authorization: `Bearer ${account.token}` } },
     'sign-in-floor': {
       method: 'POST' as const,

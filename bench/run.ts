@@ -6,7 +6,7 @@
  *      started through bench/bff-floor.ts (bff/src/main.ts's start-up plus the bench-only floor route)
  *   2. one account registered through the API (code from /dev/outbox), signed in in token mode
  *   3. the raw argon2id verify rate at the configured cost, in this process, BFF idle
- *   4. autocannon on loopback: GET /healthz, GET /bench/floor (the floor: token hash, one SELECT,
+ *   4. autocannon on loopback: GET /healthz, GET /bench/empty (an empty answer), GET /bench/floor (the floor: token hash, one SELECT,
  *      JSON), GET /v1/session (bearer) with the memo on and off, POST /v1/sessions (sign-in, with
  *      the SQL statements it sends counted), POST /bench/floor/sign-in (the sign-in's floor)
  *   5. cold start and memory: time from spawn to "listening" and RSS of the BFF on Postgres, and of
@@ -545,6 +545,8 @@ async function main() {
   const pkHeader = { 'x-jd-publishable-key': bff.publishableKey };
   const bearer = { authorization: `Bearer ${account.token}` };
   const healthz = await httpRun('healthz', bff.base, { method: 'GET', path: '/healthz' });
+  // an HTTP answer and nothing else (bench/bff-floor.ts): what no route on this server can go below
+  const emptyAnswer = await httpRun('empty answer', bff.base, { method: 'GET', path: '/bench/empty' });
   // the floor (bench/bff-floor.ts): token hash, one SELECT by the sessions key, JSON — in the same process
   const floor = await httpRun('floor', bff.base, { method: 'GET', path: '/bench/floor', headers: bearer });
   const sessionRequest = {
@@ -630,6 +632,7 @@ async function main() {
   // ---- summary ----
   const runs = [
     healthz,
+    emptyAnswer,
     floor,
     session,
     sessionNoMemo,
@@ -795,7 +798,15 @@ async function main() {
       cpuBusyShareAtStart: busyAtStart ?? null,
       note: 'autocannon, the BFF and Postgres share the machine; latencies are exact percentiles of 2xx responses',
     },
-    http: { healthz, floor, sessionCheck: session, sessionCheckNoMemo: sessionNoMemo, signIn, signInFloor },
+    http: {
+      healthz,
+      emptyAnswer,
+      floor,
+      sessionCheck: session,
+      sessionCheckNoMemo: sessionNoMemo,
+      signIn,
+      signInFloor,
+    },
     cpuOfFloor: {
       floorBffMs: floorCpu,
       sessionCheck: cpu(session) / floorCpu,

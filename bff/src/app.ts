@@ -3,7 +3,7 @@ import type { AppEnv } from './http/context.ts';
 import { errorHandler, errorResponse } from './http/errors.ts';
 import { preflight, tenantAndOrigin } from './http/origin.ts';
 import { devHostCheck } from './http/host-check.ts';
-import { securityHeaders } from './http/security-headers.ts';
+import { setSecurityHeaders } from './http/security-headers.ts';
 import { apiRoutes, refuseInvalidUrlText } from './http/validate.ts';
 import { bodyLimitByLength } from './http/body-limit.ts';
 import { accountRoutes } from './routes/account.ts';
@@ -43,7 +43,12 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
   // every API route is registered with its definition (openapi/define.ts): the groups below
   // bring theirs up to this app, whose registry /openapi.json documents
   const app = apiRoutes();
-  app.onError(errorHandler(log));
+  const onError = errorHandler(log);
+  app.onError(onError);
+  // development builds URLs from the request's origin and publishes codes at /dev: only for names of this machine
+  const checkHost = deps.config.dev ? devHostCheck(deps.config) : undefined;
+  // What every request passes first, as one step of Hono's chain rather than four (one router
+  // entry, one promise): the session check's hot path is mostly this (docs/benchmarks.md).
   app.use('*', async (c: Context<AppEnv>, next) => {
     const started = performance.now();
     const requestId = requestIdFor(c.req.header('x-request-id'));
@@ -51,7 +56,18 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
     c.set('remoteAddress', remoteAddress?.(c));
     if (!deps.config.dev) c.set('publicUrl', deps.config.publicUrl);
     c.header('x-request-id', requestId);
-    await next();
+    setSecurityHeaders(c);
+    try {
+      // no control character or lone surrogate in a path segment or a query value (docs/security.md#text-input)
+      refuseInvalidUrlText(c.req.url);
+      checkHost?.(c);
+    } catch (err) {
+      // answered as Hono answers a middleware that throws, here so that the line below logs it
+      if (!(err instanceof Error)) throw err;
+      c.error = err;
+      c.res = onError(err, c);
+    }
+    if (!c.finalized) await next();
     // a handler that returned a bare Response dropped the prepared header
     if (c.res.headers.get('x-request-id') !== requestId) c.header('x-request-id', requestId);
     // one line per request; the path without its query (query strings can carry keys and tokens)
@@ -64,11 +80,6 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
       tenant: c.get('tenant')?.slug,
     });
   });
-  app.use('*', securityHeaders);
-  // no control character or lone surrogate in a path segment or a query value (docs/security.md#text-input)
-  app.use('*', refuseInvalidUrlText);
-  // development builds URLs from the request's origin and publishes codes at /dev: only for names of this machine
-  if (deps.config.dev) app.use('*', devHostCheck(deps.config));
 
   // where a request waits on the database or a provider (the probes and static files do not:
   // /readyz bounds its own ping); inside the request line's logging, so a timed-out answer is logged

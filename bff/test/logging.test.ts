@@ -151,6 +151,29 @@ describe(`structured logs (${backend})`, () => {
     expect(lines.join('\n')).not.toContain('Wrong#Pass99');
   });
 
+  it('a request refused before any route (a control character in its URL, a Host not of this machine) is answered and logged like any other', async () => {
+    for (const [path, headers, code] of [
+      ['/v1/config?pk=%00', {}, 'invalid_input'],
+      ['/v1/config', { host: 'rebound.attacker.example' }, 'host_not_allowed'],
+    ] as const) {
+      const res = await send(path, { headers });
+      expect(res.status, path).toBe(code === 'invalid_input' ? 400 : 403);
+      expect(res.json.error.code, path).toBe(code);
+      const id = res.headers.get('x-request-id');
+      expect(id, path).toMatch(UUID);
+      expect(res.json.error.requestId, path).toBe(id);
+      // the security headers are on the refusal too
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(res.headers.get('content-security-policy'), path).toBe("default-src 'none'; frame-ancestors 'none'");
+      const mine = linesOf(id);
+      expect(mine, path).toContainEqual(expect.objectContaining({ msg: 'request refused', code }));
+      expect(
+        mine.filter((l) => l.msg === 'request'),
+        path,
+      ).toEqual([expect.objectContaining({ method: 'GET', path: '/v1/config', status: res.status })]);
+    }
+  });
+
   it('logs the path without its query string', async () => {
     const res = await send(`/v1/account-names/availability?name=query_secret_name&pk=${h.tenant.publishableKey}`);
     expect(res.status).toBe(200);

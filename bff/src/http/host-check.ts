@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { AppError } from '../../../shared/src/errors.ts';
 import type { AppConfig } from '../config.ts';
 
@@ -47,14 +47,14 @@ function authorityOf(url: string): string {
 const PROBES = new Set(['/healthz', '/readyz']);
 
 /**
- * Development only (app.ts mounts it when config.dev): refuse a request whose Host is not this
+ * Development only (app.ts runs it when config.dev, in its request frame): refuse a request whose Host is not this
  * machine or a name the developer configured. A dev server publishes codes (/dev/outbox) and
  * builds links from the request's origin; a page on another site that re-points its own name to
  * 127.0.0.1 (DNS rebinding) would otherwise be same-origin with it. Both the URL the runtime built
  * and a Host header are checked, since a runtime may build the URL from either.
  * In production PUBLIC_URL supplies every absolute URL, so Host is never trusted there.
  */
-export function devHostCheck(config: Pick<AppConfig, 'publicUrl' | 'allowedHosts'>): MiddlewareHandler {
+export function devHostCheck(config: Pick<AppConfig, 'publicUrl' | 'allowedHosts'>): (c: Context) => void {
   // the few names a dev server sees, decided once each (the benchmark runs in dev mode)
   const decided = new Map<string, boolean>();
   const allowed = (value: string) => {
@@ -65,11 +65,10 @@ export function devHostCheck(config: Pick<AppConfig, 'publicUrl' | 'allowedHosts
     }
     return ok;
   };
-  return async (c, next) => {
-    if (PROBES.has(c.req.path)) return next();
+  return (c) => {
+    if (PROBES.has(c.req.path)) return;
     const header = c.req.header('host');
     const urlHost = authorityOf(c.req.url);
     if (!allowed(urlHost) || (header !== undefined && !allowed(header))) throw new AppError('host_not_allowed');
-    return next();
   };
 }

@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 
 /**
  * What every answer may do when a browser renders it: nothing (JSON, the widget bundle, files).
@@ -7,7 +7,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 const NOTHING = "default-src 'none'; frame-ancestors 'none'";
 
 // The defaults of hono's secureHeaders, minus CORP/COEP (the widget bundle is embedded cross-site).
-const HEADERS: [string, string][] = [
+const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
   ['x-content-type-options', 'nosniff'],
   ['content-security-policy', NOTHING],
   ['x-frame-options', 'DENY'],
@@ -25,12 +25,11 @@ const HEADERS: [string, string][] = [
  * A fixed set of security headers, prepared before the handler runs so they go into the
  * response as it is built (hono's secureHeaders rewrites the finished response: measurable on
  * the session check's hot path). Handlers may still override any of them; HTML pages do, through
- * htmlPage below.
+ * htmlPage below. Called by the request frame (app.ts) for every request.
  */
-export const securityHeaders: MiddlewareHandler = async (c, next) => {
-  for (const [name, value] of HEADERS) c.header(name, value);
-  await next();
-};
+export function setSecurityHeaders(c: Context): void {
+  for (const [name, value] of SECURITY_HEADERS) c.header(name, value);
+}
 
 const hashes = new Map<string, Promise<string>>();
 

@@ -28,11 +28,11 @@ const decodeSegment = (s: string) => {
  * publishable key in `?pk=` and link tokens all reach a lookup, and Postgres refuses NUL (a 500
  * before this). Answered like a field of a schema: `invalid_input` with `text_invalid_chars`.
  */
-export const refuseInvalidUrlText: MiddlewareHandler = async (c, next) => {
+export function refuseInvalidUrlText(requestUrl: string): void {
   // printable ASCII with no percent escape decodes to printable ASCII: nothing to refuse, and no
   // URL to parse (every request passes here; the session check's hot path, docs/benchmarks.md)
-  if (PLAIN_URL.test(c.req.url)) return next();
-  const url = new URL(c.req.url);
+  if (PLAIN_URL.test(requestUrl)) return;
+  const url = new URL(requestUrl);
   const fields: FieldIssue[] = [];
   if (url.pathname.split('/').some((segment) => hasInvalidTextChars(decodeSegment(segment))))
     fields.push({ path: 'path', code: 'text_invalid_chars' });
@@ -41,8 +41,7 @@ export const refuseInvalidUrlText: MiddlewareHandler = async (c, next) => {
       fields.push({ path: withoutInvalidTextChars(key).slice(0, 64), code: 'text_invalid_chars' });
   }
   if (fields.length) throw new AppError('invalid_input', undefined, fields);
-  await next();
-};
+}
 
 /** Every route's validation outcome: a failure becomes `invalid_input` with the field issues. */
 function refuseInvalid(result: { success: true } | { success: false; error: z.core.$ZodError }): void {
