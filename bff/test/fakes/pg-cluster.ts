@@ -1,6 +1,7 @@
 /**
- * A throwaway PostgreSQL cluster for fault tests: its own data directory and port, so a test can
- * stop, start and terminate backends without touching the machine's Postgres. Built with the
+ * A throwaway PostgreSQL cluster for fault tests (and bench:scale's sized server): its own data
+ * directory and port, so a test can stop, start and terminate backends without touching the
+ * machine's Postgres. Built with the
  * server binaries of the installed major version (Debian: /usr/lib/postgresql/<major>/bin).
  * Postgres refuses to run as root: as root, the commands run as the `postgres` user.
  */
@@ -42,14 +43,23 @@ export function pgClusterAvailable(): boolean {
   return serverBin() !== undefined;
 }
 
-export function createPgCluster(port: number): PgCluster {
+/**
+ * `settings` are the server's `-c` settings beyond its port, socket directory and address; the
+ * default suits fault tests (no fsync: nothing here outlives the test). A bench passes its own.
+ */
+export function createPgCluster(
+  port: number,
+  settings: Record<string, string> = { fsync: 'off', max_connections: '60' },
+): PgCluster {
   const bin = serverBin();
   if (!bin) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql');
   const dir = mkdtempSync(join(tmpdir(), 'jd-pg-'));
   chmodSync(dir, 0o777);
   const data = join(dir, 'data');
   run(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
-  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60`;
+  const opts = [`-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`]
+    .concat(Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`))
+    .join(' ');
   const cluster: PgCluster = {
     port,
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
