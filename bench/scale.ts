@@ -27,9 +27,9 @@
  *
  * Env: BENCH_SCALE_ACCOUNTS (default 1000000), BENCH_SCALE_SMALL (default 10000), BENCH_SCALE_TENANTS
  *      (default 1000), BENCH_SCALE_REPEATS (default 3), BENCH_SECONDS (default 10), BENCH_WARMUP_SECONDS
- *      (default 2), BENCH_CONNECTIONS (default 10), BENCH_DATABASE_URL (a server of yours, as it is;
- *      default: a throwaway cluster with BENCH_SCALE_SHARED_BUFFERS, default 1536MB, see benchPostgres),
- *      BENCH_KEEP_DB=1 (leave the databases, and the cluster, for inspection).
+ *      (default 2), BENCH_CONNECTIONS (default 10), BENCH_DATABASE_URL, BENCH_SCALE_SHARED_BUFFERS (a
+ *      throwaway cluster with that shared_buffers instead, see benchPostgres), BENCH_KEEP_DB=1 (leave
+ *      the databases, and the cluster, for inspection).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
@@ -162,22 +162,19 @@ interface Seeded {
 }
 
 /**
- * The Postgres the bench runs on: BENCH_DATABASE_URL's when given; otherwise a throwaway cluster
- * of the machine's server binaries (bff/test/fakes/pg-cluster.ts) with shared_buffers sized to the
- * 1 M accounts' hot working set (BENCH_SCALE_SHARED_BUFFERS, default 1536MB), as docs/operating.md
- * says to size a production server: on Postgres's default 128 MB the working set of the large
- * database does not fit, and what the bench would then measure is the OS page cache, not the
- * schema (docs/benchmarks.md#scale-10-k-to-1-m-accounts). Everything else is the server's default.
+ * The Postgres the bench runs on: BENCH_DATABASE_URL's, or the loopback server, as it is; or, with
+ * BENCH_SCALE_SHARED_BUFFERS (e.g. 1536MB), a throwaway cluster of the machine's server binaries
+ * (bff/test/fakes/pg-cluster.ts) with that shared_buffers and every other setting at its default,
+ * removed at the end: to measure with the 1 M accounts' hot working set in shared buffers, as
+ * docs/operating.md says to size a server (docs/benchmarks.md#scale-10-k-to-1-m-accounts).
  */
 let postgresUsed = '';
 async function benchPostgres(): Promise<string> {
   const given = process.env.BENCH_DATABASE_URL;
-  if (given) return `BENCH_DATABASE_URL (shared_buffers as that server has it)`;
-  if (!pgClusterAvailable()) {
-    log('WARNING: no PostgreSQL server binaries to start a sized cluster; the loopback server is used as it is');
-    return 'the loopback server';
-  }
-  const sharedBuffers = process.env.BENCH_SCALE_SHARED_BUFFERS ?? '1536MB';
+  const sharedBuffers = process.env.BENCH_SCALE_SHARED_BUFFERS;
+  if (given || !sharedBuffers) return `${given ? 'BENCH_DATABASE_URL' : 'the loopback server'}, as it is`;
+  if (!pgClusterAvailable())
+    throw new Error('BENCH_SCALE_SHARED_BUFFERS: no PostgreSQL server binaries to start a cluster');
   const port = await freePort();
   const cluster = createPgCluster(port, { shared_buffers: sharedBuffers, max_connections: '100' }); // started
   onCleanup(async () => {
