@@ -21,15 +21,20 @@ function serverBin(): string | undefined {
 
 const asRoot = process.getuid?.() === 0;
 
-function run(bin: string, args: string[]) {
+function run(bin: string, args: string[]): string {
   const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
   const r = spawnSync(cmd, argv, { encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
+  return r.stdout;
 }
 
 export interface PgCluster {
   port: number;
   url: string;
+  /** the `-c` settings the next start() uses; may be changed while stopped */
+  settings: Record<string, string>;
+  /** a setting's value as the stopped server would compute it (`postgres -C`), e.g. shared_memory_size_in_huge_pages */
+  show(name: string): string;
   start(): void;
   /** fast shutdown: open sessions are cut, as in a crash or failover of the primary */
   stop(): void;
@@ -46,10 +51,12 @@ export function pgClusterAvailable(): boolean {
 /**
  * `settings` are the server's `-c` settings beyond its port, socket directory and address; the
  * default suits fault tests (no fsync: nothing here outlives the test). A bench passes its own.
+ * Started unless `start: false` (then `show` can size what the server will need first).
  */
 export function createPgCluster(
   port: number,
   settings: Record<string, string> = { fsync: 'off', max_connections: '60' },
+  { start = true }: { start?: boolean } = {},
 ): PgCluster {
   const bin = serverBin();
   if (!bin) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql');
@@ -57,14 +64,19 @@ export function createPgCluster(
   chmodSync(dir, 0o777);
   const data = join(dir, 'data');
   run(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
-  const opts = [`-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`]
-    .concat(Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`))
-    .join(' ');
+  const settingArgs = () => Object.entries(cluster.settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
   const cluster: PgCluster = {
     port,
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    start: () => run(join(bin, 'pg_ctl'), ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', 'start']),
-    stop: () => run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']),
+    settings: { ...settings },
+    show: (name) => run(join(bin, 'postgres'), ['-D', data, ...settingArgs(), '-C', name]).trim(),
+    start: () => {
+      const opts = [`-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, ...settingArgs()].join(' ');
+      run(join(bin, 'pg_ctl'), ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', 'start']);
+    },
+    stop: () => {
+      run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
+    },
     terminateBackends: () => {
       execFileSync(join(bin, 'psql'), [
         '-h',
@@ -88,6 +100,6 @@ export function createPgCluster(
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  cluster.start();
+  if (start) cluster.start();
   return cluster;
 }
