@@ -27,6 +27,9 @@ import { requestIdFor } from './log.ts';
 import { requestDeadline } from './http/deadline.ts';
 import { HTTP_LIMITS } from './http/server-options.ts';
 
+/** The requests that wait on the database or a provider, and so get the request deadline. */
+const DEADLINE_PATH = /^\/(?:v1|admin|email)(?:\/|$)/;
+
 export interface AppParts {
   deps: ServiceDeps;
   tenants: TenantDirectory;
@@ -47,9 +50,12 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
   app.onError(onError);
   // development builds URLs from the request's origin and publishes codes at /dev: only for names of this machine
   const checkHost = deps.config.dev ? devHostCheck(deps.config) : undefined;
+  // where a request waits on the database or a provider (the probes and static files do not:
+  // /readyz bounds its own ping); inside the request line's logging, so a timed-out answer is logged
+  const deadline = requestDeadline(deps.config.requestDeadlineMs, HTTP_LIMITS.requestTimeoutMs);
   // What every request passes first, as one step of Hono's chain rather than four (one router
   // entry, one promise): the session check's hot path is mostly this (docs/benchmarks.md).
-  app.use('*', async (c: Context<AppEnv>, next) => {
+  app.use('*', async (c: Context<AppEnv, string>, next) => {
     const started = performance.now();
     const requestId = requestIdFor(c.req.header('x-request-id'));
     c.set('requestId', requestId);
@@ -67,7 +73,16 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
       c.error = err;
       c.res = onError(err, c);
     }
-    if (!c.finalized) await next();
+    if (!c.finalized) {
+      try {
+        await (DEADLINE_PATH.test(c.req.path) ? deadline(c, next) : next());
+      } catch (err) {
+        // the deadline's 503, answered as Hono's compose answers a throwing middleware
+        if (!(err instanceof Error)) throw err;
+        c.error = err;
+        c.res = onError(err, c);
+      }
+    }
     // a handler that returned a bare Response dropped the prepared header
     if (c.res.headers.get('x-request-id') !== requestId) c.header('x-request-id', requestId);
     // one line per request; the path without its query (query strings can carry keys and tokens)
@@ -81,13 +96,6 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
     });
   });
 
-  // where a request waits on the database or a provider (the probes and static files do not:
-  // /readyz bounds its own ping); inside the request line's logging, so a timed-out answer is logged
-  const deadline = requestDeadline(deps.config.requestDeadlineMs, HTTP_LIMITS.requestTimeoutMs);
-  app.use('/v1/*', deadline);
-  app.use('/admin/*', deadline);
-  app.use('/email/*', deadline);
-
   // the browser's round trip to an upstream provider: before /v1's key and origin checks (the
   // upstream's redirect back names its flow by `state`, not by a key)
   app.route('/', federationBrowserRoutes(deps, tenants));
@@ -95,17 +103,27 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
   const v1 = apiRoutes();
   // the BFF's own origin: PUBLIC_URL in production, never the Host header (http/origin.ts)
   const selfOrigin = deps.config.dev ? undefined : deps.config.publicUrl;
-  v1.use('*', preflight(tenants, selfOrigin));
+  const answerPreflight = preflight(tenants, selfOrigin);
   const limitBody = bodyLimitByLength(64 * 1024);
-  // only where a body is expected: on a GET, reading the body stream costs a full Request object on Node
-  // (the lost-device application, with its photos, sets its own larger limit)
-  v1.use('*', (c: Context<AppEnv, string>, next) =>
-    (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH') &&
-    !c.req.path.startsWith('/v1/mfa-recovery/applications')
-      ? limitBody(c, next)
-      : next(),
-  );
-  v1.use('*', tenantAndOrigin(tenants, selfOrigin));
+  const checkTenantAndOrigin = tenantAndOrigin(tenants, selfOrigin);
+  // What every /v1 request passes, in order, as one step of the chain (as the frame above): the
+  // CORS preflight is answered; a body is bounded, only where one is expected (on a GET, reading the
+  // body stream costs a full Request object on Node; the lost-device application, with its photos,
+  // sets its own larger limit); the tenant and its origins are checked.
+  v1.use('*', (c: Context<AppEnv, string>, next) => {
+    const method = c.req.method;
+    if (method === 'OPTIONS') return answerPreflight(c);
+    if (
+      (method === 'POST' || method === 'PUT' || method === 'PATCH') &&
+      !c.req.path.startsWith('/v1/mfa-recovery/applications')
+    )
+      return limitBody(c, async () => {
+        // an origin refused is answered (a Response returned); the limit's own chain drops return values
+        const refused = await checkTenantAndOrigin(c, next);
+        if (refused) c.res = refused;
+      });
+    return checkTenantAndOrigin(c, next);
+  });
   v1.route('/', publicRoutes(deps));
   v1.route('/', verificationCodeRoutes(deps));
   v1.route('/', sessionRoutes(deps));

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { HEADER_LOCALE, HEADER_PUBLISHABLE_KEY, HEADER_SESSION_MODE } from '../../../shared/src/api.ts';
 import { HEADER_IDEMPOTENCY_KEY } from '../../../shared/src/headers.ts';
@@ -39,11 +39,10 @@ function setCors(headers: Headers, origin: string) {
  * Never `*`: credentials are allowed. An origin no tenant allows may still send a GET — which
  * tenantAndOrigin refuses with a 403 the page can read — so a widget embedded where its tenant
  * does not allow it says "this site is not allowed" instead of "cannot reach the service".
- * Nothing else is let through for it.
+ * Nothing else is let through for it. Answers an OPTIONS request; the caller sends it here.
  */
-export function preflight(directory: TenantDirectory, self?: string): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    if (c.req.method !== 'OPTIONS') return next();
+export function preflight(directory: TenantDirectory, self?: string) {
+  return async (c: Context<AppEnv>): Promise<Response> => {
     const origin = c.req.header('origin');
     const res = new Response(null, { status: 204 });
     if (!origin) return res;
