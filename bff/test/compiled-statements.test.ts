@@ -65,6 +65,33 @@ describe('compiled statements', () => {
     expect((await db.executeQuery(statement(db, { slug: 'no-such-tenant' }))).rows).toEqual([]);
   });
 
+  it('reads a row as one json value with the same keys and values as column by column', async () => {
+    type Row = { name: string; n: number; flag: boolean; nothing: null; seconds: number; list: string[] };
+    const build = (db: Db, v: { name: string; n: number; flag: boolean; at: Date; a: string; b: string }) =>
+      sql`select ${v.name}::text as name, ${v.n}::int as n, ${v.flag}::boolean as flag, null::text as nothing,
+        date_part('epoch', ${v.at}::timestamptz) as seconds, array[${v.a}, ${v.b}]::text[] as list`;
+    const plain = compiledStatement(build);
+    const asJson = compiledStatement(build, { rowAsJson: true });
+    const cases = [
+      {
+        name: '京东云 "账号" \\ 😀',
+        n: -7,
+        flag: true,
+        at: new Date(Date.UTC(2026, 11, 7, 1, 2, 3, 456)),
+        a: 'x,y',
+        b: '{"q"}',
+      },
+      { name: '', n: 0, flag: false, at: new Date(1), a: 'NULL', b: ' ' },
+    ];
+    for (const v of cases) {
+      const columns = (await db.executeQuery<Row>(plain(db, v))).rows;
+      const json = (await db.executeQuery<{ r: Row }>(asJson(db, v))).rows;
+      expect(json).toHaveLength(1);
+      expect(json[0].r).toEqual(columns[0]);
+      expect(json[0].r.seconds).toBe(v.at.getTime() / 1000);
+    }
+  });
+
   it('refuses a builder that uses a value as more than a parameter', () => {
     const sliced = compiledStatement((db: Db, v: { slug: string }) =>
       db.selectFrom('tenants').select('id').where('slug', '=', v.slug.slice(0, 3)),

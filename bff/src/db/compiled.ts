@@ -16,9 +16,13 @@ import type { CompiledQuery, Compilable, Kysely, RawBuilder } from 'kysely';
  */
 export function compiledStatement<V extends object, D extends AnyDb = AnyDb>(
   build: (db: D, values: V) => Compilable | RawBuilder<unknown>,
+  { rowAsJson = false }: StatementOptions = {},
 ): (db: D, values: V) => CompiledQuery {
   // a query builder compiles on its own, a sql`` template with the database it is given
-  const compile = (db: D, values: V) => (build(db, values) as { compile(db: D): CompiledQuery }).compile(db);
+  const compile = (db: D, values: V) => {
+    const query = (build(db, values) as { compile(db: D): CompiledQuery }).compile(db);
+    return rowAsJson ? { ...query, sql: `select row_to_json(t) as r from (${query.sql}) t` } : query;
+  };
   // per dialect adapter: the same for a database and its transactions, apart for PGlite and Postgres
   const byAdapter = new WeakMap<object, Map<string, Prepared>>();
   return (db, values) => {
@@ -40,6 +44,19 @@ export function compiledStatement<V extends object, D extends AnyDb = AnyDb>(
     if (VERIFY) verify(query, compile(db, values));
     return query;
   };
+}
+
+export interface StatementOptions {
+  /**
+   * Each row comes back as one json column `r` holding the row's object, with the same keys and
+   * values as read column by column (a text[] as an array, a float8 as a number; not for a
+   * timestamp, which would come as text, or a float that may be infinite). For a wide row read
+   * on every request: node-postgres builds a parser per column and an object per row for every
+   * result, which cost the session check's 19 columns ~25 µs of main thread per read, a quarter
+   * of it; one json column costs a JSON.parse, and Postgres's CPU stays the same
+   * (docs/benchmarks.md, "The session check's read as one json value").
+   */
+  rowAsJson?: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a statement may be of any schema

@@ -127,9 +127,11 @@ function sessionWithAccount(db: Db, tenantId: string, idHash: string) {
 
 type SessionRow = InferResult<ReturnType<typeof sessionWithAccount>>[number];
 
-// The session check runs on every request of a signed-in widget: built and compiled once (db/compiled.ts)
-const sessionWithAccountStatement = compiledStatement((db: Db, v: { tenantId: string; idHash: string }) =>
-  sessionWithAccount(db, v.tenantId, v.idHash),
+// The session check runs on every request of a signed-in widget: built and compiled once, its
+// row read as one json value (db/compiled.ts)
+const sessionWithAccountStatement = compiledStatement(
+  (db: Db, v: { tenantId: string; idHash: string }) => sessionWithAccount(db, v.tenantId, v.idHash),
+  { rowAsJson: true },
 );
 
 /** The session check: one indexed lookup joined with the account summary. */
@@ -138,7 +140,8 @@ export async function findSessionWithAccount(
   tenantId: string,
   idHash: string,
 ): Promise<SessionRow | undefined> {
-  const row = (await db.executeQuery<SessionRow>(sessionWithAccountStatement(db, { tenantId, idHash }))).rows[0];
+  const row = (await db.executeQuery<{ r: SessionRow }>(sessionWithAccountStatement(db, { tenantId, idHash }))).rows[0]
+    ?.r;
   if (!row) return undefined;
   // read as seconds (epochSeconds), answered as milliseconds
   row.account_created_at = msOf(row.account_created_at);
