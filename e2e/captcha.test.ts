@@ -201,7 +201,17 @@ describe('<jd-register> with a captcha when risk is raised, in Chromium', () => 
         await reg.getByLabel(t.name, { exact: true }).fill(`captcha_${locale === 'en' ? 'en' : 'zh'}_${i}`);
         await reg.getByLabel(t.password, { exact: true }).fill('E2e#Pass2026');
         await reg.getByRole('button', { name: t.next, exact: true }).click();
-        await reg.locator('section.step[data-step="service"]').waitFor();
+        // once seen stuck here in CI under load (not reproduced): say what the element showed
+        await reg
+          .locator('section.step[data-step="service"]')
+          .waitFor()
+          .catch(async (e: Error) => {
+            await shot('stuck-before-service');
+            const shown = await reg.evaluate((el) => el.shadowRoot?.textContent?.replace(/\s+/g, ' ').slice(0, 800));
+            throw new Error(
+              `${e.message}\nthe element showed: ${shown}\nthe BFF's last lines: ${bff.output().slice(-2000)}`,
+            );
+          });
         await reg.getByRole('button', { name: t.submit, exact: true }).click();
         await reg.locator('section.step[data-step="done"]').waitFor({ state: 'attached', timeout: 20_000 });
         await page.locator('#signed-in:not([hidden])').waitFor({ timeout: 15_000 });
