@@ -189,14 +189,17 @@ async function benchPostgres(): Promise<string> {
     { shared_buffers: sharedBuffers, max_connections: '100', huge_pages: 'on' },
     { start: false },
   );
-  const pages = reserveHugePages(Number(cluster.show('shared_memory_size_in_huge_pages')));
-  if (!pages.reserved) cluster.settings.huge_pages = 'off';
+  // registered first: initdb made its directory, and a failed sizing or start must not leave it (or the pages)
+  let releasePages = () => {};
   onCleanup(async () => {
     if (process.env.BENCH_KEEP_DB === '1') return log(`kept the cluster on port ${port} (and its huge pages)`);
     cluster.destroy();
-    pages.release();
+    releasePages();
     log(`stopped and removed the cluster on port ${port}`);
   });
+  const pages = reserveHugePages(Number(cluster.show('shared_memory_size_in_huge_pages')));
+  releasePages = () => pages.release();
+  if (!pages.reserved) cluster.settings.huge_pages = 'off';
   cluster.start();
   // harness.createBenchDatabase reads it: every database of this run is made on the cluster
   process.env.BENCH_DATABASE_URL = cluster.url;
@@ -208,9 +211,9 @@ async function benchPostgres(): Promise<string> {
  * gives them back with release(). Refuses, with the reason, when the process is not root, the
  * kernel has no huge pages, or it could not find that much contiguous memory.
  */
-function reserveHugePages(needed: number): { reserved: number; why?: string; release(): void } {
+function reserveHugePages(needed: number): { reserved: number; why?: string; release: () => void } {
   const pool = '/proc/sys/vm/nr_hugepages';
-  const refused = (why: string) => ({ reserved: 0, why, release() {} });
+  const refused = (why: string) => ({ reserved: 0, why, release: () => {} });
   if (!(needed > 0)) return refused('the server reports no huge-page size here');
   if (process.getuid?.() !== 0) return refused('reserving huge pages takes root');
   let before: number;

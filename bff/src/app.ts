@@ -53,7 +53,7 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
   // where a request waits on the database or a provider (the probes and static files do not:
   // /readyz bounds its own ping); inside the request line's logging, so a timed-out answer is logged
   const deadline = requestDeadline(deps.config.requestDeadlineMs, HTTP_LIMITS.requestTimeoutMs);
-  // What every request passes first, as one step of Hono's chain rather than four (one router
+  // What every request passes first, as one step of Hono's chain rather than five (one router
   // entry, one promise): the session check's hot path is mostly this (docs/benchmarks.md).
   app.use('*', async (c: Context<AppEnv, string>, next) => {
     const started = performance.now();
@@ -67,21 +67,13 @@ export function createApp({ deps, tenants, assets = {}, remoteAddress }: AppPart
       // no control character or lone surrogate in a path segment or a query value (docs/security.md#text-input)
       refuseInvalidUrlText(c.req.url);
       checkHost?.(c);
+      await (DEADLINE_PATH.test(c.req.path) ? deadline(c, next) : next());
     } catch (err) {
-      // answered as Hono answers a middleware that throws, here so that the line below logs it
+      // a refusal above or the deadline's 503 (the chain answers its own errors), answered as
+      // Hono's compose answers a middleware that throws, here so that the line below logs it
       if (!(err instanceof Error)) throw err;
       c.error = err;
       c.res = onError(err, c);
-    }
-    if (!c.finalized) {
-      try {
-        await (DEADLINE_PATH.test(c.req.path) ? deadline(c, next) : next());
-      } catch (err) {
-        // the deadline's 503, answered as Hono's compose answers a throwing middleware
-        if (!(err instanceof Error)) throw err;
-        c.error = err;
-        c.res = onError(err, c);
-      }
     }
     // a handler that returned a bare Response dropped the prepared header
     if (c.res.headers.get('x-request-id') !== requestId) c.header('x-request-id', requestId);
