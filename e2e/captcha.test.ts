@@ -201,7 +201,8 @@ describe('<jd-register> with a captcha when risk is raised, in Chromium', () => 
         await reg.getByLabel(t.name, { exact: true }).fill(`captcha_${locale === 'en' ? 'en' : 'zh'}_${i}`);
         await reg.getByLabel(t.password, { exact: true }).fill('E2e#Pass2026');
         await reg.getByRole('button', { name: t.next, exact: true }).click();
-        // once seen stuck here in CI under load (not reproduced): say what the element showed
+        // stuck here twice in CI: Next moved under the click when the name's availability arrived (fixed;
+        // widget/test/jd-register.test.ts). Should it recur, say what the element showed
         await reg
           .locator('section.step[data-step="service"]')
           .waitFor()

@@ -224,6 +224,21 @@ describe('<jd-register> steps', () => {
     expect(el.shadowRoot!.querySelector('#jd-account-name-error')).to.equal(null); // cleared on step change
   });
 
+  it('step 2: the availability answer appears without moving Next (a click aimed at it lands)', async () => {
+    bff.routes['GET /v1/account-names/availability'] = () => ({ status: 200, body: { available: true } });
+    const el = await mount();
+    await passPhoneStep(el);
+    await typeInto(el, '#jd-account-name', 'alice_02');
+    await typeInto(el, '#jd-password', 'abc12!xyZ');
+    const next = () => $(el, '[part~="submit"]').getBoundingClientRect().top;
+    const before = next();
+    await blur(el, '#jd-account-name');
+    await waitUntil(() => el.shadowRoot!.querySelector('[data-available]'), 'availability shown');
+    await el.updateComplete;
+    expect($(el, '[data-available]').textContent).to.contain('available');
+    expect(next()).to.equal(before);
+  });
+
   it('step 2 checks the name and password with the shared rules before going on', async () => {
     const el = await mount();
     await passPhoneStep(el);

@@ -130,7 +130,7 @@ export function renderAccountStep(v: RegisterView, phoneInUse: boolean): Templat
         }} @blur=${() => void accountNameBlur(v.host)} />
         <p id="${nameId}-hint" class="hint" part="hint">${v.t('register.account_name_hint')}</p>
         ${renderFieldError(v, 'accountName')}
-        ${showAvailable ? html`<p class="hint is-ok" part="hint" data-available>${v.t('register.account_name_available')}</p>` : nothing}
+        <p class="hint reserved" part="hint" ?data-available=${showAvailable}>${showAvailable ? v.t('register.account_name_available') : nothing}</p>
       </div>
       <div class="field">
         <label class="label" for=${pwId} part="label">${v.t('register.password')}</label>
